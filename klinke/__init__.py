@@ -1,0 +1,1 @@
+"""klinke: the hub for a network of tech collectives and their supporters."""

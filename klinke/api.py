@@ -1,0 +1,20 @@
+"""The JSON API under /api/v1; each app contributes a router with its pages' permissions."""
+
+from ninja import NinjaAPI
+
+from klinke.collectives.api import router as collectives_router
+from klinke.core.api_auth import TokenOrSession
+from klinke.supporters.api import router as supporters_router
+from klinke.topics.api import router as topics_router
+
+api = NinjaAPI(
+    title="klinke API",
+    version="1.0.0",
+    description="Read the network of tech collectives and supporters. Authenticate with a "
+    "personal API token (Authorization: Bearer klk_…) to see members-only data.",
+    auth=TokenOrSession(),
+    urls_namespace="api-1.0.0",
+)
+api.add_router("/topics", topics_router)
+api.add_router("/collectives", collectives_router)
+api.add_router("/supporters", supporters_router)

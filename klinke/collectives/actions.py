@@ -1,0 +1,111 @@
+"""Writes that change a collective together with its memberships, invitations or email."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from klinke.accounts.models import User
+from klinke.collectives.forms import CollectiveForm, ReferenceFormSet
+from klinke.collectives.models import Collective, Invitation, Membership
+from klinke.core.mail import send_notification
+
+
+class MembershipError(Exception):
+    """A membership change that the collective's rules do not allow."""
+
+
+class InvitationError(Exception):
+    """An invitation that cannot be used."""
+
+
+@transaction.atomic
+def do_create_collective(
+    *, creator: User, form: CollectiveForm, references: ReferenceFormSet | None = None
+) -> Collective:
+    form.apply_languages()
+    collective = form.save()
+    if references is not None:
+        references.instance = collective
+        references.save()
+    Membership.objects.create(collective=collective, user=creator)
+    collective.refresh_search_document()
+    return collective
+
+
+@transaction.atomic
+def do_update_collective(
+    *, form: CollectiveForm, references: ReferenceFormSet | None = None
+) -> Collective:
+    form.apply_languages()
+    collective = form.save()
+    if references is not None:
+        references.save()
+    collective.refresh_search_document()
+    return collective
+
+
+def do_invite_member(*, collective: Collective, inviter: User, email: str) -> Invitation:
+    email = email.strip().lower()
+    if collective.memberships.filter(user__email__iexact=email).exists():
+        raise InvitationError(_("%(email)s is already a member.") % {"email": email})
+    with transaction.atomic():
+        # A fresh invitation replaces older pending ones for the same address.
+        collective.invitations.pending().filter(email__iexact=email).update(
+            revoked_at=timezone.now()
+        )
+        invitation = Invitation.objects.create(collective=collective, email=email, invited_by=inviter)
+        recipient = User.objects.filter(email__iexact=email).first()
+        send_notification(
+            to=email,
+            template="collectives/email/invitation",
+            context={"invitation": invitation, "collective": collective, "inviter": inviter},
+            language=recipient.language if recipient else inviter.language,
+        )
+    return invitation
+
+
+@transaction.atomic
+def do_accept_invitation(*, token: str, user: User) -> Membership:
+    # Locking the row makes the link single-use even when it is clicked twice at once.
+    invitation = (
+        Invitation.objects.select_for_update().select_related("collective").filter(token=token).first()
+    )
+    if invitation is None or not invitation.is_usable:
+        raise InvitationError(_("This invitation link has expired or was already used."))
+    if invitation.collective.is_archived:
+        raise InvitationError(_("This collective is archived."))
+    membership, _created = Membership.objects.get_or_create(
+        collective=invitation.collective, user=user
+    )
+    invitation.accepted_at = timezone.now()
+    invitation.accepted_by = user
+    invitation.save(update_fields=["accepted_at", "accepted_by"])
+    return membership
+
+
+@transaction.atomic
+def do_leave_collective(*, collective: Collective, user: User) -> None:
+    # Lock the collective's memberships so two last members cannot both leave at once.
+    members = list(Membership.objects.select_for_update().filter(collective=collective))
+    mine = [m for m in members if m.user_id == user.pk]
+    if not mine:
+        raise MembershipError(_("You are not a member of this collective."))
+    if len(members) == 1 and not collective.is_archived:
+        raise MembershipError(
+            _(
+                "You are the last member. Invite someone to hand the collective over, "
+                "or archive it."
+            )
+        )
+    mine[0].delete()
+
+
+@transaction.atomic
+def do_archive_collective(*, collective: Collective, user: User) -> None:
+    if not collective.has_member(user):
+        raise MembershipError(_("You are not a member of this collective."))
+    collective.archived_at = timezone.now()
+    collective.save(update_fields=["archived_at"])
+    collective.invitations.pending().update(revoked_at=timezone.now())

@@ -1,0 +1,123 @@
+from typing import Any
+
+from django.db.models import Prefetch
+from django.http import Http404, HttpRequest
+from ninja import Query, Router, Schema
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from klinke.collectives.models import Collective, Membership
+from klinke.core.api_schemas import (
+    BilingualText,
+    DirectoryFilter,
+    RegionOut,
+    members_view,
+    region_of,
+)
+from klinke.directory.search import DirectoryQuery
+from klinke.topics.models import Topic
+
+router = Router(tags=["collectives"])
+
+
+class ReferenceOut(Schema):
+    client_type: str
+    summary: str
+    year: int | None
+    url: str
+
+
+class CollectiveOut(Schema):
+    slug: str
+    name: str
+    description: BilingualText
+    legal_form: str
+    founded_year: int | None
+    member_count: int | None
+    region: RegionOut
+    remote_friendly: bool
+    working_languages: list[str]
+    website: str
+    topics: list[str]
+    technologies: list[str]
+    references: list[ReferenceOut]
+    values_statement: str
+    visibility: str
+    is_demo: bool
+    url: str
+    red_lines: str | None = None
+    capacity_person_days_per_month: int | None = None
+    members: list[str] | None = None
+
+    @staticmethod
+    def resolve_description(obj: Collective) -> BilingualText:
+        return BilingualText(de=obj.description_de, en=obj.description_en)
+
+    @staticmethod
+    def resolve_region(obj: Collective) -> RegionOut:
+        return region_of(obj)
+
+    @staticmethod
+    def resolve_working_languages(obj: Collective) -> list[str]:
+        return obj.language_codes
+
+    @staticmethod
+    def resolve_topics(obj: Collective) -> list[str]:
+        return [t.slug for t in obj.topics.all()]
+
+    @staticmethod
+    def resolve_technologies(obj: Collective) -> list[str]:
+        return obj.technology_list
+
+    @staticmethod
+    def resolve_references(obj: Collective) -> list[ReferenceOut]:
+        return [
+            ReferenceOut(client_type=r.client_type, summary=r.summary, year=r.year, url=r.url)
+            for r in obj.references.all()
+        ]
+
+    @staticmethod
+    def resolve_url(obj: Collective) -> str:
+        return obj.get_absolute_url()
+
+    # Members-only fields: null for callers outside the network, as on the HTML page.
+    @staticmethod
+    def resolve_red_lines(obj: Collective, context: Any) -> str | None:
+        return obj.red_lines if members_view(context) else None
+
+    @staticmethod
+    def resolve_capacity_person_days_per_month(obj: Collective, context: Any) -> int | None:
+        return obj.capacity_person_days_per_month if members_view(context) else None
+
+    @staticmethod
+    def resolve_members(obj: Collective, context: Any) -> list[str] | None:
+        if not members_view(context):
+            return None
+        return [m.user.display_name for m in obj.memberships.all()]
+
+
+def _with_relations(queryset: Any) -> Any:
+    return queryset.prefetch_related(
+        "topics", "references", Prefetch("memberships", Membership.objects.select_related("user"))
+    )
+
+
+@router.get("/", response=list[CollectiveOut])
+@paginate(LimitOffsetPagination)
+def list_collectives(request: HttpRequest, filters: Query[DirectoryFilter]) -> Any:
+    topic = Topic.objects.filter(slug=filters.topic).first() if filters.topic else None
+    if filters.topic and topic is None:
+        return Collective.objects.none()
+    query = DirectoryQuery(
+        text=filters.q, topic=topic, region=filters.region, language=filters.language
+    )
+    return _with_relations(query.collectives(request.user).order_by("name", "pk"))
+
+
+@router.get("/{slug}", response=CollectiveOut)
+def get_collective(request: HttpRequest, slug: str) -> Any:
+    collective = (
+        _with_relations(Collective.objects.visible_to(request.user)).filter(slug=slug).first()
+    )
+    if collective is None or (collective.is_archived and not collective.has_member(request.user)):
+        raise Http404
+    return collective

@@ -1,0 +1,224 @@
+"""Collectives, their members, references and invitations."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from klinke.core.models import DirectoryProfile, DirectoryProfileQuerySet
+
+
+class LegalForm(models.TextChoices):
+    NONE = "", _("not stated")
+    EG = "eg", _("cooperative (eG)")
+    GMBH = "gmbh", _("limited company (GmbH)")
+    UG = "ug", _("mini limited company (UG)")
+    EV = "ev", _("registered association (e.V.)")
+    GBR = "gbr", _("civil-law partnership (GbR)")
+    AG = "ag", _("stock corporation (AG)")
+    KG = "kg", _("limited partnership (KG)")
+    SOLE = "sole", _("sole proprietorship")
+    OTHER = "other", _("other")
+
+
+class ClientType(models.TextChoices):
+    PUBLIC_SECTOR = "public-sector", _("public sector")
+    CIVIL_SOCIETY = "civil-society", _("civil society / NGO")
+    COOPERATIVE = "cooperative", _("cooperative")
+    SME = "sme", _("small or medium business")
+    ENTERPRISE = "enterprise", _("large enterprise")
+    EDUCATION = "education", _("education")
+    RESEARCH = "research", _("research")
+    CULTURE = "culture", _("culture")
+    HEALTH = "health", _("health")
+    OTHER = "other", _("other")
+
+
+class CollectiveQuerySet(DirectoryProfileQuerySet):
+    def active(self) -> CollectiveQuerySet:
+        return self.filter(archived_at__isnull=True)
+
+    def of_member(self, user: Any) -> CollectiveQuerySet:
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        return self.filter(memberships__user=user)
+
+
+class Collective(DirectoryProfile):
+    description_de = models.TextField(_("description (German)"), blank=True)
+    description_en = models.TextField(_("description (English)"), blank=True)
+    legal_form = models.CharField(
+        _("legal form"), max_length=8, choices=LegalForm.choices, blank=True, default=""
+    )
+    founded_year = models.PositiveSmallIntegerField(
+        _("founding year"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1900), MaxValueValidator(2100)],
+    )
+    member_count = models.PositiveSmallIntegerField(
+        _("number of members"), null=True, blank=True, validators=[MinValueValidator(1)]
+    )
+    remote_friendly = models.BooleanField(_("works remotely"), default=False)
+    website = models.URLField(_("website"), blank=True)
+    topics = models.ManyToManyField(
+        "topics.Topic", verbose_name=_("topics"), blank=True, related_name="collectives"
+    )
+    technologies = models.CharField(
+        _("technologies"),
+        max_length=500,
+        blank=True,
+        help_text=_("Comma-separated, e.g. Django, PostgreSQL, Ansible."),
+    )
+    values_statement = models.TextField(_("values statement"), blank=True)
+    red_lines = models.TextField(
+        _("red lines"), blank=True, help_text=_("Work this collective refuses to do.")
+    )
+    capacity_person_days_per_month = models.PositiveSmallIntegerField(
+        _("free person-days per month"), null=True, blank=True
+    )
+    archived_at = models.DateTimeField(_("archived"), null=True, blank=True)
+
+    objects = CollectiveQuerySet.as_manager()
+
+    directory_kind = _("Collective")
+
+    # Shown only to network members, in HTML and in the API.
+    MEMBERS_ONLY_FIELDS = ("red_lines", "capacity_person_days_per_month", "members")
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("collective")
+        verbose_name_plural = _("collectives")
+
+    def get_absolute_url(self) -> str:
+        return reverse("collectives:detail", args=[self.slug])
+
+    @property
+    def description(self) -> str:
+        """The description in the reader's language, falling back to the other one."""
+        if (get_language() or "de").startswith("de"):
+            return self.description_de or self.description_en
+        return self.description_en or self.description_de
+
+    @property
+    def technology_list(self) -> list[str]:
+        return [item.strip() for item in self.technologies.split(",") if item.strip()]
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
+
+    def has_member(self, user: Any) -> bool:
+        if not getattr(user, "is_authenticated", False):
+            return False
+        return self.memberships.filter(user=user).exists()
+
+    def texts_for_search(self) -> list[str]:
+        references = [ref.summary for ref in self.references.all()]
+        return [
+            *super().texts_for_search(),
+            self.description_de,
+            self.description_en,
+            self.technologies,
+            self.values_statement,
+            *references,
+        ]
+
+
+class Reference(models.Model):
+    """A case study: what the collective built, for whom, when."""
+
+    collective = models.ForeignKey(Collective, on_delete=models.CASCADE, related_name="references")
+    client_type = models.CharField(_("client type"), max_length=20, choices=ClientType.choices)
+    summary = models.TextField(_("what was built"), max_length=2000)
+    year = models.PositiveSmallIntegerField(
+        _("year"), null=True, blank=True, validators=[MinValueValidator(1970), MaxValueValidator(2100)]
+    )
+    url = models.URLField(_("link"), blank=True)
+
+    class Meta:
+        ordering = ["-year", "pk"]
+        verbose_name = _("reference")
+        verbose_name_plural = _("references")
+
+    def __str__(self) -> str:
+        return self.summary[:60]
+
+
+class Membership(models.Model):
+    collective = models.ForeignKey(Collective, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    joined_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["joined_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["collective", "user"], name="one_membership_per_person")
+        ]
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.collective}"
+
+
+def _invitation_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def _invitation_expiry() -> Any:
+    return timezone.now() + timedelta(days=settings.KLINKE_INVITATION_DAYS)
+
+
+class InvitationQuerySet(models.QuerySet["Invitation"]):
+    def pending(self) -> InvitationQuerySet:
+        return self.filter(accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now())
+
+
+class Invitation(models.Model):
+    """A one-time link that lets the holder of an email address join a collective."""
+
+    collective = models.ForeignKey(Collective, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField(_("email address"))
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    token = models.CharField(max_length=64, unique=True, default=_invitation_token, editable=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(default=_invitation_expiry)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+
+    def __str__(self) -> str:
+        return f"{self.email} → {self.collective}"
+
+    @property
+    def is_usable(self) -> bool:
+        return (
+            self.accepted_at is None and self.revoked_at is None and self.expires_at > timezone.now()
+        )
+
+    def get_absolute_url(self) -> str:
+        return reverse("collectives:accept_invitation", args=[self.token])

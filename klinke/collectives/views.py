@@ -1,0 +1,148 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from klinke.accounts.models import User
+from klinke.collectives import actions
+from klinke.collectives.forms import CollectiveForm, InvitationForm, ReferenceFormSet
+from klinke.collectives.models import Collective, Invitation, Membership
+from klinke.core.models import is_network_member
+
+
+def _user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+def visible_collective(request: HttpRequest, slug: str) -> Collective:
+    """The collective, or 404 for anyone who may not see it, so its existence does not leak."""
+    collective = get_object_or_404(Collective.objects.visible_to(request.user), slug=slug)
+    if collective.is_archived and not collective.has_member(request.user):
+        raise Http404
+    return collective
+
+
+def member_collective(request: HttpRequest, slug: str) -> Collective:
+    collective = visible_collective(request, slug)
+    if not collective.has_member(request.user):
+        raise PermissionDenied
+    return collective
+
+
+def detail(request: HttpRequest, slug: str) -> HttpResponse:
+    queryset = Collective.objects.visible_to(request.user).prefetch_related(
+        "topics", "references", Prefetch("memberships", Membership.objects.select_related("user"))
+    )
+    collective = get_object_or_404(queryset, slug=slug)
+    is_member = any(m.user_id == request.user.pk for m in collective.memberships.all())
+    if collective.is_archived and not is_member:
+        raise Http404
+    return render(
+        request,
+        "collectives/detail.html",
+        {
+            "collective": collective,
+            "is_member": is_member,
+            "show_members_only": is_network_member(request.user),
+        },
+    )
+
+
+@login_required
+def create(request: HttpRequest) -> HttpResponse:
+    form = CollectiveForm(request.POST or None)
+    references = ReferenceFormSet(request.POST or None, prefix="references")
+    if request.method == "POST" and form.is_valid() and references.is_valid():
+        collective = actions.do_create_collective(
+            creator=_user(request), form=form, references=references
+        )
+        messages.success(request, _("The collective “%(name)s” is created.") % {"name": collective.name})
+        return redirect(collective)
+    return render(
+        request, "collectives/form.html", {"form": form, "references": references, "creating": True}
+    )
+
+
+@login_required
+def edit(request: HttpRequest, slug: str) -> HttpResponse:
+    collective = member_collective(request, slug)
+    form = CollectiveForm(request.POST or None, instance=collective)
+    references = ReferenceFormSet(request.POST or None, instance=collective, prefix="references")
+    if request.method == "POST" and form.is_valid() and references.is_valid():
+        collective = actions.do_update_collective(form=form, references=references)
+        messages.success(request, _("Your changes are saved."))
+        return redirect(collective)
+    return render(
+        request,
+        "collectives/form.html",
+        {"form": form, "references": references, "collective": collective},
+    )
+
+
+@login_required
+def members(request: HttpRequest, slug: str) -> HttpResponse:
+    collective = member_collective(request, slug)
+    form = InvitationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.do_invite_member(
+                collective=collective, inviter=_user(request), email=form.cleaned_data["email"]
+            )
+        except actions.InvitationError as exc:
+            form.add_error("email", str(exc))
+        else:
+            messages.success(request, _("The invitation is on its way."))
+            return redirect("collectives:members", slug=collective.slug)
+    return render(
+        request,
+        "collectives/members.html",
+        {
+            "collective": collective,
+            "form": form,
+            "memberships": collective.memberships.select_related("user"),
+            "invitations": collective.invitations.pending(),
+        },
+    )
+
+
+@login_required
+def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
+    invitation = get_object_or_404(Invitation.objects.select_related("collective"), token=token)
+    if request.method == "POST":
+        try:
+            actions.do_accept_invitation(token=token, user=_user(request))
+        except actions.InvitationError as exc:
+            messages.error(request, str(exc))
+            return redirect("home")
+        messages.success(
+            request, _("Welcome to %(name)s.") % {"name": invitation.collective.name}
+        )
+        return redirect(invitation.collective)
+    return render(request, "collectives/accept_invitation.html", {"invitation": invitation})
+
+
+@login_required
+@require_POST
+def leave(request: HttpRequest, slug: str) -> HttpResponse:
+    collective = member_collective(request, slug)
+    try:
+        actions.do_leave_collective(collective=collective, user=_user(request))
+    except actions.MembershipError as exc:
+        messages.error(request, str(exc))
+        return redirect("collectives:members", slug=collective.slug)
+    messages.success(request, _("You have left %(name)s.") % {"name": collective.name})
+    return redirect("home")
+
+
+@login_required
+@require_POST
+def archive(request: HttpRequest, slug: str) -> HttpResponse:
+    collective = member_collective(request, slug)
+    actions.do_archive_collective(collective=collective, user=_user(request))
+    messages.success(request, _("%(name)s is archived.") % {"name": collective.name})
+    return redirect(collective)

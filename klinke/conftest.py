@@ -1,0 +1,226 @@
+"""Shared test personas and services: a real SMTP server on loopback and Debian's chromium.
+
+Personas follow the style guide: a member of collective A, a member of collective B, a
+supporter, a steward and an anonymous visitor.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import Group
+from django.test import Client
+
+from klinke.accounts.models import STEWARD_GROUP, User
+from klinke.collectives.models import Collective, Membership
+from klinke.core.models import Visibility
+from klinke.supporters.models import Supporter
+from klinke.topics.models import Topic
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+@dataclass
+class Network:
+    alice: User
+    alice2: User
+    bob: User
+    sam: User
+    stella: User
+    outsider: User
+    collective_a: Collective
+    collective_b: Collective
+    hidden: Collective
+    supporter: Supporter
+    hidden_supporter: Supporter
+
+    def client_for(self, user: User | None) -> Client:
+        client = Client()
+        if user is not None:
+            client.force_login(user)
+        return client
+
+
+def make_user(email: str, name: str = "", **extra: Any) -> User:
+    from allauth.account.models import EmailAddress
+
+    user = User.objects.create_user(email=email, password="correct horse battery", name=name, **extra)
+    EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+    return user
+
+
+def make_collective(slug: str, name: str, *, members: list[User], **fields: Any) -> Collective:
+    topics = fields.pop("topics", [])
+    collective = Collective(slug=slug, name=name, **fields)
+    if "languages" not in fields:
+        collective.language_codes = ["de", "en"]
+    collective.save()
+    collective.topics.set(Topic.objects.filter(slug__in=topics))
+    for member in members:
+        Membership.objects.create(collective=collective, user=member)
+    collective.refresh_search_document()
+    return collective
+
+
+@pytest.fixture
+def network(db: Any) -> Network:
+    alice = make_user("alice@example.org", "Alice")
+    alice2 = make_user("alina@example.org", "Alina")
+    bob = make_user("bob@example.org", "Bob")
+    sam = make_user("sam@example.org", "Sam")
+    stella = make_user("stella@example.org", "Stella", is_staff=True)
+    stella.groups.add(Group.objects.get(name=STEWARD_GROUP))
+    outsider = make_user("olga@example.org", "Olga")
+    collective_a = make_collective(
+        "quellcode",
+        "Kollektiv Quellcode",
+        members=[alice, alice2],
+        description_de="Wir machen Webentwicklung mit Django in Leipzig.",
+        city="Leipzig",
+        country="DE",
+        nuts_code="DED51",
+        red_lines="Keine Überwachungstechnik.",
+        capacity_person_days_per_month=12,
+        topics=["web-development", "consulting"],
+    )
+    collective_b = make_collective(
+        "rotkehlchen",
+        "Rotkehlchen Hosting",
+        members=[bob],
+        description_en="We run hosting and operations for NGOs.",
+        city="Wien",
+        country="AT",
+        nuts_code="AT130",
+        topics=["hosting"],
+    )
+    hidden = make_collective(
+        "verborgen",
+        "Verborgenes Kollektiv",
+        members=[bob],
+        description_de="Nur für Mitglieder sichtbar.",
+        visibility=Visibility.MEMBERS,
+    )
+    supporter = Supporter(
+        slug="sam-berater",
+        name="Sam Beispiel",
+        user=sam,
+        bio_en="I help with pricing and acquisition.",
+        hours_per_month=4,
+        city="Berlin",
+        country="DE",
+    )
+    supporter.language_codes = ["de", "en"]
+    supporter.save()
+    supporter.topics.set(Topic.objects.filter(slug__in=["pricing", "acquisition"]))
+    supporter.refresh_search_document()
+    hidden_supporter = Supporter.objects.create(
+        slug="stille-hilfe", name="Stille Hilfe", visibility=Visibility.MEMBERS
+    )
+    return Network(
+        alice, alice2, bob, sam, stella, outsider, collective_a, collective_b, hidden, supporter,
+        hidden_supporter,
+    )
+
+
+@dataclass
+class SMTPServer:
+    host: str
+    port: int
+    messages: list[EmailMessage] = field(default_factory=list)
+
+    def to(self, address: str) -> list[EmailMessage]:
+        return [m for m in self.messages if address in str(m["To"])]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@pytest.fixture
+def smtp_server(settings: Any) -> Iterator[SMTPServer]:
+    """A real SMTP server on loopback (aiosmtpd); Django's SMTP backend is pointed at it."""
+    from aiosmtpd.controller import Controller
+
+    server = SMTPServer(host="127.0.0.1", port=free_port())
+
+    class Handler:
+        async def handle_DATA(self, smtp: Any, session: Any, envelope: Any) -> str:
+            server.messages.append(
+                message_from_bytes(envelope.original_content, policy=policy.default)  # type: ignore[arg-type]
+            )
+            return "250 Message accepted for delivery"
+
+    controller = Controller(Handler(), hostname=server.host, port=server.port)
+    controller.start()
+    settings.EMAIL_HOST = server.host
+    settings.EMAIL_PORT = server.port
+    settings.EMAIL_USE_TLS = False
+    settings.EMAIL_HOST_USER = ""
+    settings.EMAIL_HOST_PASSWORD = ""
+    try:
+        yield server
+    finally:
+        controller.stop()
+
+
+def deliver_mail() -> int:
+    """Run the outbox worker once, as `manage.py run_outbox --once` would."""
+    from klinke.core.outbox import deliver_outbox
+
+    sent, _failed, _requeued = deliver_outbox()
+    return sent
+
+
+def text_body(message: EmailMessage) -> str:
+    part = message.get_body(preferencelist=("plain",))
+    assert part is not None
+    return str(part.get_content())
+
+
+@pytest.fixture
+def browser_page(live_server: Any) -> Iterator[Any]:
+    """A Playwright page in Debian's chromium, or a skip with a reason outside CI."""
+    if not os.path.exists(CHROMIUM):
+        if os.environ.get("CI"):
+            pytest.fail(f"{CHROMIUM} is missing; .ci/run installs it with apt")
+        pytest.skip(f"browser tests need Debian's chromium at {CHROMIUM}")
+    if shutil.which("node") is None and not os.environ.get("PLAYWRIGHT_NODEJS_PATH"):
+        pass  # the playwright wheel brings its own driver
+    # Playwright's sync API runs an event loop in this thread; Django's ORM calls made by the
+    # test itself are still synchronous, so they are allowed explicitly.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        context = browser.new_context(base_url=live_server.url, locale="en-GB")
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        try:
+            yield page
+        finally:
+            context.close()
+            browser.close()

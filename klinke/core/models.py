@@ -1,0 +1,147 @@
+"""What collectives and supporters share: a findable directory profile."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from klinke.core.languages import LANGUAGE_NAMES, WORKING_LANGUAGES
+
+if TYPE_CHECKING:
+    from klinke.accounts.models import User
+
+
+class Visibility(models.TextChoices):
+    PUBLIC = "public", _("Public")
+    MEMBERS = "members", _("Network members only")
+
+
+def is_network_member(user: Any) -> bool:
+    """Whether `user` belongs to the network: a collective member, a supporter or a steward."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    cached: bool | None = getattr(user, "_is_network_member", None)
+    if cached is None:
+        from klinke.collectives.models import Membership
+        from klinke.supporters.models import Supporter
+
+        cached = (
+            user.is_steward
+            or Membership.objects.filter(user=user, collective__archived_at__isnull=True).exists()
+            or Supporter.objects.filter(user=user).exists()
+        )
+        user._is_network_member = cached
+    return cached
+
+
+def split_languages(value: str) -> list[str]:
+    return [code for code in value.split(",") if code]
+
+
+class DirectoryProfileQuerySet(models.QuerySet[Any]):
+    def visible_to(self, user: User | Any) -> Any:
+        if is_network_member(user):
+            return self
+        return self.filter(visibility=Visibility.PUBLIC)
+
+    def speaking(self, language: str) -> Any:
+        # Languages are stored as ",de,en," so one code cannot match inside another.
+        return self.filter(languages__contains=f",{language},")
+
+    def in_region(self, region: str) -> Any:
+        region = region.strip()
+        if not region:
+            return self
+        return self.filter(
+            Q(nuts_code__istartswith=region) | Q(country__iexact=region) | Q(city__iexact=region)
+        )
+
+    def matching_terms(self, terms: list[str]) -> Any:
+        qs = self
+        for term in terms:
+            qs = qs.filter(search_document__contains=f" {term} ")
+        return qs
+
+
+class DirectoryProfile(models.Model):
+    """Fields and behaviour common to everything the directory lists."""
+
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("short name in addresses"), max_length=80, unique=True)
+    city = models.CharField(_("city"), max_length=120, blank=True)
+    country = models.CharField(
+        _("country"),
+        max_length=2,
+        blank=True,
+        validators=[RegexValidator(r"^[A-Z]{2}$", _("Use the two-letter country code, e.g. DE."))],
+        help_text=_("Two-letter code, e.g. DE, AT, CH."),
+    )
+    nuts_code = models.CharField(
+        _("NUTS code"),
+        max_length=5,
+        blank=True,
+        validators=[RegexValidator(r"^[A-Z]{2}[A-Z0-9]{0,3}$", _("A NUTS code such as DED51."))],
+        help_text=_("The EU region code, e.g. DED51 for Leipzig."),
+    )
+    latitude = models.FloatField(
+        _("latitude"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-90), MaxValueValidator(90)],
+    )
+    longitude = models.FloatField(
+        _("longitude"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-180), MaxValueValidator(180)],
+    )
+    languages = models.CharField(_("languages"), max_length=200, blank=True, default="")
+    visibility = models.CharField(
+        _("visibility"), max_length=16, choices=Visibility.choices, default=Visibility.PUBLIC
+    )
+    is_demo = models.BooleanField(
+        _("demo data"), default=False, help_text=_("Invented for the demo network.")
+    )
+    search_document = models.TextField(editable=False, default="")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def language_codes(self) -> list[str]:
+        return split_languages(self.languages)
+
+    @language_codes.setter
+    def language_codes(self, codes: list[str]) -> None:
+        known = [code for code, _label in WORKING_LANGUAGES]
+        ordered = sorted(set(codes), key=known.index)
+        self.languages = f",{','.join(ordered)}," if ordered else ""
+
+    @property
+    def language_names(self) -> list[str]:
+        return [str(LANGUAGE_NAMES.get(code, code)) for code in self.language_codes]
+
+    @property
+    def region_label(self) -> str:
+        return ", ".join(part for part in (self.city, self.country) if part)
+
+    def texts_for_search(self) -> list[str]:
+        """Texts the directory search indexes; subclasses add their own."""
+        topic_names = [f"{t.name_de} {t.name_en}" for t in self.topics.all()]  # type: ignore[attr-defined]
+        return [self.name, self.city, *topic_names]
+
+    def refresh_search_document(self) -> None:
+        from klinke.matching.analysis import search_document
+
+        self.search_document = search_document(*self.texts_for_search())
+        type(self).objects.filter(pk=self.pk).update(search_document=self.search_document)  # type: ignore[attr-defined]

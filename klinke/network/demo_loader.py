@@ -1,0 +1,74 @@
+"""The demo network: invented collectives, supporters and logins for trying klinke locally."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from allauth.account.models import EmailAddress
+from django.contrib.auth.models import Group
+from django.db import transaction
+
+from klinke.accounts.models import STEWARD_GROUP, User
+from klinke.collectives.models import Collective, Membership
+from klinke.network.serialization import ImportSummary, do_import_network, read_network_file
+from klinke.supporters.models import Supporter
+
+DEMO_DIR = Path(__file__).with_name("demo")
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    email: str
+    name: str
+    roles: str
+
+
+def _people() -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((DEMO_DIR / "demo_people.json").read_text())
+    return data
+
+
+@transaction.atomic
+def do_load_demo_network() -> tuple[ImportSummary, list[DemoLogin], str]:
+    """Import the demo network and its logins; running it again changes nothing."""
+    summary = do_import_network(read_network_file(DEMO_DIR / "demo_network.json"))
+    people = _people()
+    password: str = people["password"]
+    stewards, _created = Group.objects.get_or_create(name=STEWARD_GROUP)
+    collectives = {c.slug: c for c in Collective.objects.filter(is_demo=True)}
+    supporters = {s.slug: s for s in Supporter.objects.filter(is_demo=True)}
+    logins: list[DemoLogin] = []
+    for person in people["people"]:
+        user = User.objects.filter(email=person["email"]).first()
+        if user is None:
+            user = User.objects.create_user(
+                email=person["email"],
+                password=password,
+                name=person["name"],
+                language=person.get("language", "de"),
+                is_demo=True,
+            )
+        EmailAddress.objects.get_or_create(
+            user=user, email=user.email, defaults={"verified": True, "primary": True}
+        )
+        roles = []
+        for slug in person.get("collectives", []):
+            Membership.objects.get_or_create(collective=collectives[slug], user=user)
+            roles.append(collectives[slug].name)
+        if person.get("supporter"):
+            supporter = supporters[person["supporter"]]
+            if supporter.user_id != user.pk:
+                supporter.user = user
+                supporter.save(update_fields=["user"])
+            roles.append(f"supporter {supporter.name}")
+        if person.get("steward"):
+            user.groups.add(stewards)
+            if not user.is_staff:
+                user.is_staff = True
+                user.save(update_fields=["is_staff"])
+            roles.append("network steward")
+        logins.append(DemoLogin(email=user.email, name=user.name, roles=", ".join(roles)))
+    return summary, logins, password

@@ -1,0 +1,31 @@
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from klinke.network.demo_loader import do_load_demo_network
+
+
+class Command(BaseCommand):
+    help = (
+        "Load the invented demo network with its demo logins. Idempotent. For local use only: "
+        "it refuses to run with DEBUG off unless --allow-production is given."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--allow-production", action="store_true")
+        parser.add_argument("--all-logins", action="store_true", help="print every demo login")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if not settings.DEBUG and not options["allow_production"]:
+            raise CommandError(
+                "The demo network has well-known passwords; it is not loaded with DEBUG off."
+            )
+        summary, logins, password = do_load_demo_network()
+        self.stdout.write(self.style.SUCCESS(f"Demo network: {summary}"))
+        shown = logins if options["all_logins"] else logins[:6]
+        self.stdout.write(f"Demo logins (password for all: {password}), only for local use:")
+        for login in shown:
+            self.stdout.write(f"  {login.email:<40} {login.roles}")
+        if len(shown) < len(logins):
+            self.stdout.write(f"  … and {len(logins) - len(shown)} more (--all-logins)")

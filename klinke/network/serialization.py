@@ -1,0 +1,296 @@
+"""The klinke network file: JSON that carries topics, collectives and supporters.
+
+`docs/network-format.md` documents it and `network.schema.json` pins it. Import is atomic and
+idempotent by slug: running the same file twice changes nothing the second time.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+from django.db import transaction
+
+from klinke.collectives.models import Collective, Reference
+from klinke.core.models import Visibility
+from klinke.supporters.models import Supporter
+from klinke.topics.models import Topic
+
+SCHEMA_PATH = Path(__file__).with_name("network.schema.json")
+FORMAT_NAME = "klinke-network"
+FORMAT_VERSION = 1
+
+
+class NetworkFileError(Exception):
+    """A network file that cannot be imported; the message names the record and field."""
+
+
+@dataclass
+class ImportSummary:
+    created: dict[str, int] = field(default_factory=dict)
+    updated: dict[str, int] = field(default_factory=dict)
+
+    def count(self, kind: str, created: bool) -> None:
+        bucket = self.created if created else self.updated
+        bucket[kind] = bucket.get(kind, 0) + 1
+
+    def __str__(self) -> str:
+        kinds = sorted(set(self.created) | set(self.updated))
+        return ", ".join(
+            f"{kind}: {self.created.get(kind, 0)} created, {self.updated.get(kind, 0)} updated"
+            for kind in kinds
+        ) or "nothing to import"
+
+
+@cache
+def network_schema() -> dict[str, Any]:
+    schema: dict[str, Any] = json.loads(SCHEMA_PATH.read_text())
+    return schema
+
+
+def read_network_file(path: Path) -> dict[str, Any]:
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise NetworkFileError(f"cannot read {path}: {exc.strerror}") from exc
+    try:
+        data = json.loads(raw)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise NetworkFileError(f"{path} is not valid JSON: {exc}") from exc
+    if not isinstance(data, dict):
+        raise NetworkFileError(f"{path}: the top level must be an object")
+    return data
+
+
+def _describe_location(data: dict[str, Any], path: Iterable[Any]) -> str:
+    parts = list(path)
+    if len(parts) >= 2 and isinstance(parts[0], str) and isinstance(parts[1], int):
+        section, index = parts[0], parts[1]
+        record = data.get(section, [])[index]
+        slug = record.get("slug") or record.get("ref") if isinstance(record, dict) else None
+        where = f"{section}[{index}]" + (f" ({slug!r})" if slug else "")
+        field_path = ".".join(str(p) for p in parts[2:])
+        return f"{where}, field {field_path!r}" if field_path else where
+    return ".".join(str(p) for p in parts) or "the file"
+
+
+def validate_network(data: dict[str, Any]) -> None:
+    """Check the file against the schema and its references between records."""
+    validator = jsonschema.Draft202012Validator(network_schema())
+    errors = sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
+    if errors:
+        first = errors[0]
+        where = _describe_location(data, first.absolute_path)
+        more = f" (and {len(errors) - 1} more problems)" if len(errors) > 1 else ""
+        raise NetworkFileError(f"{where}: {first.message}{more}")
+
+    known_topics = set(Topic.objects.values_list("slug", flat=True))
+    known_topics |= {t["slug"] for t in data.get("topics", [])}
+    for index, topic in enumerate(data.get("topics", [])):
+        if topic.get("parent") and topic["parent"] not in known_topics:
+            raise NetworkFileError(
+                f"topics[{index}] ({topic['slug']!r}), field 'parent': unknown topic "
+                f"{topic['parent']!r}"
+            )
+    for section in ("collectives", "supporters"):
+        seen: set[str] = set()
+        for index, record in enumerate(data.get(section, [])):
+            if record["slug"] in seen:
+                raise NetworkFileError(
+                    f"{section}[{index}] ({record['slug']!r}), field 'slug': appears twice"
+                )
+            seen.add(record["slug"])
+            for slug in record.get("topics", []):
+                if slug not in known_topics:
+                    raise NetworkFileError(
+                        f"{section}[{index}] ({record['slug']!r}), field 'topics': unknown "
+                        f"topic {slug!r}"
+                    )
+
+
+def _import_topics(records: list[dict[str, Any]], summary: ImportSummary) -> None:
+    for record in records:
+        _topic, created = Topic.objects.update_or_create(
+            slug=record["slug"],
+            defaults={
+                "name_en": record["name_en"],
+                "name_de": record["name_de"],
+                "kind": record.get("kind", Topic.Kind.BUSINESS),
+            },
+        )
+        summary.count("topics", created)
+    by_slug = {t.slug: t for t in Topic.objects.all()}
+    for record in records:
+        parent = by_slug.get(record["parent"]) if record.get("parent") else None
+        Topic.objects.filter(slug=record["slug"]).update(parent=parent)
+
+
+def _region_fields(region: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "city": region.get("city", ""),
+        "country": region.get("country", ""),
+        "nuts_code": region.get("nuts_code", ""),
+        "latitude": region.get("latitude"),
+        "longitude": region.get("longitude"),
+    }
+
+
+def _import_collective(record: dict[str, Any], topics: dict[str, Topic]) -> tuple[Collective, bool]:
+    description = record.get("description", {})
+    collective, created = Collective.objects.update_or_create(
+        slug=record["slug"],
+        defaults={
+            "name": record["name"],
+            "description_de": description.get("de", ""),
+            "description_en": description.get("en", ""),
+            "legal_form": record.get("legal_form", ""),
+            "founded_year": record.get("founded_year"),
+            "member_count": record.get("member_count"),
+            "remote_friendly": record.get("remote_friendly", False),
+            "website": record.get("website", ""),
+            "technologies": ", ".join(record.get("technologies", [])),
+            "values_statement": record.get("values_statement", ""),
+            "red_lines": record.get("red_lines", ""),
+            "capacity_person_days_per_month": record.get("capacity_person_days_per_month"),
+            "visibility": record.get("visibility", Visibility.PUBLIC),
+            "is_demo": record.get("is_demo", False),
+            **_region_fields(record.get("region", {})),
+        },
+    )
+    collective.language_codes = record.get("working_languages", [])
+    collective.save(update_fields=["languages"])
+    collective.topics.set([topics[slug] for slug in record.get("topics", [])])
+    collective.references.all().delete()
+    Reference.objects.bulk_create(
+        Reference(
+            collective=collective,
+            client_type=ref["client_type"],
+            summary=ref["summary"],
+            year=ref.get("year"),
+            url=ref.get("url", ""),
+        )
+        for ref in record.get("references", [])
+    )
+    collective.refresh_search_document()
+    return collective, created
+
+
+def _import_supporter(record: dict[str, Any], topics: dict[str, Topic]) -> tuple[Supporter, bool]:
+    bio = record.get("bio", {})
+    supporter, created = Supporter.objects.update_or_create(
+        slug=record["slug"],
+        defaults={
+            "name": record["name"],
+            "kind": record.get("kind", Supporter.Kind.PERSON),
+            "bio_de": bio.get("de", ""),
+            "bio_en": bio.get("en", ""),
+            "organisation": record.get("organisation", ""),
+            "brokering_regions": ", ".join(record.get("brokering_regions", [])),
+            "hours_per_month": record.get("hours_per_month"),
+            "visibility": record.get("visibility", Visibility.PUBLIC),
+            "is_demo": record.get("is_demo", False),
+            **_region_fields(record.get("region", {})),
+        },
+    )
+    supporter.language_codes = record.get("languages", [])
+    supporter.sector_codes = record.get("brokering_sectors", [])
+    supporter.save(update_fields=["languages", "brokering_sectors"])
+    supporter.topics.set([topics[slug] for slug in record.get("topics", [])])
+    supporter.refresh_search_document()
+    return supporter, created
+
+
+def do_import_network(data: dict[str, Any]) -> ImportSummary:
+    """Validate and import a network file in one transaction: all of it, or nothing."""
+    validate_network(data)
+    summary = ImportSummary()
+    with transaction.atomic():
+        _import_topics(data.get("topics", []), summary)
+        topics = {t.slug: t for t in Topic.objects.all()}
+        for record in data.get("collectives", []):
+            _collective, created = _import_collective(record, topics)
+            summary.count("collectives", created)
+        for record in data.get("supporters", []):
+            _supporter, created = _import_supporter(record, topics)
+            summary.count("supporters", created)
+    return summary
+
+
+def _region_out(profile: Any) -> dict[str, Any]:
+    return {
+        "city": profile.city,
+        "country": profile.country,
+        "nuts_code": profile.nuts_code,
+        "latitude": profile.latitude,
+        "longitude": profile.longitude,
+    }
+
+
+def export_network() -> dict[str, Any]:
+    """Everything `do_import_network` reads, for every active collective and supporter."""
+    topics = Topic.objects.select_related("parent").order_by("slug")
+    collectives = Collective.objects.active().prefetch_related("topics", "references").order_by("slug")
+    supporters = Supporter.objects.prefetch_related("topics").order_by("slug")
+    return {
+        "format": FORMAT_NAME,
+        "version": FORMAT_VERSION,
+        "topics": [
+            {
+                "slug": t.slug,
+                "name_en": t.name_en,
+                "name_de": t.name_de,
+                "kind": t.kind,
+                "parent": t.parent.slug if t.parent else None,
+            }
+            for t in topics
+        ],
+        "collectives": [
+            {
+                "slug": c.slug,
+                "name": c.name,
+                "description": {"de": c.description_de, "en": c.description_en},
+                "legal_form": c.legal_form,
+                "founded_year": c.founded_year,
+                "member_count": c.member_count,
+                "region": _region_out(c),
+                "remote_friendly": c.remote_friendly,
+                "working_languages": c.language_codes,
+                "website": c.website,
+                "topics": sorted(t.slug for t in c.topics.all()),
+                "technologies": c.technology_list,
+                "references": [
+                    {"client_type": r.client_type, "summary": r.summary, "year": r.year, "url": r.url}
+                    for r in c.references.all()
+                ],
+                "values_statement": c.values_statement,
+                "red_lines": c.red_lines,
+                "capacity_person_days_per_month": c.capacity_person_days_per_month,
+                "visibility": c.visibility,
+                "is_demo": c.is_demo,
+            }
+            for c in collectives
+        ],
+        "supporters": [
+            {
+                "slug": s.slug,
+                "name": s.name,
+                "kind": s.kind,
+                "bio": {"de": s.bio_de, "en": s.bio_en},
+                "organisation": s.organisation,
+                "topics": sorted(t.slug for t in s.topics.all()),
+                "brokering_sectors": s.sector_codes,
+                "brokering_regions": s.region_codes,
+                "languages": s.language_codes,
+                "region": _region_out(s),
+                "hours_per_month": s.hours_per_month,
+                "visibility": s.visibility,
+                "is_demo": s.is_demo,
+            }
+            for s in supporters
+        ],
+    }

@@ -1,0 +1,58 @@
+"""The network's bilingual controlled vocabulary of topics."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db import models
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+
+class TopicQuerySet(models.QuerySet["Topic"]):
+    def with_descendants(self, slugs: Iterable[str]) -> TopicQuerySet:
+        """The topics named by `slugs` together with every topic below them."""
+        tree = {topic.pk: topic.parent_id for topic in Topic.objects.only("pk", "parent")}
+        wanted = set(self.model.objects.filter(slug__in=list(slugs)).values_list("pk", flat=True))
+        found = set(wanted)
+        changed = True
+        while changed:
+            changed = False
+            for pk, parent_id in tree.items():
+                if parent_id in found and pk not in found:
+                    found.add(pk)
+                    changed = True
+        return self.filter(pk__in=found)
+
+
+class Topic(models.Model):
+    class Kind(models.TextChoices):
+        BUSINESS = "business", _("Business")
+        TECHNICAL = "technical", _("Technical")
+
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    name_en = models.CharField(_("name (English)"), max_length=120)
+    name_de = models.CharField(_("name (German)"), max_length=120)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.BUSINESS)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent topic"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+
+    objects = TopicQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["kind", "name_en"]
+        verbose_name = _("topic")
+        verbose_name_plural = _("topics")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return self.name_de if (get_language() or "de").startswith("de") else self.name_en

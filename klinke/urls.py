@@ -1,0 +1,20 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from klinke.api import api
+from klinke.core import views as core_views
+
+admin.site.site_header = "klinke"
+admin.site.site_title = "klinke"
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/", include("allauth.urls")),
+    path("me/", include("klinke.accounts.urls")),
+    path("collectives/", include("klinke.collectives.urls")),
+    path("supporters/", include("klinke.supporters.urls")),
+    path("directory/", include("klinke.directory.urls")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+]
