@@ -79,10 +79,15 @@ def _describe_location(data: dict[str, Any], path: Iterable[Any]) -> str:
     return ".".join(str(p) for p in parts) or "the file"
 
 
+def _in_file_order(path: Iterable[Any]) -> list[tuple[int, int, str]]:
+    """A sort key that puts record 2 before record 10 (a string sort puts "10" first)."""
+    return [(0, p, "") if isinstance(p, int) else (1, 0, str(p)) for p in path]
+
+
 def validate_network(data: dict[str, Any]) -> None:
     """Check the file against the schema and its references between records."""
     validator = jsonschema.Draft202012Validator(network_schema())
-    errors = sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
+    errors = sorted(validator.iter_errors(data), key=lambda e: _in_file_order(e.absolute_path))
     if errors:
         first = errors[0]
         where = _describe_location(data, first.absolute_path)
