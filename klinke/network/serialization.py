@@ -102,7 +102,7 @@ def validate_network(data: dict[str, Any]) -> None:
                 f"topics[{index}] ({topic['slug']!r}), field 'parent': unknown topic "
                 f"{topic['parent']!r}"
             )
-    for section in ("collectives", "supporters"):
+    for section in ("topics", "collectives", "supporters"):
         seen: set[str] = set()
         for index, record in enumerate(data.get(section, [])):
             if record["slug"] in seen:
