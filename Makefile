@@ -17,7 +17,6 @@ $(STAMP): pyproject.toml | $(BIN)/python
 
 run: $(STAMP)
 	$(BIN)/python manage.py migrate --no-input
-	$(BIN)/python manage.py compilemessages --ignore .venv -v 0
 	$(BIN)/python manage.py load_demo
 	@echo "Serving http://127.0.0.1:$(PORT)/  (email outbox worker runs alongside)"
 	@trap 'kill 0' INT TERM EXIT; \
@@ -25,7 +24,6 @@ run: $(STAMP)
 	  $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 test: $(STAMP)
-	$(BIN)/python manage.py compilemessages --ignore .venv -v 0
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
@@ -36,8 +34,10 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/match.py
 
+# Needs GNU gettext. The compiled .mo is committed so that a fresh machine needs only python3.
 messages: $(STAMP)
-	cd klinke && ../$(BIN)/python ../manage.py makemessages -l de --no-obsolete --ignore 'matching/*'
+	cd klinke && ../$(BIN)/python ../manage.py makemessages -l de --no-obsolete
+	cd klinke && ../$(BIN)/python ../manage.py compilemessages
 
 clean:
 	rm -rf $(VENV) var

@@ -6,6 +6,7 @@ supporter, a steward and an anonymous visitor.
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import socket
@@ -16,6 +17,7 @@ from email.message import EmailMessage
 from typing import Any
 
 import pytest
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.test import Client
 
@@ -49,10 +51,19 @@ class Network:
         return client
 
 
+PERSONA_PASSWORD = "correct horse battery"
+
+
+@functools.cache
+def persona_password_hash() -> str:
+    # Argon2 is slow on purpose; hashing once per session keeps the personas cheap.
+    return make_password(PERSONA_PASSWORD)
+
+
 def make_user(email: str, name: str = "", **extra: Any) -> User:
     from allauth.account.models import EmailAddress
 
-    user = User.objects.create_user(email=email, password="correct horse battery", name=name, **extra)
+    user = User.objects.create(email=email, password=persona_password_hash(), name=name, **extra)
     EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
     return user
 
@@ -163,6 +174,9 @@ def smtp_server(settings: Any) -> Iterator[SMTPServer]:
 
     controller = Controller(Handler(), hostname=server.host, port=server.port)
     controller.start()
+    # Django's test runner swaps in the locmem backend; this fixture restores the real path:
+    # the post_office outbox, then SMTP.
+    settings.EMAIL_BACKEND = "post_office.EmailBackend"
     settings.EMAIL_HOST = server.host
     settings.EMAIL_PORT = server.port
     settings.EMAIL_USE_TLS = False

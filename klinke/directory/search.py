@@ -8,7 +8,7 @@ from typing import Any
 from django.core.paginator import Page, Paginator
 
 from klinke.collectives.models import Collective
-from klinke.matching.analysis import query_terms
+from klinke.matching.analysis import index_terms, query_terms
 from klinke.supporters.models import Supporter
 from klinke.topics.models import Topic
 
@@ -43,16 +43,26 @@ class DirectoryQuery:
         return self.filter(Supporter.objects.all(), user)
 
     def page(self, user: Any, number: str | int | None) -> Page[Any]:
-        """One page of results, sorted by name across both kinds, in a fixed number of queries."""
-        keys: list[tuple[str, str, int]] = []
+        """One page of results across both kinds, in a fixed number of queries.
+
+        Every result contains all query terms; those whose name contains them come first, then
+        the order is alphabetical.
+        """
+        wanted = set(query_terms(self.text)) if self.text else set()
+        keys: list[tuple[int, str, str, int]] = []
+        sources = []
         if self.kind in ("", "collective"):
-            keys += [(n.casefold(), "c", pk) for pk, n in self.collectives(user).values_list("pk", "name")]
+            sources.append(("c", self.collectives(user)))
         if self.kind in ("", "supporter"):
-            keys += [(n.casefold(), "s", pk) for pk, n in self.supporters(user).values_list("pk", "name")]
+            sources.append(("s", self.supporters(user)))
+        for kind, queryset in sources:
+            for pk, name in queryset.values_list("pk", "name"):
+                in_name = len(wanted.intersection(index_terms(name))) if wanted else 0
+                keys.append((-in_name, name.casefold(), kind, pk))
         keys.sort()
         page = Paginator(keys, PAGE_SIZE).get_page(number)
-        collective_ids = [pk for _n, kind, pk in page.object_list if kind == "c"]
-        supporter_ids = [pk for _n, kind, pk in page.object_list if kind == "s"]
+        collective_ids = [pk for *_rest, kind, pk in page.object_list if kind == "c"]
+        supporter_ids = [pk for *_rest, kind, pk in page.object_list if kind == "s"]
         objects: dict[tuple[str, int], Any] = {}
         if collective_ids:
             for c in Collective.objects.filter(pk__in=collective_ids).prefetch_related("topics"):
@@ -60,5 +70,5 @@ class DirectoryQuery:
         if supporter_ids:
             for s in Supporter.objects.filter(pk__in=supporter_ids).prefetch_related("topics"):
                 objects[("s", s.pk)] = s
-        page.object_list = [objects[(kind, pk)] for _n, kind, pk in page.object_list]
+        page.object_list = [objects[(kind, pk)] for *_rest, kind, pk in page.object_list]
         return page

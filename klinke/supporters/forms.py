@@ -1,3 +1,4 @@
+import re
 from typing import Any
 
 from django import forms
@@ -55,15 +56,13 @@ class SupporterForm(forms.ModelForm[Supporter]):
             self.fields["sectors"].initial = self.instance.sector_codes
 
     def clean_brokering_regions(self) -> str:
-        import re
-
-        codes = [c.strip().upper() for c in self.cleaned_data["brokering_regions"].split(",") if c.strip()]
-        for code in codes:
-            if not re.fullmatch(r"[A-Z]{2}[A-Z0-9]{0,3}", code):
+        written = [c.strip() for c in self.cleaned_data["brokering_regions"].split(",") if c.strip()]
+        for code in written:
+            if not re.fullmatch(r"[A-Z]{2}[A-Z0-9]{0,3}", code.upper()):
                 raise forms.ValidationError(
                     _("“%(code)s” is not a country or NUTS code.") % {"code": code}
                 )
-        return ", ".join(codes)
+        return ", ".join(code.upper() for code in written)
 
     def clean_country(self) -> str:
         return str(self.cleaned_data.get("country", "")).upper()
