@@ -227,13 +227,17 @@ def do_import_network(data: dict[str, Any]) -> ImportSummary:
 
 
 def _region_out(profile: Any) -> dict[str, Any]:
-    return {
+    region = {
         "city": profile.city,
         "country": profile.country,
         "nuts_code": profile.nuts_code,
         "latitude": profile.latitude,
         "longitude": profile.longitude,
     }
+    if not profile.country:
+        # The schema has no empty country code; a left-out country imports as "unknown".
+        del region["country"]
+    return region
 
 
 def export_network() -> dict[str, Any]:
