@@ -44,9 +44,13 @@ try:
     DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "klinke <noreply@localhost>")
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
+    # HSTS already covers subdomains; preload follows it unless the operator opts out.
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", SECURE_HSTS_SECONDS > 0)
     LOG_LEVEL = env_str("LOG_LEVEL", "INFO")
     if EMAIL_USE_TLS and EMAIL_USE_SSL:
-        raise ImproperEnvironment("EMAIL_USE_SSL", "EMAIL_USE_TLS and EMAIL_USE_SSL exclude each other")
+        raise ImproperEnvironment(
+            "EMAIL_USE_SSL", "EMAIL_USE_TLS and EMAIL_USE_SSL exclude each other"
+        )
     if not SECRET_KEY:
         if not DEBUG and "pytest" not in sys.modules:
             raise ImproperEnvironment("SECRET_KEY", "must be set when DEBUG is off")
@@ -118,7 +122,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         # WAL lets readers proceed while one writer commits; IMMEDIATE takes the write lock at
         # BEGIN so concurrent writers wait for the busy timeout instead of failing mid-way.
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
+        ),
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
