@@ -62,7 +62,9 @@ def env_int(name: str, default: int, *, minimum: int = 0, maximum: int = 2**31) 
 
 
 def env_list(name: str, default: list[str]) -> list[str]:
-    return _read(name, default, lambda raw: [item.strip() for item in raw.split(",") if item])
+    return _read(
+        name, default, lambda raw: [item.strip() for item in raw.split(",") if item.strip()]
+    )
 
 
 def env_url(name: str, default: str, *, schemes: tuple[str, ...] = ("http", "https")) -> str:
