@@ -15,7 +15,9 @@ BACKOFF_CAP = timedelta(hours=2)
 
 def backoff_delay(retries: int) -> timedelta:
     """Wait 30 s, 1 min, 2 min, … up to two hours between attempts at one message."""
-    return min(BACKOFF_BASE * (2 ** max(retries - 1, 0)), BACKOFF_CAP)
+    # The exponent is bounded so a large retry count gives the cap instead of OverflowError.
+    exponent = min(max(retries - 1, 0), 16)
+    return min(BACKOFF_BASE * 2**exponent, BACKOFF_CAP)
 
 
 def deliver_outbox() -> tuple[int, int, int]:
