@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -382,3 +383,38 @@ def test_the_command_refuses_invalid_json(tmp_path: Path) -> None:
 
     with pytest.raises(CommandError, match=r"Nothing was imported\. .* is not valid JSON"):
         call_command("import_network", str(path))
+
+
+# --- docs/network-format.md stays true ----------------------------------------------------
+
+FORMAT_DOC = Path(__file__).resolve().parents[3] / "docs" / "network-format.md"
+
+
+def documented_json_blocks() -> list[str]:
+    return re.findall(r"```json\n(.*?)```", FORMAT_DOC.read_text(encoding="utf-8"), re.DOTALL)
+
+
+def test_the_documented_example_imports_as_documented() -> None:
+    doc = FORMAT_DOC.read_text(encoding="utf-8")
+    example = json.loads(documented_json_blocks()[-1])
+
+    first = do_import_network(example)
+    second = do_import_network(example)
+
+    assert f"Imported: {first}" in doc
+    assert f"Imported: {second}" in doc
+    assert Collective.objects.get(slug="zaunkoenig").references.count() == 1
+
+
+def test_the_documented_skeleton_is_a_valid_empty_file() -> None:
+    assert str(do_import_network(json.loads(documented_json_blocks()[0]))) == "nothing to import"
+
+
+def test_the_documented_error_message_is_the_real_one(tmp_path: Path) -> None:
+    example = json.loads(documented_json_blocks()[-1])
+    example["collectives"][1]["region"]["country"] = "Germany"
+
+    with pytest.raises(CommandError) as caught:
+        call_command("import_network", str(write(tmp_path, example)))
+
+    assert f"CommandError: {caught.value}\n" in FORMAT_DOC.read_text(encoding="utf-8")
