@@ -41,10 +41,13 @@ class ImportSummary:
 
     def __str__(self) -> str:
         kinds = sorted(set(self.created) | set(self.updated))
-        return ", ".join(
-            f"{kind}: {self.created.get(kind, 0)} created, {self.updated.get(kind, 0)} updated"
-            for kind in kinds
-        ) or "nothing to import"
+        return (
+            ", ".join(
+                f"{kind}: {self.created.get(kind, 0)} created, {self.updated.get(kind, 0)} updated"
+                for kind in kinds
+            )
+            or "nothing to import"
+        )
 
 
 @cache
@@ -243,7 +246,9 @@ def _region_out(profile: Any) -> dict[str, Any]:
 def export_network() -> dict[str, Any]:
     """Everything `do_import_network` reads, for every active collective and supporter."""
     topics = Topic.objects.select_related("parent").order_by("slug")
-    collectives = Collective.objects.active().prefetch_related("topics", "references").order_by("slug")
+    collectives = (
+        Collective.objects.active().prefetch_related("topics", "references").order_by("slug")
+    )
     supporters = Supporter.objects.prefetch_related("topics").order_by("slug")
     return {
         "format": FORMAT_NAME,
@@ -273,7 +278,12 @@ def export_network() -> dict[str, Any]:
                 "topics": sorted(t.slug for t in c.topics.all()),
                 "technologies": c.technology_list,
                 "references": [
-                    {"client_type": r.client_type, "summary": r.summary, "year": r.year, "url": r.url}
+                    {
+                        "client_type": r.client_type,
+                        "summary": r.summary,
+                        "year": r.year,
+                        "url": r.url,
+                    }
                     for r in c.references.all()
                 ],
                 "values_statement": c.values_statement,
