@@ -45,16 +45,16 @@ def test_it_matches_the_committed_snapshot() -> None:
     )
 
 
-def test_it_documents_every_endpoint_and_the_token() -> None:
+def test_it_documents_the_directory_endpoints_and_the_token() -> None:
     schema = fetch_schema()
 
-    assert set(schema["paths"]) == {
+    assert {
         "/api/v1/topics/",
         "/api/v1/collectives/",
         "/api/v1/collectives/{slug}",
         "/api/v1/supporters/",
         "/api/v1/supporters/{slug}",
-    }
+    } <= set(schema["paths"])
     assert schema["components"]["securitySchemes"]["TokenOrSession"] == {
         "type": "http",
         "scheme": "bearer",
