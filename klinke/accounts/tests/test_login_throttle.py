@@ -7,30 +7,16 @@ from types import SimpleNamespace
 
 import pytest
 from allauth.core.internal import ratelimit
-from django.contrib.auth.hashers import Argon2PasswordHasher
 from django.test import Client
 from django.urls import reverse
 
 from klinke.accounts.models import User
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("quick_hashing")]
 
 RIGHT = "correct horse battery"  # the personas' password
 WRONG_PASSWORD = "The email address and/or password you specified are not correct."
 THROTTLED = "Too many failed login attempts. Try again later."
-
-
-class QuickArgon2(Argon2PasswordHasher):
-    """Argon2 at low cost: these tests count many login attempts, not hashing strength."""
-
-    time_cost = 1
-    memory_cost = 1024
-    parallelism = 1
-
-
-@pytest.fixture(autouse=True)
-def quick_hashing(settings):
-    settings.PASSWORD_HASHERS = [f"{__name__}.QuickArgon2", *settings.PASSWORD_HASHERS]
 
 
 def attempt(client: Client, email: str, password: str, *, ip: str = "192.0.2.10"):
