@@ -20,7 +20,7 @@ run: $(STAMP)
 	$(BIN)/python manage.py load_demo
 	@echo "Serving http://127.0.0.1:$(PORT)/  (email outbox worker runs alongside)"
 	@trap 'kill 0' INT TERM EXIT; \
-	  $(BIN)/python manage.py run_outbox & \
+	  $(BIN)/python manage.py run_worker & \
 	  $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 test: $(STAMP)

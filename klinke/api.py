@@ -4,17 +4,20 @@ from ninja import NinjaAPI
 
 from klinke.collectives.api import router as collectives_router
 from klinke.core.api_auth import TokenOrSession
+from klinke.exchange.api import router as exchange_router
 from klinke.supporters.api import router as supporters_router
 from klinke.topics.api import router as topics_router
 
 api = NinjaAPI(
     title="klinke API",
     version="1.0.0",
-    description="Read the network of tech collectives and supporters. Authenticate with a "
-    "personal API token (Authorization: Bearer klk_…) to see members-only data.",
+    description="The network of tech collectives and supporters, and its support exchange. "
+    "Authenticate with a personal API token (Authorization: Bearer klk_…) to see members-only "
+    "data and to write; browser sessions work too and need the X-CSRFToken header to write.",
     auth=TokenOrSession(),
     urls_namespace="api-1.0.0",
 )
 api.add_router("/topics", topics_router)
 api.add_router("/collectives", collectives_router)
 api.add_router("/supporters", supporters_router)
+api.add_router("/", exchange_router)

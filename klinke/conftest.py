@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import functools
 import os
-import shutil
 import socket
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -189,7 +188,7 @@ def smtp_server(settings: Any) -> Iterator[SMTPServer]:
 
 
 def deliver_mail() -> int:
-    """Run the outbox worker once, as `manage.py run_outbox --once` would."""
+    """Run the outbox worker once, as `manage.py run_worker --once` would for its outbox job."""
     from klinke.core.outbox import deliver_outbox
 
     sent, _failed, _requeued = deliver_outbox()
@@ -203,17 +202,15 @@ def text_body(message: EmailMessage) -> str:
 
 
 @pytest.fixture
-def browser_page(live_server: Any) -> Iterator[Any]:
+def browser_page(live_server: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     """A Playwright page in Debian's chromium, or a skip with a reason outside CI."""
     if not os.path.exists(CHROMIUM):
         if os.environ.get("CI"):
             pytest.fail(f"{CHROMIUM} is missing; .ci/run installs it with apt")
         pytest.skip(f"browser tests need Debian's chromium at {CHROMIUM}")
-    if shutil.which("node") is None and not os.environ.get("PLAYWRIGHT_NODEJS_PATH"):
-        pass  # the playwright wheel brings its own driver
     # Playwright's sync API runs an event loop in this thread; Django's ORM calls made by the
     # test itself are still synchronous, so they are allowed explicitly.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

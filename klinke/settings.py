@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "klinke.collectives",
     "klinke.supporters",
     "klinke.directory",
+    "klinke.exchange",
     "klinke.network",
 ]
 

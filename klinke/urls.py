@@ -15,6 +15,8 @@ urlpatterns = [
     path("collectives/", include("klinke.collectives.urls")),
     path("supporters/", include("klinke.supporters.urls")),
     path("directory/", include("klinke.directory.urls")),
+    path("exchange/", include("klinke.exchange.urls")),
+    path("notifications/off/<str:token>/", core_views.notifications_off, name="notifications_off"),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]

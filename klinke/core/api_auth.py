@@ -6,9 +6,13 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
+from ninja.errors import HttpError
 from ninja.security import HttpBearer
+from ninja.utils import check_csrf
 
 from klinke.accounts.models import APIToken
+
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 
 class TokenOrSession(HttpBearer):
@@ -21,6 +25,11 @@ class TokenOrSession(HttpBearer):
     def __call__(self, request: HttpRequest) -> Any:
         if request.headers.get("Authorization"):
             return super().__call__(request)
+        if request.method not in SAFE_METHODS and request.user.is_authenticated:
+            # A browser session carries cookies a third-party page could send, so writes
+            # through the session need the CSRF token, as forms do.
+            if check_csrf(request) is not None:
+                raise HttpError(403, "CSRF check failed; send the X-CSRFToken header.")
         return request.user
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:

@@ -145,3 +145,29 @@ class DirectoryProfile(models.Model):
 
         self.search_document = search_document(*self.texts_for_search())
         type(self).objects.filter(pk=self.pk).update(search_document=self.search_document)  # type: ignore[attr-defined]
+
+
+class NotificationKind(models.TextChoices):
+    """Kinds of email a person can turn off, each with a link in every such email."""
+
+    INTRODUCTIONS = "introductions", _("introductions")
+    EXPIRY = "expiry", _("expiring needs and offers")
+    DIGESTS = "digests", _("digests and reminders")
+
+
+class NotificationMute(models.Model):
+    """A kind of notification one person has turned off."""
+
+    user = models.ForeignKey(
+        "accounts.User", on_delete=models.CASCADE, related_name="muted_notifications"
+    )
+    kind = models.CharField(max_length=32, choices=NotificationKind.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind"], name="one_mute_per_kind")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} mutes {self.kind}"

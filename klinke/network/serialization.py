@@ -18,6 +18,7 @@ from django.db import transaction
 
 from klinke.collectives.models import Collective, Reference
 from klinke.core.models import Visibility
+from klinke.exchange.models import ExchangeItem, Need, Offer
 from klinke.supporters.models import Supporter
 from klinke.topics.models import Topic
 
@@ -119,6 +120,70 @@ def validate_network(data: dict[str, Any]) -> None:
                         f"{section}[{index}] ({record['slug']!r}), field 'topics': unknown "
                         f"topic {slug!r}"
                     )
+    _validate_exchange_items(data)
+
+
+def _validate_exchange_items(data: dict[str, Any]) -> None:
+    collectives = set(Collective.objects.values_list("slug", flat=True))
+    collectives |= {c["slug"] for c in data.get("collectives", [])}
+    supporters = set(Supporter.objects.values_list("slug", flat=True))
+    supporters |= {s["slug"] for s in data.get("supporters", [])}
+    known_topics = set(Topic.objects.values_list("slug", flat=True))
+    known_topics |= {t["slug"] for t in data.get("topics", [])}
+    for section in ("needs", "offers"):
+        seen: set[str] = set()
+        for index, record in enumerate(data.get(section, [])):
+            where = f"{section}[{index}] ({record['ref']!r})"
+            if record["ref"] in seen:
+                raise NetworkFileError(f"{where}, field 'ref': appears twice")
+            seen.add(record["ref"])
+            if record.get("collective") and record["collective"] not in collectives:
+                raise NetworkFileError(
+                    f"{where}, field 'collective': unknown collective {record['collective']!r}"
+                )
+            if record.get("supporter") and record["supporter"] not in supporters:
+                raise NetworkFileError(
+                    f"{where}, field 'supporter': unknown supporter {record['supporter']!r}"
+                )
+            for slug in record.get("topics", []):
+                if slug not in known_topics:
+                    raise NetworkFileError(f"{where}, field 'topics': unknown topic {slug!r}")
+            starts, ends = record.get("starts_on"), record.get("ends_on")
+            if starts and ends and ends < starts:
+                raise NetworkFileError(f"{where}, field 'ends_on': lies before 'starts_on'")
+
+
+def _import_exchange_item(
+    model: type[Need] | type[Offer], record: dict[str, Any], topics: dict[str, Topic]
+) -> bool:
+    owners: dict[str, Any] = {}
+    if record.get("collective"):
+        owners["collective"] = Collective.objects.get(slug=record["collective"])
+    if record.get("supporter"):
+        owners["supporter"] = Supporter.objects.get(slug=record["supporter"])
+    defaults: dict[str, Any] = {
+        "title": record["title"],
+        "description": record["description"],
+        "remote_ok": record.get("remote_ok", True),
+        "starts_on": record.get("starts_on"),
+        "ends_on": record.get("ends_on"),
+        "effort_hours": record.get("effort_hours"),
+        "state": record.get("state", "open"),
+        "outcome": record.get("outcome", ""),
+        "visibility": record.get("visibility", Visibility.PUBLIC),
+        "is_demo": record.get("is_demo", False),
+        **_region_fields(record.get("region", {})),
+        **owners,
+    }
+    if record.get("expires_on"):
+        defaults["expires_on"] = record["expires_on"]
+    item: ExchangeItem
+    item, created = model.objects.update_or_create(ref=record["ref"], defaults=defaults)
+    item.kind_codes = record["kinds"]
+    item.language_codes = record.get("languages", [])
+    item.save(update_fields=["kinds", "languages"])
+    item.topics.set([topics[slug] for slug in record.get("topics", [])])  # type: ignore[attr-defined]
+    return created
 
 
 def _import_topics(records: list[dict[str, Any]], summary: ImportSummary) -> None:
@@ -226,6 +291,10 @@ def do_import_network(data: dict[str, Any]) -> ImportSummary:
         for record in data.get("supporters", []):
             _supporter, created = _import_supporter(record, topics)
             summary.count("supporters", created)
+        for record in data.get("needs", []):
+            summary.count("needs", _import_exchange_item(Need, record, topics))
+        for record in data.get("offers", []):
+            summary.count("offers", _import_exchange_item(Offer, record, topics))
     return summary
 
 
@@ -250,6 +319,12 @@ def export_network() -> dict[str, Any]:
         Collective.objects.active().prefetch_related("topics", "references").order_by("slug")
     )
     supporters = Supporter.objects.prefetch_related("topics").order_by("slug")
+    needs = Need.objects.select_related("collective").prefetch_related("topics").order_by("ref")
+    offers = (
+        Offer.objects.select_related("collective", "supporter")
+        .prefetch_related("topics")
+        .order_by("ref")
+    )
     return {
         "format": FORMAT_NAME,
         "version": FORMAT_VERSION,
@@ -312,4 +387,38 @@ def export_network() -> dict[str, Any]:
             }
             for s in supporters
         ],
+        "needs": [
+            {**_exchange_item_out(n), "collective": n.collective.slug}
+            for n in needs
+            if not n.collective.is_archived
+        ],
+        "offers": [{**_exchange_item_out(o), **_offer_owner_out(o)} for o in offers],
     }
+
+
+def _exchange_item_out(item: Any) -> dict[str, Any]:
+    return {
+        "ref": item.ref,
+        "title": item.title,
+        "description": item.description,
+        "kinds": item.kind_codes,
+        "topics": sorted(t.slug for t in item.topics.all()),
+        "region": _region_out(item),
+        "remote_ok": item.remote_ok,
+        "languages": item.language_codes,
+        "starts_on": item.starts_on.isoformat() if item.starts_on else None,
+        "ends_on": item.ends_on.isoformat() if item.ends_on else None,
+        "effort_hours": item.effort_hours,
+        "expires_on": item.expires_on.isoformat(),
+        "state": item.state,
+        "outcome": item.outcome,
+        "visibility": item.visibility,
+        "is_demo": item.is_demo,
+    }
+
+
+def _offer_owner_out(offer: Offer) -> dict[str, str]:
+    if offer.supporter is not None:
+        return {"supporter": offer.supporter.slug}
+    assert offer.collective is not None
+    return {"collective": offer.collective.slug}

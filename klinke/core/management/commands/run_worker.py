@@ -1,0 +1,37 @@
+import time
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+from django.db import close_old_connections
+
+from klinke.core.jobs import JOBS
+from klinke.core.outbox import outbox_settings_summary
+
+
+class Command(BaseCommand):
+    help = (
+        "Run klinke's background jobs: send queued email through SMTP (retrying with backoff), "
+        "expire unanswered introductions, and tell owners about expired needs and offers. Runs "
+        "until stopped; --once runs every job once and exits (for cron). Run one worker."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--once", action="store_true", help="run every job once, then exit")
+        parser.add_argument("--tick", type=float, default=1.0, help="seconds between checks")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if not options["once"]:
+            self.stdout.write(f"klinke worker: {len(JOBS)} jobs, {outbox_settings_summary()}")
+        last_run: dict[str, float] = {}
+        while True:
+            now = time.monotonic()
+            for job in JOBS:
+                if options["once"] or now - last_run.get(job.name, -job.every_seconds) >= job.every_seconds:
+                    close_old_connections()
+                    result = job.run()
+                    last_run[job.name] = now
+                    if options["once"] or (result and result != (0, 0, 0)):
+                        self.stdout.write(f"{job.name}: {result}")
+            if options["once"]:
+                return
+            time.sleep(options["tick"])

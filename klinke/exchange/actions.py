@@ -1,0 +1,363 @@
+"""Writes of the support exchange: posting, closing and renewing items, and introductions.
+
+Introductions are a small state machine. Each move locks the introduction's row, checks that
+the acting person is the right party and that the move is allowed from the current state, and
+emails the people concerned, so concurrent accepts and withdrawals end in one state.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core import signing
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from klinke.accounts.models import User
+from klinke.collectives.models import Collective
+from klinke.core.mail import notify_user
+from klinke.core.models import NotificationKind
+from klinke.exchange.models import (
+    ITEM_LIFETIME_DAYS,
+    Introduction,
+    IntroductionState,
+    ItemState,
+    Need,
+    Offer,
+    Outcome,
+)
+from klinke.supporters.models import Supporter
+
+RENEW_SALT = "klinke.exchange.renew"
+
+
+class ExchangeError(Exception):
+    """A move the support exchange's rules do not allow; the message says why."""
+
+
+# --- needs and offers ---------------------------------------------------------------
+
+
+def _fill_defaults(item: Need | Offer, owner: Supporter | Collective) -> None:
+    if not (item.city or item.country or item.nuts_code):
+        item.copy_region_from(owner)
+    if not item.languages:
+        item.language_codes = owner.language_codes
+
+
+@transaction.atomic
+def do_post_need(*, collective: Collective, user: User, form: Any) -> Need:
+    if not collective.has_member(user):
+        raise ExchangeError(_("Only members of the collective can post its needs."))
+    need: Need = form.save(commit=False)
+    need.collective = collective
+    need.created_by = user
+    form.apply_lists()
+    _fill_defaults(need, collective)
+    need.save()
+    form.save_m2m()
+    return need
+
+
+@transaction.atomic
+def do_post_offer(
+    *, user: User, form: Any, supporter: Supporter | None = None, collective: Collective | None = None
+) -> Offer:
+    if (supporter is None) == (collective is None):
+        raise ExchangeError(_("An offer belongs either to a supporter or to a collective."))
+    if supporter is not None and not supporter.is_managed_by(user):
+        raise ExchangeError(_("You can only post offers for your own supporter profile."))
+    if collective is not None and not collective.has_member(user):
+        raise ExchangeError(_("Only members of the collective can post its offers."))
+    offer: Offer = form.save(commit=False)
+    offer.supporter = supporter
+    offer.collective = collective
+    offer.created_by = user
+    form.apply_lists()
+    owner = supporter or collective
+    assert owner is not None
+    _fill_defaults(offer, owner)
+    offer.save()
+    form.save_m2m()
+    return offer
+
+
+@transaction.atomic
+def do_update_item(*, form: Any) -> Need | Offer:
+    item: Need | Offer = form.save(commit=False)
+    form.apply_lists()
+    item.save()
+    form.save_m2m()
+    return item
+
+
+def do_set_item_state(*, item: Need | Offer, state: str, outcome: str = "") -> None:
+    if state not in ItemState.values:
+        raise ExchangeError(_("Unknown state."))
+    if state == ItemState.CLOSED:
+        if outcome not in Outcome.values or outcome == Outcome.NONE:
+            raise ExchangeError(_("Say how it ended when you close it."))
+        item.outcome = outcome
+        item.closed_at = timezone.now()
+    else:
+        item.outcome = Outcome.NONE
+        item.closed_at = None
+    item.state = state
+    item.save(update_fields=["state", "outcome", "closed_at", "updated_at"])
+
+
+def do_renew_item(*, item: Need | Offer) -> None:
+    item.expires_on = timezone.localdate() + timedelta(days=ITEM_LIFETIME_DAYS)
+    item.expiry_notified_at = None
+    item.save(update_fields=["expires_on", "expiry_notified_at", "updated_at"])
+
+
+def renew_token(item: Need | Offer) -> str:
+    return signing.dumps({"t": item._meta.model_name, "r": item.ref}, salt=RENEW_SALT)
+
+
+def read_renew_token(token: str) -> Need | Offer | None:
+    """The item a renewal link names; None when the link is forged or the item is gone."""
+    try:
+        data = signing.loads(token, salt=RENEW_SALT, max_age=timedelta(days=60))
+    except signing.BadSignature:
+        return None
+    model = {"need": Need, "offer": Offer}.get(data.get("t"))
+    if model is None:
+        return None
+    return model.objects.filter(ref=data.get("r")).first()  # type: ignore[attr-defined, no-any-return]
+
+
+def _owner_people(item: Need | Offer) -> list[User]:
+    if isinstance(item, Offer) and item.supporter is not None:
+        return [item.supporter.user] if item.supporter.user else []
+    collective = item.collective
+    assert collective is not None
+    return [m.user for m in collective.memberships.select_related("user")]
+
+
+def do_notify_expired_items() -> int:
+    """Email the owners of needs and offers that just expired, with a one-click renewal."""
+    sent = 0
+    for model in (Need, Offer):
+        expired = model.objects.expired_unnotified().select_related(  # type: ignore[attr-defined]
+            "collective", *(["supporter__user"] if model is Offer else [])
+        )
+        for item in expired:
+            with transaction.atomic():
+                claimed = model.objects.filter(  # type: ignore[attr-defined]
+                    pk=item.pk, expiry_notified_at__isnull=True
+                ).update(expiry_notified_at=timezone.now())
+                if not claimed:
+                    continue  # another worker got there first
+                renew_url = settings.SITE_URL + reverse(
+                    "exchange:renew", args=[renew_token(item)]
+                )
+                for person in _owner_people(item):
+                    sent += notify_user(
+                        person,
+                        template="exchange/email/item_expired",
+                        context={"item": item, "renew_url": renew_url},
+                        kind=NotificationKind.EXPIRY,
+                    )
+    return sent
+
+
+# --- introductions ------------------------------------------------------------------
+
+
+def _counterpart_people(counterpart: Supporter | Collective) -> list[User]:
+    if isinstance(counterpart, Supporter):
+        return [counterpart.user] if counterpart.user is not None else []
+    return [m.user for m in counterpart.memberships.select_related("user")]
+
+
+def _notify(people: Iterable[User], template: str, introduction: Introduction) -> None:
+    for person in people:
+        notify_user(
+            person,
+            template=f"exchange/email/{template}",
+            context={"introduction": introduction, "need": introduction.need},
+            kind=NotificationKind.INTRODUCTIONS,
+        )
+
+
+def _requester_people(introduction: Introduction) -> list[User]:
+    return [introduction.requested_by] if introduction.requested_by else []
+
+
+def do_request_introduction(
+    *,
+    need: Need,
+    user: User,
+    counterpart: Supporter | Collective,
+    message: str,
+    offer: Offer | None = None,
+    phone: str = "",
+    channel: str = "",
+) -> Introduction:
+    if not need.collective.has_member(user):
+        raise ExchangeError(_("Only members of the collective can ask for introductions."))
+    if need.state == ItemState.CLOSED:
+        raise ExchangeError(_("This need is closed."))
+    if isinstance(counterpart, Collective) and counterpart.pk == need.collective_id:
+        raise ExchangeError(_("A collective cannot be introduced to itself."))
+    if isinstance(counterpart, Supporter) and need.collective.has_member(counterpart.user):
+        raise ExchangeError(_("A collective cannot be introduced to its own members."))
+    if offer is not None and offer.owner != counterpart:
+        raise ExchangeError(_("This offer belongs to someone else."))
+    people = _counterpart_people(counterpart)
+    if not people:
+        raise ExchangeError(_("%(name)s has no account on klinke yet.") % {"name": counterpart.name})
+    if not message.strip():
+        raise ExchangeError(_("Write a short message."))
+    introduction = Introduction(
+        need=need,
+        offer=offer,
+        supporter=counterpart if isinstance(counterpart, Supporter) else None,
+        collective=counterpart if isinstance(counterpart, Collective) else None,
+        counterpart_key=Introduction.key_for(counterpart),
+        requested_by=user,
+        message=message.strip(),
+        requester_email=user.email,
+        requester_phone=phone or user.phone,
+        requester_channel=channel,
+    )
+    try:
+        with transaction.atomic():
+            introduction.save()
+            if need.state == ItemState.OPEN:
+                Need.objects.filter(pk=need.pk).update(state=ItemState.IN_PROGRESS)
+            _notify(people, "introduction_requested", introduction)
+    except IntegrityError:
+        raise ExchangeError(
+            _("There is already an open introduction between this need and %(name)s.")
+            % {"name": counterpart.name}
+        ) from None
+    return introduction
+
+
+def _locked(introduction_id: int) -> Introduction:
+    introduction = (
+        Introduction.objects.select_for_update()
+        .select_related("need__collective", "supporter__user", "collective", "requested_by")
+        .filter(pk=introduction_id)
+        .first()
+    )
+    if introduction is None:
+        raise ExchangeError(_("This introduction does not exist."))
+    return introduction
+
+
+def _expire_if_due(introduction: Introduction) -> bool:
+    if introduction.state == IntroductionState.REQUESTED and introduction.expires_at <= timezone.now():
+        introduction.state = IntroductionState.EXPIRED
+        introduction.closed_at = timezone.now()
+        introduction.save(update_fields=["state", "closed_at"])
+        return True
+    return False
+
+
+def do_answer_introduction(
+    *,
+    introduction_id: int,
+    user: User,
+    accept: bool,
+    message: str = "",
+    phone: str = "",
+    channel: str = "",
+) -> Introduction:
+    with transaction.atomic():
+        introduction = _locked(introduction_id)
+        if not introduction.is_counterpart(user):
+            raise ExchangeError(_("Only the person asked can answer this introduction."))
+        # An overdue request expires now, and that is kept even though the answer is refused.
+        just_expired = _expire_if_due(introduction)
+    if just_expired:
+        raise ExchangeError(_("This request has expired."))
+    with transaction.atomic():
+        introduction = _locked(introduction_id)
+        if introduction.state != IntroductionState.REQUESTED:
+            raise ExchangeError(
+                _("This introduction is already %(state)s.")
+                % {"state": introduction.get_state_display()}
+            )
+        introduction.state = IntroductionState.ACCEPTED if accept else IntroductionState.DECLINED
+        introduction.answered_by = user
+        introduction.answered_at = timezone.now()
+        introduction.response_message = message.strip()
+        if accept:
+            introduction.responder_email = user.email
+            introduction.responder_phone = phone or user.phone
+            introduction.responder_channel = channel
+        else:
+            introduction.closed_at = introduction.answered_at
+        introduction.save()
+        template = "introduction_accepted" if accept else "introduction_declined"
+        _notify(_requester_people(introduction), template, introduction)
+        if accept:
+            _notify([user], "introduction_contact_details", introduction)
+    return introduction
+
+
+def do_withdraw_introduction(*, introduction_id: int, user: User) -> Introduction:
+    with transaction.atomic():
+        introduction = _locked(introduction_id)
+        if not introduction.is_requester(user):
+            raise ExchangeError(_("Only the collective that asked can withdraw."))
+        if introduction.state != IntroductionState.REQUESTED:
+            raise ExchangeError(
+                _("This introduction is already %(state)s.")
+                % {"state": introduction.get_state_display()}
+            )
+        introduction.state = IntroductionState.WITHDRAWN
+        introduction.closed_at = timezone.now()
+        introduction.save(update_fields=["state", "closed_at"])
+        _notify(_counterpart_people(introduction.counterpart), "introduction_withdrawn", introduction)
+    return introduction
+
+
+def do_complete_introduction(
+    *,
+    introduction_id: int,
+    user: User,
+    helpful: bool | None,
+    rating: int | None,
+    note: str = "",
+) -> Introduction:
+    if rating is not None and not 1 <= rating <= 5:
+        raise ExchangeError(_("Rate from 1 to 5."))
+    with transaction.atomic():
+        introduction = _locked(introduction_id)
+        if not introduction.is_requester(user):
+            raise ExchangeError(_("Only the collective that asked can complete it."))
+        if introduction.state != IntroductionState.ACCEPTED:
+            raise ExchangeError(_("Only accepted introductions can be completed."))
+        introduction.state = IntroductionState.COMPLETED
+        introduction.closed_at = timezone.now()
+        introduction.helpful = helpful
+        introduction.rating = rating
+        introduction.feedback_note = note.strip()
+        introduction.save()
+        _notify(_counterpart_people(introduction.counterpart), "introduction_completed", introduction)
+    return introduction
+
+
+def do_expire_introductions() -> int:
+    """Expire requests nobody answered within the deadline, and tell both sides."""
+    expired = 0
+    for pk in Introduction.objects.overdue().values_list("pk", flat=True):
+        with transaction.atomic():
+            introduction = _locked(pk)
+            if _expire_if_due(introduction):
+                expired += 1
+                people = _requester_people(introduction) + _counterpart_people(
+                    introduction.counterpart
+                )
+                _notify(people, "introduction_expired", introduction)
+    return expired

@@ -1,0 +1,476 @@
+"""JSON API of the support exchange, with the same permissions as its pages."""
+
+from datetime import date
+from typing import Any
+
+from django.http import Http404, HttpRequest
+from django.shortcuts import get_object_or_404
+from ninja import Router, Schema
+from ninja.errors import HttpError
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from klinke.accounts.models import User
+from klinke.collectives.models import Collective
+from klinke.core.api_auth import TokenOrSessionRequired
+from klinke.exchange import actions, candidates
+from klinke.exchange.forms import NeedForm, OfferForm
+from klinke.exchange.models import Introduction, Need, Offer
+from klinke.supporters.models import Supporter
+from klinke.topics.models import Topic
+
+router = Router(tags=["support exchange"])
+login = TokenOrSessionRequired()
+
+
+class ItemOut(Schema):
+    ref: str
+    title: str
+    description: str
+    kinds: list[str]
+    topics: list[str]
+    city: str
+    country: str
+    nuts_code: str
+    remote_ok: bool
+    languages: list[str]
+    starts_on: date | None
+    ends_on: date | None
+    effort_hours: int | None
+    expires_on: date
+    state: str
+    outcome: str
+    visibility: str
+    is_demo: bool
+    owner: str
+    url: str
+
+    @staticmethod
+    def resolve_kinds(obj: Any) -> list[str]:
+        return list(obj.kind_codes)
+
+    @staticmethod
+    def resolve_topics(obj: Any) -> list[str]:
+        return [t.slug for t in obj.topics.all()]
+
+    @staticmethod
+    def resolve_languages(obj: Any) -> list[str]:
+        return list(obj.language_codes)
+
+    @staticmethod
+    def resolve_url(obj: Any) -> str:
+        return str(obj.get_absolute_url())
+
+
+class NeedOut(ItemOut):
+    collective: str
+
+    @staticmethod
+    def resolve_collective(obj: Need) -> str:
+        return obj.collective.slug
+
+    @staticmethod
+    def resolve_owner(obj: Need) -> str:
+        return f"collective:{obj.collective.slug}"
+
+
+class OfferOut(ItemOut):
+    @staticmethod
+    def resolve_owner(obj: Offer) -> str:
+        if obj.supporter is not None:
+            return f"supporter:{obj.supporter.slug}"
+        assert obj.collective is not None
+        return f"collective:{obj.collective.slug}"
+
+
+class ItemIn(Schema):
+    title: str
+    description: str
+    kinds: list[str]
+    topics: list[str] = []
+    city: str = ""
+    country: str = ""
+    nuts_code: str = ""
+    remote_ok: bool = True
+    languages: list[str] = []
+    starts_on: date | None = None
+    ends_on: date | None = None
+    effort_hours: int | None = None
+    expires_on: date | None = None
+    visibility: str = "public"
+
+
+class NeedIn(ItemIn):
+    collective: str
+
+
+class OfferIn(ItemIn):
+    collective: str | None = None
+    """Post for a collective you belong to; leave out to post as your supporter profile."""
+
+
+class StateIn(Schema):
+    state: str
+    outcome: str = ""
+
+
+class ReasonOut(Schema):
+    factor: str
+    score: float
+    text: dict[str, str]
+
+
+class MatchOut(Schema):
+    type: str
+    ref: str
+    name: str
+    score: float
+    reasons: list[ReasonOut]
+
+
+class IntroductionIn(Schema):
+    need: str
+    counterpart: str
+    """"supporter:<slug>" or "collective:<slug>"."""
+    offer: str | None = None
+    message: str
+    phone: str = ""
+    channel: str = ""
+
+
+class AnswerIn(Schema):
+    message: str = ""
+    phone: str = ""
+    channel: str = ""
+
+
+class FeedbackIn(Schema):
+    helpful: bool | None = None
+    rating: int | None = None
+    note: str = ""
+
+
+class ContactOut(Schema):
+    email: str
+    phone: str
+    channel: str
+
+
+class IntroductionOut(Schema):
+    id: int
+    need: str
+    counterpart: str
+    offer: str | None
+    state: str
+    message: str
+    response_message: str
+    requested_at: Any
+    expires_at: Any
+    # Null until both sides have consented.
+    requester_contact: ContactOut | None
+    responder_contact: ContactOut | None
+    helpful: bool | None
+    rating: int | None
+
+    @staticmethod
+    def resolve_need(obj: Introduction) -> str:
+        return obj.need.ref
+
+    @staticmethod
+    def resolve_counterpart(obj: Introduction) -> str:
+        kind = "supporter" if obj.supporter_id else "collective"
+        return f"{kind}:{obj.counterpart.slug}"
+
+    @staticmethod
+    def resolve_offer(obj: Introduction) -> str | None:
+        return obj.offer.ref if obj.offer else None
+
+    @staticmethod
+    def resolve_requester_contact(obj: Introduction) -> ContactOut | None:
+        if not obj.contact_details_visible:
+            return None
+        return ContactOut(
+            email=obj.requester_email, phone=obj.requester_phone, channel=obj.requester_channel
+        )
+
+    @staticmethod
+    def resolve_responder_contact(obj: Introduction) -> ContactOut | None:
+        if not obj.contact_details_visible:
+            return None
+        return ContactOut(
+            email=obj.responder_email, phone=obj.responder_phone, channel=obj.responder_channel
+        )
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    if not isinstance(user, User):
+        raise HttpError(401, "Log in or send an API token.")
+    return user
+
+
+def _form_data(payload: ItemIn) -> dict[str, Any]:
+    topic_ids = dict(Topic.objects.filter(slug__in=payload.topics).values_list("slug", "pk"))
+    unknown = sorted(set(payload.topics) - set(topic_ids))
+    if unknown:
+        raise HttpError(422, f"topics: unknown topic {unknown[0]!r}")
+    data: dict[str, Any] = payload.dict(exclude={"kinds", "languages", "topics", "collective"})
+    data = {key: ("" if value is None else value) for key, value in data.items()}
+    if payload.expires_on is None:
+        data.pop("expires_on")
+    data["remote_ok"] = "on" if payload.remote_ok else ""
+    data["kind_choices"] = payload.kinds
+    data["language_choices"] = payload.languages
+    data["topics"] = [topic_ids[slug] for slug in payload.topics]
+    return data
+
+
+def _raise_form_errors(form: Any) -> None:
+    errors = {field: [str(e) for e in errs] for field, errs in form.errors.items()}
+    field, messages = next(iter(errors.items()))
+    raise HttpError(422, f"{field}: {messages[0]}")
+
+
+def _need_queryset(request: HttpRequest) -> Any:
+    return (
+        Need.objects.visible_to(request.user)
+        .filter(collective__in=Collective.objects.visible_to(request.user))
+        .select_related("collective")
+        .prefetch_related("topics")
+    )
+
+
+def _offer_queryset(request: HttpRequest) -> Any:
+    return (
+        Offer.objects.visible_to(request.user)
+        .select_related("supporter", "collective")
+        .prefetch_related("topics")
+    )
+
+
+def _owned(item: Any, request: HttpRequest) -> Any:
+    if not item.is_owned_by(request.user):
+        raise HttpError(403, "Only the owners can do this.")
+    return item
+
+
+@router.get("/needs", response=list[NeedOut])
+@paginate(LimitOffsetPagination)
+def list_needs(request: HttpRequest, collective: str = "", include_closed: bool = False) -> Any:
+    needs = _need_queryset(request)
+    if not include_closed:
+        needs = needs.current()
+    if collective:
+        needs = needs.filter(collective__slug=collective)
+    return needs.order_by("-created_at", "pk")
+
+
+@router.get("/needs/{ref}", response=NeedOut)
+def get_need(request: HttpRequest, ref: str) -> Any:
+    return get_object_or_404(_need_queryset(request), ref=ref)
+
+
+@router.post("/needs", response={201: NeedOut}, auth=login)
+def create_need(request: HttpRequest, payload: NeedIn) -> Any:
+    user = _user(request)
+    collective = Collective.objects.visible_to(user).filter(slug=payload.collective).first()
+    if collective is None:
+        raise Http404
+    if not collective.has_member(user):
+        raise HttpError(403, "Only members of the collective can post its needs.")
+    form = NeedForm(_form_data(payload))
+    if not form.is_valid():
+        _raise_form_errors(form)
+    need = actions.do_post_need(collective=collective, user=user, form=form)
+    return 201, get_object_or_404(_need_queryset(request), pk=need.pk)
+
+
+@router.put("/needs/{ref}", response=NeedOut, auth=login)
+def update_need(request: HttpRequest, ref: str, payload: ItemIn) -> Any:
+    need = _owned(get_object_or_404(_need_queryset(request), ref=ref), request)
+    form = NeedForm(_form_data(payload), instance=need)
+    if not form.is_valid():
+        _raise_form_errors(form)
+    actions.do_update_item(form=form)
+    return get_object_or_404(_need_queryset(request), pk=need.pk)
+
+
+@router.post("/needs/{ref}/state", response=NeedOut, auth=login)
+def set_need_state(request: HttpRequest, ref: str, payload: StateIn) -> Any:
+    need = _owned(get_object_or_404(_need_queryset(request), ref=ref), request)
+    try:
+        actions.do_set_item_state(item=need, state=payload.state, outcome=payload.outcome)
+    except actions.ExchangeError as exc:
+        raise HttpError(422, str(exc)) from exc
+    return need
+
+
+@router.get("/needs/{ref}/matches", response=list[MatchOut], auth=login)
+def need_matches(request: HttpRequest, ref: str, limit: int = 10) -> Any:
+    need = _owned(get_object_or_404(_need_queryset(request), ref=ref), request)
+    ranked = candidates.rank_helpers_for_need(need, user=request.user, limit=min(max(limit, 1), 50))
+    return [m.as_dict() for m in ranked]
+
+
+@router.get("/offers", response=list[OfferOut])
+@paginate(LimitOffsetPagination)
+def list_offers(request: HttpRequest, include_closed: bool = False) -> Any:
+    offers = _offer_queryset(request)
+    if not include_closed:
+        offers = offers.current()
+    return offers.order_by("-created_at", "pk")
+
+
+@router.get("/offers/{ref}", response=OfferOut)
+def get_offer(request: HttpRequest, ref: str) -> Any:
+    return get_object_or_404(_offer_queryset(request), ref=ref)
+
+
+@router.post("/offers", response={201: OfferOut}, auth=login)
+def create_offer(request: HttpRequest, payload: OfferIn) -> Any:
+    user = _user(request)
+    supporter = collective = None
+    if payload.collective:
+        collective = Collective.objects.visible_to(user).filter(slug=payload.collective).first()
+        if collective is None:
+            raise Http404
+    else:
+        supporter = Supporter.objects.filter(user=user).first()
+        if supporter is None:
+            raise HttpError(422, "collective: give a collective, or create a supporter profile.")
+    form = OfferForm(_form_data(payload))
+    if not form.is_valid():
+        _raise_form_errors(form)
+    try:
+        offer = actions.do_post_offer(
+            user=user, form=form, supporter=supporter, collective=collective
+        )
+    except actions.ExchangeError as exc:
+        raise HttpError(403, str(exc)) from exc
+    return 201, get_object_or_404(_offer_queryset(request), pk=offer.pk)
+
+
+@router.put("/offers/{ref}", response=OfferOut, auth=login)
+def update_offer(request: HttpRequest, ref: str, payload: ItemIn) -> Any:
+    offer = _owned(get_object_or_404(_offer_queryset(request), ref=ref), request)
+    form = OfferForm(_form_data(payload), instance=offer)
+    if not form.is_valid():
+        _raise_form_errors(form)
+    actions.do_update_item(form=form)
+    return get_object_or_404(_offer_queryset(request), pk=offer.pk)
+
+
+@router.post("/offers/{ref}/state", response=OfferOut, auth=login)
+def set_offer_state(request: HttpRequest, ref: str, payload: StateIn) -> Any:
+    offer = _owned(get_object_or_404(_offer_queryset(request), ref=ref), request)
+    try:
+        actions.do_set_item_state(item=offer, state=payload.state, outcome=payload.outcome)
+    except actions.ExchangeError as exc:
+        raise HttpError(422, str(exc)) from exc
+    return offer
+
+
+@router.get("/offers/{ref}/matches", response=list[MatchOut], auth=login)
+def offer_matches(request: HttpRequest, ref: str, limit: int = 10) -> Any:
+    offer = _owned(get_object_or_404(_offer_queryset(request), ref=ref), request)
+    ranked = candidates.rank_needs_for_offer(offer, user=request.user, limit=min(max(limit, 1), 50))
+    return [m.as_dict() for m in ranked]
+
+
+def _introductions(request: HttpRequest) -> Any:
+    return Introduction.objects.involving(request.user).select_related(
+        "need__collective", "supporter", "collective", "offer"
+    )
+
+
+@router.get("/introductions", response=list[IntroductionOut], auth=login)
+@paginate(LimitOffsetPagination)
+def list_introductions(request: HttpRequest, state: str = "") -> Any:
+    introductions = _introductions(request)
+    if state:
+        introductions = introductions.filter(state=state)
+    return introductions.order_by("-requested_at", "pk")
+
+
+@router.get("/introductions/{introduction_id}", response=IntroductionOut, auth=login)
+def get_introduction(request: HttpRequest, introduction_id: int) -> Any:
+    return get_object_or_404(_introductions(request), pk=introduction_id)
+
+
+@router.post("/introductions", response={201: IntroductionOut}, auth=login)
+def request_introduction(request: HttpRequest, payload: IntroductionIn) -> Any:
+    user = _user(request)
+    need = get_object_or_404(_need_queryset(request), ref=payload.need)
+    kind, _sep, slug = payload.counterpart.partition(":")
+    model: Any = {"supporter": Supporter, "collective": Collective}.get(kind)
+    if model is None:
+        raise HttpError(422, "counterpart: use supporter:<slug> or collective:<slug>")
+    counterpart = get_object_or_404(model.objects.visible_to(user), slug=slug)
+    offer = None
+    if payload.offer:
+        offer = get_object_or_404(_offer_queryset(request), ref=payload.offer)
+    if not need.is_owned_by(user):
+        raise HttpError(403, "Only members of the collective can ask for introductions.")
+    try:
+        introduction = actions.do_request_introduction(
+            need=need,
+            user=user,
+            counterpart=counterpart,
+            offer=offer,
+            message=payload.message,
+            phone=payload.phone,
+            channel=payload.channel,
+        )
+    except actions.ExchangeError as exc:
+        raise HttpError(409 if "already" in str(exc) else 422, str(exc)) from exc
+    return 201, get_object_or_404(_introductions(request), pk=introduction.pk)
+
+
+def _move(request: HttpRequest, introduction_id: int, move: Any) -> Any:
+    introduction = get_object_or_404(_introductions(request), pk=introduction_id)
+    try:
+        move(introduction)
+    except actions.ExchangeError as exc:
+        raise HttpError(409, str(exc)) from exc
+    return get_object_or_404(_introductions(request), pk=introduction.pk)
+
+
+@router.post("/introductions/{introduction_id}/accept", response=IntroductionOut, auth=login)
+def accept_introduction(request: HttpRequest, introduction_id: int, payload: AnswerIn) -> Any:
+    return _move(
+        request,
+        introduction_id,
+        lambda i: actions.do_answer_introduction(
+            introduction_id=i.pk, user=_user(request), accept=True, **payload.dict()
+        ),
+    )
+
+
+@router.post("/introductions/{introduction_id}/decline", response=IntroductionOut, auth=login)
+def decline_introduction(request: HttpRequest, introduction_id: int, payload: AnswerIn) -> Any:
+    return _move(
+        request,
+        introduction_id,
+        lambda i: actions.do_answer_introduction(
+            introduction_id=i.pk, user=_user(request), accept=False, **payload.dict()
+        ),
+    )
+
+
+@router.post("/introductions/{introduction_id}/withdraw", response=IntroductionOut, auth=login)
+def withdraw_introduction(request: HttpRequest, introduction_id: int) -> Any:
+    return _move(
+        request,
+        introduction_id,
+        lambda i: actions.do_withdraw_introduction(introduction_id=i.pk, user=_user(request)),
+    )
+
+
+@router.post("/introductions/{introduction_id}/complete", response=IntroductionOut, auth=login)
+def complete_introduction(request: HttpRequest, introduction_id: int, payload: FeedbackIn) -> Any:
+    return _move(
+        request,
+        introduction_id,
+        lambda i: actions.do_complete_introduction(
+            introduction_id=i.pk, user=_user(request), **payload.dict()
+        ),
+    )

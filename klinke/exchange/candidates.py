@@ -1,0 +1,335 @@
+"""Feeding the pure matching engine from the database, and mapping its results back.
+
+The engine (`klinke.matching`) knows nothing of models: this module turns needs, offers and
+supporters into `MatchDocument`s, keeps a built `MatchIndex` per candidate pool in memory until
+the pool changes, and returns ranked objects with their reasons.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Max
+from django.utils import timezone
+from django.utils.translation import get_language
+
+from klinke.collectives.models import Collective
+from klinke.exchange.models import (
+    HelpKind,
+    Introduction,
+    IntroductionState,
+    Need,
+    Offer,
+)
+from klinke.matching.documents import Label, MatchDocument, Region, TopicTree
+from klinke.matching.documents import Topic as TopicNode
+from klinke.matching.engine import MatchIndex, rank
+from klinke.matching.reasons import Match, Reason
+from klinke.supporters.models import Supporter
+from klinke.topics.models import Topic
+
+# A collective's free person-days become hours for the availability factor.
+HOURS_PER_PERSON_DAY = 8
+
+
+def topic_tree() -> TopicTree:
+    topics = Topic.objects.select_related("parent").only("slug", "name_en", "name_de", "parent__slug")
+    return TopicTree.from_topics(
+        TopicNode(t.slug, t.name_en, t.name_de, t.parent.slug if t.parent else None)
+        for t in topics
+    )
+
+
+def kind_labels() -> dict[str, Label]:
+    from django.utils import translation
+
+    labels = {}
+    for code, label in HelpKind.choices:
+        with translation.override("en"):
+            en = str(label)
+        with translation.override("de"):
+            de = str(label)
+        labels[code] = Label(en=en, de=de)
+    return labels
+
+
+def _region(obj: Any) -> Region | None:
+    if not (obj.city or obj.country or obj.nuts_code or obj.latitude is not None):
+        return None
+    return Region(
+        city=obj.city,
+        country=obj.country,
+        nuts_code=obj.nuts_code,
+        lat=obj.latitude,
+        lon=obj.longitude,
+    )
+
+
+def need_document(need: Need) -> MatchDocument:
+    collective = need.collective
+    return MatchDocument(
+        ref=f"need:{need.ref}",
+        type="need",
+        title=need.title,
+        text=need.description,
+        topics=frozenset(t.slug for t in need.topics.all()),
+        kinds=frozenset(need.kind_codes),
+        languages=frozenset(need.language_codes or collective.language_codes),
+        region=_region(need) or _region(collective),
+        remote=need.remote_ok,
+        capacity_hours=float(need.effort_hours) if need.effort_hours else None,
+    )
+
+
+def offer_document(offer: Offer, open_introductions: int = 0) -> MatchDocument:
+    owner = offer.owner
+    languages = offer.language_codes or owner.language_codes
+    return MatchDocument(
+        ref=f"offer:{offer.ref}",
+        type="offer",
+        title=offer.title,
+        text=offer.description,
+        topics=frozenset(t.slug for t in offer.topics.all()),
+        kinds=frozenset(offer.kind_codes),
+        languages=frozenset(languages),
+        region=_region(offer) or _region(owner),
+        remote=offer.remote_ok,
+        capacity_hours=float(offer.effort_hours) if offer.effort_hours else None,
+        open_introductions=open_introductions,
+    )
+
+
+def supporter_document(supporter: Supporter, open_introductions: int = 0) -> MatchDocument:
+    return MatchDocument(
+        ref=f"supporter:{supporter.slug}",
+        type="supporter",
+        title=supporter.name,
+        text="\n".join(
+            part
+            for part in (supporter.bio_de, supporter.bio_en, supporter.organisation)
+            if part
+        ),
+        topics=frozenset(t.slug for t in supporter.topics.all()),
+        # A supporter profile says nothing about kinds; the engine treats that as unknown.
+        kinds=frozenset(),
+        languages=frozenset(supporter.language_codes),
+        region=_region(supporter),
+        # Advice and brokering work at a distance; a supporter's place still counts when near.
+        remote=True,
+        capacity_hours=float(supporter.hours_per_month)
+        if supporter.hours_per_month is not None
+        else None,
+        open_introductions=open_introductions,
+    )
+
+
+@dataclass(frozen=True)
+class RankedCandidate:
+    """One suggestion: the object, its score and the reasons, ready for templates and APIs."""
+
+    type: str
+    ref: str
+    score: float
+    reasons: Sequence[Reason]
+    obj: Any
+
+    @property
+    def reason_texts(self) -> list[str]:
+        language = (get_language() or "de")[:2]
+        return [text for reason in self.reasons if (text := reason.text(language))]
+
+    @property
+    def name(self) -> str:
+        return str(getattr(self.obj, "title", None) or self.obj.name)
+
+    @property
+    def owner_name(self) -> str:
+        return str(getattr(self.obj, "owner_name", "") or "")
+
+    @property
+    def counterpart(self) -> Supporter | Collective:
+        if isinstance(self.obj, Offer):
+            return self.obj.owner
+        assert isinstance(self.obj, Supporter)
+        return self.obj
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "type": self.type,
+            "ref": self.ref,
+            "score": self.score,
+            "name": self.name,
+            "reasons": [reason.as_dict() for reason in self.reasons],
+        }
+
+
+def _open_introduction_counts() -> dict[str, int]:
+    rows = (
+        Introduction.objects.filter(state=IntroductionState.REQUESTED)
+        .values("counterpart_key")
+        .annotate(n=Count("pk"))
+    )
+    return {row["counterpart_key"]: row["n"] for row in rows}
+
+
+class _IndexCache:
+    """Built indexes kept per process until their pool's version stamp changes."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._entries: dict[str, tuple[tuple[Any, ...], MatchIndex, dict[str, Any]]] = {}
+
+    def get(
+        self, name: str, version: tuple[Any, ...], build: Any
+    ) -> tuple[MatchIndex, dict[str, Any]]:
+        with self._lock:
+            entry = self._entries.get(name)
+            if entry is not None and entry[0] == version:
+                return entry[1], entry[2]
+        index, objects = build()
+        with self._lock:
+            self._entries[name] = (version, index, objects)
+        return index, objects
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+index_cache = _IndexCache()
+
+
+def _stamp(queryset: Any, field: str = "updated_at") -> tuple[Any, ...]:
+    row = queryset.aggregate(n=Count("pk"), last=Max(field))
+    return (row["n"], row["last"])
+
+
+def _helper_pool_version() -> tuple[Any, ...]:
+    return (
+        timezone.localdate(),  # offers expire by date
+        _stamp(Offer.objects.all()),
+        _stamp(Supporter.objects.all()),
+        _stamp(Collective.objects.all()),
+        _stamp(Introduction.objects.all(), "requested_at"),
+        _stamp(Introduction.objects.exclude(answered_at=None), "answered_at"),
+        _stamp(Topic.objects.all(), "pk"),
+    )
+
+
+def _build_helper_pool() -> tuple[MatchIndex, dict[str, Any]]:
+    counts = _open_introduction_counts()
+    offers = (
+        Offer.objects.current()
+        .select_related("supporter", "collective")
+        .prefetch_related("topics")
+    )
+    supporters = Supporter.objects.prefetch_related("topics")
+    documents: list[MatchDocument] = []
+    objects: dict[str, Any] = {}
+    for offer in offers:
+        doc = offer_document(offer, counts.get(Introduction.key_for(offer.owner), 0))
+        documents.append(doc)
+        objects[doc.ref] = offer
+    for supporter in supporters:
+        doc = supporter_document(supporter, counts.get(Introduction.key_for(supporter), 0))
+        documents.append(doc)
+        objects[doc.ref] = supporter
+    return MatchIndex.build(documents), objects
+
+
+def _build_need_pool() -> tuple[MatchIndex, dict[str, Any]]:
+    needs = Need.objects.current().select_related("collective").prefetch_related("topics")
+    documents: list[MatchDocument] = []
+    objects: dict[str, Any] = {}
+    for need in needs:
+        doc = need_document(need)
+        documents.append(doc)
+        objects[doc.ref] = need
+    return MatchIndex.build(documents), objects
+
+
+def _visible(obj: Any, user: Any) -> bool:
+    from klinke.core.models import Visibility, is_network_member
+
+    return obj.visibility == Visibility.PUBLIC or is_network_member(user)
+
+
+def _ranked(
+    matches: Iterable[Match], objects: dict[str, Any], keep: Any, limit: int
+) -> list[RankedCandidate]:
+    result: list[RankedCandidate] = []
+    for match in matches:
+        obj = objects.get(match.ref)
+        if obj is None or not keep(obj):
+            continue
+        result.append(
+            RankedCandidate(
+                type=match.type,
+                ref=match.ref.split(":", 1)[1],
+                score=match.score,
+                reasons=match.reasons,
+                obj=obj,
+            )
+        )
+        if len(result) == limit:
+            break
+    return result
+
+
+def rank_helpers_for_need(need: Need, *, user: Any = None, limit: int = 10) -> list[RankedCandidate]:
+    """Offers and supporters that could help with `need`, best first, with reasons."""
+    index, objects = index_cache.get("helpers", _helper_pool_version(), _build_helper_pool)
+    member_ids = set(need.collective.memberships.values_list("user_id", flat=True))
+
+    def keep(obj: Any) -> bool:
+        # Nobody is suggested to help their own collective.
+        if isinstance(obj, Offer) and obj.collective_id == need.collective_id:
+            return False
+        if isinstance(obj, Supporter) and obj.user_id in member_ids:
+            return False
+        return _visible(obj, user)
+
+    # Ask for extra results, since some are filtered out after ranking.
+    matches = rank(
+        need_document(need),
+        index,
+        topics=topic_tree(),
+        limit=limit + len(member_ids) + 10,
+        kind_labels=kind_labels(),
+    )
+    return _ranked(matches, objects, keep, limit)
+
+
+def rank_needs_for_document(
+    document: MatchDocument, *, exclude_collective_id: int | None, user: Any = None, limit: int = 10
+) -> list[RankedCandidate]:
+    index, objects = index_cache.get(
+        "needs", (timezone.localdate(), _stamp(Need.objects.all())), _build_need_pool
+    )
+
+    def keep(obj: Any) -> bool:
+        return obj.collective_id != exclude_collective_id and _visible(obj, user)
+
+    matches = rank(
+        document, index, topics=topic_tree(), limit=limit + 20, kind_labels=kind_labels()
+    )
+    return _ranked(matches, objects, keep, limit)
+
+
+def rank_needs_for_offer(offer: Offer, *, user: Any = None, limit: int = 10) -> list[RankedCandidate]:
+    """Needs that `offer` could answer, best first, with reasons."""
+    return rank_needs_for_document(
+        offer_document(offer), exclude_collective_id=offer.collective_id, user=user, limit=limit
+    )
+
+
+def rank_needs_for_supporter(
+    supporter: Supporter, *, user: Any = None, limit: int = 10
+) -> list[RankedCandidate]:
+    return rank_needs_for_document(
+        supporter_document(supporter), exclude_collective_id=None, user=user, limit=limit
+    )
+

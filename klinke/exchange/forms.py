@@ -1,0 +1,140 @@
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from klinke.core.languages import WORKING_LANGUAGES
+from klinke.exchange.models import HelpKind, Need, Offer, Outcome
+from klinke.topics.models import Topic
+
+ITEM_FIELDS = [
+    "title",
+    "description",
+    "kind_choices",
+    "topics",
+    "remote_ok",
+    "city",
+    "country",
+    "nuts_code",
+    "language_choices",
+    "starts_on",
+    "ends_on",
+    "effort_hours",
+    "expires_on",
+    "visibility",
+]
+
+
+class ExchangeItemForm(forms.ModelForm[Any]):
+    kind_choices = forms.MultipleChoiceField(
+        label=_("kinds of help"), choices=HelpKind.choices, widget=forms.CheckboxSelectMultiple
+    )
+    language_choices = forms.MultipleChoiceField(
+        label=_("languages"),
+        choices=WORKING_LANGUAGES,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("Left empty, the owner's working languages are used."),
+    )
+    topics = forms.ModelMultipleChoiceField(
+        label=_("topics"),
+        queryset=Topic.objects.all(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("starts_on", "ends_on", "expires_on"):
+            self.fields[name].widget = forms.DateInput(attrs={"type": "date"})
+        if self.instance.pk:
+            self.fields["kind_choices"].initial = self.instance.kind_codes
+            self.fields["language_choices"].initial = self.instance.language_codes
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        starts, ends = cleaned.get("starts_on"), cleaned.get("ends_on")
+        if starts and ends and ends < starts:
+            self.add_error("ends_on", _("The end lies before the start."))
+        return cleaned
+
+    def clean_country(self) -> str:
+        return str(self.cleaned_data.get("country", "")).upper()
+
+    def clean_nuts_code(self) -> str:
+        return str(self.cleaned_data.get("nuts_code", "")).upper()
+
+    def apply_lists(self) -> None:
+        self.instance.kind_codes = list(self.cleaned_data["kind_choices"])
+        self.instance.language_codes = list(self.cleaned_data.get("language_choices") or [])
+
+
+class NeedForm(ExchangeItemForm):
+    class Meta:
+        model = Need
+        fields = [f for f in ITEM_FIELDS if not f.endswith("_choices")]
+        help_texts = {
+            "title": _("For example: “We need help with acquisition and pricing”."),
+            "effort_hours": _("Roughly how many hours of help you hope for."),
+        }
+
+
+class OfferForm(ExchangeItemForm):
+    class Meta:
+        model = Offer
+        fields = [f for f in ITEM_FIELDS if not f.endswith("_choices")]
+        help_texts = {"effort_hours": _("Roughly how many hours you can give.")}
+
+
+class CloseItemForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label=_("How did it end?"), choices=[c for c in Outcome.choices if c[0]]
+    )
+
+
+class IntroductionRequestForm(forms.Form):
+    counterpart = forms.RegexField(regex=r"^(supporter|collective):\d+$", widget=forms.HiddenInput)
+    offer = forms.CharField(required=False, widget=forms.HiddenInput)
+    message = forms.CharField(
+        label=_("Your message"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("What you hope for, in two or three sentences."),
+    )
+    phone = forms.CharField(label=_("Phone (optional)"), max_length=40, required=False)
+    channel = forms.CharField(
+        label=_("Preferred channel (optional)"),
+        max_length=200,
+        required=False,
+        help_text=_("e.g. Signal, Matrix, a video call"),
+    )
+
+
+class IntroductionAnswerForm(forms.Form):
+    message = forms.CharField(
+        label=_("Message (optional)"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    phone = forms.CharField(label=_("Phone (optional)"), max_length=40, required=False)
+    channel = forms.CharField(label=_("Preferred channel (optional)"), max_length=200, required=False)
+
+
+class FeedbackForm(forms.Form):
+    helpful = forms.TypedChoiceField(
+        label=_("Was it helpful?"),
+        choices=[("yes", _("yes")), ("no", _("no"))],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+    )
+    rating = forms.TypedChoiceField(
+        label=_("Rating"),
+        choices=[(str(n), str(n)) for n in range(1, 6)],
+        coerce=int,
+        widget=forms.RadioSelect,
+        help_text=_("1 = not at all, 5 = very much"),
+    )
+    note = forms.CharField(
+        label=_("Note (optional)"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )

@@ -1,0 +1,52 @@
+import json
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import translation
+
+from klinke.exchange import candidates
+from klinke.exchange.models import Need, Offer
+
+
+class Command(BaseCommand):
+    help = (
+        "Print ranked suggestions with scores and reasons: for a need, the offers and "
+        "supporters that could help; for an offer, the needs it could answer. Refs are the "
+        "stable refs of the network file (or of the page address)."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("side", choices=["need", "offer"])
+        parser.add_argument("ref")
+        parser.add_argument("--limit", type=int, default=10)
+        parser.add_argument("--format", choices=["text", "json"], default="text")
+        parser.add_argument("--language", choices=["de", "en"], default="en")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["limit"] < 1:
+            raise CommandError("--limit must be at least 1")
+        if options["side"] == "need":
+            need = Need.objects.select_related("collective").filter(ref=options["ref"]).first()
+            if need is None:
+                raise CommandError(f"No need with ref {options['ref']!r}.")
+            ranked = candidates.rank_helpers_for_need(need, limit=options["limit"])
+        else:
+            offer = (
+                Offer.objects.select_related("supporter", "collective")
+                .filter(ref=options["ref"])
+                .first()
+            )
+            if offer is None:
+                raise CommandError(f"No offer with ref {options['ref']!r}.")
+            ranked = candidates.rank_needs_for_offer(offer, limit=options["limit"])
+        if options["format"] == "json":
+            self.stdout.write(json.dumps([m.as_dict() for m in ranked], ensure_ascii=False, indent=2))
+            return
+        with translation.override(options["language"]):
+            for position, match in enumerate(ranked, start=1):
+                self.stdout.write(
+                    f"{position:>2}. {match.score:.3f}  {match.type:<9} {match.ref}  {match.name}"
+                )
+                self.stdout.write("      " + " · ".join(match.reason_texts))
+        if not ranked:
+            self.stdout.write("No suggestions.")

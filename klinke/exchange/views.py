@@ -1,0 +1,402 @@
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from klinke.accounts.models import User
+from klinke.collectives.models import Collective
+from klinke.collectives.views import member_collective
+from klinke.exchange import actions, candidates
+from klinke.exchange.forms import (
+    CloseItemForm,
+    FeedbackForm,
+    IntroductionAnswerForm,
+    IntroductionRequestForm,
+    NeedForm,
+    OfferForm,
+)
+from klinke.exchange.models import Introduction, ItemState, Need, Offer
+from klinke.supporters.models import Supporter
+
+
+def _user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+def _visible_need(request: HttpRequest, ref: str) -> Need:
+    queryset = Need.objects.visible_to(request.user).select_related("collective")
+    need = get_object_or_404(queryset.prefetch_related("topics"), ref=ref)
+    if not Collective.objects.visible_to(request.user).filter(pk=need.collective_id).exists():
+        raise Http404
+    return need
+
+
+def _visible_offer(request: HttpRequest, ref: str) -> Offer:
+    queryset = Offer.objects.visible_to(request.user).select_related("supporter", "collective")
+    return get_object_or_404(queryset.prefetch_related("topics"), ref=ref)
+
+
+def index(request: HttpRequest) -> HttpResponse:
+    """Browse what the network currently asks for and offers."""
+    show = request.GET.get("show", "needs")
+    if show == "offers":
+        items: Any = (
+            Offer.objects.current()
+            .visible_to(request.user)
+            .select_related("supporter", "collective")
+        )
+    else:
+        show = "needs"
+        items = Need.objects.current().visible_to(request.user).select_related("collective")
+        items = items.filter(collective__in=Collective.objects.visible_to(request.user))
+    page = Paginator(items.prefetch_related("topics").order_by("-created_at", "pk"), 20).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "exchange/index.html", {"page": page, "show": show})
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    collectives = list(Collective.objects.active().of_member(user))
+    needs = (
+        Need.objects.filter(collective__in=collectives)
+        .exclude(state=ItemState.CLOSED)
+        .select_related("collective")
+        .prefetch_related("topics")
+    )
+    need_matches = [
+        (need, candidates.rank_helpers_for_need(need, user=user, limit=3)) for need in needs
+    ]
+    supporter = Supporter.objects.filter(user=user).prefetch_related("topics").first()
+    fitting_needs = (
+        candidates.rank_needs_for_supporter(supporter, user=user, limit=5) if supporter else []
+    )
+    introductions = (
+        Introduction.objects.involving(user)
+        .filter(state__in=["requested", "accepted"])
+        .select_related("need__collective", "supporter__user", "collective")
+    )
+    waiting = [i for i in introductions if i.state == "requested" and i.is_counterpart(user)]
+    return render(
+        request,
+        "exchange/dashboard.html",
+        {
+            "collectives": collectives,
+            "need_matches": need_matches,
+            "supporter": supporter,
+            "fitting_needs": fitting_needs,
+            "introductions": introductions,
+            "waiting": waiting,
+            "my_offers": Offer.objects.filter(supporter__user=user)
+            | Offer.objects.filter(collective__in=collectives),
+        },
+    )
+
+
+@login_required
+def need_create(request: HttpRequest, slug: str) -> HttpResponse:
+    collective = member_collective(request, slug)
+    form = NeedForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        need = actions.do_post_need(collective=collective, user=_user(request), form=form)
+        messages.success(request, _("Your need is posted. Here are the first suggestions."))
+        return redirect(need)
+    return render(request, "exchange/item_form.html", {"form": form, "owner": collective, "what": "need"})
+
+
+def need_detail(request: HttpRequest, ref: str) -> HttpResponse:
+    need = _visible_need(request, ref)
+    is_owner = need.is_owned_by(request.user)
+    matches = []
+    introductions: Any = []
+    if is_owner:
+        matches = candidates.rank_helpers_for_need(need, user=request.user, limit=10)
+        introductions = need.introductions.select_related("supporter", "collective", "offer")
+        open_keys = {i.counterpart_key for i in introductions if i.is_open}
+        matches = [
+            (m, Introduction.key_for(m.counterpart) in open_keys, Introduction.key_for(m.counterpart))
+            for m in matches
+        ]
+    return render(
+        request,
+        "exchange/need_detail.html",
+        {
+            "need": need,
+            "is_owner": is_owner,
+            "matches": matches,
+            "introductions": introductions,
+            "request_form": IntroductionRequestForm(),
+            "close_form": CloseItemForm(),
+        },
+    )
+
+
+def _owned_need(request: HttpRequest, ref: str) -> Need:
+    need = _visible_need(request, ref)
+    if not need.is_owned_by(request.user):
+        raise PermissionDenied
+    return need
+
+
+def _owned_offer(request: HttpRequest, ref: str) -> Offer:
+    offer = _visible_offer(request, ref)
+    if not offer.is_owned_by(request.user):
+        raise PermissionDenied
+    return offer
+
+
+@login_required
+def need_edit(request: HttpRequest, ref: str) -> HttpResponse:
+    need = _owned_need(request, ref)
+    form = NeedForm(request.POST or None, instance=need)
+    if request.method == "POST" and form.is_valid():
+        actions.do_update_item(form=form)
+        messages.success(request, _("Your changes are saved."))
+        return redirect(need)
+    return render(
+        request, "exchange/item_form.html", {"form": form, "owner": need.collective, "what": "need"}
+    )
+
+
+def _change_state(request: HttpRequest, item: Need | Offer) -> HttpResponse:
+    state = request.POST.get("state", "")
+    outcome = request.POST.get("outcome", "")
+    try:
+        actions.do_set_item_state(item=item, state=state, outcome=outcome)
+    except actions.ExchangeError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("The state is now “%(state)s”.") % {"state": item.get_state_display()})
+    return redirect(item)
+
+
+@login_required
+@require_POST
+def need_state(request: HttpRequest, ref: str) -> HttpResponse:
+    return _change_state(request, _owned_need(request, ref))
+
+
+@login_required
+@require_POST
+def need_renew(request: HttpRequest, ref: str) -> HttpResponse:
+    need = _owned_need(request, ref)
+    actions.do_renew_item(item=need)
+    messages.success(request, _("Renewed until %(date)s.") % {"date": need.expires_on})
+    return redirect(need)
+
+
+@login_required
+def offer_create(request: HttpRequest, slug: str | None = None) -> HttpResponse:
+    user = _user(request)
+    collective = member_collective(request, slug) if slug else None
+    supporter = None
+    if collective is None:
+        supporter = Supporter.objects.filter(user=user).first()
+        if supporter is None:
+            messages.info(request, _("Create your supporter profile first, then post offers."))
+            return redirect("supporters:edit_own")
+    form = OfferForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        offer = actions.do_post_offer(user=user, form=form, supporter=supporter, collective=collective)
+        messages.success(request, _("Your offer is posted."))
+        return redirect(offer)
+    return render(
+        request,
+        "exchange/item_form.html",
+        {"form": form, "owner": collective or supporter, "what": "offer"},
+    )
+
+
+def offer_detail(request: HttpRequest, ref: str) -> HttpResponse:
+    offer = _visible_offer(request, ref)
+    is_owner = offer.is_owned_by(request.user)
+    matches = candidates.rank_needs_for_offer(offer, user=request.user) if is_owner else []
+    return render(
+        request,
+        "exchange/offer_detail.html",
+        {"offer": offer, "is_owner": is_owner, "matches": matches, "close_form": CloseItemForm()},
+    )
+
+
+@login_required
+def offer_edit(request: HttpRequest, ref: str) -> HttpResponse:
+    offer = _owned_offer(request, ref)
+    form = OfferForm(request.POST or None, instance=offer)
+    if request.method == "POST" and form.is_valid():
+        actions.do_update_item(form=form)
+        messages.success(request, _("Your changes are saved."))
+        return redirect(offer)
+    return render(
+        request, "exchange/item_form.html", {"form": form, "owner": offer.owner, "what": "offer"}
+    )
+
+
+@login_required
+@require_POST
+def offer_state(request: HttpRequest, ref: str) -> HttpResponse:
+    return _change_state(request, _owned_offer(request, ref))
+
+
+@login_required
+@require_POST
+def offer_renew(request: HttpRequest, ref: str) -> HttpResponse:
+    offer = _owned_offer(request, ref)
+    actions.do_renew_item(item=offer)
+    messages.success(request, _("Renewed until %(date)s.") % {"date": offer.expires_on})
+    return redirect(offer)
+
+
+def renew_from_email(request: HttpRequest, token: str) -> HttpResponse:
+    """The one-click renewal link from the expiry email; the signed token is the permission."""
+    item = actions.read_renew_token(token)
+    if item is None:
+        return render(request, "exchange/renewed.html", {"invalid": True}, status=400)
+    actions.do_renew_item(item=item)
+    return render(request, "exchange/renewed.html", {"item": item})
+
+
+def counterpart_from_key(key: str) -> Supporter | Collective:
+    kind, _sep, pk = key.partition(":")
+    model = Supporter if kind == "supporter" else Collective
+    found = model.objects.filter(pk=pk).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+@login_required
+@require_POST
+def request_introduction(request: HttpRequest, ref: str) -> HttpResponse:
+    need = _owned_need(request, ref)
+    form = IntroductionRequestForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Please write a short message."))
+        return redirect(need)
+    counterpart = counterpart_from_key(form.cleaned_data["counterpart"])
+    offer = None
+    if form.cleaned_data["offer"]:
+        offer = Offer.objects.filter(ref=form.cleaned_data["offer"]).first()
+    try:
+        introduction = actions.do_request_introduction(
+            need=need,
+            user=_user(request),
+            counterpart=counterpart,
+            offer=offer,
+            message=form.cleaned_data["message"],
+            phone=form.cleaned_data["phone"],
+            channel=form.cleaned_data["channel"],
+        )
+    except actions.ExchangeError as exc:
+        messages.error(request, str(exc))
+        return redirect(need)
+    messages.success(
+        request,
+        _("We asked %(name)s. You will hear by email.") % {"name": counterpart.name},
+    )
+    return redirect(introduction)
+
+
+def _involved_introduction(request: HttpRequest, pk: int) -> Introduction:
+    introduction = get_object_or_404(
+        Introduction.objects.select_related(
+            "need__collective", "supporter__user", "collective", "offer", "requested_by"
+        ),
+        pk=pk,
+    )
+    if not introduction.involves(request.user):
+        raise Http404
+    return introduction
+
+
+@login_required
+def introduction_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    introduction = _involved_introduction(request, pk)
+    return render(
+        request,
+        "exchange/introduction_detail.html",
+        {
+            "introduction": introduction,
+            "is_requester": introduction.is_requester(request.user),
+            "is_counterpart": introduction.is_counterpart(request.user),
+            "answer_form": IntroductionAnswerForm(),
+            "feedback_form": FeedbackForm(),
+        },
+    )
+
+
+def _run(request: HttpRequest, introduction: Introduction, move: Any, success: str) -> HttpResponse:
+    try:
+        move()
+    except actions.ExchangeError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, success)
+    return redirect(introduction)
+
+
+@login_required
+@require_POST
+def introduction_answer(request: HttpRequest, pk: int) -> HttpResponse:
+    introduction = _involved_introduction(request, pk)
+    form = IntroductionAnswerForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Please check your answer."))
+        return redirect(introduction)
+    accept = request.POST.get("decision") == "accept"
+    return _run(
+        request,
+        introduction,
+        lambda: actions.do_answer_introduction(
+            introduction_id=introduction.pk,
+            user=_user(request),
+            accept=accept,
+            message=form.cleaned_data["message"],
+            phone=form.cleaned_data["phone"],
+            channel=form.cleaned_data["channel"],
+        ),
+        _("You accepted. You can now see each other's contact details.")
+        if accept
+        else _("You declined. Thank you for answering."),
+    )
+
+
+@login_required
+@require_POST
+def introduction_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    introduction = _involved_introduction(request, pk)
+    return _run(
+        request,
+        introduction,
+        lambda: actions.do_withdraw_introduction(introduction_id=introduction.pk, user=_user(request)),
+        _("The request is withdrawn."),
+    )
+
+
+@login_required
+@require_POST
+def introduction_complete(request: HttpRequest, pk: int) -> HttpResponse:
+    introduction = _involved_introduction(request, pk)
+    form = FeedbackForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Please say whether it helped and give a rating."))
+        return redirect(introduction)
+    return _run(
+        request,
+        introduction,
+        lambda: actions.do_complete_introduction(
+            introduction_id=introduction.pk,
+            user=_user(request),
+            helpful=form.cleaned_data["helpful"],
+            rating=form.cleaned_data["rating"],
+            note=form.cleaned_data["note"],
+        ),
+        _("Thank you for the feedback."),
+    )
