@@ -157,3 +157,43 @@ def test_it_does_not_let_an_ordinary_member_add_topics(network):
 
     assert response.status_code == 302
     assert not Topic.objects.filter(slug="spam").exists()
+
+
+def test_it_sends_admin_logins_through_allauth(client, network):
+    response = client.get("/admin/login/?next=/admin/")
+
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/login/?next=%2Fadmin%2F"
+
+
+def test_it_does_not_accept_a_password_at_the_admin_login_form(client, network):
+    # Django's own admin form would skip allauth's throttling and the two-factor step.
+    response = client.post(
+        "/admin/login/?next=/admin/",
+        {"username": "stella@example.org", "password": "correct horse battery"},
+    )
+
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+    assert "_auth_user_id" not in client.session
+
+
+def test_it_asks_a_steward_with_totp_for_the_code_before_the_admin(client, network):
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    TOTP.activate(network.stella, generate_totp_secret())
+
+    response = client.post(
+        "/accounts/login/?next=/admin/",
+        {"login": "stella@example.org", "password": "correct horse battery"},
+    )
+
+    assert response["Location"] == "/accounts/2fa/authenticate/"
+    assert client.get("/admin/").status_code == 302
+    assert "_auth_user_id" not in client.session
+
+
+def test_it_refuses_the_admin_login_page_to_logged_in_members(network):
+    response = network.client_for(network.alice).get("/admin/login/?next=/admin/")
+
+    assert response.status_code == 403
