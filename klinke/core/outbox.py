@@ -17,7 +17,7 @@ def backoff_delay(retries: int) -> timedelta:
     """Wait 30 s, 1 min, 2 min, … up to two hours between attempts at one message."""
     # The exponent is bounded so a large retry count gives the cap instead of OverflowError.
     exponent = min(max(retries - 1, 0), 16)
-    return min(BACKOFF_BASE * 2**exponent, BACKOFF_CAP)
+    return min(BACKOFF_BASE * (1 << exponent), BACKOFF_CAP)
 
 
 def deliver_outbox() -> tuple[int, int, int]:
