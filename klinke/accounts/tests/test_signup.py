@@ -31,7 +31,7 @@ def log_in(client, email: str, password: str):
 
 
 def is_logged_in_as(client, user: User) -> bool:
-    return client.session.get("_auth_user_id") == str(user.pk)
+    return bool(client.session.get("_auth_user_id") == str(user.pk))
 
 
 def link_in(message, pattern: re.Pattern[str]) -> str:

@@ -25,7 +25,7 @@ def frozen_totp_clock(monkeypatch):
 
 
 def code_for(secret: str, at: float = NOW) -> str:
-    return totp.format_hotp_value(totp.hotp_value(secret, int(at) // 30))
+    return str(totp.format_hotp_value(totp.hotp_value(secret, int(at) // 30)))
 
 
 def wrong_code_for(secret: str) -> str:
@@ -61,7 +61,7 @@ def activate_totp(client: Client, user: User) -> str:
     """Activate TOTP as a person would, and return the secret."""
     page = open_activation(client, user)
     assert page.status_code == 200
-    secret = client.session[totp.SECRET_SESSION_KEY]
+    secret = str(client.session[totp.SECRET_SESSION_KEY])
     response = client.post(reverse("mfa_activate_totp"), {"code": code_for(secret)})
     assert response.status_code == 302, response.content.decode()
     return secret

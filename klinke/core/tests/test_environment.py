@@ -260,7 +260,7 @@ def test_it_opens_file_databases_in_wal_mode_with_the_settings_options(tmp_path)
 
 
 def test_it_runs_the_configured_sqlite_database_in_wal_mode(tmp_path):
-    if not settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    if not str(settings.DATABASES["default"]["ENGINE"]).endswith("sqlite3"):
         pytest.skip("this run uses PostgreSQL")
     database = tmp_path / "klinke.sqlite3"
     probe = (
