@@ -4,7 +4,11 @@ from ninja import NinjaAPI
 
 from klinke.collectives.api import router as collectives_router
 from klinke.core.api_auth import TokenOrSession
+from klinke.contacts.api import router as contacts_router
 from klinke.exchange.api import router as exchange_router
+from klinke.knowledge.api import router as knowledge_router
+from klinke.workbench.api import router as workbench_router
+from klinke.workshops.api import router as workshops_router
 from klinke.supporters.api import router as supporters_router
 from klinke.topics.api import router as topics_router
 
@@ -21,3 +25,7 @@ api.add_router("/topics", topics_router)
 api.add_router("/collectives", collectives_router)
 api.add_router("/supporters", supporters_router)
 api.add_router("/", exchange_router)
+api.add_router("/workshops", workshops_router)
+api.add_router("/knowledge", knowledge_router)
+api.add_router("/workbench", contacts_router)
+api.add_router("/workbench", workbench_router)

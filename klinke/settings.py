@@ -80,6 +80,10 @@ INSTALLED_APPS = [
     "klinke.supporters",
     "klinke.directory",
     "klinke.exchange",
+    "klinke.workshops",
+    "klinke.knowledge",
+    "klinke.contacts",
+    "klinke.workbench",
     "klinke.network",
 ]
 

@@ -16,6 +16,11 @@ urlpatterns = [
     path("supporters/", include("klinke.supporters.urls")),
     path("directory/", include("klinke.directory.urls")),
     path("exchange/", include("klinke.exchange.urls")),
+    path("workshops/", include("klinke.workshops.urls")),
+    path("knowledge/", include("klinke.knowledge.urls")),
+    # The acquisition workbench is private to each collective: everything sits under its slug.
+    path("collectives/<slug:slug>/contacts/", include("klinke.contacts.urls")),
+    path("collectives/<slug:slug>/workbench/", include("klinke.workbench.urls")),
     path("notifications/off/<str:token>/", core_views.notifications_off, name="notifications_off"),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from importlib import import_module
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,15 @@ from klinke.network.serialization import ImportSummary, do_import_network, read_
 from klinke.supporters.models import Supporter
 
 DEMO_DIR = Path(__file__).with_name("demo")
+
+# Apps that add their own demo content after the network and its logins exist. Each module has
+# `load_demo_content() -> str`, idempotent, returning a one-line summary.
+DEMO_EXTENSIONS = (
+    "klinke.workshops.demo",
+    "klinke.knowledge.demo",
+    "klinke.contacts.demo",
+    "klinke.workbench.demo",
+)
 
 
 @dataclass(frozen=True)
@@ -71,4 +81,12 @@ def do_load_demo_network() -> tuple[ImportSummary, list[DemoLogin], str]:
                 user.save(update_fields=["is_staff"])
             roles.append("network steward")
         logins.append(DemoLogin(email=user.email, name=user.name, roles=", ".join(roles)))
+    for module_name in DEMO_EXTENSIONS:
+        try:
+            module = import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name != module_name:
+                raise
+            continue  # that app has no demo content yet
+        summary.extra.append(module.load_demo_content())
     return summary, logins, password

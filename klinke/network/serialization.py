@@ -35,6 +35,8 @@ class NetworkFileError(Exception):
 class ImportSummary:
     created: dict[str, int] = field(default_factory=dict)
     updated: dict[str, int] = field(default_factory=dict)
+    extra: list[str] = field(default_factory=list)
+    """Summaries of demo content added by other apps."""
 
     def count(self, kind: str, created: bool) -> None:
         bucket = self.created if created else self.updated
@@ -42,13 +44,11 @@ class ImportSummary:
 
     def __str__(self) -> str:
         kinds = sorted(set(self.created) | set(self.updated))
-        return (
-            ", ".join(
-                f"{kind}: {self.created.get(kind, 0)} created, {self.updated.get(kind, 0)} updated"
-                for kind in kinds
-            )
-            or "nothing to import"
-        )
+        parts = [
+            f"{kind}: {self.created.get(kind, 0)} created, {self.updated.get(kind, 0)} updated"
+            for kind in kinds
+        ]
+        return ", ".join(parts + self.extra) or "nothing to import"
 
 
 @cache
