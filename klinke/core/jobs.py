@@ -1,7 +1,8 @@
 """Periodic background jobs, run by `manage.py run_worker` (or `--once` from cron).
 
-Each job is idempotent and claims its rows itself, so a job that runs twice, or in two places,
-does its work once.
+Each app may have a `jobs.py` with a `JOBS` tuple; the worker runs them all. Each job is
+idempotent and claims its rows itself, so a job that runs twice, or in two places, does its
+work once.
 """
 
 from __future__ import annotations
@@ -9,6 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import import_module
+from importlib.util import find_spec
+
+from django.apps import apps
 
 
 @dataclass(frozen=True)
@@ -26,6 +30,15 @@ class Job:
 
 JOBS: tuple[Job, ...] = (
     Job("outbox", 5, "klinke.core.outbox.deliver_outbox"),
-    Job("expire introductions", 600, "klinke.exchange.actions.do_expire_introductions"),
-    Job("notify expired needs and offers", 3600, "klinke.exchange.actions.do_notify_expired_items"),
 )
+
+
+def all_jobs() -> list[Job]:
+    """The core jobs and every installed klinke app's `jobs.JOBS`."""
+    jobs = list(JOBS)
+    for config in apps.get_app_configs():
+        if config.name.startswith("klinke.") and config.name != "klinke.core":
+            module_name = f"{config.name}.jobs"
+            if find_spec(module_name) is not None:
+                jobs.extend(import_module(module_name).JOBS)
+    return jobs

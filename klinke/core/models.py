@@ -153,6 +153,9 @@ class NotificationKind(models.TextChoices):
     INTRODUCTIONS = "introductions", _("introductions")
     EXPIRY = "expiry", _("expiring needs and offers")
     DIGESTS = "digests", _("digests and reminders")
+    EVENTS = "events", _("workshops and events")
+    QUESTIONS = "questions", _("questions that fit you")
+    WORKBENCH = "workbench", _("your collective's workbench")
 
 
 class NotificationMute(models.Model):

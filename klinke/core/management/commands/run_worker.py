@@ -4,7 +4,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import close_old_connections
 
-from klinke.core.jobs import JOBS
+from klinke.core.jobs import all_jobs
 from klinke.core.outbox import outbox_settings_summary
 
 
@@ -20,12 +20,13 @@ class Command(BaseCommand):
         parser.add_argument("--tick", type=float, default=1.0, help="seconds between checks")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        jobs = all_jobs()
         if not options["once"]:
-            self.stdout.write(f"klinke worker: {len(JOBS)} jobs, {outbox_settings_summary()}")
+            self.stdout.write(f"klinke worker: {len(jobs)} jobs, {outbox_settings_summary()}")
         last_run: dict[str, float] = {}
         while True:
             now = time.monotonic()
-            for job in JOBS:
+            for job in jobs:
                 if options["once"] or now - last_run.get(job.name, -job.every_seconds) >= job.every_seconds:
                     close_old_connections()
                     result = job.run()
