@@ -47,6 +47,9 @@ try:
     # HSTS already covers subdomains; preload follows it unless the operator opts out.
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", SECURE_HSTS_SECONDS > 0)
     LOG_LEVEL = env_str("LOG_LEVEL", "INFO")
+    # How many reverse proxies sit in front of klinke; login throttling reads the client's
+    # address from X-Forwarded-For accordingly instead of seeing the proxy for everyone.
+    TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, maximum=10)
     if EMAIL_USE_TLS and EMAIL_USE_SSL:
         raise ImproperEnvironment(
             "EMAIL_USE_SSL", "EMAIL_USE_TLS and EMAIL_USE_SSL exclude each other"
@@ -174,6 +177,7 @@ ACCOUNT_RATE_LIMITS = {
     "confirm_email": "1/3m/key",
 }
 ACCOUNT_ADAPTER = "klinke.accounts.adapters.AccountAdapter"
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "klinke"
 
@@ -189,7 +193,9 @@ EMAIL_BACKEND = "post_office.EmailBackend"
 POST_OFFICE = {
     "BACKENDS": {"default": "django.core.mail.backends.smtp.EmailBackend"},
     "DEFAULT_PRIORITY": "medium",
-    "MAX_RETRIES": 6,
+    # With the worker's backoff (30 s doubling, capped at 2 h) ten retries span about six hours
+    # of SMTP outage before a message is given up as failed.
+    "MAX_RETRIES": 10,
     "RETRY_INTERVAL": __import__("datetime").timedelta(minutes=2),
     "MESSAGE_ID_ENABLED": True,
     "LOG_LEVEL": 1,
