@@ -66,6 +66,17 @@ class ExchangeItemQuerySet(models.QuerySet[Any]):
         )
 
 
+class OfferQuerySet(ExchangeItemQuerySet):
+    def visible_to(self, user: Any) -> Any:
+        """Like other items, and the owner's profile must be visible too: a public offer of a
+        members-only supporter or collective would otherwise name them to everyone."""
+        if is_network_member(user):
+            return self
+        return self.filter(visibility=Visibility.PUBLIC).filter(
+            Q(supporter__visibility=Visibility.PUBLIC) | Q(collective__visibility=Visibility.PUBLIC)
+        )
+
+
 class ExchangeItem(models.Model):
     """What needs and offers share: text, kinds, topics, place, time and a life cycle."""
 
@@ -197,7 +208,7 @@ class Offer(ExchangeItem):
         "topics.Topic", verbose_name=_("topics"), blank=True, related_name="offers"
     )
 
-    objects = ExchangeItemQuerySet.as_manager()
+    objects = OfferQuerySet.as_manager()
 
     class Meta(ExchangeItem.Meta):
         verbose_name = _("offer")
