@@ -1,0 +1,312 @@
+"""The knowledge base (Wissensartikel with revisions) and the Q&A (Fragen and answers)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Case, IntegerField, Q, Value, When
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from klinke.core.models import Visibility, is_network_member
+
+
+class ArticleLanguage(models.TextChoices):
+    GERMAN = "de", _("German")
+    ENGLISH = "en", _("English")
+
+
+class ArticleKind(models.TextChoices):
+    ARTICLE = "article", _("article")
+    PLAYBOOK = "playbook", _("playbook")
+    EXPERIENCE = "experience", _("experience report")
+
+
+def _search_terms(terms: list[str]) -> Q:
+    condition = Q()
+    for term in terms:
+        condition &= Q(search_document__contains=f" {term} ")
+    return condition
+
+
+class VisibleQuerySet(models.QuerySet[Any]):
+    def visible_to(self, user: Any) -> Any:
+        if is_network_member(user):
+            return self
+        return self.filter(visibility=Visibility.PUBLIC)
+
+    def matching_terms(self, terms: list[str]) -> Any:
+        """Rows whose search document holds every term (the directory's way: a LIKE per term)."""
+        return self.filter(_search_terms(terms)) if terms else self
+
+    def ranked_for(self, terms: list[str]) -> Any:
+        """Matching rows, most title hits first, then the most recently changed."""
+        if not terms:
+            return self.order_by("-updated_at", "-pk")
+        title_hits = sum(
+            (
+                Case(
+                    When(title_document__contains=f" {term} ", then=Value(1)),
+                    default=Value(0),
+                    output_field=IntegerField(),
+                )
+                for term in terms
+            ),
+            start=Value(0, output_field=IntegerField()),
+        )
+        return (
+            self.matching_terms(terms)
+            .annotate(title_hits=title_hits)
+            .order_by("-title_hits", "-updated_at", "-pk")
+        )
+
+
+class ArticleQuerySet(VisibleQuerySet):
+    pass
+
+
+class Article(models.Model):
+    """A knowledge-base page: an article, a playbook or an experience report, in Markdown.
+
+    Every change is kept as an `ArticleRevision`; the body here is the current one.
+    """
+
+    title = models.CharField(_("title"), max_length=200)
+    slug = models.SlugField(_("short name in addresses"), max_length=100, unique=True)
+    language = models.CharField(
+        _("language"), max_length=2, choices=ArticleLanguage.choices, default=ArticleLanguage.GERMAN
+    )
+    kind = models.CharField(
+        _("kind"), max_length=16, choices=ArticleKind.choices, default=ArticleKind.ARTICLE
+    )
+    summary = models.CharField(
+        _("summary"),
+        max_length=300,
+        blank=True,
+        help_text=_("One or two sentences shown in lists and search results."),
+    )
+    body = models.TextField(_("text"), max_length=100_000, help_text=_("Markdown."))
+    body_html = models.TextField(editable=False, default="")
+    topics = models.ManyToManyField(
+        "topics.Topic", verbose_name=_("topics"), blank=True, related_name="articles"
+    )
+    visibility = models.CharField(
+        _("visibility"), max_length=16, choices=Visibility.choices, default=Visibility.MEMBERS
+    )
+    # One link, kept symmetric by Article.link_translation: both articles point at each other.
+    translation = models.OneToOneField(
+        "self",
+        verbose_name=_("translation"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="knowledge_articles",
+    )
+    is_demo = models.BooleanField(
+        _("demo data"), default=False, help_text=_("Invented for the demo network.")
+    )
+    search_document = models.TextField(editable=False, default="")
+    title_document = models.TextField(editable=False, default="")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-updated_at", "-pk"]
+        verbose_name = _("article")
+        verbose_name_plural = _("articles")
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("knowledge:article_detail", args=[self.slug])
+
+
+class ArticleRevision(models.Model):
+    """One saved state of an article: who, when, why, and the full text."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField(_("revision"))
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("text"))
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    reverted_from = models.ForeignKey(
+        "self",
+        verbose_name=_("restores revision"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["article", "-number"]
+        verbose_name = _("revision")
+        verbose_name_plural = _("revisions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article", "number"], name="one_revision_number_per_article"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.article} #{self.number}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("knowledge:article_revision", args=[self.article.slug, self.number])
+
+
+class QuestionQuerySet(VisibleQuerySet):
+    pass
+
+
+class Question(models.Model):
+    """A question a network member asks; people who fit its topics are told in a digest."""
+
+    title = models.CharField(_("question"), max_length=200)
+    body = models.TextField(_("details"), max_length=20_000, blank=True, help_text=_("Markdown."))
+    body_html = models.TextField(editable=False, default="")
+    topics = models.ManyToManyField(
+        "topics.Topic", verbose_name=_("topics"), related_name="questions"
+    )
+    visibility = models.CharField(
+        _("visibility"), max_length=16, choices=Visibility.choices, default=Visibility.MEMBERS
+    )
+    asker = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("asked by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="knowledge_questions",
+    )
+    accepted_answer = models.ForeignKey(
+        "Answer",
+        verbose_name=_("accepted answer"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    article = models.ForeignKey(
+        Article,
+        verbose_name=_("article"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="source_questions",
+    )
+    # Set when the matching job has found the people to tell; claimed with a conditional
+    # UPDATE so two workers never match the same question twice.
+    matched_at = models.DateTimeField(null=True, blank=True, editable=False)
+    is_demo = models.BooleanField(_("demo data"), default=False)
+    search_document = models.TextField(editable=False, default="")
+    title_document = models.TextField(editable=False, default="")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    objects = QuestionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("question")
+        verbose_name_plural = _("questions")
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("knowledge:question_detail", args=[self.pk])
+
+
+class Answer(models.Model):
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="answers")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="knowledge_answers",
+    )
+    body = models.TextField(_("answer"), max_length=20_000, help_text=_("Markdown."))
+    body_html = models.TextField(editable=False, default="")
+    is_demo = models.BooleanField(_("demo data"), default=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("answer")
+        verbose_name_plural = _("answers")
+
+    def __str__(self) -> str:
+        return f"{self.question} – {self.author}"
+
+    def get_absolute_url(self) -> str:
+        return f"{self.question.get_absolute_url()}#answer-{self.pk}"
+
+
+class QuestionDigest(models.Model):
+    """One digest email (or, for someone who muted questions, one skipped digest)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="question_digests"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    delivered = models.BooleanField(default=True)
+    question_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["user", "-created_at"], name="knowledge_digest_user_time")]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class QuestionRecipient(models.Model):
+    """A person the matching engine found for a question, and the digest that told them."""
+
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="recipients")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    score = models.FloatField(default=0)
+    reasons = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    digest = models.ForeignKey(
+        QuestionDigest,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="recipients",
+    )
+
+    class Meta:
+        ordering = ["-score", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["question", "user"], name="one_recipient_per_question")
+        ]
+        indexes = [models.Index(fields=["user", "digest"], name="knowledge_recipient_pending")]
+
+    def __str__(self) -> str:
+        return f"{self.user} ← {self.question}"
