@@ -16,7 +16,7 @@ from django.db.models import Count, Max
 from django.utils import timezone
 from django.utils.translation import get_language
 
-from klinke.collectives.models import Collective
+from klinke.collectives.models import Collective, Membership
 from klinke.exchange.models import (
     HelpKind,
     Introduction,
@@ -213,8 +213,16 @@ def _helper_pool_version() -> tuple[Any, ...]:
         _stamp(Offer.objects.all()),
         _stamp(Supporter.objects.all()),
         _stamp(Collective.objects.all()),
-        _stamp(Introduction.objects.all(), "requested_at"),
-        _stamp(Introduction.objects.exclude(answered_at=None), "answered_at"),
+        # Open requests feed the fairness factor; a request stops being open when it is
+        # answered (answered_at) or withdrawn, declined or expired (closed_at).
+        tuple(
+            Introduction.objects.aggregate(
+                n=Count("pk"),
+                requested=Max("requested_at"),
+                answered=Max("answered_at"),
+                closed=Max("closed_at"),
+            ).values()
+        ),
         _stamp(Topic.objects.all(), "pk"),
     )
 
@@ -281,13 +289,53 @@ def _ranked(
 
 def rank_helpers_for_need(need: Need, *, user: Any = None, limit: int = 10) -> list[RankedCandidate]:
     """Offers and supporters that could help with `need`, best first, with reasons."""
-    index, objects = index_cache.get("helpers", _helper_pool_version(), _build_helper_pool)
-    member_ids = set(need.collective.memberships.values_list("user_id", flat=True))
+    return rank_helpers_for_needs([need], user=user, limit=limit)[0][1]
 
+
+def rank_helpers_for_needs(
+    needs: Iterable[Need], *, user: Any = None, limit: int = 10
+) -> list[tuple[Need, list[RankedCandidate]]]:
+    """`rank_helpers_for_need` for several needs, with the same few queries for all of them."""
+    needs = list(needs)
+    if not needs:
+        return []
+    index, objects = index_cache.get("helpers", _helper_pool_version(), _build_helper_pool)
+    tree = topic_tree()
+    labels = kind_labels()
+    members: dict[int, set[int]] = {need.collective_id: set() for need in needs}
+    for collective_id, user_id in Membership.objects.filter(
+        collective_id__in=members
+    ).values_list("collective_id", "user_id"):
+        members[collective_id].add(user_id)
+    return [
+        (
+            need,
+            _rank_helpers(
+                need, index, objects, tree, labels, members[need.collective_id], user, limit
+            ),
+        )
+        for need in needs
+    ]
+
+
+def _rank_helpers(
+    need: Need,
+    index: MatchIndex,
+    objects: dict[str, Any],
+    tree: TopicTree,
+    labels: dict[str, Label],
+    member_ids: set[int],
+    user: Any,
+    limit: int,
+) -> list[RankedCandidate]:
     def keep(obj: Any) -> bool:
-        # Nobody is suggested to help their own collective.
-        if isinstance(obj, Offer) and obj.collective_id == need.collective_id:
-            return False
+        # Nobody is suggested to help their own collective: not the collective's own
+        # offers, nor its members' supporter profiles or their offers.
+        if isinstance(obj, Offer):
+            if obj.collective_id == need.collective_id:
+                return False
+            if obj.supporter is not None and obj.supporter.user_id in member_ids:
+                return False
         if isinstance(obj, Supporter) and obj.user_id in member_ids:
             return False
         return _visible(obj, user)
@@ -296,9 +344,9 @@ def rank_helpers_for_need(need: Need, *, user: Any = None, limit: int = 10) -> l
     matches = rank(
         need_document(need),
         index,
-        topics=topic_tree(),
+        topics=tree,
         limit=limit + len(member_ids) + 10,
-        kind_labels=kind_labels(),
+        kind_labels=labels,
     )
     return _ranked(matches, objects, keep, limit)
 

@@ -72,9 +72,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         .select_related("collective")
         .prefetch_related("topics")
     )
-    need_matches = [
-        (need, candidates.rank_helpers_for_need(need, user=user, limit=3)) for need in needs
-    ]
+    need_matches = candidates.rank_helpers_for_needs(needs, user=user, limit=3)
     supporter = Supporter.objects.filter(user=user).prefetch_related("topics").first()
     fitting_needs = (
         candidates.rank_needs_for_supporter(supporter, user=user, limit=5) if supporter else []
