@@ -10,7 +10,8 @@ from urllib.parse import urlsplit
 import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from klinke.conftest import deliver_mail, text_body
 from klinke.core.models import NotificationMute
@@ -19,7 +20,7 @@ from klinke.exchange.models import ITEM_LIFETIME_DAYS, ItemState, Need, Offer
 from klinke.exchange.tests.factories import make_need, make_offer
 from klinke.topics.models import Topic
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 def need_data(**overrides: Any) -> dict[str, Any]:
@@ -47,6 +48,12 @@ def path_of(url: str) -> str:
 
 def links_in(text: str) -> list[str]:
     return re.findall(r"https?://\S+", text)
+
+
+def off_link_in(message: Any) -> str:
+    """The "turn these emails off" link of a notification, from its text part."""
+    (link,) = [u for u in links_in(text_body(message)) if "/notifications/off/" in u]
+    return link
 
 
 def is_login_redirect(response: Any) -> bool:
@@ -391,6 +398,8 @@ def expired_need(network: Any, title: str = "Altes Gesuch") -> Need:
 
 
 def test_it_emails_the_owners_of_expired_items_once_with_a_renewal_link(network, smtp_server):
+    network.alice.language = "en"
+    network.alice.save()
     need = expired_need(network)
     offer = make_offer(
         network.supporter,
@@ -409,7 +418,12 @@ def test_it_emails_the_owners_of_expired_items_once_with_a_renewal_link(network,
         "sam@example.org",
     ]
     alice_mail = smtp_server.to("alice@example.org")[0]
-    assert "“Altes Gesuch” has expired" in str(alice_mail["Subject"])
+    assert str(alice_mail["Subject"]) == "[klinke] “Altes Gesuch” has expired"
+    # Alina reads German (the default).
+    alina_mail = smtp_server.to("alina@example.org")[0]
+    with translation.override("de"):
+        german = gettext("“%(title)s” has expired") % {"title": "Altes Gesuch"}
+    assert str(alina_mail["Subject"]) == f"[klinke] {german}"
     renew_links = [u for u in links_in(text_body(alice_mail)) if "/exchange/renew/" in u]
     assert len(renew_links) == 1
     html = alice_mail.get_body(preferencelist=("html",)).get_content()
@@ -468,9 +482,7 @@ def test_it_does_not_send_expiry_mail_to_someone_who_turned_it_off(network, smtp
     actions.do_notify_expired_items()
     deliver_mail()
     first = smtp_server.to("alice@example.org")[0]
-    body = text_body(first)
-    assert "Turn these emails off:" in body
-    off_link = body.split("Turn these emails off:")[1].split()[0]
+    off_link = off_link_in(first)
     assert str(first["List-Unsubscribe"]).strip() == f"<{off_link}>"
 
     page = client.get(path_of(off_link))
