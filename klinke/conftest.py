@@ -29,6 +29,16 @@ from klinke.topics.models import Topic
 CHROMIUM = "/usr/bin/chromium"
 
 
+@pytest.fixture(autouse=True)
+def english_by_default(settings: Any) -> Iterator[None]:
+    """Tests read English unless they ask for German; production defaults to German."""
+    from django.utils import translation
+
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
+
+
 @dataclass
 class Network:
     alice: User
