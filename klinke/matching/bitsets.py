@@ -62,7 +62,7 @@ class BitSlicedSum:
                 carry = bits
                 j = digit
                 while carry:  # ripple-carry addition, all documents at once
-                    if j == len(slices):
+                    while j >= len(slices):
                         slices.append(0)
                     s = slices[j]
                     slices[j] = s ^ carry

@@ -154,11 +154,10 @@ class MatchIndex:
                     ids = postings[t] = array("i")
                 ids.append(i)
         n = len(docs)
-        idf = {
-            t: math.log(1 + (n - len(ids) + 0.5) / (len(ids) + 0.5)) for t, ids in postings.items()
-        }
+        idf = {t: _idf(n, len(ids)) for t, ids in postings.items()}
         lengths = [sum(c.values()) for c in counts]
-        avgdl = (sum(lengths) / n) if n else 1.0
+        # documents without text (topics only) must not divide by zero
+        avgdl = max(1.0, sum(lengths) / n) if n else 1.0
         k1, bm25_b = weights.bm25_k1, weights.bm25_b
         forward: list[dict[str, float]] = []
         for c, dl in zip(counts, lengths, strict=True):
