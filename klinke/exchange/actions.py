@@ -243,8 +243,10 @@ def do_request_introduction(
 
 
 def _locked(introduction_id: int) -> Introduction:
+    # Lock only the introduction's row: PostgreSQL refuses FOR UPDATE on the nullable side of
+    # the outer joins that select_related makes for the optional supporter and collective.
     introduction = (
-        Introduction.objects.select_for_update()
+        Introduction.objects.select_for_update(of=("self",))
         .select_related("need__collective", "supporter__user", "collective", "requested_by")
         .filter(pk=introduction_id)
         .first()
