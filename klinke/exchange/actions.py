@@ -278,8 +278,15 @@ def do_answer_introduction(
         introduction = _locked(introduction_id)
         if not introduction.is_counterpart(user):
             raise ExchangeError(_("Only the person asked can answer this introduction."))
-        # An overdue request expires now, and that is kept even though the answer is refused.
+        # An overdue request expires now, and that is kept even though the answer is refused;
+        # both sides hear of it as if the expiry job had got there first.
         just_expired = _expire_if_due(introduction)
+        if just_expired:
+            _notify(
+                _requester_people(introduction) + _counterpart_people(introduction.counterpart),
+                "introduction_expired",
+                introduction,
+            )
     if just_expired:
         raise ExchangeError(_("This request has expired."))
     with transaction.atomic():
