@@ -348,7 +348,12 @@ def introduction_answer(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("Please check your answer."))
         return redirect(introduction)
-    accept = request.POST.get("decision") == "accept"
+    decision = request.POST.get("decision")
+    if decision not in ("accept", "decline"):
+        # Without this, anything but "accept" (a missing field, a typo) counted as a decline.
+        messages.error(request, _("Please accept or decline."))
+        return redirect(introduction)
+    accept = decision == "accept"
     return _run(
         request,
         introduction,
