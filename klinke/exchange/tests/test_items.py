@@ -20,7 +20,7 @@ from klinke.exchange.models import ITEM_LIFETIME_DAYS, ItemState, Need, Offer
 from klinke.exchange.tests.factories import make_need, make_offer
 from klinke.topics.models import Topic
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
+pytestmark = pytest.mark.django_db
 
 
 def need_data(**overrides: Any) -> dict[str, Any]:

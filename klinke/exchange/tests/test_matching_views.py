@@ -15,7 +15,7 @@ from klinke.exchange.tests.factories import make_need, make_offer
 from klinke.supporters.models import Supporter
 from klinke.topics.models import Topic
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
+pytestmark = pytest.mark.django_db
 
 PRICING_OFFER = (
     "Pricing and estimates for small collectives",
