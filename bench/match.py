@@ -13,8 +13,14 @@ kinds, language, region, availability and fairness and builds reasons. FTS5 is t
 yardstick for "what a database full-text search would cost", not a like-for-like
 ranking.
 
+Our index is built once per size and frozen out of the cyclic garbage collector
+(``gc.freeze()``), as a long-running server holding it would do; times are wall
+clock per ``rank`` call after 10 warm-up queries. "peak MB" is the process's peak
+resident memory so far.
+
 Options: ``--sizes 1000,10000`` to choose sizes, ``--queries N``, ``--seed S``,
-``--check`` to also compare the budgeted top 10 against exhaustive scoring.
+``--check`` to also report how many of the top 10 equal those of exhaustive scoring
+(every document that shares something scored exactly, ``candidate_pool`` unlimited).
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ import argparse
 import gc
 import os
 import random
+import resource
 import sqlite3
 import statistics
 import sys
@@ -355,21 +362,26 @@ def main() -> None:
         print(f"  done {size:>7,} offers", file=sys.stderr, flush=True)
     header = (
         f"{'offers':>8} {'build s':>8} {'fts build s':>11} {'ours p50':>9} {'ours p99':>9}"
-        f" {'fts5 p50':>9} {'fts5 p99':>9} {'p50 ratio':>9} {'p99 ratio':>9}"
+        f" {'fts5 p50':>9} {'fts5 p99':>9} {'p50 ratio':>9} {'p99 ratio':>9} {'peak MB':>8}"
     )
     if args.check:
         header += f" {'top10 recall':>12}"
     print(f"\nranking {args.queries} needs, limit 10, one core; times in ms; ratio = ours/FTS5")
     print(header)
     print("-" * len(header))
-    for size, b, fb, o50, o99, f50, f99, overlap in rows:
+    for size, b, fb, o50, o99, f50, f99, overlap, rss in rows:
         line = (
             f"{size:>8,} {b:>8.1f} {fb:>11.1f} {o50:>9.2f} {o99:>9.2f}"
-            f" {f50:>9.2f} {f99:>9.2f} {o50 / f50:>9.2f} {o99 / f99:>9.2f}"
+            f" {f50:>9.2f} {f99:>9.2f} {o50 / f50:>9.2f} {o99 / f99:>9.2f} {rss:>8.0f}"
         )
         if args.check:
             line += f" {overlap:>12}"
         print(line)
+
+
+def _peak_rss_mb() -> float:
+    """Peak resident memory of this process so far (Linux reports KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def _time_ours(
@@ -396,7 +408,7 @@ def _time_ours(
 
 def _measure(
     size: int, queries: int, seed: int, tree: TopicTree, *, check: bool
-) -> tuple[int, float, float, float, float, float, float, str]:
+) -> tuple[int, float, float, float, float, float, float, str, float]:
     """Build both indexes for one network size and time the same needs on each."""
     offers, needs = network(size, queries, seed)
     build_s, ours, overlap = _time_ours(offers, needs, tree, check=check)
@@ -411,7 +423,7 @@ def _measure(
     db.close()
     o50, o99 = _percentiles(ours)
     f50, f99 = _percentiles(theirs)
-    return (size, build_s, fts_build_s, o50, o99, f50, f99, overlap)
+    return (size, build_s, fts_build_s, o50, o99, f50, f99, overlap, _peak_rss_mb())
 
 
 def _exhaustive_overlap(
