@@ -38,7 +38,7 @@ from __future__ import annotations
 import re
 import threading
 import unicodedata
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Final, Literal
@@ -427,10 +427,18 @@ def index_terms(text: str) -> list[str]:
     terms: list[str] = []
     units: list[str] = []
     for tok in _tokens(text):
-        for part in tok.parts:
-            terms.extend(_word_index_terms(part, part in tok.acronyms))
-        if tok.joined is not None and len(tok.joined) >= MIN_TOKEN_LENGTH:
-            terms.extend(_word_index_terms(tok.joined, False))
+        if tok.joined is None:
+            for part in tok.parts:
+                terms.extend(_word_index_terms(part, part in tok.acronyms))
+        else:
+            # A hyphenated word counts once per term, although its parts and its
+            # joined form (often a compound of the same parts) yield the same terms.
+            group: list[str] = []
+            for part in tok.parts:
+                group.extend(_word_index_terms(part, part in tok.acronyms))
+            if len(tok.joined) >= MIN_TOKEN_LENGTH:
+                group.extend(_word_index_terms(tok.joined, False))
+            terms.extend(dict.fromkeys(group))
         unit = tok.unit
         if unit is not None:
             units.append(unit)
@@ -555,9 +563,3 @@ def search_document(*texts: str) -> str:
     for text in texts:
         terms.update(index_terms(text))
     return " " + " ".join(sorted(terms)) + " "
-
-
-def iter_index_terms(texts: Iterable[str]) -> Iterator[str]:
-    """Index terms of several texts in sequence (convenience for bulk indexing)."""
-    for text in texts:
-        yield from index_terms(text)

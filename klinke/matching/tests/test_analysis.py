@@ -183,6 +183,9 @@ def test_both_stemmers_are_indexed() -> None:
 def test_index_terms_keeps_repeats_as_term_frequency() -> None:
     terms = index_terms("Buchhaltung, Buchhaltung, Buchhaltung")
     assert terms.count("buchhalt") == 3
+    # a hyphenated word is one occurrence, not one per part plus the joined form
+    assert index_terms("Web-Entwicklung").count("web") == 1
+    assert index_terms("Web-Entwicklung und Webentwicklung").count("entwickl") == 2
 
 
 def test_query_terms_are_deduplicated_and_deterministic() -> None:
