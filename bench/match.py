@@ -429,7 +429,7 @@ def _measure(
 def _exhaustive_overlap(
     index: MatchIndex, needs: Sequence[MatchDocument], tree: TopicTree
 ) -> float:
-    """Share of the budgeted top 10 that exhaustive scoring (no budgets) also returns."""
+    """Share of the exhaustive top 10 (unlimited candidate pool) that the default finds."""
     unlimited = replace(DEFAULT_WEIGHTS, candidate_pool=10**9)
     hits = total = 0
     for need in needs:
