@@ -1,3 +1,504 @@
-from ninja import Router
+"""JSON API of the knowledge base and the Q&A, with the same permissions as its pages.
+
+Members-only articles and questions answer 404 to everyone outside the network; writing needs
+a login (401 otherwise) and network membership (403); only the asker accepts an answer (403).
+Input the rules refuse answers 422 with the reason; an edit based on an outdated revision 409.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Count
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from ninja import Router, Schema
+from ninja.errors import HttpError
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from klinke.accounts.models import User
+from klinke.core.api_auth import TokenOrSessionRequired
+from klinke.core.models import Visibility
+from klinke.knowledge import actions
+from klinke.knowledge.diffs import diff_texts
+from klinke.knowledge.models import (
+    Answer,
+    Article,
+    ArticleKind,
+    ArticleLanguage,
+    ArticleRevision,
+    Question,
+)
 
 router = Router(tags=["knowledge"])
+login = TokenOrSessionRequired()
+
+
+# --- schemas -------------------------------------------------------------------------------
+
+
+class ArticleSummaryOut(Schema):
+    slug: str
+    title: str
+    summary: str
+    language: str
+    kind: str
+    visibility: str
+    topics: list[str]
+    author: str | None
+    translation: str | None
+    revision: int
+    is_demo: bool
+    updated_at: datetime
+    url: str
+
+    @staticmethod
+    def resolve_topics(obj: Article) -> list[str]:
+        return [t.slug for t in obj.topics.all()]
+
+    @staticmethod
+    def resolve_author(obj: Article) -> str | None:
+        return obj.author.display_name if obj.author else None
+
+    @staticmethod
+    def resolve_translation(obj: Article, context: Any) -> str | None:
+        other = obj.translation
+        request = (context or {}).get("request")
+        if other is None or request is None or not other.is_visible_to(request.user):
+            return None
+        return other.slug
+
+    @staticmethod
+    def resolve_url(obj: Article) -> str:
+        return obj.get_absolute_url()
+
+
+class ArticleOut(ArticleSummaryOut):
+    body: str
+    """The Markdown source."""
+    body_html: str
+    """Rendered and sanitised; safe to insert into a page."""
+    created_at: datetime
+
+
+class ArticleIn(Schema):
+    title: str
+    body: str
+    language: str
+    kind: str = ArticleKind.ARTICLE
+    visibility: str = Visibility.MEMBERS
+    topics: list[str] = []
+    summary: str = ""
+    slug: str = ""
+    translation: str | None = None
+    """Slug of the same article in the other language; the link is made both ways."""
+
+
+class ArticleUpdateIn(Schema):
+    base_revision: int | None = None
+    """The revision your edit starts from; when someone saved since, the answer is 409."""
+    title: str | None = None
+    body: str | None = None
+    language: str | None = None
+    kind: str | None = None
+    visibility: str | None = None
+    topics: list[str] | None = None
+    summary: str | None = None
+    note: str = ""
+
+
+class RevisionOut(Schema):
+    number: int
+    title: str
+    note: str
+    author: str | None
+    created_at: datetime
+    restores: int | None
+
+    @staticmethod
+    def resolve_author(obj: ArticleRevision) -> str | None:
+        return obj.author.display_name if obj.author else None
+
+    @staticmethod
+    def resolve_restores(obj: ArticleRevision) -> int | None:
+        return obj.reverted_from.number if obj.reverted_from else None
+
+
+class RevisionDetailOut(Schema):
+    number: int
+    title: str
+    note: str
+    author: str | None
+    created_at: datetime
+    restores: int | None
+    body: str
+    diff: list[str]
+    """Changed lines against the previous revision, each starting with "+", "-" or " "."""
+
+
+class RestoreIn(Schema):
+    note: str = ""
+
+
+class AnswerOut(Schema):
+    id: int
+    body: str
+    body_html: str
+    author: str | None
+    accepted: bool
+    created_at: datetime
+    updated_at: datetime
+
+    @staticmethod
+    def resolve_author(obj: Answer) -> str | None:
+        return obj.author.display_name if obj.author else None
+
+    @staticmethod
+    def resolve_accepted(obj: Answer) -> bool:
+        return obj.is_accepted
+
+
+class QuestionSummaryOut(Schema):
+    id: int
+    title: str
+    visibility: str
+    topics: list[str]
+    asker: str | None
+    answer_count: int
+    accepted_answer: int | None
+    article: str | None
+    is_demo: bool
+    created_at: datetime
+    url: str
+
+    @staticmethod
+    def resolve_topics(obj: Question) -> list[str]:
+        return [t.slug for t in obj.topics.all()]
+
+    @staticmethod
+    def resolve_asker(obj: Question) -> str | None:
+        return obj.asker.display_name if obj.asker else None
+
+    @staticmethod
+    def resolve_accepted_answer(obj: Question) -> int | None:
+        return obj.accepted_answer_id
+
+    @staticmethod
+    def resolve_answer_count(obj: Question) -> int:
+        count = getattr(obj, "answer_count", None)
+        return int(count) if count is not None else obj.answers.count()
+
+    @staticmethod
+    def resolve_article(obj: Question, context: Any) -> str | None:
+        request = (context or {}).get("request")
+        if obj.article is None or request is None or not obj.article.is_visible_to(request.user):
+            return None
+        return obj.article.slug
+
+    @staticmethod
+    def resolve_url(obj: Question) -> str:
+        return obj.get_absolute_url()
+
+
+class QuestionOut(QuestionSummaryOut):
+    body: str
+    body_html: str
+    answers: list[AnswerOut]
+
+    @staticmethod
+    def resolve_answers(obj: Question) -> list[Answer]:
+        answers = list(obj.answers.select_related("author"))
+        for answer in answers:
+            answer.question = obj
+        return answers
+
+
+class QuestionIn(Schema):
+    title: str
+    body: str = ""
+    topics: list[str]
+    visibility: str = Visibility.MEMBERS
+
+
+class AnswerIn(Schema):
+    body: str
+
+
+class AcceptIn(Schema):
+    answer: int | None
+    """The answer that helped, or null to unmark."""
+
+
+class QuestionToArticleIn(Schema):
+    title: str = ""
+    language: str = ""
+    visibility: str = ""
+
+
+# --- helpers -------------------------------------------------------------------------------
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    if not isinstance(user, User):
+        raise HttpError(401, "Log in or send an API token.")
+    return user
+
+
+def _articles(request: HttpRequest) -> Any:
+    return (
+        Article.objects.visible_to(request.user)
+        .select_related("author", "translation")
+        .prefetch_related("topics")
+    )
+
+
+def _article(request: HttpRequest, slug: str) -> Article:
+    article: Article = get_object_or_404(_articles(request), slug=slug)
+    return article
+
+
+def _questions(request: HttpRequest) -> Any:
+    return (
+        Question.objects.visible_to(request.user)
+        .select_related("asker", "article")
+        .prefetch_related("topics")
+        .annotate(answer_count=Count("answers"))
+    )
+
+
+def _question(request: HttpRequest, pk: int) -> Question:
+    question: Question = get_object_or_404(_questions(request), pk=pk)
+    return question
+
+
+def _refused(exc: actions.KnowledgeError) -> HttpError:
+    if isinstance(exc, actions.NotAllowed):
+        return HttpError(403, str(exc))
+    if isinstance(exc, actions.EditConflict):
+        return HttpError(409, str(exc))
+    return HttpError(422, str(exc))
+
+
+def _topics(slugs: list[str]) -> list[Any]:
+    try:
+        return actions.topics_from_slugs(slugs)
+    except actions.KnowledgeError as exc:
+        raise HttpError(422, str(exc)) from exc
+
+
+# --- articles ------------------------------------------------------------------------------
+
+
+@router.get("/articles", response=list[ArticleSummaryOut])
+@paginate(LimitOffsetPagination)
+def list_articles(
+    request: HttpRequest, q: str = "", topic: str = "", language: str = "", kind: str = ""
+) -> Any:
+    """Articles you may see; with `q`, those answering every word, best title hits first."""
+    if language and language not in ArticleLanguage.values:
+        raise HttpError(422, "language: use “de” or “en”.")
+    articles = _articles(request).in_language(language).about([topic] if topic else [])
+    if kind:
+        articles = articles.filter(kind=kind)
+    return articles.search(q)
+
+
+@router.get("/articles/{slug}", response=ArticleOut)
+def get_article(request: HttpRequest, slug: str) -> Any:
+    return _article(request, slug)
+
+
+@router.post("/articles", response={201: ArticleOut}, auth=login)
+def create_article(request: HttpRequest, payload: ArticleIn) -> Any:
+    user = _user(request)
+    translation_of = None
+    if payload.translation:
+        translation_of = _article(request, payload.translation)
+    try:
+        article = actions.do_create_article(
+            author=user,
+            title=payload.title,
+            body=payload.body,
+            language=payload.language,
+            kind=payload.kind,
+            visibility=payload.visibility,
+            topics=_topics(payload.topics),
+            summary=payload.summary,
+            slug=payload.slug,
+            translation_of=translation_of,
+        )
+    except actions.KnowledgeError as exc:
+        raise _refused(exc) from exc
+    return 201, _article(request, article.slug)
+
+
+def _update(request: HttpRequest, slug: str, payload: ArticleUpdateIn) -> Any:
+    user = _user(request)
+    article = _article(request, slug)
+    try:
+        actions.do_edit_article(
+            article_id=article.pk,
+            user=user,
+            base_revision=payload.base_revision,
+            title=article.title if payload.title is None else payload.title,
+            body=article.body if payload.body is None else payload.body,
+            language=payload.language,
+            kind=payload.kind,
+            visibility=payload.visibility,
+            topics=None if payload.topics is None else _topics(payload.topics),
+            summary=payload.summary,
+            note=payload.note,
+        )
+    except actions.KnowledgeError as exc:
+        raise _refused(exc) from exc
+    return get_object_or_404(_articles(request), pk=article.pk)
+
+
+@router.patch("/articles/{slug}", response=ArticleOut, auth=login)
+def update_article(request: HttpRequest, slug: str, payload: ArticleUpdateIn) -> Any:
+    """Change some fields; every change is a new revision. Any network member may edit."""
+    return _update(request, slug, payload)
+
+
+@router.put("/articles/{slug}", response=ArticleOut, auth=login)
+def replace_article(request: HttpRequest, slug: str, payload: ArticleUpdateIn) -> Any:
+    return _update(request, slug, payload)
+
+
+@router.get("/articles/{slug}/revisions", response=list[RevisionOut])
+@paginate(LimitOffsetPagination)
+def list_revisions(request: HttpRequest, slug: str) -> Any:
+    article = _article(request, slug)
+    return article.revisions.select_related("author", "reverted_from").order_by("-number")
+
+
+@router.get("/articles/{slug}/revisions/{number}", response=RevisionDetailOut)
+def get_revision(request: HttpRequest, slug: str, number: int) -> Any:
+    article = _article(request, slug)
+    revision = get_object_or_404(
+        article.revisions.select_related("author", "reverted_from"), number=number
+    )
+    previous = article.revisions.filter(number=number - 1).first()
+    diff = diff_texts(previous.body if previous else "", revision.body)
+    marks = {"added": "+", "removed": "-", "same": " ", "hunk": ""}
+    return {
+        "number": revision.number,
+        "title": revision.title,
+        "note": revision.note,
+        "author": revision.author.display_name if revision.author else None,
+        "created_at": revision.created_at,
+        "restores": revision.reverted_from.number if revision.reverted_from else None,
+        "body": revision.body,
+        "diff": [marks[line.kind] + line.text for line in diff.lines],
+    }
+
+
+@router.post("/articles/{slug}/revisions/{number}/restore", response=ArticleOut, auth=login)
+def restore_revision(request: HttpRequest, slug: str, number: int, payload: RestoreIn) -> Any:
+    """Make an old revision's text current again, as a new revision (stewards only)."""
+    user = _user(request)
+    article = _article(request, slug)
+    try:
+        actions.do_revert_article(
+            article_id=article.pk, user=user, number=number, note=payload.note
+        )
+    except actions.KnowledgeError as exc:
+        raise _refused(exc) from exc
+    return get_object_or_404(_articles(request), pk=article.pk)
+
+
+# --- questions and answers -----------------------------------------------------------------
+
+
+@router.get("/questions", response=list[QuestionSummaryOut])
+@paginate(LimitOffsetPagination)
+def list_questions(request: HttpRequest, q: str = "", topic: str = "", state: str = "") -> Any:
+    """Questions you may see; `state` is "open" (no accepted answer) or "answered"."""
+    questions = _questions(request).about([topic] if topic else [])
+    if state == "open":
+        questions = questions.filter(accepted_answer__isnull=True)
+    elif state == "answered":
+        questions = questions.filter(accepted_answer__isnull=False)
+    elif state:
+        raise HttpError(422, "state: use “open” or “answered”.")
+    if q:
+        return questions.search(q)
+    return questions.order_by("-created_at", "-pk")
+
+
+@router.get("/questions/{pk}", response=QuestionOut)
+def get_question(request: HttpRequest, pk: int) -> Any:
+    return _question(request, pk)
+
+
+@router.post("/questions", response={201: QuestionOut}, auth=login)
+def create_question(request: HttpRequest, payload: QuestionIn) -> Any:
+    user = _user(request)
+    try:
+        question = actions.do_ask_question(
+            asker=user,
+            title=payload.title,
+            body=payload.body,
+            topics=_topics(payload.topics),
+            visibility=payload.visibility,
+        )
+    except actions.KnowledgeError as exc:
+        raise _refused(exc) from exc
+    return 201, _question(request, question.pk)
+
+
+@router.post("/questions/{pk}/answers", response={201: AnswerOut}, auth=login)
+def create_answer(request: HttpRequest, pk: int, payload: AnswerIn) -> Any:
+    user = _user(request)
+    question = _question(request, pk)
+    try:
+        answer = actions.do_answer_question(question=question, author=user, body=payload.body)
+    except actions.KnowledgeError as exc:
+        raise _refused(exc) from exc
+    return 201, answer
+
+
+@router.patch("/answers/{pk}", response=AnswerOut, auth=login)
+def update_answer(request: HttpRequest, pk: int, payload: AnswerIn) -> Any:
+    """Only the author edits an answer."""
+    user = _user(request)
+    answer = get_object_or_404(Answer.objects.select_related("author", "question"), pk=pk)
+    _question(request, answer.question_id)  # 404 when the question is hidden from you
+    try:
+        return actions.do_edit_answer(answer=answer, user=user, body=payload.body)
+    except actions.KnowledgeError as exc:
+        raise _refused(exc) from exc
+
+
+@router.post("/questions/{pk}/accept", response=QuestionOut, auth=login)
+def accept_answer(request: HttpRequest, pk: int, payload: AcceptIn) -> Any:
+    """Mark the answer that helped; only the asker may (403 for everyone else)."""
+    user = _user(request)
+    question = _question(request, pk)
+    try:
+        actions.do_accept_answer(question_id=question.pk, user=user, answer_id=payload.answer)
+    except actions.KnowledgeError as exc:
+        raise _refused(exc) from exc
+    return _question(request, pk)
+
+
+@router.post("/questions/{pk}/article", response={201: ArticleOut}, auth=login)
+def question_to_article(request: HttpRequest, pk: int, payload: QuestionToArticleIn) -> Any:
+    """Make a knowledge article from the question and its answers (the asker or a steward)."""
+    user = _user(request)
+    question = _question(request, pk)
+    if payload.language and payload.language not in ArticleLanguage.values:
+        raise HttpError(422, "language: use “de” or “en”.")
+    try:
+        article = actions.do_turn_question_into_article(
+            question_id=question.pk,
+            user=user,
+            title=payload.title,
+            language=payload.language,
+            visibility=payload.visibility,
+        )
+    except actions.KnowledgeError as exc:
+        raise _refused(exc) from exc
+    return 201, _article(request, article.slug)

@@ -6,12 +6,14 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Case, IntegerField, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from klinke.core.models import Visibility, is_network_member
+from klinke.knowledge import search
+from klinke.knowledge.markup import render_markdown
+from klinke.matching.analysis import search_document as _document
 
 
 class ArticleLanguage(models.TextChoices):
@@ -25,47 +27,43 @@ class ArticleKind(models.TextChoices):
     EXPERIENCE = "experience", _("experience report")
 
 
-def _search_terms(terms: list[str]) -> Q:
-    condition = Q()
-    for term in terms:
-        condition &= Q(search_document__contains=f" {term} ")
-    return condition
-
-
 class VisibleQuerySet(models.QuerySet[Any]):
     def visible_to(self, user: Any) -> Any:
         if is_network_member(user):
             return self
         return self.filter(visibility=Visibility.PUBLIC)
 
-    def matching_terms(self, terms: list[str]) -> Any:
-        """Rows whose search document holds every term (the directory's way: a LIKE per term)."""
-        return self.filter(_search_terms(terms)) if terms else self
-
-    def ranked_for(self, terms: list[str]) -> Any:
-        """Matching rows, most title hits first, then the most recently changed."""
-        if not terms:
+    def search(self, text: str) -> Any:
+        """Rows answering every word of `text`, most title hits first, then the newest."""
+        words = search.parse_query(text)
+        if not words:
             return self.order_by("-updated_at", "-pk")
-        title_hits = sum(
-            (
-                Case(
-                    When(title_document__contains=f" {term} ", then=Value(1)),
-                    default=Value(0),
-                    output_field=IntegerField(),
-                )
-                for term in terms
-            ),
-            start=Value(0, output_field=IntegerField()),
-        )
         return (
-            self.matching_terms(terms)
-            .annotate(title_hits=title_hits)
+            self.filter(search.matching(words))
+            .annotate(title_hits=search.title_hits(words))
             .order_by("-title_hits", "-updated_at", "-pk")
         )
 
+    def about(self, topic_slugs: list[str]) -> Any:
+        """Rows on any of these topics or on a topic below them."""
+        from klinke.topics.models import Topic
+
+        if not topic_slugs:
+            return self
+        topics = Topic.objects.with_descendants(topic_slugs)
+        return self.filter(
+            pk__in=self.model.topics.through.objects.filter(topic__in=topics).values(
+                self._through_key()
+            )
+        )
+
+    def _through_key(self) -> str:
+        return f"{self.model._meta.model_name}_id"
+
 
 class ArticleQuerySet(VisibleQuerySet):
-    pass
+    def in_language(self, language: str) -> ArticleQuerySet:
+        return self.filter(language=language) if language else self
 
 
 class Article(models.Model):
@@ -116,6 +114,12 @@ class Article(models.Model):
     is_demo = models.BooleanField(
         _("demo data"), default=False, help_text=_("Invented for the demo network.")
     )
+    revision = models.PositiveIntegerField(
+        _("current revision"),
+        default=0,
+        editable=False,
+        help_text=_("Number of the revision the text is at; edits based on an older one conflict."),
+    )
     search_document = models.TextField(editable=False, default="")
     title_document = models.TextField(editable=False, default="")
     created_at = models.DateTimeField(default=timezone.now, editable=False)
@@ -133,6 +137,35 @@ class Article(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("knowledge:article_detail", args=[self.slug])
+
+    def refresh_derived_fields(self) -> None:
+        """Render the Markdown and rebuild the search documents (call after topics are set)."""
+        self.body_html = render_markdown(self.body)
+        self.search_document = _document(self.title, self.summary, self.body, *self._topic_names())
+        self.title_document = _document(self.title)
+
+    def _topic_names(self) -> list[str]:
+        if self.pk is None:
+            return []
+        return [f"{t.name_de} {t.name_en}" for t in self.topics.all()]
+
+    def is_visible_to(self, user: Any) -> bool:
+        return self.visibility == Visibility.PUBLIC or is_network_member(user)
+
+    def is_editable_by(self, user: Any) -> bool:
+        """Wiki-like: any network member may edit; every edit is kept as a revision."""
+        return is_network_member(user)
+
+    def is_revertable_by(self, user: Any) -> bool:
+        return bool(getattr(user, "is_authenticated", False) and user.is_steward)
+
+    @property
+    def translation_language(self) -> str:
+        return (
+            ArticleLanguage.ENGLISH
+            if self.language == ArticleLanguage.GERMAN
+            else ArticleLanguage.GERMAN
+        )
 
 
 class ArticleRevision(models.Model):
@@ -176,6 +209,14 @@ class ArticleRevision(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("knowledge:article_revision", args=[self.article.slug, self.number])
+
+    @property
+    def kind_of_change(self) -> str:
+        if self.number == 1:
+            return str(_("created"))
+        if self.reverted_from_id is not None:
+            return str(_("restored an earlier revision"))
+        return str(_("edited"))
 
 
 class QuestionQuerySet(VisibleQuerySet):
@@ -239,6 +280,33 @@ class Question(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("knowledge:question_detail", args=[self.pk])
 
+    def refresh_derived_fields(self) -> None:
+        """Render the Markdown and rebuild the search documents (call after topics are set)."""
+        self.body_html = render_markdown(self.body)
+        topic_names = (
+            [f"{t.name_de} {t.name_en}" for t in self.topics.all()] if self.pk is not None else []
+        )
+        self.search_document = _document(self.title, self.body, *topic_names)
+        self.title_document = _document(self.title)
+
+    def is_visible_to(self, user: Any) -> bool:
+        return self.visibility == Visibility.PUBLIC or is_network_member(user)
+
+    def is_asked_by(self, user: Any) -> bool:
+        return bool(getattr(user, "is_authenticated", False)) and self.asker_id == user.pk
+
+    def can_be_answered_by(self, user: Any) -> bool:
+        return is_network_member(user)
+
+    def can_accept(self, user: Any) -> bool:
+        """Only the person who asked marks the answer that helped."""
+        return self.is_asked_by(user)
+
+    def can_become_article_by(self, user: Any) -> bool:
+        if not getattr(user, "is_authenticated", False):
+            return False
+        return self.is_asked_by(user) or bool(user.is_steward)
+
 
 class Answer(models.Model):
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="answers")
@@ -265,6 +333,16 @@ class Answer(models.Model):
 
     def get_absolute_url(self) -> str:
         return f"{self.question.get_absolute_url()}#answer-{self.pk}"
+
+    def refresh_derived_fields(self) -> None:
+        self.body_html = render_markdown(self.body)
+
+    def is_editable_by(self, user: Any) -> bool:
+        return bool(getattr(user, "is_authenticated", False)) and self.author_id == user.pk
+
+    @property
+    def is_accepted(self) -> bool:
+        return self.question.accepted_answer_id == self.pk
 
 
 class QuestionDigest(models.Model):
