@@ -1,3 +1,386 @@
-from ninja import Router
+"""JSON API of a collective's address book, for its members only.
+
+Mounted at /api/v1/workbench. Every endpoint needs a login (401 otherwise) and answers 404
+for a collective the caller is not a member of, exactly as for one that does not exist.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator, validate_email
+from django.http import Http404, HttpRequest
+from django.shortcuts import get_object_or_404
+from ninja import Router, Schema
+from ninja.errors import HttpError
+from ninja.pagination import LimitOffsetPagination, paginate
+from pydantic import Field
+
+from klinke.accounts.models import User
+from klinke.collectives.models import Collective
+from klinke.contacts import actions
+from klinke.contacts.models import Consent, Contact, Organisation, Source
+from klinke.core.api_auth import TokenOrSessionRequired
+from klinke.matching.analysis import query_terms
+from klinke.supporters.models import Sector
 
 router = Router(tags=["contacts"])
+login = TokenOrSessionRequired()
+
+
+class EmailOut(Schema):
+    email: str
+    label: str
+
+
+class PhoneOut(Schema):
+    number: str
+    """E.164 when it could be parsed, otherwise as entered."""
+    raw: str
+    e164: str | None
+    label: str
+
+
+class OrganisationRef(Schema):
+    id: int
+    name: str
+
+
+class ContactOut(Schema):
+    id: int
+    full_name: str
+    given_name: str
+    family_name: str
+    organisation: OrganisationRef | None
+    role: str
+    emails: list[EmailOut]
+    phones: list[PhoneOut]
+    notes: str
+    tags: list[str]
+    source: str
+    source_detail: str
+    source_at: datetime
+    introduction: int | None
+    consent: str
+    consent_on: date | None
+    consent_note: str
+    contact_preferences: str
+    last_contacted_on: date | None
+    is_demo: bool
+    created_at: datetime
+    updated_at: datetime
+    url: str
+
+    @staticmethod
+    def resolve_full_name(obj: Contact) -> str:
+        return obj.display_name
+
+    @staticmethod
+    def resolve_organisation(obj: Contact) -> OrganisationRef | None:
+        if obj.organisation is None:
+            return None
+        return OrganisationRef(id=obj.organisation.pk, name=obj.organisation.name)
+
+    @staticmethod
+    def resolve_emails(obj: Contact) -> list[EmailOut]:
+        return [EmailOut(email=e.email, label=e.label) for e in obj.emails.all()]
+
+    @staticmethod
+    def resolve_phones(obj: Contact) -> list[PhoneOut]:
+        return [
+            PhoneOut(number=p.number, raw=p.raw, e164=p.e164 or None, label=p.label)
+            for p in obj.phones.all()
+        ]
+
+    @staticmethod
+    def resolve_tags(obj: Contact) -> list[str]:
+        return obj.tag_list
+
+    @staticmethod
+    def resolve_introduction(obj: Contact) -> int | None:
+        return obj.introduction_id
+
+    @staticmethod
+    def resolve_url(obj: Contact) -> str:
+        return obj.get_absolute_url()
+
+
+class EmailIn(Schema):
+    email: str
+    label: str = Field("", max_length=40)
+
+
+class PhoneIn(Schema):
+    number: str = Field(max_length=60)
+    label: str = Field("", max_length=40)
+
+
+class ContactIn(Schema):
+    given_name: str = Field("", max_length=120)
+    family_name: str = Field("", max_length=120)
+    full_name: str = Field("", max_length=250)
+    organisation: int | None = None
+    role: str = Field("", max_length=200)
+    emails: list[EmailIn] = Field(default_factory=list, max_length=20)
+    phones: list[PhoneIn] = Field(default_factory=list, max_length=20)
+    notes: str = Field("", max_length=10000)
+    tags: list[str] = Field(default_factory=list, max_length=50)
+    source: str = Source.MANUAL
+    source_detail: str = Field("", max_length=255)
+    consent: str = ""
+    consent_on: date | None = None
+    consent_note: str = Field("", max_length=500)
+    contact_preferences: str = Field("", max_length=2000)
+    last_contacted_on: date | None = None
+
+
+class ContactPatch(ContactIn):
+    """Like ContactIn; only the fields sent are changed."""
+
+
+class OrganisationOut(Schema):
+    id: int
+    name: str
+    website: str
+    sector: str
+    city: str
+    country: str
+    notes: str
+    tags: list[str]
+    is_demo: bool
+    contact_count: int
+    created_at: datetime
+    updated_at: datetime
+    url: str
+
+    @staticmethod
+    def resolve_tags(obj: Organisation) -> list[str]:
+        return obj.tag_list
+
+    @staticmethod
+    def resolve_contact_count(obj: Organisation) -> int:
+        return int(getattr(obj, "contact_count", 0) or obj.contacts.count())
+
+    @staticmethod
+    def resolve_url(obj: Organisation) -> str:
+        return obj.get_absolute_url()
+
+
+class OrganisationIn(Schema):
+    name: str = Field(min_length=1, max_length=200)
+    website: str = Field("", max_length=200)
+    sector: str = ""
+    city: str = Field("", max_length=120)
+    country: str = Field("", max_length=2)
+    notes: str = Field("", max_length=10000)
+    tags: list[str] = Field(default_factory=list, max_length=50)
+
+
+class OrganisationPatch(OrganisationIn):
+    name: str = Field("", max_length=200)
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    if not isinstance(user, User):
+        raise HttpError(401, "Log in or send an API token.")
+    return user
+
+
+def _collective(request: HttpRequest, slug: str) -> Collective:
+    """The collective if the caller is a member; 404 otherwise, whether it exists or not."""
+    user = _user(request)
+    collective: Collective | None = Collective.objects.filter(
+        slug=slug, memberships__user=user
+    ).first()
+    if collective is None:
+        raise Http404
+    return collective
+
+
+def _contacts(collective: Collective) -> Any:
+    return Contact.objects.for_collective(collective).with_details()
+
+
+def _organisations(collective: Collective) -> Any:
+    from django.db.models import Count
+
+    return Organisation.objects.for_collective(collective).annotate(contact_count=Count("contacts"))
+
+
+def _contact_values(payload: ContactIn, *, partial: bool) -> dict[str, Any]:
+    data = payload.dict(exclude_unset=partial)
+    if "consent" in data and data["consent"] not in Consent.values:
+        raise HttpError(422, f"consent: choose one of {sorted(Consent.values)}")
+    if "source" in data and data["source"] not in (Source.MANUAL, Source.EVENT):
+        raise HttpError(422, "source: the API sets 'manual' or 'event'")
+    if "organisation" in data:
+        data["organisation_id"] = data.pop("organisation")
+    for item in data.get("emails", []):
+        try:
+            validate_email(item["email"].strip())
+        except ValidationError as exc:
+            raise HttpError(422, f"emails: {item['email']!r} is not an email address") from exc
+    if not partial and not (data["given_name"] or data["family_name"] or data["full_name"]):
+        raise HttpError(422, "full_name: give at least a name")
+    return data
+
+
+def _pairs(items: list[dict[str, Any]] | None, key: str) -> list[tuple[str, str]] | None:
+    if items is None:
+        return None
+    return [(str(item[key]), str(item.get("label", ""))) for item in items]
+
+
+def _write_contact(
+    request: HttpRequest, slug: str, contact: Contact | None, payload: ContactIn, partial: bool
+) -> Contact:
+    collective = _collective(request, slug)
+    values = _contact_values(payload, partial=partial)
+    try:
+        written = actions.do_write_contact(
+            collective=collective,
+            user=_user(request),
+            contact=contact,
+            values=values,
+            emails=_pairs(values.get("emails"), "email"),
+            phones=_pairs(values.get("phones"), "number"),
+        )
+    except actions.ContactsError as exc:
+        raise HttpError(422, str(exc)) from exc
+    return get_object_or_404(_contacts(collective), pk=written.pk)  # type: ignore[no-any-return]
+
+
+@router.get("/{collective}/contacts", response=list[ContactOut], auth=login)
+@paginate(LimitOffsetPagination)
+def list_contacts(
+    request: HttpRequest, collective: str, q: str = "", tag: str = "", organisation: int = 0
+) -> Any:
+    contacts = _contacts(_collective(request, collective))
+    if q:
+        contacts = contacts.matching_terms(query_terms(q))
+    if tag:
+        contacts = contacts.tagged(tag)
+    if organisation:
+        contacts = contacts.at_organisation(organisation)
+    return contacts
+
+
+@router.post("/{collective}/contacts", response={201: ContactOut}, auth=login)
+def create_contact(request: HttpRequest, collective: str, payload: ContactIn) -> Any:
+    return 201, _write_contact(request, collective, None, payload, partial=False)
+
+
+@router.get("/{collective}/contacts/{contact_id}", response=ContactOut, auth=login)
+def get_contact(request: HttpRequest, collective: str, contact_id: int) -> Any:
+    return get_object_or_404(_contacts(_collective(request, collective)), pk=contact_id)
+
+
+@router.put("/{collective}/contacts/{contact_id}", response=ContactOut, auth=login)
+def update_contact(
+    request: HttpRequest, collective: str, contact_id: int, payload: ContactIn
+) -> Any:
+    contact = get_object_or_404(_contacts(_collective(request, collective)), pk=contact_id)
+    return _write_contact(request, collective, contact, payload, partial=False)
+
+
+@router.patch("/{collective}/contacts/{contact_id}", response=ContactOut, auth=login)
+def patch_contact(
+    request: HttpRequest, collective: str, contact_id: int, payload: ContactPatch
+) -> Any:
+    contact = get_object_or_404(_contacts(_collective(request, collective)), pk=contact_id)
+    return _write_contact(request, collective, contact, payload, partial=True)
+
+
+@router.delete("/{collective}/contacts/{contact_id}", response={204: None}, auth=login)
+def delete_contact(request: HttpRequest, collective: str, contact_id: int) -> Any:
+    contact = get_object_or_404(_contacts(_collective(request, collective)), pk=contact_id)
+    actions.do_delete_contact(contact=contact)
+    return 204, None
+
+
+def _organisation_values(payload: OrganisationIn, *, partial: bool) -> dict[str, Any]:
+    data = payload.dict(exclude_unset=partial)
+    if "name" in data and not data["name"].strip():
+        raise HttpError(422, "name: give a name")
+    if data.get("sector") and data["sector"] not in Sector.values:
+        raise HttpError(422, f"sector: choose one of {sorted(Sector.values)}")
+    if data.get("website"):
+        try:
+            URLValidator()(data["website"])
+        except ValidationError as exc:
+            raise HttpError(422, "website: not a web address") from exc
+    if "country" in data:
+        data["country"] = data["country"].upper()
+        if data["country"] and not data["country"].isalpha():
+            raise HttpError(422, "country: use the two-letter code, e.g. DE")
+    return data
+
+
+def _write_organisation(
+    request: HttpRequest,
+    slug: str,
+    organisation: Organisation | None,
+    payload: OrganisationIn,
+    partial: bool,
+) -> Organisation:
+    collective = _collective(request, slug)
+    written = actions.do_write_organisation(
+        collective=collective,
+        user=_user(request),
+        organisation=organisation,
+        values=_organisation_values(payload, partial=partial),
+    )
+    return get_object_or_404(_organisations(collective), pk=written.pk)  # type: ignore[no-any-return]
+
+
+@router.get("/{collective}/organisations", response=list[OrganisationOut], auth=login)
+@paginate(LimitOffsetPagination)
+def list_organisations(request: HttpRequest, collective: str, q: str = "", tag: str = "") -> Any:
+    organisations = _organisations(_collective(request, collective))
+    if q:
+        organisations = organisations.matching_terms(query_terms(q))
+    if tag:
+        organisations = organisations.tagged(tag)
+    return organisations
+
+
+@router.post("/{collective}/organisations", response={201: OrganisationOut}, auth=login)
+def create_organisation(request: HttpRequest, collective: str, payload: OrganisationIn) -> Any:
+    return 201, _write_organisation(request, collective, None, payload, partial=False)
+
+
+@router.get("/{collective}/organisations/{organisation_id}", response=OrganisationOut, auth=login)
+def get_organisation(request: HttpRequest, collective: str, organisation_id: int) -> Any:
+    return get_object_or_404(_organisations(_collective(request, collective)), pk=organisation_id)
+
+
+@router.put("/{collective}/organisations/{organisation_id}", response=OrganisationOut, auth=login)
+def update_organisation(
+    request: HttpRequest, collective: str, organisation_id: int, payload: OrganisationIn
+) -> Any:
+    organisation = get_object_or_404(
+        _organisations(_collective(request, collective)), pk=organisation_id
+    )
+    return _write_organisation(request, collective, organisation, payload, partial=False)
+
+
+@router.patch("/{collective}/organisations/{organisation_id}", response=OrganisationOut, auth=login)
+def patch_organisation(
+    request: HttpRequest, collective: str, organisation_id: int, payload: OrganisationPatch
+) -> Any:
+    organisation = get_object_or_404(
+        _organisations(_collective(request, collective)), pk=organisation_id
+    )
+    return _write_organisation(request, collective, organisation, payload, partial=True)
+
+
+@router.delete("/{collective}/organisations/{organisation_id}", response={204: None}, auth=login)
+def delete_organisation(request: HttpRequest, collective: str, organisation_id: int) -> Any:
+    organisation = get_object_or_404(
+        Organisation.objects.for_collective(_collective(request, collective)), pk=organisation_id
+    )
+    actions.do_delete_organisation(organisation=organisation)
+    return 204, None

@@ -153,10 +153,10 @@ class Consent(models.TextChoices):
 
 class ContactQuerySet(TaggedQuerySet):
     def with_details(self) -> ContactQuerySet:
-        return self.select_related("organisation").prefetch_related("emails", "phones")  # type: ignore[no-any-return]
+        return self.select_related("organisation").prefetch_related("emails", "phones")
 
     def at_organisation(self, organisation: Organisation | int) -> ContactQuerySet:
-        return self.filter(organisation=organisation)  # type: ignore[no-any-return]
+        return self.filter(organisation=organisation)
 
 
 class Contact(Tagged):
@@ -239,6 +239,11 @@ class Contact(Tagged):
     def __str__(self) -> str:
         return self.display_name
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self.full_name:
+            self.full_name = " ".join(p for p in (self.given_name, self.family_name) if p)
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self) -> str:
         return reverse("contacts:detail", args=[self.collective.slug, self.pk])
 
@@ -249,11 +254,6 @@ class Contact(Tagged):
             or " ".join(part for part in (self.given_name, self.family_name) if part)
             or str(_("(no name)"))
         )
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self.full_name:
-            self.full_name = " ".join(p for p in (self.given_name, self.family_name) if p)
-        super().save(*args, **kwargs)
 
     def texts_for_search(self) -> list[str]:
         organisation = self.organisation.name if self.organisation_id else ""  # type: ignore[union-attr]
@@ -322,6 +322,12 @@ class ContactPhone(models.Model):
     def __str__(self) -> str:
         return self.e164 or self.raw
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        from klinke.contacts.phones import normalise_phone
+
+        self.e164 = normalise_phone(self.raw) or ""
+        super().save(*args, **kwargs)
+
     @property
     def is_unparsed(self) -> bool:
         return not self.e164
@@ -329,12 +335,6 @@ class ContactPhone(models.Model):
     @property
     def number(self) -> str:
         return self.e164 or self.raw
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        from klinke.contacts.phones import normalise_phone
-
-        self.e164 = normalise_phone(self.raw) or ""
-        super().save(*args, **kwargs)
 
 
 class ImportState(models.TextChoices):

@@ -1,0 +1,210 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from klinke.collectives.models import Collective
+from klinke.contacts import parsers
+from klinke.contacts.models import (
+    Contact,
+    ContactEmail,
+    ContactPhone,
+    Organisation,
+    Source,
+    join_tags,
+    split_tags,
+)
+
+
+class TagsField(forms.CharField):
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("label", _("tags"))
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("help_text", _("Separate tags with commas, e.g. “tenant, city council”."))
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, str) and value.startswith(","):
+            return ", ".join(split_tags(value))
+        return value
+
+    def clean(self, value: Any) -> str:
+        text = super().clean(value)
+        tags = join_tags(str(text).split(","))
+        if len(tags) > 500:
+            raise forms.ValidationError(_("Too many tags."))
+        return tags
+
+
+class OrganisationForm(forms.ModelForm[Organisation]):
+    tags = TagsField()
+
+    class Meta:
+        model = Organisation
+        fields = ["name", "website", "sector", "city", "country", "tags", "notes"]
+
+    def clean_country(self) -> str:
+        country = str(self.cleaned_data.get("country") or "").strip().upper()
+        if country and not (len(country) == 2 and country.isalpha()):
+            raise forms.ValidationError(_("Use the two-letter country code, e.g. DE."))
+        return country
+
+
+class ContactForm(forms.ModelForm[Contact]):
+    tags = TagsField()
+
+    class Meta:
+        model = Contact
+        fields = [
+            "given_name",
+            "family_name",
+            "full_name",
+            "organisation",
+            "role",
+            "tags",
+            "notes",
+            "source",
+            "source_detail",
+            "consent",
+            "consent_on",
+            "consent_note",
+            "contact_preferences",
+            "last_contacted_on",
+        ]
+        widgets = {
+            "consent_on": forms.DateInput(attrs={"type": "date"}),
+            "last_contacted_on": forms.DateInput(attrs={"type": "date"}),
+            "notes": forms.Textarea(attrs={"rows": 4}),
+            "contact_preferences": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args: Any, collective: Collective, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        organisation = self.fields["organisation"]
+        assert isinstance(organisation, forms.ModelChoiceField)
+        organisation.queryset = Organisation.objects.for_collective(collective)
+        source = self.fields["source"]
+        assert isinstance(source, forms.ChoiceField)
+        # Imports, introductions and the demo set their own source; people pick the others.
+        allowed = {Source.MANUAL, Source.EVENT}
+        if self.instance.pk:
+            allowed.add(Source(self.instance.source))
+        source.choices = [(v, label) for v, label in Source.choices if v in allowed]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if not (
+            cleaned.get("given_name") or cleaned.get("family_name") or cleaned.get("full_name")
+        ):
+            raise forms.ValidationError(_("Give at least a name."))
+        return cleaned
+
+
+class EmailForm(forms.ModelForm[ContactEmail]):
+    class Meta:
+        model = ContactEmail
+        fields = ["email", "label"]
+        widgets = {"label": forms.TextInput(attrs={"placeholder": _("e.g. work")})}
+
+
+class PhoneForm(forms.ModelForm[ContactPhone]):
+    class Meta:
+        model = ContactPhone
+        fields = ["raw", "label"]
+        labels = {"raw": _("phone number")}
+        help_texts = {"raw": _("German numbers need no +49.")}
+        widgets = {"label": forms.TextInput(attrs={"placeholder": _("e.g. mobile")})}
+
+
+EmailFormSet = forms.inlineformset_factory(
+    Contact, ContactEmail, form=EmailForm, extra=2, can_delete=True, max_num=20
+)
+PhoneFormSet = forms.inlineformset_factory(
+    Contact, ContactPhone, form=PhoneForm, extra=2, can_delete=True, max_num=20
+)
+
+
+class ContactFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False)
+    tag = forms.CharField(label=_("Tag"), required=False)
+    organisation = forms.ModelChoiceField(
+        label=_("Organisation"), queryset=Organisation.objects.none(), required=False
+    )
+
+    def __init__(self, *args: Any, collective: Collective, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        organisation = self.fields["organisation"]
+        assert isinstance(organisation, forms.ModelChoiceField)
+        organisation.queryset = Organisation.objects.for_collective(collective).only("pk", "name")
+        organisation.empty_label = _("all organisations")
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("File"),
+        help_text=_("A vCard file (.vcf) or a CSV table, at most 2 MB."),
+        widget=forms.ClearableFileInput(
+            attrs={"accept": ".vcf,.vcard,.csv,.txt,text/vcard,text/csv"}
+        ),
+    )
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if upload.size > parsers.MAX_FILE_BYTES:
+            raise forms.ValidationError(_("The file is larger than 2 MB."))
+        return upload
+
+
+FIELD_LABELS = {
+    "": _("— ignore —"),
+    "full_name": _("full name"),
+    "given_name": _("given name"),
+    "family_name": _("family name"),
+    "organisation": _("organisation"),
+    "role": _("role"),
+    "email": _("email"),
+    "phone": _("phone"),
+    "notes": _("notes"),
+    "tags": _("tags"),
+    "website": _("website"),
+}
+
+
+class MappingForm(forms.Form):
+    """One select per CSV column: which contact field it holds."""
+
+    def __init__(self, *args: Any, header: list[str], initial_mapping: list[str], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        choices = [(key, FIELD_LABELS[key]) for key in ("", *parsers.CSV_FIELDS)]
+        for index, column in enumerate(header):
+            self.fields[f"column_{index}"] = forms.ChoiceField(
+                label=column or _("column %(number)s") % {"number": index + 1},
+                choices=choices,
+                required=False,
+                initial=initial_mapping[index] if index < len(initial_mapping) else "",
+            )
+
+    def mapping(self) -> list[str]:
+        return [self.cleaned_data.get(name) or "" for name in self.fields]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        values = [cleaned.get(name) or "" for name in self.fields]
+        if not {"full_name", "given_name", "family_name", "email", "phone", "organisation"} & set(
+            values
+        ):
+            raise forms.ValidationError(
+                _("Map at least one column to a name, organisation, email or phone.")
+            )
+        for single in ("full_name", "given_name", "family_name", "organisation", "role"):
+            if values.count(single) > 1:
+                raise forms.ValidationError(
+                    _("Only one column can be the %(field)s.") % {"field": FIELD_LABELS[single]}
+                )
+        return cleaned
+
+
+class MergeForm(forms.Form):
+    other = forms.IntegerField(label=_("contact to merge into this one"), widget=forms.HiddenInput)
