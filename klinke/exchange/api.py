@@ -14,7 +14,7 @@ from klinke.collectives.models import Collective
 from klinke.core.api_auth import TokenOrSessionRequired
 from klinke.exchange import actions, candidates
 from klinke.exchange.forms import NeedForm, OfferForm
-from klinke.exchange.models import Introduction, Need, Offer
+from klinke.exchange.models import Introduction, Need, Offer, _default_expiry
 from klinke.supporters.models import Supporter
 from klinke.topics.models import Topic
 
@@ -208,7 +208,7 @@ def _user(request: HttpRequest) -> User:
     return user
 
 
-def _form_data(payload: ItemIn) -> dict[str, Any]:
+def _form_data(payload: ItemIn, instance: Need | Offer | None = None) -> dict[str, Any]:
     topic_ids = dict(Topic.objects.filter(slug__in=payload.topics).values_list("slug", "pk"))
     unknown = sorted(set(payload.topics) - set(topic_ids))
     if unknown:
@@ -216,7 +216,9 @@ def _form_data(payload: ItemIn) -> dict[str, Any]:
     data: dict[str, Any] = payload.dict(exclude={"kinds", "languages", "topics", "collective"})
     data = {key: ("" if value is None else value) for key, value in data.items()}
     if payload.expires_on is None:
-        data.pop("expires_on")
+        # Optional here, required by the form: a new item gets the usual lifetime, an
+        # updated one keeps its date.
+        data["expires_on"] = instance.expires_on if instance is not None else _default_expiry()
     data["remote_ok"] = "on" if payload.remote_ok else ""
     data["kind_choices"] = payload.kinds
     data["language_choices"] = payload.languages
@@ -287,7 +289,7 @@ def create_need(request: HttpRequest, payload: NeedIn) -> Any:
 @router.put("/needs/{ref}", response=NeedOut, auth=login)
 def update_need(request: HttpRequest, ref: str, payload: ItemIn) -> Any:
     need = _owned(get_object_or_404(_need_queryset(request), ref=ref), request)
-    form = NeedForm(_form_data(payload), instance=need)
+    form = NeedForm(_form_data(payload, need), instance=need)
     if not form.is_valid():
         _raise_form_errors(form)
     actions.do_update_item(form=form)
@@ -352,7 +354,7 @@ def create_offer(request: HttpRequest, payload: OfferIn) -> Any:
 @router.put("/offers/{ref}", response=OfferOut, auth=login)
 def update_offer(request: HttpRequest, ref: str, payload: ItemIn) -> Any:
     offer = _owned(get_object_or_404(_offer_queryset(request), ref=ref), request)
-    form = OfferForm(_form_data(payload), instance=offer)
+    form = OfferForm(_form_data(payload, offer), instance=offer)
     if not form.is_valid():
         _raise_form_errors(form)
     actions.do_update_item(form=form)
