@@ -37,7 +37,18 @@ RENEW_SALT = "klinke.exchange.renew"
 
 
 class ExchangeError(Exception):
-    """A move the support exchange's rules do not allow; the message says why."""
+    """A move the support exchange's rules do not allow; the message says why.
+
+    `field` names the input at fault, when there is one, so the API can say which.
+    """
+
+    def __init__(self, message: str, *, field: str = "") -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class NotAllowed(ExchangeError):
+    """The person is not the one who may make this move (the API answers 403)."""
 
 
 # --- needs and offers ---------------------------------------------------------------
@@ -53,7 +64,7 @@ def _fill_defaults(item: Need | Offer, owner: Supporter | Collective) -> None:
 @transaction.atomic
 def do_post_need(*, collective: Collective, user: User, form: Any) -> Need:
     if not collective.has_member(user):
-        raise ExchangeError(_("Only members of the collective can post its needs."))
+        raise NotAllowed(_("Only members of the collective can post its needs."))
     need: Need = form.save(commit=False)
     need.collective = collective
     need.created_by = user
@@ -71,9 +82,9 @@ def do_post_offer(
     if (supporter is None) == (collective is None):
         raise ExchangeError(_("An offer belongs either to a supporter or to a collective."))
     if supporter is not None and not supporter.is_managed_by(user):
-        raise ExchangeError(_("You can only post offers for your own supporter profile."))
+        raise NotAllowed(_("You can only post offers for your own supporter profile."))
     if collective is not None and not collective.has_member(user):
-        raise ExchangeError(_("Only members of the collective can post its offers."))
+        raise NotAllowed(_("Only members of the collective can post its offers."))
     offer: Offer = form.save(commit=False)
     offer.supporter = supporter
     offer.collective = collective
@@ -98,10 +109,10 @@ def do_update_item(*, form: Any) -> Need | Offer:
 
 def do_set_item_state(*, item: Need | Offer, state: str, outcome: str = "") -> None:
     if state not in ItemState.values:
-        raise ExchangeError(_("Unknown state."))
+        raise ExchangeError(_("Unknown state."), field="state")
     if state == ItemState.CLOSED:
         if outcome not in Outcome.values or outcome == Outcome.NONE:
-            raise ExchangeError(_("Say how it ended when you close it."))
+            raise ExchangeError(_("Say how it ended when you close it."), field="outcome")
         item.outcome = outcome
         item.closed_at = timezone.now()
     else:
@@ -202,20 +213,22 @@ def do_request_introduction(
     channel: str = "",
 ) -> Introduction:
     if not need.collective.has_member(user):
-        raise ExchangeError(_("Only members of the collective can ask for introductions."))
+        raise NotAllowed(_("Only members of the collective can ask for introductions."))
     if need.state == ItemState.CLOSED:
         raise ExchangeError(_("This need is closed."))
     if isinstance(counterpart, Collective) and counterpart.pk == need.collective_id:
-        raise ExchangeError(_("A collective cannot be introduced to itself."))
+        raise ExchangeError(_("A collective cannot be introduced to itself."), field="counterpart")
     if isinstance(counterpart, Supporter) and need.collective.has_member(counterpart.user):
-        raise ExchangeError(_("A collective cannot be introduced to its own members."))
+        raise ExchangeError(
+            _("A collective cannot be introduced to its own members."), field="counterpart"
+        )
     if offer is not None and offer.owner != counterpart:
-        raise ExchangeError(_("This offer belongs to someone else."))
+        raise ExchangeError(_("This offer belongs to someone else."), field="offer")
     people = _counterpart_people(counterpart)
     if not people:
         raise ExchangeError(_("%(name)s has no account on klinke yet.") % {"name": counterpart.name})
     if not message.strip():
-        raise ExchangeError(_("Write a short message."))
+        raise ExchangeError(_("Write a short message."), field="message")
     introduction = Introduction(
         need=need,
         offer=offer,
@@ -277,7 +290,7 @@ def do_answer_introduction(
     with transaction.atomic():
         introduction = _locked(introduction_id)
         if not introduction.is_counterpart(user):
-            raise ExchangeError(_("Only the person asked can answer this introduction."))
+            raise NotAllowed(_("Only the person asked can answer this introduction."))
         # An overdue request expires now, and that is kept even though the answer is refused;
         # both sides hear of it as if the expiry job had got there first.
         just_expired = _expire_if_due(introduction)
@@ -318,7 +331,7 @@ def do_withdraw_introduction(*, introduction_id: int, user: User) -> Introductio
     with transaction.atomic():
         introduction = _locked(introduction_id)
         if not introduction.is_requester(user):
-            raise ExchangeError(_("Only the collective that asked can withdraw."))
+            raise NotAllowed(_("Only the collective that asked can withdraw."))
         if introduction.state != IntroductionState.REQUESTED:
             raise ExchangeError(
                 _("This introduction is already %(state)s.")
@@ -340,11 +353,11 @@ def do_complete_introduction(
     note: str = "",
 ) -> Introduction:
     if rating is not None and not 1 <= rating <= 5:
-        raise ExchangeError(_("Rate from 1 to 5."))
+        raise ExchangeError(_("Rate from 1 to 5."), field="rating")
     with transaction.atomic():
         introduction = _locked(introduction_id)
         if not introduction.is_requester(user):
-            raise ExchangeError(_("Only the collective that asked can complete it."))
+            raise NotAllowed(_("Only the collective that asked can complete it."))
         if introduction.state != IntroductionState.ACCEPTED:
             raise ExchangeError(_("Only accepted introductions can be completed."))
         introduction.state = IntroductionState.COMPLETED

@@ -226,10 +226,23 @@ def _form_data(payload: ItemIn, instance: Need | Offer | None = None) -> dict[st
     return data
 
 
+# Form fields whose name differs from the API's.
+_API_FIELD_NAMES = {"kind_choices": "kinds", "language_choices": "languages", "__all__": "body"}
+
+
 def _raise_form_errors(form: Any) -> None:
     errors = {field: [str(e) for e in errs] for field, errs in form.errors.items()}
     field, messages = next(iter(errors.items()))
-    raise HttpError(422, f"{field}: {messages[0]}")
+    raise HttpError(422, f"{_API_FIELD_NAMES.get(field, field)}: {messages[0]}")
+
+
+def _refusal(exc: actions.ExchangeError, conflict: int = 409) -> HttpError:
+    """403 for the wrong person, 422 naming the field for bad input, else `conflict`."""
+    if isinstance(exc, actions.NotAllowed):
+        return HttpError(403, str(exc))
+    if exc.field:
+        return HttpError(422, f"{exc.field}: {exc}")
+    return HttpError(conflict, str(exc))
 
 
 def _need_queryset(request: HttpRequest) -> Any:
@@ -302,7 +315,7 @@ def set_need_state(request: HttpRequest, ref: str, payload: StateIn) -> Any:
     try:
         actions.do_set_item_state(item=need, state=payload.state, outcome=payload.outcome)
     except actions.ExchangeError as exc:
-        raise HttpError(422, str(exc)) from exc
+        raise _refusal(exc, 422) from exc
     return need
 
 
@@ -367,7 +380,7 @@ def set_offer_state(request: HttpRequest, ref: str, payload: StateIn) -> Any:
     try:
         actions.do_set_item_state(item=offer, state=payload.state, outcome=payload.outcome)
     except actions.ExchangeError as exc:
-        raise HttpError(422, str(exc)) from exc
+        raise _refusal(exc, 422) from exc
     return offer
 
 
@@ -423,7 +436,9 @@ def request_introduction(request: HttpRequest, payload: IntroductionIn) -> Any:
             channel=payload.channel,
         )
     except actions.ExchangeError as exc:
-        raise HttpError(409 if "already" in str(exc) else 422, str(exc)) from exc
+        # A second open request to the same counterpart is a conflict; the rest is refused
+        # input (which 422 names) or a need that is closed.
+        raise _refusal(exc, 409 if "already" in str(exc) else 422) from exc
     return 201, get_object_or_404(_introductions(request), pk=introduction.pk)
 
 
@@ -432,7 +447,7 @@ def _move(request: HttpRequest, introduction_id: int, move: Any) -> Any:
     try:
         move(introduction)
     except actions.ExchangeError as exc:
-        raise HttpError(409, str(exc)) from exc
+        raise _refusal(exc) from exc
     return get_object_or_404(_introductions(request), pk=introduction.pk)
 
 
