@@ -1,3 +1,531 @@
-from ninja import Router
+"""JSON API of the workshops app, with the same permissions as its pages.
+
+Ideas and events a caller may not see answer 404; visible ones they may not change answer 403;
+moves the rules refuse (registering twice, a cancelled event) answer 409. Times go out as UTC
+(`starts_at`) and as wall-clock time in the event's zone (`local_start`, `time_zone`); they come
+in as wall-clock time plus zone.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Prefetch
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from ninja import Router, Schema
+from ninja.errors import HttpError
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from klinke.accounts.models import User
+from klinke.core.api_auth import TokenOrSessionRequired
+from klinke.core.models import is_network_member
+from klinke.matching.analysis import query_terms
+from klinke.topics.models import Topic
+from klinke.workshops import actions
+from klinke.workshops.forms import EventForm, IdeaForm, InterestForm
+from klinke.workshops.models import (
+    ACTIVE_REGISTRATION,
+    DEFAULT_TIMEZONE,
+    Event,
+    Interest,
+    Registration,
+    RegistrationStatus,
+    WorkshopIdea,
+)
 
 router = Router(tags=["workshops"])
+login = TokenOrSessionRequired()
+
+
+# --- schemas -------------------------------------------------------------------------
+
+
+class IdeaOut(Schema):
+    id: int
+    title: str
+    description: str
+    topics: list[str]
+    language: str
+    interest_threshold: int
+    interest_count: int
+    threshold_reached: bool
+    state: str
+    visibility: str
+    proposers: list[str]
+    is_demo: bool
+    url: str
+
+    @staticmethod
+    def resolve_topics(obj: WorkshopIdea) -> list[str]:
+        return [t.slug for t in obj.topics.all()]
+
+    @staticmethod
+    def resolve_interest_count(obj: Any) -> int:
+        return int(getattr(obj, "interest_count", None) or obj.interests.count())
+
+    @staticmethod
+    def resolve_threshold_reached(obj: WorkshopIdea) -> bool:
+        return obj.threshold_reached_at is not None
+
+    @staticmethod
+    def resolve_proposers(obj: WorkshopIdea) -> list[str]:
+        return [person.display_name for person in obj.proposers.all()]
+
+    @staticmethod
+    def resolve_url(obj: WorkshopIdea) -> str:
+        return obj.get_absolute_url()
+
+
+class IdeaIn(Schema):
+    title: str
+    description: str
+    topics: list[str]
+    language: str = "de"
+    interest_threshold: int = 5
+    visibility: str = "public"
+
+
+class InterestIn(Schema):
+    preferred_format: str = "either"
+    region: str = ""
+    language: str = ""
+
+
+class InterestOut(Schema):
+    idea: int
+    preferred_format: str
+    region: str
+    language: str
+    created_at: datetime
+
+    @staticmethod
+    def resolve_idea(obj: Interest) -> int:
+        return obj.idea_id
+
+
+class EventOut(Schema):
+    id: int
+    uid: str
+    title: str
+    description: str
+    starts_at: datetime
+    ends_at: datetime
+    time_zone: str
+    local_start: str
+    local_end: str
+    format: str
+    venue: str
+    city: str
+    online_url: str | None
+    """Only for hosts and confirmed participants; null for everyone else."""
+    capacity: int
+    confirmed_count: int
+    waitlist_count: int
+    places_left: int
+    language: str
+    topics: list[str]
+    visibility: str
+    state: str
+    hosts: list[str]
+    idea: int | None
+    my_status: str | None
+    url: str
+    ics_url: str
+    is_demo: bool
+
+    @staticmethod
+    def resolve_uid(obj: Event) -> str:
+        return str(obj.uid)
+
+    @staticmethod
+    def resolve_local_start(obj: Event) -> str:
+        return obj.local_start.replace(tzinfo=None).isoformat(timespec="minutes")
+
+    @staticmethod
+    def resolve_local_end(obj: Event) -> str:
+        return obj.local_end.replace(tzinfo=None).isoformat(timespec="minutes")
+
+    @staticmethod
+    def resolve_online_url(obj: Event, context: Any) -> str | None:
+        user = context["request"].user
+        if not obj.online_url:
+            return None
+        if obj.is_host(user) or _my_status(obj) == RegistrationStatus.CONFIRMED:
+            return obj.online_url
+        return None
+
+    @staticmethod
+    def resolve_confirmed_count(obj: Any) -> int:
+        return int(obj.confirmed_count)
+
+    @staticmethod
+    def resolve_waitlist_count(obj: Any) -> int:
+        return int(obj.waitlist_count)
+
+    @staticmethod
+    def resolve_places_left(obj: Event) -> int:
+        return obj.places_left()
+
+    @staticmethod
+    def resolve_topics(obj: Event) -> list[str]:
+        return [t.slug for t in obj.topics.all()]
+
+    @staticmethod
+    def resolve_hosts(obj: Event) -> list[str]:
+        return [host.display_name for host in obj.hosts.all()]
+
+    @staticmethod
+    def resolve_idea(obj: Event) -> int | None:
+        return obj.idea_id
+
+    @staticmethod
+    def resolve_my_status(obj: Event) -> str | None:
+        return _my_status(obj)
+
+    @staticmethod
+    def resolve_url(obj: Event) -> str:
+        return obj.get_absolute_url()
+
+    @staticmethod
+    def resolve_ics_url(obj: Event) -> str:
+        return reverse("workshops:event_ics", args=[obj.pk])
+
+
+class EventIn(Schema):
+    title: str
+    description: str = ""
+    start: datetime
+    """Wall-clock time in `time_zone`, without an offset, e.g. 2027-10-31T10:00."""
+    end: datetime
+    time_zone: str = DEFAULT_TIMEZONE
+    format: str = "in-person"
+    venue: str = ""
+    city: str = ""
+    online_url: str = ""
+    capacity: int
+    language: str = "de"
+    topics: list[str] = []
+    visibility: str = "public"
+    idea: int | None = None
+    """Plan an idea you proposed; everyone interested in it gets an email."""
+
+
+class CancelIn(Schema):
+    note: str = ""
+
+
+class RegistrationOut(Schema):
+    event: int
+    event_title: str
+    starts_at: datetime
+    status: str
+    waitlist_position: int | None
+    requested_at: datetime
+
+    @staticmethod
+    def resolve_event(obj: Registration) -> int:
+        return obj.event_id
+
+    @staticmethod
+    def resolve_event_title(obj: Registration) -> str:
+        return obj.event.title
+
+    @staticmethod
+    def resolve_starts_at(obj: Registration) -> datetime:
+        return obj.event.starts_at
+
+    @staticmethod
+    def resolve_waitlist_position(obj: Registration) -> int | None:
+        return obj.waitlist_position()
+
+
+class AttendeeOut(Schema):
+    name: str
+    email: str
+    status: str
+    requested_at: datetime
+    confirmed_at: datetime | None
+
+    @staticmethod
+    def resolve_name(obj: Registration) -> str:
+        return obj.user.display_name
+
+    @staticmethod
+    def resolve_email(obj: Registration) -> str:
+        return obj.user.email
+
+
+# --- helpers -------------------------------------------------------------------------
+
+
+def _my_status(event: Event) -> str | None:
+    mine = getattr(event, "my_registrations", None) or []
+    return mine[0].status if mine else None
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    if not isinstance(user, User):
+        raise HttpError(401, "Log in or send an API token.")
+    return user
+
+
+def _raise_form_errors(form: Any) -> None:
+    field, errors = next(iter(form.errors.items()))
+    name = "start" if field in ("start_date", "start_time") else field
+    name = "end" if field in ("end_date", "end_time") else name
+    raise HttpError(422, f"{name}: {errors[0]}")
+
+
+def _topic_ids(slugs: list[str]) -> list[int]:
+    found = dict(Topic.objects.filter(slug__in=slugs).values_list("slug", "pk"))
+    unknown = sorted(set(slugs) - set(found))
+    if unknown:
+        raise HttpError(422, f"topics: unknown topic {unknown[0]!r}")
+    return [found[slug] for slug in slugs]
+
+
+def _idea_queryset(request: HttpRequest) -> Any:
+    return (
+        WorkshopIdea.objects.visible_to(request.user)
+        .with_interest_count()
+        .prefetch_related("topics", "proposers")
+    )
+
+
+def _event_queryset(request: HttpRequest) -> Any:
+    user_id = getattr(request.user, "pk", None) or 0
+    mine = Registration.objects.filter(user_id=user_id, status__in=ACTIVE_REGISTRATION)
+    return (
+        Event.objects.visible_to(request.user)
+        .with_counts()
+        .prefetch_related(
+            "topics", "hosts", Prefetch("registrations", queryset=mine, to_attr="my_registrations")
+        )
+    )
+
+
+def _event_form_data(payload: EventIn) -> dict[str, Any]:
+    if payload.start.tzinfo is not None or payload.end.tzinfo is not None:
+        raise HttpError(
+            422, "start: give wall-clock time without an offset, and the zone in time_zone"
+        )
+    return {
+        "title": payload.title,
+        "description": payload.description,
+        "start_date": payload.start.date().isoformat(),
+        "start_time": payload.start.time().isoformat(timespec="minutes"),
+        "end_date": payload.end.date().isoformat(),
+        "end_time": payload.end.time().isoformat(timespec="minutes"),
+        "time_zone": payload.time_zone,
+        "format": payload.format,
+        "venue": payload.venue,
+        "city": payload.city,
+        "online_url": payload.online_url,
+        "capacity": payload.capacity,
+        "language": payload.language,
+        "topics": _topic_ids(payload.topics),
+        "visibility": payload.visibility,
+    }
+
+
+def _conflict(exc: actions.WorkshopError) -> HttpError:
+    return HttpError(409, str(exc))
+
+
+# --- ideas ---------------------------------------------------------------------------
+
+
+@router.get("/ideas", response=list[IdeaOut])
+@paginate(LimitOffsetPagination)
+def list_ideas(request: HttpRequest, q: str = "", topic: str = "", state: str = "open") -> Any:
+    ideas = _idea_queryset(request)
+    if state != "all":
+        ideas = ideas.filter(state=state)
+    if q:
+        ideas = ideas.matching_terms(query_terms(q))
+    if topic:
+        topics = Topic.objects.with_descendants([topic])
+        ideas = ideas.filter(pk__in=WorkshopIdea.objects.filter(topics__in=topics).values("pk"))
+    return ideas.order_by("-interest_count", "-created_at", "pk")
+
+
+@router.get("/ideas/{idea_id}", response=IdeaOut)
+def get_idea(request: HttpRequest, idea_id: int) -> Any:
+    return get_object_or_404(_idea_queryset(request), pk=idea_id)
+
+
+@router.post("/ideas", response={201: IdeaOut}, auth=login)
+def create_idea(request: HttpRequest, payload: IdeaIn) -> Any:
+    user = _user(request)
+    if not is_network_member(user):
+        raise HttpError(403, "Members of collectives and supporters can propose workshops.")
+    data = payload.dict()
+    data["topics"] = _topic_ids(payload.topics)
+    form = IdeaForm(data)
+    if not form.is_valid():
+        _raise_form_errors(form)
+    idea = actions.do_propose_idea(user=user, form=form)
+    return 201, get_object_or_404(_idea_queryset(request), pk=idea.pk)
+
+
+@router.post("/ideas/{idea_id}/interest", response=InterestOut, auth=login)
+def register_interest(request: HttpRequest, idea_id: int, payload: InterestIn) -> Any:
+    user = _user(request)
+    idea = get_object_or_404(_idea_queryset(request), pk=idea_id)
+    form = InterestForm({**payload.dict(), "language": payload.language or user.language})
+    if not form.is_valid():
+        _raise_form_errors(form)
+    try:
+        return actions.do_register_interest(
+            idea_id=idea.pk,
+            user=user,
+            preferred_format=form.cleaned_data["preferred_format"],
+            region=form.cleaned_data["region"],
+            language=form.cleaned_data["language"],
+        )
+    except actions.WorkshopError as exc:
+        raise _conflict(exc) from exc
+
+
+@router.delete("/ideas/{idea_id}/interest", response={204: None}, auth=login)
+def withdraw_interest(request: HttpRequest, idea_id: int) -> Any:
+    idea = get_object_or_404(_idea_queryset(request), pk=idea_id)
+    if not actions.do_withdraw_interest(idea_id=idea.pk, user=_user(request)):
+        raise HttpError(404, "You had not registered interest.")
+    return 204, None
+
+
+# --- events --------------------------------------------------------------------------
+
+
+@router.get("/events", response=list[EventOut])
+@paginate(LimitOffsetPagination)
+def list_events(
+    request: HttpRequest,
+    q: str = "",
+    topic: str = "",
+    language: str = "",
+    format: str = "",
+    when: str = "upcoming",
+) -> Any:
+    events = _event_queryset(request)
+    events = events.past() if when == "past" else events.upcoming()
+    if q:
+        events = events.matching_terms(query_terms(q))
+    if topic:
+        topics = Topic.objects.with_descendants([topic])
+        events = events.filter(pk__in=Event.objects.filter(topics__in=topics).values("pk"))
+    if language:
+        events = events.filter(language=language)
+    if format:
+        events = events.filter(format=format)
+    return events
+
+
+@router.get("/events/{event_id}", response=EventOut)
+def get_event(request: HttpRequest, event_id: int) -> Any:
+    return get_object_or_404(_event_queryset(request), pk=event_id)
+
+
+@router.post("/events", response={201: EventOut}, auth=login)
+def create_event(request: HttpRequest, payload: EventIn) -> Any:
+    user = _user(request)
+    if not is_network_member(user):
+        raise HttpError(403, "Members of collectives and supporters can create events.")
+    idea = None
+    if payload.idea is not None:
+        idea = get_object_or_404(_idea_queryset(request), pk=payload.idea)
+        if not idea.is_proposer(user):
+            raise HttpError(403, "Only the people who proposed this idea can plan it.")
+    form = EventForm(_event_form_data(payload))
+    if not form.is_valid():
+        _raise_form_errors(form)
+    try:
+        event = actions.do_create_event(user=user, form=form, idea=idea)
+    except actions.WorkshopError as exc:
+        raise HttpError(403, str(exc)) from exc
+    return 201, get_object_or_404(_event_queryset(request), pk=event.pk)
+
+
+def _hosted(request: HttpRequest, event_id: int) -> Event:
+    event: Event = get_object_or_404(_event_queryset(request), pk=event_id)
+    if not event.is_host(request.user):
+        raise HttpError(403, "Only the hosts can do this.")
+    return event
+
+
+@router.put("/events/{event_id}", response=EventOut, auth=login)
+def update_event(request: HttpRequest, event_id: int, payload: EventIn) -> Any:
+    event = _hosted(request, event_id)
+    form = EventForm(
+        _event_form_data(payload),
+        instance=event,
+        min_capacity=event.confirmed_count,  # type: ignore[attr-defined]
+    )
+    if not form.is_valid():
+        _raise_form_errors(form)
+    try:
+        actions.do_update_event(event=event, user=_user(request), form=form)
+    except actions.WorkshopError as exc:
+        raise _conflict(exc) from exc
+    return get_object_or_404(_event_queryset(request), pk=event.pk)
+
+
+@router.post("/events/{event_id}/cancel", response=EventOut, auth=login)
+def cancel_event(request: HttpRequest, event_id: int, payload: CancelIn) -> Any:
+    event = _hosted(request, event_id)
+    try:
+        actions.do_cancel_event(event_id=event.pk, user=_user(request), note=payload.note)
+    except actions.WorkshopError as exc:
+        raise _conflict(exc) from exc
+    return get_object_or_404(_event_queryset(request), pk=event.pk)
+
+
+@router.get("/events/{event_id}/attendees", response=list[AttendeeOut], auth=login)
+def list_attendees(request: HttpRequest, event_id: int) -> Any:
+    """Registered and waitlisted people, in waitlist order; for the hosts only."""
+    event = _hosted(request, event_id)
+    return (
+        event.registrations.filter(status__in=ACTIVE_REGISTRATION)
+        .select_related("user")
+        .order_by("status", "requested_at", "pk")
+    )
+
+
+# --- registration --------------------------------------------------------------------
+
+
+@router.post("/events/{event_id}/registration", response={201: RegistrationOut}, auth=login)
+def register(request: HttpRequest, event_id: int) -> Any:
+    """A place if one is free, otherwise the end of the waitlist (status says which)."""
+    event = get_object_or_404(_event_queryset(request), pk=event_id)
+    try:
+        registration = actions.do_register(event_id=event.pk, user=_user(request))
+    except actions.WorkshopError as exc:
+        raise _conflict(exc) from exc
+    return 201, Registration.objects.select_related("event").get(pk=registration.pk)
+
+
+@router.delete("/events/{event_id}/registration", response=RegistrationOut, auth=login)
+def cancel_registration(request: HttpRequest, event_id: int) -> Any:
+    event = get_object_or_404(_event_queryset(request), pk=event_id)
+    try:
+        registration = actions.do_cancel_registration(event_id=event.pk, user=_user(request))
+    except actions.WorkshopError as exc:
+        raise _conflict(exc) from exc
+    return Registration.objects.select_related("event").get(pk=registration.pk)
+
+
+@router.get("/registrations", response=list[RegistrationOut], auth=login)
+@paginate(LimitOffsetPagination)
+def my_registrations(request: HttpRequest) -> Any:
+    """Your registrations and waitlist places, soonest event first."""
+    return (
+        Registration.objects.filter(user=_user(request), status__in=ACTIVE_REGISTRATION)
+        .select_related("event")
+        .order_by("event__starts_at", "pk")
+    )

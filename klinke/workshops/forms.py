@@ -1,0 +1,306 @@
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from klinke.accounts.models import User
+from klinke.core.languages import WORKING_LANGUAGES
+from klinke.topics.models import Topic
+from klinke.workshops.models import (
+    DEFAULT_TIMEZONE,
+    Event,
+    EventFormat,
+    Interest,
+    NonexistentLocalTime,
+    PreferredFormat,
+    WorkshopIdea,
+    local_to_aware,
+    timezone_choices,
+)
+from klinke.workshops.uploads import ALLOWED_LABEL, MAX_MATERIAL_BYTES, CheckedFile, check_material
+
+
+def _topics_field(required: bool) -> forms.ModelMultipleChoiceField[Topic]:
+    return forms.ModelMultipleChoiceField(
+        label=_("topics"),
+        queryset=Topic.objects.all(),
+        widget=forms.CheckboxSelectMultiple,
+        required=required,
+    )
+
+
+class IdeaForm(forms.ModelForm[WorkshopIdea]):
+    topics = _topics_field(required=True)
+
+    class Meta:
+        model = WorkshopIdea
+        fields = ["title", "description", "topics", "language", "interest_threshold", "visibility"]
+        help_texts = {
+            "title": _("For example: “Akquise für Kollektive” or “Pricing fixed-scope projects”."),
+            "description": _("What should people learn or discuss? Who is it for?"),
+            "topics": _("Pick at least one topic, so we can suggest hosts."),
+        }
+        widgets = {"description": forms.Textarea(attrs={"rows": 6})}
+
+
+class InterestForm(forms.ModelForm[Interest]):
+    class Meta:
+        model = Interest
+        fields = ["preferred_format", "region", "language"]
+        widgets = {"preferred_format": forms.RadioSelect}
+
+    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["preferred_format"].initial = PreferredFormat.EITHER
+        if user is not None and not self.instance.pk:
+            self.fields["language"].initial = getattr(user, "language", "de")
+
+
+class EventForm(forms.ModelForm[Event]):
+    """An event with local date and time in a named zone; stored as aware datetimes."""
+
+    start_date = forms.DateField(label=_("date"), widget=forms.DateInput(attrs={"type": "date"}))
+    start_time = forms.TimeField(
+        label=_("starts at"), widget=forms.TimeInput(attrs={"type": "time"})
+    )
+    end_date = forms.DateField(
+        label=_("end date"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Leave empty when it ends on the same day."),
+    )
+    end_time = forms.TimeField(label=_("ends at"), widget=forms.TimeInput(attrs={"type": "time"}))
+    time_zone = forms.ChoiceField(
+        label=_("time zone"), choices=timezone_choices, initial=DEFAULT_TIMEZONE
+    )
+    topics = _topics_field(required=False)
+
+    class Meta:
+        model = Event
+        fields = [
+            "title",
+            "description",
+            "format",
+            "venue",
+            "city",
+            "online_url",
+            "capacity",
+            "language",
+            "topics",
+            "visibility",
+        ]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 8}),
+            "capacity": forms.NumberInput(attrs={"min": 1}),
+        }
+
+    field_order = [
+        "title",
+        "description",
+        "start_date",
+        "start_time",
+        "end_date",
+        "end_time",
+        "time_zone",
+        "format",
+        "venue",
+        "city",
+        "online_url",
+        "capacity",
+        "language",
+        "topics",
+        "visibility",
+    ]
+
+    def __init__(
+        self,
+        *args: Any,
+        co_host_choices: Any = None,
+        min_capacity: int = 0,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.min_capacity = min_capacity
+        if self.instance.pk:
+            start, end = self.instance.local_start, self.instance.local_end
+            self.initial.setdefault("start_date", start.date())
+            self.initial.setdefault("start_time", start.time().replace(second=0, microsecond=0))
+            self.initial.setdefault("end_date", end.date())
+            self.initial.setdefault("end_time", end.time().replace(second=0, microsecond=0))
+            self.initial.setdefault("time_zone", self.instance.time_zone)
+        if co_host_choices is not None:
+            self.fields["co_hosts"] = forms.ModelMultipleChoiceField(
+                label=_("co-hosts"),
+                queryset=co_host_choices,
+                required=False,
+                widget=forms.CheckboxSelectMultiple,
+                help_text=_("They can edit the event and see who registered."),
+            )
+            self.fields["co_hosts"].initial = list(co_host_choices)
+
+    def _aware(self, day: date, at: time, zone: str, field: str) -> datetime | None:
+        try:
+            return local_to_aware(datetime.combine(day, at), zone)
+        except NonexistentLocalTime:
+            self.add_error(
+                field,
+                _(
+                    "%(time)s does not exist on %(date)s in %(zone)s: the clocks go forward "
+                    "then. Pick a time after the change."
+                )
+                % {"time": at.strftime("%H:%M"), "date": day.isoformat(), "zone": zone},
+            )
+            return None
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        zone = cleaned.get("time_zone") or DEFAULT_TIMEZONE
+        start_date, start_time = cleaned.get("start_date"), cleaned.get("start_time")
+        end_date = cleaned.get("end_date") or start_date
+        end_time = cleaned.get("end_time")
+        starts = ends = None
+        if start_date and start_time:
+            starts = self._aware(start_date, start_time, zone, "start_time")
+        if end_date and end_time:
+            ends = self._aware(end_date, end_time, zone, "end_time")
+        if starts and ends:
+            if ends <= starts:
+                self.add_error("end_time", _("The end lies before the start."))
+            elif (ends - starts).days > 14:
+                self.add_error("end_date", _("An event lasts at most two weeks."))
+        creating = not self.instance.pk
+        if starts and creating and starts <= timezone.now():
+            self.add_error("start_date", _("The start lies in the past."))
+        if starts and ends:
+            self.instance.starts_at = starts
+            self.instance.ends_at = ends
+            self.instance.time_zone = zone
+        event_format = cleaned.get("format")
+        if event_format in (EventFormat.ONLINE, EventFormat.HYBRID) and not cleaned.get(
+            "online_url"
+        ):
+            self.add_error("online_url", _("An online event needs a link."))
+        if event_format in (EventFormat.IN_PERSON, EventFormat.HYBRID) and not (
+            cleaned.get("venue") or cleaned.get("city")
+        ):
+            self.add_error("venue", _("Say where it takes place."))
+        capacity = cleaned.get("capacity")
+        if capacity is not None and capacity < self.min_capacity:
+            self.add_error(
+                "capacity",
+                _("%(count)s people are registered already; keep at least that many places.")
+                % {"count": self.min_capacity},
+            )
+        return cleaned
+
+
+class CancelEventForm(forms.Form):
+    note = forms.CharField(
+        label=_("Why is it cancelled? (optional)"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Everyone registered or on the waitlist gets an email with this note."),
+    )
+
+
+class MessageForm(forms.Form):
+    subject = forms.CharField(label=_("Subject"), max_length=150)
+    body = forms.CharField(
+        label=_("Message"), max_length=5000, widget=forms.Textarea(attrs={"rows": 6})
+    )
+    include_waitlist = forms.BooleanField(label=_("Also write to the waitlist"), required=False)
+
+
+class MaterialForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200, required=False)
+    file = forms.FileField(
+        label=_("File"),
+        help_text=_("%(kinds)s; at most %(size)s MB.")
+        % {"kinds": ALLOWED_LABEL, "size": MAX_MATERIAL_BYTES // 2**20},
+    )
+
+    checked: CheckedFile | None = None
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        self.checked = check_material(upload)
+        return upload
+
+
+class FollowUpForm(forms.Form):
+    notes = forms.CharField(
+        label=_("Notes after the event"),
+        max_length=20000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_("What you covered, links, next steps. Markdown."),
+    )
+
+    def __init__(self, *args: Any, articles: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if articles is not None:
+            self.fields["article"] = forms.ModelChoiceField(
+                label=_("Knowledge article"),
+                queryset=articles,
+                required=False,
+                help_text=_("Link the article where you wrote down what you learned."),
+            )
+
+
+class AddHostForm(forms.Form):
+    email = forms.EmailField(
+        label=_("Email address of the new host"),
+        help_text=_("They must be a member of a collective or a supporter."),
+    )
+
+
+def co_host_choices(idea: WorkshopIdea, user: Any) -> Any:
+    """Other proposers of `idea`: the natural co-hosts when it becomes an event."""
+    return User.objects.filter(proposed_workshop_ideas=idea).exclude(pk=user.pk).order_by("name")
+
+
+class EventFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, max_length=200)
+    topic = forms.ModelChoiceField(
+        label=_("Topic"),
+        queryset=Topic.objects.all(),
+        to_field_name="slug",
+        required=False,
+        empty_label=_("all topics"),
+    )
+    language = forms.ChoiceField(
+        label=_("Language"), choices=[("", _("all languages")), *WORKING_LANGUAGES], required=False
+    )
+    format = forms.ChoiceField(
+        label=_("Format"), choices=[("", _("all formats")), *EventFormat.choices], required=False
+    )
+    when = forms.ChoiceField(
+        label=_("When"),
+        choices=[("upcoming", _("upcoming")), ("past", _("past"))],
+        required=False,
+    )
+
+
+class IdeaFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, max_length=200)
+    topic = forms.ModelChoiceField(
+        label=_("Topic"),
+        queryset=Topic.objects.all(),
+        to_field_name="slug",
+        required=False,
+        empty_label=_("all topics"),
+    )
+    state = forms.ChoiceField(
+        label=_("State"),
+        choices=[
+            ("open", _("gathering interest")),
+            ("scheduled", _("scheduled")),
+            ("all", _("all")),
+        ],
+        required=False,
+    )

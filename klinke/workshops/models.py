@@ -1,0 +1,636 @@
+"""Workshops: ideas that gather interest (Workshop-Ideen), events with registration, capacity
+and an ordered waitlist (Veranstaltungen), materials after an event, and personal calendar feeds.
+
+Times are stored as aware datetimes (UTC in the database) together with the IANA name of the
+zone the hosts planned in, so an event keeps its local wall-clock time in calendars across
+daylight-saving changes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+import zoneinfo
+from datetime import UTC, datetime, timedelta
+from functools import cache
+from pathlib import PurePosixPath
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Count, F, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from klinke.core.languages import LANGUAGE_NAMES, WORKING_LANGUAGES
+from klinke.core.models import Visibility, is_network_member
+
+DEFAULT_TIMEZONE = "Europe/Berlin"
+DEFAULT_INTEREST_THRESHOLD = 5
+MAX_CAPACITY = 10_000
+REMINDER_BEFORE = timedelta(hours=24)
+
+
+@cache
+def known_timezones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
+def timezone_choices() -> list[tuple[str, str]]:
+    """Zones a host can pick: regional IANA names, without the legacy aliases."""
+    skip = tuple(
+        f"{area}/"
+        for area in [
+            "Etc",
+            "SystemV",
+            "posix",
+            "right",
+            "US",
+            "Canada",
+            "Brazil",
+            "Mexico",
+            "Chile",
+        ]
+    )
+    names = sorted(
+        name
+        for name in known_timezones()
+        if "/" in name and not name.startswith(skip) and name[0].isupper()
+    )
+    return [("UTC", "UTC"), *((name, name.replace("_", " ")) for name in names)]
+
+
+def validate_timezone(value: str) -> None:
+    if value not in known_timezones():
+        raise ValidationError(
+            _("“%(value)s” is not a known time zone; use a name like Europe/Berlin."),
+            params={"value": value},
+            code="unknown_timezone",
+        )
+
+
+class NonexistentLocalTime(ValueError):
+    """A wall-clock time that a daylight-saving change skips in that zone."""
+
+
+def local_to_aware(naive: datetime, zone_name: str) -> datetime:
+    """The aware datetime for a wall-clock time in `zone_name`.
+
+    Raises NonexistentLocalTime for times skipped when clocks go forward (02:30 on the last
+    Sunday of March in Europe/Berlin). A time that occurs twice when clocks go back is taken
+    at its first occurrence (still summer time), as most calendar programs do.
+    """
+    zone = zoneinfo.ZoneInfo(zone_name)
+    aware = naive.replace(tzinfo=zone, fold=0)
+    # A skipped time does not survive the round trip through UTC.
+    if aware.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != naive:
+        raise NonexistentLocalTime(f"{naive:%Y-%m-%d %H:%M} does not exist in {zone_name}")
+    return aware
+
+
+class EventFormat(models.TextChoices):
+    IN_PERSON = "in-person", _("in person")
+    ONLINE = "online", _("online")
+    HYBRID = "hybrid", _("hybrid (in person and online)")
+
+
+class PreferredFormat(models.TextChoices):
+    ONLINE = "online", _("online")
+    IN_PERSON = "in-person", _("in person")
+    EITHER = "either", _("either is fine")
+
+
+class IdeaState(models.TextChoices):
+    OPEN = "open", _("gathering interest")
+    SCHEDULED = "scheduled", _("scheduled")
+    CLOSED = "closed", _("closed")
+
+
+class EventState(models.TextChoices):
+    SCHEDULED = "scheduled", _("scheduled")
+    CANCELLED = "cancelled", _("cancelled")
+
+
+class RegistrationStatus(models.TextChoices):
+    CONFIRMED = "confirmed", _("registered")
+    WAITLISTED = "waitlisted", _("on the waitlist")
+    CANCELLED = "cancelled", _("cancelled")
+
+
+ACTIVE_REGISTRATION = (RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED)
+
+
+class VisibleQuerySet(models.QuerySet[Any]):
+    def visible_to(self, user: Any) -> Any:
+        if is_network_member(user):
+            return self
+        return self.filter(visibility=Visibility.PUBLIC)
+
+    def matching_terms(self, terms: list[str]) -> Any:
+        """Rows whose search document holds every term, as the directory searches."""
+        queryset = self
+        for term in terms:
+            queryset = queryset.filter(search_document__contains=f" {term} ")
+        return queryset
+
+
+class SearchableMixin:
+    """Keeps a space-padded search document of title, description and topic names."""
+
+    pk: Any
+    title: str
+    description: str
+    search_document: str
+
+    def refresh_search_document(self) -> None:
+        from klinke.matching.analysis import search_document
+
+        topic_names = [f"{t.name_de} {t.name_en}" for t in self.topics.all()]  # type: ignore[attr-defined]
+        self.search_document = search_document(self.title, self.description, *topic_names)
+        type(self).objects.filter(pk=self.pk).update(search_document=self.search_document)  # type: ignore[attr-defined]
+
+
+# --- ideas ---------------------------------------------------------------------------
+
+
+class WorkshopIdeaQuerySet(VisibleQuerySet):
+    def open(self) -> Any:
+        return self.filter(state=IdeaState.OPEN)
+
+    def with_interest_count(self) -> Any:
+        return self.annotate(interest_count=Count("interests", distinct=True))
+
+
+class WorkshopIdea(SearchableMixin, models.Model):
+    """A topic people can register interest in; with enough interest it becomes an event."""
+
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), max_length=5000)
+    topics = models.ManyToManyField(
+        "topics.Topic", verbose_name=_("topics"), blank=True, related_name="workshop_ideas"
+    )
+    language = models.CharField(
+        _("language"), max_length=8, choices=WORKING_LANGUAGES, default="de"
+    )
+    interest_threshold = models.PositiveSmallIntegerField(
+        _("interest needed"),
+        default=DEFAULT_INTEREST_THRESHOLD,
+        validators=[MinValueValidator(1), MaxValueValidator(500)],
+        help_text=_("When this many people are interested, you get an email and can plan it."),
+    )
+    proposers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("proposed by"),
+        related_name="proposed_workshop_ideas",
+    )
+    visibility = models.CharField(
+        _("visibility"), max_length=16, choices=Visibility.choices, default=Visibility.PUBLIC
+    )
+    state = models.CharField(
+        _("state"), max_length=16, choices=IdeaState.choices, default=IdeaState.OPEN
+    )
+    threshold_reached_at = models.DateTimeField(null=True, blank=True, editable=False)
+    is_demo = models.BooleanField(_("demo data"), default=False)
+    search_document = models.TextField(editable=False, default="")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = WorkshopIdeaQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "pk"]
+        verbose_name = _("workshop idea")
+        verbose_name_plural = _("workshop ideas")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(interest_threshold__gte=1), name="idea_threshold_at_least_one"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("workshops:idea_detail", args=[self.pk])
+
+    @property
+    def language_name(self) -> str:
+        return str(LANGUAGE_NAMES.get(self.language, self.language))
+
+    def is_proposer(self, user: Any) -> bool:
+        if not getattr(user, "is_authenticated", False):
+            return False
+        # Uses the prefetched proposers when the view prefetched them.
+        return any(person.pk == user.pk for person in self.proposers.all())
+
+
+class Interest(models.Model):
+    """One person's interest in an idea, with the format, region and language they prefer."""
+
+    idea = models.ForeignKey(WorkshopIdea, on_delete=models.CASCADE, related_name="interests")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="workshop_interests"
+    )
+    preferred_format = models.CharField(
+        _("preferred format"),
+        max_length=16,
+        choices=PreferredFormat.choices,
+        default=PreferredFormat.EITHER,
+    )
+    region = models.CharField(
+        _("region"),
+        max_length=120,
+        blank=True,
+        help_text=_("Where you could come to, e.g. Leipzig or Saxony. Leave empty if online."),
+    )
+    language = models.CharField(
+        _("language"), max_length=8, choices=WORKING_LANGUAGES, default="de"
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("interest")
+        verbose_name_plural = _("interests")
+        constraints = [
+            models.UniqueConstraint(fields=["idea", "user"], name="one_interest_per_person")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.idea}"
+
+
+# --- events --------------------------------------------------------------------------
+
+
+class EventQuerySet(VisibleQuerySet):
+    def upcoming(self) -> Any:
+        """Events that have not ended yet, soonest first."""
+        return self.filter(ends_at__gt=timezone.now()).order_by("starts_at", "pk")
+
+    def past(self) -> Any:
+        return self.filter(ends_at__lte=timezone.now()).order_by("-starts_at", "-pk")
+
+    def scheduled(self) -> Any:
+        return self.filter(state=EventState.SCHEDULED)
+
+    def with_counts(self) -> Any:
+        return self.annotate(
+            confirmed_count=Count(
+                "registrations",
+                filter=Q(registrations__status=RegistrationStatus.CONFIRMED),
+                distinct=True,
+            ),
+            waitlist_count=Count(
+                "registrations",
+                filter=Q(registrations__status=RegistrationStatus.WAITLISTED),
+                distinct=True,
+            ),
+        )
+
+    def involving(self, user: Any) -> Any:
+        """Events `user` hosts or is registered or waitlisted for."""
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        hosted = Event.hosts.through.objects.filter(user_id=user.pk).values("event_id")
+        registered = Registration.objects.filter(
+            user_id=user.pk, status__in=ACTIVE_REGISTRATION
+        ).values("event_id")
+        return self.filter(Q(pk__in=hosted) | Q(pk__in=registered))
+
+
+class Event(SearchableMixin, models.Model):
+    """A workshop or meeting with registration, capacity and a waitlist."""
+
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), max_length=10000)
+    idea = models.ForeignKey(
+        WorkshopIdea,
+        verbose_name=_("from the idea"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="events",
+    )
+    hosts = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("hosts"), related_name="hosted_events"
+    )
+    starts_at = models.DateTimeField(_("starts"))
+    ends_at = models.DateTimeField(_("ends"))
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, default=DEFAULT_TIMEZONE, validators=[validate_timezone]
+    )
+    format = models.CharField(
+        _("format"), max_length=16, choices=EventFormat.choices, default=EventFormat.IN_PERSON
+    )
+    venue = models.CharField(
+        _("place"),
+        max_length=300,
+        blank=True,
+        help_text=_("Venue and address, e.g. Werkstatt Süd, Karl-Liebknecht-Str. 12, Leipzig."),
+    )
+    city = models.CharField(_("city"), max_length=120, blank=True)
+    online_url = models.URLField(
+        _("online link"),
+        max_length=500,
+        blank=True,
+        help_text=_("Shown only to hosts and registered participants."),
+    )
+    capacity = models.PositiveIntegerField(
+        _("places"), validators=[MinValueValidator(1), MaxValueValidator(MAX_CAPACITY)]
+    )
+    language = models.CharField(
+        _("language"), max_length=8, choices=WORKING_LANGUAGES, default="de"
+    )
+    topics = models.ManyToManyField(
+        "topics.Topic", verbose_name=_("topics"), blank=True, related_name="workshop_events"
+    )
+    visibility = models.CharField(
+        _("visibility"), max_length=16, choices=Visibility.choices, default=Visibility.PUBLIC
+    )
+    state = models.CharField(
+        _("state"), max_length=16, choices=EventState.choices, default=EventState.SCHEDULED
+    )
+    cancelled_at = models.DateTimeField(null=True, blank=True, editable=False)
+    cancellation_note = models.TextField(_("why it is cancelled"), max_length=2000, blank=True)
+    notes = models.TextField(
+        _("notes after the event"),
+        max_length=20000,
+        blank=True,
+        help_text=_("What you covered, links, next steps. Markdown."),
+    )
+    article = models.ForeignKey(
+        "knowledge.Article",
+        verbose_name=_("knowledge article"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="workshop_events",
+    )
+    # iCalendar SEQUENCE: raised on every change of time or place so calendars update.
+    sequence = models.PositiveIntegerField(default=0, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    is_demo = models.BooleanField(_("demo data"), default=False)
+    search_document = models.TextField(editable=False, default="")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = EventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["starts_at", "pk"]
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=F("starts_at")), name="event_ends_after_start"
+            ),
+            models.CheckConstraint(condition=Q(capacity__gte=1), name="event_capacity_positive"),
+        ]
+        indexes = [models.Index(fields=["state", "starts_at"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("workshops:event_detail", args=[self.pk])
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.time_zone)
+
+    @property
+    def local_start(self) -> datetime:
+        return self.starts_at.astimezone(self.zone)
+
+    @property
+    def local_end(self) -> datetime:
+        return self.ends_at.astimezone(self.zone)
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.state == EventState.CANCELLED
+
+    @property
+    def has_started(self) -> bool:
+        return self.starts_at <= timezone.now()
+
+    @property
+    def has_ended(self) -> bool:
+        return self.ends_at <= timezone.now()
+
+    @property
+    def registration_open(self) -> bool:
+        return self.state == EventState.SCHEDULED and not self.has_started
+
+    @property
+    def language_name(self) -> str:
+        return str(LANGUAGE_NAMES.get(self.language, self.language))
+
+    @property
+    def place_label(self) -> str:
+        if self.format == EventFormat.ONLINE:
+            return str(_("Online"))
+        place = self.venue or self.city
+        if self.format == EventFormat.HYBRID:
+            return f"{place} · {_('and online')}" if place else str(_("Online"))
+        return place
+
+    def is_host(self, user: Any) -> bool:
+        if not getattr(user, "is_authenticated", False):
+            return False
+        return any(host.pk == user.pk for host in self.hosts.all())
+
+    def confirmed(self) -> Any:
+        return self.registrations.filter(status=RegistrationStatus.CONFIRMED)
+
+    def waitlist(self) -> Any:
+        return self.registrations.filter(status=RegistrationStatus.WAITLISTED).order_by(
+            "requested_at", "pk"
+        )
+
+    def places_left(self, confirmed_count: int | None = None) -> int:
+        if confirmed_count is None:
+            confirmed_count = getattr(self, "confirmed_count", None)
+        if confirmed_count is None:
+            confirmed_count = self.confirmed().count()
+        return max(0, self.capacity - confirmed_count)
+
+
+class RegistrationQuerySet(models.QuerySet["Registration"]):
+    def active(self) -> RegistrationQuerySet:
+        return self.filter(status__in=ACTIVE_REGISTRATION)
+
+    def due_for_reminder(self) -> RegistrationQuerySet:
+        now = timezone.now()
+        return self.filter(
+            status=RegistrationStatus.CONFIRMED,
+            reminder_sent_at__isnull=True,
+            event__state=EventState.SCHEDULED,
+            event__starts_at__gt=now,
+            event__starts_at__lte=now + REMINDER_BEFORE,
+        )
+
+
+class Registration(models.Model):
+    """A person's place at an event, or their place in its waitlist.
+
+    The waitlist is ordered by `requested_at`, then by id. A cancelled registration keeps its
+    row, so registering again is an update that puts the person at the end of the waitlist.
+    """
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="registrations")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="workshop_registrations"
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=16,
+        choices=RegistrationStatus.choices,
+        default=RegistrationStatus.CONFIRMED,
+    )
+    requested_at = models.DateTimeField(default=timezone.now)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    promoted_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    reminder_sent_at = models.DateTimeField(null=True, blank=True)
+
+    objects = RegistrationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["requested_at", "pk"]
+        verbose_name = _("registration")
+        verbose_name_plural = _("registrations")
+        constraints = [
+            models.UniqueConstraint(fields=["event", "user"], name="one_registration_per_person")
+        ]
+        indexes = [models.Index(fields=["event", "status", "requested_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.event} ({self.status})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_REGISTRATION
+
+    def waitlist_position(self) -> int | None:
+        """1 for the first person on the waitlist; None when not waitlisted."""
+        if self.status != RegistrationStatus.WAITLISTED:
+            return None
+        ahead = Registration.objects.filter(
+            event_id=self.event_id, status=RegistrationStatus.WAITLISTED
+        ).filter(
+            Q(requested_at__lt=self.requested_at)
+            | Q(requested_at=self.requested_at, pk__lt=self.pk)
+        )
+        return ahead.count() + 1
+
+
+class EventMessage(models.Model):
+    """A message hosts sent to the participants, kept so hosts see what went out."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="messages")
+    sender = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    subject = models.CharField(_("subject"), max_length=150)
+    body = models.TextField(_("message"), max_length=5000)
+    include_waitlist = models.BooleanField(_("also to the waitlist"), default=False)
+    recipient_count = models.PositiveIntegerField(default=0)
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-sent_at", "-pk"]
+        verbose_name = _("message to participants")
+        verbose_name_plural = _("messages to participants")
+
+    def __str__(self) -> str:
+        return self.subject
+
+
+# --- materials -----------------------------------------------------------------------
+
+
+def material_path(instance: Material, filename: str) -> str:
+    # The stored name is random; the extension comes from the checked content, never from
+    # the uploaded name.
+    extension = PurePosixPath(filename).suffix.lower()
+    return f"workshops/materials/{secrets.token_hex(16)}{extension}"
+
+
+class Material(models.Model):
+    """Slides, handouts or photos hosts attach after an event."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="materials")
+    title = models.CharField(_("title"), max_length=200)
+    file = models.FileField(_("file"), upload_to=material_path, max_length=200)
+    original_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("material")
+        verbose_name_plural = _("materials")
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("workshops:material_download", args=[self.pk])
+
+    @property
+    def extension(self) -> str:
+        return PurePosixPath(self.file.name).suffix.lstrip(".").upper()
+
+
+# --- calendar feeds ------------------------------------------------------------------
+
+
+def _digest(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+class CalendarTokenQuerySet(models.QuerySet["CalendarToken"]):
+    def find(self, raw: str) -> CalendarToken | None:
+        return self.select_related("user").filter(digest=_digest(raw)).first()
+
+
+class CalendarToken(models.Model):
+    """The secret in a person's private calendar feed address. Only its digest is stored."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="workshop_calendar"
+    )
+    digest = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = CalendarTokenQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("calendar feed token")
+        verbose_name_plural = _("calendar feed tokens")
+
+    def __str__(self) -> str:
+        return f"calendar feed of {self.user}"
+
+    @staticmethod
+    def new_secret() -> tuple[str, str]:
+        raw = secrets.token_urlsafe(32)
+        return raw, _digest(raw)
