@@ -6,6 +6,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Case, IntegerField, Value, When
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -13,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from klinke.core.models import Visibility, is_network_member
 from klinke.knowledge import search
 from klinke.knowledge.markup import render_markdown
+from klinke.matching.analysis import guess_language
 from klinke.matching.analysis import search_document as _document
 
 
@@ -44,6 +46,26 @@ class VisibleQuerySet(models.QuerySet[Any]):
             .order_by("-title_hits", "-updated_at", "-pk")
         )
 
+
+class ArticleQuerySet(VisibleQuerySet):
+    def in_language(self, language: str) -> ArticleQuerySet:
+        return self.filter(language=language) if language else self
+
+    def search(self, text: str) -> Any:
+        """As for every searchable row, and among equal title hits, articles in the language
+        the query is written in come first ("Preisgestaltung" puts German articles first)."""
+        results = super().search(text)
+        language = guess_language(text)
+        if not text.strip() or language is None:
+            return results
+        return results.annotate(
+            same_language=Case(
+                When(language=language, then=Value(1)),
+                default=Value(0),
+                output_field=IntegerField(),
+            )
+        ).order_by("-title_hits", "-same_language", "-updated_at", "-pk")
+
     def about(self, topic_slugs: list[str]) -> Any:
         """Rows on any of these topics or on a topic below them."""
         from klinke.topics.models import Topic
@@ -59,11 +81,6 @@ class VisibleQuerySet(models.QuerySet[Any]):
 
     def _through_key(self) -> str:
         return f"{self.model._meta.model_name}_id"
-
-
-class ArticleQuerySet(VisibleQuerySet):
-    def in_language(self, language: str) -> ArticleQuerySet:
-        return self.filter(language=language) if language else self
 
 
 class Article(models.Model):

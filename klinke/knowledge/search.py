@@ -10,7 +10,8 @@ parts. Otherwise a German article about "Preise" would not be found by "Preisges
 although an English one about "pricing" is. Words that are not compounds, and compounds the
 lexicon does not translate, keep the strict meaning.
 
-Results are ranked by how many query words occur in the title, then by recency.
+Results are ranked by how many query words occur in the title (as written before translated),
+then by recency.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from klinke.matching.analysis import (
     query_terms,
     query_terms_with_words,
     split_compound,
+    stem,
 )
 
 
@@ -58,17 +60,26 @@ def _parts(surface: str) -> list[str]:
 
 
 def _whole_word_alternatives(surface: str, strict: tuple[str, ...]) -> list[tuple[str, ...]]:
-    """Query terms of what the compound as a whole translates to (not what its parts do)."""
+    """Query terms of what a compound as a whole translates to (not what its parts do).
+
+    A term counts as a translation when it leads back to the compound through the lexicon
+    ("pricing" indexes "preisgestalt"); that keeps out terms that merely share a part, such
+    as "protect" for "Datenschutz" (from the phrase "data protection").
+    """
     parts = _parts(surface)
     if len(parts) < 2:
         return []
+    folded = fold(surface.replace("-", ""))
+    own_stems = {stem(folded, "de"), stem(folded, "en"), folded}
     from_parts: set[str] = set()
     for part in parts:
         from_parts.update(index_terms(part))
     found: list[tuple[str, ...]] = []
-    for term in sorted(set(index_terms(surface)) - from_parts):
+    for term in sorted(set(index_terms(surface)) - from_parts - own_stems):
+        if not own_stems & set(index_terms(term)):
+            continue
         terms = tuple(query_terms(term))
-        if terms and terms != strict and terms not in found:
+        if terms and terms != strict and terms not in found and not own_stems.issuperset(terms):
             found.append(terms)
     return found
 
@@ -90,12 +101,13 @@ def matching(words: list[QueryWord]) -> Q:
 
 
 def title_hits(words: list[QueryWord]) -> Case | Value:
-    """How many query words the title answers (an SQL expression)."""
-    if not words:
-        return Value(0, output_field=IntegerField())
+    """How well the title answers the query (an SQL expression): per query word, 2 when the
+    title has the word as written, 1 when it has only its translation."""
     total: Case | Value = Value(0, output_field=IntegerField())
     for word in words:
+        strict = QueryWord(word.surface, word.alternatives[:1])
         total = total + Case(  # type: ignore[assignment]
+            When(strict.condition("title_document"), then=Value(2)),
             When(word.condition("title_document"), then=Value(1)),
             default=Value(0),
             output_field=IntegerField(),
