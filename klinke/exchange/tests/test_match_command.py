@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from django.core.management import CommandError, call_command
 
+from klinke.conftest import make_collective
 from klinke.exchange.candidates import index_cache
 from klinke.exchange.models import Need, Offer
 from klinke.exchange.tests.factories import make_need, make_offer
@@ -102,8 +103,10 @@ def test_it_gives_the_same_answer_every_time(exchange):
 
 def test_it_breaks_ties_by_ref(network):
     need = make_need(network.collective_a, "Bookkeeping", "Invoices.", topics=["finance"])
+    # Three identical collectives, since one party's offers are listed once (its best).
     for ref in ("offer-zz", "offer-aa", "offer-mm"):
-        make_offer(network.collective_b, "Bookkeeping", "Invoices.", topics=["finance"], ref=ref)
+        owner = make_collective(f"twin-{ref}", "Twin", members=[])
+        make_offer(owner, "Bookkeeping", "Invoices.", topics=["finance"], ref=ref)
 
     result = match_json("need", need.ref)
 
