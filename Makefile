@@ -3,39 +3,46 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
-STAMP := $(VENV)/.installed
+RUNTIME := $(VENV)/.installed-runtime
+DEV := $(VENV)/.installed-dev
 
-.PHONY: run test lint bench messages clean worker
+.PHONY: run test lint bench messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
-	touch $(STAMP)
+# Serving needs only the runtime dependencies; tests add the dev extra (pytest, Playwright, …).
+$(RUNTIME): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $(RUNTIME)
 
-run: $(STAMP)
+$(DEV): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $(DEV) $(RUNTIME)
+
+run: $(RUNTIME)
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py load_demo
-	@echo "Serving http://127.0.0.1:$(PORT)/  (email outbox worker runs alongside)"
+	@echo "Serving http://127.0.0.1:$(PORT)/  (the background worker runs alongside)"
 	@trap 'kill 0' INT TERM EXIT; \
 	  $(BIN)/python manage.py run_worker & \
 	  $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
-test: $(STAMP)
+test: $(DEV)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-lint: $(STAMP)
+lint: $(DEV)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-bench: $(STAMP)
+bench: $(DEV)
 	$(BIN)/python bench/match.py
+	@if [ -f bench/contacts.py ]; then $(BIN)/python bench/contacts.py; fi
 
 # Needs GNU gettext. The compiled .mo is committed so that a fresh machine needs only python3.
-messages: $(STAMP)
+messages: $(DEV)
 	cd klinke && ../$(BIN)/python ../manage.py makemessages -l de --no-obsolete
 	cd klinke && ../$(BIN)/python ../manage.py compilemessages
 
