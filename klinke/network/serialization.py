@@ -159,8 +159,13 @@ def _import_exchange_item(
     owners: dict[str, Any] = {}
     if record.get("collective"):
         owners["collective"] = Collective.objects.get(slug=record["collective"])
-    if record.get("supporter"):
-        owners["supporter"] = Supporter.objects.get(slug=record["supporter"])
+    if model is Offer:
+        # Both owner fields, so an offer that moves from a collective to a supporter (or
+        # back) loses its old owner instead of breaking the one-owner rule.
+        owners.setdefault("collective", None)
+        owners["supporter"] = (
+            Supporter.objects.get(slug=record["supporter"]) if record.get("supporter") else None
+        )
     defaults: dict[str, Any] = {
         "title": record["title"],
         "description": record["description"],
