@@ -88,6 +88,20 @@ def _in_file_order(path: Iterable[Any]) -> list[tuple[int, int, str]]:
     return [(0, p, "") if isinstance(p, int) else (1, 0, str(p)) for p in path]
 
 
+def _schema_message(error: Any) -> str:
+    """The schema's message, except for "exactly one of" rules (an offer's owner), where
+    jsonschema would print the whole record and not say which keys are meant."""
+    if error.validator == "oneOf" and isinstance(error.instance, dict):
+        keys = sorted(
+            {key for option in error.validator_value for key in option.get("required", [])}
+        )
+        if keys:
+            given = [key for key in keys if key in error.instance]
+            names = " or ".join(repr(key) for key in keys)
+            return f"give either {names}, " + ("not both" if given else "one of them is missing")
+    return str(error.message)
+
+
 def validate_network(data: dict[str, Any]) -> None:
     """Check the file against the schema and its references between records."""
     validator = jsonschema.Draft202012Validator(network_schema())
@@ -96,7 +110,7 @@ def validate_network(data: dict[str, Any]) -> None:
         first = errors[0]
         where = _describe_location(data, first.absolute_path)
         more = f" (and {len(errors) - 1} more problems)" if len(errors) > 1 else ""
-        raise NetworkFileError(f"{where}: {first.message}{more}")
+        raise NetworkFileError(f"{where}: {_schema_message(first)}{more}")
 
     known_topics = set(Topic.objects.values_list("slug", flat=True))
     known_topics |= {t["slug"] for t in data.get("topics", [])}
