@@ -77,7 +77,11 @@ def do_post_need(*, collective: Collective, user: User, form: Any) -> Need:
 
 @transaction.atomic
 def do_post_offer(
-    *, user: User, form: Any, supporter: Supporter | None = None, collective: Collective | None = None
+    *,
+    user: User,
+    form: Any,
+    supporter: Supporter | None = None,
+    collective: Collective | None = None,
 ) -> Offer:
     if (supporter is None) == (collective is None):
         raise ExchangeError(_("An offer belongs either to a supporter or to a collective."))
@@ -166,9 +170,7 @@ def do_notify_expired_items() -> int:
                 ).update(expiry_notified_at=timezone.now())
                 if not claimed:
                     continue  # another worker got there first
-                renew_url = settings.SITE_URL + reverse(
-                    "exchange:renew", args=[renew_token(item)]
-                )
+                renew_url = settings.SITE_URL + reverse("exchange:renew", args=[renew_token(item)])
                 for person in _owner_people(item):
                     sent += notify_user(
                         person,
@@ -226,7 +228,9 @@ def do_request_introduction(
         raise ExchangeError(_("This offer belongs to someone else."), field="offer")
     people = _counterpart_people(counterpart)
     if not people:
-        raise ExchangeError(_("%(name)s has no account on klinke yet.") % {"name": counterpart.name})
+        raise ExchangeError(
+            _("%(name)s has no account on klinke yet.") % {"name": counterpart.name}
+        )
     if not message.strip():
         raise ExchangeError(_("Write a short message."), field="message")
     introduction = Introduction(
@@ -270,7 +274,10 @@ def _locked(introduction_id: int) -> Introduction:
 
 
 def _expire_if_due(introduction: Introduction) -> bool:
-    if introduction.state == IntroductionState.REQUESTED and introduction.expires_at <= timezone.now():
+    if (
+        introduction.state == IntroductionState.REQUESTED
+        and introduction.expires_at <= timezone.now()
+    ):
         introduction.state = IntroductionState.EXPIRED
         introduction.closed_at = timezone.now()
         introduction.save(update_fields=["state", "closed_at"])
@@ -340,7 +347,9 @@ def do_withdraw_introduction(*, introduction_id: int, user: User) -> Introductio
         introduction.state = IntroductionState.WITHDRAWN
         introduction.closed_at = timezone.now()
         introduction.save(update_fields=["state", "closed_at"])
-        _notify(_counterpart_people(introduction.counterpart), "introduction_withdrawn", introduction)
+        _notify(
+            _counterpart_people(introduction.counterpart), "introduction_withdrawn", introduction
+        )
     return introduction
 
 
@@ -366,7 +375,9 @@ def do_complete_introduction(
         introduction.rating = rating
         introduction.feedback_note = note.strip()
         introduction.save()
-        _notify(_counterpart_people(introduction.counterpart), "introduction_completed", introduction)
+        _notify(
+            _counterpart_people(introduction.counterpart), "introduction_completed", introduction
+        )
     return introduction
 
 

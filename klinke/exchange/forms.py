@@ -118,7 +118,9 @@ class IntroductionAnswerForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     phone = forms.CharField(label=_("Phone (optional)"), max_length=40, required=False)
-    channel = forms.CharField(label=_("Preferred channel (optional)"), max_length=200, required=False)
+    channel = forms.CharField(
+        label=_("Preferred channel (optional)"), max_length=200, required=False
+    )
 
 
 class FeedbackForm(forms.Form):
@@ -136,5 +138,8 @@ class FeedbackForm(forms.Form):
         help_text=_("1 = not at all, 5 = very much"),
     )
     note = forms.CharField(
-        label=_("Note (optional)"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Note (optional)"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )

@@ -11,7 +11,9 @@ urlpatterns = [
     path("needs/<slug:ref>/edit/", views.need_edit, name="need_edit"),
     path("needs/<slug:ref>/state/", views.need_state, name="need_state"),
     path("needs/<slug:ref>/renew/", views.need_renew, name="need_renew"),
-    path("needs/<slug:ref>/introductions/", views.request_introduction, name="request_introduction"),
+    path(
+        "needs/<slug:ref>/introductions/", views.request_introduction, name="request_introduction"
+    ),
     path("offers/new/", views.offer_create, name="offer_create"),
     path("offers/new/<slug:slug>/", views.offer_create, name="collective_offer_create"),
     path("offers/<slug:ref>/", views.offer_detail, name="offer_detail"),
@@ -22,9 +24,13 @@ urlpatterns = [
     path("introductions/<int:pk>/", views.introduction_detail, name="introduction_detail"),
     path("introductions/<int:pk>/answer/", views.introduction_answer, name="introduction_answer"),
     path(
-        "introductions/<int:pk>/withdraw/", views.introduction_withdraw, name="introduction_withdraw"
+        "introductions/<int:pk>/withdraw/",
+        views.introduction_withdraw,
+        name="introduction_withdraw",
     ),
     path(
-        "introductions/<int:pk>/complete/", views.introduction_complete, name="introduction_complete"
+        "introductions/<int:pk>/complete/",
+        views.introduction_complete,
+        name="introduction_complete",
     ),
 ]

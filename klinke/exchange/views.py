@@ -107,7 +107,9 @@ def need_create(request: HttpRequest, slug: str) -> HttpResponse:
         need = actions.do_post_need(collective=collective, user=_user(request), form=form)
         messages.success(request, _("Your need is posted. Here are the first suggestions."))
         return redirect(need)
-    return render(request, "exchange/item_form.html", {"form": form, "owner": collective, "what": "need"})
+    return render(
+        request, "exchange/item_form.html", {"form": form, "owner": collective, "what": "need"}
+    )
 
 
 def need_detail(request: HttpRequest, ref: str) -> HttpResponse:
@@ -120,7 +122,11 @@ def need_detail(request: HttpRequest, ref: str) -> HttpResponse:
         introductions = need.introductions.select_related("supporter", "collective", "offer")
         open_keys = {i.counterpart_key for i in introductions if i.is_open}
         matches = [
-            (m, Introduction.key_for(m.counterpart) in open_keys, Introduction.key_for(m.counterpart))
+            (
+                m,
+                Introduction.key_for(m.counterpart) in open_keys,
+                Introduction.key_for(m.counterpart),
+            )
             for m in matches
         ]
     return render(
@@ -172,7 +178,9 @@ def _change_state(request: HttpRequest, item: Need | Offer) -> HttpResponse:
     except actions.ExchangeError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, _("The state is now “%(state)s”.") % {"state": item.get_state_display()})
+        messages.success(
+            request, _("The state is now “%(state)s”.") % {"state": item.get_state_display()}
+        )
     return redirect(item)
 
 
@@ -203,7 +211,9 @@ def offer_create(request: HttpRequest, slug: str | None = None) -> HttpResponse:
             return redirect("supporters:edit_own")
     form = OfferForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        offer = actions.do_post_offer(user=user, form=form, supporter=supporter, collective=collective)
+        offer = actions.do_post_offer(
+            user=user, form=form, supporter=supporter, collective=collective
+        )
         messages.success(request, _("Your offer is posted."))
         return redirect(offer)
     return render(
@@ -378,7 +388,9 @@ def introduction_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     return _run(
         request,
         introduction,
-        lambda: actions.do_withdraw_introduction(introduction_id=introduction.pk, user=_user(request)),
+        lambda: actions.do_withdraw_introduction(
+            introduction_id=introduction.pk, user=_user(request)
+        ),
         _("The request is withdrawn."),
     )
 

@@ -20,9 +20,7 @@ def make_need(collective: Collective, title: str, description: str, **fields: An
     return need
 
 
-def make_offer(
-    owner: Supporter | Collective, title: str, description: str, **fields: Any
-) -> Offer:
+def make_offer(owner: Supporter | Collective, title: str, description: str, **fields: Any) -> Offer:
     topics = fields.pop("topics", [])
     kinds = fields.pop("kinds", ["experience-exchange"])
     offer = Offer(title=title, description=description, **fields)

@@ -40,7 +40,9 @@ class Command(BaseCommand):
                 raise CommandError(f"No offer with ref {options['ref']!r}.")
             ranked = candidates.rank_needs_for_offer(offer, limit=options["limit"])
         if options["format"] == "json":
-            self.stdout.write(json.dumps([m.as_dict() for m in ranked], ensure_ascii=False, indent=2))
+            self.stdout.write(
+                json.dumps([m.as_dict() for m in ranked], ensure_ascii=False, indent=2)
+            )
             return
         with translation.override(options["language"]):
             for position, match in enumerate(ranked, start=1):
