@@ -8,9 +8,9 @@ in which field, and the exact span of text. The workbench screens leads with it;
 inquiries can screen their own fields the same way.
 """
 
-from klinke.screening.criteria import Keyword, Label, RedLine
+from klinke.screening.criteria import Keyword, Label, RedLine, Sector
 from klinke.screening.screener import Hit, screen
-from klinke.screening.sectors import SECTORS, Sector, sector_choices
+from klinke.screening.sectors import SECTORS, sector_choices
 
 __all__ = [
     "SECTORS",

@@ -1,3 +1,998 @@
-from ninja import Router
+"""JSON API of the acquisition workbench, for the collective's members only.
+
+Mounted at /api/v1/workbench; every path starts with the collective's slug. Authentication
+checks membership before anything else, so a caller outside the collective gets 404 whatever
+the body (even an invalid one), exactly as for a collective that does not exist; anonymous
+callers get 401. Objects are always looked up within the collective, so another collective's
+ids answer 404 too.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from django.http import Http404, HttpRequest, QueryDict
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from ninja import Router, Schema
+from ninja.errors import HttpError
+from ninja.pagination import LimitOffsetPagination, paginate
+from pydantic import Field
+
+from klinke.accounts.models import User
+from klinke.collectives.models import Collective
+from klinke.contacts.models import Contact
+from klinke.core.api_auth import TokenOrSessionRequired
+from klinke.matching.analysis import query_terms
+from klinke.screening import SECTORS, Hit
+from klinke.topics.models import Topic
+from klinke.workbench import actions, candidates, summary
+from klinke.workbench.forms import LeadForm, RedLineForm
+from klinke.workbench.models import (
+    Activity,
+    ActivityKind,
+    Decision,
+    DecisionRule,
+    Lead,
+    RedLine,
+    Referral,
+    ReferralLogEntry,
+    ScreeningOverride,
+    Stage,
+    WorkbenchSettings,
+)
 
 router = Router(tags=["workbench"])
+
+
+class CollectiveMember(TokenOrSessionRequired):
+    """A logged-in member of the collective named in the path (`{collective}`).
+
+    Runs before the body is parsed, so outsiders learn nothing from validation errors.
+    """
+
+    def __call__(self, request: HttpRequest) -> Any:
+        user = super().__call__(request)
+        if user is None:
+            return None
+        match = request.resolver_match
+        slug = match.kwargs.get("collective") if match is not None else None
+        collective = (
+            Collective.objects.filter(slug=slug, memberships__user=user).first() if slug else None
+        )
+        if collective is None:
+            raise Http404
+        request.workbench_collective = collective  # type: ignore[attr-defined]
+        return user
+
+
+member = CollectiveMember()
+
+
+def _collective(request: HttpRequest) -> Collective:
+    collective: Collective = request.workbench_collective  # type: ignore[attr-defined]
+    return collective
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    if not isinstance(user, User):
+        raise HttpError(401, "Log in or send an API token.")
+    return user
+
+
+def _conflict(exc: actions.WorkbenchError) -> HttpError:
+    return HttpError(409, str(exc))
+
+
+def _raise_form_errors(form: Any) -> None:
+    errors = {field: [str(e) for e in errs] for field, errs in form.errors.items()}
+    field, messages = next(iter(errors.items()))
+    raise HttpError(422, f"{field}: {messages[0]}")
+
+
+# --- schemas ---------------------------------------------------------------------------
+
+
+class Ref(Schema):
+    id: int
+    name: str
+
+
+class TextOut(Schema):
+    en: str
+    de: str
+
+
+class HitOut(Schema):
+    red_line: int
+    red_line_name: str
+    kind: str
+    criterion: str
+    criterion_label: TextOut
+    keyword: str
+    field: str
+    matched: str
+    start: int
+    end: int
+    score: float
+    text: TextOut
+
+    @staticmethod
+    def from_hit(hit: Hit) -> HitOut:
+        return HitOut(
+            red_line=int(hit.red_line),
+            red_line_name=hit.red_line_name,
+            kind=hit.kind,
+            criterion=hit.criterion,
+            criterion_label=TextOut(en=hit.criterion_label("en"), de=hit.criterion_label("de")),
+            keyword=hit.keyword,
+            field=hit.field,
+            matched=hit.matched,
+            start=hit.start,
+            end=hit.end,
+            score=hit.score,
+            text=TextOut(en=hit.text("en"), de=hit.text("de")),
+        )
+
+
+class LeadOut(Schema):
+    id: int
+    title: str
+    organisation: Ref | None
+    contact: Ref | None
+    client_name: str
+    description: str
+    source: str
+    source_detail: str
+    topics: list[str]
+    value_min: int | None
+    value_max: int | None
+    stage: str
+    closed_reason: str
+    closed_at: datetime | None
+    next_action: str
+    next_action_due: date | None
+    members: list[Ref]
+    last_activity_at: datetime
+    is_flagged: bool
+    screening_hits: list[HitOut]
+    decision_outcome: str
+    referred_from: str | None
+    """The slug of the collective that passed this lead on, if any."""
+    created_at: datetime
+    updated_at: datetime
+    url: str
+
+    @staticmethod
+    def resolve_organisation(obj: Lead) -> Ref | None:
+        return Ref(id=obj.organisation.pk, name=obj.organisation.name) if obj.organisation else None
+
+    @staticmethod
+    def resolve_contact(obj: Lead) -> Ref | None:
+        return Ref(id=obj.contact.pk, name=obj.contact.display_name) if obj.contact else None
+
+    @staticmethod
+    def resolve_topics(obj: Lead) -> list[str]:
+        return [t.slug for t in obj.topics.all()]
+
+    @staticmethod
+    def resolve_members(obj: Lead) -> list[Ref]:
+        return [Ref(id=m.pk, name=m.display_name) for m in obj.members.all()]
+
+    @staticmethod
+    def resolve_screening_hits(obj: Lead) -> list[HitOut]:
+        return [HitOut.from_hit(hit) for hit in obj.hits]
+
+    @staticmethod
+    def resolve_referred_from(obj: Lead) -> str | None:
+        referral = getattr(obj, "referred_by_referral", None)
+        return referral.from_collective.slug if referral is not None else None
+
+    @staticmethod
+    def resolve_url(obj: Lead) -> str:
+        return obj.get_absolute_url()
+
+
+class LeadIn(Schema):
+    title: str
+    organisation: int | None = None
+    contact: int | None = None
+    client_name: str = ""
+    description: str = ""
+    source: str = "other"
+    source_detail: str = ""
+    topics: list[str] = []
+    value_min: int | None = Field(default=None, ge=0)
+    value_max: int | None = Field(default=None, ge=0)
+    next_action: str = ""
+    next_action_due: date | None = None
+    members: list[int] = []
+    """User ids of members working on it; left empty, the caller."""
+
+
+class LeadPatch(Schema):
+    title: str | None = None
+    organisation: int | None = None
+    contact: int | None = None
+    client_name: str | None = None
+    description: str | None = None
+    source: str | None = None
+    source_detail: str | None = None
+    topics: list[str] | None = None
+    value_min: int | None = None
+    value_max: int | None = None
+    next_action: str | None = None
+    next_action_due: date | None = None
+    members: list[int] | None = None
+
+
+class MoveIn(Schema):
+    from_stage: str
+    to_stage: str
+
+
+class CloseIn(Schema):
+    stage: str
+    reason: str
+
+
+class ActivityOut(Schema):
+    id: int
+    kind: str
+    occurred_at: datetime
+    by: Ref | None
+    text: str
+    contact: Ref | None
+
+    @staticmethod
+    def resolve_by(obj: Activity) -> Ref | None:
+        return Ref(id=obj.by.pk, name=obj.by.display_name) if obj.by else None
+
+    @staticmethod
+    def resolve_contact(obj: Activity) -> Ref | None:
+        return Ref(id=obj.contact.pk, name=obj.contact.display_name) if obj.contact else None
+
+
+class ActivityIn(Schema):
+    kind: str
+    text: str
+    occurred_at: datetime | None = None
+    contact: int | None = None
+
+
+class OverrideOut(Schema):
+    by: Ref | None
+    at: datetime
+    reason: str
+
+    @staticmethod
+    def resolve_by(obj: ScreeningOverride) -> Ref | None:
+        return Ref(id=obj.by.pk, name=obj.by.display_name) if obj.by else None
+
+
+class ScreeningOut(Schema):
+    is_flagged: bool
+    screened_at: datetime | None
+    hits: list[HitOut]
+    overrides: list[OverrideOut]
+
+
+class OverrideIn(Schema):
+    reason: str
+
+
+class RedLineOut(Schema):
+    id: int
+    name: str
+    explanation: str
+    sectors: list[str]
+    keywords_de: list[str]
+    keywords_en: list[str]
+    organisations: list[str]
+
+    @staticmethod
+    def resolve_sectors(obj: RedLine) -> list[str]:
+        return obj.sector_codes
+
+    @staticmethod
+    def resolve_keywords_de(obj: RedLine) -> list[str]:
+        return obj.keyword_list_de
+
+    @staticmethod
+    def resolve_keywords_en(obj: RedLine) -> list[str]:
+        return obj.keyword_list_en
+
+    @staticmethod
+    def resolve_organisations(obj: RedLine) -> list[str]:
+        return obj.organisation_list
+
+
+class RedLineIn(Schema):
+    name: str
+    explanation: str = ""
+    sectors: list[str] = []
+    keywords_de: list[str] = []
+    keywords_en: list[str] = []
+    organisations: list[str] = []
+
+
+class SectorOut(Schema):
+    code: str
+    label: TextOut
+    keywords_de: list[str]
+    keywords_en: list[str]
+    used: bool
+    """Whether one of the collective's red lines names this sector."""
+
+
+class ResponseOut(Schema):
+    member: Ref
+    choice: str
+    reason: str
+    updated_at: datetime
+
+
+class DecisionOut(Schema):
+    id: int
+    question: str
+    details: str
+    deadline: datetime
+    lead: int | None
+    rule: str
+    quorum_percent: int
+    state: str
+    outcome: str
+    decided_at: datetime | None
+    tally: dict[str, Any]
+    responses: list[ResponseOut]
+    url: str
+
+    @staticmethod
+    def resolve_lead(obj: Decision) -> int | None:
+        return obj.lead_id
+
+    @staticmethod
+    def resolve_tally(obj: Decision) -> dict[str, Any]:
+        if obj.tally:
+            return dict(obj.tally)
+        current = actions.current_tally(obj)
+        return {
+            "agree": current.agree,
+            "abstain": current.abstain,
+            "disagree": current.disagree,
+            "block": current.block,
+            "members": current.members,
+            "quorum_reached": current.quorum_reached,
+        }
+
+    @staticmethod
+    def resolve_responses(obj: Decision) -> list[ResponseOut]:
+        return [
+            ResponseOut(
+                member=Ref(id=r.member.pk, name=r.member.display_name),
+                choice=r.choice,
+                reason=r.reason,
+                updated_at=r.updated_at,
+            )
+            for r in obj.responses.select_related("member")
+        ]
+
+    @staticmethod
+    def resolve_url(obj: Decision) -> str:
+        return obj.get_absolute_url()
+
+
+class DecisionIn(Schema):
+    question: str
+    deadline: datetime
+    details: str = ""
+    lead: int | None = None
+
+
+class RespondIn(Schema):
+    choice: str
+    reason: str = ""
+
+
+class ReferralOut(Schema):
+    id: int
+    direction: str
+    """"incoming" or "outgoing", seen from the collective in the path."""
+    from_collective: str
+    to_collective: str
+    state: str
+    title: str
+    client_name: str
+    client_contact: str
+    description: str
+    message: str
+    value_min: int | None
+    value_max: int | None
+    topic: str | None
+    created_at: datetime
+    answered_at: datetime | None
+    answer_message: str
+    lead: int | None
+    """The lead in the caller's own workbench: the original, or the one created on accept."""
+
+
+class ReferralIn(Schema):
+    to_collective: str
+    client_agreed: bool
+    message: str = ""
+    client_contact: str = ""
+
+
+class AnswerIn(Schema):
+    message: str = ""
+
+
+class CandidateOut(Schema):
+    collective: str
+    name: str
+    score: float
+    reasons: list[dict[str, Any]]
+
+
+class LogEntryOut(Schema):
+    from_collective: str
+    to_collective: str
+    topic: str | None
+    referred_on: date
+    state: str
+
+
+class SettingsOut(Schema):
+    stale_after_days: int
+    decision_rule: str
+    quorum_percent: int
+
+
+class SettingsIn(Schema):
+    stale_after_days: int = Field(ge=1, le=365)
+    decision_rule: str
+    quorum_percent: int = Field(ge=1, le=100)
+
+
+class StageFiguresOut(Schema):
+    stage: str
+    count: int
+    value_low: int
+    value_high: int
+    without_value: int
+
+
+class MonthFiguresOut(Schema):
+    month: date
+    won: int
+    lost: int
+
+
+class SummaryOut(Schema):
+    stages: list[StageFiguresOut]
+    months: list[MonthFiguresOut]
+
+
+# --- leads -----------------------------------------------------------------------------
+
+
+def _leads(request: HttpRequest) -> Any:
+    return (
+        Lead.objects.filter(collective=_collective(request))
+        .select_related("organisation", "contact", "referred_by_referral__from_collective")
+        .prefetch_related("members", "topics")
+    )
+
+
+def _lead(request: HttpRequest, lead_id: int) -> Lead:
+    lead: Lead = get_object_or_404(_leads(request), pk=lead_id)
+    return lead
+
+
+def _lead_form_data(payload: dict[str, Any]) -> QueryDict:
+    topic_ids = dict(
+        Topic.objects.filter(slug__in=payload.get("topics") or []).values_list("slug", "pk")
+    )
+    unknown = sorted(set(payload.get("topics") or []) - set(topic_ids))
+    if unknown:
+        raise HttpError(422, f"topics: unknown topic {unknown[0]!r}")
+    data = QueryDict(mutable=True)
+    for name, value in payload.items():
+        if name == "topics":
+            data.setlist(name, [str(topic_ids[slug]) for slug in value])
+        elif name == "members":
+            data.setlist(name, [str(pk) for pk in value])
+        elif value is not None:
+            data[name] = str(value)
+    return data
+
+
+@router.get("/{collective}/leads", response=list[LeadOut], auth=member)
+@paginate(LimitOffsetPagination)
+def list_leads(
+    request: HttpRequest,
+    collective: str,
+    stage: str = "",
+    member: int | None = None,
+    overdue: bool = False,
+    q: str = "",
+) -> Any:
+    """Leads of the collective: open ones unless `stage` is a stage, "closed" or "all"."""
+    leads = _leads(request)
+    if stage == "closed":
+        leads = leads.closed()
+    elif stage in Stage.values:
+        leads = leads.filter(stage=stage)
+    elif stage != "all":
+        leads = leads.open()
+    if member is not None:
+        leads = leads.filter(members__pk=member)
+    if overdue:
+        leads = leads.overdue()
+    terms = query_terms(q)
+    if terms:
+        leads = leads.matching_terms(terms)
+    return leads.order_by("next_action_due", "-updated_at", "pk").distinct()
+
+
+@router.post("/{collective}/leads", response={201: LeadOut}, auth=member)
+def create_lead(request: HttpRequest, collective: str, payload: LeadIn) -> Any:
+    group = _collective(request)
+    form = LeadForm(_lead_form_data(payload.dict()), collective=group)
+    if not form.is_valid():
+        _raise_form_errors(form)
+    lead = actions.do_create_lead(collective=group, user=_user(request), form=form)
+    return 201, _lead(request, lead.pk)
+
+
+@router.get("/{collective}/leads/{lead_id}", response=LeadOut, auth=member)
+def get_lead(request: HttpRequest, collective: str, lead_id: int) -> Any:
+    return _lead(request, lead_id)
+
+
+@router.patch("/{collective}/leads/{lead_id}", response=LeadOut, auth=member)
+def update_lead(request: HttpRequest, collective: str, lead_id: int, payload: LeadPatch) -> Any:
+    lead = _lead(request, lead_id)
+    current = {
+        "title": lead.title,
+        "organisation": lead.organisation_id,
+        "contact": lead.contact_id,
+        "client_name": lead.client_name,
+        "description": lead.description,
+        "source": lead.source,
+        "source_detail": lead.source_detail,
+        "topics": [t.slug for t in lead.topics.all()],
+        "value_min": lead.value_min,
+        "value_max": lead.value_max,
+        "next_action": lead.next_action,
+        "next_action_due": lead.next_action_due,
+        "members": [m.pk for m in lead.members.all()],
+    }
+    current.update(payload.dict(exclude_unset=True))
+    form = LeadForm(_lead_form_data(current), instance=lead, collective=_collective(request))
+    if not form.is_valid():
+        _raise_form_errors(form)
+    actions.do_update_lead(form=form)
+    return _lead(request, lead.pk)
+
+
+@router.post("/{collective}/leads/{lead_id}/move", response=LeadOut, auth=member)
+def move_lead(request: HttpRequest, collective: str, lead_id: int, payload: MoveIn) -> Any:
+    lead = _lead(request, lead_id)
+    try:
+        actions.do_move_lead(
+            lead=lead, user=_user(request), from_stage=payload.from_stage, to_stage=payload.to_stage
+        )
+    except actions.WorkbenchError as exc:
+        raise _conflict(exc) from exc
+    return _lead(request, lead.pk)
+
+
+@router.post("/{collective}/leads/{lead_id}/close", response=LeadOut, auth=member)
+def close_lead(request: HttpRequest, collective: str, lead_id: int, payload: CloseIn) -> Any:
+    lead = _lead(request, lead_id)
+    try:
+        actions.do_close_lead(
+            lead=lead, user=_user(request), stage=payload.stage, reason=payload.reason
+        )
+    except actions.WorkbenchError as exc:
+        raise _conflict(exc) from exc
+    return _lead(request, lead.pk)
+
+
+@router.get("/{collective}/leads/{lead_id}/activities", response=list[ActivityOut], auth=member)
+@paginate(LimitOffsetPagination)
+def list_activities(request: HttpRequest, collective: str, lead_id: int) -> Any:
+    return _lead(request, lead_id).activities.select_related("by", "contact")
+
+
+@router.post("/{collective}/leads/{lead_id}/activities", response={201: ActivityOut}, auth=member)
+def log_activity(request: HttpRequest, collective: str, lead_id: int, payload: ActivityIn) -> Any:
+    lead = _lead(request, lead_id)
+    if payload.kind not in ActivityKind.values:
+        raise HttpError(422, f"kind: use one of {', '.join(ActivityKind.values)}")
+    contact = None
+    if payload.contact is not None:
+        contact = Contact.objects.filter(
+            collective=_collective(request), pk=payload.contact
+        ).first()
+        if contact is None:
+            raise HttpError(422, "contact: no such contact in this collective")
+    try:
+        activity = actions.do_log_activity(
+            lead=lead,
+            user=_user(request),
+            kind=payload.kind,
+            text=payload.text,
+            occurred_at=payload.occurred_at,
+            contact=contact,
+        )
+    except actions.WorkbenchError as exc:
+        raise HttpError(422, str(exc)) from exc
+    return 201, activity
+
+
+def _screening(lead: Lead) -> ScreeningOut:
+    return ScreeningOut(
+        is_flagged=lead.is_flagged,
+        screened_at=lead.screened_at,
+        hits=[HitOut.from_hit(hit) for hit in lead.hits],
+        overrides=[
+            OverrideOut(
+                by=Ref(id=o.by.pk, name=o.by.display_name) if o.by else None,
+                at=o.at,
+                reason=o.reason,
+            )
+            for o in lead.screening_overrides.select_related("by")
+        ],
+    )
+
+
+@router.get("/{collective}/leads/{lead_id}/screening", response=ScreeningOut, auth=member)
+def get_screening(request: HttpRequest, collective: str, lead_id: int) -> Any:
+    """The red-line hits on a lead, with their evidence, and the overrides so far."""
+    return _screening(_lead(request, lead_id))
+
+
+@router.post("/{collective}/leads/{lead_id}/screening/override", response=ScreeningOut, auth=member)
+def override_screening(
+    request: HttpRequest, collective: str, lead_id: int, payload: OverrideIn
+) -> Any:
+    lead = _lead(request, lead_id)
+    try:
+        actions.do_override_screening(lead=lead, user=_user(request), reason=payload.reason)
+    except actions.WorkbenchError as exc:
+        raise HttpError(422, str(exc)) from exc
+    return _screening(_lead(request, lead_id))
+
+
+# --- referrals -------------------------------------------------------------------------
+
+
+def _referral_out(referral: Referral, collective: Collective) -> ReferralOut:
+    incoming = referral.to_collective_id == collective.pk
+    return ReferralOut(
+        id=referral.pk,
+        direction="incoming" if incoming else "outgoing",
+        from_collective=referral.from_collective.slug,
+        to_collective=referral.to_collective.slug,
+        state=referral.state,
+        title=referral.title,
+        client_name=referral.client_name,
+        client_contact=referral.client_contact,
+        description=referral.description,
+        message=referral.message,
+        value_min=referral.value_min,
+        value_max=referral.value_max,
+        topic=referral.topic.slug if referral.topic else None,
+        created_at=referral.created_at,
+        answered_at=referral.answered_at,
+        answer_message=referral.answer_message,
+        lead=referral.new_lead_id if incoming else referral.lead_id,
+    )
+
+
+def _referrals(request: HttpRequest) -> Any:
+    return Referral.objects.involving(_collective(request)).select_related(
+        "from_collective", "to_collective", "topic"
+    )
+
+
+@router.get(
+    "/{collective}/leads/{lead_id}/referral-candidates",
+    response=list[CandidateOut],
+    auth=member,
+)
+def referral_candidates(request: HttpRequest, collective: str, lead_id: int, limit: int = 8) -> Any:
+    """Collectives that could take the lead, best first, with the matching engine's reasons."""
+    lead = _lead(request, lead_id)
+    ranked = candidates.rank_collectives_for_lead(
+        lead, user=_user(request), limit=min(max(limit, 1), 30)
+    )
+    return [
+        {
+            "collective": match.obj.slug,
+            "name": match.obj.name,
+            "score": match.score,
+            "reasons": [reason.as_dict() for reason in match.reasons],
+        }
+        for match in ranked
+    ]
+
+
+@router.post("/{collective}/leads/{lead_id}/referrals", response={201: ReferralOut}, auth=member)
+def refer_lead(request: HttpRequest, collective: str, lead_id: int, payload: ReferralIn) -> Any:
+    lead = _lead(request, lead_id)
+    user = _user(request)
+    target = Collective.objects.active().visible_to(user).filter(slug=payload.to_collective).first()
+    if target is None:
+        raise HttpError(422, "to_collective: no such collective")
+    try:
+        referral = actions.do_refer_lead(
+            lead=lead,
+            user=user,
+            to_collective=target,
+            client_agreed=payload.client_agreed,
+            message=payload.message,
+            client_contact=payload.client_contact,
+        )
+    except actions.WorkbenchError as exc:
+        raise HttpError(409 if "already" in str(exc) else 422, str(exc)) from exc
+    return 201, _referral_out(referral, _collective(request))
+
+
+@router.get("/{collective}/referrals", response=list[ReferralOut], auth=member)
+@paginate(LimitOffsetPagination)
+def list_referrals(request: HttpRequest, collective: str, direction: str = "") -> Any:
+    group = _collective(request)
+    referrals = _referrals(request)
+    if direction == "incoming":
+        referrals = referrals.filter(to_collective=group)
+    elif direction == "outgoing":
+        referrals = referrals.filter(from_collective=group)
+    return [_referral_out(r, group) for r in referrals.order_by("-created_at", "-pk")]
+
+
+@router.get("/{collective}/referrals/{referral_id}", response=ReferralOut, auth=member)
+def get_referral(request: HttpRequest, collective: str, referral_id: int) -> Any:
+    return _referral_out(
+        get_object_or_404(_referrals(request), pk=referral_id), _collective(request)
+    )
+
+
+def _answer(request: HttpRequest, referral_id: int, accept: bool, message: str) -> Any:
+    referral = get_object_or_404(_referrals(request), pk=referral_id)
+    try:
+        actions.do_answer_referral(
+            referral_id=referral.pk, user=_user(request), accept=accept, message=message
+        )
+    except actions.WorkbenchError as exc:
+        raise _conflict(exc) from exc
+    return _referral_out(
+        get_object_or_404(_referrals(request), pk=referral_id), _collective(request)
+    )
+
+
+@router.post("/{collective}/referrals/{referral_id}/accept", response=ReferralOut, auth=member)
+def accept_referral(
+    request: HttpRequest, collective: str, referral_id: int, payload: AnswerIn
+) -> Any:
+    return _answer(request, referral_id, True, payload.message)
+
+
+@router.post("/{collective}/referrals/{referral_id}/decline", response=ReferralOut, auth=member)
+def decline_referral(
+    request: HttpRequest, collective: str, referral_id: int, payload: AnswerIn
+) -> Any:
+    return _answer(request, referral_id, False, payload.message)
+
+
+@router.post("/{collective}/referrals/{referral_id}/withdraw", response=ReferralOut, auth=member)
+def withdraw_referral(request: HttpRequest, collective: str, referral_id: int) -> Any:
+    referral = get_object_or_404(_referrals(request), pk=referral_id)
+    try:
+        actions.do_withdraw_referral(referral_id=referral.pk, user=_user(request))
+    except actions.WorkbenchError as exc:
+        raise _conflict(exc) from exc
+    return _referral_out(
+        get_object_or_404(_referrals(request), pk=referral_id), _collective(request)
+    )
+
+
+@router.get("/{collective}/referral-log", response=list[LogEntryOut], auth=member)
+@paginate(LimitOffsetPagination)
+def referral_log(request: HttpRequest, collective: str) -> Any:
+    """The collective's part of the network's referral log: no titles, clients or people."""
+    group = _collective(request)
+    entries = (
+        ReferralLogEntry.objects.filter(from_collective=group)
+        | ReferralLogEntry.objects.filter(to_collective=group)
+    ).select_related("from_collective", "to_collective", "topic")
+    return [
+        {
+            "from_collective": e.from_collective.slug,
+            "to_collective": e.to_collective.slug,
+            "topic": e.topic.slug if e.topic else None,
+            "referred_on": e.referred_on,
+            "state": e.state,
+        }
+        for e in entries.order_by("-referred_on", "-pk")
+    ]
+
+
+# --- decisions -------------------------------------------------------------------------
+
+
+def _decisions(request: HttpRequest) -> Any:
+    return Decision.objects.filter(collective=_collective(request))
+
+
+@router.get("/{collective}/decisions", response=list[DecisionOut], auth=member)
+@paginate(LimitOffsetPagination)
+def list_decisions(request: HttpRequest, collective: str, state: str = "") -> Any:
+    decisions = _decisions(request)
+    if state:
+        decisions = decisions.filter(state=state)
+    return decisions.order_by("-opened_at", "-pk")
+
+
+@router.post("/{collective}/decisions", response={201: DecisionOut}, auth=member)
+def open_decision(request: HttpRequest, collective: str, payload: DecisionIn) -> Any:
+    group = _collective(request)
+    lead = None
+    if payload.lead is not None:
+        lead = Lead.objects.filter(collective=group, pk=payload.lead).first()
+        if lead is None:
+            raise HttpError(422, "lead: no such lead in this collective")
+    deadline = payload.deadline
+    if timezone.is_naive(deadline):
+        deadline = timezone.make_aware(deadline)
+    try:
+        decision = actions.do_open_decision(
+            collective=group,
+            user=_user(request),
+            question=payload.question,
+            details=payload.details,
+            deadline=deadline,
+            lead=lead,
+        )
+    except actions.WorkbenchError as exc:
+        raise HttpError(422, str(exc)) from exc
+    return 201, decision
+
+
+@router.get("/{collective}/decisions/{decision_id}", response=DecisionOut, auth=member)
+def get_decision(request: HttpRequest, collective: str, decision_id: int) -> Any:
+    return get_object_or_404(_decisions(request), pk=decision_id)
+
+
+@router.post("/{collective}/decisions/{decision_id}/respond", response=DecisionOut, auth=member)
+def respond_to_decision(
+    request: HttpRequest, collective: str, decision_id: int, payload: RespondIn
+) -> Any:
+    """Give or change one's response: agree, abstain, disagree or block (with a reason)."""
+    decision = get_object_or_404(_decisions(request), pk=decision_id)
+    try:
+        actions.do_respond_to_decision(
+            decision_id=decision.pk,
+            user=_user(request),
+            choice=payload.choice,
+            reason=payload.reason,
+        )
+    except actions.WorkbenchError as exc:
+        status = 409 if "closed" in str(exc) else 422
+        raise HttpError(status, str(exc)) from exc
+    return get_object_or_404(_decisions(request), pk=decision_id)
+
+
+# --- red lines -------------------------------------------------------------------------
+
+
+def _red_line_form(payload: RedLineIn, instance: RedLine | None = None) -> RedLineForm:
+    unknown = sorted(set(payload.sectors) - set(SECTORS))
+    if unknown:
+        raise HttpError(422, f"sectors: unknown sector {unknown[0]!r}")
+    data = QueryDict(mutable=True)
+    data["name"] = payload.name
+    data["explanation"] = payload.explanation
+    data["keywords_de"] = "\n".join(payload.keywords_de)
+    data["keywords_en"] = "\n".join(payload.keywords_en)
+    data["organisations"] = "\n".join(payload.organisations)
+    data.setlist("sector_choices", payload.sectors)
+    form = RedLineForm(data, instance=instance)
+    if not form.is_valid():
+        _raise_form_errors(form)
+    return form
+
+
+@router.get("/{collective}/sectors", response=list[SectorOut], auth=member)
+def list_sectors(request: HttpRequest, collective: str) -> Any:
+    """The fixed sector catalogue a red line can name, with its keywords."""
+    used: set[str] = set()
+    for red_line in RedLine.objects.filter(collective=_collective(request)):
+        used.update(red_line.sector_codes)
+    return [
+        {
+            "code": sector.code,
+            "label": {"en": sector.label.en, "de": sector.label.de},
+            "keywords_de": [k.text for k in sector.keywords if k.language == "de"],
+            "keywords_en": [k.text for k in sector.keywords if k.language == "en"],
+            "used": sector.code in used,
+        }
+        for sector in SECTORS.values()
+    ]
+
+
+@router.get("/{collective}/red-lines", response=list[RedLineOut], auth=member)
+def list_red_lines(request: HttpRequest, collective: str) -> Any:
+    return RedLine.objects.filter(collective=_collective(request))
+
+
+@router.post("/{collective}/red-lines", response={201: RedLineOut}, auth=member)
+def create_red_line(request: HttpRequest, collective: str, payload: RedLineIn) -> Any:
+    form = _red_line_form(payload)
+    red_line = actions.do_save_red_line(
+        collective=_collective(request), user=_user(request), form=form
+    )
+    return 201, red_line
+
+
+@router.get("/{collective}/red-lines/{red_line_id}", response=RedLineOut, auth=member)
+def get_red_line(request: HttpRequest, collective: str, red_line_id: int) -> Any:
+    return get_object_or_404(
+        RedLine.objects.filter(collective=_collective(request)), pk=red_line_id
+    )
+
+
+@router.put("/{collective}/red-lines/{red_line_id}", response=RedLineOut, auth=member)
+def update_red_line(
+    request: HttpRequest, collective: str, red_line_id: int, payload: RedLineIn
+) -> Any:
+    red_line = get_object_or_404(
+        RedLine.objects.filter(collective=_collective(request)), pk=red_line_id
+    )
+    form = _red_line_form(payload, instance=red_line)
+    return actions.do_save_red_line(collective=_collective(request), user=_user(request), form=form)
+
+
+@router.delete("/{collective}/red-lines/{red_line_id}", response={204: None}, auth=member)
+def delete_red_line(request: HttpRequest, collective: str, red_line_id: int) -> Any:
+    red_line = get_object_or_404(
+        RedLine.objects.filter(collective=_collective(request)), pk=red_line_id
+    )
+    actions.do_delete_red_line(red_line=red_line, user=_user(request))
+    return 204, None
+
+
+# --- settings and summary --------------------------------------------------------------
+
+
+@router.get("/{collective}/settings", response=SettingsOut, auth=member)
+def get_settings(request: HttpRequest, collective: str) -> Any:
+    return WorkbenchSettings.for_collective(_collective(request))
+
+
+@router.put("/{collective}/settings", response=SettingsOut, auth=member)
+def update_settings(request: HttpRequest, collective: str, payload: SettingsIn) -> Any:
+    if payload.decision_rule not in DecisionRule.values:
+        raise HttpError(422, "decision_rule: use consent or majority")
+    config = WorkbenchSettings.for_collective(_collective(request))
+    config.stale_after_days = payload.stale_after_days
+    config.decision_rule = payload.decision_rule
+    config.quorum_percent = payload.quorum_percent
+    config.save()
+    return config
+
+
+@router.get("/{collective}/summary", response=SummaryOut, auth=member)
+def pipeline_summary(request: HttpRequest, collective: str) -> Any:
+    """Leads and value ranges per stage; won and lost per month over the last 12 months."""
+    group = _collective(request)
+    return {
+        "stages": [vars(s) for s in summary.stage_figures(group)],
+        "months": [
+            {"month": m.month, "won": m.won, "lost": m.lost} for m in summary.month_figures(group)
+        ],
+    }

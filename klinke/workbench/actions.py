@@ -1,0 +1,640 @@
+"""Writes of the acquisition workbench: leads and their stages, activities, red-line overrides,
+decisions, referrals, and the reminder jobs.
+
+Views and the API have already checked that the acting person is a member of the collective;
+these functions check it again where a mistake would leak or change another collective's data.
+Moves that can race (stage moves, responses to a decision, answers to a referral) check the
+state they start from inside the transaction that changes it.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from klinke.accounts.models import User
+from klinke.collectives.models import Collective, Membership
+from klinke.core.mail import notify_user
+from klinke.core.models import NotificationKind, NotificationMute
+from klinke.workbench.models import (
+    CLOSED_STAGES,
+    OPEN_STAGES,
+    Activity,
+    Decision,
+    DecisionState,
+    DigestRecord,
+    DigestScope,
+    Lead,
+    LeadSource,
+    RedLine,
+    Referral,
+    ReferralLogEntry,
+    ReferralState,
+    Response,
+    ResponseChoice,
+    ScreeningOverride,
+    Stage,
+    Tally,
+    WorkbenchPreference,
+    WorkbenchSettings,
+)
+
+REMINDER_BEFORE_DEADLINE = timedelta(hours=24)
+DIGEST_HOUR = 7
+"""Local hour from which the daily digest goes out (the job runs every hour)."""
+
+
+class WorkbenchError(Exception):
+    """A move the workbench's rules do not allow; the message says why."""
+
+
+def _require_member(collective: Collective, user: User) -> None:
+    if not collective.has_member(user):
+        raise WorkbenchError(_("Only members of the collective can do this."))
+
+
+def member_users(collective: Collective) -> list[User]:
+    return [m.user for m in collective.memberships.select_related("user").order_by("pk")]
+
+
+def _notify_all(people: Iterable[User], template: str, context: dict[str, Any]) -> int:
+    sent = 0
+    for person in people:
+        sent += notify_user(
+            person,
+            template=f"workbench/email/{template}",
+            context=context,
+            kind=NotificationKind.WORKBENCH,
+        )
+    return sent
+
+
+# --- leads ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def do_create_lead(*, collective: Collective, user: User, form: Any) -> Lead:
+    """Save a new lead from a validated `LeadForm`; its creator works on it unless others do."""
+    _require_member(collective, user)
+    lead: Lead = form.save(commit=False)
+    lead.collective = collective
+    lead.created_by = user
+    lead.last_activity_at = timezone.now()
+    if lead.contact is not None and lead.organisation is None:
+        lead.organisation = lead.contact.organisation
+    lead.save()
+    form.save_m2m()
+    if not lead.members.exists():
+        lead.members.add(user)
+    return lead
+
+
+@transaction.atomic
+def do_update_lead(*, form: Any) -> Lead:
+    lead: Lead = form.save(commit=False)
+    if lead.contact is not None and lead.organisation is None:
+        lead.organisation = lead.contact.organisation
+    lead.save()
+    form.save_m2m()
+    return lead
+
+
+def do_move_lead(*, lead: Lead, user: User, from_stage: str, to_stage: str) -> Lead:
+    """Move a lead one stage forward or back, or reopen a closed one.
+
+    `from_stage` is the stage the person saw: if someone else moved the lead meanwhile, the
+    move is refused rather than applied twice.
+    """
+    _require_member(lead.collective, user)
+    if lead.stage != from_stage:
+        lead.refresh_from_db(fields=["stage"])
+    probe = Lead(stage=from_stage)
+    if to_stage not in (probe.next_stage, probe.previous_stage):
+        raise WorkbenchError(_("A lead moves one stage at a time; close it with a reason."))
+    now = timezone.now()
+    changes: dict[str, Any] = {"stage": to_stage, "stage_changed_at": now, "updated_at": now}
+    if from_stage in CLOSED_STAGES:
+        changes.update(closed_reason="", closed_at=None)
+    moved = Lead.objects.filter(pk=lead.pk, stage=from_stage).update(**changes)
+    if not moved:
+        lead.refresh_from_db(fields=["stage"])
+        raise WorkbenchError(
+            _("Someone moved “%(title)s” in the meantime; it is now at “%(stage)s”.")
+            % {"title": lead.title, "stage": lead.get_stage_display()}
+        )
+    for name, value in changes.items():
+        setattr(lead, name, value)
+    return lead
+
+
+def do_close_lead(*, lead: Lead, user: User, stage: str, reason: str) -> Lead:
+    """Close a lead as won, lost or passed on; the reason is required and kept."""
+    _require_member(lead.collective, user)
+    if stage not in CLOSED_STAGES:
+        raise WorkbenchError(_("Choose won, lost or passed on."))
+    if not reason.strip():
+        raise WorkbenchError(_("Say why the lead is closed."))
+    now = timezone.now()
+    changes = {
+        "stage": stage,
+        "stage_changed_at": now,
+        "closed_reason": reason.strip(),
+        "closed_at": now,
+        "updated_at": now,
+    }
+    if not Lead.objects.filter(pk=lead.pk, stage__in=OPEN_STAGES).update(**changes):
+        raise WorkbenchError(_("This lead is already closed."))
+    for name, value in changes.items():
+        setattr(lead, name, value)
+    return lead
+
+
+@transaction.atomic
+def do_log_activity(
+    *,
+    lead: Lead,
+    user: User,
+    kind: str,
+    text: str,
+    occurred_at: datetime | None = None,
+    contact: Any = None,
+) -> Activity:
+    """Record a call, email, meeting or note; it freshens the lead and the contact's date."""
+    _require_member(lead.collective, user)
+    if contact is not None and contact.collective_id != lead.collective_id:
+        raise WorkbenchError(_("This contact belongs to another collective."))
+    if not text.strip():
+        raise WorkbenchError(_("Write what happened."))
+    now = timezone.now()
+    occurred_at = occurred_at or now
+    activity = Activity.objects.create(
+        lead=lead, kind=kind, text=text.strip(), occurred_at=occurred_at, by=user, contact=contact
+    )
+    # A planned meeting logged ahead of time must not make the lead look fresh for weeks.
+    seen = min(occurred_at, now)
+    if Lead.objects.filter(pk=lead.pk, last_activity_at__lt=seen).update(last_activity_at=seen):
+        lead.last_activity_at = seen
+    if contact is not None:
+        contact.record_contact(on=timezone.localdate(seen))
+    return activity
+
+
+def do_override_screening(*, lead: Lead, user: User, reason: str) -> ScreeningOverride:
+    """Record that a member looked at the red-line hits and the collective may go ahead."""
+    _require_member(lead.collective, user)
+    if not reason.strip():
+        raise WorkbenchError(_("Say why the flag does not apply."))
+    hits = lead.hits
+    if not hits:
+        raise WorkbenchError(_("This lead touches none of your red lines."))
+    with transaction.atomic():
+        override = ScreeningOverride.objects.create(
+            lead=lead, keys=[list(hit.key()) for hit in hits], reason=reason.strip(), by=user
+        )
+        lead.is_flagged = False
+        Lead.objects.filter(pk=lead.pk).update(is_flagged=False)
+    return override
+
+
+# --- red lines -----------------------------------------------------------------------
+
+
+def rescreen_leads(collective: Collective) -> int:
+    """Screen every lead of the collective again, after its red lines changed."""
+    red_lines = list(RedLine.objects.filter(collective=collective))
+    leads = list(Lead.objects.filter(collective=collective).select_related("organisation"))
+    for lead in leads:
+        lead.refresh_screening(red_lines)
+    Lead.objects.bulk_update(leads, ["screening_hits", "screened_at", "is_flagged"], batch_size=500)
+    return len(leads)
+
+
+@transaction.atomic
+def do_save_red_line(*, collective: Collective, user: User, form: Any) -> RedLine:
+    _require_member(collective, user)
+    red_line: RedLine = form.save(commit=False)
+    red_line.collective = collective
+    if red_line.created_by_id is None:
+        red_line.created_by = user
+    form.apply_lists()
+    red_line.save()
+    rescreen_leads(collective)
+    return red_line
+
+
+@transaction.atomic
+def do_delete_red_line(*, red_line: RedLine, user: User) -> None:
+    collective = red_line.collective
+    _require_member(collective, user)
+    red_line.delete()
+    rescreen_leads(collective)
+
+
+# --- decisions -----------------------------------------------------------------------
+
+
+@transaction.atomic
+def do_open_decision(
+    *,
+    collective: Collective,
+    user: User,
+    question: str,
+    deadline: datetime,
+    details: str = "",
+    lead: Lead | None = None,
+) -> Decision:
+    _require_member(collective, user)
+    if lead is not None and lead.collective_id != collective.pk:
+        raise WorkbenchError(_("This lead belongs to another collective."))
+    if not question.strip():
+        raise WorkbenchError(_("Ask a question."))
+    if deadline <= timezone.now():
+        raise WorkbenchError(_("The deadline must lie in the future."))
+    config = WorkbenchSettings.for_collective(collective)
+    decision = Decision.objects.create(
+        collective=collective,
+        lead=lead,
+        question=question.strip(),
+        details=details.strip(),
+        deadline=deadline,
+        rule=config.decision_rule,
+        quorum_percent=config.quorum_percent,
+        opened_by=user,
+    )
+    others = [person for person in member_users(collective) if person.pk != user.pk]
+    _notify_all(others, "decision_opened", {"decision": decision, "collective": collective})
+    return decision
+
+
+def _locked_decision(decision_id: int) -> Decision:
+    # No joins: PostgreSQL cannot lock the nullable side of an outer join.
+    decision = Decision.objects.select_for_update().filter(pk=decision_id).first()
+    if decision is None:
+        raise WorkbenchError(_("This decision does not exist."))
+    return decision
+
+
+def current_tally(decision: Decision) -> Tally:
+    """The count so far, over responses of people who are still members."""
+    member_ids = set(
+        Membership.objects.filter(collective_id=decision.collective_id).values_list(
+            "user_id", flat=True
+        )
+    )
+    choices = [
+        choice
+        for member_id, choice in decision.responses.values_list("member_id", "choice")
+        if member_id in member_ids
+    ]
+    return Tally.of(
+        choices,
+        members=len(member_ids),
+        rule=decision.rule,
+        quorum_percent=decision.quorum_percent,
+    )
+
+
+def _decide(decision: Decision, tally: Tally) -> None:
+    """Close a locked, open decision with the tally's outcome and record it on the lead."""
+    now = timezone.now()
+    decision.state = DecisionState.DECIDED
+    decision.outcome = tally.outcome
+    decision.decided_at = now
+    decision.tally = {
+        "agree": tally.agree,
+        "abstain": tally.abstain,
+        "disagree": tally.disagree,
+        "block": tally.block,
+        "members": tally.members,
+        "quorum_reached": tally.quorum_reached,
+    }
+    decision.save(update_fields=["state", "outcome", "decided_at", "tally"])
+    if decision.lead_id is not None:
+        Lead.objects.filter(pk=decision.lead_id).update(
+            decision_outcome=decision.outcome, decided_at=now
+        )
+    collective = Collective.objects.get(pk=decision.collective_id)
+    _notify_all(
+        member_users(collective),
+        "decision_decided",
+        {"decision": decision, "collective": collective, "tally": decision.tally},
+    )
+
+
+def do_respond_to_decision(
+    *, decision_id: int, user: User, choice: str, reason: str = ""
+) -> Response:
+    """Give or change one's response; the last missing response decides at once.
+
+    The decision's row is locked first, so two responses of one member cannot both be
+    created, and a response cannot slip in after the deadline job closed the decision.
+    """
+    if choice not in ResponseChoice.values:
+        raise WorkbenchError(_("Choose agree, abstain, disagree or block."))
+    if choice == ResponseChoice.BLOCK and not reason.strip():
+        raise WorkbenchError(_("A block needs a reason, so the others can address it."))
+    with transaction.atomic():
+        decision = _locked_decision(decision_id)
+        if not Membership.objects.filter(collective_id=decision.collective_id, user=user).exists():
+            raise WorkbenchError(_("Only members of the collective can respond."))
+        if not decision.accepts_responses():
+            raise WorkbenchError(_("This decision is closed; responses are no longer possible."))
+        response, _created = Response.objects.update_or_create(
+            decision=decision, member=user, defaults={"choice": choice, "reason": reason.strip()}
+        )
+        tally = current_tally(decision)
+        if tally.responded >= tally.members:
+            _decide(decision, tally)
+    return response
+
+
+def do_decide_due_decisions() -> int:
+    """Close every open decision whose deadline has passed; returns how many."""
+    decided = 0
+    for pk in Decision.objects.past_deadline().values_list("pk", flat=True):
+        with transaction.atomic():
+            decision = _locked_decision(pk)
+            if decision.state == DecisionState.OPEN and decision.deadline <= timezone.now():
+                _decide(decision, current_tally(decision))
+                decided += 1
+    return decided
+
+
+def do_remind_decisions() -> int:
+    """Remind members who have not responded, once, within a day of the deadline."""
+    sent = 0
+    for decision in Decision.objects.needing_reminder(REMINDER_BEFORE_DEADLINE).select_related(
+        "collective", "lead"
+    ):
+        with transaction.atomic():
+            claimed = Decision.objects.filter(
+                pk=decision.pk, reminder_sent_at__isnull=True, state=DecisionState.OPEN
+            ).update(reminder_sent_at=timezone.now())
+            if not claimed:
+                continue  # another worker got there first
+            answered = set(decision.responses.values_list("member_id", flat=True))
+            waiting = [p for p in member_users(decision.collective) if p.pk not in answered]
+            sent += _notify_all(
+                waiting,
+                "decision_reminder",
+                {"decision": decision, "collective": decision.collective},
+            )
+    return sent
+
+
+# --- reminder digest -----------------------------------------------------------------
+
+
+def digest_leads(user: User, leads: Sequence[Lead], scope: str) -> list[Lead]:
+    if scope == DigestScope.ALL:
+        return list(leads)
+    return [lead for lead in leads if any(m.pk == user.pk for m in lead.members.all())]
+
+
+def do_send_digests(now: datetime | None = None) -> int:
+    """Email each member their due and overdue next actions, at most once a day.
+
+    A `DigestRecord` row per person and day is the claim: it is inserted in the same
+    transaction that queues the mail, so two workers, or a rerun, send nothing twice.
+    """
+    now = now or timezone.now()
+    local = timezone.localtime(now)
+    if local.hour < DIGEST_HOUR:
+        return 0
+    today = local.date()
+    leads = list(
+        Lead.objects.due_by(today)
+        .filter(collective__archived_at__isnull=True)
+        .select_related("collective")
+        .prefetch_related("members")
+        .order_by("next_action_due", "pk")
+    )
+    if not leads:
+        return 0
+    by_collective: dict[int, list[Lead]] = defaultdict(list)
+    for lead in leads:
+        by_collective[lead.collective_id].append(lead)
+    muted = set(
+        NotificationMute.objects.filter(kind=NotificationKind.WORKBENCH).values_list(
+            "user_id", flat=True
+        )
+    )
+    done = set(DigestRecord.objects.filter(sent_on=today).values_list("user_id", flat=True))
+    scopes = dict(WorkbenchPreference.objects.values_list("user_id", "digest_scope"))
+    people: dict[int, tuple[User, list[Lead]]] = {}
+    for membership in Membership.objects.filter(collective_id__in=by_collective).select_related(
+        "user"
+    ):
+        user = membership.user
+        if user.pk in muted or user.pk in done or not user.is_active:
+            continue
+        mine = digest_leads(
+            user, by_collective[membership.collective_id], scopes.get(user.pk, DigestScope.MINE)
+        )
+        entry = people.setdefault(user.pk, (user, []))
+        entry[1].extend(mine)
+    sent = 0
+    for user, user_leads in people.values():
+        if not user_leads:
+            continue
+        user_leads.sort(key=lambda lead: (lead.next_action_due or today, lead.pk))
+        try:
+            with transaction.atomic():
+                DigestRecord.objects.create(user=user, sent_on=today, lead_count=len(user_leads))
+                sent += notify_user(
+                    user,
+                    template="workbench/email/digest",
+                    context={
+                        "overdue": [lead for lead in user_leads if lead.is_overdue(today)],
+                        "due_today": [lead for lead in user_leads if not lead.is_overdue(today)],
+                        "today": today,
+                        "count": len(user_leads),
+                    },
+                    kind=NotificationKind.WORKBENCH,
+                )
+        except IntegrityError:
+            continue  # someone else sent today's digest meanwhile
+    return sent
+
+
+@transaction.atomic
+def do_set_reminder_preferences(*, user: User, scope: str, enabled: bool) -> WorkbenchPreference:
+    preference, _created = WorkbenchPreference.objects.update_or_create(
+        user=user, defaults={"digest_scope": scope}
+    )
+    if enabled:
+        NotificationMute.objects.filter(user=user, kind=NotificationKind.WORKBENCH).delete()
+    else:
+        NotificationMute.objects.get_or_create(user=user, kind=NotificationKind.WORKBENCH)
+    return preference
+
+
+# --- referrals -----------------------------------------------------------------------
+
+
+def coarse_topic(lead: Lead) -> Any:
+    """The top-level topic of the lead's first topic: enough for statistics, nothing private."""
+    topic = lead.topics.select_related("parent__parent").order_by("pk").first()
+    while topic is not None and topic.parent is not None:
+        topic = topic.parent
+    return topic
+
+
+def do_refer_lead(
+    *,
+    lead: Lead,
+    user: User,
+    to_collective: Collective,
+    client_agreed: bool,
+    message: str = "",
+    client_contact: str = "",
+) -> Referral:
+    """Offer a lead to another collective; it stays in the pipeline until they accept."""
+    _require_member(lead.collective, user)
+    if not client_agreed:
+        raise WorkbenchError(_("Pass a lead on only when the client has agreed to it."))
+    if not lead.is_open:
+        raise WorkbenchError(_("Only open leads can be passed on."))
+    if to_collective.pk == lead.collective_id:
+        raise WorkbenchError(_("Choose another collective."))
+    if to_collective.is_archived:
+        raise WorkbenchError(_("This collective is archived."))
+    recipients = member_users(to_collective)
+    if not recipients:
+        raise WorkbenchError(
+            _("%(name)s has no members on klinke yet.") % {"name": to_collective.name}
+        )
+    referral = Referral(
+        lead=lead,
+        from_collective=lead.collective,
+        to_collective=to_collective,
+        referred_by=user,
+        client_agreed=True,
+        message=message.strip(),
+        title=lead.title,
+        client_name=lead.client_label,
+        client_contact=client_contact.strip(),
+        description=lead.description,
+        value_min=lead.value_min,
+        value_max=lead.value_max,
+        topic=coarse_topic(lead),
+    )
+    try:
+        with transaction.atomic():
+            referral.save()
+            ReferralLogEntry.objects.create(
+                referral=referral,
+                from_collective=referral.from_collective,
+                to_collective=to_collective,
+                topic=referral.topic,
+                referred_on=timezone.localdate(),
+                state=referral.state,
+            )
+            _notify_all(
+                recipients,
+                "referral_offered",
+                {"referral": referral, "url": referral.url_for(to_collective)},
+            )
+    except IntegrityError:
+        raise WorkbenchError(
+            _("This lead is already offered to a collective; wait for their answer.")
+        ) from None
+    return referral
+
+
+def _locked_referral(referral_id: int) -> Referral:
+    referral = Referral.objects.select_for_update().filter(pk=referral_id).first()
+    if referral is None:
+        raise WorkbenchError(_("This referral does not exist."))
+    return referral
+
+
+def _log_state(referral: Referral) -> None:
+    ReferralLogEntry.objects.filter(referral=referral).update(
+        state=referral.state, updated_at=timezone.now()
+    )
+
+
+def do_answer_referral(
+    *, referral_id: int, user: User, accept: bool, message: str = ""
+) -> Referral:
+    """Accept (a new lead in the receiving workbench; the original is passed on) or decline."""
+    with transaction.atomic():
+        referral = _locked_referral(referral_id)
+        to_collective = Collective.objects.get(pk=referral.to_collective_id)
+        if not to_collective.has_member(user):
+            raise WorkbenchError(_("Only members of the receiving collective can answer."))
+        if referral.state != ReferralState.OFFERED:
+            raise WorkbenchError(
+                _("This referral is already %(state)s.") % {"state": referral.get_state_display()}
+            )
+        from_collective = Collective.objects.get(pk=referral.from_collective_id)
+        now = timezone.now()
+        referral.state = ReferralState.ACCEPTED if accept else ReferralState.DECLINED
+        referral.answered_at = now
+        referral.answered_by = user
+        referral.answer_message = message.strip()
+        if accept:
+            description = referral.description
+            if referral.client_contact:
+                description = f"{description}\n\n{referral.client_contact}".strip()
+            new_lead = Lead(
+                collective=to_collective,
+                title=referral.title,
+                client_name=referral.client_name,
+                description=description,
+                source=LeadSource.REFERRAL,
+                source_detail=_("Referral from %(name)s") % {"name": from_collective.name},
+                value_min=referral.value_min,
+                value_max=referral.value_max,
+                created_by=user,
+            )
+            new_lead.save()
+            new_lead.members.add(user)
+            if referral.topic_id is not None:
+                new_lead.topics.add(referral.topic_id)
+            referral.new_lead = new_lead
+            if referral.lead_id is not None:
+                Lead.objects.filter(pk=referral.lead_id, stage__in=OPEN_STAGES).update(
+                    stage=Stage.PASSED_ON,
+                    stage_changed_at=now,
+                    closed_at=now,
+                    closed_reason=_("Passed on to %(name)s.") % {"name": to_collective.name},
+                    updated_at=now,
+                )
+        referral.save()
+        _log_state(referral)
+        _notify_all(
+            member_users(from_collective),
+            "referral_answered",
+            {
+                "referral": referral,
+                "collective": from_collective,
+                "url": referral.url_for(from_collective),
+            },
+        )
+    return referral
+
+
+def do_withdraw_referral(*, referral_id: int, user: User) -> Referral:
+    with transaction.atomic():
+        referral = _locked_referral(referral_id)
+        if not Membership.objects.filter(
+            collective_id=referral.from_collective_id, user=user
+        ).exists():
+            raise WorkbenchError(_("Only the collective that passed it on can withdraw it."))
+        if referral.state != ReferralState.OFFERED:
+            raise WorkbenchError(
+                _("This referral is already %(state)s.") % {"state": referral.get_state_display()}
+            )
+        referral.state = ReferralState.WITHDRAWN
+        referral.answered_at = timezone.now()
+        referral.save(update_fields=["state", "answered_at"])
+        _log_state(referral)
+    return referral

@@ -1,0 +1,321 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from klinke.accounts.models import User
+from klinke.collectives.models import Collective
+from klinke.contacts.models import Contact, Organisation
+from klinke.screening import sector_choices
+from klinke.topics.models import Topic
+from klinke.workbench.models import (
+    CLOSED_STAGES,
+    Activity,
+    ActivityKind,
+    DigestScope,
+    Lead,
+    RedLine,
+    ResponseChoice,
+    Stage,
+    WorkbenchSettings,
+)
+
+DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
+
+
+class DateTimeLocalInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs, format=DATETIME_LOCAL)
+
+
+def members_of(collective: Collective) -> Any:
+    return User.objects.filter(memberships__collective=collective).order_by("name", "email")
+
+
+class MemberChoiceField(forms.ModelMultipleChoiceField[User]):
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj.display_name)
+
+
+class LeadForm(forms.ModelForm[Lead]):
+    members = MemberChoiceField(
+        label=_("members working on it"),
+        queryset=User.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("Left empty, you work on it."),
+    )
+    topics = forms.ModelMultipleChoiceField(
+        label=_("topics"),
+        queryset=Topic.objects.all(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("They help to find a collective when you pass the lead on."),
+    )
+
+    class Meta:
+        model = Lead
+        fields = [
+            "title",
+            "contact",
+            "organisation",
+            "client_name",
+            "description",
+            "source",
+            "source_detail",
+            "topics",
+            "value_min",
+            "value_max",
+            "next_action",
+            "next_action_due",
+            "members",
+        ]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 5}),
+            "next_action_due": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
+        help_texts = {
+            "title": _("For example: “Website relaunch for the tenants' association”."),
+            "contact": _("The person you talk to; their organisation is filled in for you."),
+            "value_min": _("A range is fine: what the project may be worth, in euros."),
+        }
+
+    def __init__(self, *args: Any, collective: Collective, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.collective = collective
+        organisation_field: Any = self.fields["organisation"]
+        organisation_field.queryset = Organisation.objects.filter(collective=collective)
+        contact_field: Any = self.fields["contact"]
+        contact_field.queryset = Contact.objects.filter(collective=collective).select_related(
+            "organisation"
+        )
+        members_field: Any = self.fields["members"]
+        members_field.queryset = members_of(collective)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        low, high = cleaned.get("value_min"), cleaned.get("value_max")
+        if low is not None and high is not None and low > high:
+            self.add_error("value_max", _("The upper value lies below the lower one."))
+        return cleaned
+
+
+class CloseLeadForm(forms.Form):
+    stage = forms.ChoiceField(
+        label=_("Outcome"),
+        choices=[(stage.value, stage.label) for stage in Stage if stage in CLOSED_STAGES],
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("What you learned: why it was won, lost or passed on."),
+    )
+
+
+class ActivityForm(forms.ModelForm[Activity]):
+    class Meta:
+        model = Activity
+        fields = ["kind", "occurred_at", "contact", "text"]
+        widgets = {
+            "occurred_at": DateTimeLocalInput(),
+            "text": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args: Any, lead: Lead, **kwargs: Any) -> None:
+        kwargs.setdefault(
+            "initial",
+            {
+                "occurred_at": timezone.localtime().replace(second=0, microsecond=0),
+                "contact": lead.contact_id,
+            },
+        )
+        super().__init__(*args, **kwargs)
+        occurred: Any = self.fields["occurred_at"]
+        occurred.input_formats = [DATETIME_LOCAL, "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
+        contacts = Contact.objects.filter(collective_id=lead.collective_id)
+        if lead.organisation_id is not None or lead.contact_id is not None:
+            # The people of this client, not the whole address book in one select.
+            contacts = contacts.filter(
+                Q(organisation_id=lead.organisation_id) | Q(pk=lead.contact_id)
+            )
+        contact_field: Any = self.fields["contact"]
+        contact_field.queryset = contacts
+        kind: Any = self.fields["kind"]
+        kind.choices = ActivityKind.choices
+
+
+class OverrideForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why does the red line not apply?"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class RedLineForm(forms.ModelForm[RedLine]):
+    sector_choices = forms.MultipleChoiceField(
+        label=_("sectors"),
+        choices=(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+    class Meta:
+        model = RedLine
+        fields = ["name", "explanation", "keywords_de", "keywords_en", "organisations"]
+        widgets = {
+            "explanation": forms.Textarea(attrs={"rows": 3}),
+            "keywords_de": forms.Textarea(attrs={"rows": 4}),
+            "keywords_en": forms.Textarea(attrs={"rows": 4}),
+            "organisations": forms.Textarea(attrs={"rows": 4}),
+        }
+        help_texts = {
+            "keywords_de": _("One per line. “Überwachung” also finds “Überwachungssoftware”."),
+            "keywords_en": _("One per line. “tracking” also finds “tracking pixels”."),
+        }
+
+    field_order = ["name", "explanation", "sector_choices"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        sectors: Any = self.fields["sector_choices"]
+        sectors.choices = sector_choices(get_language() or "de")
+        if self.instance.pk:
+            sectors.initial = self.instance.sector_codes
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if not any(
+            cleaned.get(name)
+            for name in ("sector_choices", "keywords_de", "keywords_en", "organisations")
+        ):
+            raise forms.ValidationError(_("Name at least one sector, keyword or organisation."))
+        return cleaned
+
+    def apply_lists(self) -> None:
+        self.instance.sector_codes = list(self.cleaned_data.get("sector_choices") or [])
+
+
+class DecisionForm(forms.Form):
+    question = forms.CharField(
+        label=_("Question"),
+        max_length=300,
+        help_text=_("For example: “Do we take this project?”"),
+    )
+    details = forms.CharField(
+        label=_("Details (optional)"),
+        max_length=5000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    deadline = forms.DateTimeField(
+        label=_("Deadline"),
+        widget=DateTimeLocalInput(),
+        input_formats=[DATETIME_LOCAL, "%Y-%m-%d %H:%M"],
+    )
+    lead = forms.ModelChoiceField(
+        label=_("About the lead (optional)"), queryset=Lead.objects.none(), required=False
+    )
+
+    def __init__(self, *args: Any, collective: Collective, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        lead_field: Any = self.fields["lead"]
+        lead_field.queryset = Lead.objects.filter(collective=collective).open()
+
+    def clean_deadline(self) -> Any:
+        deadline = self.cleaned_data["deadline"]
+        if deadline <= timezone.now():
+            raise forms.ValidationError(_("The deadline must lie in the future."))
+        return deadline
+
+
+class ResponseForm(forms.Form):
+    choice = forms.ChoiceField(
+        label=_("Your response"), choices=ResponseChoice.choices, widget=forms.RadioSelect
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Required when you block."),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("choice") == ResponseChoice.BLOCK and not cleaned.get("reason", "").strip():
+            self.add_error("reason", _("A block needs a reason, so the others can address it."))
+        return cleaned
+
+
+class ReferralForm(forms.Form):
+    to_collective = forms.ModelChoiceField(
+        label=_("Pass on to"), queryset=Collective.objects.none(), to_field_name="slug"
+    )
+    message = forms.CharField(
+        label=_("Message to the collective"),
+        max_length=3000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Why you think it fits them."),
+    )
+    client_contact = forms.CharField(
+        label=_("How to reach the client"),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Only what the client agreed to share."),
+    )
+    client_agreed = forms.BooleanField(
+        label=_("The client agreed that we pass their request on to this collective."),
+        required=True,
+    )
+
+    def __init__(self, *args: Any, lead: Lead, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field: Any = self.fields["to_collective"]
+        field.queryset = Collective.objects.active().visible_to(user).exclude(pk=lead.collective_id)
+
+
+class SettingsForm(forms.ModelForm[WorkbenchSettings]):
+    class Meta:
+        model = WorkbenchSettings
+        fields = ["stale_after_days", "decision_rule", "quorum_percent"]
+        widgets = {"decision_rule": forms.RadioSelect}
+
+
+class ReminderForm(forms.Form):
+    enabled = forms.BooleanField(label=_("Send me a daily reminder email"), required=False)
+    scope = forms.ChoiceField(
+        label=_("The reminder covers"), choices=DigestScope.choices, widget=forms.RadioSelect
+    )
+
+
+class LeadFilterForm(forms.Form):
+    q = forms.CharField(label=_("Words"), required=False, max_length=200)
+    stage = forms.ChoiceField(label=_("Stage"), required=False)
+    member = forms.TypedChoiceField(label=_("Member"), required=False, coerce=int, empty_value=None)
+    overdue = forms.BooleanField(label=_("Only overdue next actions"), required=False)
+
+    def __init__(self, *args: Any, collective: Collective, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        stage: Any = self.fields["stage"]
+        stage.choices = [
+            ("", _("open stages")),
+            *Stage.choices,
+            ("closed", _("all closed")),
+            ("all", _("all stages")),
+        ]
+        member: Any = self.fields["member"]
+        member.choices = [("", _("anyone"))] + [
+            (user.pk, user.display_name) for user in members_of(collective)
+        ]
