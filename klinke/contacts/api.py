@@ -207,7 +207,12 @@ def _contacts(collective: Collective) -> Any:
 def _organisations(collective: Collective) -> Any:
     from django.db.models import Count
 
-    return Organisation.objects.for_collective(collective).annotate(contact_count=Count("contacts"))
+    return (
+        Organisation.objects.for_collective(collective)
+        .select_related("collective")
+        .annotate(contact_count=Count("contacts"))
+        .order_by("name", "pk")
+    )
 
 
 def _contact_values(payload: ContactIn, *, partial: bool) -> dict[str, Any]:

@@ -152,7 +152,7 @@ def load_demo_content() -> str:
             organisation = Organisation(
                 collective=collective,
                 is_demo=True,
-                **{k: v for k, v in data.items() if k != "tags"},  # type: ignore[arg-type]
+                **{k: v for k, v in data.items() if k != "tags"},
             )
             organisation.tags = join_tags(list(data["tags"]))
             organisation.save()

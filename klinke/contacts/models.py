@@ -153,7 +153,9 @@ class Consent(models.TextChoices):
 
 class ContactQuerySet(TaggedQuerySet):
     def with_details(self) -> ContactQuerySet:
-        return self.select_related("organisation").prefetch_related("emails", "phones")
+        return self.select_related("organisation", "collective").prefetch_related(
+            "emails", "phones"
+        )
 
     def at_organisation(self, organisation: Organisation | int) -> ContactQuerySet:
         return self.filter(organisation=organisation)

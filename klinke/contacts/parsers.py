@@ -29,9 +29,9 @@ MAX_RECORDS = 20_000
 
 # Longest values the models store; longer ones are an error in the file, not silently cut.
 FIELD_LIMITS = {
+    "full_name": 250,
     "given_name": 120,
     "family_name": 120,
-    "full_name": 250,
     "organisation": 200,
     "role": 200,
     "notes": 10_000,
@@ -228,7 +228,13 @@ def _unescape(value: str, version: str) -> str:
     for char in chars:
         if char == "\\":
             following = next(chars, "")
-            out.append(_ESCAPES.get(following, "\\" + following))
+            if following in _ESCAPES:
+                out.append(_ESCAPES[following])
+            elif following and not following.isalnum():
+                # Gmail writes \" for a quote: not in the RFC, but meant as the character.
+                out.append(following)
+            else:
+                out.append("\\" + following)
         else:
             out.append(char)
     return "".join(out)
@@ -551,6 +557,8 @@ CSV_FIELDS = (
 # are tried: the first rule whose words all occur in a header wins.
 HEADER_RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("", ("type",)),
+    ("", ("geburtstag",)),
+    ("", ("birthday",)),
     ("", ("label",)),
     ("", ("typ",)),
     ("", ("art",)),
@@ -589,7 +597,7 @@ HEADER_RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("notes", ("anmerkung",)),
     ("notes", ("kommentar",)),
     ("notes", ("comment",)),
-    ("tags", ("tag",)),
+    ("tags", ("tags",)),
     ("tags", ("schlagw",)),
     ("tags", ("kategorie",)),
     ("tags", ("categor",)),
@@ -756,7 +764,12 @@ def records_from_table(table: CsvTable, mapping: Sequence[str]) -> list[ContactR
         if not record.full_name:
             record.full_name = " ".join(p for p in (record.given_name, record.family_name) if p)
         elif not (record.given_name or record.family_name):
-            record.given_name, record.family_name = split_full_name(record.full_name)
+            given, family = split_full_name(record.full_name)
+            if (
+                len(given) <= FIELD_LIMITS["given_name"]
+                and len(family) <= FIELD_LIMITS["family_name"]
+            ):
+                record.given_name, record.family_name = given, family
         check_record(record, len(records) + 1)
         records.append(record)
     if not records:

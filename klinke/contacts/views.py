@@ -100,6 +100,7 @@ def _collective_tags(collective: Collective) -> list[str]:
     for value in (
         Contact.objects.for_collective(collective)
         .exclude(tags="")
+        .order_by("tags")
         .values_list("tags", flat=True)
         .distinct()
     ):
@@ -270,7 +271,7 @@ def merges(request: HttpRequest, slug: str) -> HttpResponse:
     collective = member_collective(request, slug)
     recent = (
         ContactMerge.objects.filter(collective=collective)
-        .select_related("kept", "merged_by", "contact_import")
+        .select_related("kept__collective", "merged_by", "contact_import")
         .order_by("-merged_at", "-pk")[:100]
     )
     return render(request, "contacts/merges.html", {"collective": collective, "merges": recent})
@@ -322,6 +323,7 @@ def organisation_index(request: HttpRequest, slug: str) -> HttpResponse:
     collective = member_collective(request, slug)
     organisations = (
         Organisation.objects.for_collective(collective)
+        .select_related("collective")
         .annotate(contact_count=Count("contacts"))
         .order_by("name", "pk")
     )
@@ -363,7 +365,7 @@ def organisation_create(request: HttpRequest, slug: str) -> HttpResponse:
 def organisation_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     collective = member_collective(request, slug)
     organisation = _organisation(collective, pk)
-    contacts = organisation.contacts.prefetch_related("emails", "phones")
+    contacts = organisation.contacts.select_related("collective")
     return render(
         request,
         "contacts/organisation_detail.html",
@@ -523,7 +525,9 @@ def import_preview(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             return redirect("contacts:index", collective.slug)
     matched = [m.key for row in rows for m in row.mergeable]
     known = (
-        Contact.objects.for_collective(collective).select_related("organisation").in_bulk(matched)
+        Contact.objects.for_collective(collective)
+        .select_related("organisation", "collective")
+        .in_bulk(matched)
     )
     for row in rows:
         row.resolved = [
