@@ -46,6 +46,22 @@ class VisibleQuerySet(models.QuerySet[Any]):
             .order_by("-title_hits", "-updated_at", "-pk")
         )
 
+    def about(self, topic_slugs: list[str]) -> Any:
+        """Rows on any of these topics or on a topic below them."""
+        from klinke.topics.models import Topic
+
+        if not topic_slugs:
+            return self
+        topics = Topic.objects.with_descendants(topic_slugs)
+        return self.filter(
+            pk__in=self.model.topics.through.objects.filter(topic__in=topics).values(
+                self._through_key()
+            )
+        )
+
+    def _through_key(self) -> str:
+        return f"{self.model._meta.model_name}_id"
+
 
 class ArticleQuerySet(VisibleQuerySet):
     def in_language(self, language: str) -> ArticleQuerySet:
@@ -65,22 +81,6 @@ class ArticleQuerySet(VisibleQuerySet):
                 output_field=IntegerField(),
             )
         ).order_by("-title_hits", "-same_language", "-updated_at", "-pk")
-
-    def about(self, topic_slugs: list[str]) -> Any:
-        """Rows on any of these topics or on a topic below them."""
-        from klinke.topics.models import Topic
-
-        if not topic_slugs:
-            return self
-        topics = Topic.objects.with_descendants(topic_slugs)
-        return self.filter(
-            pk__in=self.model.topics.through.objects.filter(topic__in=topics).values(
-                self._through_key()
-            )
-        )
-
-    def _through_key(self) -> str:
-        return f"{self.model._meta.model_name}_id"
 
 
 class Article(models.Model):

@@ -30,7 +30,7 @@ def write_article(author: Any, **fields: Any) -> Article:
 def ask(asker: Any, **fields: Any) -> Question:
     data: dict[str, Any] = {
         "title": "How do you price a maintenance contract?",
-        "body": "We host a few sites and never know what to charge per month.",
+        "body": "We look after a few websites and never know what to charge per month.",
         "topics": topics("pricing"),
         "visibility": "members",
     }
