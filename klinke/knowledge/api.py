@@ -13,7 +13,7 @@ from typing import Any
 from django.db.models import Count
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import LimitOffsetPagination, paginate
 
@@ -331,7 +331,7 @@ def create_article(request: HttpRequest, payload: ArticleIn) -> Any:
         )
     except actions.KnowledgeError as exc:
         raise _refused(exc) from exc
-    return 201, _article(request, article.slug)
+    return Status(201, _article(request, article.slug))
 
 
 def _update(request: HttpRequest, slug: str, payload: ArticleUpdateIn) -> Any:
@@ -446,7 +446,7 @@ def create_question(request: HttpRequest, payload: QuestionIn) -> Any:
         )
     except actions.KnowledgeError as exc:
         raise _refused(exc) from exc
-    return 201, _question(request, question.pk)
+    return Status(201, _question(request, question.pk))
 
 
 @router.post("/questions/{pk}/answers", response={201: AnswerOut}, auth=login)
@@ -457,7 +457,7 @@ def create_answer(request: HttpRequest, pk: int, payload: AnswerIn) -> Any:
         answer = actions.do_answer_question(question=question, author=user, body=payload.body)
     except actions.KnowledgeError as exc:
         raise _refused(exc) from exc
-    return 201, answer
+    return Status(201, answer)
 
 
 @router.patch("/answers/{pk}", response=AnswerOut, auth=login)
@@ -501,4 +501,4 @@ def question_to_article(request: HttpRequest, pk: int, payload: QuestionToArticl
         )
     except actions.KnowledgeError as exc:
         raise _refused(exc) from exc
-    return 201, _article(request, article.slug)
+    return Status(201, _article(request, article.slug))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.core import mail
 from django.urls import reverse
@@ -13,7 +15,7 @@ from klinke.knowledge.tests.conftest import ask
 pytestmark = pytest.mark.django_db
 
 
-def answer(question: Question, user, body: str = "Charge a monthly flat fee.") -> Answer:
+def answer(question: Question, user: Any, body: str = "Charge a monthly flat fee.") -> Answer:
     return actions.do_answer_question(question=question, author=user, body=body)
 
 
@@ -97,7 +99,7 @@ def test_it_hides_members_only_questions_from_outsiders(network, question):
 # --- answering ------------------------------------------------------------------------------
 
 
-def english(user):
+def english(user: Any) -> Any:
     user.language = "en"
     user.save(update_fields=["language"])
     return user
