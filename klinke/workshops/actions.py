@@ -229,7 +229,7 @@ def do_update_event(*, event: Event, user: User, form: Any) -> Event:
             raise WorkshopError(_("Only the hosts can change this event."))
         if locked.is_cancelled:
             raise WorkshopError(_("A cancelled event cannot be changed."))
-        changed: Event = form.instance
+        changed: Event = form.save(commit=False)
         confirmed = locked.confirmed().count()
         if changed.capacity < confirmed:
             raise WorkshopError(

@@ -39,7 +39,8 @@ def make_event(
     **fields: Any,
 ) -> Event:
     topics = fields.pop("topics", ["pricing"])
-    starts_at = starts_at or timezone.now() + timedelta(days=7)
+    # Whole minutes, as the form has them, so an unchanged form does not move the event.
+    starts_at = (starts_at or timezone.now() + timedelta(days=7)).replace(second=0, microsecond=0)
     fields.setdefault("description", "Tagessätze, Rücklagen und Einheitslohn durchrechnen.")
     fields.setdefault("format", EventFormat.IN_PERSON)
     fields.setdefault("venue", "Werkstatt Süd, Karl-Liebknecht-Str. 12")
@@ -58,6 +59,15 @@ def make_event(
     return event
 
 
+@pytest.fixture(autouse=True)
+def english_pages(settings: Any) -> None:
+    """Pages in English, the source language, so tests read the strings the code has.
+
+    Visitors without a language preference otherwise get German once it is translated.
+    """
+    settings.LANGUAGE_CODE = "en"
+
+
 @pytest.fixture
 def people(db: Any) -> Callable[[int, str], list[User]]:
     """`people(n)` makes n more logins (no role in the network) for filling events."""
@@ -65,7 +75,9 @@ def people(db: Any) -> Callable[[int, str], list[User]]:
     def make(count: int, prefix: str = "guest") -> list[User]:
         start = User.objects.filter(email__startswith=prefix).count()
         return [
-            make_user(f"{prefix}{start + i}@example.org", f"{prefix.title()} {start + i}")
+            make_user(
+                f"{prefix}{start + i}@example.org", f"{prefix.title()} {start + i}", language="en"
+            )
             for i in range(count)
         ]
 
