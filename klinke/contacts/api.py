@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import LimitOffsetPagination, paginate
 from pydantic import Field
@@ -275,7 +275,7 @@ def list_contacts(
 
 @router.post("/{collective}/contacts", response={201: ContactOut}, auth=login)
 def create_contact(request: HttpRequest, collective: str, payload: ContactIn) -> Any:
-    return 201, _write_contact(request, collective, None, payload, partial=False)
+    return Status(201, _write_contact(request, collective, None, payload, partial=False))
 
 
 @router.get("/{collective}/contacts/{contact_id}", response=ContactOut, auth=login)
@@ -303,7 +303,7 @@ def patch_contact(
 def delete_contact(request: HttpRequest, collective: str, contact_id: int) -> Any:
     contact = get_object_or_404(_contacts(_collective(request, collective)), pk=contact_id)
     actions.do_delete_contact(contact=contact)
-    return 204, None
+    return Status(204, None)
 
 
 def _organisation_values(payload: OrganisationIn, *, partial: bool) -> dict[str, Any]:
@@ -354,7 +354,7 @@ def list_organisations(request: HttpRequest, collective: str, q: str = "", tag: 
 
 @router.post("/{collective}/organisations", response={201: OrganisationOut}, auth=login)
 def create_organisation(request: HttpRequest, collective: str, payload: OrganisationIn) -> Any:
-    return 201, _write_organisation(request, collective, None, payload, partial=False)
+    return Status(201, _write_organisation(request, collective, None, payload, partial=False))
 
 
 @router.get("/{collective}/organisations/{organisation_id}", response=OrganisationOut, auth=login)
@@ -388,4 +388,4 @@ def delete_organisation(request: HttpRequest, collective: str, organisation_id: 
         Organisation.objects.for_collective(_collective(request, collective)), pk=organisation_id
     )
     actions.do_delete_organisation(organisation=organisation)
-    return 204, None
+    return Status(204, None)
