@@ -367,8 +367,10 @@ def question_create(request: HttpRequest) -> HttpResponse:
     return render(request, "knowledge/question_form.html", {"form": form})
 
 
-def _visible_question(request: HttpRequest, pk: int) -> Question:
+def _visible_question(request: HttpRequest, pk: int, *, with_topics: bool = False) -> Question:
     queryset = Question.objects.visible_to(request.user).select_related("asker", "article")
+    if with_topics:
+        queryset = queryset.prefetch_related("topics")
     question: Question = get_object_or_404(queryset, pk=pk)
     return question
 
@@ -388,12 +390,7 @@ def _answers_context(request: HttpRequest, question: Question) -> dict[str, Any]
 
 
 def question_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    question = _visible_question(request, pk)
-    question = (
-        Question.objects.prefetch_related("topics")
-        .select_related("asker", "article")
-        .get(pk=question.pk)
-    )
+    question = _visible_question(request, pk, with_topics=True)
     context = _answers_context(request, question)
     article = question.article
     context.update(
