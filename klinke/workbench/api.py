@@ -15,7 +15,7 @@ from typing import Any
 from django.http import Http404, HttpRequest, QueryDict
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import LimitOffsetPagination, paginate
 from pydantic import Field
@@ -544,7 +544,7 @@ def create_lead(request: HttpRequest, collective: str, payload: LeadIn) -> Any:
     if not form.is_valid():
         _raise_form_errors(form)
     lead = actions.do_create_lead(collective=group, user=_user(request), form=form)
-    return 201, _lead(request, lead.pk)
+    return Status(201, _lead(request, lead.pk))
 
 
 @router.get("/{collective}/leads/{lead_id}", response=LeadOut, auth=member)
@@ -631,23 +631,16 @@ def log_activity(request: HttpRequest, collective: str, lead_id: int, payload: A
         )
     except actions.WorkbenchError as exc:
         raise HttpError(422, str(exc)) from exc
-    return 201, activity
+    return Status(201, activity)
 
 
-def _screening(lead: Lead) -> ScreeningOut:
-    return ScreeningOut(
-        is_flagged=lead.is_flagged,
-        screened_at=lead.screened_at,
-        hits=[HitOut.from_hit(hit) for hit in lead.hits],
-        overrides=[
-            OverrideOut(
-                by=Ref(id=o.by.pk, name=o.by.display_name) if o.by else None,
-                at=o.at,
-                reason=o.reason,
-            )
-            for o in lead.screening_overrides.select_related("by")
-        ],
-    )
+def _screening(lead: Lead) -> dict[str, Any]:
+    return {
+        "is_flagged": lead.is_flagged,
+        "screened_at": lead.screened_at,
+        "hits": [HitOut.from_hit(hit) for hit in lead.hits],
+        "overrides": list(lead.screening_overrides.select_related("by")),
+    }
 
 
 @router.get("/{collective}/leads/{lead_id}/screening", response=ScreeningOut, auth=member)
@@ -740,7 +733,7 @@ def refer_lead(request: HttpRequest, collective: str, lead_id: int, payload: Ref
         )
     except actions.WorkbenchError as exc:
         raise HttpError(409 if "already" in str(exc) else 422, str(exc)) from exc
-    return 201, _referral_out(referral, _collective(request))
+    return Status(201, _referral_out(referral, _collective(request)))
 
 
 @router.get("/{collective}/referrals", response=list[ReferralOut], auth=member)
@@ -860,7 +853,7 @@ def open_decision(request: HttpRequest, collective: str, payload: DecisionIn) ->
         )
     except actions.WorkbenchError as exc:
         raise HttpError(422, str(exc)) from exc
-    return 201, decision
+    return Status(201, decision)
 
 
 @router.get("/{collective}/decisions/{decision_id}", response=DecisionOut, auth=member)
@@ -936,7 +929,7 @@ def create_red_line(request: HttpRequest, collective: str, payload: RedLineIn) -
     red_line = actions.do_save_red_line(
         collective=_collective(request), user=_user(request), form=form
     )
-    return 201, red_line
+    return Status(201, red_line)
 
 
 @router.get("/{collective}/red-lines/{red_line_id}", response=RedLineOut, auth=member)
@@ -963,7 +956,7 @@ def delete_red_line(request: HttpRequest, collective: str, red_line_id: int) -> 
         RedLine.objects.filter(collective=_collective(request)), pk=red_line_id
     )
     actions.do_delete_red_line(red_line=red_line, user=_user(request))
-    return 204, None
+    return Status(204, None)
 
 
 # --- settings and summary --------------------------------------------------------------
