@@ -26,7 +26,7 @@ from klinke.workshops.uploads import ALLOWED_LABEL, MAX_MATERIAL_BYTES, CheckedF
 
 def _topics_field(required: bool) -> forms.ModelMultipleChoiceField[Topic]:
     return forms.ModelMultipleChoiceField(
-        label=_("topics"),
+        label=_("Topics"),
         queryset=Topic.objects.all(),
         widget=forms.CheckboxSelectMultiple,
         required=required,
@@ -63,19 +63,19 @@ class InterestForm(forms.ModelForm[Interest]):
 class EventForm(forms.ModelForm[Event]):
     """An event with local date and time in a named zone; stored as aware datetimes."""
 
-    start_date = forms.DateField(label=_("date"), widget=forms.DateInput(attrs={"type": "date"}))
+    start_date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
     start_time = forms.TimeField(
-        label=_("starts at"), widget=forms.TimeInput(attrs={"type": "time"})
+        label=_("Starts at"), widget=forms.TimeInput(attrs={"type": "time"})
     )
     end_date = forms.DateField(
-        label=_("end date"),
+        label=_("End date"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
         help_text=_("Leave empty when it ends on the same day."),
     )
-    end_time = forms.TimeField(label=_("ends at"), widget=forms.TimeInput(attrs={"type": "time"}))
+    end_time = forms.TimeField(label=_("Ends at"), widget=forms.TimeInput(attrs={"type": "time"}))
     time_zone = forms.ChoiceField(
-        label=_("time zone"), choices=timezone_choices, initial=DEFAULT_TIMEZONE
+        label=_("Time zone"), choices=timezone_choices, initial=DEFAULT_TIMEZONE
     )
     topics = _topics_field(required=False)
 
@@ -134,7 +134,7 @@ class EventForm(forms.ModelForm[Event]):
             self.initial.setdefault("time_zone", self.instance.time_zone)
         if co_host_choices is not None:
             self.fields["co_hosts"] = forms.ModelMultipleChoiceField(
-                label=_("co-hosts"),
+                label=_("Co-hosts"),
                 queryset=co_host_choices,
                 required=False,
                 widget=forms.CheckboxSelectMultiple,
