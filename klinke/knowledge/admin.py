@@ -52,7 +52,7 @@ class ArticleAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 class AnswerInline(admin.StackedInline):  # type: ignore[type-arg]
     model = Answer
     fields = ["author", "created_at", "body"]
-    readonly_fields = ["number", "created_at", "author", "note"]
+    readonly_fields = ["author", "created_at", "body"]
     extra = 0
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:

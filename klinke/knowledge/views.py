@@ -90,6 +90,7 @@ def index(request: HttpRequest) -> HttpResponse:
         "page": page,
         "query": text,
         "query_string": _query_string(request),
+        "is_member": is_network_member(request.user),
     }
     if _is_htmx(request):
         return render(request, "knowledge/_article_results.html", context)

@@ -28,7 +28,12 @@ HOSTILE = (
 def test_it_writes_previews_edits_and_finds_an_article(browser_page, network, live_server):
     page = browser_page
     dialogs: list[str] = []
-    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+
+    def on_dialog(dialog: Any) -> None:
+        dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", on_dialog)
     log_in_browser(page, network.alice, live_server.url)
 
     page.goto("/knowledge/")

@@ -168,3 +168,19 @@ def test_it_finds_the_demo_pricing_article_for_preisgestaltung(client):
     assert found[0] == "preisgestaltung-und-kostenschaetzung"
     assert "pricing-and-estimates" in found
     assert 'class="badge-demo"' in response.content.decode()
+
+
+def test_it_does_not_mention_a_hidden_translation_in_the_list(network, public_article):
+    write_article(
+        network.bob,
+        title="Intern",
+        language="de",
+        visibility="members",
+        translation_of=public_article,
+    )
+
+    anonymous = network.client_for(None).get(reverse("knowledge:index")).content.decode()
+    member = network.client_for(network.sam).get(reverse("knowledge:index")).content.decode()
+
+    assert "also in German" not in anonymous
+    assert "also in English" in member and "also in German" in member
