@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -21,31 +22,31 @@ API = "/api/v1/workshops"
 class Caller:
     """A JSON client authenticated with a personal API token, or anonymous."""
 
-    def __init__(self, user=None):
+    def __init__(self, user: Any = None) -> None:
         self.client = Client()
-        self.headers = {}
+        self.headers: dict[str, str] = {}
         if user is not None:
             _token, raw = APIToken.issue(user=user, name="test")
             self.headers = {"Authorization": f"Bearer {raw}"}
 
-    def get(self, path, **params):
+    def get(self, path: str, **params: Any) -> Any:
         return self.client.get(API + path, params, headers=self.headers)
 
-    def post(self, path, data=None):
+    def post(self, path: str, data: Any = None) -> Any:
         return self.client.post(
             API + path, data or {}, content_type="application/json", headers=self.headers
         )
 
-    def put(self, path, data):
+    def put(self, path: str, data: Any) -> Any:
         return self.client.put(
             API + path, data, content_type="application/json", headers=self.headers
         )
 
-    def delete(self, path):
+    def delete(self, path: str) -> Any:
         return self.client.delete(API + path, headers=self.headers)
 
 
-def event_payload(**overrides):
+def event_payload(**overrides: Any) -> dict[str, Any]:
     payload = {
         "title": "Preise kalkulieren",
         "description": "Tagessätze durchrechnen.",

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import icalendar
 import pytest
-import vobject
+import vobject  # type: ignore[import-untyped]
 from django.utils import timezone
 
 from klinke.conftest import deliver_mail, log_in_browser, text_body

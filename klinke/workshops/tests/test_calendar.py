@@ -4,10 +4,11 @@ daylight-saving changes, the public feed, and private feeds with revocable token
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import icalendar
 import pytest
-import vobject
+import vobject  # type: ignore[import-untyped]
 from django.urls import reverse
 from django.utils import timezone
 
@@ -19,20 +20,20 @@ from klinke.workshops.tests.conftest import make_event
 pytestmark = pytest.mark.django_db
 
 
-def berlin(year, month, day, hour, minute=0):
+def berlin(year: int, month: int, day: int, hour: int, minute: int = 0) -> datetime:
     from klinke.workshops.models import local_to_aware
 
     return local_to_aware(datetime(year, month, day, hour, minute), "Europe/Berlin")
 
 
-def get_ics(client, url):
+def get_ics(client: Any, url: str) -> bytes:
     response = client.get(url)
     assert response.status_code == 200, response.status_code
     assert response["Content-Type"] == "text/calendar; charset=utf-8"
-    return response.content
+    return bytes(response.content)
 
 
-def events_of(content):
+def events_of(content: bytes) -> tuple[Any, Any]:
     """The VEVENTs as parsed by icalendar, and the same by vobject."""
     by_icalendar = icalendar.Calendar.from_ical(content)
     by_vobject = vobject.readOne(content.decode())
@@ -90,7 +91,7 @@ def test_it_keeps_times_right_across_daylight_saving_in_both_parsers(network, lo
     event = make_event(network.alice, starts_at=berlin(*local), hours=1)
     content = get_ics(network.client_for(None), reverse("workshops:event_ics", args=[event.pk]))
     calendar, parsed = events_of(content)
-    expected = datetime(*utc, tzinfo=UTC)
+    expected = datetime(*utc).replace(tzinfo=UTC)
     (vevent,) = calendar.walk("VEVENT")
     assert vevent.decoded("DTSTART").astimezone(UTC) == expected
     assert vevent.decoded("DTEND").astimezone(UTC) == expected + timedelta(hours=1)
@@ -171,10 +172,10 @@ def test_the_event_file_has_the_online_link_only_for_participants(network, peopl
     assert b"meet.example.org/x" not in get_ics(network.client_for(None), url)
 
 
-def feed_url(client):
+def feed_url(client: Any) -> str:
     response = client.post(reverse("workshops:calendar_regenerate"))
     assert response.status_code == 200
-    return response.context["feed_url"]
+    return str(response.context["feed_url"])
 
 
 def test_the_private_feed_lists_my_registrations_and_hosted_events(network, people, members_event):
@@ -208,7 +209,7 @@ def test_the_private_feed_lists_my_registrations_and_hosted_events(network, peop
     assert len(parsed.vevent_list) == 4
 
 
-def path_of(url):
+def path_of(url: str) -> str:
     return "/" + url.split("://", 1)[1].split("/", 1)[1]
 
 

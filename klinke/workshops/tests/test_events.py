@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from django.core import mail
@@ -17,7 +18,7 @@ from klinke.workshops.tests.conftest import make_event
 pytestmark = pytest.mark.django_db
 
 
-def event_data(**overrides):
+def event_data(**overrides: Any) -> dict[str, Any]:
     start = timezone.localdate() + timedelta(days=30)
     data = {
         "title": "Preise kalkulieren für Kollektive",
@@ -39,7 +40,7 @@ def event_data(**overrides):
     return data
 
 
-def create(client, **overrides):
+def create(client: Any, **overrides: Any) -> Any:
     return client.post(reverse("workshops:event_create"), event_data(**overrides))
 
 
@@ -236,7 +237,7 @@ def test_it_lets_only_network_members_create_events(network, client):
 # --- edit --------------------------------------------------------------------------------
 
 
-def edit_data(event, **overrides):
+def edit_data(event: Event, **overrides: Any) -> dict[str, Any]:
     start, end = event.local_start, event.local_end
     values = {
         "title": event.title,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.core import mail
@@ -19,7 +20,14 @@ from klinke.workshops.tests.conftest import make_idea
 pytestmark = pytest.mark.django_db
 
 
-def interest(client, idea, preferred_format="online", region="", language="de", **extra):
+def interest(
+    client: Any,
+    idea: WorkshopIdea,
+    preferred_format: str = "online",
+    region: str = "",
+    language: str = "de",
+    **extra: Any,
+) -> Any:
     return client.post(
         reverse("workshops:idea_interest", args=[idea.pk]),
         {"preferred_format": preferred_format, "region": region, "language": language},

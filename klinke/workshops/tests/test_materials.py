@@ -5,13 +5,14 @@ from __future__ import annotations
 import io
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from klinke.core.models import Visibility
-from klinke.workshops.models import Material
+from klinke.workshops.models import Event, Material
 from klinke.workshops.tests.conftest import make_event
 from klinke.workshops.uploads import MAX_MATERIAL_BYTES
 
@@ -47,14 +48,14 @@ def office_file(kind: str) -> bytes:
     return buffer.getvalue()
 
 
-def upload(client, event, name, content, title="Folien"):
+def upload(client: Any, event: Event, name: str, content: bytes, title: str = "Folien") -> Any:
     return client.post(
         reverse("workshops:material_upload", args=[event.pk]),
         {"title": title, "file": SimpleUploadedFile(name, content)},
     )
 
 
-def stored_files(media_root) -> list[Path]:
+def stored_files(media_root: Any) -> list[Path]:
     root = Path(media_root)
     return [p for p in root.rglob("*") if p.is_file()] if root.exists() else []
 

@@ -8,7 +8,7 @@ for three places would all count zero taken places and all get one.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import partial
 from typing import Any
 
@@ -35,7 +35,7 @@ def postgresql_only() -> None:
         )
 
 
-def run_at_once(calls: list[Callable[[], Any]]) -> list[Any]:
+def run_at_once(calls: Sequence[Callable[[], Any]]) -> list[Any]:
     """Run `calls` in parallel threads released together; return results or exceptions."""
     barrier = threading.Barrier(len(calls))
     results: list[Any] = [None] * len(calls)

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from klinke.conftest import deliver_mail, text_body
 from klinke.workshops import actions
-from klinke.workshops.models import EventMessage, Registration, RegistrationStatus
+from klinke.workshops.models import Event, EventMessage, Registration, RegistrationStatus
 from klinke.workshops.tests.conftest import make_event
 
 pytestmark = pytest.mark.django_db
@@ -21,7 +21,7 @@ WAITLISTED = RegistrationStatus.WAITLISTED
 CANCELLED = RegistrationStatus.CANCELLED
 
 
-def statuses(event):
+def statuses(event: Event) -> list[tuple[str, str]]:
     rows = Registration.objects.filter(event=event).order_by("requested_at", "pk")
     return [(r.user.email.split("@")[0], r.status) for r in rows]
 
