@@ -50,7 +50,11 @@ def send_notification(
     carries a link (and a List-Unsubscribe header) that turns it off. Returns whether queued.
     """
     headers: dict[str, str] = {}
-    full_context: dict[str, Any] = {"SITE_URL": settings.SITE_URL, **context}
+    full_context: dict[str, Any] = {
+        "SITE_URL": settings.SITE_URL,
+        "LANGUAGE_CODE": language,
+        **context,
+    }
     if user is not None and kind is not None:
         if NotificationMute.objects.filter(user=user, kind=kind).exists():
             return False

@@ -298,15 +298,7 @@ def do_answer_introduction(
         introduction = _locked(introduction_id)
         if not introduction.is_counterpart(user):
             raise NotAllowed(_("Only the person asked can answer this introduction."))
-        # An overdue request expires now, and that is kept even though the answer is refused;
-        # both sides hear of it as if the expiry job had got there first.
-        just_expired = _expire_if_due(introduction)
-        if just_expired:
-            _notify(
-                _requester_people(introduction) + _counterpart_people(introduction.counterpart),
-                "introduction_expired",
-                introduction,
-            )
+        just_expired = _expire_now_if_due(introduction)
     if just_expired:
         raise ExchangeError(_("This request has expired."))
     with transaction.atomic():
@@ -334,11 +326,32 @@ def do_answer_introduction(
     return introduction
 
 
+def _expire_now_if_due(introduction: Introduction) -> bool:
+    """Expire an overdue request on the spot, telling both sides as the expiry job would.
+
+    Called before answering or withdrawing, so an overdue request always ends as expired,
+    whether the job or a person reaches it first; the caller refuses its own move.
+    """
+    if not _expire_if_due(introduction):
+        return False
+    _notify(
+        _requester_people(introduction) + _counterpart_people(introduction.counterpart),
+        "introduction_expired",
+        introduction,
+    )
+    return True
+
+
 def do_withdraw_introduction(*, introduction_id: int, user: User) -> Introduction:
     with transaction.atomic():
         introduction = _locked(introduction_id)
         if not introduction.is_requester(user):
             raise NotAllowed(_("Only the collective that asked can withdraw."))
+        just_expired = _expire_now_if_due(introduction)
+    if just_expired:
+        raise ExchangeError(_("This request has expired."))
+    with transaction.atomic():
+        introduction = _locked(introduction_id)
         if introduction.state != IntroductionState.REQUESTED:
             raise ExchangeError(
                 _("This introduction is already %(state)s.")

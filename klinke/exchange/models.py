@@ -57,8 +57,12 @@ class ExchangeItemQuerySet(models.QuerySet[Any]):
         return self.filter(visibility=Visibility.PUBLIC)
 
     def current(self) -> Any:
-        """Open or in progress, and not past the expiry date."""
-        return self.exclude(state=ItemState.CLOSED).filter(expires_on__gte=timezone.localdate())
+        """Open or in progress, not past the expiry date, and not of an archived collective."""
+        return (
+            self.exclude(state=ItemState.CLOSED)
+            .filter(expires_on__gte=timezone.localdate())
+            .exclude(collective__archived_at__isnull=False)
+        )
 
     def expired_unnotified(self) -> Any:
         return self.exclude(state=ItemState.CLOSED).filter(

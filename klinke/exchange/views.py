@@ -263,12 +263,18 @@ def offer_renew(request: HttpRequest, ref: str) -> HttpResponse:
 
 
 def renew_from_email(request: HttpRequest, token: str) -> HttpResponse:
-    """The one-click renewal link from the expiry email; the signed token is the permission."""
+    """The renewal link from the expiry email; the signed token is the permission.
+
+    The link opens a page whose one button renews: mail scanners that follow links must not
+    keep every item alive on their own.
+    """
     item = actions.read_renew_token(token)
     if item is None:
         return render(request, "exchange/renewed.html", {"invalid": True}, status=400)
-    actions.do_renew_item(item=item)
-    return render(request, "exchange/renewed.html", {"item": item})
+    if request.method == "POST":
+        actions.do_renew_item(item=item)
+        return render(request, "exchange/renewed.html", {"item": item, "renewed": True})
+    return render(request, "exchange/renewed.html", {"item": item, "token": token})
 
 
 def counterpart_from_key(key: str) -> Supporter | Collective:

@@ -826,3 +826,13 @@ def test_it_runs_the_whole_flow_through_the_pages(network, smtp_server):
         False,
         2,
     )
+
+
+def test_it_expires_an_overdue_request_instead_of_withdrawing_it(network):
+    introduction = requested(network)
+    make_overdue(introduction)
+
+    with pytest.raises(ExchangeError):
+        actions.do_withdraw_introduction(introduction_id=introduction.pk, user=network.alice)
+
+    assert state_of(introduction) == IntroductionState.EXPIRED

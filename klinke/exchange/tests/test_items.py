@@ -447,7 +447,12 @@ def test_it_renews_an_item_from_the_link_in_the_email(network, smtp_server, clie
     mail = smtp_server.to("alice@example.org")[0]
     link = next(u for u in links_in(text_body(mail)) if "/exchange/renew/" in u)
 
+    # Opening the link (as a mail scanner would) changes nothing; its one button renews.
     response = client.get(path_of(link))
+    assert response.status_code == 200
+    need.refresh_from_db()
+    assert need.is_expired
+    response = client.post(path_of(link))
 
     assert response.status_code == 200
     assert "Renewed" in response.content.decode()
@@ -497,3 +502,20 @@ def test_it_does_not_send_expiry_mail_to_someone_who_turned_it_off(network, smtp
     assert actions.do_notify_expired_items() == 1
     deliver_mail()
     assert [str(m["To"]) for m in smtp_server.messages] == ["alina@example.org"]
+
+
+def test_it_stops_suggesting_the_needs_and_offers_of_an_archived_collective(network):
+    from klinke.exchange.models import Need, Offer
+    from klinke.exchange.tests.factories import make_need, make_offer
+
+    need = make_need(network.collective_b, "Hosting help", "Backups.", topics=["hosting"])
+    offer = make_offer(network.collective_b, "Hosting for you", "Backups.", topics=["hosting"])
+    supporter_offer = make_offer(network.supporter, "Pricing", "Rates.", topics=["pricing"])
+    assert set(Need.objects.current()) == {need}
+    assert set(Offer.objects.current()) == {offer, supporter_offer}
+
+    network.collective_b.archived_at = timezone.now()
+    network.collective_b.save()
+
+    assert not Need.objects.current().exists()
+    assert list(Offer.objects.current()) == [supporter_offer]
