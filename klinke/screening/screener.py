@@ -140,6 +140,40 @@ class _Text:
     """Content words in order (stop words left out)."""
     groups: tuple[_Unit, ...]
     """Hyphenated groups as one joined word ("Tracking-Pixel" -> "trackingpixel")."""
+    word_index: _Index
+    group_index: _Index
+
+
+@dataclass(frozen=True, slots=True)
+class _Index:
+    """Where units are, by stem and by spelling, so a keyword looks up its candidates instead
+    of comparing itself with every word (a red-line change screens every lead again)."""
+
+    by_stem: dict[tuple[Language, str], list[int]]
+    by_spelling: dict[str, list[int]]
+
+    @classmethod
+    def of(cls, units: Sequence[_Unit]) -> _Index:
+        by_stem: dict[tuple[Language, str], list[int]] = {}
+        by_spelling: dict[str, list[int]] = {}
+        for position, unit in enumerate(units):
+            by_spelling.setdefault(unit.folded, []).append(position)
+        for spelling, positions in by_spelling.items():
+            for language in _LANGUAGES:
+                for stemmed in _stems(spelling, language):
+                    by_stem.setdefault((language, stemmed), []).extend(positions)
+        return cls(by_stem, by_spelling)
+
+    def candidates(self, keyword: str, languages: tuple[Language, ...]) -> list[int]:
+        """Positions of units the keyword word may meet (the same as `_word_meets`)."""
+        found: set[int] = set()
+        for language in languages:
+            found.update(self.by_stem.get((language, stem(keyword, language)), ()))
+        if "de" in languages and len(keyword) >= MIN_CONSTITUENT_LENGTH:
+            for spelling, positions in self.by_spelling.items():
+                if keyword in spelling and _is_constituent(keyword, spelling):
+                    found.update(positions)
+        return sorted(found)
 
 
 @lru_cache(maxsize=1 << 16)
@@ -173,7 +207,7 @@ def _analyse(text: str) -> _Text:
             words.append(unit)
         previous_end = match.end()
     close_group()
-    return _Text(tuple(words), tuple(groups))
+    return _Text(tuple(words), tuple(groups), _Index.of(words), _Index.of(groups))
 
 
 # --- keywords ------------------------------------------------------------------------
@@ -233,19 +267,19 @@ def _word_meets(keyword: str, languages: tuple[Language, ...], word: str) -> boo
 def _find(pattern: _Pattern, text: _Text) -> Iterable[tuple[int, int]]:
     """Spans (start, end) where ``pattern`` occurs in ``text``."""
     words, n = text.words, len(pattern.words)
-    for i in range(len(words) - n + 1):
+    first, rest = pattern.words[0], pattern.words[1:]
+    for i in text.word_index.candidates(first, pattern.languages):
         window = words[i : i + n]
-        if window[0].sentence != window[-1].sentence:
+        if len(window) < n or window[0].sentence != window[-1].sentence:
             continue
         if all(
             _word_meets(k, pattern.languages, unit.folded)
-            for k, unit in zip(pattern.words, window, strict=True)
+            for k, unit in zip(rest, window[1:], strict=True)
         ):
             yield window[0].start, window[-1].end
     if n == 1:
-        for group in text.groups:
-            if _word_meets(pattern.words[0], pattern.languages, group.folded):
-                yield group.start, group.end
+        for i in text.group_index.candidates(first, pattern.languages):
+            yield text.groups[i].start, text.groups[i].end
 
 
 def _keyword_spans(keywords: Iterable[Keyword], text: _Text) -> Iterable[tuple[Keyword, int, int]]:
@@ -259,15 +293,26 @@ def _keyword_spans(keywords: Iterable[Keyword], text: _Text) -> Iterable[tuple[K
 # --- organisations -------------------------------------------------------------------
 
 
-def _fold_with_offsets(text: str) -> tuple[str, list[int]]:
-    """``fold(text)`` and, for each folded character, the index of its source character."""
+@lru_cache(maxsize=4096)
+def _fold_char(char: str) -> str:
+    return fold(char)
+
+
+@lru_cache(maxsize=256)
+def _fold_with_offsets(text: str) -> tuple[str, tuple[int, ...]]:
+    """``fold(text)`` and, for each folded character, the index of its source character.
+
+    Cached: every organisation of every red line is looked up in the same few fields.
+    """
+    if text.isascii():
+        return text.lower(), tuple(range(len(text)))
     chars: list[str] = []
     offsets: list[int] = []
     for index, char in enumerate(text):
-        for folded in fold(char):
-            chars.append(folded)
-            offsets.append(index)
-    return "".join(chars), offsets
+        folded = char.lower() if char.isascii() else _fold_char(char)
+        chars.append(folded)
+        offsets.extend([index] * len(folded))
+    return "".join(chars), tuple(offsets)
 
 
 def _best_words(name: str, folded: str, start: int, end: int) -> tuple[int, int]:

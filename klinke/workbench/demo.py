@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -36,7 +37,7 @@ DEMO_COLLECTIVE = "kollektiv-quellcode"
 REFERRAL_TARGET = "wurzelwerk-hosting"
 PEOPLE = ("mira", "janne", "deniz", "lou")  # their logins are <name>@demo.klinke.example
 
-RED_LINES = (
+RED_LINES: tuple[dict[str, Any], ...] = (
     {
         "name": "Keine Überwachung / No surveillance",
         "explanation": "Wir bauen keine Technik, mit der Menschen beobachtet, erkannt oder "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -24,7 +25,7 @@ def api(network):
     return Client(headers={"Authorization": f"Bearer {raw}"})
 
 
-def post(client, url, data, method="post"):
+def post(client: Any, url: str, data: Any, method: str = "post") -> Any:
     return getattr(client, method)(url, data=json.dumps(data), content_type="application/json")
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.urls import reverse
@@ -18,7 +19,15 @@ from klinke.workbench.tests.conftest import make_lead
 pytestmark = pytest.mark.django_db
 
 
-def move(client, lead, to_stage, *, from_stage=None, htmx=False, direction="next"):
+def move(
+    client: Any,
+    lead: Lead,
+    to_stage: str,
+    *,
+    from_stage: str | None = None,
+    htmx: bool = False,
+    direction: str = "next",
+) -> Any:
     headers = {"HX-Request": "true"} if htmx else {}
     return client.post(
         reverse("workbench:lead_move", args=[lead.collective.slug, lead.pk]),
@@ -185,7 +194,9 @@ def test_it_sums_leads_and_value_ranges_per_stage(network):
         .get(reverse("workbench:summary", args=["quellcode"]))
         .content.decode()
     )
-    row = re.search(r'<tr data-stage="new">(.*?)</tr>', html, re.S).group(1)
+    found = re.search(r'<tr data-stage="new">(.*?)</tr>', html, re.S)
+    assert found
+    row = found.group(1)
     assert "7.000–10.000 €" in row or "7,000–10,000 €" in row
 
 
@@ -217,7 +228,7 @@ def test_it_counts_won_and_lost_per_month_and_draws_them(network):
     assert 'id="month-figures"' in html  # the text table
 
 
-def make_many_leads(network, n, offset=0):
+def make_many_leads(network: Any, n: int, offset: int = 0) -> None:
     today = timezone.localdate()
     for i in range(n):
         lead = make_lead(

@@ -3,6 +3,7 @@ mouse and keyboard, a decision two members answer in their own sessions, and a r
 
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -15,11 +16,11 @@ GMAIL_VCARD = Path(__file__).with_name("fixtures") / "John_Doe_GMAIL.vcf"
 BOARD = "/collectives/quellcode/workbench/"
 
 
-def card(page, title):
+def card(page: Any, title: str) -> Any:
     return page.locator("li.lead-card", has_text=title)
 
 
-def column_of(page, title):
+def column_of(page: Any, title: str) -> Any:
     return (
         card(page, title)
         .locator("xpath=ancestor::section[@data-stage]")

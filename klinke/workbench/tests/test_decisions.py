@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.db import connection, connections
@@ -28,7 +29,7 @@ from klinke.workbench.tests.conftest import make_decision, make_lead
 CONSENT, MAJORITY = DecisionRule.CONSENT, DecisionRule.MAJORITY
 
 
-def tally(choices, members, rule=CONSENT, quorum=50):
+def tally(choices: list[str], members: int, rule: str = CONSENT, quorum: int = 50) -> Tally:
     return Tally.of(choices, members=members, rule=rule, quorum_percent=quorum)
 
 
@@ -233,9 +234,9 @@ postgres_only = pytest.mark.skipif(
 )
 
 
-def run_at_once(functions):
+def run_at_once(functions: list[Any]) -> list[Any]:
     barrier = threading.Barrier(len(functions))
-    results: list = [None] * len(functions)
+    results: list[Any] = [None] * len(functions)
 
     def worker(i, function):
         try:
@@ -294,6 +295,11 @@ def test_the_last_responses_arriving_together_decide_once_with_all_of_them(big_a
     assert Lead.objects.get(pk=lead.pk).decision_outcome == DecisionOutcome.ACCEPTED
 
 
+def decide_a_little_later() -> int:
+    time.sleep(0.06)
+    return actions.do_decide_due_decisions()
+
+
 @postgres_only
 @pytest.mark.django_db(transaction=True)
 def test_a_response_racing_the_deadline_job_is_either_counted_or_refused(big_a):
@@ -312,7 +318,7 @@ def test_a_response_racing_the_deadline_job_is_either_counted_or_refused(big_a):
                 lambda pk=decision.pk: actions.do_respond_to_decision(
                     decision_id=pk, user=network.alice2, choice="block", reason="Nein."
                 ),
-                lambda: (time.sleep(0.06), actions.do_decide_due_decisions())[1],
+                decide_a_little_later,
             ]
         )
         decision.refresh_from_db()

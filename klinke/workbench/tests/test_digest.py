@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 import pytest
 from django.urls import reverse
@@ -18,7 +18,7 @@ from klinke.workbench.tests.conftest import make_lead
 pytestmark = pytest.mark.django_db
 
 
-def morning(day=None):
+def morning(day: date | None = None) -> datetime:
     day = day or timezone.localdate()
     return timezone.make_aware(datetime.combine(day, time(8, 0)))
 
@@ -143,3 +143,16 @@ def test_the_digest_is_in_the_recipients_language(network, due_leads, mailoutbox
     [alice_mail] = [m for m in mailoutbox if m.to == ["alice@example.org"]]
     assert "next action is due" in alice_mail.subject
     assert "Overdue:" in alice_mail.body
+
+
+def test_the_worker_runs_the_workbench_jobs(network, due_leads, mailoutbox):
+    from klinke.core.jobs import all_jobs
+
+    jobs = {job.target: job for job in all_jobs() if job.target.startswith("klinke.workbench")}
+    assert set(jobs) == {
+        "klinke.workbench.actions.do_decide_due_decisions",
+        "klinke.workbench.actions.do_remind_decisions",
+        "klinke.workbench.actions.do_send_digests",
+    }
+    for job in jobs.values():
+        assert isinstance(job.run(), int)

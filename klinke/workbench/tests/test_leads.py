@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.urls import reverse
@@ -16,7 +17,7 @@ from klinke.workbench.tests.conftest import make_lead, make_red_line
 pytestmark = pytest.mark.django_db
 
 
-def lead_form(**fields):
+def lead_form(**fields: Any) -> dict[str, Any]:
     data = {
         "title": "Website für die Tafel",
         "client_name": "Leipziger Tafel e.V.",
@@ -275,7 +276,7 @@ def test_it_filters_the_list_by_stage_member_overdue_and_words(network):
     url = reverse("workbench:lead_list", args=["quellcode"])
     client = network.client_for(network.alice)
 
-    def titles(**params):
+    def titles(**params: Any) -> set[str]:
         response = client.get(url, params)
         return {lead.title for lead in response.context["page"].object_list}
 

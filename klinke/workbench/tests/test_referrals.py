@@ -83,6 +83,7 @@ def test_the_whole_referral_flow_accept(network, third, lead, mailoutbox):
     )
     referral.refresh_from_db()
     new_lead = referral.new_lead
+    assert new_lead is not None
     assert response["Location"] == new_lead.get_absolute_url()
     assert new_lead.collective == collective and new_lead.source == "referral"
     assert list(new_lead.members.all()) == [carla]
@@ -158,6 +159,7 @@ def test_the_log_holds_no_private_details(network, third, lead):
         collective,
         "accepted",
     )
+    assert entry.topic is not None
     assert entry.topic.slug in ("accessibility", "web-development")
     stored = {f.name for f in ReferralLogEntry._meta.get_fields()}
     assert stored == {
