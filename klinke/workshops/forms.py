@@ -132,7 +132,7 @@ class EventForm(forms.ModelForm[Event]):
             self.initial.setdefault("end_date", end.date())
             self.initial.setdefault("end_time", end.time().replace(second=0, microsecond=0))
             self.initial.setdefault("time_zone", self.instance.time_zone)
-        if co_host_choices is not None:
+        if co_host_choices is not None and co_host_choices.exists():
             self.fields["co_hosts"] = forms.ModelMultipleChoiceField(
                 label=_("Co-hosts"),
                 queryset=co_host_choices,

@@ -442,7 +442,10 @@ class Event(SearchableMixin, models.Model):
     def place_label(self) -> str:
         if self.format == EventFormat.ONLINE:
             return str(_("Online"))
-        place = self.venue or self.city
+        parts = [self.venue] if self.venue else []
+        if self.city and self.city not in self.venue:
+            parts.append(self.city)
+        place = ", ".join(parts)
         if self.format == EventFormat.HYBRID:
             return f"{place} · {_('and online')}" if place else str(_("Online"))
         return place

@@ -85,6 +85,21 @@ def people(db: Any) -> Callable[[int, str], list[User]]:
 
 
 @pytest.fixture
+def seeded_topics(db: Any) -> None:
+    """The seed vocabulary, for transactional tests: an earlier one may have flushed it."""
+    from klinke.topics.vocabulary import SEED_TOPICS
+
+    for seed in SEED_TOPICS:
+        Topic.objects.get_or_create(
+            slug=seed.slug,
+            defaults={"name_en": seed.name_en, "name_de": seed.name_de, "kind": seed.kind},
+        )
+    for seed in SEED_TOPICS:
+        if seed.parent:
+            Topic.objects.filter(slug=seed.slug).update(parent=Topic.objects.get(slug=seed.parent))
+
+
+@pytest.fixture
 def media_root(settings: Any, tmp_path: Any) -> Any:
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT

@@ -16,7 +16,8 @@ from klinke.workshops.models import Event, Registration, WorkshopIdea
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("seeded_topics"),
 ]
 
 

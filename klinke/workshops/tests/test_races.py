@@ -20,7 +20,7 @@ from klinke.workshops import actions
 from klinke.workshops.models import Interest, Registration, RegistrationStatus
 from klinke.workshops.tests.conftest import make_event, make_idea
 
-pytestmark = [pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("seeded_topics")]
 
 CONFIRMED = RegistrationStatus.CONFIRMED
 WAITLISTED = RegistrationStatus.WAITLISTED
