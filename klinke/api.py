@@ -3,14 +3,14 @@
 from ninja import NinjaAPI
 
 from klinke.collectives.api import router as collectives_router
-from klinke.core.api_auth import TokenOrSession
 from klinke.contacts.api import router as contacts_router
+from klinke.core.api_auth import TokenOrSession
 from klinke.exchange.api import router as exchange_router
 from klinke.knowledge.api import router as knowledge_router
-from klinke.workbench.api import router as workbench_router
-from klinke.workshops.api import router as workshops_router
 from klinke.supporters.api import router as supporters_router
 from klinke.topics.api import router as topics_router
+from klinke.workbench.api import router as workbench_router
+from klinke.workshops.api import router as workshops_router
 
 api = NinjaAPI(
     title="klinke API",

@@ -62,7 +62,7 @@ class Network:
         return client
 
 
-PERSONA_PASSWORD = "correct horse battery"
+PERSONA_PASSWORD = "correct horse battery"  # noqa: S105 - a test persona's password
 
 
 @functools.cache

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import transaction
+from django.forms import BaseInlineFormSet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from klinke.accounts.models import User
-from klinke.collectives.forms import CollectiveForm, ReferenceFormSet
+from klinke.collectives.forms import CollectiveForm
 from klinke.collectives.models import Collective, Invitation, Membership
 from klinke.core.mail import send_notification
 
@@ -22,7 +25,10 @@ class InvitationError(Exception):
 
 @transaction.atomic
 def do_create_collective(
-    *, creator: User, form: CollectiveForm, references: ReferenceFormSet | None = None
+    *,
+    creator: User,
+    form: CollectiveForm,
+    references: BaseInlineFormSet[Any, Any, Any] | None = None,
 ) -> Collective:
     form.apply_languages()
     collective = form.save()
@@ -36,7 +42,7 @@ def do_create_collective(
 
 @transaction.atomic
 def do_update_collective(
-    *, form: CollectiveForm, references: ReferenceFormSet | None = None
+    *, form: CollectiveForm, references: BaseInlineFormSet[Any, Any, Any] | None = None
 ) -> Collective:
     form.apply_languages()
     collective = form.save()
@@ -55,7 +61,9 @@ def do_invite_member(*, collective: Collective, inviter: User, email: str) -> In
         collective.invitations.pending().filter(email__iexact=email).update(
             revoked_at=timezone.now()
         )
-        invitation = Invitation.objects.create(collective=collective, email=email, invited_by=inviter)
+        invitation = Invitation.objects.create(
+            collective=collective, email=email, invited_by=inviter
+        )
         recipient = User.objects.filter(email__iexact=email).first()
         send_notification(
             to=email,
@@ -70,7 +78,10 @@ def do_invite_member(*, collective: Collective, inviter: User, email: str) -> In
 def do_accept_invitation(*, token: str, user: User) -> Membership:
     # Locking the row makes the link single-use even when it is clicked twice at once.
     invitation = (
-        Invitation.objects.select_for_update().select_related("collective").filter(token=token).first()
+        Invitation.objects.select_for_update()
+        .select_related("collective")
+        .filter(token=token)
+        .first()
     )
     if invitation is None or not invitation.is_usable:
         raise InvitationError(_("This invitation link has expired or was already used."))
@@ -94,10 +105,7 @@ def do_leave_collective(*, collective: Collective, user: User) -> None:
         raise MembershipError(_("You are not a member of this collective."))
     if len(members) == 1 and not collective.is_archived:
         raise MembershipError(
-            _(
-                "You are the last member. Invite someone to hand the collective over, "
-                "or archive it."
-            )
+            _("You are the last member. Invite someone to hand the collective over, or archive it.")
         )
     mine[0].delete()
 

@@ -69,13 +69,15 @@ class CollectiveForm(forms.ModelForm[Collective]):
         self.instance.language_codes = list(self.cleaned_data.get("working_languages") or [])
 
 
-ReferenceFormSet = forms.inlineformset_factory(
-    Collective,
-    Reference,
-    fields=["client_type", "summary", "year", "url"],
-    extra=1,
-    can_delete=True,
-    widgets={"summary": forms.Textarea(attrs={"rows": 2})},
+ReferenceFormSet: type[forms.BaseInlineFormSet[Reference, Collective, Any]] = (
+    forms.inlineformset_factory(
+        Collective,
+        Reference,
+        fields=["client_type", "summary", "year", "url"],
+        extra=1,
+        can_delete=True,
+        widgets={"summary": forms.Textarea(attrs={"rows": 2})},
+    )
 )
 
 

@@ -142,7 +142,10 @@ class Reference(models.Model):
     client_type = models.CharField(_("client type"), max_length=20, choices=ClientType.choices)
     summary = models.TextField(_("what was built"), max_length=2000)
     year = models.PositiveSmallIntegerField(
-        _("year"), null=True, blank=True, validators=[MinValueValidator(1970), MaxValueValidator(2100)]
+        _("year"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1970), MaxValueValidator(2100)],
     )
     url = models.URLField(_("link"), blank=True)
 
@@ -184,7 +187,9 @@ def _invitation_expiry() -> Any:
 
 class InvitationQuerySet(models.QuerySet["Invitation"]):
     def pending(self) -> InvitationQuerySet:
-        return self.filter(accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now())
+        return self.filter(
+            accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now()
+        )
 
 
 class Invitation(models.Model):
@@ -214,11 +219,13 @@ class Invitation(models.Model):
     def __str__(self) -> str:
         return f"{self.email} → {self.collective}"
 
+    def get_absolute_url(self) -> str:
+        return reverse("collectives:accept_invitation", args=[self.token])
+
     @property
     def is_usable(self) -> bool:
         return (
-            self.accepted_at is None and self.revoked_at is None and self.expires_at > timezone.now()
+            self.accepted_at is None
+            and self.revoked_at is None
+            and self.expires_at > timezone.now()
         )
-
-    def get_absolute_url(self) -> str:
-        return reverse("collectives:accept_invitation", args=[self.token])

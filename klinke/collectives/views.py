@@ -21,7 +21,9 @@ def _user(request: HttpRequest) -> User:
 
 def visible_collective(request: HttpRequest, slug: str) -> Collective:
     """The collective, or 404 for anyone who may not see it, so its existence does not leak."""
-    collective = get_object_or_404(Collective.objects.visible_to(request.user), slug=slug)
+    collective: Collective = get_object_or_404(
+        Collective.objects.visible_to(request.user), slug=slug
+    )
     if collective.is_archived and not collective.has_member(request.user):
         raise Http404
     return collective
@@ -61,7 +63,9 @@ def create(request: HttpRequest) -> HttpResponse:
         collective = actions.do_create_collective(
             creator=_user(request), form=form, references=references
         )
-        messages.success(request, _("The collective “%(name)s” is created.") % {"name": collective.name})
+        messages.success(
+            request, _("The collective “%(name)s” is created.") % {"name": collective.name}
+        )
         return redirect(collective)
     return render(
         request, "collectives/form.html", {"form": form, "references": references, "creating": True}
@@ -119,9 +123,7 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
         except actions.InvitationError as exc:
             messages.error(request, str(exc))
             return redirect("home")
-        messages.success(
-            request, _("Welcome to %(name)s.") % {"name": invitation.collective.name}
-        )
+        messages.success(request, _("Welcome to %(name)s.") % {"name": invitation.collective.name})
         return redirect(invitation.collective)
     return render(request, "collectives/accept_invitation.html", {"invitation": invitation})
 

@@ -25,11 +25,11 @@ class TokenOrSession(HttpBearer):
     def __call__(self, request: HttpRequest) -> Any:
         if request.headers.get("Authorization"):
             return super().__call__(request)
-        if request.method not in SAFE_METHODS and request.user.is_authenticated:
-            # A browser session carries cookies a third-party page could send, so writes
-            # through the session need the CSRF token, as forms do.
-            if check_csrf(request) is not None:
-                raise HttpError(403, "CSRF check failed; send the X-CSRFToken header.")
+        # A browser session carries cookies a third-party page could send, so writes through
+        # the session need the CSRF token, as forms do.
+        unsafe = request.method not in SAFE_METHODS and request.user.is_authenticated
+        if unsafe and check_csrf(request) is not None:
+            raise HttpError(403, "CSRF check failed; send the X-CSRFToken header.")
         return request.user
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:

@@ -28,9 +28,7 @@ class Job:
         return function()
 
 
-JOBS: tuple[Job, ...] = (
-    Job("outbox", 5, "klinke.core.outbox.deliver_outbox"),
-)
+JOBS: tuple[Job, ...] = (Job("outbox", 5, "klinke.core.outbox.deliver_outbox"),)
 
 
 def all_jobs() -> list[Job]:

@@ -168,9 +168,7 @@ class NotificationMute(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["user", "kind"], name="one_mute_per_kind")
-        ]
+        constraints = [models.UniqueConstraint(fields=["user", "kind"], name="one_mute_per_kind")]
 
     def __str__(self) -> str:
         return f"{self.user} mutes {self.kind}"

@@ -160,14 +160,14 @@ def do_notify_expired_items() -> int:
     """Email the owners of needs and offers that just expired, with a one-click renewal."""
     sent = 0
     for model in (Need, Offer):
-        expired = model.objects.expired_unnotified().select_related(  # type: ignore[attr-defined]
+        expired = model.objects.expired_unnotified().select_related(
             "collective", *(["supporter__user"] if model is Offer else [])
         )
         for item in expired:
             with transaction.atomic():
-                claimed = model.objects.filter(  # type: ignore[attr-defined]
-                    pk=item.pk, expiry_notified_at__isnull=True
-                ).update(expiry_notified_at=timezone.now())
+                claimed = model.objects.filter(pk=item.pk, expiry_notified_at__isnull=True).update(
+                    expiry_notified_at=timezone.now()
+                )
                 if not claimed:
                     continue  # another worker got there first
                 renew_url = settings.SITE_URL + reverse("exchange:renew", args=[renew_token(item)])

@@ -32,7 +32,7 @@ def _user(request: HttpRequest) -> User:
 
 def _visible_need(request: HttpRequest, ref: str) -> Need:
     queryset = Need.objects.visible_to(request.user).select_related("collective")
-    need = get_object_or_404(queryset.prefetch_related("topics"), ref=ref)
+    need: Need = get_object_or_404(queryset.prefetch_related("topics"), ref=ref)
     if not Collective.objects.visible_to(request.user).filter(pk=need.collective_id).exists():
         raise Http404
     return need
@@ -40,7 +40,8 @@ def _visible_need(request: HttpRequest, ref: str) -> Need:
 
 def _visible_offer(request: HttpRequest, ref: str) -> Offer:
     queryset = Offer.objects.visible_to(request.user).select_related("supporter", "collective")
-    return get_object_or_404(queryset.prefetch_related("topics"), ref=ref)
+    offer: Offer = get_object_or_404(queryset.prefetch_related("topics"), ref=ref)
+    return offer
 
 
 def index(request: HttpRequest) -> HttpResponse:
@@ -115,10 +116,10 @@ def need_create(request: HttpRequest, slug: str) -> HttpResponse:
 def need_detail(request: HttpRequest, ref: str) -> HttpResponse:
     need = _visible_need(request, ref)
     is_owner = need.is_owned_by(request.user)
-    matches = []
+    matches: list[tuple[candidates.RankedCandidate, bool, str]] = []
     introductions: Any = []
     if is_owner:
-        matches = candidates.rank_helpers_for_need(need, user=request.user, limit=10)
+        ranked = candidates.rank_helpers_for_need(need, user=request.user, limit=10)
         introductions = need.introductions.select_related("supporter", "collective", "offer")
         open_keys = {i.counterpart_key for i in introductions if i.is_open}
         matches = [
@@ -127,7 +128,7 @@ def need_detail(request: HttpRequest, ref: str) -> HttpResponse:
                 Introduction.key_for(m.counterpart) in open_keys,
                 Introduction.key_for(m.counterpart),
             )
-            for m in matches
+            for m in ranked
         ]
     return render(
         request,
@@ -279,8 +280,8 @@ def renew_from_email(request: HttpRequest, token: str) -> HttpResponse:
 
 def counterpart_from_key(key: str) -> Supporter | Collective:
     kind, _sep, pk = key.partition(":")
-    model = Supporter if kind == "supporter" else Collective
-    found = model.objects.filter(pk=pk).first()
+    model: type[Supporter] | type[Collective] = Supporter if kind == "supporter" else Collective
+    found: Supporter | Collective | None = model.objects.filter(pk=pk).first()
     if found is None:
         raise Http404
     return found

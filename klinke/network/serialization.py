@@ -201,7 +201,7 @@ def _import_exchange_item(
     item.kind_codes = record["kinds"]
     item.language_codes = record.get("languages", [])
     item.save(update_fields=["kinds", "languages"])
-    item.topics.set([topics[slug] for slug in record.get("topics", [])])  # type: ignore[attr-defined]
+    item.topics.set([topics[slug] for slug in record.get("topics", [])])
     return created
 
 

@@ -82,7 +82,10 @@ def list_supporters(request: HttpRequest, filters: Query[DirectoryFilter]) -> An
 @router.get("/{slug}", response=SupporterOut)
 def get_supporter(request: HttpRequest, slug: str) -> Any:
     supporter = (
-        Supporter.objects.visible_to(request.user).prefetch_related("topics").filter(slug=slug).first()
+        Supporter.objects.visible_to(request.user)
+        .prefetch_related("topics")
+        .filter(slug=slug)
+        .first()
     )
     if supporter is None:
         raise Http404

@@ -56,7 +56,9 @@ class SupporterForm(forms.ModelForm[Supporter]):
             self.fields["sectors"].initial = self.instance.sector_codes
 
     def clean_brokering_regions(self) -> str:
-        written = [c.strip() for c in self.cleaned_data["brokering_regions"].split(",") if c.strip()]
+        written = [
+            c.strip() for c in self.cleaned_data["brokering_regions"].split(",") if c.strip()
+        ]
         for code in written:
             if not re.fullmatch(r"[A-Z]{2}[A-Z0-9]{0,3}", code.upper()):
                 raise forms.ValidationError(

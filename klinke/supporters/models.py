@@ -105,7 +105,9 @@ class Supporter(DirectoryProfile):
         return [code.strip() for code in self.brokering_regions.split(",") if code.strip()]
 
     def is_managed_by(self, user: object) -> bool:
-        return bool(getattr(user, "is_authenticated", False)) and self.user_id == getattr(user, "pk", None)
+        return bool(getattr(user, "is_authenticated", False)) and self.user_id == getattr(
+            user, "pk", None
+        )
 
     def texts_for_search(self) -> list[str]:
         return [

@@ -27,7 +27,10 @@ class Command(BaseCommand):
         while True:
             now = time.monotonic()
             for job in jobs:
-                if options["once"] or now - last_run.get(job.name, -job.every_seconds) >= job.every_seconds:
+                if (
+                    options["once"]
+                    or now - last_run.get(job.name, -job.every_seconds) >= job.every_seconds
+                ):
                     close_old_connections()
                     result = job.run()
                     last_run[job.name] = now
