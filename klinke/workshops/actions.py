@@ -199,6 +199,8 @@ def do_create_event(
         raise WorkshopError(_("Members of collectives and supporters can create events."))
     if idea is not None and not idea.is_proposer(user):
         raise WorkshopError(_("Only the people who proposed this idea can plan it."))
+    if idea is not None and idea.state == IdeaState.CLOSED:
+        raise WorkshopError(_("Reopen the idea before you plan it."))
     with transaction.atomic():
         event: Event = form.save(commit=False)
         event.created_by = user

@@ -447,7 +447,7 @@ def create_event(request: HttpRequest, payload: EventIn) -> Any:
     try:
         event = actions.do_create_event(user=user, form=form, idea=idea)
     except actions.WorkshopError as exc:
-        raise HttpError(403, str(exc)) from exc
+        raise _conflict(exc) from exc
     return 201, get_object_or_404(_event_queryset(request), pk=event.pk)
 
 

@@ -173,6 +173,8 @@ def test_it_plans_an_idea_through_the_api_for_its_proposers_only(network):
     assert response.json()["idea"] == idea.pk
     idea.refresh_from_db()
     assert idea.state == "scheduled"
+    closed = make_idea(network.sam, "Geschlossen", state="closed")
+    assert Caller(network.sam).post("/events", event_payload(idea=closed.pk)).status_code == 409
 
 
 def test_it_hides_members_only_events_and_online_links(network, people):
