@@ -614,14 +614,17 @@ HEADER_RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 
 
+_UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
+_NOT_ALNUM = re.compile(r"[\W_]+")
+
+
 def fold_text(text: str) -> str:
     """Lower case, umlauts and ß spelled out, other accents dropped, punctuation as spaces."""
-    text = text.lower()
-    for umlaut, spelled in (("ä", "ae"), ("ö", "oe"), ("ü", "ue"), ("ß", "ss")):
-        text = text.replace(umlaut, spelled)
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(ch if ch.isalnum() else " " for ch in text if not unicodedata.combining(ch))
-    return " ".join(text.split())
+    text = text.lower().translate(_UMLAUTS)
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return " ".join(_NOT_ALNUM.sub(" ", text).split())
 
 
 def guess_field(header: str) -> str:

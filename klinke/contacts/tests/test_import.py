@@ -19,7 +19,9 @@ from klinke.contacts.models import (
     Organisation,
     Source,
 )
+from klinke.contacts.phones import normalise_phone
 from klinke.contacts.tests.conftest import fixture_bytes, make_contact
+from klinke.matching.analysis import query_terms
 
 pytestmark = pytest.mark.django_db
 
@@ -338,3 +340,41 @@ def test_it_guesses_the_mapping_and_shows_examples(network):
     assert "Green Energy Coop" in page
     response = client.post(response["Location"], {f"column_{i}": "" for i in range(11)})
     assert "Map at least one column" in response.content.decode()
+
+
+def test_it_writes_the_same_rows_and_search_documents_as_a_one_by_one_save(network):
+    """Bulk writing skips save(); what it stores must equal what save() would."""
+    from klinke.matching.analysis import search_document
+
+    contact_import = start(network, "kontakte-excel.csv")
+    actions.do_map_columns(
+        contact_import=contact_import,
+        mapping=["given_name", "family_name", "organisation", "role", "email", "email",
+                 "phone", "phone", "notes", "tags"],
+    )  # fmt: skip
+    actions.do_import_contacts(contact_import=contact_import, user=network.alice)
+    for name in ("umlaute-2.1.vcf", "thunderbird-MoreFunctionsForAddressBook-extension.vcf"):
+        actions.do_import_contacts(contact_import=start(network, name), user=network.alice)
+    contacts = Contact.objects.select_related("organisation").prefetch_related("emails", "phones")
+    assert contacts.count() == 6
+    for contact in contacts:
+        expected = search_document(
+            *actions.contact_search_texts(
+                name=contact.display_name,
+                given_name=contact.given_name,
+                family_name=contact.family_name,
+                role=contact.role,
+                organisation=contact.organisation.name if contact.organisation else "",
+                emails=[e.email for e in contact.emails.all()],
+                notes=contact.notes,
+                tags=contact.tag_list,
+            )
+        )
+        assert contact.search_document == expected, contact
+        assert contact.updated_at == contact.created_at == contact.source_at
+        assert (contact.is_demo, contact.consent, contact.last_contacted_on) == (False, "", None)
+        for phone in contact.phones.all():
+            assert phone.e164 == (normalise_phone(phone.raw) or "")
+    anna = Contact.objects.get(given_name="Anna")
+    assert anna.tags == ",beratung,mieten,"
+    assert list(Contact.objects.matching_terms(query_terms("Stadträte"))) == [anna]
