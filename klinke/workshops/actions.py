@@ -509,10 +509,7 @@ def do_attach_material(*, event: Event, user: User, title: str, upload: Any) -> 
 def do_delete_material(*, material: Material, user: User) -> None:
     if not material.event.is_host(user):
         raise WorkshopError(_("Only the hosts can remove materials."))
-    storage, name = material.file.storage, material.file.name
-    material.delete()
-    if name:
-        transaction.on_commit(lambda: storage.delete(name))
+    material.delete()  # the file goes with it, once the transaction commits
 
 
 def do_update_follow_up(*, event: Event, user: User, notes: str, article: Any = None) -> Event:

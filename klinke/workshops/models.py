@@ -20,8 +20,10 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Count, F, Q
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -291,16 +293,6 @@ class EventQuerySet(VisibleQuerySet):
                 distinct=True,
             ),
         )
-
-    def involving(self, user: Any) -> Any:
-        """Events `user` hosts or is registered or waitlisted for."""
-        if not getattr(user, "is_authenticated", False):
-            return self.none()
-        hosted = Event.hosts.through.objects.filter(user_id=user.pk).values("event_id")
-        registered = Registration.objects.filter(
-            user_id=user.pk, status__in=ACTIVE_REGISTRATION
-        ).values("event_id")
-        return self.filter(Q(pk__in=hosted) | Q(pk__in=registered))
 
 
 class Event(SearchableMixin, models.Model):
@@ -600,6 +592,14 @@ class Material(models.Model):
     @property
     def extension(self) -> str:
         return PurePosixPath(self.file.name).suffix.lstrip(".").upper()
+
+
+@receiver(post_delete, sender=Material)
+def remove_material_file(sender: type[Material], instance: Material, **kwargs: Any) -> None:
+    """Delete the stored file with its row (also when its event is deleted), after commit."""
+    storage, name = instance.file.storage, instance.file.name
+    if name:
+        transaction.on_commit(lambda: storage.delete(name))
 
 
 # --- calendar feeds ------------------------------------------------------------------

@@ -243,3 +243,14 @@ def test_hosts_link_a_knowledge_article(network):
         "Interne Kalkulation"
         in network.client_for(network.bob).get(event.get_absolute_url()).content.decode()
     )
+
+
+def test_deleting_an_event_removes_its_files(
+    network, media_root, django_capture_on_commit_callbacks
+):
+    event = make_event(network.alice)
+    upload(network.client_for(network.alice), event, "folien.pdf", PDF)
+    assert len(stored_files(media_root)) == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        event.delete()
+    assert stored_files(media_root) == []
