@@ -14,7 +14,7 @@ from klinke.knowledge.tests.conftest import ask, write_article
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 HOSTILE = (

@@ -22,7 +22,7 @@ from klinke.knowledge.tests.conftest import ask, write_article
 
 pytestmark = [
     # The topic vocabulary comes from a data migration; keep it across the flushes.
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(
         connection.vendor != "postgresql",
         reason="SQLite runs one writer at a time and has no SELECT … FOR UPDATE; "
