@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -196,7 +197,7 @@ def need_state(request: HttpRequest, ref: str) -> HttpResponse:
 def need_renew(request: HttpRequest, ref: str) -> HttpResponse:
     need = _owned_need(request, ref)
     actions.do_renew_item(item=need)
-    messages.success(request, _("Renewed until %(date)s.") % {"date": need.expires_on})
+    messages.success(request, _("Renewed until %(date)s.") % {"date": date_format(need.expires_on)})
     return redirect(need)
 
 
@@ -259,7 +260,9 @@ def offer_state(request: HttpRequest, ref: str) -> HttpResponse:
 def offer_renew(request: HttpRequest, ref: str) -> HttpResponse:
     offer = _owned_offer(request, ref)
     actions.do_renew_item(item=offer)
-    messages.success(request, _("Renewed until %(date)s.") % {"date": offer.expires_on})
+    messages.success(
+        request, _("Renewed until %(date)s.") % {"date": date_format(offer.expires_on)}
+    )
     return redirect(offer)
 
 
