@@ -18,6 +18,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from django.utils.translation import gettext_noop as N_
 from vobject.base import (  # type: ignore[import-untyped]  # vobject ships no types
     ParseError,
     getLogicalLines,
@@ -46,11 +47,23 @@ PROPERTY_START = re.compile(r"^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)?[;:]")
 EMAIL_PATTERN = re.compile(r"^[^@\s<>(),;:\"]+@[^@\s<>(),;:\"]+\.[^@\s<>(),;:\"]+$")
 
 
-class ContactFileError(ValueError):
-    """A file that cannot be imported; `line` and `record` say where, when known."""
+class Term(str):
+    """A word in an error message that is itself translated (a field's name)."""
 
-    def __init__(self, message: str, *, line: int | None = None, record: int | None = None):
-        self.message = message
+
+class ContactFileError(ValueError):
+    """A file that cannot be imported; `line` and `record` say where, when known.
+
+    The message is an English template marked for translation (the parser stays free of
+    Django's settings); `translated()` gives it in the reader's language.
+    """
+
+    def __init__(
+        self, template: str, *, line: int | None = None, record: int | None = None, **params: Any
+    ) -> None:
+        self.template = template
+        self.params = params
+        self.message = template % params if params else template
         self.line = line
         self.record = record
         where = []
@@ -58,7 +71,24 @@ class ContactFileError(ValueError):
             where.append(f"record {record}")
         if line is not None:
             where.append(f"line {line}")
-        super().__init__(f"{', '.join(where)}: {message}" if where else message)
+        super().__init__(f"{', '.join(where)}: {self.message}" if where else self.message)
+
+    def translated(self) -> str:
+        from django.utils.translation import gettext
+
+        params = {k: gettext(v) if isinstance(v, Term) else v for k, v in self.params.items()}
+        template = gettext(self.template)
+        return template % params if params else template
+
+
+FIELD_NAMES = {
+    "full_name": Term(N_("full name")),
+    "given_name": Term(N_("given name")),
+    "family_name": Term(N_("family name")),
+    "organisation": Term(N_("organisation")),
+    "role": Term(N_("role")),
+    "notes": Term(N_("notes")),
+}
 
 
 @dataclass
@@ -78,7 +108,8 @@ class ContactRecord:
     notes: str = ""
     tags: list[str] = field(default_factory=list)
     website: str = ""
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[tuple[str, str]] = field(default_factory=list)
+    """(message template with %(value)s, value), translated for display."""
 
     @property
     def display_name(self) -> str:
@@ -108,6 +139,7 @@ class ContactRecord:
         values = dict(data)
         values["emails"] = [tuple(pair) for pair in values.get("emails", [])]
         values["phones"] = [tuple(pair) for pair in values.get("phones", [])]
+        values["warnings"] = [tuple(pair) for pair in values.get("warnings", [])]
         return cls(**values)
 
 
@@ -122,17 +154,23 @@ def check_record(record: ContactRecord, number: int) -> None:
         value: str = getattr(record, name)
         if len(value) > limit:
             raise ContactFileError(
-                f"the {name.replace('_', ' ')} is {len(value)} characters long; "
-                f"at most {limit} fit",
+                N_("the %(field)s is %(length)s characters long; at most %(limit)s fit"),
                 line=record.line,
                 record=number,
+                field=FIELD_NAMES[name],
+                length=len(value),
+                limit=limit,
             )
     for address, _label in record.emails:
         if len(address) > EMAIL_LIMIT:
-            raise ContactFileError("an email address is too long", line=record.line, record=number)
+            raise ContactFileError(
+                N_("an email address is too long"), line=record.line, record=number
+            )
     for number_text, _label in record.phones:
         if len(number_text) > PHONE_LIMIT:
-            raise ContactFileError("a phone number is too long", line=record.line, record=number)
+            raise ContactFileError(
+                N_("a phone number is too long"), line=record.line, record=number
+            )
 
 
 def add_email(record: ContactRecord, value: str, label: str = "") -> None:
@@ -147,7 +185,7 @@ def add_email(record: ContactRecord, value: str, label: str = "") -> None:
         if address not in [e for e, _l in record.emails]:
             record.emails.append((address, label[:LABEL_LIMIT]))
     else:
-        record.warnings.append(f"not an email address, kept in the notes: {address}")
+        record.warnings.append((N_("not an email address, kept in the notes: %(value)s"), address))
         record.notes = "\n".join(p for p in (record.notes, address) if p)
 
 
@@ -290,7 +328,7 @@ def _properties(text: str) -> Iterator[_Property]:
             name, params, value, group = parseLine(line, number)
         except ParseError as exc:
             raise ContactFileError(
-                f"this line is not a vCard property: {line[:60]!r}", line=number
+                N_("this line is not a vCard property: %(text)s"), line=number, text=line[:60]
             ) from exc
         named: dict[str, list[str]] = {}
         types: list[str] = []
@@ -356,7 +394,10 @@ def _card_to_record(props: Sequence[_Property], start: int, number: int) -> Cont
             value = _value(prop, version)
         except (ValueError, UnicodeError) as exc:
             raise ContactFileError(
-                f"the value of {name} cannot be decoded", line=prop.line, record=number
+                N_("the value of %(property)s cannot be decoded"),
+                line=prop.line,
+                record=number,
+                property=name,
             ) from exc
         if name == "FN":
             record.full_name = _clean(_unescape(value, version))
@@ -398,7 +439,7 @@ def _card_to_record(props: Sequence[_Property], start: int, number: int) -> Cont
         if units:
             role = f"{role} ({units})" if role else units
         for other in organisations[1:]:
-            notes.append("Also at: " + ", ".join(other))
+            notes.append("ORG: " + ", ".join(other))
     record.role = role
     record.notes = "\n\n".join(n for n in (record.notes, *notes) if n)
     record.website = websites[0] if websites else ""
@@ -414,7 +455,7 @@ def parse_vcards(data: bytes) -> list[ContactRecord]:
     a card that is never closed, or a value that does not fit.
     """
     if len(data) > MAX_FILE_BYTES:
-        raise ContactFileError("the file is larger than 2 MB")
+        raise ContactFileError(N_("the file is larger than 2 MB"))
     text = _without_binary_data(decode_file(data))
     records: list[ContactRecord] = []
     current: list[_Property] | None = None
@@ -429,7 +470,7 @@ def parse_vcards(data: bytes) -> list[ContactRecord]:
         if prop.name == "END" and prop.value.strip().upper() == "VCARD":
             if depth == 0:
                 raise ContactFileError(
-                    "END:VCARD without BEGIN:VCARD", line=prop.line, record=len(records) + 1
+                    N_("END:VCARD without BEGIN:VCARD"), line=prop.line, record=len(records) + 1
                 )
             depth -= 1
             if depth == 0 and current is not None:
@@ -438,21 +479,26 @@ def parse_vcards(data: bytes) -> list[ContactRecord]:
                 check_record(record, number)
                 records.append(record)
                 if len(records) > MAX_RECORDS:
-                    raise ContactFileError(f"more than {MAX_RECORDS} contacts in one file")
+                    raise ContactFileError(
+                        N_("more than %(count)s contacts in one file"), count=MAX_RECORDS
+                    )
                 current = None
             continue
         if current is None:
             raise ContactFileError(
-                f"{prop.name} outside of a vCard", line=prop.line, record=len(records) + 1
+                N_("%(property)s outside of a vCard"),
+                line=prop.line,
+                record=len(records) + 1,
+                property=prop.name,
             )
         if depth == 1:  # nested vCards (AGENT) are not separate contacts
             current.append(prop)
     if current is not None:
         raise ContactFileError(
-            "the vCard is never closed with END:VCARD", line=start, record=len(records) + 1
+            N_("the vCard is never closed with END:VCARD"), line=start, record=len(records) + 1
         )
     if not records:
-        raise ContactFileError("the file contains no vCard")
+        raise ContactFileError(N_("the file contains no vCard"))
     return records
 
 
@@ -691,12 +737,12 @@ def sniff_delimiter(first_line: str) -> str:
 def parse_csv(data: bytes) -> CsvTable:
     """A CSV file with a header row; UTF-8 with or without BOM; `;`, `,` or tab."""
     if len(data) > MAX_FILE_BYTES:
-        raise ContactFileError("the file is larger than 2 MB")
+        raise ContactFileError(N_("the file is larger than 2 MB"))
     text = decode_file(data)
     if not text.strip():
-        raise ContactFileError("the file is empty")
+        raise ContactFileError(N_("the file is empty"))
     if "\x00" in text:
-        raise ContactFileError("this is not a text file")
+        raise ContactFileError(N_("this is not a text file"))
     first_line = text.lstrip("\r\n").split("\n", 1)[0]
     delimiter = sniff_delimiter(first_line)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
@@ -714,30 +760,39 @@ def parse_csv(data: bytes) -> CsvTable:
                 continue
             if len(cells) > len(header) and any(c.strip() for c in cells[len(header) :]):
                 raise ContactFileError(
-                    f"this row has {len(cells)} cells but the header has {len(header)}",
+                    N_("this row has %(cells)s cells but the header has %(header)s"),
                     line=start,
                     record=len(rows) + 1,
+                    cells=len(cells),
+                    header=len(header),
                 )
             cells = (cells + [""] * len(header))[: len(header)]
             rows.append((start, cells))
             if len(rows) > MAX_RECORDS:
-                raise ContactFileError(f"more than {MAX_RECORDS} contacts in one file")
+                raise ContactFileError(
+                    N_("more than %(count)s contacts in one file"), count=MAX_RECORDS
+                )
     except csv.Error as exc:
         raise ContactFileError(
-            f"the CSV is malformed ({exc})", line=reader.line_num, record=len(rows) + 1
+            N_("the CSV is malformed (%(reason)s)"),
+            line=reader.line_num,
+            record=len(rows) + 1,
+            reason=str(exc),
         ) from exc
     if header is None:
-        raise ContactFileError("the file has no header row")
+        raise ContactFileError(N_("the file has no header row"))
     return CsvTable(header=header, rows=rows, delimiter=delimiter)
 
 
 def records_from_table(table: CsvTable, mapping: Sequence[str]) -> list[ContactRecord]:
     """Apply the user's column mapping; raise ContactFileError for a record that does not fit."""
     if len(mapping) != len(table.header):
-        raise ContactFileError("the column mapping does not match the file's columns")
+        raise ContactFileError(N_("the column mapping does not match the file's columns"))
     unknown = set(mapping) - set(CSV_FIELDS) - {""}
     if unknown:
-        raise ContactFileError(f"unknown field {sorted(unknown)[0]!r} in the column mapping")
+        raise ContactFileError(
+            N_("unknown field %(field)s in the column mapping"), field=sorted(unknown)[0]
+        )
     records: list[ContactRecord] = []
     for line, cells in table.rows:
         record = ContactRecord(line=line)
@@ -776,7 +831,7 @@ def records_from_table(table: CsvTable, mapping: Sequence[str]) -> list[ContactR
         check_record(record, len(records) + 1)
         records.append(record)
     if not records:
-        raise ContactFileError("no row has a name, organisation, email address or phone number")
+        raise ContactFileError(N_("no row has a name, organisation, email address or phone number"))
     return records
 
 

@@ -12,7 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.text import slugify
+from django.utils.text import capfirst, slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -413,14 +413,16 @@ def _file_error(error: ContactFileError) -> str:
         return _("Record %(record)s (line %(line)s): %(message)s. Nothing was imported.") % {
             "record": error.record,
             "line": error.line,
-            "message": error.message,
+            "message": error.translated(),
         }
     if error.line is not None:
         return _("Line %(line)s: %(message)s. Nothing was imported.") % {
             "line": error.line,
-            "message": error.message,
+            "message": error.translated(),
         }
-    return _("%(message)s Nothing was imported.") % {"message": error.message.rstrip(".") + "."}
+    return _("%(message)s. Nothing was imported.") % {
+        "message": capfirst(error.translated().rstrip("."))
+    }
 
 
 @login_required

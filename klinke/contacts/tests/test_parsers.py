@@ -152,13 +152,13 @@ def test_it_reads_the_android_export_with_quoted_printable_and_a_broken_photo():
     assert bob.organisation == "Ñ" * 12
     # The second EMAIL is no address; it is kept in the notes with a warning.
     assert bob.notes == "Ñ" * 14
-    assert bob.warnings == ["not an email address, kept in the notes: " + "Ñ" * 14]
+    assert bob.warnings == [("not an email address, kept in the notes: %(value)s", "Ñ" * 14)]
     assert bob.website == "www.company.com"
     henry = records[5]
     assert henry.emails == [("henry@company.com", "")]
     assert henry.organisation == "Ñ" * 44
     # A byte that is not UTF-8 in a further ORG becomes a replacement character, not an error.
-    assert henry.notes.startswith("Also at: " + "Ñ" * 44)
+    assert henry.notes.startswith("ORG: " + "Ñ" * 44)
 
 
 def test_it_decodes_quoted_printable_umlauts_in_utf8_and_latin1():
