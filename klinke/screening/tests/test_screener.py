@@ -189,7 +189,7 @@ def test_it_ignores_empty_fields_and_unknown_sectors():
     assert screen({"title": "Gesichtserkennung"}, [red_line]) == []
 
 
-def test_every_sector_has_labels_and_keywords_in_both_languages():
+def test_it_labels_every_sector_and_lists_keywords_in_both_languages():
     for sector in SECTORS.values():
         assert sector.label.en and sector.label.de
         languages = {k.language for k in sector.keywords}
@@ -197,7 +197,7 @@ def test_every_sector_has_labels_and_keywords_in_both_languages():
     assert dict(sector_choices("de"))["gambling"] == "Glücksspiel"
 
 
-def test_every_sector_finds_its_own_keywords():
+def test_it_finds_every_sectors_own_keywords():
     for sector in SECTORS.values():
         red_line = RedLine("s", "s", sectors=(sector.code,))
         for keyword in sector.keywords:

@@ -236,7 +236,7 @@ def test_it_reads_and_changes_settings_and_the_summary(api, network):
     assert stages["new"]["count"] == 1 and stages["new"]["value_high"] == 2000
 
 
-def test_session_writes_need_the_csrf_token(network):
+def test_it_requires_the_csrf_token_for_session_writes(network):
     client = Client(enforce_csrf_checks=True)
     client.force_login(network.alice)
     response = post(client, f"{BASE}/leads", {"title": "Ohne Token"})
@@ -244,7 +244,7 @@ def test_session_writes_need_the_csrf_token(network):
     assert not Lead.objects.exists()
 
 
-def test_a_decision_of_another_collective_is_404_even_with_the_right_id(api, network):
+def test_it_answers_404_for_a_decision_of_another_collective_with_the_right_id(api, network):
     foreign = make_decision(network.collective_b, network.bob)
     assert api.get(f"{BASE}/decisions/{foreign.pk}").status_code == 404
     assert (

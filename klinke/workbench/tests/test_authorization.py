@@ -170,7 +170,7 @@ def test_it_finds_the_routes_it_checks():
     assert len(names) >= 30
 
 
-def test_a_member_of_another_collective_gets_404_on_every_page(workbench, objects):
+def test_it_answers_404_to_a_member_of_another_collective_on_every_page(workbench, objects):
     network = workbench.network
     bob = network.client_for(network.bob)
     alice = network.client_for(network.alice)
@@ -191,7 +191,7 @@ def test_a_member_of_another_collective_gets_404_on_every_page(workbench, object
     assert not failures, "\n".join(failures)
 
 
-def test_a_member_of_another_collective_gets_404_for_objects_under_its_own_slug(workbench, objects):
+def test_it_answers_404_for_foreign_objects_under_the_callers_own_slug(workbench, objects):
     """B's own slug with A's object ids: objects are looked up within the collective.
 
     B is a member here, so a wrong method may answer 405 first; that says nothing about A's
@@ -211,7 +211,7 @@ def test_a_member_of_another_collective_gets_404_for_objects_under_its_own_slug(
     assert not failures, "\n".join(failures)
 
 
-def test_anonymous_visitors_are_sent_to_log_in_on_every_page(workbench, objects):
+def test_it_sends_anonymous_visitors_to_log_in_on_every_page(workbench, objects):
     network = workbench.network
     anonymous = network.client_for(None)
     login = reverse("account_login")
@@ -311,14 +311,16 @@ def call(client: Any, operation: Operation, url: str, body: Any = None) -> Any:
     return send(url, data=json.dumps(data), content_type="application/json")
 
 
-def test_the_api_matrix_covers_leads_decisions_red_lines_referrals_and_contacts():
+def test_it_covers_leads_decisions_red_lines_referrals_and_contacts_in_the_api_matrix():
     paths = {op.path for op in workbench_operations()}
     for fragment in ("leads", "decisions", "red-lines", "referrals", "contacts", "screening"):
         assert any(fragment in path for path in paths), fragment
     assert all("{collective}" in path for path in paths), "every operation names its collective"
 
 
-def test_a_member_of_another_collective_gets_404_from_every_api_operation(workbench, objects):
+def test_it_answers_404_to_a_member_of_another_collective_from_every_api_operation(
+    workbench, objects
+):
     network = workbench.network
     bob = network.client_for(network.bob)
     alice = network.client_for(network.alice)
@@ -339,7 +341,7 @@ def test_a_member_of_another_collective_gets_404_from_every_api_operation(workbe
     assert not failures, "\n".join(failures)
 
 
-def test_the_workbench_api_refuses_outsiders_before_reading_the_body(workbench, objects):
+def test_it_refuses_outsiders_before_reading_the_api_body(workbench, objects):
     """Even a broken body gets 404, not a validation error that would confirm the route."""
     network = workbench.network
     bob = network.client_for(network.bob)
@@ -355,7 +357,7 @@ def test_the_workbench_api_refuses_outsiders_before_reading_the_body(workbench, 
         assert response.status_code == 404, (operation.method, url, response.status_code)
 
 
-def test_anonymous_callers_get_401_from_every_api_operation(workbench, objects):
+def test_it_answers_401_to_anonymous_callers_from_every_api_operation(workbench, objects):
     network = workbench.network
     anonymous = network.client_for(None)
     for operation in workbench_operations():
@@ -363,7 +365,7 @@ def test_anonymous_callers_get_401_from_every_api_operation(workbench, objects):
         assert call(anonymous, operation, url).status_code == 401, (operation.method, url)
 
 
-def test_stewards_and_supporters_see_nothing_of_a_workbench(workbench, objects):
+def test_it_shows_stewards_and_supporters_nothing_of_a_workbench(workbench, objects):
     network = workbench.network
     for person in (network.stella, network.sam, network.outsider):
         client = network.client_for(person)

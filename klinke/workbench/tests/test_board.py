@@ -70,7 +70,7 @@ def test_it_answers_an_htmx_move_with_the_board_and_focuses_the_moved_card(netwo
     assert "Move “Website für die Kita” to Proposal" in focused[0]
 
 
-def test_every_move_button_is_a_real_labelled_button_in_a_form_with_csrf(network):
+def test_it_makes_every_move_a_real_labelled_button_in_a_form_with_csrf(network):
     make_lead(network.collective_a, "Website für die Kita", stage="proposal")
     html = (
         network.client_for(network.alice)
@@ -245,7 +245,7 @@ def make_many_leads(network: Any, n: int, offset: int = 0) -> None:
 
 
 @pytest.mark.parametrize("name", ["workbench:index", "workbench:lead_list"])
-def test_board_and_list_queries_do_not_grow_with_leads(
+def test_it_keeps_board_and_list_queries_constant_as_leads_grow(
     network, django_assert_max_num_queries, name
 ):
     client = network.client_for(network.alice)
@@ -260,7 +260,9 @@ def test_board_and_list_queries_do_not_grow_with_leads(
     assert b"Lead 32" in response.content
 
 
-def test_lead_page_queries_do_not_grow_with_activities(workbench, django_assert_max_num_queries):
+def test_it_keeps_lead_page_queries_constant_as_activities_grow(
+    workbench, django_assert_max_num_queries
+):
     network = workbench.network
     client = network.client_for(network.alice)
     url = workbench.lead.get_absolute_url()

@@ -36,16 +36,16 @@ def tally(choices: list[str], members: int, rule: str = CONSENT, quorum: int = 5
 # --- the rules, without a database -------------------------------------------------------
 
 
-def test_consent_accepts_without_a_block_once_the_quorum_responded():
+def test_it_accepts_by_consent_without_a_block_once_the_quorum_responded():
     assert tally(["agree", "abstain"], 4).outcome == DecisionOutcome.ACCEPTED
     assert tally(["agree", "disagree", "disagree"], 4).outcome == DecisionOutcome.ACCEPTED
 
 
-def test_consent_is_stopped_by_a_single_block():
+def test_it_stops_consent_with_a_single_block():
     assert tally(["agree", "agree", "agree", "block"], 4).outcome == DecisionOutcome.BLOCKED
 
 
-def test_nothing_is_decided_below_the_quorum():
+def test_it_decides_nothing_below_the_quorum():
     assert tally(["agree"], 3).outcome == DecisionOutcome.NO_QUORUM  # 33 % < 50 %
     assert tally(["agree", "agree"], 3).outcome == DecisionOutcome.ACCEPTED  # 67 %
     assert tally(["agree", "agree"], 4, quorum=75).outcome == DecisionOutcome.NO_QUORUM
@@ -53,7 +53,7 @@ def test_nothing_is_decided_below_the_quorum():
     assert tally([], 0).outcome == DecisionOutcome.NO_QUORUM
 
 
-def test_majority_needs_more_agree_than_disagree_and_a_tie_is_no_majority():
+def test_it_needs_more_agree_than_disagree_for_a_majority_and_a_tie_is_none():
     assert tally(["agree", "agree", "disagree"], 3, MAJORITY).outcome == DecisionOutcome.ACCEPTED
     assert tally(["agree", "disagree"], 2, MAJORITY).outcome == DecisionOutcome.REJECTED
     assert tally(["agree", "disagree", "abstain", "abstain"], 4, MAJORITY).outcome == (
@@ -107,7 +107,7 @@ def test_it_refuses_a_deadline_in_the_past(network):
 
 
 @pytest.mark.django_db
-def test_members_respond_and_change_their_response_until_the_deadline(big_a):
+def test_it_lets_members_respond_and_change_their_response_until_the_deadline(big_a):
     network = big_a
     decision = make_decision(network.collective_a, network.alice)
     client = network.client_for(network.alice)
@@ -121,7 +121,7 @@ def test_members_respond_and_change_their_response_until_the_deadline(big_a):
 
 
 @pytest.mark.django_db
-def test_a_block_needs_a_reason(big_a):
+def test_it_requires_a_reason_for_a_block(big_a):
     network = big_a
     decision = make_decision(network.collective_a, network.alice)
     client = network.client_for(network.alice)
@@ -185,7 +185,7 @@ def test_it_decides_at_once_when_everyone_responded_and_records_it_on_the_lead(n
 
 
 @pytest.mark.django_db
-def test_the_deadline_job_decides_with_the_responses_so_far(big_a):
+def test_it_decides_at_the_deadline_with_the_responses_so_far(big_a):
     network = big_a
     decision = make_decision(network.collective_a, network.alice, rule=MAJORITY)
     for user, choice in ((network.alice, "agree"), (network.alice2, "agree")):
@@ -217,7 +217,7 @@ def test_it_reminds_those_who_have_not_responded_exactly_once(big_a, mailoutbox)
 
 
 @pytest.mark.django_db
-def test_the_decision_page_shows_the_outcome_and_who_is_waiting(big_a):
+def test_it_shows_on_the_decision_page_who_is_still_waiting(big_a):
     network = big_a
     decision = make_decision(network.collective_a, network.alice)
     actions.do_respond_to_decision(decision_id=decision.pk, user=network.alice2, choice="abstain")
@@ -257,7 +257,7 @@ def run_at_once(functions: list[Any]) -> list[Any]:
 
 @postgres_only
 @pytest.mark.django_db(transaction=True)
-def test_one_member_responding_many_times_at_once_leaves_one_response(big_a):
+def test_it_keeps_one_response_when_a_member_responds_many_times_at_once(big_a):
     network = big_a
     decision = make_decision(network.collective_a, network.alice)
     choices = ["agree", "disagree", "abstain", "agree", "disagree", "abstain"]
@@ -275,7 +275,7 @@ def test_one_member_responding_many_times_at_once_leaves_one_response(big_a):
 
 @postgres_only
 @pytest.mark.django_db(transaction=True)
-def test_the_last_responses_arriving_together_decide_once_with_all_of_them(big_a):
+def test_it_decides_once_with_all_responses_when_the_last_arrive_together(big_a):
     network = big_a
     lead = make_lead(network.collective_a, "Tafel")
     decision = make_decision(network.collective_a, network.alice, lead=lead)
@@ -302,7 +302,7 @@ def decide_a_little_later() -> int:
 
 @postgres_only
 @pytest.mark.django_db(transaction=True)
-def test_a_response_racing_the_deadline_job_is_either_counted_or_refused(big_a):
+def test_it_counts_or_refuses_a_response_racing_the_deadline_job(big_a):
     network = big_a
     for _round in range(5):
         decision = make_decision(
@@ -334,7 +334,7 @@ def test_a_response_racing_the_deadline_job_is_either_counted_or_refused(big_a):
 
 
 @pytest.mark.django_db
-def test_the_unique_constraint_forbids_a_second_response_row(network):
+def test_it_forbids_a_second_response_row_in_the_database(network):
     from django.db import IntegrityError, transaction
 
     decision = make_decision(network.collective_a, network.alice)

@@ -100,7 +100,7 @@ def test_it_sends_nothing_on_days_without_due_actions(network, mailoutbox):
     assert not DigestRecord.objects.exists()
 
 
-def test_a_member_can_ask_for_all_leads_of_the_collective(network, due_leads, mailoutbox):
+def test_it_covers_all_leads_of_the_collective_when_a_member_asks(network, due_leads, mailoutbox):
     client = network.client_for(network.alice)
     client.post(
         reverse("workbench:settings", args=["quellcode"]),
@@ -112,7 +112,7 @@ def test_a_member_can_ask_for_all_leads_of_the_collective(network, due_leads, ma
     assert "Angebot für die Tafel" in alice_mail.body and "Website für die Kita" in alice_mail.body
 
 
-def test_a_member_can_turn_the_digest_off_on_the_settings_page(network, due_leads, mailoutbox):
+def test_it_turns_the_digest_off_and_on_from_the_settings_page(network, due_leads, mailoutbox):
     client = network.client_for(network.alice)
     client.post(
         reverse("workbench:settings", args=["quellcode"]),
@@ -129,14 +129,14 @@ def test_a_member_can_turn_the_digest_off_on_the_settings_page(network, due_lead
     assert not NotificationMute.objects.filter(user=network.alice).exists()
 
 
-def test_the_link_in_the_email_turns_the_digest_off(network, due_leads, mailoutbox):
+def test_it_turns_the_digest_off_from_the_link_in_the_email(network, due_leads, mailoutbox):
     token = unsubscribe_token(network.alice.pk, NotificationKind.WORKBENCH)
     network.client_for(None).post(reverse("notifications_off", args=[token]))
     assert actions.do_send_digests(morning()) == 1
     assert not DigestRecord.objects.filter(user=network.alice).exists()
 
 
-def test_the_digest_is_in_the_recipients_language(network, due_leads, mailoutbox):
+def test_it_writes_the_digest_in_the_recipients_language(network, due_leads, mailoutbox):
     network.alice.language = "en"
     network.alice.save()
     actions.do_send_digests(morning())
@@ -145,7 +145,7 @@ def test_the_digest_is_in_the_recipients_language(network, due_leads, mailoutbox
     assert "Overdue:" in alice_mail.body
 
 
-def test_the_worker_runs_the_workbench_jobs(network, due_leads, mailoutbox):
+def test_it_gives_the_worker_the_workbench_jobs(network, due_leads, mailoutbox):
     from klinke.core.jobs import all_jobs
 
     jobs = {job.target: job for job in all_jobs() if job.target.startswith("klinke.workbench")}

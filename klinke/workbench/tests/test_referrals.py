@@ -56,7 +56,7 @@ def test_it_requires_the_clients_consent(network, third, lead):
         )
 
 
-def test_the_whole_referral_flow_accept(network, third, lead, mailoutbox):
+def test_it_passes_a_lead_on_and_the_receiver_accepts_it(network, third, lead, mailoutbox):
     collective, carla = third
     alice = network.client_for(network.alice)
     alice.post(
@@ -99,7 +99,7 @@ def test_the_whole_referral_flow_accept(network, third, lead, mailoutbox):
     assert carla_client.get(lead.get_absolute_url()).status_code == 404
 
 
-def test_a_declined_referral_leaves_the_lead_on_the_board(network, third, lead):
+def test_it_leaves_a_declined_referral_on_the_board(network, third, lead):
     collective, carla = third
     referral = actions.do_refer_lead(
         lead=lead, user=network.alice, to_collective=collective, client_agreed=True
@@ -116,7 +116,7 @@ def test_a_declined_referral_leaves_the_lead_on_the_board(network, third, lead):
     )
 
 
-def test_only_the_receiving_collective_answers_and_one_offer_at_a_time(network, third, lead):
+def test_it_lets_only_the_receiver_answer_and_one_offer_at_a_time(network, third, lead):
     collective, _carla = third
     referral = actions.do_refer_lead(
         lead=lead, user=network.alice, to_collective=collective, client_agreed=True
@@ -131,7 +131,7 @@ def test_only_the_receiving_collective_answers_and_one_offer_at_a_time(network, 
     assert Referral.objects.get().state == "withdrawn"
 
 
-def test_the_receiving_collective_sees_its_own_red_lines_on_an_offer(network, third):
+def test_it_screens_an_offer_against_the_receivers_red_lines(network, third):
     collective, carla = third
     make_red_line(collective, "Keine Polizei", sectors=["surveillance"])
     lead = make_lead(network.collective_a, "Dienstplan-App für die Bundespolizei")
@@ -142,7 +142,7 @@ def test_the_receiving_collective_sees_its_own_red_lines_on_an_offer(network, th
     assert "Careful: this touches your red lines" in html and "<mark>Bundespolizei</mark>" in html
 
 
-def test_the_log_holds_no_private_details(network, third, lead):
+def test_it_keeps_private_details_out_of_the_referral_log(network, third, lead):
     collective, carla = third
     referral = actions.do_refer_lead(
         lead=lead,
@@ -183,7 +183,7 @@ def test_the_log_holds_no_private_details(network, third, lead):
         assert secret not in log
 
 
-def test_stewards_see_totals_per_pair_and_month_and_nothing_private(network, third, lead):
+def test_it_shows_stewards_totals_per_pair_and_month_and_nothing_private(network, third, lead):
     collective, carla = third
     referral = actions.do_refer_lead(
         lead=lead, user=network.alice, to_collective=collective, client_agreed=True
@@ -205,7 +205,7 @@ def test_stewards_see_totals_per_pair_and_month_and_nothing_private(network, thi
         assert secret not in table
 
 
-def test_a_lead_from_a_referral_keeps_working_when_the_original_is_deleted(network, third, lead):
+def test_it_keeps_a_referred_lead_when_the_original_is_deleted(network, third, lead):
     collective, carla = third
     referral = actions.do_refer_lead(
         lead=lead, user=network.alice, to_collective=collective, client_agreed=True
