@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -244,17 +244,37 @@ def contact_merge(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 
 def _likely_duplicates(collective: Collective, contact: Contact) -> list[tuple[Contact, str]]:
-    from klinke.contacts.duplicates import DuplicateIndex, Incoming
+    """Contacts that look like this one. The database narrows the pool to those sharing an
+    email address, a phone number or a name term; the duplicate index decides."""
+    from klinke.contacts.duplicates import Candidate, DuplicateIndex, Incoming
 
+    emails = [e.email for e in contact.emails.all()]
+    phones = [p.e164 for p in contact.phones.all() if p.e164]
+    shared = Q(emails__email__in=emails) | Q(phones__e164__in=phones)
+    for term in query_terms(contact.display_name)[:4]:
+        shared |= Q(search_document__contains=f" {term} ")
+    pool = list(
+        Contact.objects.for_collective(collective)
+        .exclude(pk=contact.pk)
+        .filter(pk__in=Contact.objects.filter(shared).values("pk"))
+        .with_details()[:500]
+    )
     index = DuplicateIndex.build(
-        c for c in actions.existing_candidates(collective) if c.key != contact.pk
+        Candidate(
+            key=other.pk,
+            name=other.display_name,
+            organisation=other.organisation.name if other.organisation else "",
+            emails=[e.email for e in other.emails.all()],
+            phones=[p.e164 for p in other.phones.all() if p.e164],
+        )
+        for other in pool
     )
     found = index.find(
         Incoming(
             name=contact.display_name,
             organisation=contact.organisation.name if contact.organisation else "",
-            emails=[e.email for e in contact.emails.all()],
-            phones=[p.e164 for p in contact.phones.all() if p.e164],
+            emails=emails,
+            phones=phones,
         )
     )[:20]
     reasons = {
@@ -262,7 +282,7 @@ def _likely_duplicates(collective: Collective, contact: Contact) -> list[tuple[C
         "phone": _("same phone number"),
         "name": _("similar name"),
     }
-    by_pk = Contact.objects.with_details().in_bulk([m.key for m in found])
+    by_pk = {other.pk: other for other in pool}
     return [(by_pk[m.key], str(reasons[m.reason])) for m in found if m.key in by_pk]
 
 

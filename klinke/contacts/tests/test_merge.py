@@ -156,3 +156,19 @@ def test_it_refuses_to_merge_across_collectives_or_with_itself(network, pair):
     assert bob.post(f"{BASE}merges/{merge.pk}/undo/").status_code == 404
     assert bob.post(f"/collectives/rotkehlchen/contacts/merges/{merge.pk}/undo/").status_code == 404
     assert ContactMerge.objects.get().undone_at is None
+
+
+def test_it_suggests_duplicates_with_a_fixed_number_of_queries(
+    network, pair, django_assert_max_num_queries
+):
+    kept, _duplicate = pair
+    client = network.client_for(network.alice)
+    with django_assert_max_num_queries(12) as few:
+        client.get(f"{BASE}{kept.pk}/merge/")
+    for i in range(40):
+        make_contact(network.collective_a, f"Anna Müller{i}", emails=[f"a{i}@example.org"])
+        make_contact(network.collective_a, f"Someone Else{i}", phones=["0341 9876543"])
+    with django_assert_max_num_queries(12) as many:
+        page = client.get(f"{BASE}{kept.pk}/merge/").content.decode()
+    assert len(many.captured_queries) == len(few.captured_queries)
+    assert "Anna Mueller" in page and "same phone number" in page
