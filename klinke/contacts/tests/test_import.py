@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import IntegrityError
+from django.db import IntegrityError, connection, connections
 from django.utils import timezone
 
 from klinke.contacts import actions
@@ -378,3 +379,41 @@ def test_it_writes_the_same_rows_and_search_documents_as_a_one_by_one_save(netwo
     anna = Contact.objects.get(given_name="Anna")
     assert anna.tags == ",beratung,mieten,"
     assert list(Contact.objects.matching_terms(query_terms("Stadträte"))) == [anna]
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="SQLite runs one writer at a time; run with DATABASE_URL=postgres://… to race",
+)
+def test_it_imports_once_when_two_confirmations_race(network):
+    for _round in range(3):
+        Contact.objects.all().delete()
+        contact_import = start(network, "gmail-list.vcf")
+        barrier = threading.Barrier(2)
+        outcomes: list[str] = ["", ""]
+
+        def confirm(
+            index: int,
+            barrier: Any = barrier,
+            outcomes: Any = outcomes,
+            contact_import: Any = contact_import,
+        ) -> None:
+            try:
+                barrier.wait(timeout=10)
+                actions.do_import_contacts(contact_import=contact_import, user=network.alice)
+                outcomes[index] = "imported"
+            except actions.ContactsError:
+                outcomes[index] = "refused"
+            except Exception as exc:  # reported by the assertion below
+                outcomes[index] = repr(exc)
+            finally:
+                connections.close_all()
+
+        threads = [threading.Thread(target=confirm, args=(i,)) for i in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=30)
+        assert sorted(outcomes) == ["imported", "refused"], outcomes
+        assert Contact.objects.count() == 3
