@@ -15,7 +15,7 @@ from typing import Any
 from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext_noop
 
 from klinke.accounts.models import User
 from klinke.collectives.models import Collective
@@ -295,7 +295,7 @@ def do_start_import(
     Raises ContactFileError for a file that is too large or broken; nothing is stored then.
     """
     if len(data) > parsers.MAX_FILE_BYTES:
-        raise ContactFileError(N_("the file is larger than 2 MB"))
+        raise ContactFileError(gettext_noop("the file is larger than 2 MB"))
     kind = file_format(file_name, data)
     contact_import = ContactImport(
         collective=collective, created_by=user, file_name=file_name[:255], file_format=kind

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext_noop
 from vobject.base import (  # type: ignore[import-untyped]  # vobject ships no types
     ParseError,
     getLogicalLines,
@@ -82,12 +82,12 @@ class ContactFileError(ValueError):
 
 
 FIELD_NAMES = {
-    "full_name": Term(N_("full name")),
-    "given_name": Term(N_("given name")),
-    "family_name": Term(N_("family name")),
-    "organisation": Term(N_("organisation")),
-    "role": Term(N_("role")),
-    "notes": Term(N_("notes")),
+    "full_name": Term(gettext_noop("full name")),
+    "given_name": Term(gettext_noop("given name")),
+    "family_name": Term(gettext_noop("family name")),
+    "organisation": Term(gettext_noop("organisation")),
+    "role": Term(gettext_noop("role")),
+    "notes": Term(gettext_noop("notes")),
 }
 
 
@@ -154,7 +154,7 @@ def check_record(record: ContactRecord, number: int) -> None:
         value: str = getattr(record, name)
         if len(value) > limit:
             raise ContactFileError(
-                N_("the %(field)s is %(length)s characters long; at most %(limit)s fit"),
+                gettext_noop("the %(field)s is %(length)s characters long; at most %(limit)s fit"),
                 line=record.line,
                 record=number,
                 field=FIELD_NAMES[name],
@@ -164,12 +164,12 @@ def check_record(record: ContactRecord, number: int) -> None:
     for address, _label in record.emails:
         if len(address) > EMAIL_LIMIT:
             raise ContactFileError(
-                N_("an email address is too long"), line=record.line, record=number
+                gettext_noop("an email address is too long"), line=record.line, record=number
             )
     for number_text, _label in record.phones:
         if len(number_text) > PHONE_LIMIT:
             raise ContactFileError(
-                N_("a phone number is too long"), line=record.line, record=number
+                gettext_noop("a phone number is too long"), line=record.line, record=number
             )
 
 
@@ -185,7 +185,9 @@ def add_email(record: ContactRecord, value: str, label: str = "") -> None:
         if address not in [e for e, _l in record.emails]:
             record.emails.append((address, label[:LABEL_LIMIT]))
     else:
-        record.warnings.append((N_("not an email address, kept in the notes: %(value)s"), address))
+        record.warnings.append(
+            (gettext_noop("not an email address, kept in the notes: %(value)s"), address)
+        )
         record.notes = "\n".join(p for p in (record.notes, address) if p)
 
 
@@ -328,7 +330,9 @@ def _properties(text: str) -> Iterator[_Property]:
             name, params, value, group = parseLine(line, number)
         except ParseError as exc:
             raise ContactFileError(
-                N_("this line is not a vCard property: %(text)s"), line=number, text=line[:60]
+                gettext_noop("this line is not a vCard property: %(text)s"),
+                line=number,
+                text=line[:60],
             ) from exc
         named: dict[str, list[str]] = {}
         types: list[str] = []
@@ -394,7 +398,7 @@ def _card_to_record(props: Sequence[_Property], start: int, number: int) -> Cont
             value = _value(prop, version)
         except (ValueError, UnicodeError) as exc:
             raise ContactFileError(
-                N_("the value of %(property)s cannot be decoded"),
+                gettext_noop("the value of %(property)s cannot be decoded"),
                 line=prop.line,
                 record=number,
                 property=name,
@@ -455,7 +459,7 @@ def parse_vcards(data: bytes) -> list[ContactRecord]:
     a card that is never closed, or a value that does not fit.
     """
     if len(data) > MAX_FILE_BYTES:
-        raise ContactFileError(N_("the file is larger than 2 MB"))
+        raise ContactFileError(gettext_noop("the file is larger than 2 MB"))
     text = _without_binary_data(decode_file(data))
     records: list[ContactRecord] = []
     current: list[_Property] | None = None
@@ -470,7 +474,9 @@ def parse_vcards(data: bytes) -> list[ContactRecord]:
         if prop.name == "END" and prop.value.strip().upper() == "VCARD":
             if depth == 0:
                 raise ContactFileError(
-                    N_("END:VCARD without BEGIN:VCARD"), line=prop.line, record=len(records) + 1
+                    gettext_noop("END:VCARD without BEGIN:VCARD"),
+                    line=prop.line,
+                    record=len(records) + 1,
                 )
             depth -= 1
             if depth == 0 and current is not None:
@@ -480,13 +486,13 @@ def parse_vcards(data: bytes) -> list[ContactRecord]:
                 records.append(record)
                 if len(records) > MAX_RECORDS:
                     raise ContactFileError(
-                        N_("more than %(count)s contacts in one file"), count=MAX_RECORDS
+                        gettext_noop("more than %(count)s contacts in one file"), count=MAX_RECORDS
                     )
                 current = None
             continue
         if current is None:
             raise ContactFileError(
-                N_("%(property)s outside of a vCard"),
+                gettext_noop("%(property)s outside of a vCard"),
                 line=prop.line,
                 record=len(records) + 1,
                 property=prop.name,
@@ -495,10 +501,12 @@ def parse_vcards(data: bytes) -> list[ContactRecord]:
             current.append(prop)
     if current is not None:
         raise ContactFileError(
-            N_("the vCard is never closed with END:VCARD"), line=start, record=len(records) + 1
+            gettext_noop("the vCard is never closed with END:VCARD"),
+            line=start,
+            record=len(records) + 1,
         )
     if not records:
-        raise ContactFileError(N_("the file contains no vCard"))
+        raise ContactFileError(gettext_noop("the file contains no vCard"))
     return records
 
 
@@ -737,12 +745,12 @@ def sniff_delimiter(first_line: str) -> str:
 def parse_csv(data: bytes) -> CsvTable:
     """A CSV file with a header row; UTF-8 with or without BOM; `;`, `,` or tab."""
     if len(data) > MAX_FILE_BYTES:
-        raise ContactFileError(N_("the file is larger than 2 MB"))
+        raise ContactFileError(gettext_noop("the file is larger than 2 MB"))
     text = decode_file(data)
     if not text.strip():
-        raise ContactFileError(N_("the file is empty"))
+        raise ContactFileError(gettext_noop("the file is empty"))
     if "\x00" in text:
-        raise ContactFileError(N_("this is not a text file"))
+        raise ContactFileError(gettext_noop("this is not a text file"))
     first_line = text.lstrip("\r\n").split("\n", 1)[0]
     delimiter = sniff_delimiter(first_line)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
@@ -760,7 +768,7 @@ def parse_csv(data: bytes) -> CsvTable:
                 continue
             if len(cells) > len(header) and any(c.strip() for c in cells[len(header) :]):
                 raise ContactFileError(
-                    N_("this row has %(cells)s cells but the header has %(header)s"),
+                    gettext_noop("this row has %(cells)s cells but the header has %(header)s"),
                     line=start,
                     record=len(rows) + 1,
                     cells=len(cells),
@@ -770,28 +778,28 @@ def parse_csv(data: bytes) -> CsvTable:
             rows.append((start, cells))
             if len(rows) > MAX_RECORDS:
                 raise ContactFileError(
-                    N_("more than %(count)s contacts in one file"), count=MAX_RECORDS
+                    gettext_noop("more than %(count)s contacts in one file"), count=MAX_RECORDS
                 )
     except csv.Error as exc:
         raise ContactFileError(
-            N_("the CSV is malformed (%(reason)s)"),
+            gettext_noop("the CSV is malformed (%(reason)s)"),
             line=reader.line_num,
             record=len(rows) + 1,
             reason=str(exc),
         ) from exc
     if header is None:
-        raise ContactFileError(N_("the file has no header row"))
+        raise ContactFileError(gettext_noop("the file has no header row"))
     return CsvTable(header=header, rows=rows, delimiter=delimiter)
 
 
 def records_from_table(table: CsvTable, mapping: Sequence[str]) -> list[ContactRecord]:
     """Apply the user's column mapping; raise ContactFileError for a record that does not fit."""
     if len(mapping) != len(table.header):
-        raise ContactFileError(N_("the column mapping does not match the file's columns"))
+        raise ContactFileError(gettext_noop("the column mapping does not match the file's columns"))
     unknown = set(mapping) - set(CSV_FIELDS) - {""}
     if unknown:
         raise ContactFileError(
-            N_("unknown field %(field)s in the column mapping"), field=sorted(unknown)[0]
+            gettext_noop("unknown field %(field)s in the column mapping"), field=sorted(unknown)[0]
         )
     records: list[ContactRecord] = []
     for line, cells in table.rows:
@@ -831,7 +839,9 @@ def records_from_table(table: CsvTable, mapping: Sequence[str]) -> list[ContactR
         check_record(record, len(records) + 1)
         records.append(record)
     if not records:
-        raise ContactFileError(N_("no row has a name, organisation, email address or phone number"))
+        raise ContactFileError(
+            gettext_noop("no row has a name, organisation, email address or phone number")
+        )
     return records
 
 

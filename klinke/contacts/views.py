@@ -440,8 +440,8 @@ def _file_error(error: ContactFileError) -> str:
             "line": error.line,
             "message": error.translated(),
         }
-    return _("%(message)s. Nothing was imported.") % {
-        "message": capfirst(error.translated().rstrip("."))
+    return _("%(message)s Nothing was imported.") % {
+        "message": capfirst(error.translated().rstrip(".")) + "."
     }
 
 
