@@ -8,13 +8,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import capfirst, slugify
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from klinke.accounts.models import User
 from klinke.collectives.models import Collective
@@ -298,9 +297,11 @@ def merges(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-@require_POST
 def merge_undo(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    # Membership first, so outsiders get 404 whatever the method.
     collective = member_collective(request, slug)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     merge = get_object_or_404(ContactMerge.objects.filter(collective=collective), pk=pk)
     try:
         contact = actions.do_undo_merge(merge=merge, user=_user(request))
@@ -315,9 +316,11 @@ def merge_undo(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
 def from_introduction(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    # Membership first, so outsiders get 404 whatever the method.
     collective = member_collective(request, slug)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     introduction = get_object_or_404(
         Introduction.objects.select_related("need__collective", "supporter", "collective"),
         pk=pk,
