@@ -35,6 +35,8 @@ ANONYMOUS_PAGES = [
     "/collectives/quellcode/",
     "/supporters/sam-berater/",
     "/exchange/",
+    "/workshops/",
+    "/knowledge/",
     "/accounts/login/",
     "/accounts/signup/",
     "/accounts/password/reset/",
@@ -48,6 +50,10 @@ MEMBER_PAGES = [
     "/exchange/needs/new/quellcode/",
     "/me/settings/",
     "/me/tokens/",
+    "/collectives/quellcode/contacts/",
+    "/collectives/quellcode/contacts/import/",
+    "/collectives/quellcode/workbench/",
+    "/collectives/quellcode/workbench/leads/new/",
 ]
 
 
