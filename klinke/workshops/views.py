@@ -23,6 +23,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -31,6 +32,7 @@ from django.views.decorators.http import require_POST
 from klinke.accounts.models import User
 from klinke.core.languages import LANGUAGE_NAMES
 from klinke.core.models import Visibility, is_network_member
+from klinke.knowledge.markup import render_markdown
 from klinke.matching.analysis import query_terms
 from klinke.topics.models import Topic
 from klinke.workshops import actions, feeds
@@ -48,7 +50,6 @@ from klinke.workshops.forms import (
     co_host_choices,
 )
 from klinke.workshops.host_suggestions import suggest_hosts
-from klinke.workshops.markdown import render_markdown
 from klinke.workshops.models import (
     ACTIVE_REGISTRATION,
     CalendarToken,
@@ -415,7 +416,8 @@ def _event_context(request: HttpRequest, event: Event, **forms: Any) -> dict[str
     context.update(
         {
             "materials": list(event.materials.all()),
-            "notes_html": render_markdown(event.notes) if event.notes else "",
+            # One sanitiser for all Markdown in klinke: the knowledge base's.
+            "notes_html": mark_safe(render_markdown(event.notes)) if event.notes else "",
             "article": article,
         }
     )
