@@ -205,8 +205,8 @@ def test_hosts_write_notes_that_are_rendered_safely(network):
     assert network.client_for(network.bob).post(url, {"notes": notes}).status_code == 403
     assert network.client_for(network.alice).post(url, {"notes": notes}).status_code == 302
     html = network.client_for(None).get(event.get_absolute_url()).content.decode()
-    # Headings sit below the page's own (## becomes h3), as in knowledge articles.
-    assert re.search(r"<h3[^>]*>Ergebnisse</h3>", html)
+    # Rendered as knowledge articles are: headings below the page's h1, with an anchor.
+    assert re.search(r"<h2 id=\"section-ergebnisse\">Ergebnisse</h2>", html)
     assert "<strong>850 €</strong>" in html
     assert "<script>alert(1)</script>" not in html
     assert 'href="javascript' not in html
