@@ -28,6 +28,22 @@ def column_of(page: Any, title: str) -> Any:
     )
 
 
+def wait_for_htmx(page, button_name: str) -> None:
+    """Wait until htmx has taken over the button's form.
+
+    A freshly swapped board is processed by htmx a moment after it appears; a key pressed
+    before that submits the form the plain way (which works too, but reloads the page).
+    """
+    page.wait_for_function(
+        """(name) => {
+            const button = [...document.querySelectorAll('button')]
+                .find(b => b.getAttribute('aria-label') === name);
+            return button && button.form && button.form['htmx-internal-data'] !== undefined;
+        }""",
+        arg=button_name,
+    )
+
+
 def test_it_takes_a_lead_from_an_imported_contact_to_a_decision(browser_page, network, live_server):
     page = browser_page
     log_in_browser(page, network.alice, live_server.url)
@@ -59,16 +75,19 @@ def test_it_takes_a_lead_from_an_imported_contact_to_a_decision(browser_page, ne
     # 3. Through the stages on the board: a click, then the keyboard.
     title = "Intranet für den Betriebsrat"
     page.goto(BOARD)
+    wait_for_htmx(page, f"Move “{title}” to Qualified")
     page.get_by_role("button", name=f"Move “{title}” to Qualified").click()
     page.locator("#board-status").filter(has_text="moved to qualified").wait_for()
     assert column_of(page, title) == "qualified"
     # The redrawn board puts the focus on the button that moves on.
     focused = page.evaluate("document.activeElement.getAttribute('aria-label')")
     assert focused == f"Move “{title}” to Proposal"
+    wait_for_htmx(page, f"Move “{title}” to Proposal")
     page.keyboard.press("Enter")
     page.locator("#board-status").filter(has_text="moved to proposal").wait_for()
     assert column_of(page, title) == "proposal"
     button = page.get_by_role("button", name=f"Move “{title}” to Negotiation")
+    wait_for_htmx(page, f"Move “{title}” to Negotiation")
     button.focus()
     page.keyboard.press("Enter")
     page.locator("#board-status").filter(has_text="moved to negotiation").wait_for()
