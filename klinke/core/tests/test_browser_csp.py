@@ -27,6 +27,14 @@ document.addEventListener('securitypolicyviolation', (e) => {
 """
 
 
+ADMIN_PAGES = [
+    "/admin/",
+    "/admin/collectives/collective/",
+    "/admin/collectives/collective/add/",
+    "/admin/accounts/user/",
+]
+
+
 def watch(page: Any) -> list[str]:
     problems: list[str] = []
     page.add_init_script(RECORD_VIOLATIONS)
@@ -55,7 +63,7 @@ def test_it_loads_the_main_pages_without_a_single_csp_violation(browser_page, ne
         page.wait_for_load_state("networkidle")
         problems += violations(page)
     log_in_browser(page, network.stella, live_server.url)
-    for url in [*MEMBER_PAGES, need.get_absolute_url(), "/admin/", "/accounts/2fa/"]:
+    for url in [*MEMBER_PAGES, need.get_absolute_url(), *ADMIN_PAGES, "/accounts/2fa/"]:
         page.goto(url)
         page.wait_for_load_state("networkidle")
         problems += violations(page)
