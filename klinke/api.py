@@ -1,6 +1,6 @@
 """The JSON API under /api/v1; each app contributes a router with its pages' permissions."""
 
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Swagger
 
 from klinke.collectives.api import router as collectives_router
 from klinke.contacts.api import router as contacts_router
@@ -20,6 +20,9 @@ api = NinjaAPI(
     "data and to write; browser sessions work too and need the X-CSRFToken header to write.",
     auth=TokenOrSession(),
     urls_namespace="api-1.0.0",
+    # Swagger UI comes from klinke's own static files ("ninja" is an installed app); its
+    # validator badge would otherwise send the schema's address to validator.swagger.io.
+    docs=Swagger(settings={"validatorUrl": None}),
 )
 api.add_router("/topics", topics_router)
 api.add_router("/collectives", collectives_router)

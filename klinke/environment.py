@@ -67,6 +67,24 @@ def env_list(name: str, default: list[str]) -> list[str]:
     )
 
 
+def env_networks(name: str, default: list[str]) -> list[str]:
+    """A comma-separated list of IP addresses or CIDR networks, such as 10.0.0.0/8,::1."""
+    import ipaddress
+
+    def parse(raw: str) -> list[str]:
+        networks = []
+        for item in (part.strip() for part in raw.split(",")):
+            if not item:
+                continue
+            try:
+                networks.append(str(ipaddress.ip_network(item, strict=False)))
+            except ValueError:
+                raise ValueError(f"expected IP addresses or networks, got {item!r}") from None
+        return networks
+
+    return _read(name, default, parse)
+
+
 def env_url(name: str, default: str, *, schemes: tuple[str, ...] = ("http", "https")) -> str:
     def parse(raw: str) -> str:
         parsed = urlparse(raw)

