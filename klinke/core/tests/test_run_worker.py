@@ -1,4 +1,4 @@
-"""`manage.py run_worker`: its help names every job, and development mail lands in readable files."""
+"""`manage.py run_worker`: its help names every job; development mail lands in .eml files."""
 
 from __future__ import annotations
 
