@@ -64,6 +64,11 @@ def has_muted(user: Any, kind: NotificationKind) -> bool:
     return NotificationMute.objects.filter(user=user, kind=kind).exists()
 
 
+def muted_user_ids(kind: NotificationKind) -> set[int]:
+    """Everyone who turned off this kind, for jobs that decide about many people at once."""
+    return set(NotificationMute.objects.filter(kind=kind).values_list("user_id", flat=True))
+
+
 def send_notification(
     *,
     to: str,
