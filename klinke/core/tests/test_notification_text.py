@@ -206,3 +206,11 @@ def test_it_sends_a_queued_mail_mentioning_template_syntax_later(smtp_server):
     assert set(Email.objects.values_list("status", flat=True)) == {STATUS.sent}
     assert len(smtp_server.messages) == 2
     assert all(PAYLOAD in str(m["Subject"]) for m in smtp_server.messages)
+
+
+def test_it_leaves_plain_text_to_the_mail_renderer():
+    """Text parts are plain because core.mail renders them so, not per template."""
+    root = Path(settings.BASE_DIR) / "klinke"
+    texts = [*root.glob("*/templates/*/email/*.txt"), *root.glob("templates/*/email/*.txt")]
+    assert len(texts) > 60
+    assert [str(path) for path in texts if "autoescape" in path.read_text()] == []
