@@ -214,3 +214,21 @@ def test_it_leaves_plain_text_to_the_mail_renderer():
     texts = [*root.glob("*/templates/*/email/*.txt"), *root.glob("templates/*/email/*.txt")]
     assert len(texts) > 60
     assert [str(path) for path in texts if "autoescape" in path.read_text()] == []
+
+
+def test_it_mails_a_real_introduction_request_with_template_syntax_verbatim(smtp_server, network):
+    from klinke.exchange import actions
+    from klinke.exchange.tests.factories import make_need
+
+    need = make_need(network.collective_a, PAYLOAD, "Wie kalkulieren wir Tagessätze?")
+    actions.do_request_introduction(
+        need=need, user=network.alice, counterpart=network.collective_b, message=PAYLOAD
+    )
+    assert deliver_mail() >= 1
+
+    [message] = smtp_server.to(network.bob.email)
+    text = text_body(message)
+    html_part = message.get_body(preferencelist=("html",))
+    assert html_part is not None
+    assert text.count(PAYLOAD) == 2  # the need's title and the request's message
+    assert str(html_part.get_content()).count(escape(PAYLOAD)) == 2
