@@ -40,6 +40,9 @@ def test_it_names_every_job_in_the_help():
         assert " ".join(job.name.split()) in text
 
 
+# The worker closes stale connections between jobs, as it must in production; only outside a
+# test transaction does that leave the test's own connection usable (on PostgreSQL).
+@pytest.mark.django_db(transaction=True)
 def test_it_writes_each_message_as_an_eml_file_without_a_traceback(
     settings: Any, tmp_path: Path, capfd: pytest.CaptureFixture[str]
 ) -> None:
