@@ -21,10 +21,15 @@ $(DEV): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	touch $(DEV) $(RUNTIME)
 
+# The server and the worker both see PORT, so links in emails point at this server. Without an
+# SMTP server at hand, mail is written as .eml files into var/mail (EMAIL_FILE_PATH= turns that off).
+run: export PORT := $(PORT)
+run: export EMAIL_FILE_PATH ?= var/mail
 run: $(RUNTIME)
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py load_demo
 	@echo "Serving http://127.0.0.1:$(PORT)/  (the background worker runs alongside)"
+	@if [ -n "$$EMAIL_FILE_PATH" ]; then echo "Email is written to $$EMAIL_FILE_PATH/*.eml (open with any mail program)"; fi
 	@trap 'kill 0' INT TERM EXIT; \
 	  $(BIN)/python manage.py run_worker & \
 	  $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)

@@ -195,8 +195,8 @@ def smtp_server(settings: Any) -> Iterator[SMTPServer]:
     controller = Controller(Handler(), hostname=server.host, port=server.port)
     controller.start()
     # Django's test runner swaps in the locmem backend; this fixture restores the real path:
-    # the post_office outbox, then SMTP.
-    settings.EMAIL_BACKEND = "post_office.EmailBackend"
+    # klinke's outbox, then SMTP.
+    settings.EMAIL_BACKEND = "klinke.core.outbox.OutboxBackend"
     settings.EMAIL_HOST = server.host
     settings.EMAIL_PORT = server.port
     settings.EMAIL_USE_TLS = False

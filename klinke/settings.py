@@ -34,7 +34,10 @@ try:
     DEBUG = env_bool("DEBUG", True)
     SECRET_KEY = env_str("SECRET_KEY", "")
     ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
-    SITE_URL = env_url("SITE_URL", "http://127.0.0.1:8000")
+    # Links in emails and feeds. In development it follows the port runserver listens on
+    # (`make run` exports PORT to the server and the worker); production sets SITE_URL.
+    PORT = env_int("PORT", 8000, minimum=1, maximum=65535)
+    SITE_URL = env_url("SITE_URL", f"http://127.0.0.1:{PORT}")
     _database = env_database("DATABASE_URL", f"sqlite:///{VAR_DIR / 'klinke.sqlite3'}")
     EMAIL_HOST = env_str("EMAIL_HOST", "127.0.0.1")
     EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1, maximum=65535)
@@ -44,6 +47,9 @@ try:
     EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
     EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20, minimum=1, maximum=600)
     DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "klinke <noreply@localhost>")
+    # When set, the outbox worker writes each message as a .eml file into this folder instead
+    # of talking SMTP (`make run` sets it to var/mail).
+    EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", "")
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
     # HSTS already covers subdomains; preload follows it unless the operator opts out.
@@ -211,7 +217,8 @@ CACHES = {
     }
 }
 
-EMAIL_BACKEND = "post_office.EmailBackend"
+# Mail is stored as rendered text in post_office's table; klinke's worker sends it.
+EMAIL_BACKEND = "klinke.core.outbox.OutboxBackend"
 POST_OFFICE = {
     "BACKENDS": {"default": "django.core.mail.backends.smtp.EmailBackend"},
     "DEFAULT_PRIORITY": "medium",

@@ -118,6 +118,10 @@ class Collective(DirectoryProfile):
     def is_archived(self) -> bool:
         return self.archived_at is not None
 
+    def member_users(self) -> list[Any]:
+        """The people in this collective, in the order they joined (whom its mail goes to)."""
+        return [m.user for m in self.memberships.select_related("user").order_by("pk")]
+
     def has_member(self, user: Any) -> bool:
         if not getattr(user, "is_authenticated", False):
             return False

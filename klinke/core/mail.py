@@ -1,19 +1,23 @@
 """Notifications by email, rendered in the recipient's language.
 
-Every message goes through Django's mail API into the post_office outbox: it is stored before it
-is sent, sent by the outbox worker, and retried when the SMTP server is unreachable. A
-notification of a kind the recipient has turned off is not sent; every one carries a link that
-turns its kind off.
+klinke renders every message once, from its own templates: `<name>_subject.txt` and `<name>.txt`
+as plain text (autoescaping off, so `<` stays `<`), `<name>.html` as HTML (autoescaped). What
+people wrote is only ever a value in the context, never template code. The finished text goes
+through Django's mail API into the outbox (klinke.core.outbox), which stores it unchanged
+before the worker sends it, and retries when the SMTP server is unreachable. A notification of a
+kind the recipient has turned off is not sent; every one carries a link that turns its kind off.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import functools
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMultiAlternatives
+from django.template.backends.django import DjangoTemplates
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
@@ -33,6 +37,36 @@ def read_unsubscribe_token(token: str) -> tuple[int, str]:
     if data.get("k") not in NotificationKind.values:
         raise signing.BadSignature("unknown notification kind")
     return int(data["u"]), str(data["k"])
+
+
+@functools.cache
+def _plain_text_engine(dirs: tuple[str, ...]) -> DjangoTemplates:
+    return DjangoTemplates(
+        {
+            "NAME": "klinke-plain-text",
+            "DIRS": list(dirs),
+            "APP_DIRS": True,
+            "OPTIONS": {"autoescape": False},
+        }
+    )
+
+
+def render_plain_text(template_name: str, context: Mapping[str, Any]) -> str:
+    """Render a subject or text-body template without HTML escaping: email text is not HTML."""
+    folders = settings.TEMPLATES[0]["DIRS"]
+    assert isinstance(folders, list | tuple)
+    dirs = tuple(str(folder) for folder in folders)
+    return _plain_text_engine(dirs).get_template(template_name).render(dict(context))
+
+
+def has_muted(user: Any, kind: NotificationKind) -> bool:
+    """Whether this person turned off notifications of this kind."""
+    return NotificationMute.objects.filter(user=user, kind=kind).exists()
+
+
+def muted_user_ids(kind: NotificationKind) -> set[int]:
+    """Everyone who turned off this kind, for jobs that decide about many people at once."""
+    return set(NotificationMute.objects.filter(kind=kind).values_list("user_id", flat=True))
 
 
 def send_notification(
@@ -56,7 +90,7 @@ def send_notification(
         **context,
     }
     if user is not None and kind is not None:
-        if NotificationMute.objects.filter(user=user, kind=kind).exists():
+        if has_muted(user, kind):
             return False
         url = settings.SITE_URL + reverse(
             "notifications_off", args=[unsubscribe_token(user.pk, kind)]
@@ -65,8 +99,8 @@ def send_notification(
         full_context["notification_kind"] = kind.label
         headers["List-Unsubscribe"] = f"<{url}>"
     with translation.override(language):
-        subject = render_to_string(f"{template}_subject.txt", full_context).strip()
-        text = render_to_string(f"{template}.txt", full_context)
+        subject = render_plain_text(f"{template}_subject.txt", full_context).strip()
+        text = render_plain_text(f"{template}.txt", full_context)
         html = render_to_string(f"{template}.html", full_context)
     message = EmailMultiAlternatives(
         subject=settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + " ".join(subject.split()),
@@ -92,3 +126,20 @@ def notify_user(
         user=user,
         kind=kind,
     )
+
+
+def notify_users(
+    users: Iterable[Any], *, template: str, context: Mapping[str, Any], kind: NotificationKind
+) -> int:
+    """`notify_user` each person once, each in their own language; returns how many were queued.
+
+    Inactive accounts and people without an address are skipped.
+    """
+    sent = 0
+    seen: set[int] = set()
+    for user in users:
+        if user.pk in seen or not user.is_active or not user.email:
+            continue
+        seen.add(user.pk)
+        sent += notify_user(user, template=template, context=context, kind=kind)
+    return sent

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from klinke.accounts.models import User
 from klinke.collectives.models import Collective
-from klinke.core.mail import notify_user
+from klinke.core.mail import notify_users
 from klinke.core.models import NotificationKind
 from klinke.exchange.models import (
     ITEM_LIFETIME_DAYS,
@@ -153,7 +153,7 @@ def _owner_people(item: Need | Offer) -> list[User]:
         return [item.supporter.user] if item.supporter.user else []
     collective = item.collective
     assert collective is not None
-    return [m.user for m in collective.memberships.select_related("user")]
+    return collective.member_users()
 
 
 def do_notify_expired_items() -> int:
@@ -171,13 +171,12 @@ def do_notify_expired_items() -> int:
                 if not claimed:
                     continue  # another worker got there first
                 renew_url = settings.SITE_URL + reverse("exchange:renew", args=[renew_token(item)])
-                for person in _owner_people(item):
-                    sent += notify_user(
-                        person,
-                        template="exchange/email/item_expired",
-                        context={"item": item, "renew_url": renew_url},
-                        kind=NotificationKind.EXPIRY,
-                    )
+                sent += notify_users(
+                    _owner_people(item),
+                    template="exchange/email/item_expired",
+                    context={"item": item, "renew_url": renew_url},
+                    kind=NotificationKind.EXPIRY,
+                )
     return sent
 
 
@@ -187,17 +186,16 @@ def do_notify_expired_items() -> int:
 def _counterpart_people(counterpart: Supporter | Collective) -> list[User]:
     if isinstance(counterpart, Supporter):
         return [counterpart.user] if counterpart.user is not None else []
-    return [m.user for m in counterpart.memberships.select_related("user")]
+    return counterpart.member_users()
 
 
 def _notify(people: Iterable[User], template: str, introduction: Introduction) -> None:
-    for person in people:
-        notify_user(
-            person,
-            template=f"exchange/email/{template}",
-            context={"introduction": introduction, "need": introduction.need},
-            kind=NotificationKind.INTRODUCTIONS,
-        )
+    notify_users(
+        people,
+        template=f"exchange/email/{template}",
+        context={"introduction": introduction, "need": introduction.need},
+        kind=NotificationKind.INTRODUCTIONS,
+    )
 
 
 def _requester_people(introduction: Introduction) -> list[User]:

@@ -21,8 +21,8 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from klinke.accounts.models import User
-from klinke.core.mail import notify_user
-from klinke.core.models import NotificationKind, NotificationMute, Visibility, is_network_member
+from klinke.core.mail import has_muted, notify_user
+from klinke.core.models import NotificationKind, Visibility, is_network_member
 from klinke.knowledge.models import (
     Answer,
     Article,
@@ -559,7 +559,7 @@ def _send_digest_to(user_id: int, now: Any) -> bool:
             for r in pending
             if r.question.asker_id != user_id and r.question.is_visible_to(user)
         ]
-        muted = NotificationMute.objects.filter(user=user, kind=NotificationKind.QUESTIONS).exists()
+        muted = has_muted(user, NotificationKind.QUESTIONS)
         delivered = bool(questions) and user.is_active and not muted
         digest = QuestionDigest.objects.create(
             user=user, created_at=now, delivered=delivered, question_count=len(questions)

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from klinke.accounts.models import User
 from klinke.collectives.models import Collective, Membership
-from klinke.core.mail import notify_user
+from klinke.core.mail import muted_user_ids, notify_user, notify_users
 from klinke.core.models import NotificationKind, NotificationMute
 from klinke.workbench.models import (
     CLOSED_STAGES,
@@ -60,19 +60,16 @@ def _require_member(collective: Collective, user: User) -> None:
 
 
 def member_users(collective: Collective) -> list[User]:
-    return [m.user for m in collective.memberships.select_related("user").order_by("pk")]
+    return collective.member_users()
 
 
 def _notify_all(people: Iterable[User], template: str, context: dict[str, Any]) -> int:
-    sent = 0
-    for person in people:
-        sent += notify_user(
-            person,
-            template=f"workbench/email/{template}",
-            context=context,
-            kind=NotificationKind.WORKBENCH,
-        )
-    return sent
+    return notify_users(
+        people,
+        template=f"workbench/email/{template}",
+        context=context,
+        kind=NotificationKind.WORKBENCH,
+    )
 
 
 # --- leads ---------------------------------------------------------------------------
@@ -420,11 +417,7 @@ def do_send_digests(now: datetime | None = None) -> int:
     by_collective: dict[int, list[Lead]] = defaultdict(list)
     for lead in leads:
         by_collective[lead.collective_id].append(lead)
-    muted = set(
-        NotificationMute.objects.filter(kind=NotificationKind.WORKBENCH).values_list(
-            "user_id", flat=True
-        )
-    )
+    muted = muted_user_ids(NotificationKind.WORKBENCH)
     done = set(DigestRecord.objects.filter(sent_on=today).values_list("user_id", flat=True))
     scopes = dict(WorkbenchPreference.objects.values_list("user_id", "digest_scope"))
     people: dict[int, tuple[User, list[Lead]]] = {}

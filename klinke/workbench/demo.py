@@ -236,7 +236,7 @@ LEADS = (
 
 def _people(collective: Collective) -> dict[str, User]:
     found: dict[str, User] = {}
-    members = [m.user for m in collective.memberships.select_related("user").order_by("pk")]
+    members = collective.member_users()
     for name in PEOPLE:
         user = next((u for u in members if u.email.startswith(f"{name}@")), None)
         if user is not None:

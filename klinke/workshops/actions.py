@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from klinke.accounts.models import User
-from klinke.core.mail import notify_user
+from klinke.core.mail import notify_users
 from klinke.core.models import NotificationKind, Visibility, is_network_member
 from klinke.workshops.models import (
     ACTIVE_REGISTRATION,
@@ -51,15 +51,12 @@ def _site(path: str) -> str:
 
 
 def _notify(people: Iterable[User], template: str, context: dict[str, Any]) -> int:
-    sent = 0
-    for person in people:
-        sent += notify_user(
-            person,
-            template=f"workshops/email/{template}",
-            context=context,
-            kind=NotificationKind.EVENTS,
-        )
-    return sent
+    return notify_users(
+        people,
+        template=f"workshops/email/{template}",
+        context=context,
+        kind=NotificationKind.EVENTS,
+    )
 
 
 def _can_see(item: WorkshopIdea | Event, user: Any) -> bool:

@@ -92,7 +92,7 @@ def outage_server(settings: Any) -> Iterator[OutageServer]:
     server = OutageServer()
     server.start()
     # The test runner swaps in the locmem backend; restore the outbox in front of SMTP.
-    settings.EMAIL_BACKEND = "post_office.EmailBackend"
+    settings.EMAIL_BACKEND = "klinke.core.outbox.OutboxBackend"
     settings.EMAIL_HOST = server.host
     settings.EMAIL_PORT = server.port
     settings.EMAIL_USE_TLS = False

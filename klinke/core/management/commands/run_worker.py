@@ -8,12 +8,21 @@ from klinke.core.jobs import all_jobs
 from klinke.core.outbox import outbox_settings_summary
 
 
-class Command(BaseCommand):
-    help = (
-        "Run klinke's background jobs: send queued email through SMTP (retrying with backoff), "
-        "expire unanswered introductions, and tell owners about expired needs and offers. Runs "
-        "until stopped; --once runs every job once and exits (for cron). Run one worker."
+def describe_jobs() -> str:
+    """The worker's help text, naming every job of every app (from `all_jobs()`)."""
+    jobs = "; ".join(f"{job.name} (every {job.every_seconds:g} s)" for job in all_jobs())
+    return (
+        "Run klinke's background jobs until stopped; --once runs every job once and exits "
+        f"(for cron). Jobs: {jobs}. Queued email goes out through SMTP, or into .eml files when "
+        "EMAIL_FILE_PATH is set, retried with backoff. Each job claims its rows, so a second "
+        "worker does not send anything twice."
     )
+
+
+class Command(BaseCommand):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.help = describe_jobs()
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--once", action="store_true", help="run every job once, then exit")
