@@ -150,7 +150,7 @@ def test_it_refuses_bad_events_with_422(network, overrides, field):
     assert not Event.objects.exists()
 
 
-def test_only_network_members_create_and_only_hosts_update(network):
+def test_it_only_network_members_create_and_only_hosts_update(network):
     assert Caller().post("/events", event_payload()).status_code == 401
     assert Caller(network.outsider).post("/events", event_payload()).status_code == 403
     event_id = Caller(network.alice).post("/events", event_payload()).json()["id"]
@@ -231,7 +231,7 @@ def test_it_shows_attendees_to_hosts_only(network, people, members_event):
     ]
 
 
-def test_session_writes_need_the_csrf_token(network):
+def test_it_session_writes_need_the_csrf_token(network):
     event = make_event(network.alice)
     client = Client(enforce_csrf_checks=True)
     client.force_login(network.bob)

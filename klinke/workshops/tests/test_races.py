@@ -124,7 +124,7 @@ def test_it_emails_the_proposer_once_when_several_tip_the_threshold_together(net
     assert [m.to for m in mail.outbox] == [[network.sam.email]]
 
 
-def test_two_reminder_workers_send_each_reminder_once(network, people):
+def test_it_two_reminder_workers_send_each_reminder_once(network, people):
     from datetime import timedelta
 
     from django.utils import timezone
