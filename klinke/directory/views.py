@@ -1,11 +1,12 @@
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 
+from klinke.core.htmx import HtmxHttpRequest
 from klinke.directory.forms import DirectoryFilterForm
 from klinke.directory.search import DirectoryQuery
 
 
-def index(request: HttpRequest) -> HttpResponse:
+def index(request: HtmxHttpRequest) -> HttpResponse:
     form = DirectoryFilterForm(request.GET or None)
     query = DirectoryQuery()
     if form.is_valid():
@@ -21,5 +22,5 @@ def index(request: HttpRequest) -> HttpResponse:
     params = request.GET.copy()
     params.pop("page", None)
     context = {"form": form, "page": page, "query_string": params.urlencode()}
-    template = "directory/results.html" if request.htmx else "directory/index.html"  # type: ignore[attr-defined]
+    template = "directory/results.html" if request.htmx else "directory/index.html"
     return render(request, template, context)

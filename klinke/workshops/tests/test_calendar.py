@@ -178,7 +178,7 @@ def feed_url(client: Any) -> str:
     return str(response.context["feed_url"])
 
 
-def test_it_the_private_feed_lists_my_registrations_and_hosted_events(network, people, members_event):
+def test_it_lists_my_registrations_and_hosted_events_in_the_feed(network, people, members_event):
     mine = make_event(network.alice, "Ich bin dabei", capacity=1)
     waiting_for = make_event(network.sam, "Ich warte", capacity=1)
     hosted = make_event(network.alice, "Ich leite")

@@ -27,7 +27,9 @@ def pin(django_assert_max_num_queries: Any, client: Any, url: str, ceiling: int,
     return first
 
 
-def test_it_the_event_list_does_not_grow_with_events(network, people, django_assert_max_num_queries):
+def test_it_keeps_event_list_queries_flat_as_events_grow(
+    network, people, django_assert_max_num_queries
+):
     def add(count: int) -> None:
         for index in range(count):
             event = make_event(
