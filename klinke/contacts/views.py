@@ -16,8 +16,8 @@ from django.utils.text import capfirst, slugify
 from django.utils.translation import gettext as _
 
 from klinke.accounts.models import User
+from klinke.collectives.access import visible_collective
 from klinke.collectives.models import Collective
-from klinke.collectives.views import visible_collective
 from klinke.contacts import actions, parsers
 from klinke.contacts.forms import (
     ContactFilterForm,

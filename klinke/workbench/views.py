@@ -26,8 +26,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from klinke.accounts.models import User
+from klinke.collectives.access import visible_collective
 from klinke.collectives.models import Collective
-from klinke.collectives.views import visible_collective
 from klinke.contacts.models import Contact
 from klinke.core.htmx import HtmxHttpRequest
 from klinke.core.models import NotificationKind, NotificationMute
