@@ -99,7 +99,9 @@ def members(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
-    invitation = get_object_or_404(Invitation.objects.select_related("collective"), token=token)
+    invitation = get_object_or_404(
+        Invitation.objects.with_secret(token).select_related("collective")
+    )
     if request.method == "POST":
         try:
             actions.do_accept_invitation(token=token, user=_user(request))
