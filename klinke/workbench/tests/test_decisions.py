@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import threading
 import time
 from datetime import timedelta
-from typing import Any
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
 from klinke.collectives.models import Membership
 from klinke.conftest import make_user
+from klinke.testing import run_at_once
 from klinke.workbench import actions
 from klinke.workbench.models import (
     Decision,
@@ -232,27 +231,6 @@ postgres_only = pytest.mark.skipif(
     connection.vendor != "postgresql",
     reason="SQLite serialises all writers; the row locks under test only matter on PostgreSQL",
 )
-
-
-def run_at_once(functions: list[Any]) -> list[Any]:
-    barrier = threading.Barrier(len(functions))
-    results: list[Any] = [None] * len(functions)
-
-    def worker(i, function):
-        try:
-            barrier.wait(timeout=10)
-            results[i] = function()
-        except Exception as exc:
-            results[i] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker, args=(i, f)) for i, f in enumerate(functions)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return results
 
 
 @postgres_only

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from klinke.accounts.models import APIToken
 from klinke.core.models import Visibility
+from klinke.testing import api_client
 from klinke.workshops import actions
 from klinke.workshops.models import Event, Interest, WorkshopIdea
 from klinke.workshops.tests.conftest import make_event, make_idea
@@ -23,27 +23,19 @@ class Caller:
     """A JSON client authenticated with a personal API token, or anonymous."""
 
     def __init__(self, user: Any = None) -> None:
-        self.client = Client()
-        self.headers: dict[str, str] = {}
-        if user is not None:
-            _token, raw = APIToken.issue(user=user, name="test")
-            self.headers = {"Authorization": f"Bearer {raw}"}
+        self.client = Client() if user is None else api_client(user)
 
     def get(self, path: str, **params: Any) -> Any:
-        return self.client.get(API + path, params, headers=self.headers)
+        return self.client.get(API + path, params)
 
     def post(self, path: str, data: Any = None) -> Any:
-        return self.client.post(
-            API + path, data or {}, content_type="application/json", headers=self.headers
-        )
+        return self.client.post(API + path, data or {}, content_type="application/json")
 
     def put(self, path: str, data: Any) -> Any:
-        return self.client.put(
-            API + path, data, content_type="application/json", headers=self.headers
-        )
+        return self.client.put(API + path, data, content_type="application/json")
 
     def delete(self, path: str) -> Any:
-        return self.client.delete(API + path, headers=self.headers)
+        return self.client.delete(API + path)
 
 
 def event_payload(**overrides: Any) -> dict[str, Any]:
