@@ -157,3 +157,14 @@ def test_it_names_every_test_after_its_behaviour() -> None:
         if not name.startswith("test_it_")
     ]
     assert badly_named == []
+
+
+def test_it_synchronises_tests_with_barriers_and_events_not_sleep() -> None:
+    sleeping = []
+    for path in sorted(PACKAGE_DIR.rglob("test*.py")):
+        for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+            if isinstance(node, ast.Call):
+                name = getattr(node.func, "attr", None) or getattr(node.func, "id", None)
+                if name == "sleep":
+                    sleeping.append(_where(path, node.lineno))
+    assert sleeping == []
