@@ -6,6 +6,7 @@ functions a test calls.
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
@@ -54,3 +55,45 @@ def run_at_once(calls: Sequence[Callable[[], T]], *, timeout: float = 30) -> lis
     hung = [index for index, thread in enumerate(threads) if thread.is_alive()]
     assert not hung, f"calls {hung} were still running after {timeout} s"
     return results
+
+
+class _Watched:
+    """Mixed into a test client's response: remembers whether the test read its status."""
+
+    @property
+    def status_code(self) -> int:
+        self.__dict__["status_read"] = True
+        code: int = self.__dict__["watched_status"]
+        return code
+
+    @status_code.setter
+    def status_code(self, value: int) -> None:
+        self.__dict__["watched_status"] = value
+
+
+@functools.cache
+def _watched_class(cls: type) -> type:
+    return type(f"Watched{cls.__name__}", (_Watched, cls), {})
+
+
+class StatusWatch:
+    """Which error responses a test received without ever reading their status."""
+
+    def __init__(self) -> None:
+        self.responses: list[tuple[str, Any]] = []
+
+    def watch(self, response: Any, environ: dict[str, Any] | None = None) -> Any:
+        environ = environ or {}
+        code = response.status_code
+        response.__class__ = _watched_class(type(response))
+        response.__dict__.update(watched_status=code, status_read=False)
+        request = f"{environ.get('REQUEST_METHOD', 'GET')} {environ.get('PATH_INFO', '?')}"
+        self.responses.append((request, response))
+        return response
+
+    def unread_errors(self) -> list[str]:
+        return [
+            f"{request} answered {response.__dict__['watched_status']}"
+            for request, response in self.responses
+            if response.__dict__["watched_status"] >= 400 and not response.__dict__["status_read"]
+        ]

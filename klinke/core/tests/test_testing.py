@@ -6,9 +6,10 @@ import threading
 from typing import Any
 
 import pytest
+from django.http import HttpResponse, HttpResponseNotFound, JsonResponse
 
 from klinke.conftest import Network
-from klinke.testing import api_client, run_at_once
+from klinke.testing import StatusWatch, api_client, run_at_once
 
 
 def test_it_releases_all_calls_together_and_returns_results_in_order() -> None:
@@ -44,3 +45,24 @@ def test_it_gives_an_api_client_that_acts_as_the_user(network: Network) -> None:
     assert network.client_for(None).get(hidden).status_code == 404
     assert api_client(network.alice).get(hidden).status_code == 200
     assert api_client(network.outsider).get(hidden).status_code == 404
+
+
+def test_it_reports_an_error_response_whose_status_was_never_read() -> None:
+    watch = StatusWatch()
+    page = watch.watch(HttpResponseNotFound("<p>Nothing here</p>"), {"PATH_INFO": "/x/"})
+    assert "secret" not in page.content.decode()  # would pass on the 404 page
+    assert watch.unread_errors() == ["GET /x/ answered 404"]
+
+
+def test_it_accepts_an_error_response_whose_status_was_read() -> None:
+    watch = StatusWatch()
+    response = watch.watch(JsonResponse({"detail": "Forbidden"}, status=403))
+    assert response.status_code == 403
+    assert b"Forbidden" in response.content
+    assert watch.unread_errors() == []
+
+
+def test_it_does_not_ask_for_the_status_of_a_successful_page() -> None:
+    watch = StatusWatch()
+    watch.watch(HttpResponse("fine"))
+    assert watch.unread_errors() == []

@@ -133,6 +133,7 @@ def test_it_refuses_disguised_or_unsafe_files_and_writes_nothing(
 def test_it_explains_which_files_are_accepted(network, media_root):
     event = make_event(network.alice)
     response = upload(network.client_for(network.alice), event, "folien.pdf", HTML)
+    assert response.status_code == 400
     assert "This kind of file is not accepted" in response.content.decode()
     assert "PDF, PNG, JPEG" in response.content.decode()
 
