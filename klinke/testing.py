@@ -6,7 +6,6 @@ functions a test calls.
 
 from __future__ import annotations
 
-import functools
 import threading
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
@@ -71,9 +70,13 @@ class _Watched:
         self.__dict__["watched_status"] = value
 
 
-@functools.cache
+_watched_classes: dict[type, type] = {}
+
+
 def _watched_class(cls: type) -> type:
-    return type(f"Watched{cls.__name__}", (_Watched, cls), {})
+    if cls not in _watched_classes:
+        _watched_classes[cls] = type(f"Watched{cls.__name__}", (_Watched, cls), {})
+    return _watched_classes[cls]
 
 
 class StatusWatch:
