@@ -2,9 +2,9 @@
 
 from ninja import NinjaAPI, Swagger
 
+from klinke.accounts.api_auth import TokenOrSession
 from klinke.collectives.api import router as collectives_router
 from klinke.contacts.api import router as contacts_router
-from klinke.core.api_auth import TokenOrSession
 from klinke.exchange.api import router as exchange_router
 from klinke.knowledge.api import router as knowledge_router
 from klinke.supporters.api import router as supporters_router

@@ -24,6 +24,7 @@ from klinke.accounts.models import STEWARD_GROUP, User
 from klinke.collectives.models import Collective, Membership
 from klinke.core.models import Visibility
 from klinke.supporters.models import Supporter
+from klinke.testing import StatusWatch
 from klinke.topics.models import Topic
 
 CHROMIUM = "/usr/bin/chromium"
@@ -39,6 +40,26 @@ def english_by_default(settings: Any) -> Iterator[None]:
     settings.KLINKE_SEMANTIC_MATCHING = False
     with translation.override("en"):
         yield
+
+
+@pytest.fixture(autouse=True)
+def error_pages_are_looked_at(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Fail a test that got a 4xx or 5xx from the test client and never read the status.
+
+    Otherwise a test that asserts a word is *absent* passes on a 404 page, and one that reads
+    JSON passes on an error body. Tests that expect an error say so: `status_code == 404`.
+    """
+    watch = StatusWatch()
+    request = Client.request
+
+    def watched_request(self: Client, **environ: Any) -> Any:
+        return watch.watch(request(self, **environ), environ)
+
+    monkeypatch.setattr(Client, "request", watched_request)
+    yield
+    unread = watch.unread_errors()
+    if unread:
+        pytest.fail("the test never checked these error statuses: " + "; ".join(unread))
 
 
 @dataclass

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from typing import Any, ClassVar
 
 from django.conf import settings
@@ -11,6 +9,8 @@ from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Permis
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from klinke.core.tokens import hash_token, issue_token
 
 STEWARD_GROUP = "Network stewards"
 
@@ -80,16 +80,12 @@ class User(AbstractBaseUser, PermissionsMixin):
         return cached
 
 
-def _hash_token(raw: str) -> str:
-    return hashlib.sha256(raw.encode()).hexdigest()
-
-
 class APITokenQuerySet(models.QuerySet["APIToken"]):
     def active(self) -> APITokenQuerySet:
         return self.filter(revoked_at__isnull=True)
 
     def authenticate(self, raw: str) -> APIToken | None:
-        token = self.active().select_related("user").filter(digest=_hash_token(raw)).first()
+        token = self.active().select_related("user").filter(digest=hash_token(raw)).first()
         if token is None or not token.user.is_active:
             return None
         return token
@@ -123,8 +119,8 @@ class APIToken(models.Model):
     @classmethod
     def issue(cls, *, user: User, name: str) -> tuple[APIToken, str]:
         """Create a token and return it with its secret, which is shown to the user once."""
-        raw = cls.PREFIX + secrets.token_urlsafe(32)
-        token = cls.objects.create(user=user, name=name, digest=_hash_token(raw), hint=raw[:8])
+        raw, digest = issue_token(cls.PREFIX)
+        token = cls.objects.create(user=user, name=name, digest=digest, hint=raw[:8])
         return token, raw
 
     @property

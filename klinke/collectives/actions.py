@@ -52,7 +52,10 @@ def do_update_collective(
     return collective
 
 
-def do_invite_member(*, collective: Collective, inviter: User, email: str) -> Invitation:
+def do_invite_member(
+    *, collective: Collective, inviter: User, email: str
+) -> tuple[Invitation, str]:
+    """Invite `email` by a one-time link; returns the invitation and the secret in its link."""
     email = email.strip().lower()
     if collective.memberships.filter(user__email__iexact=email).exists():
         raise InvitationError(_("%(email)s is already a member.") % {"email": email})
@@ -61,17 +64,22 @@ def do_invite_member(*, collective: Collective, inviter: User, email: str) -> In
         collective.invitations.pending().filter(email__iexact=email).update(
             revoked_at=timezone.now()
         )
-        invitation = Invitation.objects.create(
+        invitation, secret = Invitation.issue(
             collective=collective, email=email, invited_by=inviter
         )
         recipient = User.objects.filter(email__iexact=email).first()
         send_notification(
             to=email,
             template="collectives/email/invitation",
-            context={"invitation": invitation, "collective": collective, "inviter": inviter},
+            context={
+                "invitation": invitation,
+                "accept_path": Invitation.accept_path(secret),
+                "collective": collective,
+                "inviter": inviter,
+            },
             language=recipient.language if recipient else inviter.language,
         )
-    return invitation
+    return invitation, secret
 
 
 @transaction.atomic
@@ -80,7 +88,7 @@ def do_accept_invitation(*, token: str, user: User) -> Membership:
     invitation = (
         Invitation.objects.select_for_update()
         .select_related("collective")
-        .filter(token=token)
+        .with_secret(token)
         .first()
     )
     if invitation is None or not invitation.is_usable:

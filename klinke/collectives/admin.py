@@ -30,4 +30,4 @@ class CollectiveAdmin(admin.ModelAdmin[Collective]):
 @admin.register(Invitation)
 class InvitationAdmin(admin.ModelAdmin[Invitation]):
     list_display = ["email", "collective", "created_at", "expires_at", "accepted_at"]
-    readonly_fields = ["token"]
+    exclude = ["digest"]

@@ -13,7 +13,6 @@ from klinke.core.api_schemas import (
     members_view,
     region_of,
 )
-from klinke.directory.search import DirectoryQuery
 from klinke.topics.models import Topic
 
 router = Router(tags=["collectives"])
@@ -107,10 +106,13 @@ def list_collectives(request: HttpRequest, filters: Query[DirectoryFilter]) -> A
     topic = Topic.objects.filter(slug=filters.topic).first() if filters.topic else None
     if filters.topic and topic is None:
         return Collective.objects.none()
-    query = DirectoryQuery(
-        text=filters.q, topic=topic, region=filters.region, language=filters.language
+    topics = Topic.objects.with_descendants([topic.slug]) if topic else None
+    found = (
+        Collective.objects.active()
+        .visible_to(request.user)
+        .found_by(text=filters.q, topics=topics, region=filters.region, language=filters.language)
     )
-    return _with_relations(query.collectives(request.user).order_by("name", "pk"))
+    return _with_relations(found.order_by("name", "pk"))
 
 
 @router.get("/{slug}", response=CollectiveOut)

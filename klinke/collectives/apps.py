@@ -4,3 +4,9 @@ from django.apps import AppConfig
 class CollectivesConfig(AppConfig):
     name = "klinke.collectives"
     label = "collectives"
+
+    def ready(self) -> None:
+        from klinke.collectives.access import is_collective_member
+        from klinke.core.models import register_network_role
+
+        register_network_role("collective member", is_collective_member)

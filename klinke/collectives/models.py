@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 from datetime import timedelta
 from typing import Any
 
@@ -15,6 +14,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from klinke.core.models import DirectoryProfile, DirectoryProfileQuerySet
+from klinke.core.tokens import DIGEST_LENGTH, hash_token, issue_token, make_token
 
 
 class LegalForm(models.TextChoices):
@@ -182,7 +182,8 @@ class Membership(models.Model):
 
 
 def _invitation_token() -> str:
-    return secrets.token_urlsafe(32)
+    """The clear-text secret of migration 0001, which still refers to it; not used since."""
+    return make_token()
 
 
 def _invitation_expiry() -> Any:
@@ -190,6 +191,10 @@ def _invitation_expiry() -> Any:
 
 
 class InvitationQuerySet(models.QuerySet["Invitation"]):
+    def with_secret(self, raw: str) -> InvitationQuerySet:
+        """The invitation whose link carries `raw` (looked up by digest)."""
+        return self.filter(digest=hash_token(raw))
+
     def pending(self) -> InvitationQuerySet:
         return self.filter(
             accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now()
@@ -204,7 +209,8 @@ class Invitation(models.Model):
     invited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
-    token = models.CharField(max_length=64, unique=True, default=_invitation_token, editable=False)
+    # Only the digest of the secret in the link is stored; the link is in the email alone.
+    digest = models.CharField(max_length=DIGEST_LENGTH, unique=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField(default=_invitation_expiry)
     accepted_at = models.DateTimeField(null=True, blank=True)
@@ -223,8 +229,20 @@ class Invitation(models.Model):
     def __str__(self) -> str:
         return f"{self.email} → {self.collective}"
 
-    def get_absolute_url(self) -> str:
-        return reverse("collectives:accept_invitation", args=[self.token])
+    @classmethod
+    def issue(
+        cls, *, collective: Collective, email: str, invited_by: Any
+    ) -> tuple[Invitation, str]:
+        """Create an invitation and return it with the secret for its link, shown only once."""
+        raw, digest = issue_token()
+        invitation = cls.objects.create(
+            collective=collective, email=email, invited_by=invited_by, digest=digest
+        )
+        return invitation, raw
+
+    @staticmethod
+    def accept_path(raw: str) -> str:
+        return reverse("collectives:accept_invitation", args=[raw])
 
     @property
     def is_usable(self) -> bool:

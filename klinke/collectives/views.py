@@ -1,6 +1,5 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -9,6 +8,7 @@ from django.views.decorators.http import require_POST
 
 from klinke.accounts.models import User
 from klinke.collectives import actions
+from klinke.collectives.access import member_collective
 from klinke.collectives.forms import CollectiveForm, InvitationForm, ReferenceFormSet
 from klinke.collectives.models import Collective, Invitation, Membership
 from klinke.core.models import is_network_member
@@ -17,23 +17,6 @@ from klinke.core.models import is_network_member
 def _user(request: HttpRequest) -> User:
     assert isinstance(request.user, User)
     return request.user
-
-
-def visible_collective(request: HttpRequest, slug: str) -> Collective:
-    """The collective, or 404 for anyone who may not see it, so its existence does not leak."""
-    collective: Collective = get_object_or_404(
-        Collective.objects.visible_to(request.user), slug=slug
-    )
-    if collective.is_archived and not collective.has_member(request.user):
-        raise Http404
-    return collective
-
-
-def member_collective(request: HttpRequest, slug: str) -> Collective:
-    collective = visible_collective(request, slug)
-    if not collective.has_member(request.user):
-        raise PermissionDenied
-    return collective
 
 
 def detail(request: HttpRequest, slug: str) -> HttpResponse:
@@ -116,7 +99,9 @@ def members(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
-    invitation = get_object_or_404(Invitation.objects.select_related("collective"), token=token)
+    invitation = get_object_or_404(
+        Invitation.objects.with_secret(token).select_related("collective")
+    )
     if request.method == "POST":
         try:
             actions.do_accept_invitation(token=token, user=_user(request))

@@ -18,11 +18,11 @@ from ninja.errors import HttpError
 from ninja.pagination import LimitOffsetPagination, paginate
 from pydantic import Field
 
+from klinke.accounts.api_auth import TokenOrSessionRequired
 from klinke.accounts.models import User
 from klinke.collectives.models import Collective
 from klinke.contacts import actions
 from klinke.contacts.models import Consent, Contact, Organisation, Source
-from klinke.core.api_auth import TokenOrSessionRequired
 from klinke.matching.analysis import query_terms
 from klinke.supporters.models import Sector
 

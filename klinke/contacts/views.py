@@ -16,8 +16,8 @@ from django.utils.text import capfirst, slugify
 from django.utils.translation import gettext as _
 
 from klinke.accounts.models import User
+from klinke.collectives.access import visible_collective
 from klinke.collectives.models import Collective
-from klinke.collectives.views import visible_collective
 from klinke.contacts import actions, parsers
 from klinke.contacts.forms import (
     ContactFilterForm,
@@ -37,6 +37,7 @@ from klinke.contacts.models import (
     split_tags,
 )
 from klinke.contacts.parsers import ContactFileError, ExportContact
+from klinke.core.htmx import HtmxHttpRequest
 from klinke.exchange.models import Introduction
 from klinke.matching.analysis import query_terms
 
@@ -111,7 +112,7 @@ def _collective_tags(collective: Collective) -> list[str]:
 
 
 @login_required
-def index(request: HttpRequest, slug: str) -> HttpResponse:
+def index(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     collective = member_collective(request, slug)
     contacts, form = filtered_contacts(collective, request.GET)
     page = Paginator(contacts, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -125,7 +126,7 @@ def index(request: HttpRequest, slug: str) -> HttpResponse:
         "tags": _collective_tags(collective),
         "current_tag": form.cleaned_data.get("tag", "") if form.is_valid() else "",
     }
-    if getattr(request, "htmx", False):
+    if request.htmx:
         return render(request, "contacts/_contact_list.html", context)
     return render(request, "contacts/index.html", context)
 
@@ -207,7 +208,7 @@ def contact_delete(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 
 @login_required
-def contact_merge(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def contact_merge(request: HtmxHttpRequest, slug: str, pk: int) -> HttpResponse:
     """Find a duplicate of this contact and merge it in; this contact is kept."""
     collective = member_collective(request, slug)
     contact = _contact(collective, pk)
@@ -237,7 +238,7 @@ def contact_merge(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     else:
         suggestions = _likely_duplicates(collective, contact)
     context = {"collective": collective, "contact": contact, "suggestions": suggestions, "q": q}
-    if getattr(request, "htmx", False):
+    if request.htmx:
         return render(request, "contacts/_merge_candidates.html", context)
     return render(request, "contacts/contact_merge.html", context)
 
@@ -342,7 +343,7 @@ def from_introduction(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 
 @login_required
-def organisation_index(request: HttpRequest, slug: str) -> HttpResponse:
+def organisation_index(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     collective = member_collective(request, slug)
     organisations = (
         Organisation.objects.for_collective(collective)
@@ -358,7 +359,7 @@ def organisation_index(request: HttpRequest, slug: str) -> HttpResponse:
         organisations = organisations.tagged(tag)
     page = Paginator(organisations, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {"collective": collective, "page": page, "q": q, "tag": tag}
-    if getattr(request, "htmx", False):
+    if request.htmx:
         return render(request, "contacts/_organisation_list.html", context)
     return render(request, "contacts/organisation_index.html", context)
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import Any
 
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
@@ -12,28 +13,35 @@ from django.utils.translation import gettext_lazy as _
 
 from klinke.core.languages import LANGUAGE_NAMES, WORKING_LANGUAGES
 
-if TYPE_CHECKING:
-    from klinke.accounts.models import User
-
 
 class Visibility(models.TextChoices):
     PUBLIC = "public", _("Public")
     MEMBERS = "members", _("Network members only")
 
 
+# Who belongs to the network is decided by the apps above core: each registers, from its
+# AppConfig.ready(), a check for the role it grants (a collective's member, a supporter).
+# Core asks the question without importing the apps that know the answer.
+_network_roles: dict[str, Callable[[Any], bool]] = {}
+
+
+def register_network_role(name: str, holds_role: Callable[[Any], bool]) -> None:
+    """Count everyone for whom `holds_role(user)` is true as a network member."""
+    _network_roles[name] = holds_role
+
+
+def network_roles() -> list[str]:
+    return sorted(_network_roles)
+
+
 def is_network_member(user: Any) -> bool:
-    """Whether `user` belongs to the network: a collective member, a supporter or a steward."""
+    """Whether `user` belongs to the network: a steward, or holds a role an app registered."""
     if not getattr(user, "is_authenticated", False):
         return False
     cached: bool | None = getattr(user, "_is_network_member", None)
     if cached is None:
-        from klinke.collectives.models import Membership
-        from klinke.supporters.models import Supporter
-
-        cached = (
-            user.is_steward
-            or Membership.objects.filter(user=user, collective__archived_at__isnull=True).exists()
-            or Supporter.objects.filter(user=user).exists()
+        cached = bool(user.is_steward) or any(
+            holds_role(user) for holds_role in _network_roles.values()
         )
         user._is_network_member = cached
     return cached
@@ -44,7 +52,7 @@ def split_languages(value: str) -> list[str]:
 
 
 class DirectoryProfileQuerySet(models.QuerySet[Any]):
-    def visible_to(self, user: User | Any) -> Any:
+    def visible_to(self, user: Any) -> Any:
         if is_network_member(user):
             return self
         return self.filter(visibility=Visibility.PUBLIC)
@@ -66,6 +74,26 @@ class DirectoryProfileQuerySet(models.QuerySet[Any]):
         for term in terms:
             qs = qs.filter(search_document__contains=f" {term} ")
         return qs
+
+    def found_by(
+        self, *, text: str = "", topics: Any = None, region: str = "", language: str = ""
+    ) -> Any:
+        """The directory's filters: every term of `text`, any of `topics`, region, language.
+
+        `topics` is a Topic queryset (already widened to subtopics) or None for no filter.
+        """
+        from klinke.matching.analysis import query_terms
+
+        queryset = self
+        if text:
+            queryset = queryset.matching_terms(query_terms(text))
+        if topics is not None:
+            queryset = queryset.filter(topics__in=topics).distinct()
+        if region:
+            queryset = queryset.in_region(region)
+        if language:
+            queryset = queryset.speaking(language)
+        return queryset
 
 
 class DirectoryProfile(models.Model):

@@ -24,17 +24,10 @@ class DirectoryQuery:
     kind: str = ""
 
     def filter(self, queryset: Any, user: Any) -> Any:
-        queryset = queryset.visible_to(user)
-        if self.text:
-            queryset = queryset.matching_terms(query_terms(self.text))
-        if self.topic is not None:
-            topics = Topic.objects.with_descendants([self.topic.slug])
-            queryset = queryset.filter(topics__in=topics).distinct()
-        if self.region:
-            queryset = queryset.in_region(self.region)
-        if self.language:
-            queryset = queryset.speaking(self.language)
-        return queryset
+        topics = Topic.objects.with_descendants([self.topic.slug]) if self.topic else None
+        return queryset.visible_to(user).found_by(
+            text=self.text, topics=topics, region=self.region, language=self.language
+        )
 
     def collectives(self, user: Any) -> Any:
         return self.filter(Collective.objects.active(), user)

@@ -9,9 +9,9 @@ from ninja import Router, Schema
 from ninja.errors import HttpError
 from ninja.pagination import LimitOffsetPagination, paginate
 
+from klinke.accounts.api_auth import TokenOrSessionRequired
 from klinke.accounts.models import User
 from klinke.collectives.models import Collective
-from klinke.core.api_auth import TokenOrSessionRequired
 from klinke.exchange import actions, candidates
 from klinke.exchange.forms import NeedForm, OfferForm
 from klinke.exchange.models import Introduction, Need, Offer, _default_expiry

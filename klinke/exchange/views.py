@@ -11,8 +11,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from klinke.accounts.models import User
+from klinke.collectives.access import member_collective
 from klinke.collectives.models import Collective
-from klinke.collectives.views import member_collective
 from klinke.exchange import actions, candidates
 from klinke.exchange.forms import (
     CloseItemForm,

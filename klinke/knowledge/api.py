@@ -17,8 +17,8 @@ from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import LimitOffsetPagination, paginate
 
+from klinke.accounts.api_auth import TokenOrSessionRequired
 from klinke.accounts.models import User
-from klinke.core.api_auth import TokenOrSessionRequired
 from klinke.core.models import Visibility
 from klinke.knowledge import actions
 from klinke.knowledge.diffs import diff_texts

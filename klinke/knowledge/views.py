@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from klinke.accounts.models import User
+from klinke.core.htmx import HtmxHttpRequest
 from klinke.core.models import is_network_member
 from klinke.knowledge import actions
 from klinke.knowledge.diffs import diff_texts
@@ -37,10 +38,6 @@ PAGE_SIZE = 20
 def _user(request: HttpRequest) -> User:
     assert isinstance(request.user, User)
     return request.user
-
-
-def _is_htmx(request: HttpRequest) -> bool:
-    return bool(getattr(request, "htmx", False))
 
 
 def _query_string(request: HttpRequest) -> str:
@@ -68,7 +65,7 @@ def _visible_article(
     return article
 
 
-def index(request: HttpRequest) -> HttpResponse:
+def index(request: HtmxHttpRequest) -> HttpResponse:
     """The knowledge base: search and browse articles, with the newest questions alongside."""
     form = ArticleFilterForm(request.GET or None)
     articles = Article.objects.visible_to(request.user)
@@ -92,7 +89,7 @@ def index(request: HttpRequest) -> HttpResponse:
         "query_string": _query_string(request),
         "is_member": is_network_member(request.user),
     }
-    if _is_htmx(request):
+    if request.htmx:
         return render(request, "knowledge/_article_results.html", context)
     context["questions"] = (
         Question.objects.visible_to(request.user)
@@ -307,7 +304,7 @@ def article_revert(request: HttpRequest, slug: str, number: int) -> HttpResponse
 # --- questions ------------------------------------------------------------------------------
 
 
-def question_list(request: HttpRequest) -> HttpResponse:
+def question_list(request: HtmxHttpRequest) -> HttpResponse:
     form = QuestionFilterForm(request.GET or None)
     questions = Question.objects.visible_to(request.user)
     text = ""
@@ -335,7 +332,7 @@ def question_list(request: HttpRequest) -> HttpResponse:
         "can_ask": is_network_member(request.user),
     }
     template = (
-        "knowledge/_question_results.html" if _is_htmx(request) else "knowledge/question_list.html"
+        "knowledge/_question_results.html" if request.htmx else "knowledge/question_list.html"
     )
     return render(request, template, context)
 
@@ -450,7 +447,7 @@ def answer_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def answer_accept(request: HttpRequest, pk: int) -> HttpResponse:
+def answer_accept(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     question = _visible_question(request, pk)
     raw = request.POST.get("answer", "")
     answer_id = int(raw) if raw.isdigit() else None
@@ -461,11 +458,11 @@ def answer_accept(request: HttpRequest, pk: int) -> HttpResponse:
     except actions.NotAllowed as exc:
         raise PermissionDenied(str(exc)) from exc
     except actions.KnowledgeError as exc:
-        if _is_htmx(request):
+        if request.htmx:
             return HttpResponse(str(exc), status=400)
         messages.error(request, str(exc))
         return redirect(question)
-    if _is_htmx(request):
+    if request.htmx:
         question = _visible_question(request, pk)
         return render(request, "knowledge/_answers.html", _answers_context(request, question))
     if answer_id is None:

@@ -11,7 +11,6 @@ from klinke.core.api_schemas import (
     members_view,
     region_of,
 )
-from klinke.directory.search import DirectoryQuery
 from klinke.supporters.models import Supporter
 from klinke.topics.models import Topic
 
@@ -73,10 +72,13 @@ def list_supporters(request: HttpRequest, filters: Query[DirectoryFilter]) -> An
     topic = Topic.objects.filter(slug=filters.topic).first() if filters.topic else None
     if filters.topic and topic is None:
         return Supporter.objects.none()
-    query = DirectoryQuery(
-        text=filters.q, topic=topic, region=filters.region, language=filters.language
+    topics = Topic.objects.with_descendants([topic.slug]) if topic else None
+    found = (
+        Supporter.objects.all()
+        .visible_to(request.user)
+        .found_by(text=filters.q, topics=topics, region=filters.region, language=filters.language)
     )
-    return query.supporters(request.user).prefetch_related("topics").order_by("name", "pk")
+    return found.prefetch_related("topics").order_by("name", "pk")
 
 
 @router.get("/{slug}", response=SupporterOut)

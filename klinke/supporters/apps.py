@@ -4,3 +4,9 @@ from django.apps import AppConfig
 class SupportersConfig(AppConfig):
     name = "klinke.supporters"
     label = "supporters"
+
+    def ready(self) -> None:
+        from klinke.core.models import register_network_role
+        from klinke.supporters.models import is_supporter
+
+        register_network_role("supporter", is_supporter)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
@@ -30,6 +32,11 @@ class Sector(models.TextChoices):
 
 class SupporterQuerySet(DirectoryProfileQuerySet):
     pass
+
+
+def is_supporter(user: Any) -> bool:
+    """Whether `user` has a supporter profile (a network role)."""
+    return Supporter.objects.filter(user=user).exists()
 
 
 class Supporter(DirectoryProfile):

@@ -20,10 +20,10 @@ from ninja.errors import HttpError
 from ninja.pagination import LimitOffsetPagination, paginate
 from pydantic import Field
 
+from klinke.accounts.api_auth import TokenOrSessionRequired
 from klinke.accounts.models import User
 from klinke.collectives.models import Collective
 from klinke.contacts.models import Contact
-from klinke.core.api_auth import TokenOrSessionRequired
 from klinke.matching.analysis import query_terms
 from klinke.screening import SECTORS, Hit
 from klinke.topics.models import Topic

@@ -26,9 +26,10 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from klinke.accounts.models import User
+from klinke.collectives.access import visible_collective
 from klinke.collectives.models import Collective
-from klinke.collectives.views import visible_collective
 from klinke.contacts.models import Contact
+from klinke.core.htmx import HtmxHttpRequest
 from klinke.core.models import NotificationKind, NotificationMute
 from klinke.matching.analysis import query_terms
 from klinke.screening.screener import snippet
@@ -174,10 +175,10 @@ def _board_context(
 
 
 @workbench_view(["GET"])
-def index(request: HttpRequest, collective: Collective) -> HttpResponse:
+def index(request: HtmxHttpRequest, collective: Collective) -> HttpResponse:
     """The board: a column per stage, buttons to move leads, and what needs attention."""
     context = _board_context(collective)
-    if request.htmx:  # type: ignore[attr-defined]
+    if request.htmx:
         return render(request, "workbench/_board.html", context)
     context["incoming"] = (
         Referral.objects.filter(to_collective=collective, state=ReferralState.OFFERED)
@@ -211,7 +212,7 @@ def _filtered_leads(collective: Collective, form: LeadFilterForm) -> Any:
 
 
 @workbench_view(["GET"])
-def lead_list(request: HttpRequest, collective: Collective) -> HttpResponse:
+def lead_list(request: HtmxHttpRequest, collective: Collective) -> HttpResponse:
     """All leads as a table, filtered by stage, member, overdue next actions and words."""
     form = LeadFilterForm(request.GET or None, collective=collective)
     page = Paginator(_filtered_leads(collective, form), 50).get_page(request.GET.get("page"))
@@ -226,7 +227,7 @@ def lead_list(request: HttpRequest, collective: Collective) -> HttpResponse:
         "now": timezone.now(),
         "query_string": params.urlencode(),
     }
-    if request.htmx:  # type: ignore[attr-defined]
+    if request.htmx:
         return render(request, "workbench/_lead_table.html", context)
     return render(request, "workbench/lead_list.html", context)
 
@@ -341,7 +342,7 @@ def lead_detail(request: HttpRequest, collective: Collective, pk: int) -> HttpRe
 
 
 @workbench_view(["POST"])
-def lead_move(request: HttpRequest, collective: Collective, pk: int) -> HttpResponse:
+def lead_move(request: HtmxHttpRequest, collective: Collective, pk: int) -> HttpResponse:
     lead = _lead(collective, pk)
     try:
         actions.do_move_lead(
@@ -358,7 +359,7 @@ def lead_move(request: HttpRequest, collective: Collective, pk: int) -> HttpResp
             "stage": lead.get_stage_display(),
         }
         ok = True
-    if request.htmx:  # type: ignore[attr-defined]
+    if request.htmx:
         context = _board_context(
             collective, moved=lead, direction=request.POST.get("direction", "")
         )
@@ -394,7 +395,7 @@ def lead_close(request: HttpRequest, collective: Collective, pk: int) -> HttpRes
 
 
 @workbench_view(["POST"])
-def activity_create(request: HttpRequest, collective: Collective, pk: int) -> HttpResponse:
+def activity_create(request: HtmxHttpRequest, collective: Collective, pk: int) -> HttpResponse:
     lead = _lead(collective, pk)
     form = ActivityForm(request.POST, lead=lead)
     saved = False
@@ -412,7 +413,7 @@ def activity_create(request: HttpRequest, collective: Collective, pk: int) -> Ht
             form.add_error(None, str(exc))
         else:
             saved = True
-    if request.htmx:  # type: ignore[attr-defined]
+    if request.htmx:
         context = _activities_context(request, lead, None if saved else form)
         context["status_text"] = _("The activity is logged.") if saved else ""
         return render(request, "workbench/_activities.html", context)
@@ -699,7 +700,7 @@ def decision_detail(request: HttpRequest, collective: Collective, pk: int) -> Ht
 
 
 @workbench_view(["POST"])
-def decision_respond(request: HttpRequest, collective: Collective, pk: int) -> HttpResponse:
+def decision_respond(request: HtmxHttpRequest, collective: Collective, pk: int) -> HttpResponse:
     decision = _decision(collective, pk)
     decision.collective = collective
     form = ResponseForm(request.POST)
@@ -720,7 +721,7 @@ def decision_respond(request: HttpRequest, collective: Collective, pk: int) -> H
             status_text = _("Your response is recorded.")
             decision = _decision(collective, pk)
             decision.collective = collective
-    if request.htmx:  # type: ignore[attr-defined]
+    if request.htmx:
         context = _decision_context(request, decision, None if ok else form)
         context["status_text"] = status_text
         return render(request, "workbench/_decision_body.html", context)

@@ -19,8 +19,8 @@ from ninja import Router, Schema
 from ninja.errors import HttpError
 from ninja.pagination import LimitOffsetPagination, paginate
 
+from klinke.accounts.api_auth import TokenOrSessionRequired
 from klinke.accounts.models import User
-from klinke.core.api_auth import TokenOrSessionRequired
 from klinke.core.models import is_network_member
 from klinke.matching.analysis import query_terms
 from klinke.topics.models import Topic

@@ -8,7 +8,6 @@ daylight-saving changes.
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 import uuid
 import zoneinfo
@@ -30,6 +29,7 @@ from django.utils.translation import gettext_lazy as _
 
 from klinke.core.languages import LANGUAGE_NAMES, WORKING_LANGUAGES
 from klinke.core.models import Visibility, is_network_member
+from klinke.core.tokens import hash_token, issue_token
 
 DEFAULT_TIMEZONE = "Europe/Berlin"
 DEFAULT_INTEREST_THRESHOLD = 5
@@ -605,13 +605,9 @@ def remove_material_file(sender: type[Material], instance: Material, **kwargs: A
 # --- calendar feeds ------------------------------------------------------------------
 
 
-def _digest(raw: str) -> str:
-    return hashlib.sha256(raw.encode()).hexdigest()
-
-
 class CalendarTokenQuerySet(models.QuerySet["CalendarToken"]):
     def find(self, raw: str) -> CalendarToken | None:
-        return self.select_related("user").filter(digest=_digest(raw)).first()
+        return self.select_related("user").filter(digest=hash_token(raw)).first()
 
 
 class CalendarToken(models.Model):
@@ -635,5 +631,4 @@ class CalendarToken(models.Model):
 
     @staticmethod
     def new_secret() -> tuple[str, str]:
-        raw = secrets.token_urlsafe(32)
-        return raw, _digest(raw)
+        return issue_token()

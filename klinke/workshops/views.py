@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from klinke.accounts.models import User
+from klinke.core.htmx import HtmxHttpRequest
 from klinke.core.languages import LANGUAGE_NAMES
 from klinke.core.models import Visibility, is_network_member
 from klinke.knowledge.markup import render_markdown
@@ -74,13 +75,9 @@ def _user(request: HttpRequest) -> User:
     return request.user
 
 
-def _is_htmx(request: HttpRequest) -> bool:
-    return bool(getattr(request, "htmx", False))
-
-
-def _say(request: HttpRequest, level: int, text: str) -> dict[str, Any]:
+def _say(request: HtmxHttpRequest, level: int, text: str) -> dict[str, Any]:
     """Tell the person: inline in an htmx partial, otherwise as a message on the next page."""
-    if _is_htmx(request):
+    if request.htmx:
         return {"notice": text, "notice_error": level == messages.ERROR}
     messages.add_message(request, level, text)
     return {}
@@ -120,7 +117,7 @@ def _filtered_events(request: HttpRequest, form: EventFilterForm) -> Any:
     return events.with_counts().prefetch_related("topics", "hosts")
 
 
-def index(request: HttpRequest) -> HttpResponse:
+def index(request: HtmxHttpRequest) -> HttpResponse:
     """Upcoming (or past) events the visitor may see, with filters and full-text search."""
     form = EventFilterForm(request.GET or None)
     page = Paginator(_filtered_events(request, form), PAGE_SIZE).get_page(request.GET.get("page"))
@@ -128,7 +125,7 @@ def index(request: HttpRequest) -> HttpResponse:
     for event in page.object_list:
         event.my_status = statuses.get(event.pk)
     context: dict[str, Any] = {"form": form, "page": page}
-    if _is_htmx(request):
+    if request.htmx:
         return render(request, "workshops/_event_results.html", context)
     context["ideas"] = (
         WorkshopIdea.objects.open()
@@ -158,7 +155,7 @@ def _proposed_idea(request: HttpRequest, pk: int) -> WorkshopIdea:
     return idea
 
 
-def idea_list(request: HttpRequest) -> HttpResponse:
+def idea_list(request: HtmxHttpRequest) -> HttpResponse:
     form = IdeaFilterForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
     ideas = WorkshopIdea.objects.visible_to(request.user)
@@ -184,7 +181,7 @@ def idea_list(request: HttpRequest) -> HttpResponse:
             ).values_list("idea_id", flat=True)
         )
     context = {"form": form, "page": page, "my_interests": mine}
-    template = "workshops/_idea_results.html" if _is_htmx(request) else "workshops/idea_list.html"
+    template = "workshops/_idea_results.html" if request.htmx else "workshops/idea_list.html"
     return render(request, template, context)
 
 
@@ -253,9 +250,9 @@ def idea_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _interest_response(
-    request: HttpRequest, idea: WorkshopIdea, extra: dict[str, Any], form: Any = None
+    request: HtmxHttpRequest, idea: WorkshopIdea, extra: dict[str, Any], form: Any = None
 ) -> HttpResponse:
-    if _is_htmx(request):
+    if request.htmx:
         idea = _visible_idea(request, idea.pk)
         context = {**_interest_context(request, idea, form), **extra}
         return render(request, "workshops/_interest_panel.html", context)
@@ -264,12 +261,12 @@ def _interest_response(
 
 @login_required
 @require_POST
-def idea_interest(request: HttpRequest, pk: int) -> HttpResponse:
+def idea_interest(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     idea = _visible_idea(request, pk)
     form = InterestForm(request.POST, user=request.user)
     if not form.is_valid():
         extra = _say(request, messages.ERROR, _("Please check your answers."))
-        return _interest_response(request, idea, extra, form if _is_htmx(request) else None)
+        return _interest_response(request, idea, extra, form if request.htmx else None)
     try:
         actions.do_register_interest(
             idea_id=idea.pk,
@@ -291,7 +288,7 @@ def idea_interest(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def idea_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+def idea_withdraw(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     idea = _visible_idea(request, pk)
     if actions.do_withdraw_interest(idea_id=idea.pk, user=_user(request)):
         extra = _say(request, messages.SUCCESS, _("Your interest is withdrawn."))
@@ -492,9 +489,9 @@ def event_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _registration_response(
-    request: HttpRequest, event: Event, extra: dict[str, Any]
+    request: HtmxHttpRequest, event: Event, extra: dict[str, Any]
 ) -> HttpResponse:
-    if _is_htmx(request):
+    if request.htmx:
         event = _visible_event(request, event.pk)
         context = {**_registration_context(request, event), **extra}
         return render(request, "workshops/_registration_panel.html", context)
@@ -503,7 +500,7 @@ def _registration_response(
 
 @login_required
 @require_POST
-def event_register(request: HttpRequest, pk: int) -> HttpResponse:
+def event_register(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     event = _visible_event(request, pk)
     try:
         registration = actions.do_register(event_id=event.pk, user=_user(request))
@@ -523,7 +520,7 @@ def event_register(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def event_unregister(request: HttpRequest, pk: int) -> HttpResponse:
+def event_unregister(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     event = _visible_event(request, pk)
     try:
         actions.do_cancel_registration(event_id=event.pk, user=_user(request))

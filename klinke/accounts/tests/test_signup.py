@@ -158,8 +158,9 @@ def test_it_refuses_a_forged_confirmation_link(client, smtp_server):
     path = link_in(smtp_server.to("neu@example.org")[0], CONFIRM_LINK)
     forged = path[:-3] + ("AAA/" if not path.endswith("AAA/") else "BBB/")
 
-    client.post(forged)
+    response = client.post(forged)
 
+    assert response.status_code == 404
     assert not EmailAddress.objects.get(email="neu@example.org").verified
 
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 from klinke.accounts.models import APIToken
 from klinke.collectives.models import Collective, Reference
 from klinke.conftest import make_collective, make_user
+from klinke.testing import api_client
 
 pytestmark = pytest.mark.django_db
 
@@ -20,11 +21,6 @@ MEMBERS_ONLY = ("red_lines", "capacity_person_days_per_month", "members")
 
 def detail_url(slug: str) -> str:
     return f"/api/v1/collectives/{slug}"
-
-
-def token_client(user: Any) -> Client:
-    _token, raw = APIToken.issue(user=user, name="test")
-    return Client(headers={"Authorization": f"Bearer {raw}"})
 
 
 def slugs(client: Client, **params: Any) -> list[str]:
@@ -111,7 +107,7 @@ def test_it_hides_members_only_collectives_from_outsiders(network: Any) -> None:
 
     assert "verborgen" not in slugs(olga)
     assert olga.get(detail_url("verborgen")).status_code == 404
-    assert token_client(network.outsider).get(detail_url("verborgen")).status_code == 404
+    assert api_client(network.outsider).get(detail_url("verborgen")).status_code == 404
 
 
 @pytest.mark.parametrize("persona", ["bob", "alice", "sam", "stella"])
@@ -135,7 +131,7 @@ def test_it_leaves_members_only_fields_null_for_anonymous_visitors(
 
 
 def test_it_leaves_members_only_fields_null_for_outsiders(network: Any) -> None:
-    for client in (network.client_for(network.outsider), token_client(network.outsider)):
+    for client in (network.client_for(network.outsider), api_client(network.outsider)):
         body = client.get(detail_url("quellcode")).json()
         for field in MEMBERS_ONLY:
             assert body[field] is None, field
@@ -154,7 +150,7 @@ def test_it_shows_members_only_fields_to_a_logged_in_member(network: Any) -> Non
 
 
 def test_it_shows_members_only_fields_to_a_bearer_token(network: Any) -> None:
-    client = token_client(network.alice)
+    client = api_client(network.alice)
 
     body = client.get(detail_url("quellcode")).json()
 
@@ -164,7 +160,7 @@ def test_it_shows_members_only_fields_to_a_bearer_token(network: Any) -> None:
 
 
 def test_it_shows_members_only_fields_to_supporters_of_other_collectives(network: Any) -> None:
-    body = token_client(network.sam).get(detail_url("rotkehlchen")).json()
+    body = api_client(network.sam).get(detail_url("rotkehlchen")).json()
 
     assert body["members"] == ["Bob"]
     assert body["red_lines"] == ""
@@ -182,7 +178,7 @@ def test_it_refuses_a_wrong_or_revoked_token(network: Any) -> None:
 
 
 def test_it_refuses_the_token_of_a_deactivated_user(network: Any) -> None:
-    client = token_client(network.alice)
+    client = api_client(network.alice)
     network.alice.is_active = False
     network.alice.save()
 
@@ -342,7 +338,7 @@ def test_it_lists_for_a_member_in_a_fixed_number_of_queries(
 def test_it_lists_for_a_token_in_a_fixed_number_of_queries(
     network: Any, django_assert_num_queries: Any
 ) -> None:
-    client = token_client(network.alice)
+    client = api_client(network.alice)
     with django_assert_num_queries(TOKEN_LIST_QUERIES):
         assert len(slugs(client)) == 3
 

@@ -1,4 +1,6 @@
+import re
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 import pytest
 from django.core import mail
@@ -20,28 +22,30 @@ def test_it_emails_an_invitation_through_smtp_and_the_link_works_once(network, s
     assert response.status_code == 302
     assert deliver_mail() == 1
     [message] = smtp_server.to("olga@example.org")
+    [link] = re.findall(r"https?://\S+/collectives/invitations/\S+/", text_body(message))
+    path = urlsplit(link).path
     invitation = Invitation.objects.get(email="olga@example.org")
-    assert invitation.get_absolute_url() in text_body(message)
+    assert invitation.digest not in link
     assert "Kollektiv Quellcode" in str(message["Subject"])
 
     olga = network.client_for(network.outsider)
-    assert olga.post(invitation.get_absolute_url()).status_code == 302
+    assert olga.get(path).status_code == 200
+    assert olga.post(path).status_code == 302
     assert network.collective_a.has_member(network.outsider)
     # A second use of the same link does nothing.
     Membership.objects.filter(user=network.outsider).delete()
-    olga.post(invitation.get_absolute_url())
+    assert olga.post(path).status_code == 302
     assert not network.collective_a.has_member(network.outsider)
 
 
 def test_it_refuses_expired_invitations(network):
-    invitation = Invitation.objects.create(
-        collective=network.collective_a,
-        email="olga@example.org",
-        invited_by=network.alice,
-        expires_at=timezone.now() - timedelta(minutes=1),
+    invitation, secret = Invitation.issue(
+        collective=network.collective_a, email="olga@example.org", invited_by=network.alice
     )
+    invitation.expires_at = timezone.now() - timedelta(minutes=1)
+    invitation.save()
     with pytest.raises(actions.InvitationError):
-        actions.do_accept_invitation(token=invitation.token, user=network.outsider)
+        actions.do_accept_invitation(token=secret, user=network.outsider)
     assert not network.collective_a.has_member(network.outsider)
 
 
@@ -55,10 +59,10 @@ def test_it_refuses_to_invite_an_existing_member(network):
 
 
 def test_it_replaces_an_older_pending_invitation(network):
-    first = actions.do_invite_member(
+    first, _first_secret = actions.do_invite_member(
         collective=network.collective_a, inviter=network.alice, email="olga@example.org"
     )
-    second = actions.do_invite_member(
+    second, _second_secret = actions.do_invite_member(
         collective=network.collective_a, inviter=network.alice2, email="olga@example.org"
     )
     first.refresh_from_db()

@@ -116,13 +116,16 @@ def test_it_hides_members_only_collectives_from_outside_the_network(network, cli
 
 
 def test_it_hides_members_only_fields_from_anonymous_visitors(network, client):
-    html = client.get(reverse("collectives:detail", args=["quellcode"])).content.decode()
+    response = client.get(reverse("collectives:detail", args=["quellcode"]))
+    assert response.status_code == 200
+    html = response.content.decode()
     assert "Kollektiv Quellcode" in html
     assert "Keine Überwachungstechnik" not in html
     assert "Alina" not in html
     member_html = network.client_for(network.bob).get(
         reverse("collectives:detail", args=["quellcode"])
     )
+    assert member_html.status_code == 200
     assert "Keine Überwachungstechnik" in member_html.content.decode()
     assert "Alina" in member_html.content.decode()
 
@@ -132,15 +135,15 @@ def test_it_shows_the_detail_page_in_a_fixed_number_of_queries(
 ):
     client = network.client_for(network.alice)
     url = reverse("collectives:detail", args=["quellcode"])
-    client.get(url)  # warm the session
+    assert client.get(url).status_code == 200  # warm the session
     with django_assert_max_num_queries(12) as captured:
-        client.get(url)
+        assert client.get(url).status_code == 200
     first = len(captured)
     for index in range(5):
         other = network.outsider.__class__.objects.create_user(email=f"m{index}@example.org")
         Membership.objects.create(collective=network.collective_a, user=other)
     with django_assert_max_num_queries(first):
-        client.get(url)
+        assert client.get(url).status_code == 200
 
 
 def test_it_hides_archived_collectives_from_non_members(network, client):

@@ -2,24 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 from django.test import Client
 
-from klinke.accounts.models import APIToken
 from klinke.contacts.models import Contact, Organisation
 from klinke.contacts.tests.conftest import make_contact
+from klinke.testing import api_client
 
 pytestmark = pytest.mark.django_db
 
 API = "/api/v1/workbench/quellcode"
 JSON = "application/json"
-
-
-def api_client(user: Any) -> Client:
-    _token, raw = APIToken.issue(user=user, name="tests")
-    return Client(headers={"authorization": f"Bearer {raw}"})
 
 
 def test_it_lists_and_filters_contacts(network, address_book):

@@ -9,12 +9,12 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, reverse
 
-from klinke.accounts.models import APIToken
 from klinke.contacts import actions
 from klinke.contacts.models import Contact, ContactImport, ContactMerge, Organisation
 from klinke.contacts.tests.conftest import fixture_bytes, make_contact
 from klinke.contacts.tests.test_from_introduction import make_introduction
 from klinke.contacts.urls import urlpatterns
+from klinke.testing import api_client
 
 pytestmark = pytest.mark.django_db
 
@@ -173,8 +173,7 @@ def call(client: Client, method: str, url: str, data: dict[str, Any] | None) -> 
 
 def test_it_answers_404_in_the_api_to_everyone_but_members(network, objects):
     for name in OUTSIDERS:
-        _token, raw = APIToken.issue(user=getattr(network, name), name="tests")
-        client = Client(headers={"authorization": f"Bearer {raw}"})
+        client = api_client(getattr(network, name))
         for method, url, data in api_requests(objects):
             response = call(client, method, url, data)
             assert response.status_code == 404, (name, method, url, response.content)

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-import threading
+from functools import partial
 from typing import Any
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 from django.utils import timezone
 
 from klinke.contacts import actions
 from klinke.contacts.models import Consent, Contact, Organisation, Source
 from klinke.exchange.models import Introduction, IntroductionState
 from klinke.exchange.tests.factories import make_need
+from klinke.testing import run_at_once
 
 BASE = "/collectives/quellcode/contacts/"
 
@@ -127,28 +128,17 @@ def test_it_saves_one_contact_when_two_members_click_at_once(network):
     introduction = make_introduction(network)
     for _round in range(5):
         Contact.objects.all().delete()
-        barrier = threading.Barrier(2)
-        results: list[Any] = [None, None]
-
-        def click(index: int, user: Any, barrier: Any = barrier, results: Any = results) -> None:
-            try:
-                barrier.wait(timeout=10)
-                results[index] = actions.do_save_contact_from_introduction(
-                    collective=network.collective_a, user=user, introduction=introduction
+        results: list[Any] = run_at_once(
+            [
+                partial(
+                    actions.do_save_contact_from_introduction,
+                    collective=network.collective_a,
+                    user=user,
+                    introduction=introduction,
                 )
-            except Exception as exc:  # reported by the assertion below
-                results[index] = exc
-            finally:
-                connections.close_all()
-
-        threads = [
-            threading.Thread(target=click, args=(0, network.alice)),
-            threading.Thread(target=click, args=(1, network.alice2)),
-        ]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=30)
+                for user in (network.alice, network.alice2)
+            ]
+        )
         assert all(isinstance(r, tuple) for r in results), results
         assert Contact.objects.count() == 1
         assert sorted(created for _contact, created in results) == [False, True]

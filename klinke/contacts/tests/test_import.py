@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import threading
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import IntegrityError, connection, connections
+from django.db import IntegrityError, connection
 from django.utils import timezone
 
 from klinke.contacts import actions
@@ -23,6 +23,7 @@ from klinke.contacts.models import (
 from klinke.contacts.phones import normalise_phone
 from klinke.contacts.tests.conftest import fixture_bytes, make_contact
 from klinke.matching.analysis import query_terms
+from klinke.testing import run_at_once
 
 pytestmark = pytest.mark.django_db
 
@@ -390,30 +391,16 @@ def test_it_imports_once_when_two_confirmations_race(network):
     for _round in range(3):
         Contact.objects.all().delete()
         contact_import = start(network, "gmail-list.vcf")
-        barrier = threading.Barrier(2)
-        outcomes: list[str] = ["", ""]
-
-        def confirm(
-            index: int,
-            barrier: Any = barrier,
-            outcomes: Any = outcomes,
-            contact_import: Any = contact_import,
-        ) -> None:
-            try:
-                barrier.wait(timeout=10)
-                actions.do_import_contacts(contact_import=contact_import, user=network.alice)
-                outcomes[index] = "imported"
-            except actions.ContactsError:
-                outcomes[index] = "refused"
-            except Exception as exc:  # reported by the assertion below
-                outcomes[index] = repr(exc)
-            finally:
-                connections.close_all()
-
-        threads = [threading.Thread(target=confirm, args=(i,)) for i in range(2)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=30)
+        confirm = partial(
+            actions.do_import_contacts, contact_import=contact_import, user=network.alice
+        )
+        outcomes = [
+            "refused"
+            if isinstance(result, actions.ContactsError)
+            else repr(result)
+            if isinstance(result, Exception)
+            else "imported"
+            for result in run_at_once([confirm, confirm])
+        ]
         assert sorted(outcomes) == ["imported", "refused"], outcomes
         assert Contact.objects.count() == 3

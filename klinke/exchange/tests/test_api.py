@@ -11,15 +11,11 @@ from klinke.accounts.models import APIToken
 from klinke.exchange import actions
 from klinke.exchange.models import Introduction, IntroductionState, ItemState, Need, Offer
 from klinke.exchange.tests.factories import make_need, make_offer
+from klinke.testing import api_client
 
 pytestmark = pytest.mark.django_db
 
 JSON = "application/json"
-
-
-def api_client(user: Any) -> Client:
-    _token, raw = APIToken.issue(user=user, name="tests")
-    return Client(headers={"authorization": f"Bearer {raw}"})
 
 
 def post(client: Client, url: str, data: Any) -> Any:

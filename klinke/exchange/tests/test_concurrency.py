@@ -6,12 +6,11 @@ barrier so they hit the database together. Only PostgreSQL has the row locks thi
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from klinke.collectives.models import Membership
 from klinke.conftest import deliver_mail, make_user
@@ -19,6 +18,7 @@ from klinke.exchange import actions
 from klinke.exchange.actions import ExchangeError
 from klinke.exchange.models import Introduction, IntroductionState, Need
 from klinke.exchange.tests.factories import make_need
+from klinke.testing import run_at_once
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -34,27 +34,14 @@ ROUNDS = 5
 
 def race(*moves: Callable[[], Any]) -> list[tuple[str, str]]:
     """Run `moves` at the same moment in threads; ("ok" | "refused", detail) for each."""
-    barrier = threading.Barrier(len(moves))
-    results: list[tuple[str, str]] = [("missing", "")] * len(moves)
-
-    def run(index: int, move: Callable[[], Any]) -> None:
-        try:
-            barrier.wait(timeout=10)
-            move()
-            results[index] = ("ok", "")
-        except ExchangeError as exc:
-            results[index] = ("refused", str(exc))
-        except Exception as exc:  # reported by the assertion below
-            results[index] = ("error", repr(exc))
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, m)) for i, m in enumerate(moves)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    assert not any(thread.is_alive() for thread in threads), "a move hung"
+    results: list[tuple[str, str]] = []
+    for result in run_at_once(moves):
+        if isinstance(result, ExchangeError):
+            results.append(("refused", str(result)))
+        elif isinstance(result, Exception):
+            results.append(("error", repr(result)))
+        else:
+            results.append(("ok", ""))
     assert all(outcome in ("ok", "refused") for outcome, _detail in results), results
     return results
 

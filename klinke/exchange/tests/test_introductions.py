@@ -15,7 +15,6 @@ from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext
 
-from klinke.accounts.models import APIToken
 from klinke.collectives.models import Membership
 from klinke.conftest import deliver_mail, make_user, text_body
 from klinke.core.models import NotificationMute
@@ -30,6 +29,7 @@ from klinke.exchange.models import (
 )
 from klinke.exchange.tests.factories import make_need, make_offer
 from klinke.supporters.models import Supporter
+from klinke.testing import api_client
 
 pytestmark = pytest.mark.django_db
 
@@ -97,11 +97,6 @@ def make_overdue(introduction: Introduction) -> None:
     Introduction.objects.filter(pk=introduction.pk).update(
         expires_at=timezone.now() - timedelta(seconds=1)
     )
-
-
-def api_client(user: Any) -> Client:
-    _token, raw = APIToken.issue(user=user, name="tests")
-    return Client(headers={"authorization": f"Bearer {raw}"})
 
 
 def api_url(introduction: Introduction, move: str = "") -> str:

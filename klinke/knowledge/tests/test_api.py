@@ -8,19 +8,14 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from klinke.accounts.models import APIToken
 from klinke.knowledge import actions
 from klinke.knowledge.models import Answer, Article, ArticleRevision, Question
 from klinke.knowledge.tests.conftest import ask, write_article
+from klinke.testing import api_client
 
 pytestmark = pytest.mark.django_db
 
 BASE = "/api/v1/knowledge"
-
-
-def token_client(user: Any) -> Client:
-    _token, raw = APIToken.issue(user=user, name="test")
-    return Client(headers={"Authorization": f"Bearer {raw}"})
 
 
 def post(client: Client, url: str, data: dict[str, Any]) -> Any:
@@ -51,8 +46,8 @@ def test_it_lists_and_searches_only_what_the_caller_may_see(
     network, public_article, members_article
 ):
     anonymous = Client().get(f"{BASE}/articles").json()
-    member = token_client(network.sam).get(f"{BASE}/articles").json()
-    outsider = token_client(network.outsider).get(f"{BASE}/articles", {"q": "Stundensätze"}).json()
+    member = api_client(network.sam).get(f"{BASE}/articles").json()
+    outsider = api_client(network.outsider).get(f"{BASE}/articles", {"q": "Stundensätze"}).json()
 
     assert [a["slug"] for a in anonymous["items"]] == [public_article.slug]
     assert sorted(a["slug"] for a in member["items"]) == sorted(
@@ -76,18 +71,18 @@ def test_it_searches_both_languages(network, public_article):
 
 
 def test_it_answers_404_for_members_only_articles_outside_the_network(network, members_article):
-    for client in (Client(), token_client(network.outsider)):
+    for client in (Client(), api_client(network.outsider)):
         assert client.get(f"{BASE}/articles/{members_article.slug}").status_code == 404
         assert client.get(f"{BASE}/articles/{members_article.slug}/revisions").status_code == 404
         assert client.get(f"{BASE}/articles/{members_article.slug}/revisions/1").status_code == 404
-    response = token_client(network.alice).get(f"{BASE}/articles/{members_article.slug}")
+    response = api_client(network.alice).get(f"{BASE}/articles/{members_article.slug}")
     assert response.status_code == 200
     assert response.json()["body_html"] == "<p>Nur für das Netzwerk: so rechnen wir intern.</p>\n"
 
 
 def test_it_creates_an_article_with_its_first_revision(network, public_article):
     response = post(
-        token_client(network.alice),
+        api_client(network.alice),
         f"{BASE}/articles",
         new_article(language="de", title="Verträge", translation=public_article.slug),
     )
@@ -112,7 +107,7 @@ def test_it_creates_an_article_with_its_first_revision(network, public_article):
     ],
 )
 def test_it_refuses_bad_articles_with_422_and_writes_nothing(network, overrides, message):
-    response = post(token_client(network.alice), f"{BASE}/articles", new_article(**overrides))
+    response = post(api_client(network.alice), f"{BASE}/articles", new_article(**overrides))
 
     assert response.status_code == 422
     assert message in response.json()["detail"]
@@ -122,12 +117,10 @@ def test_it_refuses_bad_articles_with_422_and_writes_nothing(network, overrides,
 
 def test_it_needs_a_login_and_network_membership_to_write(network, public_article):
     assert post(Client(), f"{BASE}/articles", new_article()).status_code == 401
-    assert (
-        post(token_client(network.outsider), f"{BASE}/articles", new_article()).status_code == 403
-    )
+    assert post(api_client(network.outsider), f"{BASE}/articles", new_article()).status_code == 403
     url = f"{BASE}/articles/{public_article.slug}"
     assert patch(Client(), url, {"body": "x"}).status_code == 401
-    assert patch(token_client(network.outsider), url, {"body": "x"}).status_code == 403
+    assert patch(api_client(network.outsider), url, {"body": "x"}).status_code == 403
     assert Article.objects.count() == 1
     public_article.refresh_from_db()
     assert public_article.revision == 1
@@ -137,9 +130,9 @@ def test_it_edits_with_a_revision_and_refuses_stale_edits_with_409(network, publ
     url = f"{BASE}/articles/{public_article.slug}"
 
     first = patch(
-        token_client(network.bob), url, {"body": "New text", "base_revision": 1, "note": "n"}
+        api_client(network.bob), url, {"body": "New text", "base_revision": 1, "note": "n"}
     )
-    stale = patch(token_client(network.sam), url, {"body": "Other text", "base_revision": 1})
+    stale = patch(api_client(network.sam), url, {"body": "Other text", "base_revision": 1})
 
     assert first.status_code == 200
     assert (first.json()["revision"], first.json()["body"]) == (2, "New text")
@@ -159,13 +152,13 @@ def test_it_lists_revisions_with_diffs_and_lets_stewards_restore(network, public
         base_revision=1,
         note="new rate",
     )
-    client = token_client(network.alice)
+    client = api_client(network.alice)
 
     revisions = client.get(f"{BASE}/articles/{public_article.slug}/revisions").json()
     detail = client.get(f"{BASE}/articles/{public_article.slug}/revisions/2").json()
     refused = post(client, f"{BASE}/articles/{public_article.slug}/revisions/1/restore", {})
     restored = post(
-        token_client(network.stella),
+        api_client(network.stella),
         f"{BASE}/articles/{public_article.slug}/revisions/1/restore",
         {},
     )
@@ -198,7 +191,7 @@ def test_it_needs_the_csrf_token_for_session_writes(network):
 def test_it_hides_members_only_questions_outside_the_network(network, question):
     public = ask(network.bob, title="Public question", visibility="public")
 
-    for client in (Client(), token_client(network.outsider)):
+    for client in (Client(), api_client(network.outsider)):
         listed = client.get(f"{BASE}/questions").json()
         assert [q["id"] for q in listed["items"]] == [public.pk]
         assert client.get(f"{BASE}/questions/{question.pk}").status_code == 404
@@ -208,12 +201,12 @@ def test_it_hides_members_only_questions_outside_the_network(network, question):
             401,
             404,
         )
-    assert token_client(network.sam).get(f"{BASE}/questions/{question.pk}").status_code == 200
+    assert api_client(network.sam).get(f"{BASE}/questions/{question.pk}").status_code == 200
 
 
 def test_it_asks_answers_and_accepts_through_the_api(network):
     asked = post(
-        token_client(network.alice),
+        api_client(network.alice),
         f"{BASE}/questions",
         {"title": "Which bookkeeping tool?", "topics": ["finance"], "body": "We use **paper**."},
     )
@@ -222,7 +215,7 @@ def test_it_asks_answers_and_accepts_through_the_api(network):
     assert asked.json()["visibility"] == "members"
 
     answered = post(
-        token_client(network.sam),
+        api_client(network.sam),
         f"{BASE}/questions/{question_id}/answers",
         {"body": "Try *GnuCash*."},
     )
@@ -231,10 +224,10 @@ def test_it_asks_answers_and_accepts_through_the_api(network):
     assert answered.json()["body_html"] == "<p>Try <em>GnuCash</em>.</p>\n"
 
     not_asker = post(
-        token_client(network.sam), f"{BASE}/questions/{question_id}/accept", {"answer": answer_id}
+        api_client(network.sam), f"{BASE}/questions/{question_id}/accept", {"answer": answer_id}
     )
     accepted = post(
-        token_client(network.alice), f"{BASE}/questions/{question_id}/accept", {"answer": answer_id}
+        api_client(network.alice), f"{BASE}/questions/{question_id}/accept", {"answer": answer_id}
     )
 
     assert not_asker.status_code == 403
@@ -255,7 +248,7 @@ def test_it_asks_answers_and_accepts_through_the_api(network):
     ],
 )
 def test_it_refuses_bad_questions_with_422(network, payload, message):
-    response = post(token_client(network.alice), f"{BASE}/questions", payload)
+    response = post(api_client(network.alice), f"{BASE}/questions", payload)
 
     assert response.status_code == 422
     assert message in response.json()["detail"]
@@ -263,15 +256,13 @@ def test_it_refuses_bad_questions_with_422(network, payload, message):
 
 
 def test_it_refuses_an_empty_answer_and_edits_only_own_answers(network, question):
-    empty = post(
-        token_client(network.sam), f"{BASE}/questions/{question.pk}/answers", {"body": "  "}
-    )
+    empty = post(api_client(network.sam), f"{BASE}/questions/{question.pk}/answers", {"body": "  "})
     assert empty.status_code == 422
     assert not Answer.objects.exists()
 
     answer = actions.do_answer_question(question=question, author=network.sam, body="First")
-    other = patch(token_client(network.bob), f"{BASE}/answers/{answer.pk}", {"body": "Mine now"})
-    own = patch(token_client(network.sam), f"{BASE}/answers/{answer.pk}", {"body": "**Better**"})
+    other = patch(api_client(network.bob), f"{BASE}/answers/{answer.pk}", {"body": "Mine now"})
+    own = patch(api_client(network.sam), f"{BASE}/answers/{answer.pk}", {"body": "**Better**"})
 
     assert other.status_code == 403
     assert own.status_code == 200
@@ -283,11 +274,9 @@ def test_it_turns_a_question_into_an_article_through_the_api(network, question):
     actions.do_accept_answer(question_id=question.pk, user=network.alice, answer_id=answer.pk)
     url = f"{BASE}/questions/{question.pk}/article"
 
-    refused = post(token_client(network.bob), url, {})
-    made = post(
-        token_client(network.alice), url, {"language": "en", "title": "Maintenance pricing"}
-    )
-    again = post(token_client(network.alice), url, {})
+    refused = post(api_client(network.bob), url, {})
+    made = post(api_client(network.alice), url, {"language": "en", "title": "Maintenance pricing"})
+    again = post(api_client(network.alice), url, {})
 
     assert refused.status_code == 403
     assert made.status_code == 201
@@ -295,6 +284,6 @@ def test_it_turns_a_question_into_an_article_through_the_api(network, question):
     assert "Answered by Sam." in made.json()["body"]
     assert again.status_code == 422
     assert (
-        token_client(network.alice).get(f"{BASE}/questions/{question.pk}").json()["article"]
+        api_client(network.alice).get(f"{BASE}/questions/{question.pk}").json()["article"]
         == (made.json()["slug"])
     )

@@ -6,19 +6,19 @@ barrier so they reach the database together. Only PostgreSQL has the row locks t
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 from django.utils import timezone
 
 from klinke.conftest import deliver_mail
 from klinke.knowledge import actions
 from klinke.knowledge.models import Article, QuestionDigest
 from klinke.knowledge.tests.conftest import ask, write_article
+from klinke.testing import run_at_once
 
 pytestmark = [
     # The topic vocabulary comes from a data migration; keep it across the flushes.
@@ -35,26 +35,14 @@ ROUNDS = 5
 
 def race(*moves: Callable[[], Any]) -> list[tuple[str, Any]]:
     """Run `moves` at the same moment in threads; ("ok", result) or ("refused", message)."""
-    barrier = threading.Barrier(len(moves))
-    results: list[tuple[str, Any]] = [("missing", None)] * len(moves)
-
-    def run(index: int, move: Callable[[], Any]) -> None:
-        try:
-            barrier.wait(timeout=10)
-            results[index] = ("ok", move())
-        except actions.KnowledgeError as exc:
-            results[index] = ("refused", str(exc))
-        except Exception as exc:  # reported by the assertion below
-            results[index] = ("error", repr(exc))
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, m)) for i, m in enumerate(moves)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    assert not any(thread.is_alive() for thread in threads), "a move hung"
+    results: list[tuple[str, Any]] = []
+    for result in run_at_once(moves):
+        if isinstance(result, actions.KnowledgeError):
+            results.append(("refused", str(result)))
+        elif isinstance(result, Exception):
+            results.append(("error", repr(result)))
+        else:
+            results.append(("ok", result))
     assert all(outcome in ("ok", "refused") for outcome, _detail in results), results
     return results
 

@@ -35,7 +35,7 @@ WEB_DEV = ["Webentwicklung", "Web-Entwicklung", "web developers", "web developme
 
 @pytest.mark.parametrize("document", WEB_DEV)
 @pytest.mark.parametrize("query", WEB_DEV)
-def test_web_development_variants_match_each_other(document: str, query: str) -> None:
+def test_it_web_development_variants_match_each_other(document: str, query: str) -> None:
     assert matches(document, query)
     assert contains_lookup(document, query)
 
@@ -67,7 +67,7 @@ def test_web_development_variants_match_each_other(document: str, query: str) ->
         ("Terms and conditions", "AGB"),
     ],
 )
-def test_acceptance_matches(document: str, query: str) -> None:
+def test_it_acceptance_matches(document: str, query: str) -> None:
     assert matches(document, query)
     assert contains_lookup(document, query)
 
@@ -83,43 +83,43 @@ def test_acceptance_matches(document: str, query: str) -> None:
         ("Überwachungssoftware", "Buchhaltung"),
     ],
 )
-def test_unrelated_texts_do_not_match(document: str, query: str) -> None:
+def test_it_unrelated_texts_do_not_match(document: str, query: str) -> None:
     assert not matches(document, query)
     assert not contains_lookup(document, query)
 
 
-def test_folding_handles_sharp_s_umlauts_and_accents() -> None:
+def test_it_folding_handles_sharp_s_umlauts_and_accents() -> None:
     assert fold("Maßnahme") == "massnahme"
     assert fold("Überwachung") == fold("Ueberwachung") == "ueberwachung"
     assert fold("Café Éclair") == "cafe eclair"
 
 
-def test_umlaut_and_transliteration_are_equivalent() -> None:
+def test_it_umlaut_and_transliteration_are_equivalent() -> None:
     assert query_terms("Überwachung") == query_terms("Ueberwachung")
     assert matches("Ueberwachung", "Überwachung")
     assert matches("Überwachung", "Ueberwachung")
     assert matches("Straße", "Strasse")
 
 
-def test_stop_words_of_both_languages_are_dropped() -> None:
+def test_it_stop_words_of_both_languages_are_dropped() -> None:
     assert query_terms("der die das und the and of for with") == []
     terms = set(index_terms("Die Buchhaltung und the bookkeeping"))
     assert not terms & {"die", "und", "the", "and", "der"}
     assert "buchhalt" in terms
 
 
-def test_acronyms_survive_stop_word_filter() -> None:
+def test_it_acronyms_survive_stop_word_filter() -> None:
     # "IT" is an English stop word when lower case, but an acronym in "IT-Beratung".
     assert "it" in query_terms("IT-Beratung")
     assert matches("IT consulting for co-ops", "IT-Beratung")
     assert "it" not in index_terms("it is what it is")
 
 
-def test_all_caps_text_does_not_turn_stop_words_into_acronyms() -> None:
+def test_it_all_caps_text_does_not_turn_stop_words_into_acronyms() -> None:
     assert query_terms("WEB UND DESIGN") == query_terms("web und design")
 
 
-def test_hyphenated_words_index_parts_and_joined_form() -> None:
+def test_it_hyphenated_words_index_parts_and_joined_form() -> None:
     terms = set(index_terms("Web-Entwicklung"))
     assert {"web", "entwickl", "webentwicklung"} <= terms
     assert matches("E-Mail-Verschlüsselung", "Verschlüsselung")
@@ -141,7 +141,7 @@ def test_hyphenated_words_index_parts_and_joined_form() -> None:
         ("betriebssystem", ("betrieb", "system")),
     ],
 )
-def test_compound_splitting(word: str, parts: tuple[str, ...]) -> None:
+def test_it_compound_splitting(word: str, parts: tuple[str, ...]) -> None:
     assert split_compound(word) == parts
 
 
@@ -149,11 +149,11 @@ def test_compound_splitting(word: str, parts: tuple[str, ...]) -> None:
     "word",
     ["buchhaltung", "genossenschaft", "entwicklung", "beratung", "planet", "software"],
 )
-def test_non_compounds_are_not_split(word: str) -> None:
+def test_it_non_compounds_are_not_split(word: str) -> None:
     assert split_compound(word) == ()
 
 
-def test_splitting_never_produces_short_parts() -> None:
+def test_it_splitting_never_produces_short_parts() -> None:
     words = ["abschiebung", "inhaltsverzeichnis", "anfrage", "umsetzung", "einladung"]
     words += ["aufwandsschaetzung", "betriebssystem", "internetseite", "webserver"]
     for word in words:
@@ -162,25 +162,25 @@ def test_splitting_never_produces_short_parts() -> None:
             assert part not in {"ab", "in", "an", "um", "ein", "auf"}
 
 
-def test_compound_query_is_replaced_by_parts() -> None:
+def test_it_compound_query_is_replaced_by_parts() -> None:
     assert query_terms("Webentwicklung") == ["web", "entwickl"]
     # the compound itself is indexed too, so exact-compound lookups still work
     assert "webentwicklung" in index_terms("Webentwicklung")
 
 
-def test_inflected_forms_match() -> None:
+def test_it_inflected_forms_match() -> None:
     assert matches("Entwicklungen von Webseiten", "Webseite")
     assert matches("Preise und Verträge", "Vertrag")
     assert matches("developing websites", "development")
     assert matches("Genossenschaften", "Genossenschaft")
 
 
-def test_both_stemmers_are_indexed() -> None:
+def test_it_both_stemmers_are_indexed() -> None:
     terms = set(index_terms("hosting"))
     assert {"host", "hosting"} <= terms
 
 
-def test_index_terms_keeps_repeats_as_term_frequency() -> None:
+def test_it_index_terms_keeps_repeats_as_term_frequency() -> None:
     terms = index_terms("Buchhaltung, Buchhaltung, Buchhaltung")
     assert terms.count("buchhalt") == 3
     # a hyphenated word is one occurrence, not one per part plus the joined form
@@ -188,13 +188,13 @@ def test_index_terms_keeps_repeats_as_term_frequency() -> None:
     assert index_terms("Web-Entwicklung und Webentwicklung").count("entwickl") == 2
 
 
-def test_query_terms_are_deduplicated_and_deterministic() -> None:
+def test_it_query_terms_are_deduplicated_and_deterministic() -> None:
     query = "Web Web-Entwicklung Webentwicklung Entwicklung"
     assert query_terms(query) == ["web", "entwickl"]
     assert query_terms(query) == query_terms(query)
 
 
-def test_search_document_is_space_padded_sorted_and_unique() -> None:
+def test_it_search_document_is_space_padded_sorted_and_unique() -> None:
     doc = search_document("Webentwicklung", "web development")
     assert doc.startswith(" ") and doc.endswith(" ")
     terms = doc.strip().split(" ")
@@ -204,24 +204,24 @@ def test_search_document_is_space_padded_sorted_and_unique() -> None:
     assert search_document("und the") == "  "
 
 
-def test_guess_language() -> None:
+def test_it_guess_language() -> None:
     assert guess_language("Wir suchen Unterstützung bei der Preisgestaltung") == "de"
     assert guess_language("We are looking for help with pricing") == "en"
     assert guess_language("xyz") is None
 
 
-def test_query_word_language_follows_the_text() -> None:
+def test_it_query_word_language_follows_the_text() -> None:
     # "Methoden" alone has an English-looking "th"; in German text it stems German.
     assert query_terms("Wir suchen neue Methoden")[-1] == "method"
 
 
-def test_numbers_and_unicode_are_tokenised() -> None:
+def test_it_numbers_and_unicode_are_tokenised() -> None:
     terms = set(index_terms("WCAG 2.1 Audit 2024 für Łódź"))
     assert {"wcag", "2024", "lodz"} <= terms
     assert "2" not in terms
 
 
-def test_analysis_is_fast_with_warm_caches() -> None:
+def test_it_analysis_is_fast_with_warm_caches() -> None:
     sample = (
         "Wir suchen Unterstützung bei Preisgestaltung Akquise und Webentwicklung für "
         "unsere Genossenschaft in Leipzig. We offer consulting on contracts, pricing, "

@@ -9,7 +9,7 @@ import pytest
 from klinke.matching.bitsets import BitSlicedSum, from_ids, to_ids
 
 
-def test_ids_round_trip() -> None:
+def test_it_ids_round_trip() -> None:
     ids = [0, 1, 7, 8, 9, 63, 64, 1000, 4095]
     bits = from_ids(ids, 5000)
     assert bits.bit_count() == len(ids)
@@ -20,7 +20,7 @@ def test_ids_round_trip() -> None:
 
 
 @pytest.mark.parametrize("seed", range(5))
-def test_bit_sliced_sums_and_top_k_match_brute_force(seed: int) -> None:
+def test_it_bit_sliced_sums_and_top_k_match_brute_force(seed: int) -> None:
     rng = random.Random(seed)
     n = 500
     sums = BitSlicedSum(4)  # too few digits on purpose: it must grow
@@ -42,7 +42,7 @@ def test_bit_sliced_sums_and_top_k_match_brute_force(seed: int) -> None:
         assert to_ids(sums.top(k, within=within)) == sorted(best)
 
 
-def test_top_breaks_ties_by_lowest_id() -> None:
+def test_it_top_breaks_ties_by_lowest_id() -> None:
     sums = BitSlicedSum(2)
     sums.add(from_ids(range(10), 10), 3)
     assert to_ids(sums.top(4)) == [0, 1, 2, 3]

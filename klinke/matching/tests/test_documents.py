@@ -11,7 +11,7 @@ TREE = TopicTree.from_parents(
 )
 
 
-def test_related_topics_by_hierarchy() -> None:
+def test_it_related_topics_by_hierarchy() -> None:
     related = TREE.related("wordpress", parent_step=0.6, sibling=0.3)
     assert related["wordpress"] == 1.0
     assert related["web"] == 0.6
@@ -22,25 +22,25 @@ def test_related_topics_by_hierarchy() -> None:
     assert down["wordpress"] == 0.6**2
 
 
-def test_unknown_slugs_and_labels() -> None:
+def test_it_unknown_slugs_and_labels() -> None:
     assert TREE.related("unknown", 0.6, 0.3) == {"unknown": 1.0}
     assert TREE.label("web") == Label("web development", "Webentwicklung")
     assert TREE.label("hosting").get("de") == "hosting"
     assert TREE.label("nope") == Label.plain("nope")
 
 
-def test_cycles_in_bad_data_terminate() -> None:
+def test_it_cycles_in_bad_data_terminate() -> None:
     tree = TopicTree.from_topics([Topic("a", "A", "A", "b"), Topic("b", "B", "B", "a")])
     assert tree.ancestors("a") == ["b"]
     assert set(tree.related("a", 0.5, 0.2)) == {"a", "b"}
 
 
-def test_region_coordinates() -> None:
+def test_it_region_coordinates() -> None:
     assert Region(lat=1.0, lon=2.0).has_coordinates
     assert not Region(lat=1.0).has_coordinates
 
 
-def test_reason_numbers_use_a_decimal_comma_in_german() -> None:
+def test_it_reason_numbers_use_a_decimal_comma_in_german() -> None:
     reason = Reason("availability", 0.1, hours=2.5)
     assert reason.text("en") == "2.5 h/month free"
     assert reason.text("de") == "2,5 Std./Monat frei"

@@ -47,7 +47,7 @@ def only_factor(query: MatchDocument, candidate: MatchDocument, factor: str) -> 
 # --- topic factor -----------------------------------------------------------------------
 
 
-def test_exact_topic_beats_child_beats_sibling_beats_unrelated() -> None:
+def test_it_exact_topic_beats_child_beats_sibling_beats_unrelated() -> None:
     need = doc("need:1", topics=frozenset({"web-development"}))
     offers = [
         doc("offer:sibling", topics=frozenset({"hosting"})),
@@ -58,7 +58,7 @@ def test_exact_topic_beats_child_beats_sibling_beats_unrelated() -> None:
     assert refs(need, offers) == ["offer:exact", "offer:child", "offer:sibling"]
 
 
-def test_parent_topic_matches_partially() -> None:
+def test_it_parent_topic_matches_partially() -> None:
     need = doc("need:1", topics=frozenset({"wordpress"}))
     exact = doc("offer:a", topics=frozenset({"wordpress"}))
     parent = doc("offer:b", topics=frozenset({"web-development"}))
@@ -67,7 +67,7 @@ def test_parent_topic_matches_partially() -> None:
     assert scores["offer:a"] > scores["offer:b"] > scores["offer:c"] > 0
 
 
-def test_topic_value_is_the_share_of_the_query_topics_covered() -> None:
+def test_it_topic_value_is_the_share_of_the_query_topics_covered() -> None:
     # pricing and hosting are unrelated, so covering one of them is half the value
     need = doc("need:1", topics=frozenset({"pricing", "hosting"}))
     both = doc("offer:both", topics=frozenset({"pricing", "hosting"}))
@@ -80,7 +80,7 @@ def test_topic_value_is_the_share_of_the_query_topics_covered() -> None:
     assert only_factor(sibling_need, one, "topic") > only_factor(need, one, "topic")
 
 
-def test_topic_reason_names_shared_and_related_topics_in_both_languages() -> None:
+def test_it_topic_reason_names_shared_and_related_topics_in_both_languages() -> None:
     need = doc("need:1", topics=frozenset({"pricing", "acquisition", "web-development"}))
     offer = doc("offer:1", topics=frozenset({"pricing", "acquisition", "wordpress"}))
     [match] = rank(need, [offer], topics=TREE)
@@ -92,7 +92,7 @@ def test_topic_reason_names_shared_and_related_topics_in_both_languages() -> Non
 # --- text factor ------------------------------------------------------------------------
 
 
-def test_more_relevant_text_ranks_higher() -> None:
+def test_it_more_relevant_text_ranks_higher() -> None:
     need = doc("need:1", "Hilfe bei Preisgestaltung", "Wir brauchen Stundensatz und Kalkulation.")
     offers = [
         doc("offer:a", "Hosting", "Server und Datensicherung."),
@@ -102,7 +102,7 @@ def test_more_relevant_text_ranks_higher() -> None:
     assert refs(need, offers) == ["offer:c", "offer:b"]
 
 
-def test_german_need_finds_english_offer() -> None:
+def test_it_german_need_finds_english_offer() -> None:
     need = doc(
         "need:1",
         "Unterstützung bei Akquise und Preisgestaltung",
@@ -118,7 +118,7 @@ def test_german_need_finds_english_offer() -> None:
     assert text.text("en").startswith("mentions: ")
 
 
-def test_english_need_finds_german_offer() -> None:
+def test_it_english_need_finds_german_offer() -> None:
     need = doc("need:1", "Help with contracts", "We need a contract for a public tender.")
     offers = [
         doc("offer:de", "Vertragsgestaltung", "Ich prüfe Verträge und Ausschreibungen."),
@@ -127,7 +127,7 @@ def test_english_need_finds_german_offer() -> None:
     assert refs(need, offers) == ["offer:de"]
 
 
-def test_compounds_match_their_parts_and_translations() -> None:
+def test_it_compounds_match_their_parts_and_translations() -> None:
     need = doc("need:1", "Webentwicklung")
     offers = [
         doc("offer:a", "web development for co-ops"),
@@ -137,7 +137,7 @@ def test_compounds_match_their_parts_and_translations() -> None:
     assert sorted(refs(need, offers)) == ["offer:a", "offer:b"]
 
 
-def test_text_reason_shows_query_words_as_written() -> None:
+def test_it_text_reason_shows_query_words_as_written() -> None:
     need = doc("need:1", "Preisgestaltung")
     [match] = rank(need, [doc("offer:1", "pricing workshop")], topics=TREE)
     text = next(r for r in match.reasons if r.factor == "text")
@@ -148,7 +148,7 @@ def test_text_reason_shows_query_words_as_written() -> None:
 # --- other factors ----------------------------------------------------------------------
 
 
-def test_kind_fit() -> None:
+def test_it_kind_fit() -> None:
     need = doc("need:1", "pricing", kinds=frozenset({"mentoring", "review"}))
     offers = [
         doc("offer:none", "pricing", kinds=frozenset({"hands-on"})),
@@ -164,7 +164,7 @@ def test_kind_fit() -> None:
     assert not any(r.factor == "kind" for r in matches[2].reasons)
 
 
-def test_language_compatibility() -> None:
+def test_it_language_compatibility() -> None:
     need = doc("need:1", "pricing", languages=frozenset({"de"}))
     offers = [
         doc("offer:en", "pricing", languages=frozenset({"en"})),
@@ -178,7 +178,7 @@ def test_language_compatibility() -> None:
     assert language.text("de") == "spricht Deutsch"
 
 
-def test_region_prefers_nearby_and_explains_distance() -> None:
+def test_it_region_prefers_nearby_and_explains_distance() -> None:
     need = doc("need:1", "pricing", region=LEIPZIG)
     offers = [
         doc("offer:berlin", "pricing", region=BERLIN),
@@ -193,7 +193,7 @@ def test_region_prefers_nearby_and_explains_distance() -> None:
     assert not any(r.factor == "region" for r in matches[2].reasons)
 
 
-def test_region_without_coordinates_uses_nuts_and_country() -> None:
+def test_it_region_without_coordinates_uses_nuts_and_country() -> None:
     need = doc("need:1", "pricing", region=Region(country="DE", nuts_code="DED51"))
     same_district = doc("offer:a", "pricing", region=Region("Leipzig", "DE", "DED51"))
     same_state = doc("offer:b", "pricing", region=Region("Dresden", "DE", "DED21"))
@@ -208,7 +208,7 @@ def test_region_without_coordinates_uses_nuts_and_country() -> None:
     ]
 
 
-def test_remote_on_both_sides_counts_as_a_region_fit() -> None:
+def test_it_remote_on_both_sides_counts_as_a_region_fit() -> None:
     need = doc("need:1", "pricing", region=LEIPZIG, remote=True)
     far_remote = doc("offer:remote", "pricing", region=VIENNA, remote=True)
     far_local = doc("offer:local", "pricing", region=VIENNA)
@@ -218,7 +218,7 @@ def test_remote_on_both_sides_counts_as_a_region_fit() -> None:
     assert (region.text("en"), region.text("de")) == ("works remotely", "remote möglich")
 
 
-def test_availability() -> None:
+def test_it_availability() -> None:
     need = doc("need:1", "pricing")
     offers = [
         doc("offer:none", "pricing", capacity_hours=0),
@@ -232,7 +232,7 @@ def test_availability() -> None:
     assert avail.text("de") == "4 Std./Monat frei"
 
 
-def test_availability_relative_to_hours_needed() -> None:
+def test_it_availability_relative_to_hours_needed() -> None:
     need = doc("need:1", "pricing", capacity_hours=4)
     enough = doc("offer:a", "pricing", capacity_hours=4)
     more = doc("offer:b", "pricing", capacity_hours=40)
@@ -240,7 +240,7 @@ def test_availability_relative_to_hours_needed() -> None:
     assert only_factor(need, enough, "availability") == only_factor(need, more, "availability")
 
 
-def test_fairness_spreads_introductions() -> None:
+def test_it_fairness_spreads_introductions() -> None:
     need = doc("need:1", "pricing")
     offers = [
         doc("offer:busy", "pricing", open_introductions=6),
@@ -299,7 +299,7 @@ NEED = doc(
 )
 
 
-def test_scores_are_bounded_rounded_and_sum_of_reasons() -> None:
+def test_it_scores_are_bounded_rounded_and_sum_of_reasons() -> None:
     matches = rank(NEED, _network(60), topics=TREE, limit=60)
     assert matches
     for m in matches:
@@ -310,7 +310,7 @@ def test_scores_are_bounded_rounded_and_sum_of_reasons() -> None:
         assert [r.score for r in m.reasons] == sorted((r.score for r in m.reasons), reverse=True)
 
 
-def test_results_are_sorted_with_ties_broken_by_ref() -> None:
+def test_it_results_are_sorted_with_ties_broken_by_ref() -> None:
     twins = [doc(f"offer:{c}", "pricing") for c in "dbca"]
     assert refs(NEED, twins) == ["offer:a", "offer:b", "offer:c", "offer:d"]
     matches = rank(NEED, _network(80), topics=TREE, limit=80)
@@ -318,7 +318,7 @@ def test_results_are_sorted_with_ties_broken_by_ref() -> None:
     assert keys == sorted(keys)
 
 
-def test_deterministic_regardless_of_input_order() -> None:
+def test_it_deterministic_regardless_of_input_order() -> None:
     offers = _network(80)
     expected = rank(NEED, offers, topics=TREE, limit=15)
     for seed in range(3):
@@ -327,7 +327,7 @@ def test_deterministic_regardless_of_input_order() -> None:
         assert rank(NEED, shuffled, topics=TREE, limit=15) == expected
 
 
-def test_prebuilt_index_gives_the_same_result_as_a_sequence() -> None:
+def test_it_prebuilt_index_gives_the_same_result_as_a_sequence() -> None:
     offers = _network(50)
     index = MatchIndex.build(offers)
     assert rank(NEED, index, topics=TREE) == rank(NEED, offers, topics=TREE)
@@ -336,7 +336,7 @@ def test_prebuilt_index_gives_the_same_result_as_a_sequence() -> None:
     assert index.document("nope") is None
 
 
-def test_small_candidate_pool_still_finds_the_exhaustive_top() -> None:
+def test_it_small_candidate_pool_still_finds_the_exhaustive_top() -> None:
     offers = _network(300, seed=11)
     index = MatchIndex.build(offers)
     exhaustive = replace(DEFAULT_WEIGHTS, candidate_pool=10**9)
@@ -346,7 +346,7 @@ def test_small_candidate_pool_still_finds_the_exhaustive_top() -> None:
     )
 
 
-def test_limit() -> None:
+def test_it_limit() -> None:
     offers = _network(40)
     assert len(rank(NEED, offers, topics=TREE, limit=5)) == 5
     assert rank(NEED, offers, topics=TREE, limit=0) == []
@@ -354,7 +354,7 @@ def test_limit() -> None:
     assert top3 == rank(NEED, offers, topics=TREE, limit=10)[:3]
 
 
-def test_empty_inputs() -> None:
+def test_it_empty_inputs() -> None:
     assert rank(NEED, [], topics=TREE) == []
     assert rank(NEED, MatchIndex.build([]), topics=TREE) == []
     # a query sharing nothing, and an empty query, match nothing
@@ -363,18 +363,18 @@ def test_empty_inputs() -> None:
     assert rank(doc("need:4", "und der the"), _network(20), topics=TREE) == []
 
 
-def test_query_itself_is_never_returned() -> None:
+def test_it_query_itself_is_never_returned() -> None:
     same = replace(NEED, type="offer")
     other = doc("offer:1", "Preisgestaltung")
     assert refs(NEED, [same, other]) == ["offer:1"]
 
 
-def test_duplicate_refs_are_rejected() -> None:
+def test_it_duplicate_refs_are_rejected() -> None:
     with pytest.raises(ValueError, match="duplicate"):
         MatchIndex.build([doc("offer:1"), doc("offer:1")])
 
 
-def test_weights_change_the_ranking() -> None:
+def test_it_weights_change_the_ranking() -> None:
     need = doc("need:1", "pricing", topics=frozenset({"pricing"}))
     by_topic = doc("offer:topic", "hosting", topics=frozenset({"pricing"}))
     by_text = doc("offer:text", "pricing pricing", topics=frozenset({"hosting"}))
@@ -384,12 +384,12 @@ def test_weights_change_the_ranking() -> None:
     assert refs(need, [by_topic, by_text], weights=topic_heavy)[0] == "offer:topic"
 
 
-def test_haversine() -> None:
+def test_it_haversine() -> None:
     assert haversine_km(51.34, 12.37, 51.34, 12.37) == 0
     assert haversine_km(51.34, 12.37, 52.52, 13.40) == pytest.approx(148.5, abs=1.5)
 
 
-def test_reason_as_dict_carries_both_languages() -> None:
+def test_it_reason_as_dict_carries_both_languages() -> None:
     [match] = rank(NEED, [doc("offer:1", "Preisgestaltung", region=HALLE)], topics=TREE)
     data = [r.as_dict() for r in match.reasons]
     region = next(d for d in data if d["factor"] == "region")

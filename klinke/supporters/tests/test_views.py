@@ -69,9 +69,13 @@ def test_it_refuses_bad_region_codes(network):
 
 def test_it_hides_availability_from_anonymous_visitors(network, client):
     url = reverse("supporters:detail", args=["sam-berater"])
-    assert "Available hours per month" not in client.get(url).content.decode()
-    member_view = network.client_for(network.alice).get(url).content.decode()
-    assert "Available hours per month" in member_view
+    anonymous = client.get(url)
+    assert anonymous.status_code == 200
+    assert "Sam Beispiel" in anonymous.content.decode()
+    assert "Available hours per month" not in anonymous.content.decode()
+    member_view = network.client_for(network.alice).get(url)
+    assert member_view.status_code == 200
+    assert "Available hours per month" in member_view.content.decode()
 
 
 def test_it_hides_members_only_supporters(network, client):

@@ -19,7 +19,7 @@ def slugs(topics: Iterable[Topic]) -> set[str]:
     return {topic.slug for topic in topics}
 
 
-def test_the_seed_migration_creates_the_whole_vocabulary() -> None:
+def test_it_the_seed_migration_creates_the_whole_vocabulary() -> None:
     rows = {
         t.slug: (t.name_en, t.name_de, t.kind, t.parent.slug if t.parent else None)
         for t in Topic.objects.select_related("parent")
@@ -28,7 +28,7 @@ def test_the_seed_migration_creates_the_whole_vocabulary() -> None:
     assert rows == {seed.slug: tuple(seed[1:]) for seed in SEED_TOPICS}
 
 
-def test_the_vocabulary_has_business_and_technical_topics_in_both_languages() -> None:
+def test_it_the_vocabulary_has_business_and_technical_topics_in_both_languages() -> None:
     assert Topic.objects.filter(kind="business").count() >= 10
     assert Topic.objects.filter(kind="technical").count() >= 10
     pricing = Topic.objects.get(slug="pricing")
@@ -43,7 +43,7 @@ def test_the_vocabulary_has_business_and_technical_topics_in_both_languages() ->
     assert len(differing) > 0.8 * Topic.objects.count()
 
 
-def test_the_vocabulary_nests_subtopics() -> None:
+def test_it_the_vocabulary_nests_subtopics() -> None:
     web = Topic.objects.get(slug="web-development")
 
     assert slugs(web.children.all()) == WEB_DEVELOPMENT_TREE - {"web-development"}
@@ -53,11 +53,11 @@ def test_the_vocabulary_nests_subtopics() -> None:
     assert web.parent is None
 
 
-def test_with_descendants_includes_every_subtopic() -> None:
+def test_it_with_descendants_includes_every_subtopic() -> None:
     assert slugs(Topic.objects.with_descendants(["web-development"])) == WEB_DEVELOPMENT_TREE
 
 
-def test_with_descendants_follows_several_levels() -> None:
+def test_it_with_descendants_follows_several_levels() -> None:
     frontend = Topic.objects.get(slug="frontend")
     react = Topic.objects.create(slug="react", name_en="React", name_de="React", parent=frontend)
     Topic.objects.create(slug="react-native", name_en="RN", name_de="RN", parent=react)
@@ -72,18 +72,18 @@ def test_with_descendants_follows_several_levels() -> None:
     }
 
 
-def test_with_descendants_of_a_leaf_is_the_leaf() -> None:
+def test_it_with_descendants_of_a_leaf_is_the_leaf() -> None:
     assert slugs(Topic.objects.with_descendants(["cms"])) == {"cms"}
 
 
-def test_with_descendants_combines_several_slugs_and_ignores_unknown_ones() -> None:
+def test_it_with_descendants_combines_several_slugs_and_ignores_unknown_ones() -> None:
     found = slugs(Topic.objects.with_descendants(["hosting", "legal-forms", "basket-weaving"]))
 
     assert found == {"hosting", "cloud-infrastructure", "legal-forms", "cooperatives"}
     assert slugs(Topic.objects.with_descendants(["basket-weaving"])) == set()
 
 
-def test_with_descendants_stops_on_a_cycle() -> None:
+def test_it_with_descendants_stops_on_a_cycle() -> None:
     a = Topic.objects.create(slug="ring-a", name_en="A", name_de="A")
     b = Topic.objects.create(slug="ring-b", name_en="B", name_de="B", parent=a)
     Topic.objects.filter(pk=a.pk).update(parent=b)
@@ -91,13 +91,13 @@ def test_with_descendants_stops_on_a_cycle() -> None:
     assert slugs(Topic.objects.with_descendants(["ring-a"])) == {"ring-a", "ring-b"}
 
 
-def test_with_descendants_keeps_the_queryset_filter() -> None:
+def test_it_with_descendants_keeps_the_queryset_filter() -> None:
     found = Topic.objects.filter(kind="business").with_descendants(["web-development"])
 
     assert slugs(found) == set()
 
 
-def test_the_name_follows_the_active_language() -> None:
+def test_it_the_name_follows_the_active_language() -> None:
     topic = Topic.objects.get(slug="web-development")
 
     with translation.override("de"):
@@ -111,7 +111,7 @@ def test_the_name_follows_the_active_language() -> None:
         assert topic.name == "Webentwicklung"
 
 
-def test_the_name_falls_back_to_german_without_an_active_language() -> None:
+def test_it_the_name_falls_back_to_german_without_an_active_language() -> None:
     topic = Topic.objects.get(slug="hosting")
 
     with translation.override(None):

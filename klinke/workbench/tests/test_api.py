@@ -10,7 +10,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from klinke.accounts.models import APIToken
+from klinke.testing import api_client
 from klinke.workbench.models import Decision, Lead, RedLine
 from klinke.workbench.tests.conftest import make_decision, make_lead, make_red_line
 
@@ -21,8 +21,7 @@ BASE = "/api/v1/workbench/quellcode"
 
 @pytest.fixture
 def api(network):
-    _token, raw = APIToken.issue(user=network.alice, name="test")
-    return Client(headers={"Authorization": f"Bearer {raw}"})
+    return api_client(network.alice)
 
 
 def post(client: Any, url: str, data: Any, method: str = "post") -> Any:

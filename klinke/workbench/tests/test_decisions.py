@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import threading
-import time
 from datetime import timedelta
-from typing import Any
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
 from klinke.collectives.models import Membership
 from klinke.conftest import make_user
+from klinke.testing import run_at_once
 from klinke.workbench import actions
 from klinke.workbench.models import (
     Decision,
@@ -234,27 +232,6 @@ postgres_only = pytest.mark.skipif(
 )
 
 
-def run_at_once(functions: list[Any]) -> list[Any]:
-    barrier = threading.Barrier(len(functions))
-    results: list[Any] = [None] * len(functions)
-
-    def worker(i, function):
-        try:
-            barrier.wait(timeout=10)
-            results[i] = function()
-        except Exception as exc:
-            results[i] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker, args=(i, f)) for i, f in enumerate(functions)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return results
-
-
 @postgres_only
 @pytest.mark.django_db(transaction=True)
 def test_it_keeps_one_response_when_a_member_responds_many_times_at_once(big_a):
@@ -295,11 +272,6 @@ def test_it_decides_once_with_all_responses_when_the_last_arrive_together(big_a)
     assert Lead.objects.get(pk=lead.pk).decision_outcome == DecisionOutcome.ACCEPTED
 
 
-def decide_a_little_later() -> int:
-    time.sleep(0.06)
-    return actions.do_decide_due_decisions()
-
-
 @postgres_only
 @pytest.mark.django_db(transaction=True)
 def test_it_counts_or_refuses_a_response_racing_the_deadline_job(big_a):
@@ -309,18 +281,20 @@ def test_it_counts_or_refuses_a_response_racing_the_deadline_job(big_a):
             network.collective_a, network.alice, deadline=timezone.now() + timedelta(seconds=2)
         )
         actions.do_respond_to_decision(decision_id=decision.pk, user=network.alice, choice="agree")
+        # The deadline has passed but the job has not run: the response and the job are
+        # released together by a barrier, and whichever takes the row lock first wins.
         Decision.objects.filter(pk=decision.pk).update(
-            deadline=timezone.now() + timedelta(milliseconds=300)
+            deadline=timezone.now() - timedelta(milliseconds=1)
         )
-        time.sleep(0.25)
         results = run_at_once(
             [
                 lambda pk=decision.pk: actions.do_respond_to_decision(
                     decision_id=pk, user=network.alice2, choice="block", reason="Nein."
                 ),
-                decide_a_little_later,
+                actions.do_decide_due_decisions,
             ]
         )
+        assert not isinstance(results[1], Exception), results
         decision.refresh_from_db()
         counted = decision.tally.get("block", 0) if decision.tally else None
         stored = Response.objects.filter(decision=decision, member=network.alice2).exists()

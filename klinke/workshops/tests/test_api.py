@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from klinke.accounts.models import APIToken
 from klinke.core.models import Visibility
+from klinke.testing import api_client
 from klinke.workshops import actions
 from klinke.workshops.models import Event, Interest, WorkshopIdea
 from klinke.workshops.tests.conftest import make_event, make_idea
@@ -23,27 +23,19 @@ class Caller:
     """A JSON client authenticated with a personal API token, or anonymous."""
 
     def __init__(self, user: Any = None) -> None:
-        self.client = Client()
-        self.headers: dict[str, str] = {}
-        if user is not None:
-            _token, raw = APIToken.issue(user=user, name="test")
-            self.headers = {"Authorization": f"Bearer {raw}"}
+        self.client = Client() if user is None else api_client(user)
 
     def get(self, path: str, **params: Any) -> Any:
-        return self.client.get(API + path, params, headers=self.headers)
+        return self.client.get(API + path, params)
 
     def post(self, path: str, data: Any = None) -> Any:
-        return self.client.post(
-            API + path, data or {}, content_type="application/json", headers=self.headers
-        )
+        return self.client.post(API + path, data or {}, content_type="application/json")
 
     def put(self, path: str, data: Any) -> Any:
-        return self.client.put(
-            API + path, data, content_type="application/json", headers=self.headers
-        )
+        return self.client.put(API + path, data, content_type="application/json")
 
     def delete(self, path: str) -> Any:
-        return self.client.delete(API + path, headers=self.headers)
+        return self.client.delete(API + path)
 
 
 def event_payload(**overrides: Any) -> dict[str, Any]:
@@ -150,7 +142,7 @@ def test_it_refuses_bad_events_with_422(network, overrides, field):
     assert not Event.objects.exists()
 
 
-def test_only_network_members_create_and_only_hosts_update(network):
+def test_it_only_network_members_create_and_only_hosts_update(network):
     assert Caller().post("/events", event_payload()).status_code == 401
     assert Caller(network.outsider).post("/events", event_payload()).status_code == 403
     event_id = Caller(network.alice).post("/events", event_payload()).json()["id"]
@@ -231,7 +223,7 @@ def test_it_shows_attendees_to_hosts_only(network, people, members_event):
     ]
 
 
-def test_session_writes_need_the_csrf_token(network):
+def test_it_session_writes_need_the_csrf_token(network):
     event = make_event(network.alice)
     client = Client(enforce_csrf_checks=True)
     client.force_login(network.bob)

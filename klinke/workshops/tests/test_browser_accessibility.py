@@ -18,7 +18,7 @@ pytestmark = [
 
 
 @pytest.mark.parametrize("language", ["en", "de"])
-def test_the_workshop_pages_have_no_serious_violations(
+def test_it_the_workshop_pages_have_no_serious_violations(
     browser_page, network, live_server, people, language
 ):
     page = browser_page

@@ -133,7 +133,7 @@ def test_it_writes_a_timezone_for_each_zone_used(network):
     assert starts == [datetime(2027, 6, 1, 8, tzinfo=UTC), datetime(2027, 6, 2, 14, tzinfo=UTC)]
 
 
-def test_the_public_feed_lists_only_public_events_without_online_links(network, members_event):
+def test_it_the_public_feed_lists_only_public_events_without_online_links(network, members_event):
     public = make_event(
         network.alice,
         "Offen online",
@@ -159,7 +159,7 @@ def test_the_public_feed_lists_only_public_events_without_online_links(network, 
         assert len(parsed.vevent_list) == 2
 
 
-def test_the_event_file_has_the_online_link_only_for_participants(network, people):
+def test_it_the_event_file_has_the_online_link_only_for_participants(network, people):
     event = make_event(
         network.alice, "Online", format="online", online_url="https://meet.example.org/x"
     )
@@ -178,7 +178,7 @@ def feed_url(client: Any) -> str:
     return str(response.context["feed_url"])
 
 
-def test_the_private_feed_lists_my_registrations_and_hosted_events(network, people, members_event):
+def test_it_lists_my_registrations_and_hosted_events_in_the_feed(network, people, members_event):
     mine = make_event(network.alice, "Ich bin dabei", capacity=1)
     waiting_for = make_event(network.sam, "Ich warte", capacity=1)
     hosted = make_event(network.alice, "Ich leite")
@@ -213,7 +213,7 @@ def path_of(url: str) -> str:
     return "/" + url.split("://", 1)[1].split("/", 1)[1]
 
 
-def test_regenerating_the_token_stops_the_old_address(network):
+def test_it_regenerating_the_token_stops_the_old_address(network):
     bob = network.client_for(network.bob)
     anonymous = network.client_for(None)
     first = path_of(feed_url(bob))
@@ -239,7 +239,7 @@ def test_it_stores_only_a_digest_of_the_token_and_shows_it_once(network):
     assert token not in bob.get(reverse("workshops:calendar")).content.decode()
 
 
-def test_a_feed_token_only_shows_its_owners_events(network):
+def test_it_a_feed_token_only_shows_its_owners_events(network):
     hosted_by_alice = make_event(network.alice, "Alices Abend")
     actions.do_register(event_id=hosted_by_alice.pk, user=network.sam)
     bob_feed = path_of(feed_url(network.client_for(network.bob)))
@@ -253,20 +253,20 @@ def test_a_feed_token_only_shows_its_owners_events(network):
     )
 
 
-def test_the_feed_stops_for_deactivated_accounts(network):
+def test_it_the_feed_stops_for_deactivated_accounts(network):
     url = path_of(feed_url(network.client_for(network.bob)))
     network.bob.is_active = False
     network.bob.save()
     assert network.client_for(None).get(url).status_code == 404
 
 
-def test_calendar_pages_need_a_login(client):
+def test_it_calendar_pages_need_a_login(client):
     assert client.get(reverse("workshops:calendar")).status_code == 302
     assert client.post(reverse("workshops:calendar_regenerate")).status_code == 302
     assert not CalendarToken.objects.exists()
 
 
-def test_a_changed_event_gets_a_higher_sequence_in_calendars(network):
+def test_it_a_changed_event_gets_a_higher_sequence_in_calendars(network):
     event = make_event(network.alice, starts_at=timezone.now() + timedelta(days=5))
     url = reverse("workshops:event_ics", args=[event.pk])
     calendar, _parsed = events_of(get_ics(network.client_for(None), url))
@@ -279,7 +279,7 @@ def test_a_changed_event_gets_a_higher_sequence_in_calendars(network):
     assert parsed.vevent.status.value == "CANCELLED"
 
 
-def test_event_visibility_applies_to_the_members_only_feed_entries(network):
+def test_it_event_visibility_applies_to_the_members_only_feed_entries(network):
     make_event(network.alice, "Intern", visibility=Visibility.MEMBERS)
     content = get_ics(network.client_for(None), reverse("workshops:public_feed"))
     assert b"Intern" not in content

@@ -48,7 +48,7 @@ def test_it_loads_bilingual_demo_ideas_and_events_once(demo_network):
     assert all(hasattr(h, "supporter") for h in hosts)
 
 
-def test_one_demo_event_is_full_with_a_waitlist(demo_network):
+def test_it_one_demo_event_is_full_with_a_waitlist(demo_network):
     full = [
         e
         for e in Event.objects.with_counts()
@@ -58,7 +58,7 @@ def test_one_demo_event_is_full_with_a_waitlist(demo_network):
     assert full[0].ends_at > full[0].created_at  # still upcoming when loaded
 
 
-def test_a_demo_login_can_tip_akquise_fuer_kollektive_over_its_threshold(demo_network):
+def test_it_a_demo_login_can_tip_akquise_fuer_kollektive_over_its_threshold(demo_network):
     idea = WorkshopIdea.objects.get(title="Akquise für Kollektive")
     assert idea.interests.count() == idea.interest_threshold - 1
     mira = User.objects.get(email="mira@demo.klinke.example")

@@ -400,7 +400,7 @@ def test_it_refuses_inconsistent_events_in_the_database_too(network):
             Event.objects.create(title="x", description="x", starts_at=start, **fields)
 
 
-def test_members_only_events_stay_members_only(network, members_event):
+def test_it_members_only_events_stay_members_only(network, members_event):
     assert members_event.visibility == Visibility.MEMBERS
     with pytest.raises(actions.WorkshopError):
         actions.do_register(event_id=members_event.pk, user=network.outsider)

@@ -133,6 +133,7 @@ def test_it_refuses_disguised_or_unsafe_files_and_writes_nothing(
 def test_it_explains_which_files_are_accepted(network, media_root):
     event = make_event(network.alice)
     response = upload(network.client_for(network.alice), event, "folien.pdf", HTML)
+    assert response.status_code == 400
     assert "This kind of file is not accepted" in response.content.decode()
     assert "PDF, PNG, JPEG" in response.content.decode()
 
@@ -151,7 +152,7 @@ def test_it_refuses_files_over_ten_megabytes(network, media_root):
     )
 
 
-def test_only_hosts_upload(network, media_root, client):
+def test_it_only_hosts_upload(network, media_root, client):
     event = make_event(network.alice)
     assert upload(network.client_for(network.bob), event, "a.pdf", PDF).status_code == 403
     assert upload(client, event, "a.pdf", PDF).status_code == 302  # to the login page
@@ -172,7 +173,7 @@ def test_it_serves_materials_as_downloads_that_browsers_do_not_sniff(network, me
     assert b"".join(response.streaming_content) == PNG
 
 
-def test_materials_of_members_only_events_stay_with_members(network, media_root):
+def test_it_materials_of_members_only_events_stay_with_members(network, media_root):
     event = make_event(network.alice, visibility=Visibility.MEMBERS)
     upload(network.client_for(network.alice), event, "folien.pdf", PDF)
     url = Material.objects.get().get_absolute_url()
@@ -181,7 +182,7 @@ def test_materials_of_members_only_events_stay_with_members(network, media_root)
     assert network.client_for(network.bob).get(url).status_code == 200
 
 
-def test_hosts_remove_materials_and_their_files(
+def test_it_hosts_remove_materials_and_their_files(
     network, media_root, django_capture_on_commit_callbacks
 ):
     event = make_event(network.alice)
@@ -195,7 +196,7 @@ def test_hosts_remove_materials_and_their_files(
     assert stored_files(media_root) == []
 
 
-def test_hosts_write_notes_that_are_rendered_safely(network):
+def test_it_hosts_write_notes_that_are_rendered_safely(network):
     event = make_event(network.alice)
     url = reverse("workshops:event_follow_up", args=[event.pk])
     notes = (
@@ -212,7 +213,7 @@ def test_hosts_write_notes_that_are_rendered_safely(network):
     assert 'href="javascript' not in html
 
 
-def test_hosts_link_a_knowledge_article(network):
+def test_it_hosts_link_a_knowledge_article(network):
     from django.urls import NoReverseMatch
 
     from klinke.knowledge.models import Article
@@ -247,7 +248,7 @@ def test_hosts_link_a_knowledge_article(network):
     )
 
 
-def test_deleting_an_event_removes_its_files(
+def test_it_deleting_an_event_removes_its_files(
     network, media_root, django_capture_on_commit_callbacks
 ):
     event = make_event(network.alice)

@@ -27,7 +27,9 @@ def pin(django_assert_max_num_queries: Any, client: Any, url: str, ceiling: int,
     return first
 
 
-def test_the_event_list_does_not_grow_with_events(network, people, django_assert_max_num_queries):
+def test_it_keeps_event_list_queries_flat_as_events_grow(
+    network, people, django_assert_max_num_queries
+):
     def add(count: int) -> None:
         for index in range(count):
             event = make_event(
@@ -47,7 +49,7 @@ def test_the_event_list_does_not_grow_with_events(network, people, django_assert
     pin(django_assert_max_num_queries, client, reverse("workshops:index"), 12, lambda: add(6))
 
 
-def test_the_event_page_does_not_grow_with_registrations(
+def test_it_the_event_page_does_not_grow_with_registrations(
     network, people, django_assert_max_num_queries
 ):
     event = make_event(network.alice, capacity=3, topics=["pricing", "acquisition"])
@@ -63,7 +65,7 @@ def test_the_event_page_does_not_grow_with_registrations(
         pin(django_assert_max_num_queries, client, event.get_absolute_url(), 10, add)
 
 
-def test_the_attendee_list_does_not_grow_with_attendees(
+def test_it_the_attendee_list_does_not_grow_with_attendees(
     network, people, django_assert_max_num_queries
 ):
     event = make_event(network.alice, capacity=4)
@@ -80,7 +82,7 @@ def test_the_attendee_list_does_not_grow_with_attendees(
     pin(django_assert_max_num_queries, client, url, 9, add)
 
 
-def test_the_idea_list_and_page_do_not_grow_with_interest(
+def test_it_the_idea_list_and_page_do_not_grow_with_interest(
     network, people, django_assert_max_num_queries
 ):
     idea = make_idea(network.sam, topics=["acquisition", "pricing"])
@@ -99,7 +101,7 @@ def test_the_idea_list_and_page_do_not_grow_with_interest(
     pin(django_assert_max_num_queries, proposer, idea.get_absolute_url(), 16, add)
 
 
-def test_the_feeds_do_not_grow_with_events(network, people, django_assert_max_num_queries):
+def test_it_the_feeds_do_not_grow_with_events(network, people, django_assert_max_num_queries):
     def add(count: int) -> None:
         for index in range(count):
             event = make_event(network.alice, f"Feed {index}", topics=["pricing", "acquisition"])

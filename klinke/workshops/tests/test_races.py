@@ -7,15 +7,13 @@ for three places would all count zero taken places and all get one.
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable, Sequence
 from functools import partial
-from typing import Any
 
 import pytest
 from django.core import mail
-from django.db import connection, connections
+from django.db import connection
 
+from klinke.testing import run_at_once
 from klinke.workshops import actions
 from klinke.workshops.models import Interest, Registration, RegistrationStatus
 from klinke.workshops.tests.conftest import make_event, make_idea
@@ -33,29 +31,6 @@ def postgresql_only() -> None:
             "SQLite serialises all writers with BEGIN IMMEDIATE, so there is no real race; "
             "run with DATABASE_URL=postgres://…"
         )
-
-
-def run_at_once(calls: Sequence[Callable[[], Any]]) -> list[Any]:
-    """Run `calls` in parallel threads released together; return results or exceptions."""
-    barrier = threading.Barrier(len(calls))
-    results: list[Any] = [None] * len(calls)
-
-    def work(index: int, call: Callable[[], Any]) -> None:
-        try:
-            barrier.wait(timeout=20)
-            results[index] = call()
-        except Exception as exc:  # returned to the test, which asserts on it
-            results[index] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=work, args=(i, c)) for i, c in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads)
-    return results
 
 
 def test_it_never_oversells_when_ten_people_register_for_three_places(network, people):
@@ -124,7 +99,7 @@ def test_it_emails_the_proposer_once_when_several_tip_the_threshold_together(net
     assert [m.to for m in mail.outbox] == [[network.sam.email]]
 
 
-def test_two_reminder_workers_send_each_reminder_once(network, people):
+def test_it_two_reminder_workers_send_each_reminder_once(network, people):
     from datetime import timedelta
 
     from django.utils import timezone

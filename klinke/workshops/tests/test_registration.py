@@ -219,7 +219,7 @@ def test_it_counts_the_promotion_email_as_the_reminder_close_to_the_start(networ
     assert Registration.objects.get(user=waiting).reminder_sent_at is not None
 
 
-def test_the_worker_runs_the_reminder_job():
+def test_it_the_worker_runs_the_reminder_job():
     from klinke.core.jobs import all_jobs
 
     (job,) = [j for j in all_jobs() if j.target.endswith("do_send_reminders")]
@@ -267,7 +267,7 @@ def test_it_exports_participants_as_csv_safely(network, people):
     assert lines[1].startswith("'=HYPERLINK") or lines[1].startswith("\"'=HYPERLINK")
 
 
-def test_hosts_message_participants_through_the_outbox(network, people, smtp_server):
+def test_it_hosts_message_participants_through_the_outbox(network, people, smtp_server):
     event = make_event(network.alice, capacity=1)
     guest, waiting = people(2)
     actions.do_register(event_id=event.pk, user=guest)
@@ -309,7 +309,7 @@ def test_it_limits_how_often_hosts_write(network, people):
     assert EventMessage.objects.count() == actions.MESSAGES_PER_DAY
 
 
-def test_my_workshops_lists_registrations_hosting_and_ideas(network, people):
+def test_it_my_workshops_lists_registrations_hosting_and_ideas(network, people):
     event = make_event(network.alice, "Mein Abend")
     actions.do_register(event_id=event.pk, user=network.bob)
     html = network.client_for(network.bob).get(reverse("workshops:mine")).content.decode()

@@ -1,0 +1,51 @@
+"""Who belongs to the network, and which collective a request may see or act for."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.test import RequestFactory
+from django.utils import timezone
+
+from klinke.collectives.access import member_collective, visible_collective
+from klinke.conftest import Network, make_user
+from klinke.core.models import is_network_member, network_roles
+
+
+def test_it_registers_the_roles_of_collectives_and_supporters_with_core() -> None:
+    assert network_roles() == ["collective member", "supporter"]
+
+
+def test_it_counts_members_supporters_and_stewards_as_the_network(network: Network) -> None:
+    assert is_network_member(network.alice)
+    assert is_network_member(network.sam)  # a supporter, in no collective
+    assert is_network_member(network.stella)  # a steward
+    assert not is_network_member(network.outsider)
+    assert not is_network_member(make_user("nobody@example.org"))
+
+
+def test_it_does_not_count_membership_of_an_archived_collective(network: Network) -> None:
+    network.collective_a.archived_at = timezone.now()
+    network.collective_a.save()
+    alice = type(network.alice).objects.get(pk=network.alice.pk)  # a fresh, uncached user
+    assert not is_network_member(alice)
+
+
+def _request(user: Any) -> Any:
+    request = RequestFactory().get("/")
+    request.user = user
+    return request
+
+
+def test_it_answers_404_for_a_hidden_collective_and_403_for_a_visible_one(
+    network: Network,
+) -> None:
+    with pytest.raises(Http404):
+        visible_collective(_request(network.outsider), network.hidden.slug)
+    with pytest.raises(PermissionDenied):
+        member_collective(_request(network.outsider), network.collective_a.slug)
+    assert member_collective(_request(network.alice), "quellcode") == network.collective_a
+    assert visible_collective(_request(network.bob), "verborgen") == network.hidden
