@@ -238,7 +238,7 @@ def _interest_context(request: HttpRequest, idea: WorkshopIdea, form: Any = None
         "is_proposer": idea.is_proposer(request.user),
         "my_interest": my_interest,
         "interest_form": form or InterestForm(instance=my_interest, user=request.user),
-        "interest_count": idea.interests.count(),
+        "interest_count": idea.interested_count(),
     }
 
 
