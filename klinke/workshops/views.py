@@ -744,6 +744,7 @@ def public_feed(request: HttpRequest) -> HttpResponse:
     content = feeds.build_calendar(
         ((event, False, None) for event in events),
         name=_("klinke workshops"),
+        description=_("Public workshops and events of the klinke network."),
         language=_language(request),
         feed=True,
     )
@@ -782,7 +783,11 @@ def personal_feed(request: HttpRequest, token: str) -> HttpResponse:
         status = None if is_host else statuses.get(event.pk)
         entries.append((event, is_host or status == RegistrationStatus.CONFIRMED, status))
     content = feeds.build_calendar(
-        entries, name=_("My klinke events"), language=user.language, feed=True
+        entries,
+        name=_("My klinke events"),
+        description=_("Events you host or registered for, on klinke."),
+        language=user.language,
+        feed=True,
     )
     response = feeds.calendar_response(content, "klinke-my-events.ics", attachment=False)
     response["Cache-Control"] = "private, max-age=300"
