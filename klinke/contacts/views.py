@@ -37,6 +37,7 @@ from klinke.contacts.models import (
     split_tags,
 )
 from klinke.contacts.parsers import ContactFileError, ExportContact
+from klinke.core.submissions import once_per_submission
 from klinke.exchange.models import Introduction
 from klinke.matching.analysis import query_terms
 
@@ -160,6 +161,7 @@ def _contact_form(
 
 
 @login_required
+@once_per_submission
 def contact_create(request: HttpRequest, slug: str) -> HttpResponse:
     collective = member_collective(request, slug)
     return _contact_form(request, collective, None)
@@ -379,6 +381,7 @@ def _organisation_form(
 
 
 @login_required
+@once_per_submission
 def organisation_create(request: HttpRequest, slug: str) -> HttpResponse:
     collective = member_collective(request, slug)
     return _organisation_form(request, collective, None)

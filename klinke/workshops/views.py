@@ -32,6 +32,7 @@ from django.views.decorators.http import require_POST
 from klinke.accounts.models import User
 from klinke.core.languages import LANGUAGE_NAMES
 from klinke.core.models import Visibility, is_network_member
+from klinke.core.submissions import once_per_submission
 from klinke.knowledge.markup import render_markdown
 from klinke.matching.analysis import query_terms
 from klinke.topics.models import Topic
@@ -189,6 +190,7 @@ def idea_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@once_per_submission
 def idea_create(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     if not is_network_member(user):
@@ -442,6 +444,7 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@once_per_submission
 def event_create(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     if not is_network_member(user):
