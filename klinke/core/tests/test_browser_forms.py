@@ -30,6 +30,19 @@ ISO = {
     "time": re.compile(r"^\d{2}:\d{2}(:\d{2})?$"),
     "datetime-local": re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$"),
 }
+# The forms with date or time fields whose pages pages_with_dates() walks; test_date_inputs
+# checks this against every form class of the project, so a new one cannot be missed.
+FORMS_WALKED = frozenset(
+    {
+        "klinke.contacts.forms.ContactForm",
+        "klinke.exchange.forms.NeedForm",
+        "klinke.exchange.forms.OfferForm",
+        "klinke.workbench.forms.ActivityForm",
+        "klinke.workbench.forms.DecisionForm",
+        "klinke.workbench.forms.LeadForm",
+        "klinke.workshops.forms.EventForm",
+    }
+)
 TEMPORAL_INPUTS = "input[type=date], input[type=time], input[type=datetime-local]"
 
 

@@ -123,3 +123,9 @@ def test_it_builds_date_inputs_only_from_the_iso_widgets() -> None:
         and STOCK_TEMPORAL_WIDGET.search(path.read_text())
     ]
     assert offenders == []
+
+
+def test_it_walks_every_form_with_a_date_in_the_browser_test() -> None:
+    from klinke.core.tests.test_browser_forms import FORMS_WALKED
+
+    assert {form for form, _field in temporal_fields()} == FORMS_WALKED
