@@ -180,3 +180,25 @@ def test_it_focuses_the_error_summary_of_a_long_form_and_links_to_the_field(
     described = field.get_attribute("aria-describedby") or ""
     assert "id_ends_on_error" in described.split()
     assert page.locator("#id_ends_on_error").inner_text()
+
+
+def test_it_focuses_the_error_summary_after_an_htmx_swap(
+    browser_page: Any, network: Any, live_server: Any
+) -> None:
+    page = browser_page
+    lead = make_lead(network.collective_a, "Website", members=[network.alice])
+    log_in_browser(page, network.alice, live_server.url)
+    page.goto(reverse("workbench:lead_detail", args=[network.collective_a.slug, lead.pk]))
+    page.wait_for_function("window.htmx !== undefined")
+    page.locator("#activities summary").click()
+    page.locator("#id_occurred_at").fill("")
+    # Stand in for an error only the server finds: skip the browser's own check.
+    page.eval_on_selector("#activities form", "form => { form.noValidate = true; }")
+    page.locator("#activities button[type=submit]").click()
+
+    summary = page.locator("#activities [data-error-summary]")
+    summary.wait_for()
+    assert page.url.endswith(f"/leads/{lead.pk}/")  # swapped in place, no page load
+    page.wait_for_function("document.activeElement.hasAttribute('data-error-summary')")
+    summary.locator("a").first.click()
+    page.wait_for_function("document.activeElement.getAttribute('aria-invalid') === 'true'")
