@@ -35,6 +35,9 @@ from klinke.matching.semantic import Embedder, load_embedder
 from klinke.supporters.models import Supporter
 from klinke.topics.models import Topic
 
+# The fewest results asked of the engine for one need's helpers (see _rank_helpers).
+MIN_ENGINE_RESULTS = 50
+
 # A collective's free person-days become hours for the availability factor.
 HOURS_PER_PERSON_DAY = 8
 
@@ -391,12 +394,13 @@ def _rank_helpers(
         return _visible(obj, user)
 
     # Ask for extra results, since some are filtered out after ranking: own members, and a
-    # supporter's second entry when both the profile and an offer of theirs rank.
+    # party's further entries. Never fewer than a page's worth, so that which further offers
+    # a party shows does not depend on how many rows were asked for.
     matches = rank(
         need_document(need),
         index,
         topics=tree,
-        limit=2 * limit + len(member_ids) + 10,
+        limit=max(2 * limit, MIN_ENGINE_RESULTS) + len(member_ids) + 10,
         kind_labels=labels,
     )
     return _ranked(matches, objects, keep, limit, one_per_counterpart=True)

@@ -72,8 +72,9 @@ def need(network: Any) -> Need:
     )
 
 
-def row(candidate: RankedCandidate) -> tuple[str, str, float]:
-    return (candidate.type, candidate.ref, candidate.score)
+def row(candidate: RankedCandidate) -> tuple[str, str, float, tuple[str, ...]]:
+    """What a row shows: the entry, its score and the party's further offers."""
+    return (candidate.type, candidate.ref, candidate.score, tuple(e.ref for e in candidate.also))
 
 
 def test_it_places_each_party_once_by_the_entry_it_shows(need: Need) -> None:
@@ -97,8 +98,12 @@ def test_it_shows_the_same_rows_in_score_order_for_every_limit(need: Need, limit
     rows = [row(c) for c in rank_helpers_for_need(need, limit=limit)]
 
     assert rows == everything[:limit]
-    scores = [score for _, _, score in rows]
+    scores = [score for _, _, score, _ in rows]
     assert scores == sorted(scores, reverse=True)
+
+
+def as_row(entry: dict[str, Any]) -> tuple[str, str, float, tuple[str, ...]]:
+    return (entry["type"], entry["ref"], entry["score"], tuple(a["ref"] for a in entry["also"]))
 
 
 def page_scores(client: Client, need: Need) -> list[str]:
@@ -118,9 +123,9 @@ def test_it_agrees_on_page_api_and_command(network: Any, need: Need) -> None:
     call_command("match", "need", need.ref, "--format", "json", stdout=out)
     command = json.loads(out.getvalue())
 
-    assert page == [f"{score:.2f}" for _, _, score in members]
-    assert [(m["type"], m["ref"], m["score"]) for m in api] == members
-    assert [(m["type"], m["ref"], m["score"]) for m in command] == public
+    assert page == [f"{score:.2f}" for _, _, score, _ in members]
+    assert [as_row(m) for m in api] == members
+    assert [as_row(m) for m in command] == public
     assert [row for row in members if row in public] == public
     also = {m["ref"]: [a["ref"] for a in m["also"]] for m in command}
     assert also == {m["ref"]: [a["ref"] for a in m["also"]] for m in api if m["ref"] in also}
