@@ -12,6 +12,7 @@ from klinke.collectives.access import member_collective
 from klinke.collectives.forms import CollectiveForm, InvitationForm, ReferenceFormSet
 from klinke.collectives.models import Collective, Invitation, Membership
 from klinke.core.models import is_network_member
+from klinke.core.submissions import once_per_submission
 
 
 def _user(request: HttpRequest) -> User:
@@ -39,6 +40,7 @@ def detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
+@once_per_submission
 def create(request: HttpRequest) -> HttpResponse:
     form = CollectiveForm(request.POST or None)
     references = ReferenceFormSet(request.POST or None, prefix="references")

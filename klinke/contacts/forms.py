@@ -16,6 +16,7 @@ from klinke.contacts.models import (
     join_tags,
     split_tags,
 )
+from klinke.core.widgets import IsoDateInput
 
 
 class TagsField(forms.CharField):
@@ -74,8 +75,8 @@ class ContactForm(forms.ModelForm[Contact]):
             "last_contacted_on",
         ]
         widgets = {
-            "consent_on": forms.DateInput(attrs={"type": "date"}),
-            "last_contacted_on": forms.DateInput(attrs={"type": "date"}),
+            "consent_on": IsoDateInput(),
+            "last_contacted_on": IsoDateInput(),
             "notes": forms.Textarea(attrs={"rows": 4}),
             "contact_preferences": forms.Textarea(attrs={"rows": 2}),
         }

@@ -38,6 +38,7 @@ from klinke.contacts.models import (
 )
 from klinke.contacts.parsers import ContactFileError, ExportContact
 from klinke.core.htmx import HtmxHttpRequest
+from klinke.core.submissions import once_per_submission
 from klinke.exchange.models import Introduction
 from klinke.matching.analysis import query_terms
 
@@ -161,6 +162,7 @@ def _contact_form(
 
 
 @login_required
+@once_per_submission
 def contact_create(request: HttpRequest, slug: str) -> HttpResponse:
     collective = member_collective(request, slug)
     return _contact_form(request, collective, None)
@@ -380,6 +382,7 @@ def _organisation_form(
 
 
 @login_required
+@once_per_submission
 def organisation_create(request: HttpRequest, slug: str) -> HttpResponse:
     collective = member_collective(request, slug)
     return _organisation_form(request, collective, None)

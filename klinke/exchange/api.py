@@ -119,12 +119,23 @@ class ReasonOut(Schema):
     text: dict[str, str]
 
 
+class FurtherMatchOut(Schema):
+    """Another fitting offer of the same party, ranked below the one that placed it."""
+
+    type: str
+    ref: str
+    name: str
+    score: float
+    reasons: list[ReasonOut]
+
+
 class MatchOut(Schema):
     type: str
     ref: str
     name: str
     score: float
     reasons: list[ReasonOut]
+    also: list[FurtherMatchOut] = []
 
 
 class IntroductionIn(Schema):

@@ -7,6 +7,7 @@ the pool changes, and returns ranked objects with their reasons.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import threading
 from collections.abc import Iterable, Sequence
@@ -33,6 +34,9 @@ from klinke.matching.reasons import Match, Reason
 from klinke.matching.semantic import Embedder, load_embedder
 from klinke.supporters.models import Supporter
 from klinke.topics.models import Topic
+
+# The fewest results asked of the engine for one need's helpers (see _rank_helpers).
+MIN_ENGINE_RESULTS = 50
 
 # A collective's free person-days become hours for the availability factor.
 HOURS_PER_PERSON_DAY = 8
@@ -159,6 +163,8 @@ class RankedCandidate:
     score: float
     reasons: Sequence[Reason]
     obj: Any
+    # The party's other fitting offers, best first, each with its own (lower) score.
+    also: tuple[RankedCandidate, ...] = ()
 
     @property
     def reason_texts(self) -> list[str]:
@@ -187,6 +193,7 @@ class RankedCandidate:
             "score": self.score,
             "name": self.name,
             "reasons": [reason.as_dict() for reason in self.reasons],
+            "also": [entry.as_dict() for entry in self.also],
         }
 
 
@@ -299,8 +306,10 @@ def _ranked(
     """Turn engine matches into ranked objects, dropping those `keep` refuses.
 
     With `one_per_counterpart`, a supporter (or collective) and their offers are one party
-    to ask: the party keeps the place of its best entry, shown through its best-ranked offer,
-    since an offer says what they want to give; the profile shows only when no offer ranks.
+    to ask. The party takes the place of its best entry and shows that very entry, so the
+    score on a row is the one that placed it and rows read in score order for any `limit`.
+    Its other fitting offers follow in `also`, best first; a profile that ranks below one of
+    the party's offers adds nothing the offer does not say and is left out.
     """
     kept: list[RankedCandidate] = []
     for match in matches:
@@ -318,18 +327,14 @@ def _ranked(
         )
     if not one_per_counterpart:
         return kept[:limit]
+    # `kept` is best first, so a party's first entry is its best and dicts keep that order.
     by_party: dict[str, list[RankedCandidate]] = {}
     for candidate in kept:
         by_party.setdefault(Introduction.key_for(candidate.counterpart), []).append(candidate)
     result: list[RankedCandidate] = []
-    for candidate in kept:
-        entries = by_party.pop(Introduction.key_for(candidate.counterpart), None)
-        if entries is None:
-            continue  # the party already has its place
-        offers = [entry for entry in entries if isinstance(entry.obj, Offer)]
-        result.append(offers[0] if offers else entries[0])
-        if len(result) == limit:
-            break
+    for best, *rest in list(by_party.values())[:limit]:
+        further = tuple(entry for entry in rest if isinstance(entry.obj, Offer))
+        result.append(dataclasses.replace(best, also=further))
     return result
 
 
@@ -389,12 +394,13 @@ def _rank_helpers(
         return _visible(obj, user)
 
     # Ask for extra results, since some are filtered out after ranking: own members, and a
-    # supporter's second entry when both the profile and an offer of theirs rank.
+    # party's further entries. Never fewer than a page's worth, so that which further offers
+    # a party shows does not depend on how many rows were asked for.
     matches = rank(
         need_document(need),
         index,
         topics=tree,
-        limit=2 * limit + len(member_ids) + 10,
+        limit=max(2 * limit, MIN_ENGINE_RESULTS) + len(member_ids) + 10,
         kind_labels=labels,
     )
     return _ranked(matches, objects, keep, limit, one_per_counterpart=True)

@@ -4,8 +4,12 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from klinke.core.languages import WORKING_LANGUAGES
+from klinke.core.widgets import IsoDateInput
 from klinke.exchange.models import HelpKind, Need, Offer, Outcome
 from klinke.topics.models import Topic
+
+# On the shared ``Meta`` so that every subclass, and every check over ``base_fields``, sees them.
+ITEM_WIDGETS = {name: IsoDateInput() for name in ("starts_on", "ends_on", "expires_on")}
 
 ITEM_FIELDS = [
     "title",
@@ -45,8 +49,6 @@ class ExchangeItemForm(forms.ModelForm[Any]):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        for name in ("starts_on", "ends_on", "expires_on"):
-            self.fields[name].widget = forms.DateInput(attrs={"type": "date"})
         if self.instance.pk:
             self.fields["kind_choices"].initial = self.instance.kind_codes
             self.fields["language_choices"].initial = self.instance.language_codes
@@ -73,6 +75,7 @@ class NeedForm(ExchangeItemForm):
     class Meta:
         model = Need
         fields = [f for f in ITEM_FIELDS if not f.endswith("_choices")]
+        widgets = ITEM_WIDGETS
         help_texts = {
             "title": _("For example: “We need help with acquisition and pricing”."),
             "effort_hours": _("Roughly how many hours of help you hope for."),
@@ -83,6 +86,7 @@ class OfferForm(ExchangeItemForm):
     class Meta:
         model = Offer
         fields = [f for f in ITEM_FIELDS if not f.endswith("_choices")]
+        widgets = ITEM_WIDGETS
         help_texts = {"effort_hours": _("Roughly how many hours you can give.")}
 
 

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from klinke.accounts.models import User
 from klinke.collectives.access import member_collective
 from klinke.collectives.models import Collective
+from klinke.core.submissions import once_per_submission
 from klinke.exchange import actions, candidates
 from klinke.exchange.forms import (
     CloseItemForm,
@@ -102,6 +103,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@once_per_submission
 def need_create(request: HttpRequest, slug: str) -> HttpResponse:
     collective = member_collective(request, slug)
     form = NeedForm(request.POST or None)
@@ -202,6 +204,7 @@ def need_renew(request: HttpRequest, ref: str) -> HttpResponse:
 
 
 @login_required
+@once_per_submission
 def offer_create(request: HttpRequest, slug: str | None = None) -> HttpResponse:
     user = _user(request)
     collective = member_collective(request, slug) if slug else None

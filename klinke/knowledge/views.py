@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from klinke.accounts.models import User
 from klinke.core.htmx import HtmxHttpRequest
 from klinke.core.models import is_network_member
+from klinke.core.submissions import once_per_submission
 from klinke.knowledge import actions
 from klinke.knowledge.diffs import diff_texts
 from klinke.knowledge.forms import (
@@ -114,6 +115,7 @@ def _article_form_data(form: ArticleForm) -> dict[str, Any]:
 
 
 @login_required
+@once_per_submission
 def article_create(request: HttpRequest) -> HttpResponse:
     user = _require_member(request)
     initial: dict[str, Any] = {"language": (get_language() or "de")[:2]}
@@ -338,6 +340,7 @@ def question_list(request: HtmxHttpRequest) -> HttpResponse:
 
 
 @login_required
+@once_per_submission
 def question_create(request: HttpRequest) -> HttpResponse:
     user = _require_member(request)
     form = QuestionForm(request.POST or None)

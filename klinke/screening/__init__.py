@@ -1,6 +1,6 @@
 """Screening texts against a collective's red lines (rote Linien), without Django.
 
-A collective describes work it refuses as :class:`RedLine` criteria: sectors from a fixed,
+A collective describes work it refuses as :class:`RedLineRule` criteria: sectors from a fixed,
 bilingual catalogue (:data:`SECTORS`), free keywords in German and English, and named
 organisations. :func:`screen` takes plain text fields by name (``{"title": ..., "client":
 ...}``) and returns :class:`Hit`\\ s with their evidence: which red line and criterion matched,
@@ -8,7 +8,7 @@ in which field, and the exact span of text. The workbench screens leads with it;
 inquiries can screen their own fields the same way.
 """
 
-from klinke.screening.criteria import Keyword, Label, RedLine, Sector
+from klinke.screening.criteria import Keyword, Label, RedLineRule, ScreeningSector
 from klinke.screening.screener import Hit, screen
 from klinke.screening.sectors import SECTORS, sector_choices
 
@@ -17,8 +17,8 @@ __all__ = [
     "Hit",
     "Keyword",
     "Label",
-    "RedLine",
-    "Sector",
+    "RedLineRule",
+    "ScreeningSector",
     "screen",
     "sector_choices",
 ]

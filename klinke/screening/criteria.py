@@ -33,7 +33,7 @@ class Keyword:
 
 
 @dataclass(frozen=True, slots=True)
-class Sector:
+class ScreeningSector:
     """A kind of work many collectives refuse, with the words that point to it.
 
     ``exceptions`` are phrases in which a keyword means something harmless, e.g.
@@ -48,7 +48,7 @@ class Sector:
 
 
 @dataclass(frozen=True, slots=True)
-class RedLine:
+class RedLineRule:
     """One red line of a collective: any of its sectors, keywords or organisations is a hit.
 
     ``ref`` is the caller's identifier (e.g. the database id as a string); ``name`` is shown

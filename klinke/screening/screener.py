@@ -20,7 +20,10 @@ How a keyword is found:
 
 Organisations are compared case- and umlaut-insensitively with rapidfuzz's ``partial_ratio``
 (a score of 90 or more), so "Palantir Technologies GmbH" and "palantir technologies" meet;
-names of four letters or fewer must appear as a whole word.
+names of four letters or fewer must appear as a whole word. A name's core (without legal forms
+such as "AG" or "GmbH") of seven letters or more is also found with one typo, as whole words
+("Rheinmetal Electronics" for "Rheinmetall AG"); the evidence then reads "Rheinmetal ≈
+Rheinmetall". Shorter names need their exact spelling: "Thales" is one letter from "tables".
 """
 
 from __future__ import annotations
@@ -32,9 +35,10 @@ from functools import lru_cache
 from typing import Any, Final, Literal
 
 from rapidfuzz import fuzz
+from rapidfuzz.distance import Levenshtein
 
 from klinke.matching.analysis import fold, query_terms, split_compound, stem
-from klinke.screening.criteria import Keyword, Language, RedLine
+from klinke.screening.criteria import Keyword, Language, RedLineRule
 from klinke.screening.sectors import SECTORS
 
 HitKind = Literal["sector", "keyword", "organisation"]
@@ -50,6 +54,38 @@ MIN_REST_LENGTH: Final = 3
 
 EXACT_NAME_LENGTH: Final = 4
 """Organisation names this short must appear as a whole word (fuzzy matching is noise)."""
+
+TYPO_MIN_LENGTH: Final = 7
+"""A name's core this long is also found with one letter added, dropped or changed."""
+
+LEGAL_FORMS: Final = frozenset(
+    [
+        "ag",
+        "gmbh",
+        "mbh",
+        "kg",
+        "kgaa",
+        "ohg",
+        "ug",
+        "se",
+        "ev",
+        "eg",
+        "co",
+        "inc",
+        "ltd",
+        "llc",
+        "plc",
+        "corp",
+        "sa",
+        "sas",
+        "nv",
+        "bv",
+        "ab",
+        "spa",
+        "srl",
+    ]
+)
+"""Words of a name that say what kind of company, not which one."""
 
 _WORD_RE: Final = re.compile(r"[^\W_]+")
 _HYPHENS: Final = frozenset("-\u2010\u2011")
@@ -80,6 +116,13 @@ class Hit:
     end: int
     score: float = 100.0
 
+    @property
+    def evidence(self) -> str:
+        """The text found, and for a similar name what it resembles: "Rheinmetal ≈ Rheinmetall"."""
+        if self.kind == "organisation" and self.score < 100:
+            return f"{self.matched} ≈ {self.keyword}"
+        return self.matched
+
     def criterion_label(self, lang: str) -> str:
         """What the red line names, for people: the sector's label, the keyword, the name."""
         if self.kind == "sector":
@@ -94,9 +137,9 @@ class Hit:
             kinds = {"sector": "Branche", "keyword": "Stichwort", "organisation": "Organisation"}
             return (
                 f"{self.red_line_name}: {kinds[self.kind]} „{label}“ – "
-                f"„{self.matched}“ in {self.field}"
+                f"„{self.evidence}“ in {self.field}"
             )
-        return f"{self.red_line_name}: {self.kind} “{label}” – “{self.matched}” in {self.field}"
+        return f"{self.red_line_name}: {self.kind} “{label}” – “{self.evidence}” in {self.field}"
 
     def key(self) -> tuple[str, str, str, str, str]:
         """What identifies the evidence regardless of where in the text it moved."""
@@ -361,6 +404,40 @@ def _organisation_span(name: str, text: str) -> tuple[int, int, float] | None:
     return offsets[start], offsets[end - 1] + 1, round(alignment.score, 1)
 
 
+def _core_words(name: str) -> list[str]:
+    """The words of a name that say which organisation it is, as written."""
+    words = [m.group() for m in _WORD_RE.finditer(name)]
+    return [word for word in words if fold(word) not in LEGAL_FORMS] or words
+
+
+def _typo_span(name: str, text: str) -> tuple[int, int, float, str] | None:
+    """Where ``text`` has the core of ``name`` as whole words with one typo, and that core.
+
+    The typo must sit in a word of :data:`TYPO_MIN_LENGTH` letters or more; the other words
+    must be spelled as listed, so "Deutsche Bank" is not "Deutsche Bahn".
+    """
+    core = _core_words(name)
+    targets = [fold(word) for word in core]
+    if max(len(word) for word in targets) < TYPO_MIN_LENGTH:
+        return None
+    folded, offsets = _fold_with_offsets(text)
+    words = [(m.start(), m.end()) for m in _WORD_RE.finditer(folded)]
+    n = len(targets)
+    for i in range(len(words) - n + 1):
+        candidates = [folded[s:e] for s, e in words[i : i + n]]
+        differing = [(t, c) for t, c in zip(targets, candidates, strict=True) if t != c]
+        if len(differing) != 1:
+            continue
+        target, candidate = differing[0]
+        if len(target) < TYPO_MIN_LENGTH or abs(len(target) - len(candidate)) > 1:
+            continue
+        if Levenshtein.distance(target, candidate, score_cutoff=1) <= 1:
+            score = round(fuzz.ratio(" ".join(targets), " ".join(candidates)), 1)
+            start, end = words[i][0], words[i + n - 1][1]
+            return offsets[start], offsets[end - 1] + 1, score, " ".join(core)
+    return None
+
+
 # --- screening -----------------------------------------------------------------------
 
 
@@ -384,7 +461,7 @@ def _dedupe(hits: list[Hit]) -> list[Hit]:
 
 
 def _hit(
-    red_line: RedLine,
+    red_line: RedLineRule,
     field: str,
     value: str,
     kind: HitKind,
@@ -408,7 +485,7 @@ def _hit(
     )
 
 
-def _screen_field(name: str, value: str, red_line: RedLine, text: _Text) -> Iterable[Hit]:
+def _screen_field(name: str, value: str, red_line: RedLineRule, text: _Text) -> Iterable[Hit]:
     for code in red_line.sectors:
         sector = SECTORS.get(code)
         if sector is None:
@@ -433,9 +510,14 @@ def _screen_field(name: str, value: str, red_line: RedLine, text: _Text) -> Iter
                 (start, end),
                 score,
             )
+        elif (typo := _typo_span(organisation, value)) is not None:
+            start, end, score, core = typo
+            yield _hit(
+                red_line, name, value, "organisation", organisation, core, (start, end), score
+            )
 
 
-def screen(fields: Mapping[str, str], red_lines: Sequence[RedLine]) -> list[Hit]:
+def screen(fields: Mapping[str, str], red_lines: Sequence[RedLineRule]) -> list[Hit]:
     """Every place where ``fields`` touch one of ``red_lines``, in field and text order."""
     order = {name: i for i, name in enumerate(fields)}
     hits: list[Hit] = []

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from klinke.screening.criteria import Keyword, Label, Sector
+from klinke.screening.criteria import Keyword, Label, ScreeningSector
 
 
 def _de(*words: str) -> tuple[Keyword, ...]:
@@ -25,8 +25,8 @@ def _en(*words: str) -> tuple[Keyword, ...]:
     return tuple(Keyword(word, "en") for word in words)
 
 
-_CATALOGUE: Final[tuple[Sector, ...]] = (
-    Sector(
+_CATALOGUE: Final[tuple[ScreeningSector, ...]] = (
+    ScreeningSector(
         code="surveillance",
         label=Label(
             en="surveillance and policing technology",
@@ -84,7 +84,7 @@ _CATALOGUE: Final[tuple[Sector, ...]] = (
         )
         + _en("uptime surveillance"),
     ),
-    Sector(
+    ScreeningSector(
         code="adtech",
         label=Label(en="advertising technology and tracking", de="Werbetechnik und Tracking"),
         keywords=_de(
@@ -129,7 +129,7 @@ _CATALOGUE: Final[tuple[Sector, ...]] = (
             "shipment tracking",
         ),
     ),
-    Sector(
+    ScreeningSector(
         code="military",
         label=Label(en="military and arms", de="Militär und Rüstung"),
         keywords=_de(
@@ -168,7 +168,7 @@ _CATALOGUE: Final[tuple[Sector, ...]] = (
         # "Waffel" (waffle): "Waffeleisen" starts with "Waffe" too.
         exceptions=_de("Waffenstillstand", "Waffel"),
     ),
-    Sector(
+    ScreeningSector(
         code="fossil",
         label=Label(en="fossil fuel extraction", de="Förderung fossiler Brennstoffe"),
         keywords=_de(
@@ -203,7 +203,7 @@ _CATALOGUE: Final[tuple[Sector, ...]] = (
             "fossil fuel",
         ),
     ),
-    Sector(
+    ScreeningSector(
         code="migration-enforcement",
         label=Label(en="migration enforcement", de="Abschiebung und Grenzabschottung"),
         keywords=_de(
@@ -228,7 +228,7 @@ _CATALOGUE: Final[tuple[Sector, ...]] = (
             "Frontex",
         ),
     ),
-    Sector(
+    ScreeningSector(
         code="gambling",
         label=Label(en="gambling", de="Glücksspiel"),
         keywords=_de(
@@ -251,13 +251,13 @@ _CATALOGUE: Final[tuple[Sector, ...]] = (
             "poker",
         ),
     ),
-    Sector(
+    ScreeningSector(
         code="tobacco",
         label=Label(en="tobacco", de="Tabak"),
         keywords=_de("Tabak", "Zigarette", "E-Zigarette", "Tabakkonzern")
         + _en("tobacco", "cigarette", "vaping"),
     ),
-    Sector(
+    ScreeningSector(
         code="far-right",
         label=Label(
             en="far-right and anti-democratic organisations",
@@ -266,7 +266,7 @@ _CATALOGUE: Final[tuple[Sector, ...]] = (
         keywords=_de("rechtsextrem", "Rechtsextremismus", "völkisch", "Neonazi", "Reichsbürger")
         + _en("far-right", "neo-Nazi", "white supremacist", "white nationalist"),
     ),
-    Sector(
+    ScreeningSector(
         code="factory-farming",
         label=Label(en="factory farming", de="Massentierhaltung"),
         keywords=_de("Massentierhaltung", "Tierfabrik", "Mastanlage", "Legebatterie")
@@ -274,7 +274,7 @@ _CATALOGUE: Final[tuple[Sector, ...]] = (
     ),
 )
 
-SECTORS: Final[dict[str, Sector]] = {sector.code: sector for sector in _CATALOGUE}
+SECTORS: Final[dict[str, ScreeningSector]] = {sector.code: sector for sector in _CATALOGUE}
 """The catalogue by code, in display order."""
 
 

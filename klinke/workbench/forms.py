@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from klinke.accounts.models import User
 from klinke.collectives.models import Collective
 from klinke.contacts.models import Contact, Organisation
+from klinke.core.widgets import IsoDateInput, IsoDateTimeField, IsoDateTimeLocalInput
 from klinke.screening import sector_choices
 from klinke.topics.models import Topic
 from klinke.workbench.models import (
@@ -24,15 +25,6 @@ from klinke.workbench.models import (
     Stage,
     WorkbenchSettings,
 )
-
-DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
-
-
-class DateTimeLocalInput(forms.DateTimeInput):
-    input_type = "datetime-local"
-
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(attrs, format=DATETIME_LOCAL)
 
 
 def members_of(collective: Collective) -> Any:
@@ -79,7 +71,7 @@ class LeadForm(forms.ModelForm[Lead]):
         ]
         widgets = {
             "description": forms.Textarea(attrs={"rows": 5}),
-            "next_action_due": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "next_action_due": IsoDateInput(),
         }
         help_texts = {
             "title": _("For example: “Website relaunch for the tenants' association”."),
@@ -125,8 +117,9 @@ class ActivityForm(forms.ModelForm[Activity]):
     class Meta:
         model = Activity
         fields = ["kind", "occurred_at", "contact", "text"]
+        field_classes = {"occurred_at": IsoDateTimeField}
         widgets = {
-            "occurred_at": DateTimeLocalInput(),
+            "occurred_at": IsoDateTimeLocalInput(),
             "text": forms.Textarea(attrs={"rows": 3}),
         }
 
@@ -139,8 +132,6 @@ class ActivityForm(forms.ModelForm[Activity]):
             },
         )
         super().__init__(*args, **kwargs)
-        occurred: Any = self.fields["occurred_at"]
-        occurred.input_formats = [DATETIME_LOCAL, "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
         contacts = Contact.objects.filter(collective_id=lead.collective_id)
         if lead.organisation_id is not None or lead.contact_id is not None:
             # The people of this client, not the whole address book in one select.
@@ -217,11 +208,7 @@ class DecisionForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
-    deadline = forms.DateTimeField(
-        label=_("Deadline"),
-        widget=DateTimeLocalInput(),
-        input_formats=[DATETIME_LOCAL, "%Y-%m-%d %H:%M"],
-    )
+    deadline = IsoDateTimeField(label=_("Deadline"))
     lead = forms.ModelChoiceField(
         label=_("About the lead (optional)"), queryset=Lead.objects.none(), required=False
     )

@@ -22,8 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from klinke.collectives.models import Collective
-from klinke.screening import SECTORS, Hit, Keyword, screen
-from klinke.screening import RedLine as RedLineCriteria
+from klinke.screening import SECTORS, Hit, Keyword, RedLineRule, screen
 
 DEFAULT_STALE_DAYS = 14
 DEFAULT_QUORUM_PERCENT = 50
@@ -190,11 +189,11 @@ class RedLine(models.Model):
     def organisation_list(self) -> list[str]:
         return [line.strip() for line in self.organisations.splitlines() if line.strip()]
 
-    def criteria(self) -> RedLineCriteria:
+    def criteria(self) -> RedLineRule:
         """This red line in the pure screening module's terms."""
         keywords = [Keyword(word, "de") for word in self.keyword_list_de]
         keywords += [Keyword(word, "en") for word in self.keyword_list_en]
-        return RedLineCriteria(
+        return RedLineRule(
             ref=str(self.pk),
             name=self.name,
             sectors=tuple(self.sector_codes),

@@ -31,6 +31,7 @@ from klinke.collectives.models import Collective
 from klinke.contacts.models import Contact
 from klinke.core.htmx import HtmxHttpRequest
 from klinke.core.models import NotificationKind, NotificationMute
+from klinke.core.submissions import once_per_submission
 from klinke.matching.analysis import query_terms
 from klinke.screening.screener import snippet
 from klinke.workbench import actions, candidates, summary
@@ -236,6 +237,7 @@ def lead_list(request: HtmxHttpRequest, collective: Collective) -> HttpResponse:
 
 
 @workbench_view()
+@once_per_submission
 def lead_create(request: HttpRequest, collective: Collective) -> HttpResponse:
     initial: dict[str, Any] = {}
     contact_pk = request.GET.get("contact", "")
@@ -625,6 +627,7 @@ def decision_list(request: HttpRequest, collective: Collective) -> HttpResponse:
 
 
 @workbench_view()
+@once_per_submission
 def decision_create(request: HttpRequest, collective: Collective) -> HttpResponse:
     initial: dict[str, Any] = {
         "deadline": (timezone.localtime() + timedelta(days=7)).replace(

@@ -74,6 +74,10 @@ def do_propose_idea(*, user: User, form: Any) -> WorkshopIdea:
     idea.save()
     form.save_m2m()
     idea.proposers.add(user)
+    if idea.interested_count() >= idea.interest_threshold:
+        # A threshold of one is met by the proposer alone; nobody needs an email about that.
+        idea.threshold_reached_at = timezone.now()
+        idea.save(update_fields=["threshold_reached_at"])
     idea.refresh_search_document()
     return idea
 
@@ -103,7 +107,7 @@ def _notify_if_threshold_reached(idea: WorkshopIdea) -> bool:
     """Email the proposers the first time interest reaches the threshold; never again."""
     if idea.threshold_reached_at is not None or idea.state != IdeaState.OPEN:
         return False
-    count = idea.interests.count()
+    count = idea.interested_count()
     if count < idea.interest_threshold:
         return False
     claimed = WorkshopIdea.objects.filter(pk=idea.pk, threshold_reached_at__isnull=True).update(

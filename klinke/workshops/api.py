@@ -64,7 +64,8 @@ class IdeaOut(Schema):
 
     @staticmethod
     def resolve_interest_count(obj: Any) -> int:
-        return int(getattr(obj, "interest_count", None) or obj.interests.count())
+        count = getattr(obj, "interest_count", None)
+        return int(count) if count is not None else obj.interested_count()
 
     @staticmethod
     def resolve_threshold_reached(obj: WorkshopIdea) -> bool:

@@ -44,6 +44,7 @@ class DemoIdea:
     topics: tuple[str, ...]
     proposer: str
     threshold: int
+    """Counts the proposer, who is interested too."""
     interested: tuple[tuple[str, str, str], ...]
     """(email local part, preferred format, region)"""
     state: str = IdeaState.OPEN
@@ -85,7 +86,7 @@ IDEAS = (
         language="de",
         topics=("acquisition", "networking"),
         proposer="frieda.lorenzen",
-        threshold=5,
+        threshold=6,
         interested=(
             ("okan.sariguel", PreferredFormat.IN_PERSON, "Leipzig"),
             ("benno.rautenberg", PreferredFormat.ONLINE, ""),
@@ -104,7 +105,7 @@ IDEAS = (
         language="en",
         topics=("free-software", "contracts"),
         proposer="amir.pourmand",
-        threshold=6,
+        threshold=7,
         interested=(
             ("jules.perrenoud", PreferredFormat.ONLINE, ""),
             ("marisol.quintero", PreferredFormat.ONLINE, ""),
@@ -121,7 +122,7 @@ IDEAS = (
         language="de",
         topics=("accessibility", "public-tenders"),
         proposer="kuebra.elmas",
-        threshold=5,
+        threshold=6,
         interested=(
             ("mira", PreferredFormat.IN_PERSON, "Leipzig"),
             ("theresa.poelzl", PreferredFormat.ONLINE, ""),
@@ -139,7 +140,7 @@ IDEAS = (
         language="de",
         topics=("pricing", "finance"),
         proposer="paula.kiessling",
-        threshold=4,
+        threshold=5,
         interested=(
             ("janne", PreferredFormat.ONLINE, ""),
             ("sanne.vogelsang", PreferredFormat.ONLINE, ""),
@@ -294,7 +295,7 @@ def _load_idea(spec: DemoIdea) -> tuple[WorkshopIdea | None, bool]:
                 user=user,
                 defaults={"preferred_format": preferred, "region": region, "language": "de"},
             )
-    if idea.interests.count() >= idea.interest_threshold:
+    if idea.interested_count() >= idea.interest_threshold:
         # Reached in the story of the demo; nobody needs an email about it now.
         idea.threshold_reached_at = timezone.now()
         idea.save(update_fields=["threshold_reached_at"])

@@ -90,6 +90,7 @@ def build_calendar(
     name: str,
     language: str = "de",
     feed: bool = False,
+    description: str = "",
 ) -> bytes:
     """A VCALENDAR for (event, show_link, registration status) entries, as bytes."""
     calendar = icalendar.Calendar()
@@ -97,7 +98,11 @@ def build_calendar(
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
-    calendar.add("x-wr-calname", name)
+    # icalendar writes unknown X- properties verbatim; these are TEXT (an event title may
+    # hold a comma or a newline), so they are escaped as vText explicitly.
+    calendar.add("x-wr-calname", icalendar.vText(name))
+    if description:
+        calendar.add("x-wr-caldesc", icalendar.vText(description))
     if feed:
         # Subscribed calendars poll; once an hour keeps cancellations and moves current.
         calendar.add("refresh-interval", timedelta(hours=1), parameters={"VALUE": "DURATION"})

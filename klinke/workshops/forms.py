@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from klinke.accounts.models import User
 from klinke.core.languages import WORKING_LANGUAGES
+from klinke.core.widgets import IsoDateInput, IsoTimeInput
 from klinke.topics.models import Topic
 from klinke.workshops.models import (
     DEFAULT_TIMEZONE,
@@ -63,17 +64,15 @@ class InterestForm(forms.ModelForm[Interest]):
 class EventForm(forms.ModelForm[Event]):
     """An event with local date and time in a named zone; stored as aware datetimes."""
 
-    start_date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
-    start_time = forms.TimeField(
-        label=_("Starts at"), widget=forms.TimeInput(attrs={"type": "time"})
-    )
+    start_date = forms.DateField(label=_("Date"), widget=IsoDateInput())
+    start_time = forms.TimeField(label=_("Starts at"), widget=IsoTimeInput())
     end_date = forms.DateField(
         label=_("End date"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=IsoDateInput(),
         help_text=_("Leave empty when it ends on the same day."),
     )
-    end_time = forms.TimeField(label=_("Ends at"), widget=forms.TimeInput(attrs={"type": "time"}))
+    end_time = forms.TimeField(label=_("Ends at"), widget=IsoTimeInput())
     time_zone = forms.ChoiceField(
         label=_("Time zone"), choices=timezone_choices, initial=DEFAULT_TIMEZONE
     )

@@ -20,7 +20,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
 from django.urls import reverse
@@ -164,7 +165,26 @@ class WorkshopIdeaQuerySet(VisibleQuerySet):
         return self.filter(state=IdeaState.OPEN)
 
     def with_interest_count(self) -> Any:
-        return self.annotate(interest_count=Count("interests", distinct=True))
+        """Annotate ``interest_count``: the proposers plus everyone else who is interested.
+
+        The same number as :meth:`WorkshopIdea.interested_count`, for lists sorted by it.
+        """
+        others = (
+            Interest.objects.filter(idea_id=OuterRef("pk"))
+            .exclude(
+                user_id__in=WorkshopIdea.proposers.through.objects.filter(
+                    workshopidea_id=OuterRef(OuterRef("pk"))
+                ).values("user_id")
+            )
+            .values("idea_id")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        zero = Value(0, output_field=IntegerField())
+        return self.annotate(
+            interest_count=Count("proposers", distinct=True)
+            + Coalesce(Subquery(others, output_field=IntegerField()), zero)
+        )
 
 
 class WorkshopIdea(SearchableMixin, models.Model):
@@ -222,6 +242,13 @@ class WorkshopIdea(SearchableMixin, models.Model):
     @property
     def language_name(self) -> str:
         return str(LANGUAGE_NAMES.get(self.language, self.language))
+
+    def interested_count(self) -> int:
+        """How many people are interested: whoever proposed the idea counts as interested."""
+        # UNION drops a person who is both; one query either way.
+        proposers = self.proposers.order_by().values_list("pk")
+        people = proposers.union(self.interests.order_by().values_list("user_id"))
+        return people.count()
 
     def is_proposer(self, user: Any) -> bool:
         if not getattr(user, "is_authenticated", False):

@@ -33,6 +33,7 @@ from klinke.accounts.models import User
 from klinke.core.htmx import HtmxHttpRequest
 from klinke.core.languages import LANGUAGE_NAMES
 from klinke.core.models import Visibility, is_network_member
+from klinke.core.submissions import once_per_submission
 from klinke.knowledge.markup import render_markdown
 from klinke.matching.analysis import query_terms
 from klinke.topics.models import Topic
@@ -186,6 +187,7 @@ def idea_list(request: HtmxHttpRequest) -> HttpResponse:
 
 
 @login_required
+@once_per_submission
 def idea_create(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     if not is_network_member(user):
@@ -235,7 +237,7 @@ def _interest_context(request: HttpRequest, idea: WorkshopIdea, form: Any = None
         "is_proposer": idea.is_proposer(request.user),
         "my_interest": my_interest,
         "interest_form": form or InterestForm(instance=my_interest, user=request.user),
-        "interest_count": idea.interests.count(),
+        "interest_count": idea.interested_count(),
     }
 
 
@@ -439,6 +441,7 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@once_per_submission
 def event_create(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     if not is_network_member(user):
@@ -741,6 +744,7 @@ def public_feed(request: HttpRequest) -> HttpResponse:
     content = feeds.build_calendar(
         ((event, False, None) for event in events),
         name=_("klinke workshops"),
+        description=_("Public workshops and events of the klinke network."),
         language=_language(request),
         feed=True,
     )
@@ -779,7 +783,11 @@ def personal_feed(request: HttpRequest, token: str) -> HttpResponse:
         status = None if is_host else statuses.get(event.pk)
         entries.append((event, is_host or status == RegistrationStatus.CONFIRMED, status))
     content = feeds.build_calendar(
-        entries, name=_("My klinke events"), language=user.language, feed=True
+        entries,
+        name=_("My klinke events"),
+        description=_("Events you host or registered for, on klinke."),
+        language=user.language,
+        feed=True,
     )
     response = feeds.calendar_response(content, "klinke-my-events.ics", attachment=False)
     response["Cache-Control"] = "private, max-age=300"

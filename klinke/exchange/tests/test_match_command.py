@@ -84,7 +84,8 @@ def test_it_prints_suggestions_for_a_need_as_json(exchange):
             assert reason["text"]["en"]
     scores = [entry["score"] for entry in result]
     assert scores == sorted(scores, reverse=True)
-    refs = {(entry["type"], entry["ref"]) for entry in result}
+    # A party is listed once; its further fitting offers come with it.
+    refs = {(e["type"], e["ref"]) for entry in result for e in [entry, *entry["also"]]}
     assert ("offer", exchange["pricing"].ref) in refs
     assert ("offer", exchange["workshop"].ref) in refs
     # Offers of the need's own collective never appear.
@@ -119,13 +120,17 @@ def test_it_prints_suggestions_as_text(exchange):
     result = match_json("need", exchange["need"].ref)
     text = match("need", exchange["need"].ref, "--format", "text")
 
-    lines = text.splitlines()
-    assert len(lines) == 2 * len(result)
+    lines = iter(text.splitlines())
+    assert any(entry["also"] for entry in result)
     for position, entry in enumerate(result, start=1):
-        head, reasons = lines[2 * position - 2], lines[2 * position - 1]
+        head, reasons = next(lines), next(lines)
         assert head.startswith(f"{position:>2}. {entry['score']:.3f}  {entry['type']}")
         assert f" {entry['ref']}  {entry['name']}" in head
         assert reasons.strip() == " · ".join(r["text"]["en"] for r in entry["reasons"])
+        for further in entry["also"]:
+            score, kind = f"{further['score']:.3f}", f"{further['type']:<9}"
+            assert next(lines).strip() == f"+ {score}  {kind} {further['ref']}  {further['name']}"
+    assert next(lines, None) is None
 
     german = match("need", exchange["need"].ref, "--language", "de").splitlines()
     assert german[1].strip() == " · ".join(r["text"]["de"] for r in result[0]["reasons"])

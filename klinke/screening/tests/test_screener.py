@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from klinke.screening import SECTORS, Hit, Keyword, RedLine, screen, sector_choices
+from klinke.screening import SECTORS, Hit, Keyword, RedLineRule, screen, sector_choices
 from klinke.screening.screener import snippet
 
-SURVEILLANCE = RedLine("1", "Keine Überwachung", sectors=("surveillance",))
-ADTECH = RedLine("2", "No ad tracking", sectors=("adtech",))
-MILITARY = RedLine("3", "Kein Militär", sectors=("military",))
+SURVEILLANCE = RedLineRule("1", "Keine Überwachung", sectors=("surveillance",))
+ADTECH = RedLineRule("2", "No ad tracking", sectors=("adtech",))
+MILITARY = RedLineRule("3", "Kein Militär", sectors=("military",))
 
 
 def kinds(hits: list[Hit]) -> list[tuple[str, str, str]]:
@@ -17,7 +17,7 @@ def kinds(hits: list[Hit]) -> list[tuple[str, str, str]]:
 
 
 def test_it_finds_a_german_keyword_inside_a_compound():
-    red_line = RedLine("k", "Überwachung", keywords=(Keyword("Überwachung", "de"),))
+    red_line = RedLineRule("k", "Überwachung", keywords=(Keyword("Überwachung", "de"),))
     hits = screen({"title": "Wir suchen Hilfe bei Überwachungssoftware"}, [red_line])
     assert kinds(hits) == [("keyword", "Überwachung", "Überwachungssoftware")]
     assert (hits[0].start, hits[0].end) == (21, 41)
@@ -25,13 +25,13 @@ def test_it_finds_a_german_keyword_inside_a_compound():
 
 
 def test_it_finds_inflected_and_verb_forms_by_stem():
-    red_line = RedLine("k", "Überwachung", keywords=(Keyword("Überwachung", "de"),))
+    red_line = RedLineRule("k", "Überwachung", keywords=(Keyword("Überwachung", "de"),))
     hits = screen({"description": "Ein System, das Mitarbeitende überwachen soll."}, [red_line])
     assert kinds(hits) == [("keyword", "Überwachung", "überwachen")]
 
 
 def test_it_does_not_confuse_ueberweisung_with_ueberwachung():
-    red_line = RedLine(
+    red_line = RedLineRule(
         "k", "Überwachung", sectors=("surveillance",), keywords=(Keyword("Überwachung"),)
     )
     text = "Überweisungen und Überweisungsvorlagen für die Vereinskasse"
@@ -39,7 +39,7 @@ def test_it_does_not_confuse_ueberweisung_with_ueberwachung():
 
 
 def test_it_finds_an_english_keyword_in_a_longer_phrase():
-    red_line = RedLine("k", "Tracking", keywords=(Keyword("tracking", "en"),))
+    red_line = RedLineRule("k", "Tracking", keywords=(Keyword("tracking", "en"),))
     hits = screen({"description": "A shop with tracking pixels on every page."}, [red_line])
     assert kinds(hits) == [("keyword", "tracking", "tracking")]
 
@@ -54,7 +54,7 @@ def test_it_finds_multi_word_keywords_across_hyphens_and_plurals():
 
 
 def test_it_requires_multi_word_keywords_within_one_sentence():
-    red_line = RedLine("k", "Ads", keywords=(Keyword("ad network", "en"),))
+    red_line = RedLineRule("k", "Ads", keywords=(Keyword("ad network", "en"),))
     assert screen({"t": "We build an ad. Network engineers welcome."}, [red_line]) == []
     assert len(screen({"t": "We build an ad network."}, [red_line])) == 1
 
@@ -127,7 +127,7 @@ def test_it_flags_the_military_sector_without_waffles(text, flagged):
 
 
 def test_it_finds_organisations_fuzzily_and_case_insensitively():
-    red_line = RedLine("o", "Named", organisations=("Palantir Technologies",))
+    red_line = RedLineRule("o", "Named", organisations=("Palantir Technologies",))
     hits = screen({"client": "Anfrage der PALANTIR Technologie GmbH"}, [red_line])
     assert len(hits) == 1
     assert hits[0].kind == "organisation"
@@ -136,19 +136,19 @@ def test_it_finds_organisations_fuzzily_and_case_insensitively():
 
 
 def test_it_folds_umlauts_when_matching_organisations():
-    red_line = RedLine("o", "Named", organisations=("Rüstungswerke Süd AG",))
+    red_line = RedLineRule("o", "Named", organisations=("Rüstungswerke Süd AG",))
     hits = screen({"client": "Ruestungswerke Sued AG, Einkauf"}, [red_line])
     assert [h.matched for h in hits] == ["Ruestungswerke Sued AG"]
 
 
 def test_it_needs_short_organisation_names_as_whole_words():
-    red_line = RedLine("o", "Named", organisations=("BND",))
+    red_line = RedLineRule("o", "Named", organisations=("BND",))
     assert [h.matched for h in screen({"client": "Auftrag vom BND"}, [red_line])] == ["BND"]
     assert screen({"client": "Der Bundesverband ist ein Verbund"}, [red_line]) == []
 
 
 def test_it_does_not_find_an_organisation_in_a_short_unrelated_text():
-    red_line = RedLine("o", "Named", organisations=("Bundeswehr Beschaffungsamt",))
+    red_line = RedLineRule("o", "Named", organisations=("Bundeswehr Beschaffungsamt",))
     assert screen({"client": "Bund"}, [red_line]) == []
     assert screen({"client": "Stadtwerke Leipzig, Abteilung Bund"}, [red_line]) == []
 
@@ -184,7 +184,7 @@ def test_it_cuts_a_snippet_around_the_evidence():
 
 
 def test_it_ignores_empty_fields_and_unknown_sectors():
-    red_line = RedLine("x", "Old", sectors=("retired-sector",))
+    red_line = RedLineRule("x", "Old", sectors=("retired-sector",))
     assert screen({"title": "", "description": "   "}, [SURVEILLANCE]) == []
     assert screen({"title": "Gesichtserkennung"}, [red_line]) == []
 
@@ -199,7 +199,52 @@ def test_it_labels_every_sector_and_lists_keywords_in_both_languages():
 
 def test_it_finds_every_sectors_own_keywords():
     for sector in SECTORS.values():
-        red_line = RedLine("s", "s", sectors=(sector.code,))
+        red_line = RedLineRule("s", "s", sectors=(sector.code,))
         for keyword in sector.keywords:
             hits = screen({"t": keyword.text}, [red_line])
             assert hits, (sector.code, keyword.text)
+
+
+ARMS = RedLineRule("r", "Keine Rüstung", organisations=("Rheinmetall AG", "Hensoldt AG"))
+
+
+@pytest.mark.parametrize(
+    ("text", "evidence"),
+    [
+        ("Rheinmetal Electronics GmbH", "Rheinmetal ≈ Rheinmetall"),  # a letter dropped
+        ("Anfrage der Rheinmetalll Digital GmbH", "Rheinmetalll ≈ Rheinmetall"),  # added
+        ("Rheinmetsll Waffe Munition", "Rheinmetsll ≈ Rheinmetall"),  # changed
+        # A close spelling of the whole name shows the whole name.
+        ("Rheinmetsll AG, Düsseldorf", "Rheinmetsll AG ≈ Rheinmetall AG"),
+        ("Sensorik von HENSOLD", "HENSOLD ≈ Hensoldt"),
+    ],
+)
+def test_it_finds_an_organisation_name_with_one_typo(text, evidence):
+    hits = screen({"client": text}, [ARMS])
+
+    assert [hit.evidence for hit in hits] == [evidence]
+    assert hits[0].kind == "organisation"
+    assert hits[0].score < 100
+    assert evidence in hits[0].text("de")
+    assert evidence in hits[0].text("en")
+
+
+@pytest.mark.parametrize(
+    ("organisation", "text"),
+    [
+        ("Thales", "tables and chairs for the office"),  # six letters: exact spelling only
+        ("Airbus SE", "Airbag repairs"),
+        ("Rheinmetall AG", "Rheinmetropole Köln"),  # more than one letter apart
+        ("Rheinmetall AG", "Rhein Metall Werkstatt"),  # the core must be one word as listed
+        ("Deutsche Bahn AG", "Deutsche Bühne"),  # the typo must be in a long word
+    ],
+)
+def test_it_does_not_take_other_words_for_a_name_with_a_typo(organisation, text):
+    red_line = RedLineRule("o", "Named", organisations=(organisation,))
+    assert screen({"client": text}, [red_line]) == []
+
+
+def test_it_shows_an_exactly_spelled_name_without_a_resemblance():
+    red_line = RedLineRule("o", "Named", organisations=("Rheinmetall",))
+    hits = screen({"client": "Rheinmetall Digital GmbH"}, [red_line])
+    assert [hit.evidence for hit in hits] == ["Rheinmetall"]

@@ -38,11 +38,11 @@ def test_it_runs_an_idea_to_a_full_event_with_waitlist_and_calendar(
         "Wie finden Kollektive Aufträge, die passen? Empfehlungen, Netzwerke, Ausschreibungen."
     )
     page.get_by_label("Acquisition and sales").check()
-    page.get_by_label("Interest needed").fill("3")
+    page.get_by_label("Interest needed").fill("4")  # Sam, who proposes it, counts
     page.get_by_role("button", name="Propose").click()
     page.wait_for_url(re.compile(r"/workshops/ideas/\d+/$"))
     idea_url = page.url
-    assert page.locator("#interest-count").inner_text().startswith("0 of 3")
+    assert page.locator("#interest-count").inner_text().startswith("1 of 4")
 
     # 2. Three people register interest; the panel updates in place (htmx).
     for person in (network.alice, network.bob, network.outsider):
@@ -51,7 +51,11 @@ def test_it_runs_an_idea_to_a_full_event_with_waitlist_and_calendar(
         page.locator("#interest").get_by_label("online").check()
         page.get_by_role("button", name="I am interested").click()
         page.locator("#my-interest").wait_for()
-    assert page.locator("#interest-count").inner_text().startswith("3 of 3")
+    assert (
+        page.locator("#interest-count")
+        .inner_text()
+        .startswith("4 interested, threshold of 4 reached")
+    )
     deliver_mail()
     (threshold_mail,) = smtp_server.to(network.sam.email)
     assert "Akquise für Kollektive" in threshold_mail["Subject"]
@@ -62,7 +66,8 @@ def test_it_runs_an_idea_to_a_full_event_with_waitlist_and_calendar(
     page.get_by_role("link", name="Turn into an event").click()
     page.wait_for_url(re.compile(r"/schedule/$"))
     assert page.get_by_label("Title").input_value() == "Akquise für Kollektive"
-    assert page.get_by_label("Places").input_value() == "3"
+    assert page.get_by_label("Places").input_value() == "4"
+    page.get_by_label("Places").fill("3")
     day = timezone.localdate() + timedelta(days=20)
     page.locator("#id_start_date").fill(day.isoformat())
     page.locator("#id_start_time").fill("10:00")

@@ -60,7 +60,7 @@ def test_it_one_demo_event_is_full_with_a_waitlist(demo_network):
 
 def test_it_a_demo_login_can_tip_akquise_fuer_kollektive_over_its_threshold(demo_network):
     idea = WorkshopIdea.objects.get(title="Akquise für Kollektive")
-    assert idea.interests.count() == idea.interest_threshold - 1
+    assert idea.interested_count() == idea.interest_threshold - 1
     mira = User.objects.get(email="mira@demo.klinke.example")
     assert not idea.is_proposer(mira)
     mail.outbox.clear()

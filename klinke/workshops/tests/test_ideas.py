@@ -113,7 +113,8 @@ def test_it_lets_anyone_logged_in_show_interest_in_public_ideas_but_not_anonymou
 def test_it_emails_the_proposers_once_when_interest_reaches_the_threshold(
     network, smtp_server, people
 ):
-    idea = make_idea(network.sam, interest_threshold=2)
+    # The two proposers count as interested: Alice makes three, Bob the fourth.
+    idea = make_idea(network.sam, interest_threshold=4)
     idea.proposers.add(network.stella)
     interest(network.client_for(network.alice), idea)
     deliver_mail()
@@ -149,7 +150,7 @@ def test_it_emails_when_a_lowered_threshold_is_already_met(network):
             "description": idea.description,
             "topics": [t.pk for t in idea.topics.all()],
             "language": "de",
-            "interest_threshold": 2,
+            "interest_threshold": 3,  # Sam, who proposed it, Alice and Bob
             "visibility": "public",
         },
     )
@@ -159,7 +160,7 @@ def test_it_emails_when_a_lowered_threshold_is_already_met(network):
 
 def test_it_honours_a_muted_events_notification(network):
     NotificationMute.objects.create(user=network.sam, kind=NotificationKind.EVENTS)
-    idea = make_idea(network.sam, interest_threshold=1)
+    idea = make_idea(network.sam, interest_threshold=2)
     interest(network.client_for(network.alice), idea)
     idea.refresh_from_db()
     assert idea.threshold_reached_at is not None
@@ -217,7 +218,7 @@ def test_it_answers_an_htmx_interest_with_the_panel_only(network):
     assert response.status_code == 200
     assert html.lstrip().startswith('<section id="interest"')
     assert "<html" not in html
-    assert "1 of 5 people interested" in html
+    assert "2 of 5 people interested" in html  # Sam, who proposed it, and Bob
 
 
 def test_it_suggests_supporters_who_offer_workshops_on_the_topic(network):

@@ -50,5 +50,9 @@ class Command(BaseCommand):
                     f"{position:>2}. {match.score:.3f}  {match.type:<9} {match.ref}  {match.name}"
                 )
                 self.stdout.write("      " + " · ".join(match.reason_texts))
+                for entry in match.also:
+                    self.stdout.write(
+                        f"      + {entry.score:.3f}  {entry.type:<9} {entry.ref}  {entry.name}"
+                    )
         if not ranked:
             self.stdout.write("No suggestions.")
