@@ -306,7 +306,9 @@ def _without_binary_data(text: str) -> str:
     line rather than folding), so it is dropped before parsing. Lines are blanked, not
     removed, so that line numbers stay right.
     """
-    lines = text.splitlines()
+    # Split at line feeds only: str.splitlines() would also split at U+2028 and friends inside
+    # a value, cutting a property in two.
+    lines = text.split("\n")
     skipping = False
     for index, line in enumerate(lines):
         if PROPERTY_START.match(line):
@@ -316,16 +318,44 @@ def _without_binary_data(text: str) -> str:
                 lines[index] = ""
         elif skipping:
             lines[index] = ""
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines).rstrip("\n") + "\n"
 
 
-def _properties(text: str) -> Iterator[_Property]:
+def unfold_vcard_bytes(data: bytes) -> tuple[bytes, list[int]]:
+    """Join folded lines (a line break followed by a space or tab) on the bytes, before any
+    decoding, so that a fold inside a multi-byte UTF-8 character joins it back together.
+
+    Returns the unfolded bytes with "\n" line ends and, for each of their lines, the physical
+    line of the file it starts on (1-based), so that errors still name the line the user sees.
+    vCard 2.1 quoted-printable soft breaks ("=" at the end of a line) are left for vobject.
+    """
+    if data.startswith(b"\xff\xfe") or data.startswith(b"\xfe\xff"):
+        data = data.decode("utf-16").encode("utf-8")
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    lines: list[bytearray] = []
+    starts: list[int] = []
+    for number, physical in enumerate(re.split(rb"\r\n|\r|\n", data), start=1):
+        is_continuation = physical[:1] in (b" ", b"\t") and lines
+        if is_continuation and not (
+            lines[-1].endswith(b"=") and b"QUOTED-PRINTABLE" in lines[-1].upper()
+        ):
+            lines[-1] += physical[1:]
+        else:
+            lines.append(bytearray(physical))
+            starts.append(number)
+    return b"\n".join(bytes(line) for line in lines), starts
+
+
+def _properties(text: str, line_starts: Sequence[int] = ()) -> Iterator[_Property]:
     physical = text.split("\n")
     for line, reported in getLogicalLines(io.StringIO(text), allowQP=True):
         # vobject counts the first line as 0 and a line after a blank one as the blank line.
         number = max(reported, 1)
         while number <= len(physical) and not physical[number - 1].strip():
             number += 1
+        if 0 < number <= len(line_starts):
+            number = line_starts[number - 1]
         try:
             name, params, value, group = parseLine(line, number)
         except ParseError as exc:
@@ -460,12 +490,13 @@ def parse_vcards(data: bytes) -> list[ContactRecord]:
     """
     if len(data) > MAX_FILE_BYTES:
         raise ContactFileError(gettext_noop("the file is larger than 2 MB"))
-    text = _without_binary_data(decode_file(data))
+    unfolded, line_starts = unfold_vcard_bytes(data)
+    text = _without_binary_data(decode_file(unfolded))
     records: list[ContactRecord] = []
     current: list[_Property] | None = None
     start = 0
     depth = 0
-    for prop in _properties(text):
+    for prop in _properties(text, line_starts):
         if prop.name == "BEGIN" and prop.value.strip().upper() == "VCARD":
             depth += 1
             if depth == 1:

@@ -401,3 +401,70 @@ def test_it_neutralises_formulas_in_csv_exports():
     assert rows[4][0] == "'\rcarriage"
     for row in rows[1:]:
         assert not any(cell.startswith(("=", "+", "-", "@", "\t", "\r")) for cell in row)
+
+
+# --- folding inside multi-byte characters ----------------------------------------------------
+
+FOLDED_CHARACTERS = ["ä", "€", "😀"]  # 2, 3 and 4 bytes in UTF-8
+
+
+def _fold_cases() -> list[tuple[str, int, bytes, bytes]]:
+    return [
+        (char, offset, newline, continuation)
+        for char in FOLDED_CHARACTERS
+        for offset in range(1, len(char.encode("utf-8")))
+        for newline in (b"\r\n", b"\n")
+        for continuation in (b" ", b"\t")
+    ]
+
+
+@pytest.mark.parametrize(("char", "offset", "newline", "continuation"), _fold_cases())
+def test_it_unfolds_a_line_folded_inside_a_multibyte_character(
+    char: str, offset: int, newline: bytes, continuation: bytes
+) -> None:
+    encoded = char.encode("utf-8")
+    folded_note = b"Gr" + encoded[:offset] + newline + continuation + encoded[offset:] + b"sse"
+    data = newline.join(
+        [
+            b"BEGIN:VCARD",
+            b"VERSION:3.0",
+            "FN:Jürgen Weiß".encode(),
+            b"NOTE:" + folded_note,
+            b"END:VCARD",
+            b"BEGIN:VCARD",
+            b"VERSION:4.0",
+            "FN:Björn Schön".encode(),
+            b"END:VCARD",
+            b"",
+        ]
+    )
+    first, second = parsers.parse_vcards(data)
+    assert first.notes == f"Gr{char}sse"
+    # The whole file stays UTF-8: no fallback to Windows-1252 garbles the other umlauts.
+    assert first.full_name == "Jürgen Weiß"
+    assert second.full_name == "Björn Schön"
+
+
+@pytest.mark.parametrize("newline", [b"\r\n", b"\n"])
+def test_it_names_the_physical_line_after_folded_lines(newline: bytes) -> None:
+    data = newline.join(
+        [
+            b"BEGIN:VCARD",
+            b"VERSION:3.0",
+            b"FN:A very long",
+            b"  name folded",
+            b"\tonce more",
+            b"this is no property",
+            b"END:VCARD",
+            b"",
+        ]
+    )
+    with pytest.raises(ContactFileError) as caught:
+        parsers.parse_vcards(data)
+    assert caught.value.line == 6
+
+
+def test_it_keeps_a_line_separator_character_inside_a_value() -> None:
+    data = "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Anna\r\nNOTE:eins\u2028zwei\r\nEND:VCARD\r\n"
+    (record,) = parsers.parse_vcards(data.encode())
+    assert record.full_name == "Anna"
