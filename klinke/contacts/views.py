@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from klinke.accounts.models import User
 from klinke.collectives.models import Collective
 from klinke.collectives.views import visible_collective
-from klinke.contacts import actions, parsers
+from klinke.contacts import actions, importing, parsers
 from klinke.contacts.forms import (
     ContactFilterForm,
     ContactForm,
@@ -264,7 +264,8 @@ def _likely_duplicates(collective: Collective, contact: Contact) -> list[tuple[C
             name=other.display_name,
             organisation=other.organisation.name if other.organisation else "",
             emails=[e.email for e in other.emails.all()],
-            phones=[p.e164 for p in other.phones.all() if p.e164],
+            phones=[p.e164 for p in other.phones.all() if p.e164 and not p.is_guessed],
+            guessed_phones=[p.e164 for p in other.phones.all() if p.is_guessed],
         )
         for other in pool
     )
@@ -273,12 +274,14 @@ def _likely_duplicates(collective: Collective, contact: Contact) -> list[tuple[C
             name=contact.display_name,
             organisation=contact.organisation.name if contact.organisation else "",
             emails=emails,
-            phones=phones,
+            phones=[p.e164 for p in contact.phones.all() if p.e164 and not p.is_guessed],
+            guessed_phones=[p.e164 for p in contact.phones.all() if p.is_guessed],
         )
     )[:20]
     reasons = {
         "email": _("same email address"),
         "phone": _("same phone number"),
+        "phone-guessed": _("same phone number, if the country is right"),
         "name": _("similar name"),
     }
     by_pk = {other.pk: other for other in pool}
@@ -521,17 +524,21 @@ def import_preview(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         if contact_import.state == ImportState.MAPPING:
             return redirect("contacts:import_mapping", collective.slug, contact_import.pk)
         raise Http404
-    records = actions.import_records(contact_import)
-    rows = actions.preview_rows(records, actions.existing_candidates(collective))
+    records = importing.import_records(contact_import)
+    rows = importing.preview_rows(
+        records,
+        importing.existing_candidates(collective),
+        collective_country=collective.country,
+    )
     error = ""
     if request.method == "POST":
         choices: dict[int, tuple[str, int | None]] = {}
         for row in rows:
             action = request.POST.get(f"action-{row.number}", row.default_action)
-            if action not in (actions.Action.CREATE, actions.Action.SKIP, actions.Action.MERGE):
+            if action not in importing.MergeChoice.ALL:
                 action = row.default_action
             target: int | None = None
-            if action == actions.Action.MERGE:
+            if action == importing.MergeChoice.MERGE:
                 raw = request.POST.get(f"merge-{row.number}", "")
                 target = int(raw) if raw.isdigit() else None
             choices[row.number] = (action, target)
