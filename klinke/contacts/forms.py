@@ -199,6 +199,12 @@ FIELD_LABELS = {
     "notes": _("notes"),
     "tags": _("tags"),
     "website": _("website"),
+    "street": _("street"),
+    "postal_code": _("postal code"),
+    "city": _("city"),
+    "country": _("country"),
+    "birthday": _("birthday"),
+    "nickname": _("nickname"),
 }
 
 

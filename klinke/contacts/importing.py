@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -25,7 +26,7 @@ from klinke.contacts.duplicates import (
 )
 from klinke.contacts.models import Contact, ContactEmail, ContactImport, ContactPhone
 from klinke.contacts.parsers import ContactRecord
-from klinke.contacts.phones import is_international, normalise_phone, phone_region
+from klinke.contacts.phones import is_international, normalise_phone, phone_region, readable_phone
 
 BATCH = 2000
 
@@ -88,7 +89,7 @@ def existing_candidates(collective: Collective) -> list[Candidate]:
 
 def _over_limit_text(kind: str, count: int) -> str:
     """ "9,980 further email addresses were not imported (at most 20 per contact)." """
-    values = {"count": f"{count:,}"}
+    values = {"count": number_format(count, force_grouping=True)}
     if kind == "emails":
         return ngettext(
             "%(count)s further email address was not imported (at most %(limit)s per contact).",
@@ -153,14 +154,18 @@ class PreviewRow:
                 "%(property)s: %(count)s values not imported",
                 count,
             )
-            % {"property": name, "count": f"{count:,}"}
+            % {"property": name, "count": number_format(count, force_grouping=True)}
             for name, count in sorted(self.record.not_imported.items())
         ]
         return texts
 
     @property
     def phone_pairs(self) -> list[tuple[tuple[str, str], str | None]]:
-        return list(zip(self.record.phones, self.phones_e164, strict=True))
+        """Each (number as written, label) with its E.164 form formatted for reading."""
+        return [
+            (phone, readable_phone(e164) if e164 else None)
+            for phone, e164 in zip(self.record.phones, self.phones_e164, strict=True)
+        ]
 
 
 def record_phones(record: ContactRecord, collective_country: str) -> list[str | None]:

@@ -375,7 +375,8 @@ class ContactPhone(models.Model):
 
         if not self.e164:
             return self.raw
-        return readable_phone(self.e164, self.contact.phone_region)
+        # Read by the collective: its own country's numbers in national form.
+        return readable_phone(self.e164, self.contact.collective.country or None)
 
 
 class ImportState(models.TextChoices):

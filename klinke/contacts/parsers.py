@@ -478,13 +478,22 @@ def _birthday(value: str) -> str:
         return ""
 
 
+def _german_date(value: str) -> str:
+    """ "12.04.1980" as written in German spreadsheets."""
+    found = re.match(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$", value.strip())
+    if not found:
+        return ""
+    return _birthday(f"{found.group(3)}-{int(found.group(2)):02d}-{int(found.group(1)):02d}")
+
+
 def _set_address(record: ContactRecord, parts: list[str]) -> None:
     """ADR: post office box; extended address; street; locality; region; postal code; country."""
     parts = parts + [""] * (7 - len(parts))
     po_box, extended, street, city, _region, postal_code, country = parts[:7]
-    record.street = ", ".join(p for p in (street, extended, po_box) if p).replace("\n", ", ")
-    record.city = city
-    record.postal_code = postal_code
+    if street or extended or po_box:
+        record.street = ", ".join(p for p in (street, extended, po_box) if p).replace("\n", ", ")
+    record.city = city or record.city
+    record.postal_code = postal_code or record.postal_code
     if country:
         from klinke.contacts.phones import country_code
 
@@ -743,14 +752,33 @@ CSV_FIELDS = (
     "notes",
     "tags",
     "website",
+    "street",
+    "postal_code",
+    "city",
+    "country",
+    "birthday",
+    "nickname",
 )
 
 # Header words, folded (lower case, umlauts spelled out, no punctuation), in the order they
 # are tried: the first rule whose words all occur in a header wins.
 HEADER_RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("", ("type",)),
-    ("", ("geburtstag",)),
-    ("", ("birthday",)),
+    ("birthday", ("geburtstag",)),
+    ("birthday", ("birthday",)),
+    ("nickname", ("nickname",)),
+    ("nickname", ("spitzname",)),
+    ("street", ("strasse",)),
+    ("street", ("street",)),
+    ("postal_code", ("postleitzahl",)),
+    ("postal_code", ("plz",)),
+    ("postal_code", ("zip",)),
+    ("postal_code", ("postal",)),
+    ("postal_code", ("postcode",)),
+    ("country", ("country",)),
+    ("city", ("city",)),
+    ("city", ("stadt",)),
+    ("city", ("wohnort",)),
     ("", ("label",)),
     ("", ("typ",)),
     ("", ("art",)),
@@ -761,6 +789,8 @@ HEADER_RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("phone", ("handy",)),
     ("phone", ("fax",)),
     ("phone", ("tel",)),
+    ("street", ("address",)),
+    ("street", ("adresse",)),
     ("given_name", ("given",)),
     ("given_name", ("first", "name")),
     ("given_name", ("vorname",)),
@@ -959,6 +989,12 @@ def records_from_table(table: CsvTable, mapping: Sequence[str]) -> list[ContactR
                 notes.append(value)
             elif target == "website":
                 record.website = record.website or value
+            elif target == "country":
+                _set_address(record, ["", "", "", "", "", "", value])
+            elif target == "birthday":
+                record.birthday = _birthday(value) or _german_date(value)
+                if not record.birthday:
+                    _count(record.not_imported, column or target)
             else:
                 current = getattr(record, target)
                 setattr(record, target, f"{current} {value}".strip() if current else value)

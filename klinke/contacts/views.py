@@ -41,7 +41,22 @@ from klinke.exchange.models import Introduction
 from klinke.matching.analysis import query_terms
 
 PAGE_SIZE = 50
-PERSON_FIELDS = ("given_name", "family_name", "full_name", "organisation", "role", "tags", "notes")
+PERSON_FIELDS = (
+    "given_name",
+    "family_name",
+    "full_name",
+    "nickname",
+    "organisation",
+    "role",
+    "birthday",
+    "website",
+    "street",
+    "postal_code",
+    "city",
+    "country",
+    "tags",
+    "notes",
+)
 SOURCE_FIELDS = (
     "source",
     "source_detail",

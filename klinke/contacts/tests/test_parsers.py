@@ -317,7 +317,7 @@ def test_it_reads_utf8_without_bom_and_follows_a_changed_mapping():
         ("Name", "full_name"),
         ("Anzeigename", "full_name"),
         ("E-mail 1 - Type", ""),
-        ("Geburtstag", ""),
+        ("Geburtstag", "birthday"),
         ("Tags", "tags"),
     ],
 )
