@@ -132,54 +132,8 @@ def refresh_contacts_search(contacts: Iterable[Contact]) -> None:
 
 
 @transaction.atomic
-def do_save_contact(
-    *,
-    collective: Collective,
-    user: User,
-    form: Any,
-    emails: Any,
-    phones: Any,
-) -> Contact:
-    """Create or update a contact from its form and the email and phone formsets."""
-    contact: Contact = form.save(commit=False)
-    if contact.collective_id is None:
-        contact.collective = collective
-        contact.created_by = user
-        contact.source_by = user
-        contact.source_at = timezone.now()
-    elif contact.collective_id != collective.pk:
-        raise ContactsError(_("This contact belongs to another collective."))
-    contact.save()
-    emails.instance = contact
-    phones.instance = contact
-    emails.save()
-    phones.save()
-    contact.refresh_search_document()
-    return contact
-
-
-@transaction.atomic
 def do_delete_contact(*, contact: Contact) -> None:
     contact.delete()
-
-
-@transaction.atomic
-def do_save_organisation(*, collective: Collective, user: User, form: Any) -> Organisation:
-    organisation: Organisation = form.save(commit=False)
-    is_new = organisation.pk is None
-    if is_new:
-        organisation.collective = collective
-        organisation.created_by = user
-    elif organisation.collective_id != collective.pk:
-        raise ContactsError(_("This organisation belongs to another collective."))
-    organisation.save()
-    organisation.refresh_search_document()
-    if not is_new:
-        # Contacts are found by their organisation's name, which may have changed.
-        refresh_contacts_search(
-            organisation.contacts.select_related("organisation").prefetch_related("emails")
-        )
-    return organisation
 
 
 @transaction.atomic
@@ -939,7 +893,8 @@ def do_write_contact(
     phones: Sequence[tuple[str, str]] | None = None,
 ) -> Contact:
     """Create (contact=None) or update a contact from checked plain values; emails and phones,
-    when given, replace the contact's addresses."""
+    when given, replace the contact's addresses. The one write path of a contact for the
+    form and the API alike; the model's save() does the clean-up."""
     if contact is None:
         contact = Contact(
             collective=collective, created_by=user, source_by=user, source_at=timezone.now()

@@ -125,6 +125,10 @@ class Organisation(Tagged):
     def __str__(self) -> str:
         return self.name
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.country = self.country.strip().upper()
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self) -> str:
         return reverse("contacts:organisation_detail", args=[self.collective.slug, self.pk])
 
@@ -251,6 +255,7 @@ class Contact(Tagged):
         return self.display_name
 
     def save(self, *args: Any, **kwargs: Any) -> None:
+        self.country = self.country.strip().upper()
         if not self.full_name:
             self.full_name = " ".join(p for p in (self.given_name, self.family_name) if p)
         super().save(*args, **kwargs)

@@ -145,6 +145,17 @@ def index(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "contacts/index.html", context)
 
 
+def _formset_pairs(formset: Any, field_name: str) -> list[tuple[str, str]]:
+    """(value, label) of each filled, not deleted row, in order."""
+    return [
+        (str(form.cleaned_data[field_name]), str(form.cleaned_data.get("label") or ""))
+        for form in formset.forms
+        if form.cleaned_data
+        and not form.cleaned_data.get("DELETE")
+        and form.cleaned_data.get(field_name)
+    ]
+
+
 def _contact_form(
     request: HttpRequest, collective: Collective, contact: Contact | None
 ) -> HttpResponse:
@@ -154,9 +165,17 @@ def _contact_form(
     emails = EmailFormSet(data, instance=instance, prefix="emails")
     phones = PhoneFormSet(data, instance=instance, prefix="phones")
     if request.method == "POST" and form.is_valid() and emails.is_valid() and phones.is_valid():
-        saved = actions.do_save_contact(
-            collective=collective, user=_user(request), form=form, emails=emails, phones=phones
-        )
+        try:
+            saved = actions.do_write_contact(
+                collective=collective,
+                user=_user(request),
+                contact=contact,
+                values=form.contact_values(),
+                emails=_formset_pairs(emails, "email"),
+                phones=_formset_pairs(phones, "raw"),
+            )
+        except actions.ContactsError as exc:
+            raise Http404 from exc
         messages.success(request, _("The contact is saved."))
         return redirect(saved)
     return render(
@@ -386,7 +405,12 @@ def _organisation_form(
 ) -> HttpResponse:
     form = OrganisationForm(request.POST or None, instance=organisation)
     if request.method == "POST" and form.is_valid():
-        saved = actions.do_save_organisation(collective=collective, user=_user(request), form=form)
+        saved = actions.do_write_organisation(
+            collective=collective,
+            user=_user(request),
+            organisation=organisation,
+            values=form.organisation_values(),
+        )
         messages.success(request, _("The organisation is saved."))
         return redirect(saved)
     return render(

@@ -266,3 +266,52 @@ def test_it_fills_the_new_fields_when_merging_an_imported_record(network: Any) -
     existing.refresh_from_db()
     assert (existing.nickname, existing.city, existing.country) == ("Anni", "Leipzig", "DE")
     assert existing.birthday is not None and existing.birthday.isoformat() == "1980-04-12"
+
+
+# --- 6. one write path per noun ----------------------------------------------------------------
+
+
+def _stored(contact: Contact) -> tuple[Any, ...]:
+    return (
+        contact.full_name,
+        [(e.email, e.label, e.position) for e in contact.emails.all()],
+        [(p.raw, p.e164, p.label, p.position) for p in contact.phones.all()],
+        contact.tags,
+        contact.search_document,
+    )
+
+
+def test_it_stores_the_same_contact_from_the_form_and_the_api(network: Any) -> None:
+    client = network.client_for(network.alice)
+    response = client.post(
+        BASE + "new/",
+        {
+            "full_name": "Anna Weber",
+            "source": "manual",
+            "tags": "Mieterin, Rat",
+            "emails-TOTAL_FORMS": "1",
+            "emails-INITIAL_FORMS": "0",
+            "emails-0-email": " Anna@Example.org ",
+            "emails-0-label": "work",
+            "phones-TOTAL_FORMS": "1",
+            "phones-INITIAL_FORMS": "0",
+            "phones-0-raw": "0341 9876543",
+            "phones-0-label": "mobile",
+        },
+    )
+    assert response.status_code == 302
+    from_form = Contact.objects.get()
+    response = api_client(network.alice).post(
+        f"{API}/contacts",
+        {
+            "full_name": "Anna Weber",
+            "tags": ["Mieterin", "Rat"],
+            "emails": [{"email": " Anna@Example.org ", "label": "work"}],
+            "phones": [{"number": "0341 9876543", "label": "mobile"}],
+        },
+        content_type=JSON,
+    )
+    assert response.status_code == 201, response.content
+    from_api = Contact.objects.exclude(pk=from_form.pk).get()
+    assert _stored(from_form) == _stored(from_api)
+    assert _stored(from_form)[2] == [("0341 9876543", "+493419876543", "mobile", 0)]
