@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -19,8 +19,15 @@ from django.utils.translation import gettext_noop
 
 from klinke.accounts.models import User
 from klinke.collectives.models import Collective
-from klinke.contacts import parsers
-from klinke.contacts.duplicates import Candidate, DuplicateIndex, Incoming, Match, is_exact
+from klinke.contacts import limits, parsers
+from klinke.contacts.importing import (
+    MergeChoice,
+    PreviewRow,
+    existing_candidates,
+    file_format,
+    import_records,
+    preview_rows,
+)
 from klinke.contacts.models import (
     Consent,
     Contact,
@@ -125,54 +132,8 @@ def refresh_contacts_search(contacts: Iterable[Contact]) -> None:
 
 
 @transaction.atomic
-def do_save_contact(
-    *,
-    collective: Collective,
-    user: User,
-    form: Any,
-    emails: Any,
-    phones: Any,
-) -> Contact:
-    """Create or update a contact from its form and the email and phone formsets."""
-    contact: Contact = form.save(commit=False)
-    if contact.collective_id is None:
-        contact.collective = collective
-        contact.created_by = user
-        contact.source_by = user
-        contact.source_at = timezone.now()
-    elif contact.collective_id != collective.pk:
-        raise ContactsError(_("This contact belongs to another collective."))
-    contact.save()
-    emails.instance = contact
-    phones.instance = contact
-    emails.save()
-    phones.save()
-    contact.refresh_search_document()
-    return contact
-
-
-@transaction.atomic
 def do_delete_contact(*, contact: Contact) -> None:
     contact.delete()
-
-
-@transaction.atomic
-def do_save_organisation(*, collective: Collective, user: User, form: Any) -> Organisation:
-    organisation: Organisation = form.save(commit=False)
-    is_new = organisation.pk is None
-    if is_new:
-        organisation.collective = collective
-        organisation.created_by = user
-    elif organisation.collective_id != collective.pk:
-        raise ContactsError(_("This organisation belongs to another collective."))
-    organisation.save()
-    organisation.refresh_search_document()
-    if not is_new:
-        # Contacts are found by their organisation's name, which may have changed.
-        refresh_contacts_search(
-            organisation.contacts.select_related("organisation").prefetch_related("emails")
-        )
-    return organisation
 
 
 @transaction.atomic
@@ -277,16 +238,6 @@ def _create_contact_from_introduction(
 # --- import ----------------------------------------------------------------------------------
 
 
-def file_format(file_name: str, data: bytes) -> str:
-    lowered = file_name.lower()
-    if lowered.endswith((".vcf", ".vcard")):
-        return "vcard"
-    if lowered.endswith((".csv", ".txt", ".tsv")):
-        return "csv"
-    head = data[:2048].lstrip(b"\xef\xbb\xbf \r\n\t").upper()
-    return "vcard" if head.startswith(b"BEGIN:VCARD") else "csv"
-
-
 def do_start_import(
     *, collective: Collective, user: User, file_name: str, data: bytes
 ) -> ContactImport:
@@ -324,110 +275,6 @@ def do_map_columns(*, contact_import: ContactImport, mapping: Sequence[str]) -> 
     contact_import.state = ImportState.PREVIEW
     contact_import.save(update_fields=["mapping", "records", "state"])
     return contact_import
-
-
-def import_records(contact_import: ContactImport) -> list[ContactRecord]:
-    return [ContactRecord.from_dict(data) for data in contact_import.records]
-
-
-def existing_candidates(collective: Collective) -> list[Candidate]:
-    """The collective's contacts reduced for duplicate detection, in three queries."""
-    emails: dict[int, list[str]] = {}
-    for contact_id, email in ContactEmail.objects.filter(
-        contact__collective=collective
-    ).values_list("contact_id", "email"):
-        emails.setdefault(contact_id, []).append(email)
-    phones: dict[int, list[str]] = {}
-    for contact_id, e164 in (
-        ContactPhone.objects.filter(contact__collective=collective)
-        .exclude(e164="")
-        .values_list("contact_id", "e164")
-    ):
-        phones.setdefault(contact_id, []).append(e164)
-    rows = Contact.objects.filter(collective=collective).values_list(
-        "pk", "full_name", "given_name", "family_name", "organisation__name"
-    )
-    return [
-        Candidate(
-            key=pk,
-            name=full_name or f"{given} {family}".strip(),
-            organisation=organisation or "",
-            emails=emails.get(pk, ()),
-            phones=phones.get(pk, ()),
-        )
-        for pk, full_name, given, family, organisation in rows.iterator(chunk_size=BATCH)
-    ]
-
-
-class Action:
-    CREATE = "create"
-    SKIP = "skip"
-    MERGE = "merge"
-
-
-@dataclass
-class PreviewRow:
-    number: int
-    record: ContactRecord
-    phones_e164: list[str | None]
-    matches: list[Match]
-    default_action: str
-    # Filled in by the preview page: each match with its contact (None for an earlier record
-    # of the same file), and the contacts the record may be merged into.
-    resolved: list[tuple[Match, Contact | None]] = field(default_factory=list)
-    merge_targets: list[Contact] = field(default_factory=list)
-
-    @property
-    def in_file_duplicate(self) -> bool:
-        return bool(self.matches) and all(isinstance(m.key, str) for m in self.matches)
-
-    @property
-    def mergeable(self) -> list[Match]:
-        return [m for m in self.matches if isinstance(m.key, int)]
-
-    @property
-    def warning_texts(self) -> list[str]:
-        return [_(template) % {"value": value} for template, value in self.record.warnings]
-
-    @property
-    def phone_pairs(self) -> list[tuple[tuple[str, str], str | None]]:
-        return list(zip(self.record.phones, self.phones_e164, strict=True))
-
-
-def _incoming(record: ContactRecord) -> tuple[Incoming, list[str | None]]:
-    phones = [normalise_phone(raw) for raw, _label in record.phones]
-    return (
-        Incoming(
-            name=record.display_name if (record.full_name or record.given_name) else "",
-            organisation=record.organisation,
-            emails=[e for e, _l in record.emails],
-            phones=[p for p in phones if p],
-        ),
-        phones,
-    )
-
-
-def preview_rows(
-    records: Sequence[ContactRecord], candidates: Iterable[Candidate]
-) -> list[PreviewRow]:
-    """Each record with its likely duplicates and the default choice: skip when an email or
-    phone number is already known (in the address book or earlier in the file), else create."""
-    index = DuplicateIndex.build(candidates)
-    rows: list[PreviewRow] = []
-    for number, record in enumerate(records, start=1):
-        incoming, phones = _incoming(record)
-        matches = index.find(incoming)
-        default = Action.SKIP if is_exact(matches) else Action.CREATE
-        rows.append(PreviewRow(number, record, phones, matches, default))
-        # Later records of the same file are checked against this one's email addresses and
-        # phone numbers (not by name: two Anna Müllers in one file are usually two people).
-        index.add(
-            Candidate(
-                key=f"line:{record.line}", name="", emails=incoming.emails, phones=incoming.phones
-            ),
-            fuzzy=False,
-        )
-    return rows
 
 
 @dataclass
@@ -478,13 +325,15 @@ def do_import_contacts(
         if locked.state != ImportState.PREVIEW:
             raise ContactsError(_("This import is finished or not ready."))
         records = import_records(locked)
-        rows = preview_rows(records, existing_candidates(collective))
+        rows = preview_rows(
+            records, existing_candidates(collective), collective_country=collective.country
+        )
         result = ImportResult()
         to_create: list[PreviewRow] = []
         merges: list[tuple[PreviewRow, int]] = []
         for row in rows:
             action, target = choices.get(row.number, (row.default_action, None))
-            if action == Action.MERGE:
+            if action == MergeChoice.MERGE:
                 target = target or (row.mergeable[0].key if row.mergeable else None)  # type: ignore[assignment]
                 if target is None:
                     raise ImportFailed(
@@ -493,7 +342,7 @@ def do_import_contacts(
                         record=row.number,
                     )
                 merges.append((row, int(target)))
-            elif action == Action.CREATE:
+            elif action == MergeChoice.CREATE:
                 to_create.append(row)
             else:
                 result.skipped += 1
@@ -513,7 +362,7 @@ def do_import_contacts(
                     _merge_record(
                         contact=contact, record=row.record, user=user, contact_import=locked
                     )
-                except (IntegrityError, ValueError, TypeError) as exc:
+                except (ContactsError, IntegrityError, ValueError, TypeError) as exc:
                     raise ImportFailed(str(exc), line=row.record.line, record=row.number) from exc
                 result.merged += 1
         result.created = _create_contacts(collective, user, locked, to_create)
@@ -524,6 +373,19 @@ def do_import_contacts(
     contact_import.state = locked.state
     contact_import.result = locked.result
     return result
+
+
+def _record_details(record: ContactRecord) -> dict[str, Any]:
+    """The record's address, website, birthday and nickname as contact field values."""
+    return {
+        "nickname": record.nickname,
+        "birthday": date.fromisoformat(record.birthday) if record.birthday else None,
+        "website": _website(record.website),
+        "street": record.street,
+        "postal_code": record.postal_code,
+        "city": record.city,
+        "country": record.country,
+    }
 
 
 def _create_contacts(
@@ -564,6 +426,7 @@ def _create_contacts(
                 if record.organisation
                 else None,
                 "role": record.role,
+                **_record_details(record),
                 "notes": record.notes,
                 "tags": join_tags(record.tags),
                 "source": Source.IMPORT,
@@ -686,6 +549,13 @@ MERGE_FILLED_FIELDS = (
     "consent_on",
     "consent_note",
     "contact_preferences",
+    "nickname",
+    "birthday",
+    "website",
+    "street",
+    "postal_code",
+    "city",
+    "country",
 )
 
 
@@ -734,10 +604,23 @@ def _add_addresses(
     known_phones = set()
     for raw, e164 in contact.phones.values_list("raw", "e164"):
         known_phones.add(e164 or raw)
+    region = contact.phone_region
+    new_emails = {ContactEmail.normalise(a) for a, _label in emails} - known_emails - {""}
+    new_phones = {normalise_phone(raw, region) or raw.strip() for raw, _l in phones} - known_phones
+    if len(known_emails) + len(new_emails) > limits.MAX_EMAILS:
+        raise ContactsError(
+            _("Together they would have %(count)s email addresses; at most %(limit)s fit.")
+            % {"count": len(known_emails) + len(new_emails), "limit": limits.MAX_EMAILS}
+        )
+    if len(known_phones) + len(new_phones - {""}) > limits.MAX_PHONES:
+        raise ContactsError(
+            _("Together they would have %(count)s phone numbers; at most %(limit)s fit.")
+            % {"count": len(known_phones) + len(new_phones - {""}), "limit": limits.MAX_PHONES}
+        )
     position = contact.emails.count()
     added_emails: list[int] = []
     for address, label in emails:
-        address = address.strip().lower()
+        address = ContactEmail.normalise(address)
         if address and address not in known_emails:
             known_emails.add(address)
             added_emails.append(
@@ -749,7 +632,7 @@ def _add_addresses(
     position = contact.phones.count()
     added_phones: list[int] = []
     for raw, label in phones:
-        key = normalise_phone(raw) or raw.strip()
+        key = normalise_phone(raw, region) or raw.strip()
         if key and key not in known_phones:
             known_phones.add(key)
             added_phones.append(
@@ -794,6 +677,7 @@ def _merge_record(
         "family_name": record.family_name,
         "full_name": record.full_name,
         "role": record.role,
+        **_record_details(record),
         "notes": record.notes,
         "tags": join_tags(record.tags),
     }
@@ -981,6 +865,13 @@ CONTACT_API_FIELDS = (
     "family_name",
     "full_name",
     "role",
+    "nickname",
+    "birthday",
+    "website",
+    "street",
+    "postal_code",
+    "city",
+    "country",
     "notes",
     "source_detail",
     "consent",
@@ -1002,7 +893,8 @@ def do_write_contact(
     phones: Sequence[tuple[str, str]] | None = None,
 ) -> Contact:
     """Create (contact=None) or update a contact from checked plain values; emails and phones,
-    when given, replace the contact's addresses."""
+    when given, replace the contact's addresses. The one write path of a contact for the
+    form and the API alike; the model's save() does the clean-up."""
     if contact is None:
         contact = Contact(
             collective=collective, created_by=user, source_by=user, source_at=timezone.now()
@@ -1024,20 +916,29 @@ def do_write_contact(
         contact.tags = join_tags(values["tags"])
     if "source" in values:
         contact.source = values["source"]
+    if emails is not None and len(emails) > limits.MAX_EMAILS:
+        raise ContactsError(
+            _("At most %(limit)s email addresses per contact.") % {"limit": limits.MAX_EMAILS}
+        )
+    if phones is not None and len(phones) > limits.MAX_PHONES:
+        raise ContactsError(
+            _("At most %(limit)s phone numbers per contact.") % {"limit": limits.MAX_PHONES}
+        )
     contact.save()
     if emails is not None:
         contact.emails.all().delete()
         ContactEmail.objects.bulk_create(
-            ContactEmail(contact=contact, email=e.strip().lower(), label=label, position=i)
+            ContactEmail(contact=contact, email=ContactEmail.normalise(e), label=label, position=i)
             for i, (e, label) in enumerate(emails)
         )
     if phones is not None:
         contact.phones.all().delete()
+        region = contact.phone_region
         ContactPhone.objects.bulk_create(
             ContactPhone(
                 contact=contact,
                 raw=raw,
-                e164=normalise_phone(raw) or "",
+                e164=normalise_phone(raw, region) or "",
                 label=label,
                 position=i,
             )

@@ -21,7 +21,7 @@ from pydantic import Field
 from klinke.accounts.api_auth import TokenOrSessionRequired
 from klinke.accounts.models import User
 from klinke.collectives.models import Collective
-from klinke.contacts import actions
+from klinke.contacts import actions, limits
 from klinke.contacts.models import Consent, Contact, Organisation, Source
 from klinke.matching.analysis import query_terms
 from klinke.supporters.models import Sector
@@ -123,10 +123,10 @@ class ContactIn(Schema):
     full_name: str = Field("", max_length=250)
     organisation: int | None = None
     role: str = Field("", max_length=200)
-    emails: list[EmailIn] = Field(default_factory=list, max_length=20)
-    phones: list[PhoneIn] = Field(default_factory=list, max_length=20)
+    emails: list[EmailIn] = Field(default_factory=list, max_length=limits.MAX_EMAILS)
+    phones: list[PhoneIn] = Field(default_factory=list, max_length=limits.MAX_PHONES)
     notes: str = Field("", max_length=10000)
-    tags: list[str] = Field(default_factory=list, max_length=50)
+    tags: list[str] = Field(default_factory=list, max_length=limits.MAX_TAGS)
     source: str = Source.MANUAL
     source_detail: str = Field("", max_length=255)
     consent: str = ""
@@ -175,7 +175,7 @@ class OrganisationIn(Schema):
     city: str = Field("", max_length=120)
     country: str = Field("", max_length=2)
     notes: str = Field("", max_length=10000)
-    tags: list[str] = Field(default_factory=list, max_length=50)
+    tags: list[str] = Field(default_factory=list, max_length=limits.MAX_TAGS)
 
 
 class OrganisationPatch(OrganisationIn):

@@ -30,6 +30,9 @@ NAME_NOISE = {"mr", "mrs", "ms", "dr", "prof", "herr", "frau", "jr", "sr", "von"
 class Reason:
     EMAIL = "email"
     PHONE = "phone"
+    PHONE_GUESSED = "phone-guessed"
+    """The same E.164 number, but one side was written without a country code, so its country
+    was inferred: a suggestion, never a sure duplicate."""
     NAME = "name"
 
 
@@ -43,11 +46,15 @@ class Candidate:
     organisation: str = ""
     emails: Sequence[str] = ()
     phones: Sequence[str] = ()
-    """Numbers in E.164."""
+    """Numbers in E.164 that were written with their country code."""
+    guessed_phones: Sequence[str] = ()
+    """Numbers in E.164 whose country was inferred (written without a country code)."""
 
 
 @dataclass
-class Match:
+class DuplicateCandidate:
+    """A likely duplicate of an incoming record: which contact, why, and how sure."""
+
     key: int | str
     reason: str
     score: float
@@ -60,6 +67,7 @@ class Incoming:
     organisation: str = ""
     emails: Sequence[str] = ()
     phones: Sequence[str] = ()
+    guessed_phones: Sequence[str] = ()
 
 
 @dataclass
@@ -102,6 +110,8 @@ class DuplicateIndex:
 
     by_email: dict[str, list[int | str]] = field(default_factory=lambda: defaultdict(list))
     by_phone: dict[str, list[int | str]] = field(default_factory=lambda: defaultdict(list))
+    """Keys by number; a key in `guessed` means the number's country was inferred there."""
+    guessed: set[tuple[str, int | str]] = field(default_factory=set)
     by_block: dict[tuple[str, str, str], list[_Folded]] = field(
         default_factory=lambda: defaultdict(list)
     )
@@ -120,6 +130,10 @@ class DuplicateIndex:
         for phone in candidate.phones:
             if phone:
                 self.by_phone[phone].append(candidate.key)
+        for phone in candidate.guessed_phones:
+            if phone:
+                self.by_phone[phone].append(candidate.key)
+                self.guessed.add((phone, candidate.key))
         if not fuzzy:
             return
         tokens = sorted(set(_name_tokens(fold_text(candidate.name))))
@@ -130,18 +144,23 @@ class DuplicateIndex:
         for block in _block_keys(tokens, _organisation_key(folded_organisation)):
             self.by_block[block].append(entry)
 
-    def find(self, incoming: Incoming) -> list[Match]:
+    def find(self, incoming: Incoming) -> list[DuplicateCandidate]:
         """Matches, best reason first: same email, same phone, then similar name at a similar
         organisation (both without an organisation counts as similar)."""
-        matches: dict[int | str, Match] = {}
+        matches: dict[int | str, DuplicateCandidate] = {}
         for email in incoming.emails:
             for key in self.by_email.get(email.lower(), ()):
                 if key not in matches:
-                    matches[key] = Match(key, Reason.EMAIL, 100.0, email.lower())
-        for phone in incoming.phones:
+                    matches[key] = DuplicateCandidate(key, Reason.EMAIL, 100.0, email.lower())
+        phones = [(p, False) for p in incoming.phones]
+        phones += [(p, True) for p in incoming.guessed_phones]
+        for phone, incoming_guessed in phones:
             for key in self.by_phone.get(phone, ()) if phone else ():
-                if key not in matches:
-                    matches[key] = Match(key, Reason.PHONE, 100.0, phone)
+                guessed = incoming_guessed or (phone, key) in self.guessed
+                current = matches.get(key)
+                if current is None or (current.reason == Reason.PHONE_GUESSED and not guessed):
+                    reason = Reason.PHONE_GUESSED if guessed else Reason.PHONE
+                    matches[key] = DuplicateCandidate(key, reason, 100.0, phone)
         tokens = sorted(set(_name_tokens(fold_text(incoming.name))))
         if tokens:
             name = " ".join(tokens)
@@ -161,10 +180,14 @@ class DuplicateIndex:
                         folded_organisation, entry.organisation, score_cutoff=ORGANISATION_THRESHOLD
                     ):
                         continue
-                    matches[entry.key] = Match(entry.key, Reason.NAME, round(name_score, 1))
-        order = {Reason.EMAIL: 0, Reason.PHONE: 1, Reason.NAME: 2}
+                    matches[entry.key] = DuplicateCandidate(
+                        entry.key, Reason.NAME, round(name_score, 1)
+                    )
+        order = {Reason.EMAIL: 0, Reason.PHONE: 1, Reason.PHONE_GUESSED: 2, Reason.NAME: 3}
         return sorted(matches.values(), key=lambda m: (order[m.reason], -m.score, str(m.key)))
 
 
-def is_exact(matches: Sequence[Match]) -> bool:
+def is_exact(matches: Sequence[DuplicateCandidate]) -> bool:
+    """A sure duplicate: the same email address, or the same number written with its country
+    code on both sides. Guessed numbers and similar names are only suggestions."""
     return any(m.reason in (Reason.EMAIL, Reason.PHONE) for m in matches)

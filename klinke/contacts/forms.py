@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from klinke.collectives.models import Collective
-from klinke.contacts import parsers
+from klinke.contacts import limits, parsers
 from klinke.contacts.models import (
     Contact,
     ContactEmail,
@@ -52,6 +52,12 @@ class OrganisationForm(forms.ModelForm[Organisation]):
             raise forms.ValidationError(_("Use the two-letter country code, e.g. DE."))
         return country
 
+    def organisation_values(self) -> dict[str, Any]:
+        """The checked values as plain data for actions.do_write_organisation."""
+        values = {name: self.cleaned_data[name] for name in self.Meta.fields if name != "tags"}
+        values["tags"] = split_tags(self.cleaned_data["tags"])
+        return values
+
 
 class ContactForm(forms.ModelForm[Contact]):
     tags = TagsField()
@@ -64,6 +70,13 @@ class ContactForm(forms.ModelForm[Contact]):
             "full_name",
             "organisation",
             "role",
+            "nickname",
+            "birthday",
+            "website",
+            "street",
+            "postal_code",
+            "city",
+            "country",
             "tags",
             "notes",
             "source",
@@ -76,6 +89,7 @@ class ContactForm(forms.ModelForm[Contact]):
         ]
         widgets = {
             "consent_on": IsoDateInput(),
+            "birthday": IsoDateInput(),
             "last_contacted_on": IsoDateInput(),
             "notes": forms.Textarea(attrs={"rows": 4}),
             "contact_preferences": forms.Textarea(attrs={"rows": 2}),
@@ -93,6 +107,21 @@ class ContactForm(forms.ModelForm[Contact]):
         if self.instance.pk:
             allowed.add(Source(self.instance.source))
         source.choices = [(v, label) for v, label in Source.choices if v in allowed]
+
+    def clean_country(self) -> str:
+        country = str(self.cleaned_data.get("country") or "").strip().upper()
+        if country and not (len(country) == 2 and country.isalpha()):
+            raise forms.ValidationError(_("Use the two-letter country code, e.g. DE."))
+        return country
+
+    def contact_values(self) -> dict[str, Any]:
+        """The checked values as plain data for actions.do_write_contact."""
+        skipped = {"organisation", "tags"}
+        values = {name: self.cleaned_data[name] for name in self.Meta.fields if name not in skipped}
+        organisation = self.cleaned_data.get("organisation")
+        values["organisation_id"] = organisation.pk if organisation else None
+        values["tags"] = split_tags(self.cleaned_data["tags"])
+        return values
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -115,15 +144,31 @@ class PhoneForm(forms.ModelForm[ContactPhone]):
         model = ContactPhone
         fields = ["raw", "label"]
         labels = {"raw": _("phone number")}
-        help_texts = {"raw": _("German numbers need no +49.")}
+        help_texts = {
+            "raw": _(
+                "Without a country code, the contact's country is assumed, else your collective's."
+            )
+        }
         widgets = {"label": forms.TextInput(attrs={"placeholder": _("e.g. mobile")})}
 
 
 EmailFormSet = forms.inlineformset_factory(
-    Contact, ContactEmail, form=EmailForm, extra=2, can_delete=True, max_num=20
+    Contact,
+    ContactEmail,
+    form=EmailForm,
+    extra=2,
+    can_delete=True,
+    max_num=limits.MAX_EMAILS,
+    validate_max=True,
 )
 PhoneFormSet = forms.inlineformset_factory(
-    Contact, ContactPhone, form=PhoneForm, extra=2, can_delete=True, max_num=20
+    Contact,
+    ContactPhone,
+    form=PhoneForm,
+    extra=2,
+    can_delete=True,
+    max_num=limits.MAX_PHONES,
+    validate_max=True,
 )
 
 
@@ -170,6 +215,12 @@ FIELD_LABELS = {
     "notes": _("notes"),
     "tags": _("tags"),
     "website": _("website"),
+    "street": _("street"),
+    "postal_code": _("postal code"),
+    "city": _("city"),
+    "country": _("country"),
+    "birthday": _("birthday"),
+    "nickname": _("nickname"),
 }
 
 

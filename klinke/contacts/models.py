@@ -125,6 +125,10 @@ class Organisation(Tagged):
     def __str__(self) -> str:
         return self.name
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.country = self.country.strip().upper()
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self) -> str:
         return reverse("contacts:organisation_detail", args=[self.collective.slug, self.pk])
 
@@ -182,6 +186,15 @@ class Contact(Tagged):
         verbose_name=_("organisation"),
     )
     role = models.CharField(_("role"), max_length=200, blank=True)
+    nickname = models.CharField(_("nickname"), max_length=120, blank=True)
+    birthday = models.DateField(_("birthday"), null=True, blank=True)
+    website = models.URLField(_("website"), max_length=200, blank=True)
+    street = models.CharField(_("street"), max_length=200, blank=True)
+    postal_code = models.CharField(_("postal code"), max_length=20, blank=True)
+    city = models.CharField(_("city"), max_length=120, blank=True)
+    country = models.CharField(
+        _("country"), max_length=2, blank=True, help_text=_("Two-letter code, e.g. DE, AT, CH.")
+    )
 
     source = models.CharField(
         _("source"), max_length=16, choices=Source.choices, default=Source.MANUAL
@@ -242,6 +255,7 @@ class Contact(Tagged):
         return self.display_name
 
     def save(self, *args: Any, **kwargs: Any) -> None:
+        self.country = self.country.strip().upper()
         if not self.full_name:
             self.full_name = " ".join(p for p in (self.given_name, self.family_name) if p)
         super().save(*args, **kwargs)
@@ -270,6 +284,15 @@ class Contact(Tagged):
             *emails,
             *super().texts_for_search(),
         ]
+
+    @property
+    def phone_region(self) -> str | None:
+        """The country of this contact's numbers written without a country code."""
+        from klinke.contacts.phones import phone_region
+
+        return phone_region(
+            contact_country=self.country, collective_country=self.collective.country
+        )
 
     def record_contact(self, on: date | None = None) -> None:
         """Note that someone talked to this contact; the workbench calls this for activities.
@@ -302,8 +325,13 @@ class ContactEmail(models.Model):
         return self.email
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        self.email = self.email.strip().lower()
+        self.email = self.normalise(self.email)
         super().save(*args, **kwargs)
+
+    @staticmethod
+    def normalise(address: str) -> str:
+        """Addresses are compared and stored lower-case, without surrounding space."""
+        return address.strip().lower()
 
 
 class ContactPhone(models.Model):
@@ -327,7 +355,7 @@ class ContactPhone(models.Model):
     def save(self, *args: Any, **kwargs: Any) -> None:
         from klinke.contacts.phones import normalise_phone
 
-        self.e164 = normalise_phone(self.raw) or ""
+        self.e164 = normalise_phone(self.raw, self.contact.phone_region) or ""
         super().save(*args, **kwargs)
 
     @property
@@ -335,8 +363,25 @@ class ContactPhone(models.Model):
         return not self.e164
 
     @property
+    def is_guessed(self) -> bool:
+        """Written without a country code: the country of its E.164 form was inferred."""
+        from klinke.contacts.phones import is_international
+
+        return bool(self.e164) and not is_international(self.raw)
+
+    @property
     def number(self) -> str:
         return self.e164 or self.raw
+
+    @property
+    def readable(self) -> str:
+        """The number formatted for reading, or as written when it has no E.164 form."""
+        from klinke.contacts.phones import readable_phone
+
+        if not self.e164:
+            return self.raw
+        # Read by the collective: its own country's numbers in national form.
+        return readable_phone(self.e164, self.contact.collective.country or None)
 
 
 class ImportState(models.TextChoices):

@@ -16,6 +16,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
+from datetime import date as _date
 from typing import Any
 
 from django.utils.translation import gettext_noop
@@ -24,6 +25,8 @@ from vobject.base import (  # type: ignore[import-untyped]  # vobject ships no t
     getLogicalLines,
     parseLine,
 )
+
+from klinke.contacts import limits
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_RECORDS = 20_000
@@ -36,6 +39,10 @@ FIELD_LIMITS = {
     "organisation": 200,
     "role": 200,
     "notes": 10_000,
+    "nickname": 120,
+    "street": 200,
+    "postal_code": 20,
+    "city": 120,
 }
 EMAIL_LIMIT = 254
 PHONE_LIMIT = 60
@@ -88,6 +95,10 @@ FIELD_NAMES = {
     "organisation": Term(gettext_noop("organisation")),
     "role": Term(gettext_noop("role")),
     "notes": Term(gettext_noop("notes")),
+    "nickname": Term(gettext_noop("nickname")),
+    "street": Term(gettext_noop("street")),
+    "postal_code": Term(gettext_noop("postal code")),
+    "city": Term(gettext_noop("city")),
 }
 
 
@@ -108,8 +119,20 @@ class ContactRecord:
     notes: str = ""
     tags: list[str] = field(default_factory=list)
     website: str = ""
+    nickname: str = ""
+    birthday: str = ""
+    """ISO date (YYYY-MM-DD), or "" when the file gives none or one without a year."""
+    street: str = ""
+    postal_code: str = ""
+    city: str = ""
+    country: str = ""
+    """Two-letter code; a country name that is not recognised is reported in `warnings`."""
     warnings: list[tuple[str, str]] = field(default_factory=list)
     """(message template with %(value)s, value), translated for display."""
+    over_limit: dict[str, int] = field(default_factory=dict)
+    """How many values of a kind ("emails", "phones", "tags") were over the limit and left out."""
+    not_imported: dict[str, int] = field(default_factory=dict)
+    """vCard properties (or CSV columns) klinke has no place for, with how often they occur."""
 
     @property
     def display_name(self) -> str:
@@ -148,6 +171,18 @@ def _add_unique(items: list[Any], item: Any) -> None:
         items.append(item)
 
 
+def _count(counts: dict[str, int], key: str, by: int = 1) -> None:
+    counts[key] = counts.get(key, 0) + by
+
+
+def _has_room(record: ContactRecord, kind: str, current: int, limit: int) -> bool:
+    """Whether one more value of `kind` fits; counts the ones that do not."""
+    if current < limit:
+        return True
+    _count(record.over_limit, kind)
+    return False
+
+
 def check_record(record: ContactRecord, number: int) -> None:
     """Raise ContactFileError when a value is longer than klinke stores."""
     for name, limit in FIELD_LIMITS.items():
@@ -182,7 +217,9 @@ def add_email(record: ContactRecord, value: str, label: str = "") -> None:
         return
     if EMAIL_PATTERN.match(address):
         address = address.lower()
-        if address not in [e for e, _l in record.emails]:
+        if address not in [e for e, _l in record.emails] and _has_room(
+            record, "emails", len(record.emails), limits.MAX_EMAILS
+        ):
             record.emails.append((address, label[:LABEL_LIMIT]))
     else:
         record.warnings.append(
@@ -195,7 +232,11 @@ def add_phone(record: ContactRecord, value: str, label: str = "") -> None:
     number = value.strip()
     if number.lower().startswith("tel:"):
         number = number[4:]
-    if number and number not in [p for p, _l in record.phones]:
+    if (
+        number
+        and number not in [p for p, _l in record.phones]
+        and _has_room(record, "phones", len(record.phones), limits.MAX_PHONES)
+    ):
         record.phones.append((number, label[:LABEL_LIMIT]))
 
 
@@ -203,8 +244,12 @@ def add_tags(record: ContactRecord, values: Iterable[str]) -> None:
     for value in values:
         for tag in value.split(","):
             tag = " ".join(tag.split())
-            if tag:
-                _add_unique(record.tags, tag)
+            if (
+                tag
+                and tag not in record.tags
+                and _has_room(record, "tags", len(record.tags), limits.MAX_TAGS)
+            ):
+                record.tags.append(tag)
 
 
 # --- text decoding ---------------------------------------------------------------------
@@ -306,7 +351,9 @@ def _without_binary_data(text: str) -> str:
     line rather than folding), so it is dropped before parsing. Lines are blanked, not
     removed, so that line numbers stay right.
     """
-    lines = text.splitlines()
+    # Split at line feeds only: str.splitlines() would also split at U+2028 and friends inside
+    # a value, cutting a property in two.
+    lines = text.split("\n")
     skipping = False
     for index, line in enumerate(lines):
         if PROPERTY_START.match(line):
@@ -316,16 +363,44 @@ def _without_binary_data(text: str) -> str:
                 lines[index] = ""
         elif skipping:
             lines[index] = ""
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines).rstrip("\n") + "\n"
 
 
-def _properties(text: str) -> Iterator[_Property]:
+def unfold_vcard_bytes(data: bytes) -> tuple[bytes, list[int]]:
+    """Join folded lines (a line break followed by a space or tab) on the bytes, before any
+    decoding, so that a fold inside a multi-byte UTF-8 character joins it back together.
+
+    Returns the unfolded bytes with "\n" line ends and, for each of their lines, the physical
+    line of the file it starts on (1-based), so that errors still name the line the user sees.
+    vCard 2.1 quoted-printable soft breaks ("=" at the end of a line) are left for vobject.
+    """
+    if data.startswith(b"\xff\xfe") or data.startswith(b"\xfe\xff"):
+        data = data.decode("utf-16").encode("utf-8")
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    lines: list[bytearray] = []
+    starts: list[int] = []
+    for number, physical in enumerate(re.split(rb"\r\n|\r|\n", data), start=1):
+        is_continuation = physical[:1] in (b" ", b"\t") and lines
+        if is_continuation and not (
+            lines[-1].endswith(b"=") and b"QUOTED-PRINTABLE" in lines[-1].upper()
+        ):
+            lines[-1] += physical[1:]
+        else:
+            lines.append(bytearray(physical))
+            starts.append(number)
+    return b"\n".join(bytes(line) for line in lines), starts
+
+
+def _properties(text: str, line_starts: Sequence[int] = ()) -> Iterator[_Property]:
     physical = text.split("\n")
     for line, reported in getLogicalLines(io.StringIO(text), allowQP=True):
         # vobject counts the first line as 0 and a line after a blank one as the blank line.
         number = max(reported, 1)
         while number <= len(physical) and not physical[number - 1].strip():
             number += 1
+        if 0 < number <= len(line_starts):
+            number = line_starts[number - 1]
         try:
             name, params, value, group = parseLine(line, number)
         except ParseError as exc:
@@ -383,6 +458,52 @@ def _label(prop: _Property) -> str:
     return ", ".join(labels)
 
 
+# Properties that describe the file rather than the person, or that klinke reads elsewhere.
+IGNORED_PROPERTIES = {
+    "VERSION", "PRODID", "UID", "REV", "N", "FN", "SORT-STRING", "CLASS", "KIND", "SOURCE",
+    "NAME", "PROFILE", "LABEL", "MAILER", "TZ", "GEO",
+}  # fmt: skip
+_BIRTHDAY_PATTERN = re.compile(r"^(\d{4})-?(\d{2})-?(\d{2})(?:T.*)?$")
+
+
+def _birthday(value: str) -> str:
+    """A full date as YYYY-MM-DD; "" for dates without a year (--0412) or that do not exist."""
+    found = _BIRTHDAY_PATTERN.match(value.strip())
+    if not found:
+        return ""
+    year, month, day = (int(part) for part in found.groups())
+    try:
+        return _date(year, month, day).isoformat()
+    except ValueError:
+        return ""
+
+
+def _german_date(value: str) -> str:
+    """ "12.04.1980" as written in German spreadsheets."""
+    found = re.match(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$", value.strip())
+    if not found:
+        return ""
+    return _birthday(f"{found.group(3)}-{int(found.group(2)):02d}-{int(found.group(1)):02d}")
+
+
+def _set_address(record: ContactRecord, parts: list[str]) -> None:
+    """ADR: post office box; extended address; street; locality; region; postal code; country."""
+    parts = parts + [""] * (7 - len(parts))
+    po_box, extended, street, city, _region, postal_code, country = parts[:7]
+    if street or extended or po_box:
+        record.street = ", ".join(p for p in (street, extended, po_box) if p).replace("\n", ", ")
+    record.city = city or record.city
+    record.postal_code = postal_code or record.postal_code
+    if country:
+        from klinke.contacts.phones import country_code
+
+        record.country = country_code(country)
+        if not record.country:
+            record.warnings.append(
+                (gettext_noop("country not recognised, left out: %(value)s"), country)
+            )
+
+
 def _card_to_record(props: Sequence[_Property], start: int, number: int) -> ContactRecord:
     version = next((p.value.strip() for p in props if p.name == "VERSION"), "3.0")
     record = ContactRecord(line=start)
@@ -434,6 +555,29 @@ def _card_to_record(props: Sequence[_Property], start: int, number: int) -> Cont
             url = _clean(_unescape(value, version).replace("\\:", ":"))
             if url:
                 _add_unique(websites, url)
+        elif name == "NICKNAME":
+            nicknames = [_clean(_unescape(v, version)) for v in _split_unescaped(value, ",")]
+            for nickname in filter(None, nicknames):
+                if not record.nickname:
+                    record.nickname = nickname
+                elif nickname != record.nickname:
+                    _count(record.not_imported, name)
+        elif name == "BDAY":
+            birthday = _birthday(_clean(value))
+            if birthday and not record.birthday:
+                record.birthday = birthday
+            else:
+                _count(record.not_imported, name)
+        elif name == "ADR":
+            parts = [_clean(_unescape(p, version)) for p in _split_unescaped(value, ";")]
+            if not any(parts):
+                continue
+            if record.street or record.city or record.postal_code or record.country:
+                _count(record.not_imported, name)
+            else:
+                _set_address(record, parts)
+        elif name not in IGNORED_PROPERTIES and not name.startswith("X-"):
+            _count(record.not_imported, name)
     titles = [t for t in titles if t]
     role = "; ".join(titles)
     if organisations:
@@ -442,11 +586,13 @@ def _card_to_record(props: Sequence[_Property], start: int, number: int) -> Cont
         units = ", ".join(first[1:])
         if units:
             role = f"{role} ({units})" if role else units
-        for other in organisations[1:]:
-            notes.append("ORG: " + ", ".join(other))
+        if len(organisations) > 1:
+            _count(record.not_imported, "ORG", len(organisations) - 1)
     record.role = role
     record.notes = "\n\n".join(n for n in (record.notes, *notes) if n)
     record.website = websites[0] if websites else ""
+    if len(websites) > limits.MAX_WEBSITES:
+        _count(record.over_limit, "urls", len(websites) - limits.MAX_WEBSITES)
     if not record.full_name:
         record.full_name = " ".join(p for p in (record.given_name, record.family_name) if p)
     return record
@@ -460,12 +606,13 @@ def parse_vcards(data: bytes) -> list[ContactRecord]:
     """
     if len(data) > MAX_FILE_BYTES:
         raise ContactFileError(gettext_noop("the file is larger than 2 MB"))
-    text = _without_binary_data(decode_file(data))
+    unfolded, line_starts = unfold_vcard_bytes(data)
+    text = _without_binary_data(decode_file(unfolded))
     records: list[ContactRecord] = []
     current: list[_Property] | None = None
     start = 0
     depth = 0
-    for prop in _properties(text):
+    for prop in _properties(text, line_starts):
         if prop.name == "BEGIN" and prop.value.strip().upper() == "VCARD":
             depth += 1
             if depth == 1:
@@ -605,14 +752,33 @@ CSV_FIELDS = (
     "notes",
     "tags",
     "website",
+    "street",
+    "postal_code",
+    "city",
+    "country",
+    "birthday",
+    "nickname",
 )
 
 # Header words, folded (lower case, umlauts spelled out, no punctuation), in the order they
 # are tried: the first rule whose words all occur in a header wins.
 HEADER_RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("", ("type",)),
-    ("", ("geburtstag",)),
-    ("", ("birthday",)),
+    ("birthday", ("geburtstag",)),
+    ("birthday", ("birthday",)),
+    ("nickname", ("nickname",)),
+    ("nickname", ("spitzname",)),
+    ("street", ("strasse",)),
+    ("street", ("street",)),
+    ("postal_code", ("postleitzahl",)),
+    ("postal_code", ("plz",)),
+    ("postal_code", ("zip",)),
+    ("postal_code", ("postal",)),
+    ("postal_code", ("postcode",)),
+    ("country", ("country",)),
+    ("city", ("city",)),
+    ("city", ("stadt",)),
+    ("city", ("wohnort",)),
     ("", ("label",)),
     ("", ("typ",)),
     ("", ("art",)),
@@ -623,6 +789,8 @@ HEADER_RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("phone", ("handy",)),
     ("phone", ("fax",)),
     ("phone", ("tel",)),
+    ("street", ("address",)),
+    ("street", ("adresse",)),
     ("given_name", ("given",)),
     ("given_name", ("first", "name")),
     ("given_name", ("vorname",)),
@@ -821,6 +989,12 @@ def records_from_table(table: CsvTable, mapping: Sequence[str]) -> list[ContactR
                 notes.append(value)
             elif target == "website":
                 record.website = record.website or value
+            elif target == "country":
+                _set_address(record, ["", "", "", "", "", "", value])
+            elif target == "birthday":
+                record.birthday = _birthday(value) or _german_date(value)
+                if not record.birthday:
+                    _count(record.not_imported, column or target)
             else:
                 current = getattr(record, target)
                 setattr(record, target, f"{current} {value}".strip() if current else value)

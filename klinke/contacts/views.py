@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from klinke.accounts.models import User
 from klinke.collectives.access import visible_collective
 from klinke.collectives.models import Collective
-from klinke.contacts import actions, parsers
+from klinke.contacts import actions, importing, parsers
 from klinke.contacts.forms import (
     ContactFilterForm,
     ContactForm,
@@ -43,7 +43,22 @@ from klinke.exchange.models import Introduction
 from klinke.matching.analysis import query_terms
 
 PAGE_SIZE = 50
-PERSON_FIELDS = ("given_name", "family_name", "full_name", "organisation", "role", "tags", "notes")
+PERSON_FIELDS = (
+    "given_name",
+    "family_name",
+    "full_name",
+    "nickname",
+    "organisation",
+    "role",
+    "birthday",
+    "website",
+    "street",
+    "postal_code",
+    "city",
+    "country",
+    "tags",
+    "notes",
+)
 SOURCE_FIELDS = (
     "source",
     "source_detail",
@@ -132,6 +147,17 @@ def index(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     return render(request, "contacts/index.html", context)
 
 
+def _formset_pairs(formset: Any, field_name: str) -> list[tuple[str, str]]:
+    """(value, label) of each filled, not deleted row, in order."""
+    return [
+        (str(form.cleaned_data[field_name]), str(form.cleaned_data.get("label") or ""))
+        for form in formset.forms
+        if form.cleaned_data
+        and not form.cleaned_data.get("DELETE")
+        and form.cleaned_data.get(field_name)
+    ]
+
+
 def _contact_form(
     request: HttpRequest, collective: Collective, contact: Contact | None
 ) -> HttpResponse:
@@ -141,9 +167,17 @@ def _contact_form(
     emails = EmailFormSet(data, instance=instance, prefix="emails")
     phones = PhoneFormSet(data, instance=instance, prefix="phones")
     if request.method == "POST" and form.is_valid() and emails.is_valid() and phones.is_valid():
-        saved = actions.do_save_contact(
-            collective=collective, user=_user(request), form=form, emails=emails, phones=phones
-        )
+        try:
+            saved = actions.do_write_contact(
+                collective=collective,
+                user=_user(request),
+                contact=contact,
+                values=form.contact_values(),
+                emails=_formset_pairs(emails, "email"),
+                phones=_formset_pairs(phones, "raw"),
+            )
+        except actions.ContactsError as exc:
+            raise Http404 from exc
         messages.success(request, _("The contact is saved."))
         return redirect(saved)
     return render(
@@ -267,7 +301,8 @@ def _likely_duplicates(collective: Collective, contact: Contact) -> list[tuple[C
             name=other.display_name,
             organisation=other.organisation.name if other.organisation else "",
             emails=[e.email for e in other.emails.all()],
-            phones=[p.e164 for p in other.phones.all() if p.e164],
+            phones=[p.e164 for p in other.phones.all() if p.e164 and not p.is_guessed],
+            guessed_phones=[p.e164 for p in other.phones.all() if p.is_guessed],
         )
         for other in pool
     )
@@ -276,12 +311,14 @@ def _likely_duplicates(collective: Collective, contact: Contact) -> list[tuple[C
             name=contact.display_name,
             organisation=contact.organisation.name if contact.organisation else "",
             emails=emails,
-            phones=phones,
+            phones=[p.e164 for p in contact.phones.all() if p.e164 and not p.is_guessed],
+            guessed_phones=[p.e164 for p in contact.phones.all() if p.is_guessed],
         )
     )[:20]
     reasons = {
         "email": _("same email address"),
         "phone": _("same phone number"),
+        "phone-guessed": _("same phone number, if the country is right"),
         "name": _("similar name"),
     }
     by_pk = {other.pk: other for other in pool}
@@ -371,7 +408,12 @@ def _organisation_form(
 ) -> HttpResponse:
     form = OrganisationForm(request.POST or None, instance=organisation)
     if request.method == "POST" and form.is_valid():
-        saved = actions.do_save_organisation(collective=collective, user=_user(request), form=form)
+        saved = actions.do_write_organisation(
+            collective=collective,
+            user=_user(request),
+            organisation=organisation,
+            values=form.organisation_values(),
+        )
         messages.success(request, _("The organisation is saved."))
         return redirect(saved)
     return render(
@@ -525,17 +567,21 @@ def import_preview(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         if contact_import.state == ImportState.MAPPING:
             return redirect("contacts:import_mapping", collective.slug, contact_import.pk)
         raise Http404
-    records = actions.import_records(contact_import)
-    rows = actions.preview_rows(records, actions.existing_candidates(collective))
+    records = importing.import_records(contact_import)
+    rows = importing.preview_rows(
+        records,
+        importing.existing_candidates(collective),
+        collective_country=collective.country,
+    )
     error = ""
     if request.method == "POST":
         choices: dict[int, tuple[str, int | None]] = {}
         for row in rows:
             action = request.POST.get(f"action-{row.number}", row.default_action)
-            if action not in (actions.Action.CREATE, actions.Action.SKIP, actions.Action.MERGE):
+            if action not in importing.MergeChoice.ALL:
                 action = row.default_action
             target: int | None = None
-            if action == actions.Action.MERGE:
+            if action == importing.MergeChoice.MERGE:
                 raw = request.POST.get(f"merge-{row.number}", "")
                 target = int(raw) if raw.isdigit() else None
             choices[row.number] = (action, target)

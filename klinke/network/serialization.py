@@ -7,14 +7,18 @@ idempotent by slug: running the same file twice changes nothing the second time.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+import math
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 import jsonschema
-from django.db import transaction
+from django.core.exceptions import ValidationError
+from django.db import DatabaseError, transaction
 
 from klinke.collectives.models import Collective, Reference
 from klinke.core.models import Visibility
@@ -57,18 +61,168 @@ def network_schema() -> dict[str, Any]:
     return schema
 
 
+# No field of the format nests deeper than a few levels, and no number in it needs more
+# digits than a year or a coordinate; anything beyond is a broken or hostile file.
+MAX_DEPTH = 16
+MAX_NUMBER_DIGITS = 30
+_SHOWN_CHARACTERS = 60
+
+
+class _NumberTooLong(ValueError):
+    def __init__(self, text: str) -> None:
+        self.text = text
+        super().__init__(text[:_SHOWN_CHARACTERS])
+
+
+class _NotANumber(ValueError):
+    def __init__(self, text: str) -> None:
+        self.text = text
+        super().__init__(text)
+
+
+def _shown(value: Any) -> str:
+    """A value quoted for a message, cut short: the file may hold 100,000-character strings."""
+    text = repr(value)
+    return text if len(text) <= _SHOWN_CHARACTERS else text[:_SHOWN_CHARACTERS] + "…"
+
+
+def _parse_int(text: str) -> int:
+    if len(text.lstrip("-")) > MAX_NUMBER_DIGITS:
+        raise _NumberTooLong(text)
+    return int(text)
+
+
+def _parse_float(text: str) -> float:
+    if len(text) > MAX_NUMBER_DIGITS + 10:
+        raise _NumberTooLong(text)
+    value = float(text)
+    if not math.isfinite(value):
+        raise _NotANumber(text)
+    return value
+
+
+def _parse_constant(text: str) -> float:
+    raise _NotANumber(text)
+
+
+def _position(raw: bytes, offset: int) -> str:
+    """ "line 3, column 14" for a byte offset (columns counted in bytes)."""
+    offset = max(0, min(offset, len(raw)))
+    line = raw.count(b"\n", 0, offset) + 1
+    column = offset - (raw.rfind(b"\n", 0, offset) + 1) + 1
+    return f"line {line}, column {column}"
+
+
+_JSON_TOKENS = re.compile(rb'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+
+
+def _too_deep_at(raw: bytes) -> int:
+    """The offset of the first bracket nested deeper than MAX_DEPTH (strings skipped)."""
+    depth = 0
+    for token in _JSON_TOKENS.finditer(raw):
+        char = token.group()[:1]
+        if char in (b"[", b"{"):
+            depth += 1
+            if depth > MAX_DEPTH:
+                return token.start()
+        elif char in (b"]", b"}"):
+            depth -= 1
+    return len(raw)
+
+
+def parse_network_json(raw: bytes, name: str = "the file") -> dict[str, Any]:
+    """The decoded file; NetworkFileError (naming line and column) for text that is not JSON,
+    nests too deeply, or holds numbers no field of the format can take."""
+    try:
+        data = json.loads(
+            raw,
+            parse_int=_parse_int,
+            parse_float=_parse_float,
+            parse_constant=_parse_constant,
+        )
+    except RecursionError as exc:
+        raise NetworkFileError(
+            f"{name}, {_position(raw, _too_deep_at(raw))}: nested more than {MAX_DEPTH} levels deep"
+        ) from exc
+    except _NumberTooLong as exc:
+        raise NetworkFileError(
+            f"{name}, {_position(raw, raw.find(exc.text.encode()))}: a number with "
+            f"{len(exc.text)} characters; no field takes more than {MAX_NUMBER_DIGITS} digits"
+        ) from exc
+    except _NotANumber as exc:
+        raise NetworkFileError(
+            f"{name}, {_position(raw, raw.find(exc.text.encode()))}: "
+            f"{exc.text[:_SHOWN_CHARACTERS]!r} is not a finite number"
+        ) from exc
+    except json.JSONDecodeError as exc:
+        raise NetworkFileError(f"{name} is not valid JSON: {exc}") from exc
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise NetworkFileError(f"{name} is not valid JSON in UTF-8: {exc}") from exc
+    if not isinstance(data, dict):
+        raise NetworkFileError(f"{name}: the top level must be an object")
+    return data
+
+
 def read_network_file(path: Path) -> dict[str, Any]:
     try:
         raw = path.read_bytes()
     except OSError as exc:
         raise NetworkFileError(f"cannot read {path}: {exc.strerror}") from exc
+    return parse_network_json(raw, str(path))
+
+
+def _place(path: Sequence[str | int]) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else part)
+    return out or "the top level"
+
+
+def check_plain_json(data: Any) -> None:
+    """Refuse what JSON allows but no field can hold, naming the place: nesting deeper than
+    MAX_DEPTH, lone surrogates (``\\ud800``, not text in any encoding), NUL characters (which
+    PostgreSQL refuses), numbers that are not finite or have too many digits. Iterative, so
+    that a deep structure built in Python cannot exhaust the stack here either."""
+    stack: list[tuple[Any, tuple[str | int, ...]]] = [(data, ())]
+    while stack:
+        value, path = stack.pop()
+        if len(path) > MAX_DEPTH:
+            raise NetworkFileError(f"{_place(path)}: nested more than {MAX_DEPTH} levels deep")
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if not isinstance(key, str):
+                    raise NetworkFileError(f"{_place(path)}: a key is not text")
+                _check_text(key, path, "a key")
+                stack.append((item, (*path, key)))
+        elif isinstance(value, list):
+            stack.extend((item, (*path, index)) for index, item in enumerate(value))
+        elif isinstance(value, str):
+            _check_text(value, path, "the text")
+        elif isinstance(value, bool) or value is None:
+            continue
+        elif isinstance(value, int):
+            if abs(value) >= 10**MAX_NUMBER_DIGITS:
+                raise NetworkFileError(
+                    f"{_place(path)}: the number is longer than {MAX_NUMBER_DIGITS} digits"
+                )
+        elif isinstance(value, float):
+            if not math.isfinite(value):
+                raise NetworkFileError(f"{_place(path)}: the number is not finite")
+        else:
+            raise NetworkFileError(f"{_place(path)}: {type(value).__name__} is not JSON")
+
+
+def _check_text(text: str, path: Sequence[str | int], what: str) -> None:
+    if "\x00" in text:
+        raise NetworkFileError(f"{_place(path)}: {what} contains a NUL character")
     try:
-        data = json.loads(raw)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise NetworkFileError(f"{path} is not valid JSON: {exc}") from exc
-    if not isinstance(data, dict):
-        raise NetworkFileError(f"{path}: the top level must be an object")
-    return data
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        character = text[exc.start]
+        raise NetworkFileError(
+            f"{_place(path)}: {what} contains a lone surrogate "
+            f"({ascii(character)[1:-1]}), which is not a character"
+        ) from exc
 
 
 def _describe_location(data: dict[str, Any], path: Iterable[Any]) -> str:
@@ -77,9 +231,9 @@ def _describe_location(data: dict[str, Any], path: Iterable[Any]) -> str:
         section, index = parts[0], parts[1]
         record = data.get(section, [])[index]
         slug = record.get("slug") or record.get("ref") if isinstance(record, dict) else None
-        where = f"{section}[{index}]" + (f" ({slug!r})" if slug else "")
+        where = f"{section}[{index}]" + (f" ({_shown(slug)})" if slug else "")
         field_path = ".".join(str(p) for p in parts[2:])
-        return f"{where}, field {field_path!r}" if field_path else where
+        return f"{where}, field {_shown(field_path)}" if field_path else where
     return ".".join(str(p) for p in parts) or "the file"
 
 
@@ -99,12 +253,20 @@ def _schema_message(error: Any) -> str:
             given = [key for key in keys if key in error.instance]
             names = " or ".join(repr(key) for key in keys)
             return f"give either {names}, " + ("not both" if given else "one of them is missing")
-    return str(error.message)
+    message = str(error.message)
+    # jsonschema quotes the whole value; a 100,000-character string is not a message.
+    shown = repr(error.instance)
+    if len(shown) > _SHOWN_CHARACTERS and shown in message:
+        message = message.replace(shown, shown[:_SHOWN_CHARACTERS] + "…")
+    return message
 
 
 def validate_network(data: dict[str, Any]) -> None:
     """Check the file against the schema and its references between records."""
-    validator = jsonschema.Draft202012Validator(network_schema())
+    check_plain_json(data)
+    validator = jsonschema.Draft202012Validator(
+        network_schema(), format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
+    )
     errors = sorted(validator.iter_errors(data), key=lambda e: _in_file_order(e.absolute_path))
     if errors:
         first = errors[0]
@@ -117,22 +279,22 @@ def validate_network(data: dict[str, Any]) -> None:
     for index, topic in enumerate(data.get("topics", [])):
         if topic.get("parent") and topic["parent"] not in known_topics:
             raise NetworkFileError(
-                f"topics[{index}] ({topic['slug']!r}), field 'parent': unknown topic "
-                f"{topic['parent']!r}"
+                f"topics[{index}] ({_shown(topic['slug'])}), field 'parent': unknown topic "
+                f"{_shown(topic['parent'])}"
             )
     for section in ("topics", "collectives", "supporters"):
         seen: set[str] = set()
         for index, record in enumerate(data.get(section, [])):
             if record["slug"] in seen:
                 raise NetworkFileError(
-                    f"{section}[{index}] ({record['slug']!r}), field 'slug': appears twice"
+                    f"{section}[{index}] ({_shown(record['slug'])}), field 'slug': appears twice"
                 )
             seen.add(record["slug"])
             for slug in record.get("topics", []):
                 if slug not in known_topics:
                     raise NetworkFileError(
-                        f"{section}[{index}] ({record['slug']!r}), field 'topics': unknown "
-                        f"topic {slug!r}"
+                        f"{section}[{index}] ({_shown(record['slug'])}), field 'topics': unknown "
+                        f"topic {_shown(slug)}"
                     )
     _validate_exchange_items(data)
 
@@ -147,21 +309,22 @@ def _validate_exchange_items(data: dict[str, Any]) -> None:
     for section in ("needs", "offers"):
         seen: set[str] = set()
         for index, record in enumerate(data.get(section, [])):
-            where = f"{section}[{index}] ({record['ref']!r})"
+            where = f"{section}[{index}] ({_shown(record['ref'])})"
             if record["ref"] in seen:
                 raise NetworkFileError(f"{where}, field 'ref': appears twice")
             seen.add(record["ref"])
             if record.get("collective") and record["collective"] not in collectives:
                 raise NetworkFileError(
-                    f"{where}, field 'collective': unknown collective {record['collective']!r}"
+                    f"{where}, field 'collective': unknown collective "
+                    f"{_shown(record['collective'])}"
                 )
             if record.get("supporter") and record["supporter"] not in supporters:
                 raise NetworkFileError(
-                    f"{where}, field 'supporter': unknown supporter {record['supporter']!r}"
+                    f"{where}, field 'supporter': unknown supporter {_shown(record['supporter'])}"
                 )
             for slug in record.get("topics", []):
                 if slug not in known_topics:
-                    raise NetworkFileError(f"{where}, field 'topics': unknown topic {slug!r}")
+                    raise NetworkFileError(f"{where}, field 'topics': unknown topic {_shown(slug)}")
             starts, ends = record.get("starts_on"), record.get("ends_on")
             if starts and ends and ends < starts:
                 raise NetworkFileError(f"{where}, field 'ends_on': lies before 'starts_on'")
@@ -302,19 +465,39 @@ def do_import_network(data: dict[str, Any]) -> ImportSummary:
     validate_network(data)
     summary = ImportSummary()
     with transaction.atomic():
-        _import_topics(data.get("topics", []), summary)
+        with _refusals_named("topics", None):
+            _import_topics(data.get("topics", []), summary)
         topics = {t.slug: t for t in Topic.objects.all()}
-        for record in data.get("collectives", []):
-            _collective, created = _import_collective(record, topics)
+        for index, record in enumerate(data.get("collectives", [])):
+            with _refusals_named("collectives", index, record.get("slug")):
+                _collective, created = _import_collective(record, topics)
             summary.count("collectives", created)
-        for record in data.get("supporters", []):
-            _supporter, created = _import_supporter(record, topics)
+        for index, record in enumerate(data.get("supporters", [])):
+            with _refusals_named("supporters", index, record.get("slug")):
+                _supporter, created = _import_supporter(record, topics)
             summary.count("supporters", created)
-        for record in data.get("needs", []):
-            summary.count("needs", _import_exchange_item(Need, record, topics))
-        for record in data.get("offers", []):
-            summary.count("offers", _import_exchange_item(Offer, record, topics))
+        for index, record in enumerate(data.get("needs", [])):
+            with _refusals_named("needs", index, record.get("ref")):
+                summary.count("needs", _import_exchange_item(Need, record, topics))
+        for index, record in enumerate(data.get("offers", [])):
+            with _refusals_named("offers", index, record.get("ref")):
+                summary.count("offers", _import_exchange_item(Offer, record, topics))
     return summary
+
+
+@contextmanager
+def _refusals_named(section: str, index: int | None, key: str | None = None) -> Iterator[None]:
+    """A value the schema let through but the database refuses (a limit the schema does not
+    know yet) ends the import with the record's place instead of a traceback; the
+    surrounding transaction then rolls everything back."""
+    try:
+        yield
+    except (DatabaseError, ValidationError, ValueError, TypeError, OverflowError) as exc:
+        where = section if index is None else f"{section}[{index}]"
+        if key:
+            where += f" ({_shown(key)})"
+        reason = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+        raise NetworkFileError(f"{where}: cannot be saved ({reason})") from exc
 
 
 def _region_out(profile: Any) -> dict[str, Any]:

@@ -24,7 +24,7 @@ BOOK = [
 ]
 
 
-def find(**incoming: Any) -> list[duplicates.Match]:
+def find(**incoming: Any) -> list[duplicates.DuplicateCandidate]:
     return DuplicateIndex.build(BOOK).find(Incoming(**incoming))
 
 

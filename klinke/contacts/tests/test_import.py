@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, connection
 from django.utils import timezone
 
-from klinke.contacts import actions
+from klinke.contacts import actions, importing
 from klinke.contacts.models import (
     Contact,
     ContactImport,
@@ -211,7 +211,7 @@ def test_it_flags_a_record_that_repeats_an_earlier_one_in_the_same_file(network)
     ).encode()
     contact_import = start(network, "doppelt.csv", data)
     actions.do_map_columns(contact_import=contact_import, mapping=["full_name", "email"])
-    rows = actions.preview_rows(actions.import_records(contact_import), [])
+    rows = importing.preview_rows(importing.import_records(contact_import), [])
     assert [r.default_action for r in rows] == ["create", "create", "skip"]
     assert rows[2].in_file_duplicate and rows[2].mergeable == []
     page = network.client_for(network.alice).get(f"{BASE}import/{contact_import.pk}/preview/")
@@ -376,7 +376,7 @@ def test_it_writes_the_same_rows_and_search_documents_as_a_one_by_one_save(netwo
         assert contact.updated_at == contact.created_at == contact.source_at
         assert (contact.is_demo, contact.consent, contact.last_contacted_on) == (False, "", None)
         for phone in contact.phones.all():
-            assert phone.e164 == (normalise_phone(phone.raw) or "")
+            assert phone.e164 == (normalise_phone(phone.raw, contact.phone_region) or "")
     anna = Contact.objects.get(given_name="Anna")
     assert anna.tags == ",beratung,mieten,"
     assert list(Contact.objects.matching_terms(query_terms("Stadträte"))) == [anna]

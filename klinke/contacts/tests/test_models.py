@@ -37,8 +37,25 @@ def test_it_stores_tags_so_that_one_cannot_match_inside_another(network):
         ("", None),
     ],
 )
-def test_it_normalises_phone_numbers_to_e164_with_germany_as_default(raw, e164):
-    assert normalise_phone(raw) == e164
+def test_it_normalises_phone_numbers_to_e164_in_the_given_country(raw, e164):
+    assert normalise_phone(raw, "DE") == e164
+
+
+@pytest.mark.parametrize(
+    ("raw", "region", "e164"),
+    [
+        # A North American number is not made German, with or without a known country.
+        ("905-555-1234", None, None),
+        ("905-555-1234", "DE", None),
+        ("905-555-1234", "CA", "+19055551234"),
+        ("0341 9876543", None, None),
+        ("0341 9876543", "AT", None),
+        ("+49 341 9876543", None, "+493419876543"),
+        ("0049 341 9876543", "CA", "+493419876543"),
+    ],
+)
+def test_it_gives_no_e164_form_without_a_country_it_can_trust(raw, region, e164):
+    assert normalise_phone(raw, region) == e164
 
 
 def test_it_keeps_unparsable_phone_numbers_as_entered_and_flags_them(network):

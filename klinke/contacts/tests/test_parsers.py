@@ -8,9 +8,8 @@ import io
 import pytest
 import vobject  # type: ignore[import-untyped]
 
-from klinke.contacts import parsers
+from klinke.contacts import importing, parsers
 from klinke.contacts.parsers import ContactFileError, ExportContact
-from klinke.contacts.phones import normalise_phone
 from klinke.contacts.tests.conftest import fixture_bytes
 
 
@@ -21,7 +20,8 @@ def only(name: str) -> parsers.ContactRecord:
 
 
 def e164(record: parsers.ContactRecord) -> list[str | None]:
-    return [normalise_phone(raw) for raw, _label in record.phones]
+    """As stored for a collective in Germany: the record's own country first."""
+    return importing.record_phones(record, "DE")
 
 
 def test_it_reads_the_gmail_export():
@@ -32,7 +32,8 @@ def test_it_reads_the_gmail_export():
     assert record.emails == [("john.doe@ibm.com", "home")]
     assert record.phones == [("905-555-1234", "mobile"), ("905-666-1234", "home")]
     # Without a country code, numbers are read as German ones (the default region).
-    assert e164(record) == ["+499055551234", "+499056661234"]
+    # North American numbers without a country code are not made German: kept as written.
+    assert e164(record) == [None, None]
     assert record.organisation == "IBM"
     assert record.role == "Money Counter"
     assert record.website == "http://www.ibm.com"
@@ -52,7 +53,9 @@ def test_it_reads_the_outlook_export_with_vcard_21_types_and_a_photo():
     assert record.role == "Money Counter; Counting Money (Accounting)"
     assert record.emails == [("john.doe@ibm.cm", "")]
     assert record.phones == [("(905) 555-1234", "work"), ("(905) 666-1234", "home")]
-    assert e164(record) == ["+499055551234", "+499056661234"]
+    # North American numbers without a country code are not made German: kept as written.
+    # The card's address is in the US: its numbers without a country code are American.
+    assert e164(record) == ["+19055551234", "+19056661234"]
     # In vCard 2.1 a comma is plain text: the whole licence note is there.
     assert "WARRANTIES, INCLUDING, BUT NOT LIMITED TO" in record.notes
     assert record.notes.endswith("EVEN IF ADVISED OF THE POSSIBILITY OF SUCH DAMAGE.")
@@ -72,7 +75,8 @@ def test_it_reads_the_outlook_2007_export_with_quoted_printable_note_and_a_key()
         ("(111) 555-4444", "mobile"),
         ("(111) 555-3333", "work, fax"),
     ]
-    assert e164(record) == ["+491115551111", "+491115552222", "+491115554444", "+491115553333"]
+    # A US address, and 111-… is no valid US number: kept as written, not made German.
+    assert e164(record) == [None, None, None, None]
     assert record.notes.startswith("This is the NOTE field\t\nI assume it encodes this text")
     assert record.notes.endswith("It does not preserve the formatting")
 
@@ -105,7 +109,8 @@ def test_it_reads_the_thunderbird_export_with_many_emails_phones_and_categories(
         "additional-email3@company.com",
     ]
     assert [label for _number, label in record.phones] == ["work", "home", "mobile", "fax", "pager"]
-    assert e164(record)[0] == "+495555551111"
+    # A US address, and 555-… is no valid US number: kept as written, not made German.
+    assert e164(record)[0] is None
     assert record.tags == ["category1", "category2", "category3"]
     assert record.notes == (
         'This is the notes field.\nSecond Line\n\nFourth Line\nYou can put anything in the "note" '
@@ -158,7 +163,9 @@ def test_it_reads_the_android_export_with_quoted_printable_and_a_broken_photo():
     assert henry.emails == [("henry@company.com", "")]
     assert henry.organisation == "Ñ" * 44
     # A byte that is not UTF-8 in a further ORG becomes a replacement character, not an error.
-    assert henry.notes.startswith("ORG: " + "Ñ" * 44)
+    # A further ORG is not imported; the preview says so instead of hiding it in the notes.
+    assert henry.not_imported == {"ORG": 1}
+    assert "ORG" not in henry.notes
 
 
 def test_it_decodes_quoted_printable_umlauts_in_utf8_and_latin1():
@@ -310,7 +317,7 @@ def test_it_reads_utf8_without_bom_and_follows_a_changed_mapping():
         ("Name", "full_name"),
         ("Anzeigename", "full_name"),
         ("E-mail 1 - Type", ""),
-        ("Geburtstag", ""),
+        ("Geburtstag", "birthday"),
         ("Tags", "tags"),
     ],
 )
@@ -401,3 +408,70 @@ def test_it_neutralises_formulas_in_csv_exports():
     assert rows[4][0] == "'\rcarriage"
     for row in rows[1:]:
         assert not any(cell.startswith(("=", "+", "-", "@", "\t", "\r")) for cell in row)
+
+
+# --- folding inside multi-byte characters ----------------------------------------------------
+
+FOLDED_CHARACTERS = ["ä", "€", "😀"]  # 2, 3 and 4 bytes in UTF-8
+
+
+def _fold_cases() -> list[tuple[str, int, bytes, bytes]]:
+    return [
+        (char, offset, newline, continuation)
+        for char in FOLDED_CHARACTERS
+        for offset in range(1, len(char.encode("utf-8")))
+        for newline in (b"\r\n", b"\n")
+        for continuation in (b" ", b"\t")
+    ]
+
+
+@pytest.mark.parametrize(("char", "offset", "newline", "continuation"), _fold_cases())
+def test_it_unfolds_a_line_folded_inside_a_multibyte_character(
+    char: str, offset: int, newline: bytes, continuation: bytes
+) -> None:
+    encoded = char.encode("utf-8")
+    folded_note = b"Gr" + encoded[:offset] + newline + continuation + encoded[offset:] + b"sse"
+    data = newline.join(
+        [
+            b"BEGIN:VCARD",
+            b"VERSION:3.0",
+            "FN:Jürgen Weiß".encode(),
+            b"NOTE:" + folded_note,
+            b"END:VCARD",
+            b"BEGIN:VCARD",
+            b"VERSION:4.0",
+            "FN:Björn Schön".encode(),
+            b"END:VCARD",
+            b"",
+        ]
+    )
+    first, second = parsers.parse_vcards(data)
+    assert first.notes == f"Gr{char}sse"
+    # The whole file stays UTF-8: no fallback to Windows-1252 garbles the other umlauts.
+    assert first.full_name == "Jürgen Weiß"
+    assert second.full_name == "Björn Schön"
+
+
+@pytest.mark.parametrize("newline", [b"\r\n", b"\n"])
+def test_it_names_the_physical_line_after_folded_lines(newline: bytes) -> None:
+    data = newline.join(
+        [
+            b"BEGIN:VCARD",
+            b"VERSION:3.0",
+            b"FN:A very long",
+            b"  name folded",
+            b"\tonce more",
+            b"this is no property",
+            b"END:VCARD",
+            b"",
+        ]
+    )
+    with pytest.raises(ContactFileError) as caught:
+        parsers.parse_vcards(data)
+    assert caught.value.line == 6
+
+
+def test_it_keeps_a_line_separator_character_inside_a_value() -> None:
+    data = "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Anna\r\nNOTE:eins\u2028zwei\r\nEND:VCARD\r\n"
+    (record,) = parsers.parse_vcards(data.encode())
+    assert record.full_name == "Anna"
