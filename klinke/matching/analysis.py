@@ -71,6 +71,11 @@ MIN_PART_LENGTH: Final = 3
 MIN_COMPOUND_LENGTH: Final = 2 * MIN_PART_LENGTH
 """Words shorter than two minimal parts are never split."""
 
+MAX_COMPOUND_LENGTH: Final = 80
+"""Longer "words" are never split: German's longest real compounds have about 60 letters, and
+splitting costs time that grows with the square of a word's length, so a pasted hash, a base64
+blob or a 10,000-letter word must not reach it (it held a request for minutes)."""
+
 MAX_ACRONYM_LENGTH: Final = 4
 """All-caps tokens up to this length (IT, KI, UX, SEO) survive the stop word filter."""
 
@@ -263,6 +268,8 @@ class _Lexicon:
     phrase_starts: frozenset[str]
     """First stems of multi-word keys, to skip positions cheaply."""
     max_phrase: int
+    max_part: int
+    """Length of the longest vocabulary word: no compound part can be longer."""
 
 
 def _add(table: dict[tuple[str, ...], list[str]], key: tuple[str, ...], value: str) -> None:
@@ -298,6 +305,7 @@ def _lexicon() -> _Lexicon:
         from_en={k: tuple(v) for k, v in en_table.items()},
         phrase_starts=frozenset(k[0] for k in (*de_table, *en_table) if len(k) > 1),
         max_phrase=max(len(k) for k in (*de_table, *en_table)),
+        max_part=max(len(w) for w in vocabulary),
     )
 
 
@@ -314,10 +322,11 @@ def split_compound(word: str) -> tuple[str, ...]:
     >>> split_compound("ueberwachungssoftware")
     ('ueberwachung', 'software')
     """
-    if len(word) < MIN_COMPOUND_LENGTH or not word.isalpha():
+    if not MIN_COMPOUND_LENGTH <= len(word) <= MAX_COMPOUND_LENGTH or not word.isalpha():
         return ()
     lex = _lexicon()
     n = len(word)
+    longest_last = lex.max_part + max(len(ending) for ending in _INFLECTIONS)
 
     def is_last(part: str) -> bool:
         # The head of a compound may be inflected ("webseiten", "preise"); strip a
@@ -334,9 +343,9 @@ def split_compound(word: str) -> tuple[str, ...]:
     for i in range(n - MIN_PART_LENGTH, -1, -1):
         candidates: list[tuple[tuple[str, ...], int]] = []
         rest = word[i:]
-        if i > 0 and is_last(rest):
+        if i > 0 and len(rest) <= longest_last and is_last(rest):
             candidates.append(((rest,), 0))
-        for j in range(i + MIN_PART_LENGTH, n - MIN_PART_LENGTH + 1):
+        for j in range(i + MIN_PART_LENGTH, min(i + lex.max_part, n - MIN_PART_LENGTH) + 1):
             part = word[i:j]
             if part not in lex.vocabulary:
                 continue

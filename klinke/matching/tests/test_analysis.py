@@ -238,3 +238,27 @@ def test_it_analysis_is_fast_with_warm_caches() -> None:
         index_terms(text)
     per_text = (time.perf_counter() - start) / len(texts)
     assert per_text < 1e-3, f"{per_text * 1e3:.3f} ms per 100-word text"
+
+
+def test_it_splits_a_long_real_compound_but_leaves_overlong_tokens_whole() -> None:
+    # A real compound is still split; a token longer than any German word is not
+    # split at all, since splitting costs time with the square of its length.
+    assert split_compound(fold("Datenschutzberatungsunternehmen")) == (
+        "datenschutz",
+        "beratung",
+        "unternehmen",
+    )
+    assert split_compound("ueberwachung" * 10) == ()
+
+
+@pytest.mark.parametrize("length", [1_000, 20_000, 200_000])
+def test_it_analyses_a_single_huge_word_in_linear_work(length: int) -> None:
+    # Splitting used to try every substring of a word: a 10,000-letter "word" in a contact note
+    # or a network file held the request for over a minute. The work per letter must stay flat,
+    # so a 200-fold longer word costs far less than 200² times as much.
+    word = "webentwicklung" * (length // 14)
+    started = time.perf_counter()
+    document = search_document(word, "Webentwicklung")
+    elapsed = time.perf_counter() - started
+    assert " webentwickl " in document or " web " in document
+    assert elapsed < 30
