@@ -17,10 +17,12 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from ninja import Router, Schema
 from ninja.errors import HttpError
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from klinke.accounts.models import User
 from klinke.core.api_auth import TokenOrSessionRequired
+from klinke.core.api_pagination import Pagination
+from klinke.core.api_schemas import InputSchema
 from klinke.core.models import is_network_member
 from klinke.matching.analysis import query_terms
 from klinke.topics.models import Topic
@@ -79,7 +81,7 @@ class IdeaOut(Schema):
         return obj.get_absolute_url()
 
 
-class IdeaIn(Schema):
+class IdeaIn(InputSchema):
     title: str
     description: str
     topics: list[str]
@@ -88,7 +90,7 @@ class IdeaIn(Schema):
     visibility: str = "public"
 
 
-class InterestIn(Schema):
+class InterestIn(InputSchema):
     preferred_format: str = "either"
     region: str = ""
     language: str = ""
@@ -194,7 +196,7 @@ class EventOut(Schema):
         return reverse("workshops:event_ics", args=[obj.pk])
 
 
-class EventIn(Schema):
+class EventIn(InputSchema):
     title: str
     description: str = ""
     start: datetime
@@ -213,7 +215,7 @@ class EventIn(Schema):
     """Plan an idea you proposed; everyone interested in it gets an email."""
 
 
-class CancelIn(Schema):
+class CancelIn(InputSchema):
     note: str = ""
 
 
@@ -340,7 +342,7 @@ def _conflict(exc: actions.WorkshopError) -> HttpError:
 
 
 @router.get("/ideas", response=list[IdeaOut])
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_ideas(request: HttpRequest, q: str = "", topic: str = "", state: str = "open") -> Any:
     ideas = _idea_queryset(request)
     if state != "all":
@@ -403,7 +405,7 @@ def withdraw_interest(request: HttpRequest, idea_id: int) -> Any:
 
 
 @router.get("/events", response=list[EventOut])
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_events(
     request: HttpRequest,
     q: str = "",
@@ -521,7 +523,7 @@ def cancel_registration(request: HttpRequest, event_id: int) -> Any:
 
 
 @router.get("/registrations", response=list[RegistrationOut], auth=login)
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def my_registrations(request: HttpRequest) -> Any:
     """Your registrations and waitlist places, soonest event first."""
     return (
