@@ -222,12 +222,13 @@ class LeadPatch(InputSchema):
     description: str | None = None
     source: str | None = None
     source_detail: str | None = None
-    topics: list[str] | None = None
-    value_min: int | None = None
-    value_max: int | None = None
+    # Lists are left out to keep them, or sent (maybe empty) to replace them; null is refused.
+    topics: list[str] = []
+    value_min: int | None = Field(default=None, ge=0)
+    value_max: int | None = Field(default=None, ge=0)
     next_action: str | None = None
     next_action_due: date | None = None
-    members: list[int] | None = None
+    members: list[int] = []
 
 
 class MoveIn(InputSchema):
