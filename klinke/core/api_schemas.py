@@ -1,9 +1,9 @@
 """Schema pieces shared by the directory's API endpoints."""
 
-from typing import Any
+from typing import Annotated, Any
 
 from ninja import Schema
-from pydantic import field_validator
+from pydantic import Field, field_validator
 
 from klinke.core.models import is_network_member
 from klinke.core.text import NUL_MESSAGE, clean_text, has_nul
@@ -49,8 +49,15 @@ class BilingualText(Schema):
     en: str
 
 
+MAX_QUERY_LENGTH = 200
+"""As the search forms of the pages; longer queries only cost the server time."""
+
+SearchText = Annotated[str, Field(max_length=MAX_QUERY_LENGTH)]
+"""The `q` of every search: words to look for, at most MAX_QUERY_LENGTH characters."""
+
+
 class DirectoryFilter(InputSchema):
-    q: str = ""
+    q: SearchText = ""
     topic: str = ""
     region: str = ""
     language: str = ""

@@ -37,7 +37,7 @@ class CleanTextInputs(forms.BaseForm):
     """
 
     def _clean_fields(self) -> None:
-        with_nul = [name for name in self.fields if _contains_nul(self[name].data)]
+        with_nul = [name for name in self.fields if _contains_nul(self._submitted(name))]
         original = self.data
         if with_nul:
             self.data = _without_nul_values(original)
@@ -58,6 +58,21 @@ class CleanTextInputs(forms.BaseForm):
             )
         for name, value in list(self.cleaned_data.items()):
             self.cleaned_data[name] = _cleaned(value)
+
+    def _submitted(self, name: str) -> list[object]:
+        """What was sent for field `name`, as sent (a checkbox's widget would say True), with
+        the parts of a multi-widget (`name_0`, `name_1`) too."""
+        if self.data is None:
+            return []
+        html_name = self[name].html_name
+        values: list[object] = []
+        for key in self.data:
+            if key == html_name or key.startswith(html_name + "_"):
+                if hasattr(self.data, "getlist"):
+                    values.extend(self.data.getlist(key))
+                else:
+                    values.append(self.data[key])
+        return values
 
 
 def _without_nul_values(data: Any) -> Any:

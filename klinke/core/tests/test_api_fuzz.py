@@ -19,6 +19,7 @@ from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from hypothesis import HealthCheck, Phase, settings
 from schemathesis.checks import not_a_server_error
+from schemathesis.schemas import BaseSchema
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
     response_schema_conformance,
@@ -50,7 +51,7 @@ def seeded(network: Network) -> dict[str, Any]:
 
 
 # Building the schema touches no database (the snapshot test relies on that too).
-schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application())
+schema: BaseSchema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application())
 if os.environ.get("FUZZ_PATH"):  # a regular expression, to dig into some operations locally
     schema = schema.include(path_regex=os.environ["FUZZ_PATH"])
 
