@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -31,11 +32,12 @@ from klinke.core.tests.api_seed import path_value, seed
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "12"))
 
 
-@pytest.fixture(autouse=True)
-def keep_the_test_connection() -> Iterator[None]:
-    # Requests go through the WSGI handler, which would close the test's database connection
-    # at the end of each request (and with it the test transaction); Django's test client
-    # disconnects the same handlers.
+@contextmanager
+def test_connection_kept() -> Iterator[None]:
+    """Requests go through the WSGI handler, which would close the test's database connection
+    at the end of each request (and with it the test transaction). Django's test client
+    disconnects the same handlers around each of its requests, and connects them again, so
+    this has to wrap every call, not the test."""
     signals.request_started.disconnect(close_old_connections)
     signals.request_finished.disconnect(close_old_connections)
     try:
@@ -72,7 +74,8 @@ def test_it_answers_every_operation_without_server_errors(
         value = path_value(case.path, name, seeded)
         if value is not None:
             case.path_parameters[name] = value
-    case.call_and_validate(
-        headers={"Authorization": f"Bearer {seeded['token']}"},
-        checks=[not_a_server_error, response_schema_conformance, content_type_conformance],
-    )
+    with test_connection_kept():
+        case.call_and_validate(
+            headers={"Authorization": f"Bearer {seeded['token']}"},
+            checks=[not_a_server_error, response_schema_conformance, content_type_conformance],
+        )
