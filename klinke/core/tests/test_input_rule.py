@@ -156,8 +156,10 @@ def test_it_answers_hostile_queries_in_every_search_box_of_the_pages(
         for text in HOSTILE_QUERIES:
             for client in (member, anonymous):
                 response = client.get(url, {"q": text})
-                # Anonymous visitors are sent to log in for members-only pages.
-                assert response.status_code in (200, 302), (url, text[:40], response.status_code)
+                # Anonymous visitors are sent to log in for members-only pages; a NUL in the
+                # URL is refused before any view.
+                allowed = (400,) if "\x00" in text else (200, 302)
+                assert response.status_code in allowed, (url, text[:40], response.status_code)
 
 
 def test_it_answers_stop_word_only_searches_of_the_knowledge_base(network: Network) -> None:
