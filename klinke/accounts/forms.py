@@ -2,15 +2,16 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from klinke.accounts.models import APIToken, User
+from klinke.core.forms import CleanTextInputs
 
 
-class AccountSettingsForm(forms.ModelForm[User]):
+class AccountSettingsForm(CleanTextInputs, forms.ModelForm[User]):
     class Meta:
         model = User
         fields = ["name", "language", "phone"]
 
 
-class APITokenForm(forms.ModelForm[APIToken]):
+class APITokenForm(CleanTextInputs, forms.ModelForm[APIToken]):
     class Meta:
         model = APIToken
         fields = ["name"]

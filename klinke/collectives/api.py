@@ -3,9 +3,10 @@ from typing import Any
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest
 from ninja import Query, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from klinke.collectives.models import Collective, Membership
+from klinke.core.api_pagination import Pagination
 from klinke.core.api_schemas import (
     BilingualText,
     DirectoryFilter,
@@ -101,7 +102,7 @@ def _with_relations(queryset: Any) -> Any:
 
 
 @router.get("/", response=list[CollectiveOut])
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_collectives(request: HttpRequest, filters: Query[DirectoryFilter]) -> Any:
     topic = Topic.objects.filter(slug=filters.topic).first() if filters.topic else None
     if filters.topic and topic is None:

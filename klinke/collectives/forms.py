@@ -4,11 +4,12 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from klinke.collectives.models import Collective, Reference
+from klinke.core.forms import CleanTextInputs
 from klinke.core.languages import WORKING_LANGUAGES
 from klinke.topics.models import Topic
 
 
-class CollectiveForm(forms.ModelForm[Collective]):
+class CollectiveForm(CleanTextInputs, forms.ModelForm[Collective]):
     working_languages = forms.MultipleChoiceField(
         label=_("working languages"),
         choices=WORKING_LANGUAGES,
@@ -81,5 +82,5 @@ ReferenceFormSet: type[forms.BaseInlineFormSet[Reference, Collective, Any]] = (
 )
 
 
-class InvitationForm(forms.Form):
+class InvitationForm(CleanTextInputs, forms.Form):
     email = forms.EmailField(label=_("email address of the person to invite"))

@@ -15,7 +15,7 @@ from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from pydantic import Field
 
 from klinke.accounts.api_auth import TokenOrSessionRequired
@@ -23,6 +23,8 @@ from klinke.accounts.models import User
 from klinke.collectives.models import Collective
 from klinke.contacts import actions, limits
 from klinke.contacts.models import Consent, Contact, Organisation, Source
+from klinke.core.api_pagination import Pagination
+from klinke.core.api_schemas import InputSchema
 from klinke.matching.analysis import query_terms
 from klinke.supporters.models import Sector
 
@@ -107,17 +109,17 @@ class ContactOut(Schema):
         return obj.get_absolute_url()
 
 
-class EmailIn(Schema):
+class EmailIn(InputSchema):
     email: str
     label: str = Field("", max_length=40)
 
 
-class PhoneIn(Schema):
+class PhoneIn(InputSchema):
     number: str = Field(max_length=60)
     label: str = Field("", max_length=40)
 
 
-class ContactIn(Schema):
+class ContactIn(InputSchema):
     given_name: str = Field("", max_length=120)
     family_name: str = Field("", max_length=120)
     full_name: str = Field("", max_length=250)
@@ -168,7 +170,7 @@ class OrganisationOut(Schema):
         return obj.get_absolute_url()
 
 
-class OrganisationIn(Schema):
+class OrganisationIn(InputSchema):
     name: str = Field(min_length=1, max_length=200)
     website: str = Field("", max_length=200)
     sector: str = ""
@@ -259,7 +261,7 @@ def _write_contact(
 
 
 @router.get("/{collective}/contacts", response=list[ContactOut], auth=login)
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_contacts(
     request: HttpRequest, collective: str, q: str = "", tag: str = "", organisation: int = 0
 ) -> Any:
@@ -342,7 +344,7 @@ def _write_organisation(
 
 
 @router.get("/{collective}/organisations", response=list[OrganisationOut], auth=login)
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_organisations(request: HttpRequest, collective: str, q: str = "", tag: str = "") -> Any:
     organisations = _organisations(_collective(request, collective))
     if q:

@@ -16,6 +16,7 @@ from klinke.contacts.models import (
     join_tags,
     split_tags,
 )
+from klinke.core.forms import CleanTextInputs
 from klinke.core.widgets import IsoDateInput
 
 
@@ -39,7 +40,7 @@ class TagsField(forms.CharField):
         return tags
 
 
-class OrganisationForm(forms.ModelForm[Organisation]):
+class OrganisationForm(CleanTextInputs, forms.ModelForm[Organisation]):
     tags = TagsField()
 
     class Meta:
@@ -59,7 +60,7 @@ class OrganisationForm(forms.ModelForm[Organisation]):
         return values
 
 
-class ContactForm(forms.ModelForm[Contact]):
+class ContactForm(CleanTextInputs, forms.ModelForm[Contact]):
     tags = TagsField()
 
     class Meta:
@@ -132,14 +133,14 @@ class ContactForm(forms.ModelForm[Contact]):
         return cleaned
 
 
-class EmailForm(forms.ModelForm[ContactEmail]):
+class EmailForm(CleanTextInputs, forms.ModelForm[ContactEmail]):
     class Meta:
         model = ContactEmail
         fields = ["email", "label"]
         widgets = {"label": forms.TextInput(attrs={"placeholder": _("e.g. work")})}
 
 
-class PhoneForm(forms.ModelForm[ContactPhone]):
+class PhoneForm(CleanTextInputs, forms.ModelForm[ContactPhone]):
     class Meta:
         model = ContactPhone
         fields = ["raw", "label"]
@@ -172,7 +173,7 @@ PhoneFormSet = forms.inlineformset_factory(
 )
 
 
-class ContactFilterForm(forms.Form):
+class ContactFilterForm(CleanTextInputs, forms.Form):
     q = forms.CharField(label=_("Search"), required=False)
     tag = forms.CharField(label=_("Tag"), required=False)
     organisation = forms.ModelChoiceField(
@@ -187,7 +188,7 @@ class ContactFilterForm(forms.Form):
         organisation.empty_label = _("all organisations")
 
 
-class UploadForm(forms.Form):
+class UploadForm(CleanTextInputs, forms.Form):
     file = forms.FileField(
         label=_("File"),
         help_text=_("A vCard file (.vcf) or a CSV table, at most 2 MB."),
@@ -224,7 +225,7 @@ FIELD_LABELS = {
 }
 
 
-class MappingForm(forms.Form):
+class MappingForm(CleanTextInputs, forms.Form):
     """One select per CSV column: which contact field it holds."""
 
     def __init__(self, *args: Any, header: list[str], initial_mapping: list[str], **kwargs: Any):
@@ -258,5 +259,5 @@ class MappingForm(forms.Form):
         return cleaned
 
 
-class MergeForm(forms.Form):
+class MergeForm(CleanTextInputs, forms.Form):
     other = forms.IntegerField(label=_("contact to merge into this one"), widget=forms.HiddenInput)

@@ -27,6 +27,7 @@ from vobject.base import (  # type: ignore[import-untyped]  # vobject ships no t
 )
 
 from klinke.contacts import limits
+from klinke.core.text import clean_text
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_RECORDS = 20_000
@@ -327,7 +328,7 @@ def _unescape(value: str, version: str) -> str:
 
 def _clean(text: str) -> str:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch)[0] != "C")
+    text = clean_text(text)
     return text.strip()
 
 

@@ -1,10 +1,39 @@
 """Schema pieces shared by the directory's API endpoints."""
 
-from typing import Any
+from typing import Annotated, Any
 
 from ninja import Schema
+from pydantic import Field, field_validator
 
 from klinke.core.models import is_network_member
+from klinke.core.text import NUL_MESSAGE, clean_text, has_nul
+
+
+def _cleaned(value: object) -> object:
+    """`value` with the input rule applied to every string in it, however deeply nested."""
+    if isinstance(value, str):
+        if has_nul(value):
+            raise ValueError(NUL_MESSAGE)
+        return clean_text(value)
+    if isinstance(value, list):
+        return [_cleaned(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _cleaned(item) for key, item in value.items()}
+    return value
+
+
+class InputSchema(Schema):
+    """The base of every request body and query schema: the one input rule of
+    `klinke.core.text` for every text field, nested lists included.
+
+    A NUL anywhere answers 422 naming the field; bidirectional controls and invisible
+    characters are removed before the endpoint sees the value.
+    """
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _apply_input_rule(cls, value: object) -> object:
+        return _cleaned(value)
 
 
 class RegionOut(Schema):
@@ -20,8 +49,15 @@ class BilingualText(Schema):
     en: str
 
 
-class DirectoryFilter(Schema):
-    q: str = ""
+MAX_QUERY_LENGTH = 200
+"""As the search forms of the pages; longer queries only cost the server time."""
+
+SearchText = Annotated[str, Field(max_length=MAX_QUERY_LENGTH)]
+"""The `q` of every search: words to look for, at most MAX_QUERY_LENGTH characters."""
+
+
+class DirectoryFilter(InputSchema):
+    q: SearchText = ""
     topic: str = ""
     region: str = ""
     language: str = ""

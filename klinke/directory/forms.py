@@ -1,11 +1,12 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from klinke.core.forms import CleanTextInputs
 from klinke.core.languages import WORKING_LANGUAGES
 from klinke.topics.models import Topic
 
 
-class DirectoryFilterForm(forms.Form):
+class DirectoryFilterForm(CleanTextInputs, forms.Form):
     KIND_CHOICES = [
         ("", _("Collectives and supporters")),
         ("collective", _("Collectives")),

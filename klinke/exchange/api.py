@@ -7,11 +7,13 @@ from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 from ninja.errors import HttpError
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from klinke.accounts.api_auth import TokenOrSessionRequired
 from klinke.accounts.models import User
 from klinke.collectives.models import Collective
+from klinke.core.api_pagination import Pagination
+from klinke.core.api_schemas import InputSchema
 from klinke.exchange import actions, candidates
 from klinke.exchange.forms import NeedForm, OfferForm
 from klinke.exchange.models import Introduction, Need, Offer, _default_expiry
@@ -82,7 +84,7 @@ class OfferOut(ItemOut):
         return f"collective:{obj.collective.slug}"
 
 
-class ItemIn(Schema):
+class ItemIn(InputSchema):
     title: str
     description: str
     kinds: list[str]
@@ -108,7 +110,7 @@ class OfferIn(ItemIn):
     """Post for a collective you belong to; leave out to post as your supporter profile."""
 
 
-class StateIn(Schema):
+class StateIn(InputSchema):
     state: str
     outcome: str = ""
 
@@ -138,7 +140,7 @@ class MatchOut(Schema):
     also: list[FurtherMatchOut] = []
 
 
-class IntroductionIn(Schema):
+class IntroductionIn(InputSchema):
     need: str
     counterpart: str
     """"supporter:<slug>" or "collective:<slug>"."""
@@ -148,19 +150,19 @@ class IntroductionIn(Schema):
     channel: str = ""
 
 
-class AnswerIn(Schema):
+class IntroductionAnswerIn(InputSchema):
     message: str = ""
     phone: str = ""
     channel: str = ""
 
 
-class FeedbackIn(Schema):
+class FeedbackIn(InputSchema):
     helpful: bool | None = None
     rating: int | None = None
     note: str = ""
 
 
-class ContactOut(Schema):
+class IntroductionContactOut(Schema):
     email: str
     phone: str
     channel: str
@@ -177,8 +179,8 @@ class IntroductionOut(Schema):
     requested_at: Any
     expires_at: Any
     # Null until both sides have consented.
-    requester_contact: ContactOut | None
-    responder_contact: ContactOut | None
+    requester_contact: IntroductionContactOut | None
+    responder_contact: IntroductionContactOut | None
     helpful: bool | None
     rating: int | None
 
@@ -196,18 +198,18 @@ class IntroductionOut(Schema):
         return obj.offer.ref if obj.offer else None
 
     @staticmethod
-    def resolve_requester_contact(obj: Introduction) -> ContactOut | None:
+    def resolve_requester_contact(obj: Introduction) -> IntroductionContactOut | None:
         if not obj.contact_details_visible:
             return None
-        return ContactOut(
+        return IntroductionContactOut(
             email=obj.requester_email, phone=obj.requester_phone, channel=obj.requester_channel
         )
 
     @staticmethod
-    def resolve_responder_contact(obj: Introduction) -> ContactOut | None:
+    def resolve_responder_contact(obj: Introduction) -> IntroductionContactOut | None:
         if not obj.contact_details_visible:
             return None
-        return ContactOut(
+        return IntroductionContactOut(
             email=obj.responder_email, phone=obj.responder_phone, channel=obj.responder_channel
         )
 
@@ -280,7 +282,7 @@ def _owned(item: Any, request: HttpRequest) -> Any:
 
 
 @router.get("/needs", response=list[NeedOut])
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_needs(request: HttpRequest, collective: str = "", include_closed: bool = False) -> Any:
     needs = _need_queryset(request)
     if not include_closed:
@@ -338,7 +340,7 @@ def need_matches(request: HttpRequest, ref: str, limit: int = 10) -> Any:
 
 
 @router.get("/offers", response=list[OfferOut])
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_offers(request: HttpRequest, include_closed: bool = False) -> Any:
     offers = _offer_queryset(request)
     if not include_closed:
@@ -409,7 +411,7 @@ def _introductions(request: HttpRequest) -> Any:
 
 
 @router.get("/introductions", response=list[IntroductionOut], auth=login)
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_introductions(request: HttpRequest, state: str = "") -> Any:
     introductions = _introductions(request)
     if state:
@@ -463,7 +465,9 @@ def _move(request: HttpRequest, introduction_id: int, move: Any) -> Any:
 
 
 @router.post("/introductions/{introduction_id}/accept", response=IntroductionOut, auth=login)
-def accept_introduction(request: HttpRequest, introduction_id: int, payload: AnswerIn) -> Any:
+def accept_introduction(
+    request: HttpRequest, introduction_id: int, payload: IntroductionAnswerIn
+) -> Any:
     return _move(
         request,
         introduction_id,
@@ -474,7 +478,9 @@ def accept_introduction(request: HttpRequest, introduction_id: int, payload: Ans
 
 
 @router.post("/introductions/{introduction_id}/decline", response=IntroductionOut, auth=login)
-def decline_introduction(request: HttpRequest, introduction_id: int, payload: AnswerIn) -> Any:
+def decline_introduction(
+    request: HttpRequest, introduction_id: int, payload: IntroductionAnswerIn
+) -> Any:
     return _move(
         request,
         introduction_id,

@@ -3,6 +3,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from klinke.core.forms import CleanTextInputs
 from klinke.core.languages import WORKING_LANGUAGES
 from klinke.core.widgets import IsoDateInput
 from klinke.exchange.models import HelpKind, Need, Offer, Outcome
@@ -29,7 +30,7 @@ ITEM_FIELDS = [
 ]
 
 
-class ExchangeItemForm(forms.ModelForm[Any]):
+class ExchangeItemForm(CleanTextInputs, forms.ModelForm[Any]):
     kind_choices = forms.MultipleChoiceField(
         label=_("kinds of help"), choices=HelpKind.choices, widget=forms.CheckboxSelectMultiple
     )
@@ -90,13 +91,13 @@ class OfferForm(ExchangeItemForm):
         help_texts = {"effort_hours": _("Roughly how many hours you can give.")}
 
 
-class CloseItemForm(forms.Form):
+class CloseItemForm(CleanTextInputs, forms.Form):
     outcome = forms.ChoiceField(
         label=_("How did it end?"), choices=[c for c in Outcome.choices if c[0]]
     )
 
 
-class IntroductionRequestForm(forms.Form):
+class IntroductionRequestForm(CleanTextInputs, forms.Form):
     counterpart = forms.RegexField(regex=r"^(supporter|collective):\d+$", widget=forms.HiddenInput)
     offer = forms.CharField(required=False, widget=forms.HiddenInput)
     message = forms.CharField(
@@ -114,7 +115,7 @@ class IntroductionRequestForm(forms.Form):
     )
 
 
-class IntroductionAnswerForm(forms.Form):
+class IntroductionAnswerForm(CleanTextInputs, forms.Form):
     message = forms.CharField(
         label=_("Message (optional)"),
         max_length=2000,
@@ -127,7 +128,7 @@ class IntroductionAnswerForm(forms.Form):
     )
 
 
-class FeedbackForm(forms.Form):
+class FeedbackForm(CleanTextInputs, forms.Form):
     helpful = forms.TypedChoiceField(
         label=_("Was it helpful?"),
         choices=[("yes", _("yes")), ("no", _("no"))],

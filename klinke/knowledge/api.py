@@ -15,10 +15,12 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from klinke.accounts.api_auth import TokenOrSessionRequired
 from klinke.accounts.models import User
+from klinke.core.api_pagination import Pagination
+from klinke.core.api_schemas import InputSchema
 from klinke.core.models import Visibility
 from klinke.knowledge import actions
 from klinke.knowledge.diffs import diff_texts
@@ -82,7 +84,7 @@ class ArticleOut(ArticleSummaryOut):
     created_at: datetime
 
 
-class ArticleIn(Schema):
+class ArticleIn(InputSchema):
     title: str
     body: str
     language: str
@@ -95,7 +97,7 @@ class ArticleIn(Schema):
     """Slug of the same article in the other language; the link is made both ways."""
 
 
-class ArticleUpdateIn(Schema):
+class ArticleUpdateIn(InputSchema):
     base_revision: int | None = None
     """The revision your edit starts from; when someone saved since, the answer is 409."""
     title: str | None = None
@@ -137,7 +139,7 @@ class RevisionDetailOut(Schema):
     """Changed lines against the previous revision, each starting with "+", "-" or " "."""
 
 
-class RestoreIn(Schema):
+class RestoreIn(InputSchema):
     note: str = ""
 
 
@@ -214,23 +216,23 @@ class QuestionOut(QuestionSummaryOut):
         return answers
 
 
-class QuestionIn(Schema):
+class QuestionIn(InputSchema):
     title: str
     body: str = ""
     topics: list[str]
     visibility: str = Visibility.MEMBERS
 
 
-class AnswerIn(Schema):
+class AnswerIn(InputSchema):
     body: str
 
 
-class AcceptIn(Schema):
+class AcceptIn(InputSchema):
     answer: int | None
     """The answer that helped, or null to unmark."""
 
 
-class QuestionToArticleIn(Schema):
+class QuestionToArticleIn(InputSchema):
     title: str = ""
     language: str = ""
     visibility: str = ""
@@ -292,7 +294,7 @@ def _topics(slugs: list[str]) -> list[Any]:
 
 
 @router.get("/articles", response=list[ArticleSummaryOut])
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_articles(
     request: HttpRequest, q: str = "", topic: str = "", language: str = "", kind: str = ""
 ) -> Any:
@@ -368,7 +370,7 @@ def replace_article(request: HttpRequest, slug: str, payload: ArticleUpdateIn) -
 
 
 @router.get("/articles/{slug}/revisions", response=list[RevisionOut])
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_revisions(request: HttpRequest, slug: str) -> Any:
     article = _article(request, slug)
     return article.revisions.select_related("author", "reverted_from").order_by("-number")
@@ -413,7 +415,7 @@ def restore_revision(request: HttpRequest, slug: str, number: int, payload: Rest
 
 
 @router.get("/questions", response=list[QuestionSummaryOut])
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_questions(request: HttpRequest, q: str = "", topic: str = "", state: str = "") -> Any:
     """Questions you may see; `state` is "open" (no accepted answer) or "answered"."""
     questions = _questions(request).about([topic] if topic else [])

@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from klinke.core.forms import CleanTextInputs
 from klinke.core.models import Visibility
 from klinke.knowledge.models import Article, ArticleKind, ArticleLanguage
 from klinke.topics.models import Topic
@@ -31,7 +32,7 @@ def _topics_field(*, required: bool) -> TopicChoiceField:
     )
 
 
-class ArticleForm(forms.Form):
+class ArticleForm(CleanTextInputs, forms.Form):
     title = forms.CharField(label=_("title"), max_length=200)
     summary = forms.CharField(
         label=_("summary"),
@@ -84,7 +85,7 @@ class ArticleForm(forms.Form):
         return cleaned
 
 
-class ArticleFilterForm(forms.Form):
+class ArticleFilterForm(CleanTextInputs, forms.Form):
     q = forms.CharField(
         label=_("Search"),
         required=False,
@@ -108,11 +109,11 @@ class ArticleFilterForm(forms.Form):
         ]
 
 
-class RevertForm(forms.Form):
+class RevertForm(CleanTextInputs, forms.Form):
     note = forms.CharField(label=_("why?"), max_length=300, required=False)
 
 
-class QuestionForm(forms.Form):
+class QuestionForm(CleanTextInputs, forms.Form):
     title = forms.CharField(
         label=_("your question"),
         max_length=200,
@@ -131,7 +132,7 @@ class QuestionForm(forms.Form):
     )
 
 
-class AnswerForm(forms.Form):
+class AnswerForm(CleanTextInputs, forms.Form):
     body = forms.CharField(
         label=_("your answer"),
         max_length=20_000,
@@ -140,7 +141,7 @@ class AnswerForm(forms.Form):
     )
 
 
-class QuestionFilterForm(forms.Form):
+class QuestionFilterForm(CleanTextInputs, forms.Form):
     q = forms.CharField(
         label=_("Search"),
         required=False,
@@ -165,7 +166,7 @@ class QuestionFilterForm(forms.Form):
         ]
 
 
-class QuestionToArticleForm(forms.Form):
+class QuestionToArticleForm(CleanTextInputs, forms.Form):
     title = forms.CharField(label=_("title of the article"), max_length=200)
     language = forms.ChoiceField(label=_("language"), choices=ArticleLanguage.choices)
     visibility = forms.ChoiceField(label=_("visibility"), choices=Visibility.choices)

@@ -72,7 +72,9 @@ class ArticleQuerySet(VisibleQuerySet):
         the query is written in come first ("Preisgestaltung" puts German articles first)."""
         results = super().search(text)
         language = guess_language(text)
-        if not text.strip() or language is None:
+        # Without a searchable word (only stop words or punctuation) there is no title_hits
+        # ranking to refine; the plain newest-first listing stands.
+        if language is None or "title_hits" not in results.query.annotations:
             return results
         return results.annotate(
             same_language=Case(

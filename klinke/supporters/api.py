@@ -2,8 +2,9 @@ from typing import Any
 
 from django.http import Http404, HttpRequest
 from ninja import Query, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
+from klinke.core.api_pagination import Pagination
 from klinke.core.api_schemas import (
     BilingualText,
     DirectoryFilter,
@@ -67,7 +68,7 @@ class SupporterOut(Schema):
 
 
 @router.get("/", response=list[SupporterOut])
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_supporters(request: HttpRequest, filters: Query[DirectoryFilter]) -> Any:
     topic = Topic.objects.filter(slug=filters.topic).first() if filters.topic else None
     if filters.topic and topic is None:

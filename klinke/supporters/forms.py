@@ -4,12 +4,13 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from klinke.core.forms import CleanTextInputs
 from klinke.core.languages import WORKING_LANGUAGES
 from klinke.supporters.models import Sector, Supporter
 from klinke.topics.models import Topic
 
 
-class SupporterForm(forms.ModelForm[Supporter]):
+class SupporterForm(CleanTextInputs, forms.ModelForm[Supporter]):
     spoken_languages = forms.MultipleChoiceField(
         label=_("languages"),
         choices=WORKING_LANGUAGES,

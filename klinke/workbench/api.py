@@ -17,13 +17,15 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from pydantic import Field
 
 from klinke.accounts.api_auth import TokenOrSessionRequired
 from klinke.accounts.models import User
 from klinke.collectives.models import Collective
 from klinke.contacts.models import Contact
+from klinke.core.api_pagination import Pagination
+from klinke.core.api_schemas import InputSchema
 from klinke.matching.analysis import query_terms
 from klinke.screening import SECTORS, Hit
 from klinke.topics.models import Topic
@@ -195,7 +197,7 @@ class LeadOut(Schema):
         return obj.get_absolute_url()
 
 
-class LeadIn(Schema):
+class LeadIn(InputSchema):
     title: str
     organisation: int | None = None
     contact: int | None = None
@@ -212,7 +214,7 @@ class LeadIn(Schema):
     """User ids of members working on it; left empty, the caller."""
 
 
-class LeadPatch(Schema):
+class LeadPatch(InputSchema):
     title: str | None = None
     organisation: int | None = None
     contact: int | None = None
@@ -220,20 +222,21 @@ class LeadPatch(Schema):
     description: str | None = None
     source: str | None = None
     source_detail: str | None = None
-    topics: list[str] | None = None
-    value_min: int | None = None
-    value_max: int | None = None
+    # Lists are left out to keep them, or sent (maybe empty) to replace them; null is refused.
+    topics: list[str] = []
+    value_min: int | None = Field(default=None, ge=0)
+    value_max: int | None = Field(default=None, ge=0)
     next_action: str | None = None
     next_action_due: date | None = None
-    members: list[int] | None = None
+    members: list[int] = []
 
 
-class MoveIn(Schema):
+class MoveIn(InputSchema):
     from_stage: str
     to_stage: str
 
 
-class CloseIn(Schema):
+class CloseIn(InputSchema):
     stage: str
     reason: str
 
@@ -255,7 +258,7 @@ class ActivityOut(Schema):
         return Ref(id=obj.contact.pk, name=obj.contact.display_name) if obj.contact else None
 
 
-class ActivityIn(Schema):
+class ActivityIn(InputSchema):
     kind: str
     text: str
     occurred_at: datetime | None = None
@@ -279,7 +282,7 @@ class ScreeningOut(Schema):
     overrides: list[OverrideOut]
 
 
-class OverrideIn(Schema):
+class OverrideIn(InputSchema):
     reason: str
 
 
@@ -309,7 +312,7 @@ class RedLineOut(Schema):
         return obj.organisation_list
 
 
-class RedLineIn(Schema):
+class RedLineIn(InputSchema):
     name: str
     explanation: str = ""
     sectors: list[str] = []
@@ -384,14 +387,14 @@ class DecisionOut(Schema):
         return obj.get_absolute_url()
 
 
-class DecisionIn(Schema):
+class DecisionIn(InputSchema):
     question: str
     deadline: datetime
     details: str = ""
     lead: int | None = None
 
 
-class RespondIn(Schema):
+class RespondIn(InputSchema):
     choice: str
     reason: str = ""
 
@@ -418,14 +421,14 @@ class ReferralOut(Schema):
     """The lead in the caller's own workbench: the original, or the one created on accept."""
 
 
-class ReferralIn(Schema):
+class ReferralIn(InputSchema):
     to_collective: str
     client_agreed: bool
     message: str = ""
     client_contact: str = ""
 
 
-class AnswerIn(Schema):
+class ReferralAnswerIn(InputSchema):
     message: str = ""
 
 
@@ -450,7 +453,7 @@ class SettingsOut(Schema):
     quorum_percent: int
 
 
-class SettingsIn(Schema):
+class SettingsIn(InputSchema):
     stale_after_days: int = Field(ge=1, le=365)
     decision_rule: str
     quorum_percent: int = Field(ge=1, le=100)
@@ -510,7 +513,7 @@ def _lead_form_data(payload: dict[str, Any]) -> QueryDict:
 
 
 @router.get("/{collective}/leads", response=list[LeadOut], auth=member)
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_leads(
     request: HttpRequest,
     collective: str,
@@ -603,7 +606,7 @@ def close_lead(request: HttpRequest, collective: str, lead_id: int, payload: Clo
 
 
 @router.get("/{collective}/leads/{lead_id}/activities", response=list[ActivityOut], auth=member)
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_activities(request: HttpRequest, collective: str, lead_id: int) -> Any:
     return _lead(request, lead_id).activities.select_related("by", "contact")
 
@@ -737,7 +740,7 @@ def refer_lead(request: HttpRequest, collective: str, lead_id: int, payload: Ref
 
 
 @router.get("/{collective}/referrals", response=list[ReferralOut], auth=member)
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_referrals(request: HttpRequest, collective: str, direction: str = "") -> Any:
     group = _collective(request)
     referrals = _referrals(request)
@@ -770,14 +773,14 @@ def _answer(request: HttpRequest, referral_id: int, accept: bool, message: str) 
 
 @router.post("/{collective}/referrals/{referral_id}/accept", response=ReferralOut, auth=member)
 def accept_referral(
-    request: HttpRequest, collective: str, referral_id: int, payload: AnswerIn
+    request: HttpRequest, collective: str, referral_id: int, payload: ReferralAnswerIn
 ) -> Any:
     return _answer(request, referral_id, True, payload.message)
 
 
 @router.post("/{collective}/referrals/{referral_id}/decline", response=ReferralOut, auth=member)
 def decline_referral(
-    request: HttpRequest, collective: str, referral_id: int, payload: AnswerIn
+    request: HttpRequest, collective: str, referral_id: int, payload: ReferralAnswerIn
 ) -> Any:
     return _answer(request, referral_id, False, payload.message)
 
@@ -795,7 +798,7 @@ def withdraw_referral(request: HttpRequest, collective: str, referral_id: int) -
 
 
 @router.get("/{collective}/referral-log", response=list[LogEntryOut], auth=member)
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def referral_log(request: HttpRequest, collective: str) -> Any:
     """The collective's part of the network's referral log: no titles, clients or people."""
     group = _collective(request)
@@ -823,7 +826,7 @@ def _decisions(request: HttpRequest) -> Any:
 
 
 @router.get("/{collective}/decisions", response=list[DecisionOut], auth=member)
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_decisions(request: HttpRequest, collective: str, state: str = "") -> Any:
     decisions = _decisions(request)
     if state:

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from klinke.accounts.models import User
 from klinke.collectives.models import Collective
 from klinke.contacts.models import Contact, Organisation
+from klinke.core.forms import CleanTextInputs
 from klinke.core.widgets import IsoDateInput, IsoDateTimeField, IsoDateTimeLocalInput
 from klinke.screening import sector_choices
 from klinke.topics.models import Topic
@@ -36,7 +37,7 @@ class MemberChoiceField(forms.ModelMultipleChoiceField[User]):
         return str(obj.display_name)
 
 
-class LeadForm(forms.ModelForm[Lead]):
+class LeadForm(CleanTextInputs, forms.ModelForm[Lead]):
     members = MemberChoiceField(
         label=_("members working on it"),
         queryset=User.objects.none(),
@@ -99,7 +100,7 @@ class LeadForm(forms.ModelForm[Lead]):
         return cleaned
 
 
-class CloseLeadForm(forms.Form):
+class CloseLeadForm(CleanTextInputs, forms.Form):
     stage = forms.ChoiceField(
         label=_("Outcome"),
         choices=[(stage.value, stage.label) for stage in Stage if stage in CLOSED_STAGES],
@@ -113,7 +114,7 @@ class CloseLeadForm(forms.Form):
     )
 
 
-class ActivityForm(forms.ModelForm[Activity]):
+class ActivityForm(CleanTextInputs, forms.ModelForm[Activity]):
     class Meta:
         model = Activity
         fields = ["kind", "occurred_at", "contact", "text"]
@@ -144,7 +145,7 @@ class ActivityForm(forms.ModelForm[Activity]):
         kind.choices = ActivityKind.choices
 
 
-class OverrideForm(forms.Form):
+class OverrideForm(CleanTextInputs, forms.Form):
     reason = forms.CharField(
         label=_("Why does the red line not apply?"),
         max_length=2000,
@@ -152,7 +153,7 @@ class OverrideForm(forms.Form):
     )
 
 
-class RedLineForm(forms.ModelForm[RedLine]):
+class RedLineForm(CleanTextInputs, forms.ModelForm[RedLine]):
     sector_choices = forms.MultipleChoiceField(
         label=_("sectors"),
         choices=(),
@@ -196,7 +197,7 @@ class RedLineForm(forms.ModelForm[RedLine]):
         self.instance.sector_codes = list(self.cleaned_data.get("sector_choices") or [])
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(CleanTextInputs, forms.Form):
     question = forms.CharField(
         label=_("Question"),
         max_length=300,
@@ -225,7 +226,7 @@ class DecisionForm(forms.Form):
         return deadline
 
 
-class ResponseForm(forms.Form):
+class ResponseForm(CleanTextInputs, forms.Form):
     choice = forms.ChoiceField(
         label=_("Your response"), choices=ResponseChoice.choices, widget=forms.RadioSelect
     )
@@ -244,7 +245,7 @@ class ResponseForm(forms.Form):
         return cleaned
 
 
-class ReferralForm(forms.Form):
+class ReferralForm(CleanTextInputs, forms.Form):
     to_collective = forms.ModelChoiceField(
         label=_("Pass on to"), queryset=Collective.objects.none(), to_field_name="slug"
     )
@@ -273,21 +274,21 @@ class ReferralForm(forms.Form):
         field.queryset = Collective.objects.active().visible_to(user).exclude(pk=lead.collective_id)
 
 
-class SettingsForm(forms.ModelForm[WorkbenchSettings]):
+class SettingsForm(CleanTextInputs, forms.ModelForm[WorkbenchSettings]):
     class Meta:
         model = WorkbenchSettings
         fields = ["stale_after_days", "decision_rule", "quorum_percent"]
         widgets = {"decision_rule": forms.RadioSelect}
 
 
-class ReminderForm(forms.Form):
+class ReminderForm(CleanTextInputs, forms.Form):
     enabled = forms.BooleanField(label=_("Send me a daily reminder email"), required=False)
     scope = forms.ChoiceField(
         label=_("The reminder covers"), choices=DigestScope.choices, widget=forms.RadioSelect
     )
 
 
-class LeadFilterForm(forms.Form):
+class LeadFilterForm(CleanTextInputs, forms.Form):
     q = forms.CharField(label=_("Words"), required=False, max_length=200)
     stage = forms.ChoiceField(label=_("Stage"), required=False)
     member = forms.TypedChoiceField(label=_("Member"), required=False, coerce=int, empty_value=None)

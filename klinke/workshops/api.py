@@ -17,10 +17,12 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from ninja import Router, Schema
 from ninja.errors import HttpError
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from klinke.accounts.api_auth import TokenOrSessionRequired
 from klinke.accounts.models import User
+from klinke.core.api_pagination import Pagination
+from klinke.core.api_schemas import InputSchema
 from klinke.core.models import is_network_member
 from klinke.matching.analysis import query_terms
 from klinke.topics.models import Topic
@@ -80,7 +82,7 @@ class IdeaOut(Schema):
         return obj.get_absolute_url()
 
 
-class IdeaIn(Schema):
+class IdeaIn(InputSchema):
     title: str
     description: str
     topics: list[str]
@@ -89,7 +91,7 @@ class IdeaIn(Schema):
     visibility: str = "public"
 
 
-class InterestIn(Schema):
+class InterestIn(InputSchema):
     preferred_format: str = "either"
     region: str = ""
     language: str = ""
@@ -195,7 +197,7 @@ class EventOut(Schema):
         return reverse("workshops:event_ics", args=[obj.pk])
 
 
-class EventIn(Schema):
+class EventIn(InputSchema):
     title: str
     description: str = ""
     start: datetime
@@ -214,7 +216,7 @@ class EventIn(Schema):
     """Plan an idea you proposed; everyone interested in it gets an email."""
 
 
-class CancelIn(Schema):
+class CancelIn(InputSchema):
     note: str = ""
 
 
@@ -341,7 +343,7 @@ def _conflict(exc: actions.WorkshopError) -> HttpError:
 
 
 @router.get("/ideas", response=list[IdeaOut])
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_ideas(request: HttpRequest, q: str = "", topic: str = "", state: str = "open") -> Any:
     ideas = _idea_queryset(request)
     if state != "all":
@@ -404,7 +406,7 @@ def withdraw_interest(request: HttpRequest, idea_id: int) -> Any:
 
 
 @router.get("/events", response=list[EventOut])
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_events(
     request: HttpRequest,
     q: str = "",
@@ -522,7 +524,7 @@ def cancel_registration(request: HttpRequest, event_id: int) -> Any:
 
 
 @router.get("/registrations", response=list[RegistrationOut], auth=login)
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def my_registrations(request: HttpRequest) -> Any:
     """Your registrations and waitlist places, soonest event first."""
     return (

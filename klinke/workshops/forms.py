@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from klinke.accounts.models import User
+from klinke.core.forms import CleanTextInputs
 from klinke.core.languages import WORKING_LANGUAGES
 from klinke.core.widgets import IsoDateInput, IsoTimeInput
 from klinke.topics.models import Topic
@@ -34,7 +35,7 @@ def _topics_field(required: bool) -> forms.ModelMultipleChoiceField[Topic]:
     )
 
 
-class IdeaForm(forms.ModelForm[WorkshopIdea]):
+class IdeaForm(CleanTextInputs, forms.ModelForm[WorkshopIdea]):
     topics = _topics_field(required=True)
 
     class Meta:
@@ -48,7 +49,7 @@ class IdeaForm(forms.ModelForm[WorkshopIdea]):
         widgets = {"description": forms.Textarea(attrs={"rows": 6})}
 
 
-class InterestForm(forms.ModelForm[Interest]):
+class InterestForm(CleanTextInputs, forms.ModelForm[Interest]):
     class Meta:
         model = Interest
         fields = ["preferred_format", "region", "language"]
@@ -61,7 +62,7 @@ class InterestForm(forms.ModelForm[Interest]):
             self.fields["language"].initial = getattr(user, "language", "de")
 
 
-class EventForm(forms.ModelForm[Event]):
+class EventForm(CleanTextInputs, forms.ModelForm[Event]):
     """An event with local date and time in a named zone; stored as aware datetimes."""
 
     start_date = forms.DateField(label=_("Date"), widget=IsoDateInput())
@@ -197,7 +198,7 @@ class EventForm(forms.ModelForm[Event]):
         return cleaned
 
 
-class CancelEventForm(forms.Form):
+class CancelEventForm(CleanTextInputs, forms.Form):
     note = forms.CharField(
         label=_("Why is it cancelled? (optional)"),
         max_length=2000,
@@ -207,7 +208,7 @@ class CancelEventForm(forms.Form):
     )
 
 
-class MessageForm(forms.Form):
+class MessageForm(CleanTextInputs, forms.Form):
     subject = forms.CharField(label=_("Subject"), max_length=150)
     body = forms.CharField(
         label=_("Message"), max_length=5000, widget=forms.Textarea(attrs={"rows": 6})
@@ -215,7 +216,7 @@ class MessageForm(forms.Form):
     include_waitlist = forms.BooleanField(label=_("Also write to the waitlist"), required=False)
 
 
-class MaterialForm(forms.Form):
+class MaterialForm(CleanTextInputs, forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200, required=False)
     file = forms.FileField(
         label=_("File"),
@@ -231,7 +232,7 @@ class MaterialForm(forms.Form):
         return upload
 
 
-class FollowUpForm(forms.Form):
+class FollowUpForm(CleanTextInputs, forms.Form):
     notes = forms.CharField(
         label=_("Notes after the event"),
         max_length=20000,
@@ -251,7 +252,7 @@ class FollowUpForm(forms.Form):
             )
 
 
-class AddHostForm(forms.Form):
+class AddHostForm(CleanTextInputs, forms.Form):
     email = forms.EmailField(
         label=_("Email address of the new host"),
         help_text=_("They must be a member of a collective or a supporter."),
@@ -263,7 +264,7 @@ def co_host_choices(idea: WorkshopIdea, user: Any) -> Any:
     return User.objects.filter(proposed_workshop_ideas=idea).exclude(pk=user.pk).order_by("name")
 
 
-class EventFilterForm(forms.Form):
+class EventFilterForm(CleanTextInputs, forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=200)
     topic = forms.ModelChoiceField(
         label=_("Topic"),
@@ -285,7 +286,7 @@ class EventFilterForm(forms.Form):
     )
 
 
-class IdeaFilterForm(forms.Form):
+class IdeaFilterForm(CleanTextInputs, forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=200)
     topic = forms.ModelChoiceField(
         label=_("Topic"),

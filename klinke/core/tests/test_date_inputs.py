@@ -58,7 +58,8 @@ def temporal_fields() -> list[tuple[str, str]]:
 
 def fields_of(form: type[forms.BaseForm]) -> dict[str, forms.Field]:
     # The declarative metaclasses put base_fields on every form class; the stubs do not say so.
-    fields: dict[str, forms.Field] = form.__dict__["base_fields"]
+    # Mixins such as CleanTextInputs derive from BaseForm without that metaclass: no fields.
+    fields: dict[str, forms.Field] = form.__dict__.get("base_fields", {})
     return fields
 
 

@@ -1,0 +1,150 @@
+"""Real objects behind every kind of API path parameter, made through the API itself.
+
+The fuzz test and the input-rule tests point generated requests at these, so that writes
+reach the validation and the database instead of stopping at a 404.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from django.test import Client
+
+from klinke.accounts.models import APIToken, User
+from klinke.conftest import Network
+
+API = "/api/v1"
+
+
+@dataclass
+class TokenCaller:
+    """Calls the API with a personal token, as a program would."""
+
+    token: str
+
+    def call(self, method: str, path: str, data: Any = None) -> Any:
+        response = Client().generic(
+            method,
+            API + path,
+            json.dumps(data) if data is not None else "",
+            content_type="application/json",
+            HTTP_AUTHORIZATION=f"Bearer {self.token}",
+        )
+        return response
+
+    def create(self, path: str, data: Any) -> Any:
+        response = self.call("POST", path, data)
+        assert response.status_code in (200, 201), (path, response.content)
+        return response.json()
+
+
+def token_for(user: User) -> str:
+    _token, raw = APIToken.issue(user=user, name="fuzz")
+    return raw
+
+
+def seed(network: Network) -> dict[str, Any]:
+    """Objects for alice (member of "quellcode") to act on; returns path parameter values."""
+    alice = TokenCaller(token_for(network.alice))
+    bob = TokenCaller(token_for(network.bob))
+    group = network.collective_a.slug
+    wb = f"/workbench/{group}"
+    organisation = alice.create(f"{wb}/organisations", {"name": "Stadtwerke"})
+    contact = alice.create(
+        f"{wb}/contacts", {"full_name": "Maria Muster", "organisation": organisation["id"]}
+    )
+    lead = alice.create(f"{wb}/leads", {"title": "Website der Stadtwerke"})
+    decision = alice.create(
+        f"{wb}/decisions", {"question": "Nehmen wir es an?", "deadline": "2030-01-01T12:00:00"}
+    )
+    red_line = alice.create(f"{wb}/red-lines", {"name": "Rüstung", "keywords_de": ["Rüstung"]})
+    referral = alice.create(
+        f"{wb}/leads/{lead['id']}/referrals",
+        {"to_collective": network.collective_b.slug, "client_agreed": True, "message": "Bitte"},
+    )
+    need = alice.create(
+        "/needs",
+        {
+            "collective": group,
+            "title": "Hilfe bei Preisen",
+            "description": "Wie viel?",
+            "kinds": ["experience-exchange"],
+        },
+    )
+    offer = bob.create(
+        "/offers",
+        {
+            "collective": network.collective_b.slug,
+            "title": "Hosting-Beratung",
+            "description": "Wir helfen.",
+            "kinds": ["experience-exchange"],
+        },
+    )
+    introduction = alice.create(
+        "/introductions",
+        {
+            "need": need["ref"],
+            "counterpart": f"supporter:{network.supporter.slug}",
+            "message": "Magst du helfen?",
+        },
+    )
+    article = alice.create(
+        "/knowledge/articles",
+        {"title": "Preise kalkulieren", "body": "Ein Text.", "language": "de"},
+    )
+    question = alice.create(
+        "/knowledge/questions", {"title": "Wie rechnen wir ab?", "topics": ["pricing"]}
+    )
+    answer = bob.create(f"/knowledge/questions/{question['id']}/answers", {"body": "Stündlich."})
+    idea = alice.create(
+        "/workshops/ideas",
+        {"title": "Preise finden", "description": "Ein Workshop.", "topics": ["pricing"]},
+    )
+    event = alice.create(
+        "/workshops/events",
+        {
+            "title": "Preise finden",
+            "start": "2030-10-31T10:00",
+            "end": "2030-10-31T12:00",
+            "description": "Wir rechnen.",
+            "capacity": 10,
+            "format": "online",
+            "online_url": "https://meet.example.org/x",
+        },
+    )
+    return {
+        "token": alice.token,
+        "collective": group,
+        "organisation_id": organisation["id"],
+        "contact_id": contact["id"],
+        "lead_id": lead["id"],
+        "decision_id": decision["id"],
+        "red_line_id": red_line["id"],
+        "referral_id": referral["id"],
+        "need_ref": need["ref"],
+        "offer_ref": offer["ref"],
+        "introduction_id": introduction["id"],
+        "article_slug": article["slug"],
+        "number": 1,
+        "question_id": question["id"],
+        "answer_id": answer["id"],
+        "idea_id": idea["id"],
+        "event_id": event["id"],
+        "collective_slug": network.collective_a.slug,
+        "supporter_slug": network.supporter.slug,
+    }
+
+
+def path_value(path: str, name: str, seeded: dict[str, Any]) -> Any:
+    """The seeded value for path parameter `name` of the operation at `path`."""
+    if name == "ref":
+        return seeded["offer_ref"] if "/offers/" in path else seeded["need_ref"]
+    if name == "slug":
+        if "/knowledge/" in path:
+            return seeded["article_slug"]
+        return seeded["supporter_slug"] if "/supporters/" in path else seeded["collective_slug"]
+    if name == "pk":
+        return seeded["answer_id"] if "/answers/" in path else seeded["question_id"]
+    return seeded.get(name)
