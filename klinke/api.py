@@ -1,5 +1,6 @@
 """The JSON API under /api/v1; each app contributes a router with its pages' permissions."""
 
+from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI, Swagger
 
 from klinke.accounts.api_auth import TokenOrSession
@@ -32,3 +33,15 @@ api.add_router("/workshops", workshops_router)
 api.add_router("/knowledge", knowledge_router)
 api.add_router("/workbench", contacts_router)
 api.add_router("/workbench", workbench_router)
+
+
+@api.exception_handler(OverflowError)
+def number_out_of_range(request: HttpRequest, exc: OverflowError) -> HttpResponse:
+    """A query or path number beyond what the database stores (SQLite refuses such a number
+    in a lookup where PostgreSQL finds nothing): refused as input, not a server error.
+    Numbers in request bodies are bounded by the input schema before this can happen."""
+    return api.create_response(
+        request,
+        {"detail": [{"type": "value_error", "loc": ["query"], "msg": "a number is out of range"}]},
+        status=422,
+    )

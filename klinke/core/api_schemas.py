@@ -8,6 +8,10 @@ from pydantic import Field, field_validator
 from klinke.core.models import is_network_member
 from klinke.core.text import NUL_MESSAGE, clean_text, has_nul
 
+# Django's IntegerField range, which every database stores (and ids stay far below).
+MIN_INTEGER = -(2**31)
+MAX_INTEGER = 2**31 - 1
+
 
 def _cleaned(value: object) -> object:
     """`value` with the input rule applied to every string in it, however deeply nested."""
@@ -15,6 +19,10 @@ def _cleaned(value: object) -> object:
         if has_nul(value):
             raise ValueError(NUL_MESSAGE)
         return clean_text(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        if not MIN_INTEGER <= value <= MAX_INTEGER:
+            raise ValueError(f"must be between {MIN_INTEGER} and {MAX_INTEGER}")
+        return value
     if isinstance(value, list):
         return [_cleaned(item) for item in value]
     if isinstance(value, dict):
@@ -27,7 +35,8 @@ class InputSchema(Schema):
     `klinke.core.text` for every text field, nested lists included.
 
     A NUL anywhere answers 422 naming the field; bidirectional controls and invisible
-    characters are removed before the endpoint sees the value.
+    characters are removed before the endpoint sees the value; a number outside the range
+    the database stores answers 422 too (PostgreSQL would refuse it with a server error).
     """
 
     @field_validator("*", mode="after")

@@ -6,6 +6,7 @@ Generated from the document itself, so a new endpoint is covered the day it is a
 - `limit` and `offset` of every paginated list are bounded (422, never 500);
 - every `q` of every list answers stop words, operators, NUL and very long queries;
 - `null` for any list field of any PATCH/PUT body is refused with 422;
+- a number beyond the database's integers in any body is refused with 422;
 - no two schema classes share an OpenAPI component name.
 """
 
@@ -212,6 +213,23 @@ def test_it_applies_the_input_rules_to_every_text_and_list_field_of_every_write(
     _refuses_nul(method, path, url, schema, seeded["token"])
     _strips_bidi(method, path, url, schema, seeded["token"])
     _refuses_null_lists(method, path, url, schema, seeded["token"])
+    _refuses_huge_numbers(method, path, url, schema, seeded["token"])
+
+
+def _refuses_huge_numbers(
+    method: str, path: str, url: str, schema: dict[str, Any], token: str
+) -> None:
+    before = _row_counts()
+    for name, prop in _resolve(schema).get("properties", {}).items():
+        variants = prop.get("anyOf", [prop])
+        if not any(_resolve(v).get("type") == "integer" for v in variants):
+            continue
+        for number in (2**31, -(2**31) - 1, 2**63, 10**30):
+            body = _sample(schema)
+            body[name] = number
+            response = _call(method, url, token, body)
+            assert response.status_code == 422, (method, path, name, number, response.content)
+    assert _row_counts() == before, (method, path)
 
 
 def _refuses_nul(method: str, path: str, url: str, schema: dict[str, Any], token: str) -> None:
@@ -389,7 +407,7 @@ def test_it_accepts_a_documented_answer_body(seeded: dict[str, Any]) -> None:
 
 
 @pytest.mark.parametrize(("method", "path", "operation"), _operations({"get", "delete", "post"}))
-def test_it_refuses_a_nul_in_every_query_and_path_parameter(
+def test_it_refuses_a_nul_or_a_huge_number_in_every_query_and_path_parameter(
     method: str, path: str, operation: dict[str, Any], seeded: dict[str, Any]
 ) -> None:
     url = _url(path, seeded)
@@ -404,4 +422,7 @@ def test_it_refuses_a_nul_in_every_query_and_path_parameter(
             expected = ["path"]
         assert response.status_code == 422, (method, path, name, response.content)
         assert response.json()["detail"][0]["loc"] == expected
+        if param["in"] == "query" and _resolve(param["schema"]).get("type") == "integer":
+            response = _call(method, url, seeded["token"], query=f"{name}={10**30}")
+            assert response.status_code < 500, (method, path, name, response.content)
     assert _row_counts() == before
