@@ -72,7 +72,11 @@ def pages_with_dates(network: Any) -> tuple[list[str], list[str]]:
     event = make_event(network.alice, "Preise kalkulieren", hours=26)  # ends the next day
     lead = make_lead(network.collective_a, "Website", next_action_due=soon, members=[network.alice])
     contact = make_contact(
-        network.collective_a, "Erika Muster", consent_on=date(2026, 3, 6), last_contacted_on=soon
+        network.collective_a,
+        "Erika Muster",
+        consent_on=date(2026, 3, 6),
+        last_contacted_on=soon,
+        birthday=date(1980, 2, 29),
     )
     slug = network.collective_a.slug
     create = [
