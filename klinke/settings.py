@@ -288,11 +288,11 @@ CONTENT_SECURITY_POLICY = {
         "form-action": [SELF],
     },
 }
-# Browser features klinke never uses are switched off for it and anything it might embed.
+# Browser features klinke never uses are switched off for it and anything it might embed. Only
+# features Chromium knows are listed: it reports every unknown one as an error on each page.
 PERMISSIONS_POLICY = [
     "accelerometer",
     "autoplay",
-    "bluetooth",
     "browsing-topics",
     "camera",
     "display-capture",

@@ -40,7 +40,10 @@ def watch(page: Any) -> list[str]:
     page.add_init_script(RECORD_VIOLATIONS)
 
     def on_console(message: Any) -> None:
-        if "Content Security Policy" in message.text or "Content-Security-Policy" in message.text:
+        # Chromium also reports each feature of the Permissions-Policy header it does not know,
+        # on every page: the header must name only features the browser understands.
+        policies = ("Content Security Policy", "Content-Security-Policy", "Permissions-Policy")
+        if any(policy in message.text for policy in policies):
             problems.append(f"{page.url}: {message.text}")
 
     page.on("console", on_console)
