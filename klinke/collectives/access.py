@@ -33,7 +33,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 
 from klinke.accounts.api_auth import TokenOrSessionRequired
-from klinke.collectives.models import Collective, Membership
+from klinke.collectives.models import Collective, CollectiveQuerySet, Membership
 
 
 def is_collective_member(user: Any) -> bool:
@@ -41,11 +41,15 @@ def is_collective_member(user: Any) -> bool:
     return Membership.objects.filter(user=user, collective__archived_at__isnull=True).exists()
 
 
-def visible_collective(request: HttpRequest, slug: str) -> Collective:
-    """The collective, or 404 for anyone who may not see it, so its existence does not leak."""
-    collective: Collective = get_object_or_404(
-        Collective.objects.visible_to(request.user), slug=slug
-    )
+def visible_collective(
+    request: HttpRequest, slug: str, queryset: CollectiveQuerySet | None = None
+) -> Collective:
+    """The collective, or 404 for anyone who may not see it, so its existence does not leak.
+
+    `queryset` may add related rows to fetch; it is narrowed to what the user may see.
+    """
+    base = Collective.objects.all() if queryset is None else queryset
+    collective: Collective = get_object_or_404(base.visible_to(request.user), slug=slug)
     if collective.is_archived and not collective.has_member(request.user):
         raise Http404
     return collective

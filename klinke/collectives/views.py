@@ -1,14 +1,16 @@
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from klinke.accounts import request_user
 from klinke.collectives import actions
-from klinke.collectives.access import member_collective, members_only
+from klinke.collectives.access import member_collective, members_only, visible_collective
 from klinke.collectives.forms import CollectiveForm, InvitationForm, ReferenceFormSet
 from klinke.collectives.models import Collective, Invitation, Membership
 from klinke.core.models import is_network_member
@@ -16,13 +18,13 @@ from klinke.core.submissions import once_per_submission
 
 
 def detail(request: HttpRequest, slug: str) -> HttpResponse:
-    queryset = Collective.objects.visible_to(request.user).prefetch_related(
+    # `Any`: django-stubs cannot infer Prefetch's type parameters here.
+    collectives: Any = Collective.objects.all()
+    queryset = collectives.prefetch_related(
         "topics", "references", Prefetch("memberships", Membership.objects.select_related("user"))
     )
-    collective = get_object_or_404(queryset, slug=slug)
+    collective = visible_collective(request, slug, queryset)
     is_member = any(m.user_id == request.user.pk for m in collective.memberships.all())
-    if collective.is_archived and not is_member:
-        raise Http404
     return render(
         request,
         "collectives/detail.html",
