@@ -5,18 +5,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from klinke.accounts import request_user
 from klinke.accounts.forms import AccountSettingsForm, APITokenForm
-from klinke.accounts.models import APIToken, User
-
-
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
+from klinke.accounts.models import APIToken
 
 
 @login_required
 def account_settings(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     form = AccountSettingsForm(request.POST or None, instance=user)
     if request.method == "POST" and form.is_valid():
         form.save()
@@ -33,7 +29,7 @@ def account_settings(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def api_tokens(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     form = APITokenForm(request.POST or None)
     new_secret = None
     if request.method == "POST" and form.is_valid():
@@ -50,7 +46,7 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def revoke_api_token(request: HttpRequest, pk: int) -> HttpResponse:
-    token = get_object_or_404(APIToken, pk=pk, user=_user(request))
+    token = get_object_or_404(APIToken, pk=pk, user=request_user(request))
     token.revoke()
     messages.success(request, _("The token “%(name)s” is revoked.") % {"name": token.name})
     return redirect("accounts:api_tokens")

@@ -1,18 +1,39 @@
-"""Which collective a user may see and act for: the one place views and API routers ask.
+"""Who may see or change a collective's things: the one place views and API routers ask.
 
-Private things answer 404 to outsiders before anything else is checked, so their existence
-does not leak; members-only actions answer 403 to visitors who may see the collective.
+The rule. A collective's members-only area (its workbench, contacts, leads, decisions, red
+lines, referrals and settings; editing the collective, its members and invitations, leaving
+and archiving) exists only for its members. Everyone else gets 404, exactly as for a
+collective that does not exist, on pages and in the API, for every method and whatever the
+body: membership is checked before the method and before any input is validated, so not even
+a 405 or a validation error confirms that the route or the collective is there.
+
+Two exceptions, both independent of the collective asked for, so they leak nothing:
+- an anonymous page request is redirected to the login page (`login_required`), as it always
+  was, so a member following a link while logged out lands where they meant to go;
+- an anonymous API call gets 401 (log in or send a token).
+
+Public things of a visible collective (posting needs and offers in its name) are different:
+the collective is no secret there, so a visitor who is not a member gets 403
+(`collective_to_act_for`).
+
+Pages use `member_collective(request, slug)` (or the `members_only` decorator); API routes
+whose path names the collective as `{collective}` use `auth=collective_member` and read the
+collective with `request_collective(request)`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 
-from klinke.collectives.models import Collective, Membership
+from klinke.accounts.api_auth import TokenOrSessionRequired
+from klinke.collectives.models import Collective, CollectiveQuerySet, Membership
 
 
 def is_collective_member(user: Any) -> bool:
@@ -20,19 +41,80 @@ def is_collective_member(user: Any) -> bool:
     return Membership.objects.filter(user=user, collective__archived_at__isnull=True).exists()
 
 
-def visible_collective(request: HttpRequest, slug: str) -> Collective:
-    """The collective, or 404 for anyone who may not see it, so its existence does not leak."""
-    collective: Collective = get_object_or_404(
-        Collective.objects.visible_to(request.user), slug=slug
-    )
+def visible_collective(
+    request: HttpRequest, slug: str, queryset: CollectiveQuerySet | None = None
+) -> Collective:
+    """The collective, or 404 for anyone who may not see it, so its existence does not leak.
+
+    `queryset` may add related rows to fetch; it is narrowed to what the user may see.
+    """
+    base = Collective.objects.all() if queryset is None else queryset
+    collective: Collective = get_object_or_404(base.visible_to(request.user), slug=slug)
     if collective.is_archived and not collective.has_member(request.user):
         raise Http404
     return collective
 
 
 def member_collective(request: HttpRequest, slug: str) -> Collective:
-    """The collective the requesting user acts for: 404 if hidden from them, 403 if not a member."""
+    """The collective, for its members only: 404 for everyone else (the members-only area)."""
+    collective = visible_collective(request, slug)
+    if not collective.has_member(request.user):
+        raise Http404
+    return collective
+
+
+def collective_to_act_for(request: HttpRequest, slug: str) -> Collective:
+    """A visible collective the user acts for in public: 404 if hidden, 403 if not a member."""
     collective = visible_collective(request, slug)
     if not collective.has_member(request.user):
         raise PermissionDenied
+    return collective
+
+
+View = Callable[..., HttpResponse]
+
+
+def members_only(view: View) -> View:
+    """A page of the members-only area under `<slug:slug>`: log in, then 404 for non-members.
+
+    The view receives the collective instead of the slug. Membership is checked before
+    anything else the view does (including its method check), so outsiders learn nothing.
+    """
+
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, slug: str, *args: Any, **kwargs: Any) -> HttpResponse:
+        return view(request, member_collective(request, slug), *args, **kwargs)
+
+    return wrapper
+
+
+class CollectiveMember(TokenOrSessionRequired):
+    """API auth: a logged-in member of the collective named in the path (`{collective}`).
+
+    Ninja runs auth before it parses the body, so an outsider gets 404 even for an invalid
+    body, never a validation error; anonymous callers get 401.
+    """
+
+    def __call__(self, request: HttpRequest) -> Any:
+        user = super().__call__(request)
+        if user is None:
+            return None
+        match = request.resolver_match
+        slug = match.kwargs.get("collective") if match is not None else None
+        collective = (
+            Collective.objects.filter(slug=slug, memberships__user=user).first() if slug else None
+        )
+        if collective is None:
+            raise Http404
+        request.member_collective = collective  # type: ignore[attr-defined]
+        return user
+
+
+collective_member = CollectiveMember()
+
+
+def request_collective(request: HttpRequest) -> Collective:
+    """The collective `collective_member` let the caller into."""
+    collective: Collective = request.member_collective  # type: ignore[attr-defined]
     return collective

@@ -1,10 +1,11 @@
 from typing import Any
 
 from django.db.models import Prefetch
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from ninja.pagination import paginate
 
+from klinke.collectives.access import visible_collective
 from klinke.collectives.models import Collective, Membership
 from klinke.core.api_pagination import Pagination
 from klinke.core.api_schemas import (
@@ -118,9 +119,4 @@ def list_collectives(request: HttpRequest, filters: Query[DirectoryFilter]) -> A
 
 @router.get("/{slug}", response=CollectiveOut)
 def get_collective(request: HttpRequest, slug: str) -> Any:
-    collective = (
-        _with_relations(Collective.objects.visible_to(request.user)).filter(slug=slug).first()
-    )
-    if collective is None or (collective.is_archived and not collective.has_member(request.user)):
-        raise Http404
-    return collective
+    return visible_collective(request, slug, _with_relations(Collective.objects.all()))

@@ -1,33 +1,30 @@
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from klinke.accounts.models import User
+from klinke.accounts import request_user
 from klinke.collectives import actions
-from klinke.collectives.access import member_collective
+from klinke.collectives.access import member_collective, members_only, visible_collective
 from klinke.collectives.forms import CollectiveForm, InvitationForm, ReferenceFormSet
 from klinke.collectives.models import Collective, Invitation, Membership
 from klinke.core.models import is_network_member
 from klinke.core.submissions import once_per_submission
 
 
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
-
-
 def detail(request: HttpRequest, slug: str) -> HttpResponse:
-    queryset = Collective.objects.visible_to(request.user).prefetch_related(
+    # `Any`: django-stubs cannot infer Prefetch's type parameters here.
+    collectives: Any = Collective.objects.all()
+    queryset = collectives.prefetch_related(
         "topics", "references", Prefetch("memberships", Membership.objects.select_related("user"))
     )
-    collective = get_object_or_404(queryset, slug=slug)
+    collective = visible_collective(request, slug, queryset)
     is_member = any(m.user_id == request.user.pk for m in collective.memberships.all())
-    if collective.is_archived and not is_member:
-        raise Http404
     return render(
         request,
         "collectives/detail.html",
@@ -46,7 +43,7 @@ def create(request: HttpRequest) -> HttpResponse:
     references = ReferenceFormSet(request.POST or None, prefix="references")
     if request.method == "POST" and form.is_valid() and references.is_valid():
         collective = actions.do_create_collective(
-            creator=_user(request), form=form, references=references
+            creator=request_user(request), form=form, references=references
         )
         messages.success(
             request, _("The collective “%(name)s” is created.") % {"name": collective.name}
@@ -80,7 +77,9 @@ def members(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             actions.do_invite_member(
-                collective=collective, inviter=_user(request), email=form.cleaned_data["email"]
+                collective=collective,
+                inviter=request_user(request),
+                email=form.cleaned_data["email"],
             )
         except actions.InvitationError as exc:
             form.add_error("email", str(exc))
@@ -106,7 +105,7 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
     )
     if request.method == "POST":
         try:
-            actions.do_accept_invitation(token=token, user=_user(request))
+            actions.do_accept_invitation(token=token, user=request_user(request))
         except actions.InvitationError as exc:
             messages.error(request, str(exc))
             return redirect("home")
@@ -115,12 +114,11 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "collectives/accept_invitation.html", {"invitation": invitation})
 
 
-@login_required
+@members_only
 @require_POST
-def leave(request: HttpRequest, slug: str) -> HttpResponse:
-    collective = member_collective(request, slug)
+def leave(request: HttpRequest, collective: Collective) -> HttpResponse:
     try:
-        actions.do_leave_collective(collective=collective, user=_user(request))
+        actions.do_leave_collective(collective=collective, user=request_user(request))
     except actions.MembershipError as exc:
         messages.error(request, str(exc))
         return redirect("collectives:members", slug=collective.slug)
@@ -128,10 +126,9 @@ def leave(request: HttpRequest, slug: str) -> HttpResponse:
     return redirect("home")
 
 
-@login_required
+@members_only
 @require_POST
-def archive(request: HttpRequest, slug: str) -> HttpResponse:
-    collective = member_collective(request, slug)
-    actions.do_archive_collective(collective=collective, user=_user(request))
+def archive(request: HttpRequest, collective: Collective) -> HttpResponse:
+    actions.do_archive_collective(collective=collective, user=request_user(request))
     messages.success(request, _("%(name)s is archived.") % {"name": collective.name})
     return redirect(collective)

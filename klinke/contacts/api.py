@@ -1,7 +1,8 @@
 """JSON API of a collective's address book, for its members only.
 
 Mounted at /api/v1/workbench. Every endpoint needs a login (401 otherwise) and answers 404
-for a collective the caller is not a member of, exactly as for one that does not exist.
+for a collective the caller is not a member of, exactly as for one that does not exist,
+before the body is read (`klinke.collectives.access.collective_member`).
 """
 
 from __future__ import annotations
@@ -11,15 +12,15 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import paginate
 from pydantic import Field
 
-from klinke.accounts.api_auth import TokenOrSessionRequired
-from klinke.accounts.models import User
+from klinke.accounts import request_user
+from klinke.collectives.access import collective_member, request_collective
 from klinke.collectives.models import Collective
 from klinke.contacts import actions, limits
 from klinke.contacts.models import Consent, Contact, Organisation, Source
@@ -28,8 +29,7 @@ from klinke.core.api_schemas import InputSchema
 from klinke.matching.analysis import query_terms
 from klinke.supporters.models import Sector
 
-router = Router(tags=["contacts"])
-login = TokenOrSessionRequired()
+router = Router(tags=["contacts"], auth=collective_member)
 
 
 class EmailOut(Schema):
@@ -184,24 +184,6 @@ class OrganisationPatch(OrganisationIn):
     name: str = Field("", max_length=200)
 
 
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    if not isinstance(user, User):
-        raise HttpError(401, "Log in or send an API token.")
-    return user
-
-
-def _collective(request: HttpRequest, slug: str) -> Collective:
-    """The collective if the caller is a member; 404 otherwise, whether it exists or not."""
-    user = _user(request)
-    collective: Collective | None = Collective.objects.filter(
-        slug=slug, memberships__user=user
-    ).first()
-    if collective is None:
-        raise Http404
-    return collective
-
-
 def _contacts(collective: Collective) -> Any:
     return Contact.objects.for_collective(collective).with_details()
 
@@ -244,12 +226,12 @@ def _pairs(items: list[dict[str, Any]] | None, key: str) -> list[tuple[str, str]
 def _write_contact(
     request: HttpRequest, slug: str, contact: Contact | None, payload: ContactIn, partial: bool
 ) -> Contact:
-    collective = _collective(request, slug)
+    collective = request_collective(request)
     values = _contact_values(payload, partial=partial)
     try:
         written = actions.do_write_contact(
             collective=collective,
-            user=_user(request),
+            user=request_user(request),
             contact=contact,
             values=values,
             emails=_pairs(values.get("emails"), "email"),
@@ -260,12 +242,12 @@ def _write_contact(
     return get_object_or_404(_contacts(collective), pk=written.pk)  # type: ignore[no-any-return]
 
 
-@router.get("/{collective}/contacts", response=list[ContactOut], auth=login)
+@router.get("/{collective}/contacts", response=list[ContactOut])
 @paginate(Pagination)
 def list_contacts(
     request: HttpRequest, collective: str, q: str = "", tag: str = "", organisation: int = 0
 ) -> Any:
-    contacts = _contacts(_collective(request, collective))
+    contacts = _contacts(request_collective(request))
     if q:
         contacts = contacts.matching_terms(query_terms(q))
     if tag:
@@ -275,35 +257,35 @@ def list_contacts(
     return contacts
 
 
-@router.post("/{collective}/contacts", response={201: ContactOut}, auth=login)
+@router.post("/{collective}/contacts", response={201: ContactOut})
 def create_contact(request: HttpRequest, collective: str, payload: ContactIn) -> Any:
     return Status(201, _write_contact(request, collective, None, payload, partial=False))
 
 
-@router.get("/{collective}/contacts/{contact_id}", response=ContactOut, auth=login)
+@router.get("/{collective}/contacts/{contact_id}", response=ContactOut)
 def get_contact(request: HttpRequest, collective: str, contact_id: int) -> Any:
-    return get_object_or_404(_contacts(_collective(request, collective)), pk=contact_id)
+    return get_object_or_404(_contacts(request_collective(request)), pk=contact_id)
 
 
-@router.put("/{collective}/contacts/{contact_id}", response=ContactOut, auth=login)
+@router.put("/{collective}/contacts/{contact_id}", response=ContactOut)
 def update_contact(
     request: HttpRequest, collective: str, contact_id: int, payload: ContactIn
 ) -> Any:
-    contact = get_object_or_404(_contacts(_collective(request, collective)), pk=contact_id)
+    contact = get_object_or_404(_contacts(request_collective(request)), pk=contact_id)
     return _write_contact(request, collective, contact, payload, partial=False)
 
 
-@router.patch("/{collective}/contacts/{contact_id}", response=ContactOut, auth=login)
+@router.patch("/{collective}/contacts/{contact_id}", response=ContactOut)
 def patch_contact(
     request: HttpRequest, collective: str, contact_id: int, payload: ContactPatch
 ) -> Any:
-    contact = get_object_or_404(_contacts(_collective(request, collective)), pk=contact_id)
+    contact = get_object_or_404(_contacts(request_collective(request)), pk=contact_id)
     return _write_contact(request, collective, contact, payload, partial=True)
 
 
-@router.delete("/{collective}/contacts/{contact_id}", response={204: None}, auth=login)
+@router.delete("/{collective}/contacts/{contact_id}", response={204: None})
 def delete_contact(request: HttpRequest, collective: str, contact_id: int) -> Any:
-    contact = get_object_or_404(_contacts(_collective(request, collective)), pk=contact_id)
+    contact = get_object_or_404(_contacts(request_collective(request)), pk=contact_id)
     actions.do_delete_contact(contact=contact)
     return Status(204, None)
 
@@ -333,20 +315,20 @@ def _write_organisation(
     payload: OrganisationIn,
     partial: bool,
 ) -> Organisation:
-    collective = _collective(request, slug)
+    collective = request_collective(request)
     written = actions.do_write_organisation(
         collective=collective,
-        user=_user(request),
+        user=request_user(request),
         organisation=organisation,
         values=_organisation_values(payload, partial=partial),
     )
     return get_object_or_404(_organisations(collective), pk=written.pk)  # type: ignore[no-any-return]
 
 
-@router.get("/{collective}/organisations", response=list[OrganisationOut], auth=login)
+@router.get("/{collective}/organisations", response=list[OrganisationOut])
 @paginate(Pagination)
 def list_organisations(request: HttpRequest, collective: str, q: str = "", tag: str = "") -> Any:
-    organisations = _organisations(_collective(request, collective))
+    organisations = _organisations(request_collective(request))
     if q:
         organisations = organisations.matching_terms(query_terms(q))
     if tag:
@@ -354,40 +336,40 @@ def list_organisations(request: HttpRequest, collective: str, q: str = "", tag: 
     return organisations
 
 
-@router.post("/{collective}/organisations", response={201: OrganisationOut}, auth=login)
+@router.post("/{collective}/organisations", response={201: OrganisationOut})
 def create_organisation(request: HttpRequest, collective: str, payload: OrganisationIn) -> Any:
     return Status(201, _write_organisation(request, collective, None, payload, partial=False))
 
 
-@router.get("/{collective}/organisations/{organisation_id}", response=OrganisationOut, auth=login)
+@router.get("/{collective}/organisations/{organisation_id}", response=OrganisationOut)
 def get_organisation(request: HttpRequest, collective: str, organisation_id: int) -> Any:
-    return get_object_or_404(_organisations(_collective(request, collective)), pk=organisation_id)
+    return get_object_or_404(_organisations(request_collective(request)), pk=organisation_id)
 
 
-@router.put("/{collective}/organisations/{organisation_id}", response=OrganisationOut, auth=login)
+@router.put("/{collective}/organisations/{organisation_id}", response=OrganisationOut)
 def update_organisation(
     request: HttpRequest, collective: str, organisation_id: int, payload: OrganisationIn
 ) -> Any:
     organisation = get_object_or_404(
-        _organisations(_collective(request, collective)), pk=organisation_id
+        _organisations(request_collective(request)), pk=organisation_id
     )
     return _write_organisation(request, collective, organisation, payload, partial=False)
 
 
-@router.patch("/{collective}/organisations/{organisation_id}", response=OrganisationOut, auth=login)
+@router.patch("/{collective}/organisations/{organisation_id}", response=OrganisationOut)
 def patch_organisation(
     request: HttpRequest, collective: str, organisation_id: int, payload: OrganisationPatch
 ) -> Any:
     organisation = get_object_or_404(
-        _organisations(_collective(request, collective)), pk=organisation_id
+        _organisations(request_collective(request)), pk=organisation_id
     )
     return _write_organisation(request, collective, organisation, payload, partial=True)
 
 
-@router.delete("/{collective}/organisations/{organisation_id}", response={204: None}, auth=login)
+@router.delete("/{collective}/organisations/{organisation_id}", response={204: None})
 def delete_organisation(request: HttpRequest, collective: str, organisation_id: int) -> Any:
     organisation = get_object_or_404(
-        Organisation.objects.for_collective(_collective(request, collective)), pk=organisation_id
+        Organisation.objects.for_collective(request_collective(request)), pk=organisation_id
     )
     actions.do_delete_organisation(organisation=organisation)
     return Status(204, None)

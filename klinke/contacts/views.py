@@ -15,8 +15,8 @@ from django.utils import timezone
 from django.utils.text import capfirst, slugify
 from django.utils.translation import gettext as _
 
-from klinke.accounts.models import User
-from klinke.collectives.access import visible_collective
+from klinke.accounts import request_user
+from klinke.collectives.access import member_collective
 from klinke.collectives.models import Collective
 from klinke.contacts import actions, importing, parsers
 from klinke.contacts.forms import (
@@ -68,20 +68,6 @@ SOURCE_FIELDS = (
     "contact_preferences",
     "last_contacted_on",
 )
-
-
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
-
-
-def member_collective(request: HttpRequest, slug: str) -> Collective:
-    """The collective, for its members only: everyone else gets 404, so nothing leaks, not
-    even that the collective keeps contacts."""
-    collective = visible_collective(request, slug)
-    if not collective.has_member(request.user):
-        raise Http404
-    return collective
 
 
 def _contact(collective: Collective, pk: int) -> Contact:
@@ -170,7 +156,7 @@ def _contact_form(
         try:
             saved = actions.do_write_contact(
                 collective=collective,
-                user=_user(request),
+                user=request_user(request),
                 contact=contact,
                 values=form.contact_values(),
                 emails=_formset_pairs(emails, "email"),
@@ -254,7 +240,7 @@ def contact_merge(request: HtmxHttpRequest, slug: str, pk: int) -> HttpResponse:
         if merged is None:
             raise Http404
         name = merged.display_name
-        merge = actions.do_merge_contacts(kept=contact, merged=merged, user=_user(request))
+        merge = actions.do_merge_contacts(kept=contact, merged=merged, user=request_user(request))
         messages.success(
             request,
             _("“%(name)s” is merged into this contact. You can undo this below.") % {"name": name},
@@ -344,7 +330,7 @@ def merge_undo(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         return HttpResponseNotAllowed(["POST"])
     merge = get_object_or_404(ContactMerge.objects.filter(collective=collective), pk=pk)
     try:
-        contact = actions.do_undo_merge(merge=merge, user=_user(request))
+        contact = actions.do_undo_merge(merge=merge, user=request_user(request))
     except actions.ContactsError as exc:
         messages.error(request, str(exc))
         return redirect("contacts:merges", collective.slug)
@@ -369,7 +355,7 @@ def from_introduction(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     if not introduction.contact_details_visible:
         raise Http404
     contact, created = actions.do_save_contact_from_introduction(
-        collective=collective, user=_user(request), introduction=introduction
+        collective=collective, user=request_user(request), introduction=introduction
     )
     if created:
         messages.success(request, _("The contact is saved in your address book."))
@@ -410,7 +396,7 @@ def _organisation_form(
     if request.method == "POST" and form.is_valid():
         saved = actions.do_write_organisation(
             collective=collective,
-            user=_user(request),
+            user=request_user(request),
             organisation=organisation,
             values=form.organisation_values(),
         )
@@ -504,7 +490,7 @@ def import_start(request: HttpRequest, slug: str) -> HttpResponse:
         try:
             contact_import = actions.do_start_import(
                 collective=collective,
-                user=_user(request),
+                user=request_user(request),
                 file_name=upload.name or "upload",
                 data=upload.read(parsers.MAX_FILE_BYTES + 1),
             )
@@ -587,7 +573,7 @@ def import_preview(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             choices[row.number] = (action, target)
         try:
             result = actions.do_import_contacts(
-                contact_import=contact_import, user=_user(request), choices=choices
+                contact_import=contact_import, user=request_user(request), choices=choices
             )
         except actions.ImportFailed as exc:
             error = _("%(error)s Nothing was imported.") % {"error": exc}

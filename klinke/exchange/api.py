@@ -9,8 +9,8 @@ from ninja import Router, Schema
 from ninja.errors import HttpError
 from ninja.pagination import paginate
 
+from klinke.accounts import request_user
 from klinke.accounts.api_auth import TokenOrSessionRequired
-from klinke.accounts.models import User
 from klinke.collectives.models import Collective
 from klinke.core.api_pagination import Pagination
 from klinke.core.api_schemas import InputSchema
@@ -214,13 +214,6 @@ class IntroductionOut(Schema):
         )
 
 
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    if not isinstance(user, User):
-        raise HttpError(401, "Log in or send an API token.")
-    return user
-
-
 def _form_data(payload: ItemIn, instance: Need | Offer | None = None) -> dict[str, Any]:
     topic_ids = dict(Topic.objects.filter(slug__in=payload.topics).values_list("slug", "pk"))
     unknown = sorted(set(payload.topics) - set(topic_ids))
@@ -299,7 +292,7 @@ def get_need(request: HttpRequest, ref: str) -> Any:
 
 @router.post("/needs", response={201: NeedOut}, auth=login)
 def create_need(request: HttpRequest, payload: NeedIn) -> Any:
-    user = _user(request)
+    user = request_user(request)
     collective = Collective.objects.visible_to(user).filter(slug=payload.collective).first()
     if collective is None:
         raise Http404
@@ -355,7 +348,7 @@ def get_offer(request: HttpRequest, ref: str) -> Any:
 
 @router.post("/offers", response={201: OfferOut}, auth=login)
 def create_offer(request: HttpRequest, payload: OfferIn) -> Any:
-    user = _user(request)
+    user = request_user(request)
     supporter = collective = None
     if payload.collective:
         collective = Collective.objects.visible_to(user).filter(slug=payload.collective).first()
@@ -426,7 +419,7 @@ def get_introduction(request: HttpRequest, introduction_id: int) -> Any:
 
 @router.post("/introductions", response={201: IntroductionOut}, auth=login)
 def request_introduction(request: HttpRequest, payload: IntroductionIn) -> Any:
-    user = _user(request)
+    user = request_user(request)
     need = get_object_or_404(_need_queryset(request), ref=payload.need)
     kind, _sep, slug = payload.counterpart.partition(":")
     model: Any = {"supporter": Supporter, "collective": Collective}.get(kind)
@@ -472,7 +465,7 @@ def accept_introduction(
         request,
         introduction_id,
         lambda i: actions.do_answer_introduction(
-            introduction_id=i.pk, user=_user(request), accept=True, **payload.dict()
+            introduction_id=i.pk, user=request_user(request), accept=True, **payload.dict()
         ),
     )
 
@@ -485,7 +478,7 @@ def decline_introduction(
         request,
         introduction_id,
         lambda i: actions.do_answer_introduction(
-            introduction_id=i.pk, user=_user(request), accept=False, **payload.dict()
+            introduction_id=i.pk, user=request_user(request), accept=False, **payload.dict()
         ),
     )
 
@@ -495,7 +488,9 @@ def withdraw_introduction(request: HttpRequest, introduction_id: int) -> Any:
     return _move(
         request,
         introduction_id,
-        lambda i: actions.do_withdraw_introduction(introduction_id=i.pk, user=_user(request)),
+        lambda i: actions.do_withdraw_introduction(
+            introduction_id=i.pk, user=request_user(request)
+        ),
     )
 
 
@@ -505,6 +500,6 @@ def complete_introduction(request: HttpRequest, introduction_id: int, payload: F
         request,
         introduction_id,
         lambda i: actions.do_complete_introduction(
-            introduction_id=i.pk, user=_user(request), **payload.dict()
+            introduction_id=i.pk, user=request_user(request), **payload.dict()
         ),
     )

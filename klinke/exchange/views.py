@@ -10,8 +10,8 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from klinke.accounts.models import User
-from klinke.collectives.access import member_collective
+from klinke.accounts import request_user
+from klinke.collectives.access import collective_to_act_for
 from klinke.collectives.models import Collective
 from klinke.core.submissions import once_per_submission
 from klinke.exchange import actions, candidates
@@ -25,11 +25,6 @@ from klinke.exchange.forms import (
 )
 from klinke.exchange.models import Introduction, ItemState, Need, Offer
 from klinke.supporters.models import Supporter
-
-
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
 
 
 def _visible_need(request: HttpRequest, ref: str) -> Need:
@@ -67,7 +62,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     collectives = list(Collective.objects.active().of_member(user))
     needs = (
         Need.objects.filter(collective__in=collectives)
@@ -105,10 +100,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @login_required
 @once_per_submission
 def need_create(request: HttpRequest, slug: str) -> HttpResponse:
-    collective = member_collective(request, slug)
+    collective = collective_to_act_for(request, slug)
     form = NeedForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        need = actions.do_post_need(collective=collective, user=_user(request), form=form)
+        need = actions.do_post_need(collective=collective, user=request_user(request), form=form)
         messages.success(request, _("Your need is posted. Here are the first suggestions."))
         return redirect(need)
     return render(
@@ -206,8 +201,8 @@ def need_renew(request: HttpRequest, ref: str) -> HttpResponse:
 @login_required
 @once_per_submission
 def offer_create(request: HttpRequest, slug: str | None = None) -> HttpResponse:
-    user = _user(request)
-    collective = member_collective(request, slug) if slug else None
+    user = request_user(request)
+    collective = collective_to_act_for(request, slug) if slug else None
     supporter = None
     if collective is None:
         supporter = Supporter.objects.filter(user=user).first()
@@ -308,7 +303,7 @@ def request_introduction(request: HttpRequest, ref: str) -> HttpResponse:
     try:
         introduction = actions.do_request_introduction(
             need=need,
-            user=_user(request),
+            user=request_user(request),
             counterpart=counterpart,
             offer=offer,
             message=form.cleaned_data["message"],
@@ -382,7 +377,7 @@ def introduction_answer(request: HttpRequest, pk: int) -> HttpResponse:
         introduction,
         lambda: actions.do_answer_introduction(
             introduction_id=introduction.pk,
-            user=_user(request),
+            user=request_user(request),
             accept=accept,
             message=form.cleaned_data["message"],
             phone=form.cleaned_data["phone"],
@@ -402,7 +397,7 @@ def introduction_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         introduction,
         lambda: actions.do_withdraw_introduction(
-            introduction_id=introduction.pk, user=_user(request)
+            introduction_id=introduction.pk, user=request_user(request)
         ),
         _("The request is withdrawn."),
     )
@@ -421,7 +416,7 @@ def introduction_complete(request: HttpRequest, pk: int) -> HttpResponse:
         introduction,
         lambda: actions.do_complete_introduction(
             introduction_id=introduction.pk,
-            user=_user(request),
+            user=request_user(request),
             helpful=form.cleaned_data["helpful"],
             rating=form.cleaned_data["rating"],
             note=form.cleaned_data["note"],

@@ -17,8 +17,8 @@ from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import paginate
 
+from klinke.accounts import request_user
 from klinke.accounts.api_auth import TokenOrSessionRequired
-from klinke.accounts.models import User
 from klinke.core.api_pagination import Pagination
 from klinke.core.api_schemas import InputSchema
 from klinke.core.models import Visibility
@@ -241,13 +241,6 @@ class QuestionToArticleIn(InputSchema):
 # --- helpers -------------------------------------------------------------------------------
 
 
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    if not isinstance(user, User):
-        raise HttpError(401, "Log in or send an API token.")
-    return user
-
-
 def _articles(request: HttpRequest) -> Any:
     return (
         Article.objects.visible_to(request.user)
@@ -314,7 +307,7 @@ def get_article(request: HttpRequest, slug: str) -> Any:
 
 @router.post("/articles", response={201: ArticleOut}, auth=login)
 def create_article(request: HttpRequest, payload: ArticleIn) -> Any:
-    user = _user(request)
+    user = request_user(request)
     translation_of = None
     if payload.translation:
         translation_of = _article(request, payload.translation)
@@ -337,7 +330,7 @@ def create_article(request: HttpRequest, payload: ArticleIn) -> Any:
 
 
 def _update(request: HttpRequest, slug: str, payload: ArticleUpdateIn) -> Any:
-    user = _user(request)
+    user = request_user(request)
     article = _article(request, slug)
     try:
         actions.do_edit_article(
@@ -400,7 +393,7 @@ def get_revision(request: HttpRequest, slug: str, number: int) -> Any:
 @router.post("/articles/{slug}/revisions/{number}/restore", response=ArticleOut, auth=login)
 def restore_revision(request: HttpRequest, slug: str, number: int, payload: RestoreIn) -> Any:
     """Make an old revision's text current again, as a new revision (stewards only)."""
-    user = _user(request)
+    user = request_user(request)
     article = _article(request, slug)
     try:
         actions.do_revert_article(
@@ -437,7 +430,7 @@ def get_question(request: HttpRequest, pk: int) -> Any:
 
 @router.post("/questions", response={201: QuestionOut}, auth=login)
 def create_question(request: HttpRequest, payload: QuestionIn) -> Any:
-    user = _user(request)
+    user = request_user(request)
     try:
         question = actions.do_ask_question(
             asker=user,
@@ -453,7 +446,7 @@ def create_question(request: HttpRequest, payload: QuestionIn) -> Any:
 
 @router.post("/questions/{pk}/answers", response={201: AnswerOut}, auth=login)
 def create_answer(request: HttpRequest, pk: int, payload: AnswerIn) -> Any:
-    user = _user(request)
+    user = request_user(request)
     question = _question(request, pk)
     try:
         answer = actions.do_answer_question(question=question, author=user, body=payload.body)
@@ -465,7 +458,7 @@ def create_answer(request: HttpRequest, pk: int, payload: AnswerIn) -> Any:
 @router.patch("/answers/{pk}", response=AnswerOut, auth=login)
 def update_answer(request: HttpRequest, pk: int, payload: AnswerIn) -> Any:
     """Only the author edits an answer."""
-    user = _user(request)
+    user = request_user(request)
     answer = get_object_or_404(Answer.objects.select_related("author", "question"), pk=pk)
     _question(request, answer.question_id)  # 404 when the question is hidden from you
     try:
@@ -477,7 +470,7 @@ def update_answer(request: HttpRequest, pk: int, payload: AnswerIn) -> Any:
 @router.post("/questions/{pk}/accept", response=QuestionOut, auth=login)
 def accept_answer(request: HttpRequest, pk: int, payload: AcceptIn) -> Any:
     """Mark the answer that helped; only the asker may (403 for everyone else)."""
-    user = _user(request)
+    user = request_user(request)
     question = _question(request, pk)
     try:
         actions.do_accept_answer(question_id=question.pk, user=user, answer_id=payload.answer)
@@ -489,7 +482,7 @@ def accept_answer(request: HttpRequest, pk: int, payload: AcceptIn) -> Any:
 @router.post("/questions/{pk}/article", response={201: ArticleOut}, auth=login)
 def question_to_article(request: HttpRequest, pk: int, payload: QuestionToArticleIn) -> Any:
     """Make a knowledge article from the question and its answers (the asker or a steward)."""
-    user = _user(request)
+    user = request_user(request)
     question = _question(request, pk)
     if payload.language and payload.language not in ArticleLanguage.values:
         raise HttpError(422, "language: use “de” or “en”.")

@@ -15,6 +15,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from klinke.accounts import request_user
 from klinke.accounts.models import User
 from klinke.core.htmx import HtmxHttpRequest
 from klinke.core.models import is_network_member
@@ -36,11 +37,6 @@ from klinke.knowledge.models import Answer, Article, ArticleRevision, Question
 PAGE_SIZE = 20
 
 
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
-
-
 def _query_string(request: HttpRequest) -> str:
     params = request.GET.copy()
     params.pop("page", None)
@@ -48,7 +44,7 @@ def _query_string(request: HttpRequest) -> str:
 
 
 def _require_member(request: HttpRequest) -> User:
-    user = _user(request)
+    user = request_user(request)
     if not is_network_member(user):
         raise PermissionDenied
     return user
@@ -172,7 +168,7 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 def article_edit(request: HttpRequest, slug: str) -> HttpResponse:
     article = _visible_article(request, slug, Article.objects.prefetch_related("topics"))
-    user = _user(request)
+    user = request_user(request)
     if not article.is_editable_by(user):
         raise PermissionDenied
     initial = {
@@ -292,7 +288,7 @@ def article_revert(request: HttpRequest, slug: str, number: int) -> HttpResponse
     note = form.cleaned_data["note"] if form.is_valid() else ""
     try:
         actions.do_revert_article(
-            article_id=article.pk, user=_user(request), number=number, note=note
+            article_id=article.pk, user=request_user(request), number=number, note=note
         )
     except actions.KnowledgeError as exc:
         messages.error(request, str(exc))
@@ -419,7 +415,7 @@ def answer_create(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect(question)
     try:
         answer = actions.do_answer_question(
-            question=question, author=_user(request), body=form.cleaned_data["body"]
+            question=question, author=request_user(request), body=form.cleaned_data["body"]
         )
     except actions.NotAllowed as exc:
         raise PermissionDenied(str(exc)) from exc
@@ -438,7 +434,9 @@ def answer_edit(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied
     form = AnswerForm(request.POST or None, initial={"body": answer.body})
     if request.method == "POST" and form.is_valid():
-        actions.do_edit_answer(answer=answer, user=_user(request), body=form.cleaned_data["body"])
+        actions.do_edit_answer(
+            answer=answer, user=request_user(request), body=form.cleaned_data["body"]
+        )
         messages.success(request, _("Your answer is updated."))
         return redirect(answer.get_absolute_url())
     return render(
@@ -456,7 +454,7 @@ def answer_accept(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     answer_id = int(raw) if raw.isdigit() else None
     try:
         question = actions.do_accept_answer(
-            question_id=question.pk, user=_user(request), answer_id=answer_id
+            question_id=question.pk, user=request_user(request), answer_id=answer_id
         )
     except actions.NotAllowed as exc:
         raise PermissionDenied(str(exc)) from exc
@@ -478,7 +476,7 @@ def answer_accept(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @login_required
 def question_to_article(request: HttpRequest, pk: int) -> HttpResponse:
     question = _visible_question(request, pk)
-    user = _user(request)
+    user = request_user(request)
     if not question.can_become_article_by(user):
         raise PermissionDenied
     if question.article is not None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from django.http import Http404, HttpRequest, QueryDict
+from django.http import HttpRequest, QueryDict
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Router, Schema, Status
@@ -20,8 +20,8 @@ from ninja.errors import HttpError
 from ninja.pagination import paginate
 from pydantic import Field
 
-from klinke.accounts.api_auth import TokenOrSessionRequired
-from klinke.accounts.models import User
+from klinke.accounts import request_user
+from klinke.collectives.access import collective_member, request_collective
 from klinke.collectives.models import Collective
 from klinke.contacts.models import Contact
 from klinke.core.api_pagination import Pagination
@@ -45,43 +45,11 @@ from klinke.workbench.models import (
     WorkbenchSettings,
 )
 
-router = Router(tags=["workbench"])
-
-
-class CollectiveMember(TokenOrSessionRequired):
-    """A logged-in member of the collective named in the path (`{collective}`).
-
-    Runs before the body is parsed, so outsiders learn nothing from validation errors.
-    """
-
-    def __call__(self, request: HttpRequest) -> Any:
-        user = super().__call__(request)
-        if user is None:
-            return None
-        match = request.resolver_match
-        slug = match.kwargs.get("collective") if match is not None else None
-        collective = (
-            Collective.objects.filter(slug=slug, memberships__user=user).first() if slug else None
-        )
-        if collective is None:
-            raise Http404
-        request.workbench_collective = collective  # type: ignore[attr-defined]
-        return user
-
-
-member = CollectiveMember()
+router = Router(tags=["workbench"], auth=collective_member)
 
 
 def _collective(request: HttpRequest) -> Collective:
-    collective: Collective = request.workbench_collective  # type: ignore[attr-defined]
-    return collective
-
-
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    if not isinstance(user, User):
-        raise HttpError(401, "Log in or send an API token.")
-    return user
+    return request_collective(request)
 
 
 def _conflict(exc: actions.WorkbenchError) -> HttpError:
@@ -512,7 +480,7 @@ def _lead_form_data(payload: dict[str, Any]) -> QueryDict:
     return data
 
 
-@router.get("/{collective}/leads", response=list[LeadOut], auth=member)
+@router.get("/{collective}/leads", response=list[LeadOut])
 @paginate(Pagination)
 def list_leads(
     request: HttpRequest,
@@ -540,22 +508,22 @@ def list_leads(
     return leads.order_by("next_action_due", "-updated_at", "pk").distinct()
 
 
-@router.post("/{collective}/leads", response={201: LeadOut}, auth=member)
+@router.post("/{collective}/leads", response={201: LeadOut})
 def create_lead(request: HttpRequest, collective: str, payload: LeadIn) -> Any:
     group = _collective(request)
     form = LeadForm(_lead_form_data(payload.dict()), collective=group)
     if not form.is_valid():
         _raise_form_errors(form)
-    lead = actions.do_create_lead(collective=group, user=_user(request), form=form)
+    lead = actions.do_create_lead(collective=group, user=request_user(request), form=form)
     return Status(201, _lead(request, lead.pk))
 
 
-@router.get("/{collective}/leads/{lead_id}", response=LeadOut, auth=member)
+@router.get("/{collective}/leads/{lead_id}", response=LeadOut)
 def get_lead(request: HttpRequest, collective: str, lead_id: int) -> Any:
     return _lead(request, lead_id)
 
 
-@router.patch("/{collective}/leads/{lead_id}", response=LeadOut, auth=member)
+@router.patch("/{collective}/leads/{lead_id}", response=LeadOut)
 def update_lead(request: HttpRequest, collective: str, lead_id: int, payload: LeadPatch) -> Any:
     lead = _lead(request, lead_id)
     current = {
@@ -581,37 +549,40 @@ def update_lead(request: HttpRequest, collective: str, lead_id: int, payload: Le
     return _lead(request, lead.pk)
 
 
-@router.post("/{collective}/leads/{lead_id}/move", response=LeadOut, auth=member)
+@router.post("/{collective}/leads/{lead_id}/move", response=LeadOut)
 def move_lead(request: HttpRequest, collective: str, lead_id: int, payload: MoveIn) -> Any:
     lead = _lead(request, lead_id)
     try:
         actions.do_move_lead(
-            lead=lead, user=_user(request), from_stage=payload.from_stage, to_stage=payload.to_stage
+            lead=lead,
+            user=request_user(request),
+            from_stage=payload.from_stage,
+            to_stage=payload.to_stage,
         )
     except actions.WorkbenchError as exc:
         raise _conflict(exc) from exc
     return _lead(request, lead.pk)
 
 
-@router.post("/{collective}/leads/{lead_id}/close", response=LeadOut, auth=member)
+@router.post("/{collective}/leads/{lead_id}/close", response=LeadOut)
 def close_lead(request: HttpRequest, collective: str, lead_id: int, payload: CloseIn) -> Any:
     lead = _lead(request, lead_id)
     try:
         actions.do_close_lead(
-            lead=lead, user=_user(request), stage=payload.stage, reason=payload.reason
+            lead=lead, user=request_user(request), stage=payload.stage, reason=payload.reason
         )
     except actions.WorkbenchError as exc:
         raise _conflict(exc) from exc
     return _lead(request, lead.pk)
 
 
-@router.get("/{collective}/leads/{lead_id}/activities", response=list[ActivityOut], auth=member)
+@router.get("/{collective}/leads/{lead_id}/activities", response=list[ActivityOut])
 @paginate(Pagination)
 def list_activities(request: HttpRequest, collective: str, lead_id: int) -> Any:
     return _lead(request, lead_id).activities.select_related("by", "contact")
 
 
-@router.post("/{collective}/leads/{lead_id}/activities", response={201: ActivityOut}, auth=member)
+@router.post("/{collective}/leads/{lead_id}/activities", response={201: ActivityOut})
 def log_activity(request: HttpRequest, collective: str, lead_id: int, payload: ActivityIn) -> Any:
     lead = _lead(request, lead_id)
     if payload.kind not in ActivityKind.values:
@@ -626,7 +597,7 @@ def log_activity(request: HttpRequest, collective: str, lead_id: int, payload: A
     try:
         activity = actions.do_log_activity(
             lead=lead,
-            user=_user(request),
+            user=request_user(request),
             kind=payload.kind,
             text=payload.text,
             occurred_at=payload.occurred_at,
@@ -646,19 +617,19 @@ def _screening(lead: Lead) -> dict[str, Any]:
     }
 
 
-@router.get("/{collective}/leads/{lead_id}/screening", response=ScreeningOut, auth=member)
+@router.get("/{collective}/leads/{lead_id}/screening", response=ScreeningOut)
 def get_screening(request: HttpRequest, collective: str, lead_id: int) -> Any:
     """The red-line hits on a lead, with their evidence, and the overrides so far."""
     return _screening(_lead(request, lead_id))
 
 
-@router.post("/{collective}/leads/{lead_id}/screening/override", response=ScreeningOut, auth=member)
+@router.post("/{collective}/leads/{lead_id}/screening/override", response=ScreeningOut)
 def override_screening(
     request: HttpRequest, collective: str, lead_id: int, payload: OverrideIn
 ) -> Any:
     lead = _lead(request, lead_id)
     try:
-        actions.do_override_screening(lead=lead, user=_user(request), reason=payload.reason)
+        actions.do_override_screening(lead=lead, user=request_user(request), reason=payload.reason)
     except actions.WorkbenchError as exc:
         raise HttpError(422, str(exc)) from exc
     return _screening(_lead(request, lead_id))
@@ -699,13 +670,12 @@ def _referrals(request: HttpRequest) -> Any:
 @router.get(
     "/{collective}/leads/{lead_id}/referral-candidates",
     response=list[CandidateOut],
-    auth=member,
 )
 def referral_candidates(request: HttpRequest, collective: str, lead_id: int, limit: int = 8) -> Any:
     """Collectives that could take the lead, best first, with the matching engine's reasons."""
     lead = _lead(request, lead_id)
     ranked = candidates.rank_collectives_for_lead(
-        lead, user=_user(request), limit=min(max(limit, 1), 30)
+        lead, user=request_user(request), limit=min(max(limit, 1), 30)
     )
     return [
         {
@@ -718,10 +688,10 @@ def referral_candidates(request: HttpRequest, collective: str, lead_id: int, lim
     ]
 
 
-@router.post("/{collective}/leads/{lead_id}/referrals", response={201: ReferralOut}, auth=member)
+@router.post("/{collective}/leads/{lead_id}/referrals", response={201: ReferralOut})
 def refer_lead(request: HttpRequest, collective: str, lead_id: int, payload: ReferralIn) -> Any:
     lead = _lead(request, lead_id)
-    user = _user(request)
+    user = request_user(request)
     target = Collective.objects.active().visible_to(user).filter(slug=payload.to_collective).first()
     if target is None:
         raise HttpError(422, "to_collective: no such collective")
@@ -739,7 +709,7 @@ def refer_lead(request: HttpRequest, collective: str, lead_id: int, payload: Ref
     return Status(201, _referral_out(referral, _collective(request)))
 
 
-@router.get("/{collective}/referrals", response=list[ReferralOut], auth=member)
+@router.get("/{collective}/referrals", response=list[ReferralOut])
 @paginate(Pagination)
 def list_referrals(request: HttpRequest, collective: str, direction: str = "") -> Any:
     group = _collective(request)
@@ -751,7 +721,7 @@ def list_referrals(request: HttpRequest, collective: str, direction: str = "") -
     return [_referral_out(r, group) for r in referrals.order_by("-created_at", "-pk")]
 
 
-@router.get("/{collective}/referrals/{referral_id}", response=ReferralOut, auth=member)
+@router.get("/{collective}/referrals/{referral_id}", response=ReferralOut)
 def get_referral(request: HttpRequest, collective: str, referral_id: int) -> Any:
     return _referral_out(
         get_object_or_404(_referrals(request), pk=referral_id), _collective(request)
@@ -762,7 +732,7 @@ def _answer(request: HttpRequest, referral_id: int, accept: bool, message: str) 
     referral = get_object_or_404(_referrals(request), pk=referral_id)
     try:
         actions.do_answer_referral(
-            referral_id=referral.pk, user=_user(request), accept=accept, message=message
+            referral_id=referral.pk, user=request_user(request), accept=accept, message=message
         )
     except actions.WorkbenchError as exc:
         raise _conflict(exc) from exc
@@ -771,25 +741,25 @@ def _answer(request: HttpRequest, referral_id: int, accept: bool, message: str) 
     )
 
 
-@router.post("/{collective}/referrals/{referral_id}/accept", response=ReferralOut, auth=member)
+@router.post("/{collective}/referrals/{referral_id}/accept", response=ReferralOut)
 def accept_referral(
     request: HttpRequest, collective: str, referral_id: int, payload: ReferralAnswerIn
 ) -> Any:
     return _answer(request, referral_id, True, payload.message)
 
 
-@router.post("/{collective}/referrals/{referral_id}/decline", response=ReferralOut, auth=member)
+@router.post("/{collective}/referrals/{referral_id}/decline", response=ReferralOut)
 def decline_referral(
     request: HttpRequest, collective: str, referral_id: int, payload: ReferralAnswerIn
 ) -> Any:
     return _answer(request, referral_id, False, payload.message)
 
 
-@router.post("/{collective}/referrals/{referral_id}/withdraw", response=ReferralOut, auth=member)
+@router.post("/{collective}/referrals/{referral_id}/withdraw", response=ReferralOut)
 def withdraw_referral(request: HttpRequest, collective: str, referral_id: int) -> Any:
     referral = get_object_or_404(_referrals(request), pk=referral_id)
     try:
-        actions.do_withdraw_referral(referral_id=referral.pk, user=_user(request))
+        actions.do_withdraw_referral(referral_id=referral.pk, user=request_user(request))
     except actions.WorkbenchError as exc:
         raise _conflict(exc) from exc
     return _referral_out(
@@ -797,7 +767,7 @@ def withdraw_referral(request: HttpRequest, collective: str, referral_id: int) -
     )
 
 
-@router.get("/{collective}/referral-log", response=list[LogEntryOut], auth=member)
+@router.get("/{collective}/referral-log", response=list[LogEntryOut])
 @paginate(Pagination)
 def referral_log(request: HttpRequest, collective: str) -> Any:
     """The collective's part of the network's referral log: no titles, clients or people."""
@@ -825,7 +795,7 @@ def _decisions(request: HttpRequest) -> Any:
     return Decision.objects.filter(collective=_collective(request))
 
 
-@router.get("/{collective}/decisions", response=list[DecisionOut], auth=member)
+@router.get("/{collective}/decisions", response=list[DecisionOut])
 @paginate(Pagination)
 def list_decisions(request: HttpRequest, collective: str, state: str = "") -> Any:
     decisions = _decisions(request)
@@ -834,7 +804,7 @@ def list_decisions(request: HttpRequest, collective: str, state: str = "") -> An
     return decisions.order_by("-opened_at", "-pk")
 
 
-@router.post("/{collective}/decisions", response={201: DecisionOut}, auth=member)
+@router.post("/{collective}/decisions", response={201: DecisionOut})
 def open_decision(request: HttpRequest, collective: str, payload: DecisionIn) -> Any:
     group = _collective(request)
     lead = None
@@ -848,7 +818,7 @@ def open_decision(request: HttpRequest, collective: str, payload: DecisionIn) ->
     try:
         decision = actions.do_open_decision(
             collective=group,
-            user=_user(request),
+            user=request_user(request),
             question=payload.question,
             details=payload.details,
             deadline=deadline,
@@ -859,12 +829,12 @@ def open_decision(request: HttpRequest, collective: str, payload: DecisionIn) ->
     return Status(201, decision)
 
 
-@router.get("/{collective}/decisions/{decision_id}", response=DecisionOut, auth=member)
+@router.get("/{collective}/decisions/{decision_id}", response=DecisionOut)
 def get_decision(request: HttpRequest, collective: str, decision_id: int) -> Any:
     return get_object_or_404(_decisions(request), pk=decision_id)
 
 
-@router.post("/{collective}/decisions/{decision_id}/respond", response=DecisionOut, auth=member)
+@router.post("/{collective}/decisions/{decision_id}/respond", response=DecisionOut)
 def respond_to_decision(
     request: HttpRequest, collective: str, decision_id: int, payload: RespondIn
 ) -> Any:
@@ -873,7 +843,7 @@ def respond_to_decision(
     try:
         actions.do_respond_to_decision(
             decision_id=decision.pk,
-            user=_user(request),
+            user=request_user(request),
             choice=payload.choice,
             reason=payload.reason,
         )
@@ -903,7 +873,7 @@ def _red_line_form(payload: RedLineIn, instance: RedLine | None = None) -> RedLi
     return form
 
 
-@router.get("/{collective}/sectors", response=list[SectorOut], auth=member)
+@router.get("/{collective}/sectors", response=list[SectorOut])
 def list_sectors(request: HttpRequest, collective: str) -> Any:
     """The fixed sector catalogue a red line can name, with its keywords."""
     used: set[str] = set()
@@ -921,28 +891,28 @@ def list_sectors(request: HttpRequest, collective: str) -> Any:
     ]
 
 
-@router.get("/{collective}/red-lines", response=list[RedLineOut], auth=member)
+@router.get("/{collective}/red-lines", response=list[RedLineOut])
 def list_red_lines(request: HttpRequest, collective: str) -> Any:
     return RedLine.objects.filter(collective=_collective(request))
 
 
-@router.post("/{collective}/red-lines", response={201: RedLineOut}, auth=member)
+@router.post("/{collective}/red-lines", response={201: RedLineOut})
 def create_red_line(request: HttpRequest, collective: str, payload: RedLineIn) -> Any:
     form = _red_line_form(payload)
     red_line = actions.do_save_red_line(
-        collective=_collective(request), user=_user(request), form=form
+        collective=_collective(request), user=request_user(request), form=form
     )
     return Status(201, red_line)
 
 
-@router.get("/{collective}/red-lines/{red_line_id}", response=RedLineOut, auth=member)
+@router.get("/{collective}/red-lines/{red_line_id}", response=RedLineOut)
 def get_red_line(request: HttpRequest, collective: str, red_line_id: int) -> Any:
     return get_object_or_404(
         RedLine.objects.filter(collective=_collective(request)), pk=red_line_id
     )
 
 
-@router.put("/{collective}/red-lines/{red_line_id}", response=RedLineOut, auth=member)
+@router.put("/{collective}/red-lines/{red_line_id}", response=RedLineOut)
 def update_red_line(
     request: HttpRequest, collective: str, red_line_id: int, payload: RedLineIn
 ) -> Any:
@@ -950,27 +920,29 @@ def update_red_line(
         RedLine.objects.filter(collective=_collective(request)), pk=red_line_id
     )
     form = _red_line_form(payload, instance=red_line)
-    return actions.do_save_red_line(collective=_collective(request), user=_user(request), form=form)
+    return actions.do_save_red_line(
+        collective=_collective(request), user=request_user(request), form=form
+    )
 
 
-@router.delete("/{collective}/red-lines/{red_line_id}", response={204: None}, auth=member)
+@router.delete("/{collective}/red-lines/{red_line_id}", response={204: None})
 def delete_red_line(request: HttpRequest, collective: str, red_line_id: int) -> Any:
     red_line = get_object_or_404(
         RedLine.objects.filter(collective=_collective(request)), pk=red_line_id
     )
-    actions.do_delete_red_line(red_line=red_line, user=_user(request))
+    actions.do_delete_red_line(red_line=red_line, user=request_user(request))
     return Status(204, None)
 
 
 # --- settings and summary --------------------------------------------------------------
 
 
-@router.get("/{collective}/settings", response=SettingsOut, auth=member)
+@router.get("/{collective}/settings", response=SettingsOut)
 def get_settings(request: HttpRequest, collective: str) -> Any:
     return WorkbenchSettings.for_collective(_collective(request))
 
 
-@router.put("/{collective}/settings", response=SettingsOut, auth=member)
+@router.put("/{collective}/settings", response=SettingsOut)
 def update_settings(request: HttpRequest, collective: str, payload: SettingsIn) -> Any:
     if payload.decision_rule not in DecisionRule.values:
         raise HttpError(422, "decision_rule: use consent or majority")
@@ -982,7 +954,7 @@ def update_settings(request: HttpRequest, collective: str, payload: SettingsIn) 
     return config
 
 
-@router.get("/{collective}/summary", response=SummaryOut, auth=member)
+@router.get("/{collective}/summary", response=SummaryOut)
 def pipeline_summary(request: HttpRequest, collective: str) -> Any:
     """Leads and value ranges per stage; won and lost per month over the last 12 months."""
     group = _collective(request)

@@ -25,8 +25,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from klinke.accounts.models import User
-from klinke.collectives.access import visible_collective
+from klinke.accounts import request_user
+from klinke.collectives.access import member_collective
 from klinke.collectives.models import Collective
 from klinke.contacts.models import Contact
 from klinke.core.htmx import HtmxHttpRequest
@@ -67,19 +67,6 @@ from klinke.workbench.models import (
 View = Callable[..., HttpResponse]
 
 
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
-
-
-def workbench_collective(request: HttpRequest, slug: str) -> Collective:
-    """The collective, for its members only; 404 for everyone else, as if it had no workbench."""
-    collective = visible_collective(request, slug)
-    if not collective.has_member(request.user):
-        raise Http404
-    return collective
-
-
 def workbench_view(methods: Sequence[str] = ("GET", "POST")) -> Callable[[View], View]:
     """Log in, check membership (404), then the method (405), and pass the collective on.
 
@@ -91,7 +78,7 @@ def workbench_view(methods: Sequence[str] = ("GET", "POST")) -> Callable[[View],
         @login_required
         @wraps(view)
         def wrapper(request: HttpRequest, slug: str, *args: Any, **kwargs: Any) -> HttpResponse:
-            collective = workbench_collective(request, slug)
+            collective = member_collective(request, slug)
             if request.method not in allowed:
                 return HttpResponseNotAllowed(sorted(allowed))
             return view(request, collective, *args, **kwargs)
@@ -247,7 +234,7 @@ def lead_create(request: HttpRequest, collective: Collective) -> HttpResponse:
             initial = {"contact": contact.pk, "organisation": contact.organisation_id}
     form = LeadForm(request.POST or None, collective=collective, initial=initial)
     if request.method == "POST" and form.is_valid():
-        lead = actions.do_create_lead(collective=collective, user=_user(request), form=form)
+        lead = actions.do_create_lead(collective=collective, user=request_user(request), form=form)
         if lead.is_flagged:
             messages.warning(
                 request,
@@ -349,7 +336,7 @@ def lead_move(request: HtmxHttpRequest, collective: Collective, pk: int) -> Http
     try:
         actions.do_move_lead(
             lead=lead,
-            user=_user(request),
+            user=request_user(request),
             from_stage=request.POST.get("from_stage", ""),
             to_stage=request.POST.get("to_stage", ""),
         )
@@ -381,7 +368,7 @@ def lead_close(request: HttpRequest, collective: Collective, pk: int) -> HttpRes
     try:
         actions.do_close_lead(
             lead=lead,
-            user=_user(request),
+            user=request_user(request),
             stage=form.cleaned_data["stage"],
             reason=form.cleaned_data["reason"],
         )
@@ -405,7 +392,7 @@ def activity_create(request: HtmxHttpRequest, collective: Collective, pk: int) -
         try:
             actions.do_log_activity(
                 lead=lead,
-                user=_user(request),
+                user=request_user(request),
                 kind=form.cleaned_data["kind"],
                 text=form.cleaned_data["text"],
                 occurred_at=form.cleaned_data["occurred_at"],
@@ -437,7 +424,7 @@ def screening_override(request: HttpRequest, collective: Collective, pk: int) ->
         return redirect(lead)
     try:
         actions.do_override_screening(
-            lead=lead, user=_user(request), reason=form.cleaned_data["reason"]
+            lead=lead, user=request_user(request), reason=form.cleaned_data["reason"]
         )
     except actions.WorkbenchError as exc:
         messages.error(request, str(exc))
@@ -453,7 +440,7 @@ def screening_override(request: HttpRequest, collective: Collective, pk: int) ->
 def lead_refer(request: HttpRequest, collective: Collective, pk: int) -> HttpResponse:
     """Suggest collectives that could take the lead, and offer it to one of them."""
     lead = _lead(collective, pk)
-    user = _user(request)
+    user = request_user(request)
     initial: dict[str, Any] = {}
     if lead.contact is not None:
         contact = Contact.objects.with_details().get(pk=lead.contact.pk)
@@ -557,7 +544,7 @@ def referral_answer(request: HttpRequest, collective: Collective, pk: int) -> Ht
     try:
         referral = actions.do_answer_referral(
             referral_id=referral.pk,
-            user=_user(request),
+            user=request_user(request),
             accept=accept,
             message=request.POST.get("message", ""),
         )
@@ -575,7 +562,7 @@ def referral_answer(request: HttpRequest, collective: Collective, pk: int) -> Ht
 def referral_withdraw(request: HttpRequest, collective: Collective, pk: int) -> HttpResponse:
     referral = _referral(collective, pk)
     try:
-        actions.do_withdraw_referral(referral_id=referral.pk, user=_user(request))
+        actions.do_withdraw_referral(referral_id=referral.pk, user=request_user(request))
     except actions.WorkbenchError as exc:
         messages.error(request, str(exc))
     else:
@@ -591,7 +578,7 @@ def referral_totals(request: HttpRequest, slug: str) -> HttpResponse:
     it ignores the slug and asks for the steward role instead of membership. Non-stewards get
     404 like on every other workbench page.
     """
-    user = _user(request)
+    user = request_user(request)
     if not user.is_steward:
         raise Http404
     rows = (
@@ -646,7 +633,7 @@ def decision_create(request: HttpRequest, collective: Collective) -> HttpRespons
         try:
             decision = actions.do_open_decision(
                 collective=collective,
-                user=_user(request),
+                user=request_user(request),
                 question=form.cleaned_data["question"],
                 details=form.cleaned_data["details"],
                 deadline=form.cleaned_data["deadline"],
@@ -673,7 +660,7 @@ def _decision(collective: Collective, pk: int) -> Decision:
 def _decision_context(
     request: HttpRequest, decision: Decision, form: ResponseForm | None = None
 ) -> dict[str, Any]:
-    user = _user(request)
+    user = request_user(request)
     responses = list(decision.responses.select_related("member"))
     mine = next((r for r in responses if r.member_id == user.pk), None)
     tally = actions.current_tally(decision) if decision.is_open else None
@@ -713,7 +700,7 @@ def decision_respond(request: HtmxHttpRequest, collective: Collective, pk: int) 
         try:
             actions.do_respond_to_decision(
                 decision_id=decision.pk,
-                user=_user(request),
+                user=request_user(request),
                 choice=form.cleaned_data["choice"],
                 reason=form.cleaned_data["reason"],
             )
@@ -746,7 +733,9 @@ def decision_respond(request: HtmxHttpRequest, collective: Collective, pk: int) 
 def red_lines(request: HttpRequest, collective: Collective) -> HttpResponse:
     form = RedLineForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        red_line = actions.do_save_red_line(collective=collective, user=_user(request), form=form)
+        red_line = actions.do_save_red_line(
+            collective=collective, user=request_user(request), form=form
+        )
         flagged_count = Lead.objects.filter(collective=collective, is_flagged=True).open().count()
         messages.success(
             request,
@@ -772,7 +761,7 @@ def red_line_edit(request: HttpRequest, collective: Collective, pk: int) -> Http
     red_line = get_object_or_404(RedLine.objects.filter(collective=collective), pk=pk)
     form = RedLineForm(request.POST or None, instance=red_line)
     if request.method == "POST" and form.is_valid():
-        actions.do_save_red_line(collective=collective, user=_user(request), form=form)
+        actions.do_save_red_line(collective=collective, user=request_user(request), form=form)
         messages.success(request, _("Your changes are saved; all leads are screened again."))
         return redirect("workbench:red_lines", collective.slug)
     return render(
@@ -785,7 +774,7 @@ def red_line_edit(request: HttpRequest, collective: Collective, pk: int) -> Http
 @workbench_view(["POST"])
 def red_line_delete(request: HttpRequest, collective: Collective, pk: int) -> HttpResponse:
     red_line = get_object_or_404(RedLine.objects.filter(collective=collective), pk=pk)
-    actions.do_delete_red_line(red_line=red_line, user=_user(request))
+    actions.do_delete_red_line(red_line=red_line, user=request_user(request))
     messages.success(request, _("The red line is removed."))
     return redirect("workbench:red_lines", collective.slug)
 
@@ -818,7 +807,7 @@ def pipeline_summary(request: HttpRequest, collective: Collective) -> HttpRespon
 @workbench_view()
 def workbench_settings(request: HttpRequest, collective: Collective) -> HttpResponse:
     """The collective's settings, and each member's own reminder email."""
-    user = _user(request)
+    user = request_user(request)
     config = _settings(collective)
     preference = WorkbenchPreference.objects.filter(user=user).first()
     muted = NotificationMute.objects.filter(user=user, kind=NotificationKind.WORKBENCH).exists()

@@ -19,8 +19,8 @@ from ninja import Router, Schema
 from ninja.errors import HttpError
 from ninja.pagination import paginate
 
+from klinke.accounts import request_user
 from klinke.accounts.api_auth import TokenOrSessionRequired
-from klinke.accounts.models import User
 from klinke.core.api_pagination import Pagination
 from klinke.core.api_schemas import InputSchema
 from klinke.core.models import is_network_member
@@ -269,13 +269,6 @@ def _my_status(event: Event) -> str | None:
     return mine[0].status if mine else None
 
 
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    if not isinstance(user, User):
-        raise HttpError(401, "Log in or send an API token.")
-    return user
-
-
 def _raise_form_errors(form: Any) -> None:
     field, errors = next(iter(form.errors.items()))
     name = "start" if field in ("start_date", "start_time") else field
@@ -363,7 +356,7 @@ def get_idea(request: HttpRequest, idea_id: int) -> Any:
 
 @router.post("/ideas", response={201: IdeaOut}, auth=login)
 def create_idea(request: HttpRequest, payload: IdeaIn) -> Any:
-    user = _user(request)
+    user = request_user(request)
     if not is_network_member(user):
         raise HttpError(403, "Members of collectives and supporters can propose workshops.")
     data = payload.dict()
@@ -377,7 +370,7 @@ def create_idea(request: HttpRequest, payload: IdeaIn) -> Any:
 
 @router.post("/ideas/{idea_id}/interest", response=InterestOut, auth=login)
 def register_interest(request: HttpRequest, idea_id: int, payload: InterestIn) -> Any:
-    user = _user(request)
+    user = request_user(request)
     idea = get_object_or_404(_idea_queryset(request), pk=idea_id)
     form = InterestForm({**payload.dict(), "language": payload.language or user.language})
     if not form.is_valid():
@@ -397,7 +390,7 @@ def register_interest(request: HttpRequest, idea_id: int, payload: InterestIn) -
 @router.delete("/ideas/{idea_id}/interest", response={204: None}, auth=login)
 def withdraw_interest(request: HttpRequest, idea_id: int) -> Any:
     idea = get_object_or_404(_idea_queryset(request), pk=idea_id)
-    if not actions.do_withdraw_interest(idea_id=idea.pk, user=_user(request)):
+    if not actions.do_withdraw_interest(idea_id=idea.pk, user=request_user(request)):
         raise HttpError(404, "You had not registered interest.")
     return 204, None
 
@@ -436,7 +429,7 @@ def get_event(request: HttpRequest, event_id: int) -> Any:
 
 @router.post("/events", response={201: EventOut}, auth=login)
 def create_event(request: HttpRequest, payload: EventIn) -> Any:
-    user = _user(request)
+    user = request_user(request)
     if not is_network_member(user):
         raise HttpError(403, "Members of collectives and supporters can create events.")
     idea = None
@@ -472,7 +465,7 @@ def update_event(request: HttpRequest, event_id: int, payload: EventIn) -> Any:
     if not form.is_valid():
         _raise_form_errors(form)
     try:
-        actions.do_update_event(event=event, user=_user(request), form=form)
+        actions.do_update_event(event=event, user=request_user(request), form=form)
     except actions.WorkshopError as exc:
         raise _conflict(exc) from exc
     return get_object_or_404(_event_queryset(request), pk=event.pk)
@@ -482,7 +475,7 @@ def update_event(request: HttpRequest, event_id: int, payload: EventIn) -> Any:
 def cancel_event(request: HttpRequest, event_id: int, payload: CancelIn) -> Any:
     event = _hosted(request, event_id)
     try:
-        actions.do_cancel_event(event_id=event.pk, user=_user(request), note=payload.note)
+        actions.do_cancel_event(event_id=event.pk, user=request_user(request), note=payload.note)
     except actions.WorkshopError as exc:
         raise _conflict(exc) from exc
     return get_object_or_404(_event_queryset(request), pk=event.pk)
@@ -507,7 +500,7 @@ def register(request: HttpRequest, event_id: int) -> Any:
     """A place if one is free, otherwise the end of the waitlist (status says which)."""
     event = get_object_or_404(_event_queryset(request), pk=event_id)
     try:
-        registration = actions.do_register(event_id=event.pk, user=_user(request))
+        registration = actions.do_register(event_id=event.pk, user=request_user(request))
     except actions.WorkshopError as exc:
         raise _conflict(exc) from exc
     return 201, Registration.objects.select_related("event").get(pk=registration.pk)
@@ -517,7 +510,7 @@ def register(request: HttpRequest, event_id: int) -> Any:
 def cancel_registration(request: HttpRequest, event_id: int) -> Any:
     event = get_object_or_404(_event_queryset(request), pk=event_id)
     try:
-        registration = actions.do_cancel_registration(event_id=event.pk, user=_user(request))
+        registration = actions.do_cancel_registration(event_id=event.pk, user=request_user(request))
     except actions.WorkshopError as exc:
         raise _conflict(exc) from exc
     return Registration.objects.select_related("event").get(pk=registration.pk)
@@ -528,7 +521,7 @@ def cancel_registration(request: HttpRequest, event_id: int) -> Any:
 def my_registrations(request: HttpRequest) -> Any:
     """Your registrations and waitlist places, soonest event first."""
     return (
-        Registration.objects.filter(user=_user(request), status__in=ACTIVE_REGISTRATION)
+        Registration.objects.filter(user=request_user(request), status__in=ACTIVE_REGISTRATION)
         .select_related("event")
         .order_by("event__starts_at", "pk")
     )

@@ -29,7 +29,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from klinke.accounts.models import User
+from klinke.accounts import request_user
 from klinke.core.htmx import HtmxHttpRequest
 from klinke.core.languages import LANGUAGE_NAMES
 from klinke.core.models import Visibility, is_network_member
@@ -69,11 +69,6 @@ from klinke.workshops.models import (
 PAGE_SIZE = 20
 FEED_PAST_DAYS = 60
 """Feeds keep recently ended events, so calendars do not lose them at once."""
-
-
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
 
 
 def _say(request: HtmxHttpRequest, level: int, text: str) -> dict[str, Any]:
@@ -189,7 +184,7 @@ def idea_list(request: HtmxHttpRequest) -> HttpResponse:
 @login_required
 @once_per_submission
 def idea_create(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     if not is_network_member(user):
         raise PermissionDenied
     form = IdeaForm(request.POST or None, initial={"language": user.language})
@@ -209,7 +204,7 @@ def idea_edit(request: HttpRequest, pk: int) -> HttpResponse:
     idea = _proposed_idea(request, pk)
     form = IdeaForm(request.POST or None, instance=idea)
     if request.method == "POST" and form.is_valid():
-        actions.do_update_idea(idea=idea, user=_user(request), form=form)
+        actions.do_update_idea(idea=idea, user=request_user(request), form=form)
         messages.success(request, _("Your changes are saved."))
         return redirect(idea)
     return render(request, "workshops/idea_form.html", {"form": form, "idea": idea})
@@ -272,7 +267,7 @@ def idea_interest(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     try:
         actions.do_register_interest(
             idea_id=idea.pk,
-            user=_user(request),
+            user=request_user(request),
             preferred_format=form.cleaned_data["preferred_format"],
             region=form.cleaned_data["region"],
             language=form.cleaned_data["language"],
@@ -292,7 +287,7 @@ def idea_interest(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def idea_withdraw(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     idea = _visible_idea(request, pk)
-    if actions.do_withdraw_interest(idea_id=idea.pk, user=_user(request)):
+    if actions.do_withdraw_interest(idea_id=idea.pk, user=request_user(request)):
         extra = _say(request, messages.SUCCESS, _("Your interest is withdrawn."))
     else:
         extra = _say(request, messages.ERROR, _("You had not registered interest."))
@@ -304,10 +299,10 @@ def idea_withdraw(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 def idea_state(request: HttpRequest, pk: int) -> HttpResponse:
     idea = _proposed_idea(request, pk)
     if request.POST.get("state") == IdeaState.CLOSED:
-        actions.do_close_idea(idea=idea, user=_user(request))
+        actions.do_close_idea(idea=idea, user=request_user(request))
         messages.success(request, _("The idea is closed. Nobody can register interest now."))
     else:
-        actions.do_reopen_idea(idea=idea, user=_user(request))
+        actions.do_reopen_idea(idea=idea, user=request_user(request))
         messages.success(request, _("The idea gathers interest again."))
     return redirect(idea)
 
@@ -333,7 +328,7 @@ def _event_initial_from_idea(idea: WorkshopIdea) -> dict[str, Any]:
 def idea_schedule(request: HttpRequest, pk: int) -> HttpResponse:
     """Turn an idea into an event in one step: a form prefilled from the idea."""
     idea = _proposed_idea(request, pk)
-    user = _user(request)
+    user = request_user(request)
     if idea.state == IdeaState.CLOSED:
         messages.error(request, _("Reopen the idea before you plan it."))
         return redirect(idea)
@@ -443,7 +438,7 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @once_per_submission
 def event_create(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     if not is_network_member(user):
         raise PermissionDenied
     form = EventForm(request.POST or None, initial={"language": user.language})
@@ -463,7 +458,7 @@ def event_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = EventForm(request.POST or None, instance=event, min_capacity=event.confirmed_count)  # type: ignore[attr-defined]
     if request.method == "POST" and form.is_valid():
         try:
-            actions.do_update_event(event=event, user=_user(request), form=form)
+            actions.do_update_event(event=event, user=request_user(request), form=form)
         except actions.WorkshopError as exc:
             form.add_error(None, str(exc))
         else:
@@ -479,7 +474,7 @@ def event_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             actions.do_cancel_event(
-                event_id=event.pk, user=_user(request), note=form.cleaned_data["note"]
+                event_id=event.pk, user=request_user(request), note=form.cleaned_data["note"]
             )
         except actions.WorkshopError as exc:
             messages.error(request, str(exc))
@@ -506,7 +501,7 @@ def _registration_response(
 def event_register(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     event = _visible_event(request, pk)
     try:
-        registration = actions.do_register(event_id=event.pk, user=_user(request))
+        registration = actions.do_register(event_id=event.pk, user=request_user(request))
     except actions.WorkshopError as exc:
         extra = _say(request, messages.ERROR, str(exc))
     else:
@@ -526,7 +521,7 @@ def event_register(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 def event_unregister(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     event = _visible_event(request, pk)
     try:
-        actions.do_cancel_registration(event_id=event.pk, user=_user(request))
+        actions.do_cancel_registration(event_id=event.pk, user=request_user(request))
     except actions.WorkshopError as exc:
         extra = _say(request, messages.ERROR, str(exc))
     else:
@@ -584,7 +579,7 @@ def event_message(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             message = actions.do_message_participants(
                 event=event,
-                user=_user(request),
+                user=request_user(request),
                 subject=form.cleaned_data["subject"],
                 body=form.cleaned_data["body"],
                 include_waitlist=form.cleaned_data["include_waitlist"],
@@ -610,7 +605,7 @@ def event_add_host(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             host = actions.do_add_host(
-                event=event, user=_user(request), email=form.cleaned_data["email"]
+                event=event, user=request_user(request), email=form.cleaned_data["email"]
             )
         except actions.WorkshopError as exc:
             messages.error(request, str(exc))
@@ -629,7 +624,7 @@ def event_remove_host(request: HttpRequest, pk: int, user_pk: int) -> HttpRespon
     if host is None:
         raise Http404
     try:
-        actions.do_remove_host(event=event, user=_user(request), host=host)
+        actions.do_remove_host(event=event, user=request_user(request), host=host)
     except actions.WorkshopError as exc:
         messages.error(request, str(exc))
     else:
@@ -647,7 +642,7 @@ def event_follow_up(request: HttpRequest, pk: int) -> HttpResponse:
         return render(request, "workshops/event_detail.html", context, status=400)
     actions.do_update_follow_up(
         event=event,
-        user=_user(request),
+        user=request_user(request),
         notes=form.cleaned_data["notes"],
         article=form.cleaned_data.get("article"),
     )
@@ -667,7 +662,7 @@ def material_upload(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             actions.do_attach_material(
                 event=event,
-                user=_user(request),
+                user=request_user(request),
                 title=form.cleaned_data["title"],
                 upload=form.cleaned_data["file"],
             )
@@ -707,7 +702,7 @@ def material_download(request: HttpRequest, pk: int) -> FileResponse:
 def material_delete(request: HttpRequest, pk: int) -> HttpResponse:
     material = get_object_or_404(Material.objects.select_related("event"), pk=pk)
     event = _hosted_event(request, material.event_id)
-    actions.do_delete_material(material=material, user=_user(request))
+    actions.do_delete_material(material=material, user=request_user(request))
     messages.success(request, _("The file is removed."))
     return redirect(reverse("workshops:event_detail", args=[event.pk]) + "#after")
 
@@ -797,7 +792,7 @@ def personal_feed(request: HttpRequest, token: str) -> HttpResponse:
 
 @login_required
 def calendar_settings(request: HttpRequest) -> HttpResponse:
-    token = CalendarToken.objects.filter(user=_user(request)).first()
+    token = CalendarToken.objects.filter(user=request_user(request)).first()
     return render(
         request,
         "workshops/calendar.html",
@@ -811,14 +806,14 @@ def calendar_settings(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def calendar_regenerate(request: HttpRequest) -> HttpResponse:
-    raw = actions.do_regenerate_calendar_token(user=_user(request))
+    raw = actions.do_regenerate_calendar_token(user=request_user(request))
     # Shown on this response only; afterwards only its digest exists.
     feed_url = settings.SITE_URL + reverse("workshops:personal_feed", args=[raw])
     return render(
         request,
         "workshops/calendar.html",
         {
-            "token": CalendarToken.objects.filter(user=_user(request)).first(),
+            "token": CalendarToken.objects.filter(user=request_user(request)).first(),
             "feed_url": feed_url,
             "public_feed_url": settings.SITE_URL + reverse("workshops:public_feed"),
         },
@@ -828,7 +823,7 @@ def calendar_regenerate(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def calendar_revoke(request: HttpRequest) -> HttpResponse:
-    if actions.do_revoke_calendar_token(user=_user(request)):
+    if actions.do_revoke_calendar_token(user=request_user(request)):
         messages.success(request, _("Your calendar address is switched off."))
     return redirect("workshops:calendar")
 
@@ -838,7 +833,7 @@ def calendar_revoke(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def mine(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     now = timezone.now()
     registrations = (
         Registration.objects.filter(user=user, status__in=ACTIVE_REGISTRATION)

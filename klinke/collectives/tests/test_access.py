@@ -10,7 +10,11 @@ from django.http import Http404
 from django.test import RequestFactory
 from django.utils import timezone
 
-from klinke.collectives.access import member_collective, visible_collective
+from klinke.collectives.access import (
+    collective_to_act_for,
+    member_collective,
+    visible_collective,
+)
 from klinke.conftest import Network, make_user
 from klinke.core.models import is_network_member, network_roles
 
@@ -40,12 +44,14 @@ def _request(user: Any) -> Any:
     return request
 
 
-def test_it_answers_404_for_a_hidden_collective_and_403_for_a_visible_one(
+def test_it_answers_404_to_non_members_and_403_only_for_acting_in_a_visible_collective(
     network: Network,
 ) -> None:
     with pytest.raises(Http404):
         visible_collective(_request(network.outsider), network.hidden.slug)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(Http404):
         member_collective(_request(network.outsider), network.collective_a.slug)
+    with pytest.raises(PermissionDenied):
+        collective_to_act_for(_request(network.outsider), network.collective_a.slug)
     assert member_collective(_request(network.alice), "quellcode") == network.collective_a
     assert visible_collective(_request(network.bob), "verborgen") == network.hidden
