@@ -9,10 +9,12 @@ ids answer 404 too.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 
-from django.http import Http404, HttpRequest, QueryDict
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Router, Schema, Status
@@ -23,19 +25,18 @@ from pydantic import Field
 from klinke.accounts.api_auth import TokenOrSessionRequired
 from klinke.accounts.models import User
 from klinke.collectives.models import Collective
-from klinke.contacts.models import Contact
+from klinke.contacts.models import Contact, Organisation
 from klinke.core.api_pagination import Pagination
 from klinke.core.api_schemas import InputSchema
 from klinke.matching.analysis import query_terms
 from klinke.screening import SECTORS, Hit
 from klinke.topics.models import Topic
 from klinke.workbench import actions, candidates, summary
-from klinke.workbench.forms import LeadForm, RedLineForm
+from klinke.workbench.actions import LeadValues, RedLineValues
 from klinke.workbench.models import (
     Activity,
     ActivityKind,
     Decision,
-    DecisionRule,
     Lead,
     RedLine,
     Referral,
@@ -88,10 +89,10 @@ def _conflict(exc: actions.WorkbenchError) -> HttpError:
     return HttpError(409, str(exc))
 
 
-def _raise_form_errors(form: Any) -> None:
-    errors = {field: [str(e) for e in errs] for field, errs in form.errors.items()}
-    field, messages = next(iter(errors.items()))
-    raise HttpError(422, f"{field}: {messages[0]}")
+def _invalid(exc: ValidationError) -> HttpError:
+    """422 naming the first field the action refused, as "field: message"."""
+    field, messages = next(iter(exc.message_dict.items()))
+    return HttpError(422, f"{field}: {messages[0]}")
 
 
 # --- schemas ---------------------------------------------------------------------------
@@ -494,22 +495,35 @@ def _lead(request: HttpRequest, lead_id: int) -> Lead:
     return lead
 
 
-def _lead_form_data(payload: dict[str, Any]) -> QueryDict:
-    topic_ids = dict(
-        Topic.objects.filter(slug__in=payload.get("topics") or []).values_list("slug", "pk")
-    )
-    unknown = sorted(set(payload.get("topics") or []) - set(topic_ids))
-    if unknown:
-        raise HttpError(422, f"topics: unknown topic {unknown[0]!r}")
-    data = QueryDict(mutable=True)
-    for name, value in payload.items():
-        if name == "topics":
-            data.setlist(name, [str(topic_ids[slug]) for slug in value])
+def _lead_values(
+    collective: Collective, payload: LeadIn | LeadPatch, base: LeadValues
+) -> LeadValues:
+    """The payload's fields over `base`, with ids and slugs looked up in the collective."""
+    sent = payload.dict(exclude_unset=True) if isinstance(payload, LeadPatch) else payload.dict()
+    changes: dict[str, Any] = {}
+    for name, value in sent.items():
+        if name in ("organisation", "contact"):
+            model = Organisation if name == "organisation" else Contact
+            found = model.objects.filter(collective=collective, pk=value).first() if value else None
+            if value is not None and found is None:
+                raise HttpError(422, f"{name}: no such {name} in this collective")
+            changes[name] = found
+        elif name == "topics":
+            topics = list(Topic.objects.filter(slug__in=value))
+            unknown = sorted(set(value) - {topic.slug for topic in topics})
+            if unknown:
+                raise HttpError(422, f"topics: unknown topic {unknown[0]!r}")
+            changes[name] = topics
         elif name == "members":
-            data.setlist(name, [str(pk) for pk in value])
-        elif value is not None:
-            data[name] = str(value)
-    return data
+            users = list(User.objects.filter(pk__in=value))
+            if len(users) != len(set(value)):
+                raise HttpError(422, "members: no such user")
+            changes[name] = users
+        elif value is None and isinstance(getattr(base, name), str):
+            changes[name] = ""  # as an emptied form field
+        else:
+            changes[name] = value
+    return replace(base, **changes)
 
 
 @router.get("/{collective}/leads", response=list[LeadOut], auth=member)
@@ -543,10 +557,11 @@ def list_leads(
 @router.post("/{collective}/leads", response={201: LeadOut}, auth=member)
 def create_lead(request: HttpRequest, collective: str, payload: LeadIn) -> Any:
     group = _collective(request)
-    form = LeadForm(_lead_form_data(payload.dict()), collective=group)
-    if not form.is_valid():
-        _raise_form_errors(form)
-    lead = actions.do_create_lead(collective=group, user=_user(request), form=form)
+    values = _lead_values(group, payload, LeadValues(title=payload.title))
+    try:
+        lead = actions.do_create_lead(collective=group, user=_user(request), values=values)
+    except ValidationError as exc:
+        raise _invalid(exc) from exc
     return Status(201, _lead(request, lead.pk))
 
 
@@ -558,26 +573,11 @@ def get_lead(request: HttpRequest, collective: str, lead_id: int) -> Any:
 @router.patch("/{collective}/leads/{lead_id}", response=LeadOut, auth=member)
 def update_lead(request: HttpRequest, collective: str, lead_id: int, payload: LeadPatch) -> Any:
     lead = _lead(request, lead_id)
-    current = {
-        "title": lead.title,
-        "organisation": lead.organisation_id,
-        "contact": lead.contact_id,
-        "client_name": lead.client_name,
-        "description": lead.description,
-        "source": lead.source,
-        "source_detail": lead.source_detail,
-        "topics": [t.slug for t in lead.topics.all()],
-        "value_min": lead.value_min,
-        "value_max": lead.value_max,
-        "next_action": lead.next_action,
-        "next_action_due": lead.next_action_due,
-        "members": [m.pk for m in lead.members.all()],
-    }
-    current.update(payload.dict(exclude_unset=True))
-    form = LeadForm(_lead_form_data(current), instance=lead, collective=_collective(request))
-    if not form.is_valid():
-        _raise_form_errors(form)
-    actions.do_update_lead(form=form)
+    values = _lead_values(_collective(request), payload, LeadValues.of(lead))
+    try:
+        actions.do_update_lead(lead=lead, user=_user(request), values=values)
+    except ValidationError as exc:
+        raise _invalid(exc) from exc
     return _lead(request, lead.pk)
 
 
@@ -886,21 +886,23 @@ def respond_to_decision(
 # --- red lines -------------------------------------------------------------------------
 
 
-def _red_line_form(payload: RedLineIn, instance: RedLine | None = None) -> RedLineForm:
-    unknown = sorted(set(payload.sectors) - set(SECTORS))
-    if unknown:
-        raise HttpError(422, f"sectors: unknown sector {unknown[0]!r}")
-    data = QueryDict(mutable=True)
-    data["name"] = payload.name
-    data["explanation"] = payload.explanation
-    data["keywords_de"] = "\n".join(payload.keywords_de)
-    data["keywords_en"] = "\n".join(payload.keywords_en)
-    data["organisations"] = "\n".join(payload.organisations)
-    data.setlist("sector_choices", payload.sectors)
-    form = RedLineForm(data, instance=instance)
-    if not form.is_valid():
-        _raise_form_errors(form)
-    return form
+def _save_red_line(
+    request: HttpRequest, payload: RedLineIn, red_line: RedLine | None = None
+) -> RedLine:
+    values = RedLineValues(
+        name=payload.name,
+        explanation=payload.explanation,
+        sectors=payload.sectors,
+        keywords_de="\n".join(payload.keywords_de),
+        keywords_en="\n".join(payload.keywords_en),
+        organisations="\n".join(payload.organisations),
+    )
+    try:
+        return actions.do_save_red_line(
+            collective=_collective(request), user=_user(request), values=values, red_line=red_line
+        )
+    except ValidationError as exc:
+        raise _invalid(exc) from exc
 
 
 @router.get("/{collective}/sectors", response=list[SectorOut], auth=member)
@@ -928,11 +930,7 @@ def list_red_lines(request: HttpRequest, collective: str) -> Any:
 
 @router.post("/{collective}/red-lines", response={201: RedLineOut}, auth=member)
 def create_red_line(request: HttpRequest, collective: str, payload: RedLineIn) -> Any:
-    form = _red_line_form(payload)
-    red_line = actions.do_save_red_line(
-        collective=_collective(request), user=_user(request), form=form
-    )
-    return Status(201, red_line)
+    return Status(201, _save_red_line(request, payload))
 
 
 @router.get("/{collective}/red-lines/{red_line_id}", response=RedLineOut, auth=member)
@@ -949,8 +947,7 @@ def update_red_line(
     red_line = get_object_or_404(
         RedLine.objects.filter(collective=_collective(request)), pk=red_line_id
     )
-    form = _red_line_form(payload, instance=red_line)
-    return actions.do_save_red_line(collective=_collective(request), user=_user(request), form=form)
+    return _save_red_line(request, payload, red_line)
 
 
 @router.delete("/{collective}/red-lines/{red_line_id}", response={204: None}, auth=member)
@@ -972,14 +969,17 @@ def get_settings(request: HttpRequest, collective: str) -> Any:
 
 @router.put("/{collective}/settings", response=SettingsOut, auth=member)
 def update_settings(request: HttpRequest, collective: str, payload: SettingsIn) -> Any:
-    if payload.decision_rule not in DecisionRule.values:
-        raise HttpError(422, "decision_rule: use consent or majority")
-    config = WorkbenchSettings.for_collective(_collective(request))
-    config.stale_after_days = payload.stale_after_days
-    config.decision_rule = payload.decision_rule
-    config.quorum_percent = payload.quorum_percent
-    config.save()
-    return config
+    values = actions.SettingsValues(
+        stale_after_days=payload.stale_after_days,
+        decision_rule=payload.decision_rule,
+        quorum_percent=payload.quorum_percent,
+    )
+    try:
+        return actions.do_save_settings(
+            collective=_collective(request), user=_user(request), values=values
+        )
+    except ValidationError as exc:
+        raise _invalid(exc) from exc
 
 
 @router.get("/{collective}/summary", response=SummaryOut, auth=member)

@@ -15,6 +15,7 @@ from klinke.core.forms import CleanTextInputs
 from klinke.core.widgets import IsoDateInput, IsoDateTimeField, IsoDateTimeLocalInput
 from klinke.screening import sector_choices
 from klinke.topics.models import Topic
+from klinke.workbench.actions import LeadValues, RedLineValues, SettingsValues
 from klinke.workbench.models import (
     CLOSED_STAGES,
     Activity,
@@ -92,12 +93,23 @@ class LeadForm(CleanTextInputs, forms.ModelForm[Lead]):
         members_field: Any = self.fields["members"]
         members_field.queryset = members_of(collective)
 
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean() or {}
-        low, high = cleaned.get("value_min"), cleaned.get("value_max")
-        if low is not None and high is not None and low > high:
-            self.add_error("value_max", _("The upper value lies below the lower one."))
-        return cleaned
+    def values(self) -> LeadValues:
+        data = self.cleaned_data
+        return LeadValues(
+            title=data["title"],
+            contact=data["contact"],
+            organisation=data["organisation"],
+            client_name=data["client_name"],
+            description=data["description"],
+            source=data["source"],
+            source_detail=data["source_detail"],
+            topics=list(data["topics"]),
+            value_min=data["value_min"],
+            value_max=data["value_max"],
+            next_action=data["next_action"],
+            next_action_due=data["next_action_due"],
+            members=list(data["members"]),
+        )
 
 
 class CloseLeadForm(CleanTextInputs, forms.Form):
@@ -186,15 +198,20 @@ class RedLineForm(CleanTextInputs, forms.ModelForm[RedLine]):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        if not any(
-            cleaned.get(name)
-            for name in ("sector_choices", "keywords_de", "keywords_en", "organisations")
-        ):
-            raise forms.ValidationError(_("Name at least one sector, keyword or organisation."))
+        # The model's clean() wants to see the sectors among the other criteria.
+        self.instance.sector_codes = list(cleaned.get("sector_choices") or [])
         return cleaned
 
-    def apply_lists(self) -> None:
-        self.instance.sector_codes = list(self.cleaned_data.get("sector_choices") or [])
+    def values(self) -> RedLineValues:
+        data = self.cleaned_data
+        return RedLineValues(
+            name=data["name"],
+            explanation=data["explanation"],
+            sectors=list(data.get("sector_choices") or []),
+            keywords_de=data["keywords_de"],
+            keywords_en=data["keywords_en"],
+            organisations=data["organisations"],
+        )
 
 
 class DecisionForm(CleanTextInputs, forms.Form):
@@ -279,6 +296,14 @@ class SettingsForm(CleanTextInputs, forms.ModelForm[WorkbenchSettings]):
         model = WorkbenchSettings
         fields = ["stale_after_days", "decision_rule", "quorum_percent"]
         widgets = {"decision_rule": forms.RadioSelect}
+
+    def values(self) -> SettingsValues:
+        data = self.cleaned_data
+        return SettingsValues(
+            stale_after_days=data["stale_after_days"],
+            decision_rule=data["decision_rule"],
+            quorum_percent=data["quorum_percent"],
+        )
 
 
 class ReminderForm(CleanTextInputs, forms.Form):
