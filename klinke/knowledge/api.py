@@ -23,14 +23,17 @@ from klinke.core.api_pagination import Pagination
 from klinke.core.api_schemas import InputSchema
 from klinke.core.models import Visibility
 from klinke.knowledge import actions
+from klinke.knowledge.actions import Unchanged
 from klinke.knowledge.diffs import diff_texts
 from klinke.knowledge.models import (
     Answer,
     Article,
     ArticleKind,
     ArticleLanguage,
+    ArticleQuerySet,
     ArticleRevision,
     Question,
+    QuestionQuerySet,
 )
 
 router = Router(tags=["knowledge"])
@@ -107,6 +110,9 @@ class ArticleUpdateIn(InputSchema):
     visibility: str | None = None
     topics: list[str] | None = None
     summary: str | None = None
+    translation: str | None = None
+    """Slug of the same article in the other language, linked both ways; null unlinks,
+    left out keeps the link."""
     note: str = ""
 
 
@@ -248,7 +254,7 @@ def _user(request: HttpRequest) -> User:
     return user
 
 
-def _articles(request: HttpRequest) -> Any:
+def _articles(request: HttpRequest) -> ArticleQuerySet:
     return (
         Article.objects.visible_to(request.user)
         .select_related("author", "translation")
@@ -261,7 +267,7 @@ def _article(request: HttpRequest, slug: str) -> Article:
     return article
 
 
-def _questions(request: HttpRequest) -> Any:
+def _questions(request: HttpRequest) -> QuestionQuerySet:
     return (
         Question.objects.visible_to(request.user)
         .select_related("asker", "article")
@@ -336,7 +342,19 @@ def create_article(request: HttpRequest, payload: ArticleIn) -> Any:
     return Status(201, _article(request, article.slug))
 
 
-def _update(request: HttpRequest, slug: str, payload: ArticleUpdateIn) -> Any:
+def _translation(request: HttpRequest, payload: ArticleUpdateIn) -> Article | Unchanged | None:
+    """The article the payload names as translation, looked up as the edit page does."""
+    if "translation" not in payload.model_fields_set:
+        return actions.UNCHANGED
+    if payload.translation is None:
+        return None
+    other: Article | None = _articles(request).filter(slug=payload.translation).first()
+    if other is None:
+        raise HttpError(422, "translation: no such article")
+    return other
+
+
+def _update(request: HttpRequest, slug: str, payload: ArticleUpdateIn) -> Article:
     user = _user(request)
     article = _article(request, slug)
     try:
@@ -351,6 +369,7 @@ def _update(request: HttpRequest, slug: str, payload: ArticleUpdateIn) -> Any:
             visibility=payload.visibility,
             topics=None if payload.topics is None else _topics(payload.topics),
             summary=payload.summary,
+            translation=_translation(request, payload),
             note=payload.note,
         )
     except actions.KnowledgeError as exc:

@@ -195,13 +195,9 @@ def article_edit(request: HttpRequest, slug: str) -> HttpResponse:
                 user=user,
                 base_revision=form.cleaned_data["base_revision"],
                 note=form.cleaned_data["note"],
+                translation=form.cleaned_data["translation"],
                 **_article_form_data(form),
             )
-            if form.cleaned_data["translation"] != article.translation:
-                actions.do_link_translation(
-                    article=article, other=form.cleaned_data["translation"], user=user
-                )
-                changed = True
         except actions.EditConflict as exc:
             form.add_error(None, str(exc))
             current = Article.objects.get(pk=article.pk)
