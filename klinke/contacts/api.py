@@ -7,7 +7,7 @@ for a collective the caller is not a member of, exactly as for one that does not
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
@@ -22,6 +22,7 @@ from klinke.accounts.api_auth import TokenOrSessionRequired
 from klinke.accounts.models import User
 from klinke.collectives.models import Collective
 from klinke.contacts import actions, limits
+from klinke.contacts.actions import ContactValues, OrganisationValues
 from klinke.contacts.models import Consent, Contact, Organisation, Source
 from klinke.core.api_pagination import Pagination
 from klinke.core.api_schemas import InputSchema
@@ -218,6 +219,7 @@ def _organisations(collective: Collective) -> Any:
 
 
 def _contact_values(payload: ContactIn, *, partial: bool) -> dict[str, Any]:
+    """The payload's fields, checked, under ContactValues' keys (plus emails and phones)."""
     data = payload.dict(exclude_unset=partial)
     if "consent" in data and data["consent"] not in Consent.values:
         raise HttpError(422, f"consent: choose one of {sorted(Consent.values)}")
@@ -245,15 +247,16 @@ def _write_contact(
     request: HttpRequest, slug: str, contact: Contact | None, payload: ContactIn, partial: bool
 ) -> Contact:
     collective = _collective(request, slug)
-    values = _contact_values(payload, partial=partial)
+    data = _contact_values(payload, partial=partial)
+    emails, phones = data.pop("emails", None), data.pop("phones", None)
     try:
         written = actions.do_write_contact(
             collective=collective,
             user=_user(request),
             contact=contact,
-            values=values,
-            emails=_pairs(values.get("emails"), "email"),
-            phones=_pairs(values.get("phones"), "number"),
+            values=cast(ContactValues, data),
+            emails=_pairs(emails, "email"),
+            phones=_pairs(phones, "number"),
         )
     except actions.ContactsError as exc:
         raise HttpError(422, str(exc)) from exc
@@ -308,7 +311,7 @@ def delete_contact(request: HttpRequest, collective: str, contact_id: int) -> An
     return Status(204, None)
 
 
-def _organisation_values(payload: OrganisationIn, *, partial: bool) -> dict[str, Any]:
+def _organisation_values(payload: OrganisationIn, *, partial: bool) -> OrganisationValues:
     data = payload.dict(exclude_unset=partial)
     if "name" in data and not data["name"].strip():
         raise HttpError(422, "name: give a name")
@@ -323,7 +326,8 @@ def _organisation_values(payload: OrganisationIn, *, partial: bool) -> dict[str,
         data["country"] = data["country"].upper()
         if data["country"] and not data["country"].isalpha():
             raise HttpError(422, "country: use the two-letter code, e.g. DE")
-    return data
+    # The schema's fields are OrganisationValues' keys, checked above.
+    return cast(OrganisationValues, data)
 
 
 def _write_organisation(
