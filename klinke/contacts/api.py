@@ -23,7 +23,14 @@ from klinke.accounts.models import User
 from klinke.collectives.models import Collective
 from klinke.contacts import actions, limits
 from klinke.contacts.actions import ContactValues, OrganisationValues
-from klinke.contacts.models import Consent, Contact, Organisation, Source
+from klinke.contacts.models import (
+    Consent,
+    Contact,
+    ContactQuerySet,
+    Organisation,
+    OrganisationQuerySet,
+    Source,
+)
 from klinke.core.api_pagination import Pagination
 from klinke.core.api_schemas import InputSchema
 from klinke.matching.analysis import query_terms
@@ -203,11 +210,11 @@ def _collective(request: HttpRequest, slug: str) -> Collective:
     return collective
 
 
-def _contacts(collective: Collective) -> Any:
+def _contacts(collective: Collective) -> ContactQuerySet:
     return Contact.objects.for_collective(collective).with_details()
 
 
-def _organisations(collective: Collective) -> Any:
+def _organisations(collective: Collective) -> OrganisationQuerySet:
     from django.db.models import Count
 
     return (
@@ -260,7 +267,7 @@ def _write_contact(
         )
     except actions.ContactsError as exc:
         raise HttpError(422, str(exc)) from exc
-    return get_object_or_404(_contacts(collective), pk=written.pk)  # type: ignore[no-any-return]
+    return get_object_or_404(_contacts(collective), pk=written.pk)
 
 
 @router.get("/{collective}/contacts", response=list[ContactOut], auth=login)
@@ -344,7 +351,7 @@ def _write_organisation(
         organisation=organisation,
         values=_organisation_values(payload, partial=partial),
     )
-    return get_object_or_404(_organisations(collective), pk=written.pk)  # type: ignore[no-any-return]
+    return get_object_or_404(_organisations(collective), pk=written.pk)
 
 
 @router.get("/{collective}/organisations", response=list[OrganisationOut], auth=login)

@@ -249,8 +249,16 @@ def contact_merge(request: HtmxHttpRequest, slug: str, pk: int) -> HttpResponse:
     collective = member_collective(request, slug)
     contact = _contact(collective, pk)
     if request.method == "POST":
-        other = Contact.objects.for_collective(collective).filter(pk=request.POST.get("other"))
-        merged = other.exclude(pk=contact.pk).first()
+        other_pk = request.POST.get("other", "")
+        # A tampered, non-numeric id finds no one rather than failing the lookup.
+        merged = (
+            Contact.objects.for_collective(collective)
+            .filter(pk=int(other_pk))
+            .exclude(pk=contact.pk)
+            .first()
+            if other_pk.isdigit() and len(other_pk) < 19
+            else None
+        )
         if merged is None:
             raise Http404
         name = merged.display_name
@@ -321,7 +329,7 @@ def _likely_duplicates(collective: Collective, contact: Contact) -> list[tuple[C
         "phone-guessed": _("same phone number, if the country is right"),
         "name": _("similar name"),
     }
-    by_pk = {other.pk: other for other in pool}
+    by_pk: dict[int | str, Contact] = {other.pk: other for other in pool}
     return [(by_pk[m.key], str(reasons[m.reason])) for m in found if m.key in by_pk]
 
 

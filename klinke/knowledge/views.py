@@ -183,7 +183,7 @@ def article_edit(request: HttpRequest, slug: str) -> HttpResponse:
         "kind": article.kind,
         "visibility": article.visibility,
         "topics": [t.slug for t in article.topics.all()],
-        "translation": article.translation.slug if article.translation_id else None,  # type: ignore[union-attr]
+        "translation": article.translation.slug if article.translation is not None else None,
         "base_revision": article.revision,
     }
     form = ArticleForm(request.POST or None, user=user, article=article, initial=initial)
