@@ -14,6 +14,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -38,6 +39,7 @@ from klinke.workbench.models import (
     ActivityKind,
     Decision,
     Lead,
+    LeadQuerySet,
     RedLine,
     Referral,
     ReferralLogEntry,
@@ -482,7 +484,7 @@ class SummaryOut(Schema):
 # --- leads -----------------------------------------------------------------------------
 
 
-def _leads(request: HttpRequest) -> Any:
+def _leads(request: HttpRequest) -> LeadQuerySet:
     return (
         Lead.objects.filter(collective=_collective(request))
         .select_related("organisation", "contact", "referred_by_referral__from_collective")
@@ -535,7 +537,7 @@ def list_leads(
     member: int | None = None,
     overdue: bool = False,
     q: str = "",
-) -> Any:
+) -> QuerySet[Lead]:
     """Leads of the collective: open ones unless `stage` is a stage, "closed" or "all"."""
     leads = _leads(request)
     if stage == "closed":
@@ -555,7 +557,7 @@ def list_leads(
 
 
 @router.post("/{collective}/leads", response={201: LeadOut}, auth=member)
-def create_lead(request: HttpRequest, collective: str, payload: LeadIn) -> Any:
+def create_lead(request: HttpRequest, collective: str, payload: LeadIn) -> Status[Lead]:
     group = _collective(request)
     values = _lead_values(group, payload, LeadValues(title=payload.title))
     try:
@@ -566,12 +568,12 @@ def create_lead(request: HttpRequest, collective: str, payload: LeadIn) -> Any:
 
 
 @router.get("/{collective}/leads/{lead_id}", response=LeadOut, auth=member)
-def get_lead(request: HttpRequest, collective: str, lead_id: int) -> Any:
+def get_lead(request: HttpRequest, collective: str, lead_id: int) -> Lead:
     return _lead(request, lead_id)
 
 
 @router.patch("/{collective}/leads/{lead_id}", response=LeadOut, auth=member)
-def update_lead(request: HttpRequest, collective: str, lead_id: int, payload: LeadPatch) -> Any:
+def update_lead(request: HttpRequest, collective: str, lead_id: int, payload: LeadPatch) -> Lead:
     lead = _lead(request, lead_id)
     values = _lead_values(_collective(request), payload, LeadValues.of(lead))
     try:
@@ -582,7 +584,7 @@ def update_lead(request: HttpRequest, collective: str, lead_id: int, payload: Le
 
 
 @router.post("/{collective}/leads/{lead_id}/move", response=LeadOut, auth=member)
-def move_lead(request: HttpRequest, collective: str, lead_id: int, payload: MoveIn) -> Any:
+def move_lead(request: HttpRequest, collective: str, lead_id: int, payload: MoveIn) -> Lead:
     lead = _lead(request, lead_id)
     try:
         actions.do_move_lead(
@@ -594,7 +596,7 @@ def move_lead(request: HttpRequest, collective: str, lead_id: int, payload: Move
 
 
 @router.post("/{collective}/leads/{lead_id}/close", response=LeadOut, auth=member)
-def close_lead(request: HttpRequest, collective: str, lead_id: int, payload: CloseIn) -> Any:
+def close_lead(request: HttpRequest, collective: str, lead_id: int, payload: CloseIn) -> Lead:
     lead = _lead(request, lead_id)
     try:
         actions.do_close_lead(
@@ -607,12 +609,14 @@ def close_lead(request: HttpRequest, collective: str, lead_id: int, payload: Clo
 
 @router.get("/{collective}/leads/{lead_id}/activities", response=list[ActivityOut], auth=member)
 @paginate(Pagination)
-def list_activities(request: HttpRequest, collective: str, lead_id: int) -> Any:
+def list_activities(request: HttpRequest, collective: str, lead_id: int) -> QuerySet[Activity]:
     return _lead(request, lead_id).activities.select_related("by", "contact")
 
 
 @router.post("/{collective}/leads/{lead_id}/activities", response={201: ActivityOut}, auth=member)
-def log_activity(request: HttpRequest, collective: str, lead_id: int, payload: ActivityIn) -> Any:
+def log_activity(
+    request: HttpRequest, collective: str, lead_id: int, payload: ActivityIn
+) -> Status[Activity]:
     lead = _lead(request, lead_id)
     if payload.kind not in ActivityKind.values:
         raise HttpError(422, f"kind: use one of {', '.join(ActivityKind.values)}")
@@ -719,7 +723,9 @@ def referral_candidates(request: HttpRequest, collective: str, lead_id: int, lim
 
 
 @router.post("/{collective}/leads/{lead_id}/referrals", response={201: ReferralOut}, auth=member)
-def refer_lead(request: HttpRequest, collective: str, lead_id: int, payload: ReferralIn) -> Any:
+def refer_lead(
+    request: HttpRequest, collective: str, lead_id: int, payload: ReferralIn
+) -> Status[ReferralOut]:
     lead = _lead(request, lead_id)
     user = _user(request)
     target = Collective.objects.active().visible_to(user).filter(slug=payload.to_collective).first()
@@ -752,13 +758,13 @@ def list_referrals(request: HttpRequest, collective: str, direction: str = "") -
 
 
 @router.get("/{collective}/referrals/{referral_id}", response=ReferralOut, auth=member)
-def get_referral(request: HttpRequest, collective: str, referral_id: int) -> Any:
+def get_referral(request: HttpRequest, collective: str, referral_id: int) -> ReferralOut:
     return _referral_out(
         get_object_or_404(_referrals(request), pk=referral_id), _collective(request)
     )
 
 
-def _answer(request: HttpRequest, referral_id: int, accept: bool, message: str) -> Any:
+def _answer(request: HttpRequest, referral_id: int, accept: bool, message: str) -> ReferralOut:
     referral = get_object_or_404(_referrals(request), pk=referral_id)
     try:
         actions.do_answer_referral(
@@ -774,19 +780,19 @@ def _answer(request: HttpRequest, referral_id: int, accept: bool, message: str) 
 @router.post("/{collective}/referrals/{referral_id}/accept", response=ReferralOut, auth=member)
 def accept_referral(
     request: HttpRequest, collective: str, referral_id: int, payload: ReferralAnswerIn
-) -> Any:
+) -> ReferralOut:
     return _answer(request, referral_id, True, payload.message)
 
 
 @router.post("/{collective}/referrals/{referral_id}/decline", response=ReferralOut, auth=member)
 def decline_referral(
     request: HttpRequest, collective: str, referral_id: int, payload: ReferralAnswerIn
-) -> Any:
+) -> ReferralOut:
     return _answer(request, referral_id, False, payload.message)
 
 
 @router.post("/{collective}/referrals/{referral_id}/withdraw", response=ReferralOut, auth=member)
-def withdraw_referral(request: HttpRequest, collective: str, referral_id: int) -> Any:
+def withdraw_referral(request: HttpRequest, collective: str, referral_id: int) -> ReferralOut:
     referral = get_object_or_404(_referrals(request), pk=referral_id)
     try:
         actions.do_withdraw_referral(referral_id=referral.pk, user=_user(request))
@@ -821,13 +827,13 @@ def referral_log(request: HttpRequest, collective: str) -> Any:
 # --- decisions -------------------------------------------------------------------------
 
 
-def _decisions(request: HttpRequest) -> Any:
+def _decisions(request: HttpRequest) -> QuerySet[Decision]:
     return Decision.objects.filter(collective=_collective(request))
 
 
 @router.get("/{collective}/decisions", response=list[DecisionOut], auth=member)
 @paginate(Pagination)
-def list_decisions(request: HttpRequest, collective: str, state: str = "") -> Any:
+def list_decisions(request: HttpRequest, collective: str, state: str = "") -> QuerySet[Decision]:
     decisions = _decisions(request)
     if state:
         decisions = decisions.filter(state=state)
@@ -835,7 +841,7 @@ def list_decisions(request: HttpRequest, collective: str, state: str = "") -> An
 
 
 @router.post("/{collective}/decisions", response={201: DecisionOut}, auth=member)
-def open_decision(request: HttpRequest, collective: str, payload: DecisionIn) -> Any:
+def open_decision(request: HttpRequest, collective: str, payload: DecisionIn) -> Status[Decision]:
     group = _collective(request)
     lead = None
     if payload.lead is not None:
@@ -860,14 +866,14 @@ def open_decision(request: HttpRequest, collective: str, payload: DecisionIn) ->
 
 
 @router.get("/{collective}/decisions/{decision_id}", response=DecisionOut, auth=member)
-def get_decision(request: HttpRequest, collective: str, decision_id: int) -> Any:
+def get_decision(request: HttpRequest, collective: str, decision_id: int) -> Decision:
     return get_object_or_404(_decisions(request), pk=decision_id)
 
 
 @router.post("/{collective}/decisions/{decision_id}/respond", response=DecisionOut, auth=member)
 def respond_to_decision(
     request: HttpRequest, collective: str, decision_id: int, payload: RespondIn
-) -> Any:
+) -> Decision:
     """Give or change one's response: agree, abstain, disagree or block (with a reason)."""
     decision = get_object_or_404(_decisions(request), pk=decision_id)
     try:
@@ -924,17 +930,17 @@ def list_sectors(request: HttpRequest, collective: str) -> Any:
 
 
 @router.get("/{collective}/red-lines", response=list[RedLineOut], auth=member)
-def list_red_lines(request: HttpRequest, collective: str) -> Any:
+def list_red_lines(request: HttpRequest, collective: str) -> QuerySet[RedLine]:
     return RedLine.objects.filter(collective=_collective(request))
 
 
 @router.post("/{collective}/red-lines", response={201: RedLineOut}, auth=member)
-def create_red_line(request: HttpRequest, collective: str, payload: RedLineIn) -> Any:
+def create_red_line(request: HttpRequest, collective: str, payload: RedLineIn) -> Status[RedLine]:
     return Status(201, _save_red_line(request, payload))
 
 
 @router.get("/{collective}/red-lines/{red_line_id}", response=RedLineOut, auth=member)
-def get_red_line(request: HttpRequest, collective: str, red_line_id: int) -> Any:
+def get_red_line(request: HttpRequest, collective: str, red_line_id: int) -> RedLine:
     return get_object_or_404(
         RedLine.objects.filter(collective=_collective(request)), pk=red_line_id
     )
@@ -943,7 +949,7 @@ def get_red_line(request: HttpRequest, collective: str, red_line_id: int) -> Any
 @router.put("/{collective}/red-lines/{red_line_id}", response=RedLineOut, auth=member)
 def update_red_line(
     request: HttpRequest, collective: str, red_line_id: int, payload: RedLineIn
-) -> Any:
+) -> RedLine:
     red_line = get_object_or_404(
         RedLine.objects.filter(collective=_collective(request)), pk=red_line_id
     )
@@ -951,7 +957,7 @@ def update_red_line(
 
 
 @router.delete("/{collective}/red-lines/{red_line_id}", response={204: None}, auth=member)
-def delete_red_line(request: HttpRequest, collective: str, red_line_id: int) -> Any:
+def delete_red_line(request: HttpRequest, collective: str, red_line_id: int) -> Status[None]:
     red_line = get_object_or_404(
         RedLine.objects.filter(collective=_collective(request)), pk=red_line_id
     )
@@ -963,12 +969,14 @@ def delete_red_line(request: HttpRequest, collective: str, red_line_id: int) -> 
 
 
 @router.get("/{collective}/settings", response=SettingsOut, auth=member)
-def get_settings(request: HttpRequest, collective: str) -> Any:
+def get_settings(request: HttpRequest, collective: str) -> WorkbenchSettings:
     return WorkbenchSettings.for_collective(_collective(request))
 
 
 @router.put("/{collective}/settings", response=SettingsOut, auth=member)
-def update_settings(request: HttpRequest, collective: str, payload: SettingsIn) -> Any:
+def update_settings(
+    request: HttpRequest, collective: str, payload: SettingsIn
+) -> WorkbenchSettings:
     values = actions.SettingsValues(
         stale_after_days=payload.stale_after_days,
         decision_rule=payload.decision_rule,
