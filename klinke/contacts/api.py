@@ -11,6 +11,7 @@ from typing import Any, cast
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
@@ -274,7 +275,7 @@ def _write_contact(
 @paginate(Pagination)
 def list_contacts(
     request: HttpRequest, collective: str, q: str = "", tag: str = "", organisation: int = 0
-) -> Any:
+) -> QuerySet[Contact]:
     contacts = _contacts(_collective(request, collective))
     if q:
         contacts = contacts.matching_terms(query_terms(q))
@@ -286,19 +287,19 @@ def list_contacts(
 
 
 @router.post("/{collective}/contacts", response={201: ContactOut}, auth=login)
-def create_contact(request: HttpRequest, collective: str, payload: ContactIn) -> Any:
+def create_contact(request: HttpRequest, collective: str, payload: ContactIn) -> Status[Contact]:
     return Status(201, _write_contact(request, collective, None, payload, partial=False))
 
 
 @router.get("/{collective}/contacts/{contact_id}", response=ContactOut, auth=login)
-def get_contact(request: HttpRequest, collective: str, contact_id: int) -> Any:
+def get_contact(request: HttpRequest, collective: str, contact_id: int) -> Contact:
     return get_object_or_404(_contacts(_collective(request, collective)), pk=contact_id)
 
 
 @router.put("/{collective}/contacts/{contact_id}", response=ContactOut, auth=login)
 def update_contact(
     request: HttpRequest, collective: str, contact_id: int, payload: ContactIn
-) -> Any:
+) -> Contact:
     contact = get_object_or_404(_contacts(_collective(request, collective)), pk=contact_id)
     return _write_contact(request, collective, contact, payload, partial=False)
 
@@ -306,13 +307,13 @@ def update_contact(
 @router.patch("/{collective}/contacts/{contact_id}", response=ContactOut, auth=login)
 def patch_contact(
     request: HttpRequest, collective: str, contact_id: int, payload: ContactPatch
-) -> Any:
+) -> Contact:
     contact = get_object_or_404(_contacts(_collective(request, collective)), pk=contact_id)
     return _write_contact(request, collective, contact, payload, partial=True)
 
 
 @router.delete("/{collective}/contacts/{contact_id}", response={204: None}, auth=login)
-def delete_contact(request: HttpRequest, collective: str, contact_id: int) -> Any:
+def delete_contact(request: HttpRequest, collective: str, contact_id: int) -> Status[None]:
     contact = get_object_or_404(_contacts(_collective(request, collective)), pk=contact_id)
     actions.do_delete_contact(contact=contact)
     return Status(204, None)
@@ -356,7 +357,9 @@ def _write_organisation(
 
 @router.get("/{collective}/organisations", response=list[OrganisationOut], auth=login)
 @paginate(Pagination)
-def list_organisations(request: HttpRequest, collective: str, q: str = "", tag: str = "") -> Any:
+def list_organisations(
+    request: HttpRequest, collective: str, q: str = "", tag: str = ""
+) -> QuerySet[Organisation]:
     organisations = _organisations(_collective(request, collective))
     if q:
         organisations = organisations.matching_terms(query_terms(q))
@@ -366,19 +369,21 @@ def list_organisations(request: HttpRequest, collective: str, q: str = "", tag: 
 
 
 @router.post("/{collective}/organisations", response={201: OrganisationOut}, auth=login)
-def create_organisation(request: HttpRequest, collective: str, payload: OrganisationIn) -> Any:
+def create_organisation(
+    request: HttpRequest, collective: str, payload: OrganisationIn
+) -> Status[Organisation]:
     return Status(201, _write_organisation(request, collective, None, payload, partial=False))
 
 
 @router.get("/{collective}/organisations/{organisation_id}", response=OrganisationOut, auth=login)
-def get_organisation(request: HttpRequest, collective: str, organisation_id: int) -> Any:
+def get_organisation(request: HttpRequest, collective: str, organisation_id: int) -> Organisation:
     return get_object_or_404(_organisations(_collective(request, collective)), pk=organisation_id)
 
 
 @router.put("/{collective}/organisations/{organisation_id}", response=OrganisationOut, auth=login)
 def update_organisation(
     request: HttpRequest, collective: str, organisation_id: int, payload: OrganisationIn
-) -> Any:
+) -> Organisation:
     organisation = get_object_or_404(
         _organisations(_collective(request, collective)), pk=organisation_id
     )
@@ -388,7 +393,7 @@ def update_organisation(
 @router.patch("/{collective}/organisations/{organisation_id}", response=OrganisationOut, auth=login)
 def patch_organisation(
     request: HttpRequest, collective: str, organisation_id: int, payload: OrganisationPatch
-) -> Any:
+) -> Organisation:
     organisation = get_object_or_404(
         _organisations(_collective(request, collective)), pk=organisation_id
     )
@@ -396,7 +401,9 @@ def patch_organisation(
 
 
 @router.delete("/{collective}/organisations/{organisation_id}", response={204: None}, auth=login)
-def delete_organisation(request: HttpRequest, collective: str, organisation_id: int) -> Any:
+def delete_organisation(
+    request: HttpRequest, collective: str, organisation_id: int
+) -> Status[None]:
     organisation = get_object_or_404(
         Organisation.objects.for_collective(_collective(request, collective)), pk=organisation_id
     )

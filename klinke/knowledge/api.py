@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Count
+from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
@@ -303,7 +303,7 @@ def _topics(slugs: list[str]) -> list[Any]:
 @paginate(Pagination)
 def list_articles(
     request: HttpRequest, q: str = "", topic: str = "", language: str = "", kind: str = ""
-) -> Any:
+) -> QuerySet[Article]:
     """Articles you may see; with `q`, those answering every word, best title hits first."""
     if language and language not in ArticleLanguage.values:
         raise HttpError(422, "language: use “de” or “en”.")
@@ -314,12 +314,12 @@ def list_articles(
 
 
 @router.get("/articles/{slug}", response=ArticleOut)
-def get_article(request: HttpRequest, slug: str) -> Any:
+def get_article(request: HttpRequest, slug: str) -> Article:
     return _article(request, slug)
 
 
 @router.post("/articles", response={201: ArticleOut}, auth=login)
-def create_article(request: HttpRequest, payload: ArticleIn) -> Any:
+def create_article(request: HttpRequest, payload: ArticleIn) -> Status[Article]:
     user = _user(request)
     translation_of = None
     if payload.translation:
@@ -378,19 +378,19 @@ def _update(request: HttpRequest, slug: str, payload: ArticleUpdateIn) -> Articl
 
 
 @router.patch("/articles/{slug}", response=ArticleOut, auth=login)
-def update_article(request: HttpRequest, slug: str, payload: ArticleUpdateIn) -> Any:
+def update_article(request: HttpRequest, slug: str, payload: ArticleUpdateIn) -> Article:
     """Change some fields; every change is a new revision. Any network member may edit."""
     return _update(request, slug, payload)
 
 
 @router.put("/articles/{slug}", response=ArticleOut, auth=login)
-def replace_article(request: HttpRequest, slug: str, payload: ArticleUpdateIn) -> Any:
+def replace_article(request: HttpRequest, slug: str, payload: ArticleUpdateIn) -> Article:
     return _update(request, slug, payload)
 
 
 @router.get("/articles/{slug}/revisions", response=list[RevisionOut])
 @paginate(Pagination)
-def list_revisions(request: HttpRequest, slug: str) -> Any:
+def list_revisions(request: HttpRequest, slug: str) -> QuerySet[ArticleRevision]:
     article = _article(request, slug)
     return article.revisions.select_related("author", "reverted_from").order_by("-number")
 
@@ -417,7 +417,7 @@ def get_revision(request: HttpRequest, slug: str, number: int) -> Any:
 
 
 @router.post("/articles/{slug}/revisions/{number}/restore", response=ArticleOut, auth=login)
-def restore_revision(request: HttpRequest, slug: str, number: int, payload: RestoreIn) -> Any:
+def restore_revision(request: HttpRequest, slug: str, number: int, payload: RestoreIn) -> Article:
     """Make an old revision's text current again, as a new revision (stewards only)."""
     user = _user(request)
     article = _article(request, slug)
@@ -435,7 +435,9 @@ def restore_revision(request: HttpRequest, slug: str, number: int, payload: Rest
 
 @router.get("/questions", response=list[QuestionSummaryOut])
 @paginate(Pagination)
-def list_questions(request: HttpRequest, q: str = "", topic: str = "", state: str = "") -> Any:
+def list_questions(
+    request: HttpRequest, q: str = "", topic: str = "", state: str = ""
+) -> QuerySet[Question]:
     """Questions you may see; `state` is "open" (no accepted answer) or "answered"."""
     questions = _questions(request).about([topic] if topic else [])
     if state == "open":
@@ -450,12 +452,12 @@ def list_questions(request: HttpRequest, q: str = "", topic: str = "", state: st
 
 
 @router.get("/questions/{pk}", response=QuestionOut)
-def get_question(request: HttpRequest, pk: int) -> Any:
+def get_question(request: HttpRequest, pk: int) -> Question:
     return _question(request, pk)
 
 
 @router.post("/questions", response={201: QuestionOut}, auth=login)
-def create_question(request: HttpRequest, payload: QuestionIn) -> Any:
+def create_question(request: HttpRequest, payload: QuestionIn) -> Status[Question]:
     user = _user(request)
     try:
         question = actions.do_ask_question(
@@ -471,7 +473,7 @@ def create_question(request: HttpRequest, payload: QuestionIn) -> Any:
 
 
 @router.post("/questions/{pk}/answers", response={201: AnswerOut}, auth=login)
-def create_answer(request: HttpRequest, pk: int, payload: AnswerIn) -> Any:
+def create_answer(request: HttpRequest, pk: int, payload: AnswerIn) -> Status[Answer]:
     user = _user(request)
     question = _question(request, pk)
     try:
@@ -482,7 +484,7 @@ def create_answer(request: HttpRequest, pk: int, payload: AnswerIn) -> Any:
 
 
 @router.patch("/answers/{pk}", response=AnswerOut, auth=login)
-def update_answer(request: HttpRequest, pk: int, payload: AnswerIn) -> Any:
+def update_answer(request: HttpRequest, pk: int, payload: AnswerIn) -> Answer:
     """Only the author edits an answer."""
     user = _user(request)
     answer = get_object_or_404(Answer.objects.select_related("author", "question"), pk=pk)
@@ -494,7 +496,7 @@ def update_answer(request: HttpRequest, pk: int, payload: AnswerIn) -> Any:
 
 
 @router.post("/questions/{pk}/accept", response=QuestionOut, auth=login)
-def accept_answer(request: HttpRequest, pk: int, payload: AcceptIn) -> Any:
+def accept_answer(request: HttpRequest, pk: int, payload: AcceptIn) -> Question:
     """Mark the answer that helped; only the asker may (403 for everyone else)."""
     user = _user(request)
     question = _question(request, pk)
@@ -506,7 +508,9 @@ def accept_answer(request: HttpRequest, pk: int, payload: AcceptIn) -> Any:
 
 
 @router.post("/questions/{pk}/article", response={201: ArticleOut}, auth=login)
-def question_to_article(request: HttpRequest, pk: int, payload: QuestionToArticleIn) -> Any:
+def question_to_article(
+    request: HttpRequest, pk: int, payload: QuestionToArticleIn
+) -> Status[Article]:
     """Make a knowledge article from the question and its answers (the asker or a steward)."""
     user = _user(request)
     question = _question(request, pk)
