@@ -165,13 +165,8 @@ class Article(models.Model):
     def refresh_derived_fields(self) -> None:
         """Render the Markdown and rebuild the search documents (call after topics are set)."""
         self.body_html = render_markdown(self.body)
-        self.search_document = _document(self.title, self.summary, self.body, *self._topic_names())
+        self.search_document = _document(self.title, self.summary, self.body, *_topic_names(self))
         self.title_document = _document(self.title)
-
-    def _topic_names(self) -> list[str]:
-        if self.pk is None:
-            return []
-        return [f"{t.name_de} {t.name_en}" for t in self.topics.all()]
 
     def is_visible_to(self, user: Any) -> bool:
         return self.visibility == Visibility.PUBLIC or is_network_member(user)
@@ -307,10 +302,7 @@ class Question(models.Model):
     def refresh_derived_fields(self) -> None:
         """Render the Markdown and rebuild the search documents (call after topics are set)."""
         self.body_html = render_markdown(self.body)
-        topic_names = (
-            [f"{t.name_de} {t.name_en}" for t in self.topics.all()] if self.pk is not None else []
-        )
-        self.search_document = _document(self.title, self.body, *topic_names)
+        self.search_document = _document(self.title, self.body, *_topic_names(self))
         self.title_document = _document(self.title)
 
     def is_visible_to(self, user: Any) -> bool:
@@ -412,3 +404,10 @@ class QuestionRecipient(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} ← {self.question}"
+
+
+def _topic_names(row: Article | Question) -> list[str]:
+    """Both languages' names of the row's topics, for its search document."""
+    if row.pk is None:
+        return []
+    return [f"{t.name_de} {t.name_en}" for t in row.topics.all()]
