@@ -43,6 +43,7 @@ from klinke.workbench.models import (
     RedLine,
     Referral,
     ReferralLogEntry,
+    ReferralQuerySet,
     ScreeningOverride,
     Stage,
     WorkbenchSettings,
@@ -651,7 +652,7 @@ def _screening(lead: Lead) -> dict[str, Any]:
 
 
 @router.get("/{collective}/leads/{lead_id}/screening", response=ScreeningOut, auth=member)
-def get_screening(request: HttpRequest, collective: str, lead_id: int) -> Any:
+def get_screening(request: HttpRequest, collective: str, lead_id: int) -> dict[str, Any]:
     """The red-line hits on a lead, with their evidence, and the overrides so far."""
     return _screening(_lead(request, lead_id))
 
@@ -659,7 +660,7 @@ def get_screening(request: HttpRequest, collective: str, lead_id: int) -> Any:
 @router.post("/{collective}/leads/{lead_id}/screening/override", response=ScreeningOut, auth=member)
 def override_screening(
     request: HttpRequest, collective: str, lead_id: int, payload: OverrideIn
-) -> Any:
+) -> dict[str, Any]:
     lead = _lead(request, lead_id)
     try:
         actions.do_override_screening(lead=lead, user=_user(request), reason=payload.reason)
@@ -694,7 +695,7 @@ def _referral_out(referral: Referral, collective: Collective) -> ReferralOut:
     )
 
 
-def _referrals(request: HttpRequest) -> Any:
+def _referrals(request: HttpRequest) -> ReferralQuerySet:
     return Referral.objects.involving(_collective(request)).select_related(
         "from_collective", "to_collective", "topic"
     )
@@ -747,7 +748,7 @@ def refer_lead(
 
 @router.get("/{collective}/referrals", response=list[ReferralOut], auth=member)
 @paginate(Pagination)
-def list_referrals(request: HttpRequest, collective: str, direction: str = "") -> Any:
+def list_referrals(request: HttpRequest, collective: str, direction: str = "") -> list[ReferralOut]:
     group = _collective(request)
     referrals = _referrals(request)
     if direction == "incoming":
@@ -805,7 +806,7 @@ def withdraw_referral(request: HttpRequest, collective: str, referral_id: int) -
 
 @router.get("/{collective}/referral-log", response=list[LogEntryOut], auth=member)
 @paginate(Pagination)
-def referral_log(request: HttpRequest, collective: str) -> Any:
+def referral_log(request: HttpRequest, collective: str) -> list[LogEntryOut]:
     """The collective's part of the network's referral log: no titles, clients or people."""
     group = _collective(request)
     entries = (
@@ -813,13 +814,13 @@ def referral_log(request: HttpRequest, collective: str) -> Any:
         | ReferralLogEntry.objects.filter(to_collective=group)
     ).select_related("from_collective", "to_collective", "topic")
     return [
-        {
-            "from_collective": e.from_collective.slug,
-            "to_collective": e.to_collective.slug,
-            "topic": e.topic.slug if e.topic else None,
-            "referred_on": e.referred_on,
-            "state": e.state,
-        }
+        LogEntryOut(
+            from_collective=e.from_collective.slug,
+            to_collective=e.to_collective.slug,
+            topic=e.topic.slug if e.topic else None,
+            referred_on=e.referred_on,
+            state=e.state,
+        )
         for e in entries.order_by("-referred_on", "-pk")
     ]
 
@@ -912,19 +913,19 @@ def _save_red_line(
 
 
 @router.get("/{collective}/sectors", response=list[SectorOut], auth=member)
-def list_sectors(request: HttpRequest, collective: str) -> Any:
+def list_sectors(request: HttpRequest, collective: str) -> list[SectorOut]:
     """The fixed sector catalogue a red line can name, with its keywords."""
     used: set[str] = set()
     for red_line in RedLine.objects.filter(collective=_collective(request)):
         used.update(red_line.sector_codes)
     return [
-        {
-            "code": sector.code,
-            "label": {"en": sector.label.en, "de": sector.label.de},
-            "keywords_de": [k.text for k in sector.keywords if k.language == "de"],
-            "keywords_en": [k.text for k in sector.keywords if k.language == "en"],
-            "used": sector.code in used,
-        }
+        SectorOut(
+            code=sector.code,
+            label=TextOut(en=sector.label.en, de=sector.label.de),
+            keywords_de=[k.text for k in sector.keywords if k.language == "de"],
+            keywords_en=[k.text for k in sector.keywords if k.language == "en"],
+            used=sector.code in used,
+        )
         for sector in SECTORS.values()
     ]
 
@@ -991,12 +992,13 @@ def update_settings(
 
 
 @router.get("/{collective}/summary", response=SummaryOut, auth=member)
-def pipeline_summary(request: HttpRequest, collective: str) -> Any:
+def pipeline_summary(request: HttpRequest, collective: str) -> SummaryOut:
     """Leads and value ranges per stage; won and lost per month over the last 12 months."""
     group = _collective(request)
-    return {
-        "stages": [vars(s) for s in summary.stage_figures(group)],
-        "months": [
-            {"month": m.month, "won": m.won, "lost": m.lost} for m in summary.month_figures(group)
+    return SummaryOut(
+        stages=[StageFiguresOut(**vars(s)) for s in summary.stage_figures(group)],
+        months=[
+            MonthFiguresOut(month=m.month, won=m.won, lost=m.lost)
+            for m in summary.month_figures(group)
         ],
-    }
+    )
