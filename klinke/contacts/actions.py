@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypedDict
 
 from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
@@ -858,7 +858,46 @@ def delete_expired_imports() -> int:
     return deleted
 
 
-# --- API writes ------------------------------------------------------------------------------
+# --- writes from the forms and the API ------------------------------------------------------
+
+
+class ContactValues(TypedDict, total=False):
+    """A contact's fields as checked plain values; a key left out keeps the field as it is."""
+
+    given_name: str
+    family_name: str
+    full_name: str
+    organisation_id: int | None
+    role: str
+    nickname: str
+    birthday: date | None
+    website: str
+    street: str
+    postal_code: str
+    city: str
+    country: str
+    notes: str
+    tags: list[str]
+    source: str
+    source_detail: str
+    consent: str
+    consent_on: date | None
+    consent_note: str
+    contact_preferences: str
+    last_contacted_on: date | None
+
+
+class OrganisationValues(TypedDict, total=False):
+    """An organisation's fields as checked plain values; a key left out is kept."""
+
+    name: str
+    website: str
+    sector: str
+    city: str
+    country: str
+    notes: str
+    tags: list[str]
+
 
 CONTACT_API_FIELDS = (
     "given_name",
@@ -888,7 +927,7 @@ def do_write_contact(
     collective: Collective,
     user: User,
     contact: Contact | None,
-    values: dict[str, Any],
+    values: ContactValues,
     emails: Sequence[tuple[str, str]] | None = None,
     phones: Sequence[tuple[str, str]] | None = None,
 ) -> Contact:
@@ -901,9 +940,9 @@ def do_write_contact(
         )
     elif contact.collective_id != collective.pk:
         raise ContactsError(_("This contact belongs to another collective."))
-    for name in CONTACT_API_FIELDS:
-        if name in values:
-            setattr(contact, name, values[name])
+    for name, value in values.items():
+        if name in CONTACT_API_FIELDS:
+            setattr(contact, name, value)
     if "organisation_id" in values:
         organisation_id = values["organisation_id"]
         if (
@@ -957,16 +996,16 @@ def do_write_organisation(
     collective: Collective,
     user: User,
     organisation: Organisation | None,
-    values: dict[str, Any],
+    values: OrganisationValues,
 ) -> Organisation:
     is_new = organisation is None
     if organisation is None:
         organisation = Organisation(collective=collective, created_by=user)
     elif organisation.collective_id != collective.pk:
         raise ContactsError(_("This organisation belongs to another collective."))
-    for name in ORGANISATION_API_FIELDS:
-        if name in values:
-            setattr(organisation, name, values[name])
+    for name, value in values.items():
+        if name in ORGANISATION_API_FIELDS:
+            setattr(organisation, name, value)
     if "tags" in values:
         organisation.tags = join_tags(values["tags"])
     organisation.save()

@@ -8,10 +8,11 @@ before the body is read (`klinke.collectives.access.collective_member`).
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
@@ -23,7 +24,15 @@ from klinke.accounts import request_user
 from klinke.collectives.access import collective_member, request_collective
 from klinke.collectives.models import Collective
 from klinke.contacts import actions, limits
-from klinke.contacts.models import Consent, Contact, Organisation, Source
+from klinke.contacts.actions import ContactValues, OrganisationValues
+from klinke.contacts.models import (
+    Consent,
+    Contact,
+    ContactQuerySet,
+    Organisation,
+    OrganisationQuerySet,
+    Source,
+)
 from klinke.core.api_pagination import Pagination
 from klinke.core.api_schemas import InputSchema
 from klinke.matching.analysis import query_terms
@@ -184,11 +193,11 @@ class OrganisationPatch(OrganisationIn):
     name: str = Field("", max_length=200)
 
 
-def _contacts(collective: Collective) -> Any:
+def _contacts(collective: Collective) -> ContactQuerySet:
     return Contact.objects.for_collective(collective).with_details()
 
 
-def _organisations(collective: Collective) -> Any:
+def _organisations(collective: Collective) -> OrganisationQuerySet:
     from django.db.models import Count
 
     return (
@@ -200,6 +209,7 @@ def _organisations(collective: Collective) -> Any:
 
 
 def _contact_values(payload: ContactIn, *, partial: bool) -> dict[str, Any]:
+    """The payload's fields, checked, under ContactValues' keys (plus emails and phones)."""
     data = payload.dict(exclude_unset=partial)
     if "consent" in data and data["consent"] not in Consent.values:
         raise HttpError(422, f"consent: choose one of {sorted(Consent.values)}")
@@ -227,26 +237,27 @@ def _write_contact(
     request: HttpRequest, slug: str, contact: Contact | None, payload: ContactIn, partial: bool
 ) -> Contact:
     collective = request_collective(request)
-    values = _contact_values(payload, partial=partial)
+    data = _contact_values(payload, partial=partial)
+    emails, phones = data.pop("emails", None), data.pop("phones", None)
     try:
         written = actions.do_write_contact(
             collective=collective,
             user=request_user(request),
             contact=contact,
-            values=values,
-            emails=_pairs(values.get("emails"), "email"),
-            phones=_pairs(values.get("phones"), "number"),
+            values=cast(ContactValues, data),
+            emails=_pairs(emails, "email"),
+            phones=_pairs(phones, "number"),
         )
     except actions.ContactsError as exc:
         raise HttpError(422, str(exc)) from exc
-    return get_object_or_404(_contacts(collective), pk=written.pk)  # type: ignore[no-any-return]
+    return get_object_or_404(_contacts(collective), pk=written.pk)
 
 
 @router.get("/{collective}/contacts", response=list[ContactOut])
 @paginate(Pagination)
 def list_contacts(
     request: HttpRequest, collective: str, q: str = "", tag: str = "", organisation: int = 0
-) -> Any:
+) -> QuerySet[Contact]:
     contacts = _contacts(request_collective(request))
     if q:
         contacts = contacts.matching_terms(query_terms(q))
@@ -258,19 +269,19 @@ def list_contacts(
 
 
 @router.post("/{collective}/contacts", response={201: ContactOut})
-def create_contact(request: HttpRequest, collective: str, payload: ContactIn) -> Any:
+def create_contact(request: HttpRequest, collective: str, payload: ContactIn) -> Status[Contact]:
     return Status(201, _write_contact(request, collective, None, payload, partial=False))
 
 
 @router.get("/{collective}/contacts/{contact_id}", response=ContactOut)
-def get_contact(request: HttpRequest, collective: str, contact_id: int) -> Any:
+def get_contact(request: HttpRequest, collective: str, contact_id: int) -> Contact:
     return get_object_or_404(_contacts(request_collective(request)), pk=contact_id)
 
 
 @router.put("/{collective}/contacts/{contact_id}", response=ContactOut)
 def update_contact(
     request: HttpRequest, collective: str, contact_id: int, payload: ContactIn
-) -> Any:
+) -> Contact:
     contact = get_object_or_404(_contacts(request_collective(request)), pk=contact_id)
     return _write_contact(request, collective, contact, payload, partial=False)
 
@@ -278,19 +289,19 @@ def update_contact(
 @router.patch("/{collective}/contacts/{contact_id}", response=ContactOut)
 def patch_contact(
     request: HttpRequest, collective: str, contact_id: int, payload: ContactPatch
-) -> Any:
+) -> Contact:
     contact = get_object_or_404(_contacts(request_collective(request)), pk=contact_id)
     return _write_contact(request, collective, contact, payload, partial=True)
 
 
 @router.delete("/{collective}/contacts/{contact_id}", response={204: None})
-def delete_contact(request: HttpRequest, collective: str, contact_id: int) -> Any:
+def delete_contact(request: HttpRequest, collective: str, contact_id: int) -> Status[None]:
     contact = get_object_or_404(_contacts(request_collective(request)), pk=contact_id)
     actions.do_delete_contact(contact=contact)
     return Status(204, None)
 
 
-def _organisation_values(payload: OrganisationIn, *, partial: bool) -> dict[str, Any]:
+def _organisation_values(payload: OrganisationIn, *, partial: bool) -> OrganisationValues:
     data = payload.dict(exclude_unset=partial)
     if "name" in data and not data["name"].strip():
         raise HttpError(422, "name: give a name")
@@ -305,7 +316,8 @@ def _organisation_values(payload: OrganisationIn, *, partial: bool) -> dict[str,
         data["country"] = data["country"].upper()
         if data["country"] and not data["country"].isalpha():
             raise HttpError(422, "country: use the two-letter code, e.g. DE")
-    return data
+    # The schema's fields are OrganisationValues' keys, checked above.
+    return cast(OrganisationValues, data)
 
 
 def _write_organisation(
@@ -322,12 +334,14 @@ def _write_organisation(
         organisation=organisation,
         values=_organisation_values(payload, partial=partial),
     )
-    return get_object_or_404(_organisations(collective), pk=written.pk)  # type: ignore[no-any-return]
+    return get_object_or_404(_organisations(collective), pk=written.pk)
 
 
 @router.get("/{collective}/organisations", response=list[OrganisationOut])
 @paginate(Pagination)
-def list_organisations(request: HttpRequest, collective: str, q: str = "", tag: str = "") -> Any:
+def list_organisations(
+    request: HttpRequest, collective: str, q: str = "", tag: str = ""
+) -> QuerySet[Organisation]:
     organisations = _organisations(request_collective(request))
     if q:
         organisations = organisations.matching_terms(query_terms(q))
@@ -337,19 +351,21 @@ def list_organisations(request: HttpRequest, collective: str, q: str = "", tag: 
 
 
 @router.post("/{collective}/organisations", response={201: OrganisationOut})
-def create_organisation(request: HttpRequest, collective: str, payload: OrganisationIn) -> Any:
+def create_organisation(
+    request: HttpRequest, collective: str, payload: OrganisationIn
+) -> Status[Organisation]:
     return Status(201, _write_organisation(request, collective, None, payload, partial=False))
 
 
 @router.get("/{collective}/organisations/{organisation_id}", response=OrganisationOut)
-def get_organisation(request: HttpRequest, collective: str, organisation_id: int) -> Any:
+def get_organisation(request: HttpRequest, collective: str, organisation_id: int) -> Organisation:
     return get_object_or_404(_organisations(request_collective(request)), pk=organisation_id)
 
 
 @router.put("/{collective}/organisations/{organisation_id}", response=OrganisationOut)
 def update_organisation(
     request: HttpRequest, collective: str, organisation_id: int, payload: OrganisationIn
-) -> Any:
+) -> Organisation:
     organisation = get_object_or_404(
         _organisations(request_collective(request)), pk=organisation_id
     )
@@ -359,7 +375,7 @@ def update_organisation(
 @router.patch("/{collective}/organisations/{organisation_id}", response=OrganisationOut)
 def patch_organisation(
     request: HttpRequest, collective: str, organisation_id: int, payload: OrganisationPatch
-) -> Any:
+) -> Organisation:
     organisation = get_object_or_404(
         _organisations(request_collective(request)), pk=organisation_id
     )
@@ -367,7 +383,9 @@ def patch_organisation(
 
 
 @router.delete("/{collective}/organisations/{organisation_id}", response={204: None})
-def delete_organisation(request: HttpRequest, collective: str, organisation_id: int) -> Any:
+def delete_organisation(
+    request: HttpRequest, collective: str, organisation_id: int
+) -> Status[None]:
     organisation = get_object_or_404(
         Organisation.objects.for_collective(request_collective(request)), pk=organisation_id
     )

@@ -1,12 +1,13 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from klinke.collectives.models import Collective
 from klinke.contacts import limits, parsers
+from klinke.contacts.actions import ContactValues, OrganisationValues
 from klinke.contacts.models import (
     Contact,
     ContactEmail,
@@ -53,11 +54,18 @@ class OrganisationForm(CleanTextInputs, forms.ModelForm[Organisation]):
             raise forms.ValidationError(_("Use the two-letter country code, e.g. DE."))
         return country
 
-    def organisation_values(self) -> dict[str, Any]:
+    def organisation_values(self) -> OrganisationValues:
         """The checked values as plain data for actions.do_write_organisation."""
-        values = {name: self.cleaned_data[name] for name in self.Meta.fields if name != "tags"}
-        values["tags"] = split_tags(self.cleaned_data["tags"])
-        return values
+        data = self.cleaned_data
+        return OrganisationValues(
+            name=data["name"],
+            website=data["website"],
+            sector=data["sector"],
+            city=data["city"],
+            country=data["country"],
+            notes=data["notes"],
+            tags=split_tags(data["tags"]),
+        )
 
 
 class ContactForm(CleanTextInputs, forms.ModelForm[Contact]):
@@ -115,10 +123,14 @@ class ContactForm(CleanTextInputs, forms.ModelForm[Contact]):
             raise forms.ValidationError(_("Use the two-letter country code, e.g. DE."))
         return country
 
-    def contact_values(self) -> dict[str, Any]:
+    def contact_values(self) -> ContactValues:
         """The checked values as plain data for actions.do_write_contact."""
         skipped = {"organisation", "tags"}
-        values = {name: self.cleaned_data[name] for name in self.Meta.fields if name not in skipped}
+        # The form's fields are ContactValues' keys (but organisation and tags), checked above.
+        values = cast(
+            ContactValues,
+            {name: self.cleaned_data[name] for name in self.Meta.fields if name not in skipped},
+        )
         organisation = self.cleaned_data.get("organisation")
         values["organisation_id"] = organisation.pk if organisation else None
         values["tags"] = split_tags(self.cleaned_data["tags"])

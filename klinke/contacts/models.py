@@ -6,7 +6,7 @@ Everything here belongs to exactly one collective and is visible to its members 
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 from django.conf import settings
 from django.db import models
@@ -39,17 +39,20 @@ def join_tags(tags: list[str] | tuple[str, ...]) -> str:
     return f",{','.join(cleaned)}," if cleaned else ""
 
 
-class TaggedQuerySet(models.QuerySet[Any]):
-    def for_collective(self, collective: Collective) -> Any:
+_Row = TypeVar("_Row", bound=models.Model)
+
+
+class TaggedQuerySet(models.QuerySet[_Row]):
+    def for_collective(self, collective: Collective) -> Self:
         return self.filter(collective=collective)
 
-    def tagged(self, tag: str) -> Any:
+    def tagged(self, tag: str) -> Self:
         tag = join_tags([tag])
         if not tag:
             return self
         return self.filter(tags__contains=tag)
 
-    def matching_terms(self, terms: list[str]) -> Any:
+    def matching_terms(self, terms: list[str]) -> Self:
         qs = self
         for term in terms:
             qs = qs.filter(search_document__contains=f" {term} ")
@@ -94,7 +97,7 @@ class Tagged(models.Model):
             )
 
 
-class OrganisationQuerySet(TaggedQuerySet):
+class OrganisationQuerySet(TaggedQuerySet["Organisation"]):
     pass
 
 
@@ -155,13 +158,13 @@ class Consent(models.TextChoices):
     WITHDRAWN = "withdrawn", _("withdrew consent")
 
 
-class ContactQuerySet(TaggedQuerySet):
-    def with_details(self) -> ContactQuerySet:
+class ContactQuerySet(TaggedQuerySet["Contact"]):
+    def with_details(self) -> Self:
         return self.select_related("organisation", "collective").prefetch_related(
             "emails", "phones"
         )
 
-    def at_organisation(self, organisation: Organisation | int) -> ContactQuerySet:
+    def at_organisation(self, organisation: Organisation | int) -> Self:
         return self.filter(organisation=organisation)
 
 
@@ -272,7 +275,7 @@ class Contact(Tagged):
         )
 
     def texts_for_search(self) -> list[str]:
-        organisation = self.organisation.name if self.organisation_id else ""  # type: ignore[union-attr]
+        organisation = self.organisation.name if self.organisation is not None else ""
         emails = [e.email for e in self.emails.all()]
         return [
             self.display_name,

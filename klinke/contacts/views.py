@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -215,14 +216,34 @@ def contact_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 def contact_delete(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     collective = member_collective(request, slug)
     contact = _contact(collective, pk)
+    return _confirm_delete(
+        request,
+        collective,
+        contact,
+        delete=lambda: actions.do_delete_contact(contact=contact),
+        done=_("The contact is deleted."),
+        index="contacts:index",
+    )
+
+
+def _confirm_delete(
+    request: HttpRequest,
+    collective: Collective,
+    row: Contact | Organisation,
+    *,
+    delete: Callable[[], None],
+    done: str,
+    index: str,
+) -> HttpResponse:
+    """Ask before deleting `row`; on POST delete it and go back to the `index` list."""
     if request.method == "POST":
-        actions.do_delete_contact(contact=contact)
-        messages.success(request, _("The contact is deleted."))
-        return redirect("contacts:index", collective.slug)
+        delete()
+        messages.success(request, done)
+        return redirect(index, collective.slug)
     return render(
         request,
         "contacts/confirm_delete.html",
-        {"collective": collective, "object": contact, "cancel_url": contact.get_absolute_url()},
+        {"collective": collective, "object": row, "cancel_url": row.get_absolute_url()},
     )
 
 
@@ -235,8 +256,16 @@ def contact_merge(request: HtmxHttpRequest, slug: str, pk: int) -> HttpResponse:
     collective = member_collective(request, slug)
     contact = _contact(collective, pk)
     if request.method == "POST":
-        other = Contact.objects.for_collective(collective).filter(pk=request.POST.get("other"))
-        merged = other.exclude(pk=contact.pk).first()
+        other_pk = request.POST.get("other", "")
+        # A tampered, non-numeric id finds no one rather than failing the lookup.
+        merged = (
+            Contact.objects.for_collective(collective)
+            .filter(pk=int(other_pk))
+            .exclude(pk=contact.pk)
+            .first()
+            if other_pk.isdigit() and len(other_pk) < 19
+            else None
+        )
         if merged is None:
             raise Http404
         name = merged.display_name
@@ -307,7 +336,7 @@ def _likely_duplicates(collective: Collective, contact: Contact) -> list[tuple[C
         "phone-guessed": _("same phone number, if the country is right"),
         "name": _("similar name"),
     }
-    by_pk = {other.pk: other for other in pool}
+    by_pk: dict[int | str, Contact] = {other.pk: other for other in pool}
     return [(by_pk[m.key], str(reasons[m.reason])) for m in found if m.key in by_pk]
 
 
@@ -438,18 +467,13 @@ def organisation_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 def organisation_delete(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     collective = member_collective(request, slug)
     organisation = _organisation(collective, pk)
-    if request.method == "POST":
-        actions.do_delete_organisation(organisation=organisation)
-        messages.success(request, _("The organisation is deleted; its contacts are kept."))
-        return redirect("contacts:organisation_index", collective.slug)
-    return render(
+    return _confirm_delete(
         request,
-        "contacts/confirm_delete.html",
-        {
-            "collective": collective,
-            "object": organisation,
-            "cancel_url": organisation.get_absolute_url(),
-        },
+        collective,
+        organisation,
+        delete=lambda: actions.do_delete_organisation(organisation=organisation),
+        done=_("The organisation is deleted; its contacts are kept."),
+        index="contacts:organisation_index",
     )
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Sequence
 from datetime import timedelta
+from enum import Enum
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -205,11 +206,13 @@ def link_translations(article: Article, other: Article | None) -> None:
         other.translation = article
 
 
-@transaction.atomic
-def do_link_translation(*, article: Article, other: Article | None, user: User) -> None:
-    if not article.is_editable_by(user):
-        raise NotAllowed(_("Only network members can edit articles."))
-    link_translations(article, other)
+class Unchanged(Enum):
+    """Marks an argument left out, where None means something (no translation)."""
+
+    UNCHANGED = "unchanged"
+
+
+UNCHANGED = Unchanged.UNCHANGED
 
 
 def _locked_article(article_id: int) -> Article:
@@ -232,12 +235,15 @@ def do_edit_article(
     visibility: str | None = None,
     topics: Sequence[Topic] | None = None,
     summary: str | None = None,
+    translation: Article | Unchanged | None = UNCHANGED,
     note: str = "",
 ) -> tuple[Article, bool]:
     """Save an edit as a new revision. Returns the article and whether anything changed.
 
     `base_revision` is the revision the editor started from; when someone saved since, the
     edit is refused with EditConflict rather than silently overwriting their work.
+    `translation` links the same article in the other language (both ways; None unlinks);
+    the link alone adds no revision. Text and link are written in this one transaction.
     """
     article = _locked_article(article_id)
     if not article.is_editable_by(user):
@@ -268,9 +274,21 @@ def do_edit_article(
         article.visibility,
         article.summary,
     ) or new_topics != old_topics
+    other = None if isinstance(translation, Unchanged) else translation
+    relink = (
+        not isinstance(translation, Unchanged)
+        and (None if other is None else other.pk) != article.translation_id
+    )
+    if other is not None:
+        if other.pk == article.pk or not other.is_visible_to(user):
+            raise KnowledgeError(_("There is no such article to link as translation."))
+        if other.language == language:
+            raise KnowledgeError(_("A translation must be in the other language."))
     if not (changed_text or changed_meta):
-        return article, False
-    if language != article.language and article.translation_id is not None:
+        if relink:
+            link_translations(article, other)
+        return article, relink
+    if language != article.language and article.translation_id is not None and not relink:
         # A translation in the same language is no translation any more.
         link_translations(article, None)
     article.title, article.body, article.summary = title, body, summary
@@ -285,6 +303,8 @@ def do_edit_article(
         article.topics.set(topics)
     _add_revision(article, user=user, note=note or "")
     _save_derived(article)
+    if relink:
+        link_translations(article, other)
     return article, True
 
 

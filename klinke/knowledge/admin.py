@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from klinke.knowledge.models import Answer, Article, ArticleRevision, Question
 
 
-class RevisionInline(admin.TabularInline):  # type: ignore[type-arg]
+class RevisionInline(admin.TabularInline[ArticleRevision, Article]):
     model = ArticleRevision
     fields = ["number", "created_at", "author", "note"]
     readonly_fields = ["number", "created_at", "author", "note"]
@@ -22,7 +22,7 @@ class RevisionInline(admin.TabularInline):  # type: ignore[type-arg]
 
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class ArticleAdmin(admin.ModelAdmin[Article]):
     list_display = [
         "title",
         "language",
@@ -49,7 +49,7 @@ class ArticleAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         return False
 
 
-class AnswerInline(admin.StackedInline):  # type: ignore[type-arg]
+class AnswerInline(admin.StackedInline[Answer, Question]):
     model = Answer
     fields = ["author", "created_at", "body"]
     readonly_fields = ["author", "created_at", "body"]
@@ -60,7 +60,7 @@ class AnswerInline(admin.StackedInline):  # type: ignore[type-arg]
 
 
 @admin.register(Question)
-class QuestionAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class QuestionAdmin(admin.ModelAdmin[Question]):
     list_display = ["title", "asker", "visibility", "created_at", "matched_at", "is_demo"]
     list_filter = ["visibility", "is_demo", "topics"]
     search_fields = ["title"]

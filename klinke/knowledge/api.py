@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Count
+from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
@@ -23,14 +23,17 @@ from klinke.core.api_pagination import Pagination
 from klinke.core.api_schemas import InputSchema
 from klinke.core.models import Visibility
 from klinke.knowledge import actions
+from klinke.knowledge.actions import Unchanged
 from klinke.knowledge.diffs import diff_texts
 from klinke.knowledge.models import (
     Answer,
     Article,
     ArticleKind,
     ArticleLanguage,
+    ArticleQuerySet,
     ArticleRevision,
     Question,
+    QuestionQuerySet,
 )
 
 router = Router(tags=["knowledge"])
@@ -107,6 +110,9 @@ class ArticleUpdateIn(InputSchema):
     visibility: str | None = None
     topics: list[str] | None = None
     summary: str | None = None
+    translation: str | None = None
+    """Slug of the same article in the other language, linked both ways; null unlinks,
+    left out keeps the link."""
     note: str = ""
 
 
@@ -241,7 +247,7 @@ class QuestionToArticleIn(InputSchema):
 # --- helpers -------------------------------------------------------------------------------
 
 
-def _articles(request: HttpRequest) -> Any:
+def _articles(request: HttpRequest) -> ArticleQuerySet:
     return (
         Article.objects.visible_to(request.user)
         .select_related("author", "translation")
@@ -254,7 +260,7 @@ def _article(request: HttpRequest, slug: str) -> Article:
     return article
 
 
-def _questions(request: HttpRequest) -> Any:
+def _questions(request: HttpRequest) -> QuestionQuerySet:
     return (
         Question.objects.visible_to(request.user)
         .select_related("asker", "article")
@@ -290,7 +296,7 @@ def _topics(slugs: list[str]) -> list[Any]:
 @paginate(Pagination)
 def list_articles(
     request: HttpRequest, q: str = "", topic: str = "", language: str = "", kind: str = ""
-) -> Any:
+) -> QuerySet[Article]:
     """Articles you may see; with `q`, those answering every word, best title hits first."""
     if language and language not in ArticleLanguage.values:
         raise HttpError(422, "language: use “de” or “en”.")
@@ -301,12 +307,12 @@ def list_articles(
 
 
 @router.get("/articles/{slug}", response=ArticleOut)
-def get_article(request: HttpRequest, slug: str) -> Any:
+def get_article(request: HttpRequest, slug: str) -> Article:
     return _article(request, slug)
 
 
 @router.post("/articles", response={201: ArticleOut}, auth=login)
-def create_article(request: HttpRequest, payload: ArticleIn) -> Any:
+def create_article(request: HttpRequest, payload: ArticleIn) -> Status[Article]:
     user = request_user(request)
     translation_of = None
     if payload.translation:
@@ -329,7 +335,19 @@ def create_article(request: HttpRequest, payload: ArticleIn) -> Any:
     return Status(201, _article(request, article.slug))
 
 
-def _update(request: HttpRequest, slug: str, payload: ArticleUpdateIn) -> Any:
+def _translation(request: HttpRequest, payload: ArticleUpdateIn) -> Article | Unchanged | None:
+    """The article the payload names as translation, looked up as the edit page does."""
+    if "translation" not in payload.model_fields_set:
+        return actions.UNCHANGED
+    if payload.translation is None:
+        return None
+    other: Article | None = _articles(request).filter(slug=payload.translation).first()
+    if other is None:
+        raise HttpError(422, "translation: no such article")
+    return other
+
+
+def _update(request: HttpRequest, slug: str, payload: ArticleUpdateIn) -> Article:
     user = request_user(request)
     article = _article(request, slug)
     try:
@@ -344,6 +362,7 @@ def _update(request: HttpRequest, slug: str, payload: ArticleUpdateIn) -> Any:
             visibility=payload.visibility,
             topics=None if payload.topics is None else _topics(payload.topics),
             summary=payload.summary,
+            translation=_translation(request, payload),
             note=payload.note,
         )
     except actions.KnowledgeError as exc:
@@ -352,19 +371,19 @@ def _update(request: HttpRequest, slug: str, payload: ArticleUpdateIn) -> Any:
 
 
 @router.patch("/articles/{slug}", response=ArticleOut, auth=login)
-def update_article(request: HttpRequest, slug: str, payload: ArticleUpdateIn) -> Any:
+def update_article(request: HttpRequest, slug: str, payload: ArticleUpdateIn) -> Article:
     """Change some fields; every change is a new revision. Any network member may edit."""
     return _update(request, slug, payload)
 
 
 @router.put("/articles/{slug}", response=ArticleOut, auth=login)
-def replace_article(request: HttpRequest, slug: str, payload: ArticleUpdateIn) -> Any:
+def replace_article(request: HttpRequest, slug: str, payload: ArticleUpdateIn) -> Article:
     return _update(request, slug, payload)
 
 
 @router.get("/articles/{slug}/revisions", response=list[RevisionOut])
 @paginate(Pagination)
-def list_revisions(request: HttpRequest, slug: str) -> Any:
+def list_revisions(request: HttpRequest, slug: str) -> QuerySet[ArticleRevision]:
     article = _article(request, slug)
     return article.revisions.select_related("author", "reverted_from").order_by("-number")
 
@@ -391,7 +410,7 @@ def get_revision(request: HttpRequest, slug: str, number: int) -> Any:
 
 
 @router.post("/articles/{slug}/revisions/{number}/restore", response=ArticleOut, auth=login)
-def restore_revision(request: HttpRequest, slug: str, number: int, payload: RestoreIn) -> Any:
+def restore_revision(request: HttpRequest, slug: str, number: int, payload: RestoreIn) -> Article:
     """Make an old revision's text current again, as a new revision (stewards only)."""
     user = request_user(request)
     article = _article(request, slug)
@@ -409,7 +428,9 @@ def restore_revision(request: HttpRequest, slug: str, number: int, payload: Rest
 
 @router.get("/questions", response=list[QuestionSummaryOut])
 @paginate(Pagination)
-def list_questions(request: HttpRequest, q: str = "", topic: str = "", state: str = "") -> Any:
+def list_questions(
+    request: HttpRequest, q: str = "", topic: str = "", state: str = ""
+) -> QuerySet[Question]:
     """Questions you may see; `state` is "open" (no accepted answer) or "answered"."""
     questions = _questions(request).about([topic] if topic else [])
     if state == "open":
@@ -424,12 +445,12 @@ def list_questions(request: HttpRequest, q: str = "", topic: str = "", state: st
 
 
 @router.get("/questions/{pk}", response=QuestionOut)
-def get_question(request: HttpRequest, pk: int) -> Any:
+def get_question(request: HttpRequest, pk: int) -> Question:
     return _question(request, pk)
 
 
 @router.post("/questions", response={201: QuestionOut}, auth=login)
-def create_question(request: HttpRequest, payload: QuestionIn) -> Any:
+def create_question(request: HttpRequest, payload: QuestionIn) -> Status[Question]:
     user = request_user(request)
     try:
         question = actions.do_ask_question(
@@ -445,7 +466,7 @@ def create_question(request: HttpRequest, payload: QuestionIn) -> Any:
 
 
 @router.post("/questions/{pk}/answers", response={201: AnswerOut}, auth=login)
-def create_answer(request: HttpRequest, pk: int, payload: AnswerIn) -> Any:
+def create_answer(request: HttpRequest, pk: int, payload: AnswerIn) -> Status[Answer]:
     user = request_user(request)
     question = _question(request, pk)
     try:
@@ -456,7 +477,7 @@ def create_answer(request: HttpRequest, pk: int, payload: AnswerIn) -> Any:
 
 
 @router.patch("/answers/{pk}", response=AnswerOut, auth=login)
-def update_answer(request: HttpRequest, pk: int, payload: AnswerIn) -> Any:
+def update_answer(request: HttpRequest, pk: int, payload: AnswerIn) -> Answer:
     """Only the author edits an answer."""
     user = request_user(request)
     answer = get_object_or_404(Answer.objects.select_related("author", "question"), pk=pk)
@@ -468,7 +489,7 @@ def update_answer(request: HttpRequest, pk: int, payload: AnswerIn) -> Any:
 
 
 @router.post("/questions/{pk}/accept", response=QuestionOut, auth=login)
-def accept_answer(request: HttpRequest, pk: int, payload: AcceptIn) -> Any:
+def accept_answer(request: HttpRequest, pk: int, payload: AcceptIn) -> Question:
     """Mark the answer that helped; only the asker may (403 for everyone else)."""
     user = request_user(request)
     question = _question(request, pk)
@@ -480,7 +501,9 @@ def accept_answer(request: HttpRequest, pk: int, payload: AcceptIn) -> Any:
 
 
 @router.post("/questions/{pk}/article", response={201: ArticleOut}, auth=login)
-def question_to_article(request: HttpRequest, pk: int, payload: QuestionToArticleIn) -> Any:
+def question_to_article(
+    request: HttpRequest, pk: int, payload: QuestionToArticleIn
+) -> Status[Article]:
     """Make a knowledge article from the question and its answers (the asker or a steward)."""
     user = request_user(request)
     question = _question(request, pk)

@@ -16,8 +16,8 @@ MARKDOWN_HELP = _(
 )
 
 
-class TopicChoiceField(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
-    def label_from_instance(self, obj: Any) -> str:
+class TopicChoiceField(forms.ModelMultipleChoiceField[Topic]):
+    def label_from_instance(self, obj: Topic) -> str:
         return str(obj.name)
 
 
@@ -75,7 +75,9 @@ class ArticleForm(CleanTextInputs, forms.Form):
             self.fields["note"].label = _("what did you change?")
         else:
             del self.fields["note"]
-        self.fields["translation"].queryset = candidates  # type: ignore[attr-defined]
+        translation = self.fields["translation"]
+        assert isinstance(translation, forms.ModelChoiceField)
+        translation.queryset = candidates
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -104,9 +106,9 @@ class ArticleFilterForm(CleanTextInputs, forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["topic"].choices = [("", _("all"))] + [  # type: ignore[attr-defined]
-            (t.slug, t.name) for t in Topic.objects.all()
-        ]
+        topic = self.fields["topic"]
+        assert isinstance(topic, forms.ChoiceField)
+        topic.choices = [("", _("all"))] + [(t.slug, t.name) for t in Topic.objects.all()]
 
 
 class RevertForm(CleanTextInputs, forms.Form):
@@ -161,9 +163,9 @@ class QuestionFilterForm(CleanTextInputs, forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["topic"].choices = [("", _("all"))] + [  # type: ignore[attr-defined]
-            (t.slug, t.name) for t in Topic.objects.all()
-        ]
+        topic = self.fields["topic"]
+        assert isinstance(topic, forms.ChoiceField)
+        topic.choices = [("", _("all"))] + [(t.slug, t.name) for t in Topic.objects.all()]
 
 
 class QuestionToArticleForm(CleanTextInputs, forms.Form):

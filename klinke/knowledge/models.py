@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Self, TypeVar
 
 from django.conf import settings
 from django.db import models
@@ -29,13 +29,16 @@ class ArticleKind(models.TextChoices):
     EXPERIENCE = "experience", _("experience report")
 
 
-class VisibleQuerySet(models.QuerySet[Any]):
-    def visible_to(self, user: Any) -> Any:
+_Row = TypeVar("_Row", bound=models.Model)
+
+
+class VisibleQuerySet(models.QuerySet[_Row]):
+    def visible_to(self, user: Any) -> Self:
         if is_network_member(user):
             return self
         return self.filter(visibility=Visibility.PUBLIC)
 
-    def search(self, text: str) -> Any:
+    def search(self, text: str) -> Self:
         """Rows answering every word of `text`, most title hits first, then the newest."""
         words = search.parse_query(text)
         if not words:
@@ -46,28 +49,30 @@ class VisibleQuerySet(models.QuerySet[Any]):
             .order_by("-title_hits", "-updated_at", "-pk")
         )
 
-    def about(self, topic_slugs: list[str]) -> Any:
+    def about(self, topic_slugs: list[str]) -> Self:
         """Rows on any of these topics or on a topic below them."""
         from klinke.topics.models import Topic
 
         if not topic_slugs:
             return self
         topics = Topic.objects.with_descendants(topic_slugs)
+        field = self.model._meta.get_field("topics")
+        assert isinstance(field, models.ManyToManyField)
+        through = field.remote_field.through
+        assert through is not None
         return self.filter(
-            pk__in=self.model.topics.through.objects.filter(topic__in=topics).values(
-                self._through_key()
-            )
+            pk__in=through._default_manager.filter(topic__in=topics).values(self._through_key())
         )
 
     def _through_key(self) -> str:
         return f"{self.model._meta.model_name}_id"
 
 
-class ArticleQuerySet(VisibleQuerySet):
-    def in_language(self, language: str) -> ArticleQuerySet:
+class ArticleQuerySet(VisibleQuerySet["Article"]):
+    def in_language(self, language: str) -> Self:
         return self.filter(language=language) if language else self
 
-    def search(self, text: str) -> Any:
+    def search(self, text: str) -> Self:
         """As for every searchable row, and among equal title hits, articles in the language
         the query is written in come first ("Preisgestaltung" puts German articles first)."""
         results = super().search(text)
@@ -160,13 +165,8 @@ class Article(models.Model):
     def refresh_derived_fields(self) -> None:
         """Render the Markdown and rebuild the search documents (call after topics are set)."""
         self.body_html = render_markdown(self.body)
-        self.search_document = _document(self.title, self.summary, self.body, *self._topic_names())
+        self.search_document = _document(self.title, self.summary, self.body, *_topic_names(self))
         self.title_document = _document(self.title)
-
-    def _topic_names(self) -> list[str]:
-        if self.pk is None:
-            return []
-        return [f"{t.name_de} {t.name_en}" for t in self.topics.all()]
 
     def is_visible_to(self, user: Any) -> bool:
         return self.visibility == Visibility.PUBLIC or is_network_member(user)
@@ -238,7 +238,7 @@ class ArticleRevision(models.Model):
         return str(_("edited"))
 
 
-class QuestionQuerySet(VisibleQuerySet):
+class QuestionQuerySet(VisibleQuerySet["Question"]):
     pass
 
 
@@ -302,10 +302,7 @@ class Question(models.Model):
     def refresh_derived_fields(self) -> None:
         """Render the Markdown and rebuild the search documents (call after topics are set)."""
         self.body_html = render_markdown(self.body)
-        topic_names = (
-            [f"{t.name_de} {t.name_en}" for t in self.topics.all()] if self.pk is not None else []
-        )
-        self.search_document = _document(self.title, self.body, *topic_names)
+        self.search_document = _document(self.title, self.body, *_topic_names(self))
         self.title_document = _document(self.title)
 
     def is_visible_to(self, user: Any) -> bool:
@@ -407,3 +404,10 @@ class QuestionRecipient(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} ← {self.question}"
+
+
+def _topic_names(row: Article | Question) -> list[str]:
+    """Both languages' names of the row's topics, for its search document."""
+    if row.pk is None:
+        return []
+    return [f"{t.name_de} {t.name_en}" for t in row.topics.all()]

@@ -179,7 +179,7 @@ def article_edit(request: HttpRequest, slug: str) -> HttpResponse:
         "kind": article.kind,
         "visibility": article.visibility,
         "topics": [t.slug for t in article.topics.all()],
-        "translation": article.translation.slug if article.translation_id else None,  # type: ignore[union-attr]
+        "translation": article.translation.slug if article.translation is not None else None,
         "base_revision": article.revision,
     }
     form = ArticleForm(request.POST or None, user=user, article=article, initial=initial)
@@ -191,13 +191,9 @@ def article_edit(request: HttpRequest, slug: str) -> HttpResponse:
                 user=user,
                 base_revision=form.cleaned_data["base_revision"],
                 note=form.cleaned_data["note"],
+                translation=form.cleaned_data["translation"],
                 **_article_form_data(form),
             )
-            if form.cleaned_data["translation"] != article.translation:
-                actions.do_link_translation(
-                    article=article, other=form.cleaned_data["translation"], user=user
-                )
-                changed = True
         except actions.EditConflict as exc:
             form.add_error(None, str(exc))
             current = Article.objects.get(pk=article.pk)

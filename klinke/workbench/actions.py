@@ -11,17 +11,22 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from klinke.accounts.models import User
 from klinke.collectives.models import Collective, Membership
+from klinke.contacts.models import Contact, Organisation
 from klinke.core.mail import muted_user_ids, notify_user, notify_users
 from klinke.core.models import NotificationKind, NotificationMute
+from klinke.screening import SECTORS
+from klinke.topics.models import Topic
 from klinke.workbench.models import (
     CLOSED_STAGES,
     OPEN_STAGES,
@@ -75,31 +80,109 @@ def _notify_all(people: Iterable[User], template: str, context: dict[str, Any]) 
 # --- leads ---------------------------------------------------------------------------
 
 
-@transaction.atomic
-def do_create_lead(*, collective: Collective, user: User, form: Any) -> Lead:
-    """Save a new lead from a validated `LeadForm`; its creator works on it unless others do."""
-    _require_member(collective, user)
-    lead: Lead = form.save(commit=False)
-    lead.collective = collective
-    lead.created_by = user
-    lead.last_activity_at = timezone.now()
+@dataclass(frozen=True, kw_only=True)
+class LeadValues:
+    """What a person writes about a lead, from the lead form or the API alike."""
+
+    title: str
+    contact: Contact | None = None
+    organisation: Organisation | None = None
+    client_name: str = ""
+    description: str = ""
+    source: str = LeadSource.OTHER
+    source_detail: str = ""
+    topics: Sequence[Topic] = ()
+    value_min: int | None = None
+    value_max: int | None = None
+    next_action: str = ""
+    next_action_due: date | None = None
+    members: Sequence[User] = ()
+
+    @classmethod
+    def of(cls, lead: Lead) -> LeadValues:
+        """The lead's current values, to change some of them with `dataclasses.replace`."""
+        return cls(
+            title=lead.title,
+            contact=lead.contact,
+            organisation=lead.organisation,
+            client_name=lead.client_name,
+            description=lead.description,
+            source=lead.source,
+            source_detail=lead.source_detail,
+            topics=list(lead.topics.all()),
+            value_min=lead.value_min,
+            value_max=lead.value_max,
+            next_action=lead.next_action,
+            next_action_due=lead.next_action_due,
+            members=list(lead.members.all()),
+        )
+
+
+_LEAD_SCALARS = (
+    "title",
+    "contact",
+    "organisation",
+    "client_name",
+    "description",
+    "source",
+    "source_detail",
+    "value_min",
+    "value_max",
+    "next_action",
+    "next_action_due",
+)
+
+
+def _write_lead(lead: Lead, values: LeadValues) -> Lead:
+    """Check the values against the lead's collective and the model's rules, then save."""
+    collective_id = lead.collective_id
+    errors: dict[str, str] = {}
+    for name, owned in (("contact", values.contact), ("organisation", values.organisation)):
+        if owned is not None and owned.collective_id != collective_id:
+            errors[name] = _("This belongs to another collective.")
+    member_ids = {user.pk for user in values.members}
+    if member_ids - set(
+        Membership.objects.filter(collective_id=collective_id, user_id__in=member_ids).values_list(
+            "user_id", flat=True
+        )
+    ):
+        errors["members"] = _("Only members of the collective can work on a lead.")
+    if errors:
+        raise ValidationError(errors)
+    for name in _LEAD_SCALARS:
+        setattr(lead, name, getattr(values, name))
     if lead.contact is not None and lead.organisation is None:
         lead.organisation = lead.contact.organisation
+    checked = {*_LEAD_SCALARS, "collective"}
+    lead.full_clean(
+        exclude=[f.name for f in Lead._meta.get_fields() if f.name not in checked],
+        validate_unique=False,
+    )
     lead.save()
-    form.save_m2m()
-    if not lead.members.exists():
+    lead.topics.set(values.topics)
+    lead.members.set(values.members)
+    return lead
+
+
+@transaction.atomic
+def do_create_lead(*, collective: Collective, user: User, values: LeadValues) -> Lead:
+    """Save a new lead; its creator works on it unless others do.
+
+    Raises ValidationError (by field) when the values break the lead's rules.
+    """
+    _require_member(collective, user)
+    lead = Lead(collective=collective, created_by=user, last_activity_at=timezone.now())
+    _write_lead(lead, values)
+    if not values.members:
         lead.members.add(user)
     return lead
 
 
 @transaction.atomic
-def do_update_lead(*, form: Any) -> Lead:
-    lead: Lead = form.save(commit=False)
-    if lead.contact is not None and lead.organisation is None:
-        lead.organisation = lead.contact.organisation
-    lead.save()
-    form.save_m2m()
-    return lead
+def do_update_lead(*, lead: Lead, user: User, values: LeadValues) -> Lead:
+    """Replace what a member wrote about the lead; raises ValidationError like creating."""
+    _require_member(lead.collective, user)
+    return _write_lead(lead, values)
 
 
 def do_move_lead(*, lead: Lead, user: User, from_stage: str, to_stage: str) -> Lead:
@@ -160,7 +243,7 @@ def do_log_activity(
     kind: str,
     text: str,
     occurred_at: datetime | None = None,
-    contact: Any = None,
+    contact: Contact | None = None,
 ) -> Activity:
     """Record a call, email, meeting or note; it freshens the lead and the contact's date."""
     _require_member(lead.collective, user)
@@ -212,14 +295,41 @@ def rescreen_leads(collective: Collective) -> int:
     return len(leads)
 
 
+@dataclass(frozen=True, kw_only=True)
+class RedLineValues:
+    name: str
+    explanation: str = ""
+    sectors: Sequence[str] = ()
+    keywords_de: str = ""
+    """One keyword per line (commas separate too), as typed into the form."""
+    keywords_en: str = ""
+    organisations: str = ""
+    """One name per line."""
+
+
 @transaction.atomic
-def do_save_red_line(*, collective: Collective, user: User, form: Any) -> RedLine:
+def do_save_red_line(
+    *, collective: Collective, user: User, values: RedLineValues, red_line: RedLine | None = None
+) -> RedLine:
+    """Create (red_line=None) or change a red line, then screen all leads again.
+
+    Raises ValidationError (by field) for unknown sectors or a red line that names nothing.
+    """
     _require_member(collective, user)
-    red_line: RedLine = form.save(commit=False)
-    red_line.collective = collective
-    if red_line.created_by_id is None:
-        red_line.created_by = user
-    form.apply_lists()
+    if red_line is None:
+        red_line = RedLine(collective=collective, created_by=user)
+    elif red_line.collective_id != collective.pk:
+        raise WorkbenchError(_("This red line belongs to another collective."))
+    unknown = sorted(set(values.sectors) - set(SECTORS))
+    if unknown:
+        raise ValidationError({"sectors": _("Unknown sector “%(code)s”.") % {"code": unknown[0]}})
+    red_line.name = values.name
+    red_line.explanation = values.explanation
+    red_line.sector_codes = values.sectors
+    red_line.keywords_de = values.keywords_de
+    red_line.keywords_en = values.keywords_en
+    red_line.organisations = values.organisations
+    red_line.full_clean(exclude=["collective", "created_by"], validate_unique=False)
     red_line.save()
     rescreen_leads(collective)
     return red_line
@@ -231,6 +341,31 @@ def do_delete_red_line(*, red_line: RedLine, user: User) -> None:
     _require_member(collective, user)
     red_line.delete()
     rescreen_leads(collective)
+
+
+# --- settings ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class SettingsValues:
+    stale_after_days: int
+    decision_rule: str
+    quorum_percent: int
+
+
+@transaction.atomic
+def do_save_settings(
+    *, collective: Collective, user: User, values: SettingsValues
+) -> WorkbenchSettings:
+    """Save how the collective runs its workbench; raises ValidationError (by field)."""
+    _require_member(collective, user)
+    config = WorkbenchSettings.for_collective(collective)
+    config.stale_after_days = values.stale_after_days
+    config.decision_rule = values.decision_rule
+    config.quorum_percent = values.quorum_percent
+    config.full_clean(exclude=["collective"], validate_unique=False)
+    config.save()
+    return config
 
 
 # --- decisions -----------------------------------------------------------------------

@@ -9,10 +9,13 @@ ids answer 404 too.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 
-from django.http import HttpRequest, QueryDict
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Router, Schema, Status
@@ -21,25 +24,27 @@ from ninja.pagination import paginate
 from pydantic import Field
 
 from klinke.accounts import request_user
+from klinke.accounts.models import User
 from klinke.collectives.access import collective_member, request_collective
 from klinke.collectives.models import Collective
-from klinke.contacts.models import Contact
+from klinke.contacts.models import Contact, Organisation
 from klinke.core.api_pagination import Pagination
 from klinke.core.api_schemas import InputSchema
 from klinke.matching.analysis import query_terms
 from klinke.screening import SECTORS, Hit
 from klinke.topics.models import Topic
 from klinke.workbench import actions, candidates, summary
-from klinke.workbench.forms import LeadForm, RedLineForm
+from klinke.workbench.actions import LeadValues, RedLineValues
 from klinke.workbench.models import (
     Activity,
     ActivityKind,
     Decision,
-    DecisionRule,
     Lead,
+    LeadQuerySet,
     RedLine,
     Referral,
     ReferralLogEntry,
+    ReferralQuerySet,
     ScreeningOverride,
     Stage,
     WorkbenchSettings,
@@ -56,10 +61,10 @@ def _conflict(exc: actions.WorkbenchError) -> HttpError:
     return HttpError(409, str(exc))
 
 
-def _raise_form_errors(form: Any) -> None:
-    errors = {field: [str(e) for e in errs] for field, errs in form.errors.items()}
-    field, messages = next(iter(errors.items()))
-    raise HttpError(422, f"{field}: {messages[0]}")
+def _invalid(exc: ValidationError) -> HttpError:
+    """422 naming the first field the action refused, as "field: message"."""
+    field, messages = next(iter(exc.message_dict.items()))
+    return HttpError(422, f"{field}: {messages[0]}")
 
 
 # --- schemas ---------------------------------------------------------------------------
@@ -449,7 +454,7 @@ class SummaryOut(Schema):
 # --- leads -----------------------------------------------------------------------------
 
 
-def _leads(request: HttpRequest) -> Any:
+def _leads(request: HttpRequest) -> LeadQuerySet:
     return (
         Lead.objects.filter(collective=_collective(request))
         .select_related("organisation", "contact", "referred_by_referral__from_collective")
@@ -462,22 +467,35 @@ def _lead(request: HttpRequest, lead_id: int) -> Lead:
     return lead
 
 
-def _lead_form_data(payload: dict[str, Any]) -> QueryDict:
-    topic_ids = dict(
-        Topic.objects.filter(slug__in=payload.get("topics") or []).values_list("slug", "pk")
-    )
-    unknown = sorted(set(payload.get("topics") or []) - set(topic_ids))
-    if unknown:
-        raise HttpError(422, f"topics: unknown topic {unknown[0]!r}")
-    data = QueryDict(mutable=True)
-    for name, value in payload.items():
-        if name == "topics":
-            data.setlist(name, [str(topic_ids[slug]) for slug in value])
+def _lead_values(
+    collective: Collective, payload: LeadIn | LeadPatch, base: LeadValues
+) -> LeadValues:
+    """The payload's fields over `base`, with ids and slugs looked up in the collective."""
+    sent = payload.dict(exclude_unset=True) if isinstance(payload, LeadPatch) else payload.dict()
+    changes: dict[str, Any] = {}
+    for name, value in sent.items():
+        if name in ("organisation", "contact"):
+            model = Organisation if name == "organisation" else Contact
+            found = model.objects.filter(collective=collective, pk=value).first() if value else None
+            if value is not None and found is None:
+                raise HttpError(422, f"{name}: no such {name} in this collective")
+            changes[name] = found
+        elif name == "topics":
+            topics = list(Topic.objects.filter(slug__in=value))
+            unknown = sorted(set(value) - {topic.slug for topic in topics})
+            if unknown:
+                raise HttpError(422, f"topics: unknown topic {unknown[0]!r}")
+            changes[name] = topics
         elif name == "members":
-            data.setlist(name, [str(pk) for pk in value])
-        elif value is not None:
-            data[name] = str(value)
-    return data
+            users = list(User.objects.filter(pk__in=value))
+            if len(users) != len(set(value)):
+                raise HttpError(422, "members: no such user")
+            changes[name] = users
+        elif value is None and isinstance(getattr(base, name), str):
+            changes[name] = ""  # as an emptied form field
+        else:
+            changes[name] = value
+    return replace(base, **changes)
 
 
 @router.get("/{collective}/leads", response=list[LeadOut])
@@ -489,7 +507,7 @@ def list_leads(
     member: int | None = None,
     overdue: bool = False,
     q: str = "",
-) -> Any:
+) -> QuerySet[Lead]:
     """Leads of the collective: open ones unless `stage` is a stage, "closed" or "all"."""
     leads = _leads(request)
     if stage == "closed":
@@ -509,48 +527,34 @@ def list_leads(
 
 
 @router.post("/{collective}/leads", response={201: LeadOut})
-def create_lead(request: HttpRequest, collective: str, payload: LeadIn) -> Any:
+def create_lead(request: HttpRequest, collective: str, payload: LeadIn) -> Status[Lead]:
     group = _collective(request)
-    form = LeadForm(_lead_form_data(payload.dict()), collective=group)
-    if not form.is_valid():
-        _raise_form_errors(form)
-    lead = actions.do_create_lead(collective=group, user=request_user(request), form=form)
+    values = _lead_values(group, payload, LeadValues(title=payload.title))
+    try:
+        lead = actions.do_create_lead(collective=group, user=request_user(request), values=values)
+    except ValidationError as exc:
+        raise _invalid(exc) from exc
     return Status(201, _lead(request, lead.pk))
 
 
 @router.get("/{collective}/leads/{lead_id}", response=LeadOut)
-def get_lead(request: HttpRequest, collective: str, lead_id: int) -> Any:
+def get_lead(request: HttpRequest, collective: str, lead_id: int) -> Lead:
     return _lead(request, lead_id)
 
 
 @router.patch("/{collective}/leads/{lead_id}", response=LeadOut)
-def update_lead(request: HttpRequest, collective: str, lead_id: int, payload: LeadPatch) -> Any:
+def update_lead(request: HttpRequest, collective: str, lead_id: int, payload: LeadPatch) -> Lead:
     lead = _lead(request, lead_id)
-    current = {
-        "title": lead.title,
-        "organisation": lead.organisation_id,
-        "contact": lead.contact_id,
-        "client_name": lead.client_name,
-        "description": lead.description,
-        "source": lead.source,
-        "source_detail": lead.source_detail,
-        "topics": [t.slug for t in lead.topics.all()],
-        "value_min": lead.value_min,
-        "value_max": lead.value_max,
-        "next_action": lead.next_action,
-        "next_action_due": lead.next_action_due,
-        "members": [m.pk for m in lead.members.all()],
-    }
-    current.update(payload.dict(exclude_unset=True))
-    form = LeadForm(_lead_form_data(current), instance=lead, collective=_collective(request))
-    if not form.is_valid():
-        _raise_form_errors(form)
-    actions.do_update_lead(form=form)
+    values = _lead_values(_collective(request), payload, LeadValues.of(lead))
+    try:
+        actions.do_update_lead(lead=lead, user=request_user(request), values=values)
+    except ValidationError as exc:
+        raise _invalid(exc) from exc
     return _lead(request, lead.pk)
 
 
 @router.post("/{collective}/leads/{lead_id}/move", response=LeadOut)
-def move_lead(request: HttpRequest, collective: str, lead_id: int, payload: MoveIn) -> Any:
+def move_lead(request: HttpRequest, collective: str, lead_id: int, payload: MoveIn) -> Lead:
     lead = _lead(request, lead_id)
     try:
         actions.do_move_lead(
@@ -565,7 +569,7 @@ def move_lead(request: HttpRequest, collective: str, lead_id: int, payload: Move
 
 
 @router.post("/{collective}/leads/{lead_id}/close", response=LeadOut)
-def close_lead(request: HttpRequest, collective: str, lead_id: int, payload: CloseIn) -> Any:
+def close_lead(request: HttpRequest, collective: str, lead_id: int, payload: CloseIn) -> Lead:
     lead = _lead(request, lead_id)
     try:
         actions.do_close_lead(
@@ -578,12 +582,14 @@ def close_lead(request: HttpRequest, collective: str, lead_id: int, payload: Clo
 
 @router.get("/{collective}/leads/{lead_id}/activities", response=list[ActivityOut])
 @paginate(Pagination)
-def list_activities(request: HttpRequest, collective: str, lead_id: int) -> Any:
+def list_activities(request: HttpRequest, collective: str, lead_id: int) -> QuerySet[Activity]:
     return _lead(request, lead_id).activities.select_related("by", "contact")
 
 
 @router.post("/{collective}/leads/{lead_id}/activities", response={201: ActivityOut})
-def log_activity(request: HttpRequest, collective: str, lead_id: int, payload: ActivityIn) -> Any:
+def log_activity(
+    request: HttpRequest, collective: str, lead_id: int, payload: ActivityIn
+) -> Status[Activity]:
     lead = _lead(request, lead_id)
     if payload.kind not in ActivityKind.values:
         raise HttpError(422, f"kind: use one of {', '.join(ActivityKind.values)}")
@@ -618,7 +624,7 @@ def _screening(lead: Lead) -> dict[str, Any]:
 
 
 @router.get("/{collective}/leads/{lead_id}/screening", response=ScreeningOut)
-def get_screening(request: HttpRequest, collective: str, lead_id: int) -> Any:
+def get_screening(request: HttpRequest, collective: str, lead_id: int) -> dict[str, Any]:
     """The red-line hits on a lead, with their evidence, and the overrides so far."""
     return _screening(_lead(request, lead_id))
 
@@ -626,7 +632,7 @@ def get_screening(request: HttpRequest, collective: str, lead_id: int) -> Any:
 @router.post("/{collective}/leads/{lead_id}/screening/override", response=ScreeningOut)
 def override_screening(
     request: HttpRequest, collective: str, lead_id: int, payload: OverrideIn
-) -> Any:
+) -> dict[str, Any]:
     lead = _lead(request, lead_id)
     try:
         actions.do_override_screening(lead=lead, user=request_user(request), reason=payload.reason)
@@ -661,7 +667,7 @@ def _referral_out(referral: Referral, collective: Collective) -> ReferralOut:
     )
 
 
-def _referrals(request: HttpRequest) -> Any:
+def _referrals(request: HttpRequest) -> ReferralQuerySet:
     return Referral.objects.involving(_collective(request)).select_related(
         "from_collective", "to_collective", "topic"
     )
@@ -689,7 +695,9 @@ def referral_candidates(request: HttpRequest, collective: str, lead_id: int, lim
 
 
 @router.post("/{collective}/leads/{lead_id}/referrals", response={201: ReferralOut})
-def refer_lead(request: HttpRequest, collective: str, lead_id: int, payload: ReferralIn) -> Any:
+def refer_lead(
+    request: HttpRequest, collective: str, lead_id: int, payload: ReferralIn
+) -> Status[ReferralOut]:
     lead = _lead(request, lead_id)
     user = request_user(request)
     target = Collective.objects.active().visible_to(user).filter(slug=payload.to_collective).first()
@@ -711,7 +719,7 @@ def refer_lead(request: HttpRequest, collective: str, lead_id: int, payload: Ref
 
 @router.get("/{collective}/referrals", response=list[ReferralOut])
 @paginate(Pagination)
-def list_referrals(request: HttpRequest, collective: str, direction: str = "") -> Any:
+def list_referrals(request: HttpRequest, collective: str, direction: str = "") -> list[ReferralOut]:
     group = _collective(request)
     referrals = _referrals(request)
     if direction == "incoming":
@@ -722,13 +730,13 @@ def list_referrals(request: HttpRequest, collective: str, direction: str = "") -
 
 
 @router.get("/{collective}/referrals/{referral_id}", response=ReferralOut)
-def get_referral(request: HttpRequest, collective: str, referral_id: int) -> Any:
+def get_referral(request: HttpRequest, collective: str, referral_id: int) -> ReferralOut:
     return _referral_out(
         get_object_or_404(_referrals(request), pk=referral_id), _collective(request)
     )
 
 
-def _answer(request: HttpRequest, referral_id: int, accept: bool, message: str) -> Any:
+def _answer(request: HttpRequest, referral_id: int, accept: bool, message: str) -> ReferralOut:
     referral = get_object_or_404(_referrals(request), pk=referral_id)
     try:
         actions.do_answer_referral(
@@ -744,19 +752,19 @@ def _answer(request: HttpRequest, referral_id: int, accept: bool, message: str) 
 @router.post("/{collective}/referrals/{referral_id}/accept", response=ReferralOut)
 def accept_referral(
     request: HttpRequest, collective: str, referral_id: int, payload: ReferralAnswerIn
-) -> Any:
+) -> ReferralOut:
     return _answer(request, referral_id, True, payload.message)
 
 
 @router.post("/{collective}/referrals/{referral_id}/decline", response=ReferralOut)
 def decline_referral(
     request: HttpRequest, collective: str, referral_id: int, payload: ReferralAnswerIn
-) -> Any:
+) -> ReferralOut:
     return _answer(request, referral_id, False, payload.message)
 
 
 @router.post("/{collective}/referrals/{referral_id}/withdraw", response=ReferralOut)
-def withdraw_referral(request: HttpRequest, collective: str, referral_id: int) -> Any:
+def withdraw_referral(request: HttpRequest, collective: str, referral_id: int) -> ReferralOut:
     referral = get_object_or_404(_referrals(request), pk=referral_id)
     try:
         actions.do_withdraw_referral(referral_id=referral.pk, user=request_user(request))
@@ -769,7 +777,7 @@ def withdraw_referral(request: HttpRequest, collective: str, referral_id: int) -
 
 @router.get("/{collective}/referral-log", response=list[LogEntryOut])
 @paginate(Pagination)
-def referral_log(request: HttpRequest, collective: str) -> Any:
+def referral_log(request: HttpRequest, collective: str) -> list[LogEntryOut]:
     """The collective's part of the network's referral log: no titles, clients or people."""
     group = _collective(request)
     entries = (
@@ -777,13 +785,13 @@ def referral_log(request: HttpRequest, collective: str) -> Any:
         | ReferralLogEntry.objects.filter(to_collective=group)
     ).select_related("from_collective", "to_collective", "topic")
     return [
-        {
-            "from_collective": e.from_collective.slug,
-            "to_collective": e.to_collective.slug,
-            "topic": e.topic.slug if e.topic else None,
-            "referred_on": e.referred_on,
-            "state": e.state,
-        }
+        LogEntryOut(
+            from_collective=e.from_collective.slug,
+            to_collective=e.to_collective.slug,
+            topic=e.topic.slug if e.topic else None,
+            referred_on=e.referred_on,
+            state=e.state,
+        )
         for e in entries.order_by("-referred_on", "-pk")
     ]
 
@@ -791,13 +799,13 @@ def referral_log(request: HttpRequest, collective: str) -> Any:
 # --- decisions -------------------------------------------------------------------------
 
 
-def _decisions(request: HttpRequest) -> Any:
+def _decisions(request: HttpRequest) -> QuerySet[Decision]:
     return Decision.objects.filter(collective=_collective(request))
 
 
 @router.get("/{collective}/decisions", response=list[DecisionOut])
 @paginate(Pagination)
-def list_decisions(request: HttpRequest, collective: str, state: str = "") -> Any:
+def list_decisions(request: HttpRequest, collective: str, state: str = "") -> QuerySet[Decision]:
     decisions = _decisions(request)
     if state:
         decisions = decisions.filter(state=state)
@@ -805,7 +813,7 @@ def list_decisions(request: HttpRequest, collective: str, state: str = "") -> An
 
 
 @router.post("/{collective}/decisions", response={201: DecisionOut})
-def open_decision(request: HttpRequest, collective: str, payload: DecisionIn) -> Any:
+def open_decision(request: HttpRequest, collective: str, payload: DecisionIn) -> Status[Decision]:
     group = _collective(request)
     lead = None
     if payload.lead is not None:
@@ -830,14 +838,14 @@ def open_decision(request: HttpRequest, collective: str, payload: DecisionIn) ->
 
 
 @router.get("/{collective}/decisions/{decision_id}", response=DecisionOut)
-def get_decision(request: HttpRequest, collective: str, decision_id: int) -> Any:
+def get_decision(request: HttpRequest, collective: str, decision_id: int) -> Decision:
     return get_object_or_404(_decisions(request), pk=decision_id)
 
 
 @router.post("/{collective}/decisions/{decision_id}/respond", response=DecisionOut)
 def respond_to_decision(
     request: HttpRequest, collective: str, decision_id: int, payload: RespondIn
-) -> Any:
+) -> Decision:
     """Give or change one's response: agree, abstain, disagree or block (with a reason)."""
     decision = get_object_or_404(_decisions(request), pk=decision_id)
     try:
@@ -856,57 +864,58 @@ def respond_to_decision(
 # --- red lines -------------------------------------------------------------------------
 
 
-def _red_line_form(payload: RedLineIn, instance: RedLine | None = None) -> RedLineForm:
-    unknown = sorted(set(payload.sectors) - set(SECTORS))
-    if unknown:
-        raise HttpError(422, f"sectors: unknown sector {unknown[0]!r}")
-    data = QueryDict(mutable=True)
-    data["name"] = payload.name
-    data["explanation"] = payload.explanation
-    data["keywords_de"] = "\n".join(payload.keywords_de)
-    data["keywords_en"] = "\n".join(payload.keywords_en)
-    data["organisations"] = "\n".join(payload.organisations)
-    data.setlist("sector_choices", payload.sectors)
-    form = RedLineForm(data, instance=instance)
-    if not form.is_valid():
-        _raise_form_errors(form)
-    return form
+def _save_red_line(
+    request: HttpRequest, payload: RedLineIn, red_line: RedLine | None = None
+) -> RedLine:
+    values = RedLineValues(
+        name=payload.name,
+        explanation=payload.explanation,
+        sectors=payload.sectors,
+        keywords_de="\n".join(payload.keywords_de),
+        keywords_en="\n".join(payload.keywords_en),
+        organisations="\n".join(payload.organisations),
+    )
+    try:
+        return actions.do_save_red_line(
+            collective=_collective(request),
+            user=request_user(request),
+            values=values,
+            red_line=red_line,
+        )
+    except ValidationError as exc:
+        raise _invalid(exc) from exc
 
 
 @router.get("/{collective}/sectors", response=list[SectorOut])
-def list_sectors(request: HttpRequest, collective: str) -> Any:
+def list_sectors(request: HttpRequest, collective: str) -> list[SectorOut]:
     """The fixed sector catalogue a red line can name, with its keywords."""
     used: set[str] = set()
     for red_line in RedLine.objects.filter(collective=_collective(request)):
         used.update(red_line.sector_codes)
     return [
-        {
-            "code": sector.code,
-            "label": {"en": sector.label.en, "de": sector.label.de},
-            "keywords_de": [k.text for k in sector.keywords if k.language == "de"],
-            "keywords_en": [k.text for k in sector.keywords if k.language == "en"],
-            "used": sector.code in used,
-        }
+        SectorOut(
+            code=sector.code,
+            label=TextOut(en=sector.label.en, de=sector.label.de),
+            keywords_de=[k.text for k in sector.keywords if k.language == "de"],
+            keywords_en=[k.text for k in sector.keywords if k.language == "en"],
+            used=sector.code in used,
+        )
         for sector in SECTORS.values()
     ]
 
 
 @router.get("/{collective}/red-lines", response=list[RedLineOut])
-def list_red_lines(request: HttpRequest, collective: str) -> Any:
+def list_red_lines(request: HttpRequest, collective: str) -> QuerySet[RedLine]:
     return RedLine.objects.filter(collective=_collective(request))
 
 
 @router.post("/{collective}/red-lines", response={201: RedLineOut})
-def create_red_line(request: HttpRequest, collective: str, payload: RedLineIn) -> Any:
-    form = _red_line_form(payload)
-    red_line = actions.do_save_red_line(
-        collective=_collective(request), user=request_user(request), form=form
-    )
-    return Status(201, red_line)
+def create_red_line(request: HttpRequest, collective: str, payload: RedLineIn) -> Status[RedLine]:
+    return Status(201, _save_red_line(request, payload))
 
 
 @router.get("/{collective}/red-lines/{red_line_id}", response=RedLineOut)
-def get_red_line(request: HttpRequest, collective: str, red_line_id: int) -> Any:
+def get_red_line(request: HttpRequest, collective: str, red_line_id: int) -> RedLine:
     return get_object_or_404(
         RedLine.objects.filter(collective=_collective(request)), pk=red_line_id
     )
@@ -915,18 +924,15 @@ def get_red_line(request: HttpRequest, collective: str, red_line_id: int) -> Any
 @router.put("/{collective}/red-lines/{red_line_id}", response=RedLineOut)
 def update_red_line(
     request: HttpRequest, collective: str, red_line_id: int, payload: RedLineIn
-) -> Any:
+) -> RedLine:
     red_line = get_object_or_404(
         RedLine.objects.filter(collective=_collective(request)), pk=red_line_id
     )
-    form = _red_line_form(payload, instance=red_line)
-    return actions.do_save_red_line(
-        collective=_collective(request), user=request_user(request), form=form
-    )
+    return _save_red_line(request, payload, red_line)
 
 
 @router.delete("/{collective}/red-lines/{red_line_id}", response={204: None})
-def delete_red_line(request: HttpRequest, collective: str, red_line_id: int) -> Any:
+def delete_red_line(request: HttpRequest, collective: str, red_line_id: int) -> Status[None]:
     red_line = get_object_or_404(
         RedLine.objects.filter(collective=_collective(request)), pk=red_line_id
     )
@@ -938,29 +944,35 @@ def delete_red_line(request: HttpRequest, collective: str, red_line_id: int) -> 
 
 
 @router.get("/{collective}/settings", response=SettingsOut)
-def get_settings(request: HttpRequest, collective: str) -> Any:
+def get_settings(request: HttpRequest, collective: str) -> WorkbenchSettings:
     return WorkbenchSettings.for_collective(_collective(request))
 
 
 @router.put("/{collective}/settings", response=SettingsOut)
-def update_settings(request: HttpRequest, collective: str, payload: SettingsIn) -> Any:
-    if payload.decision_rule not in DecisionRule.values:
-        raise HttpError(422, "decision_rule: use consent or majority")
-    config = WorkbenchSettings.for_collective(_collective(request))
-    config.stale_after_days = payload.stale_after_days
-    config.decision_rule = payload.decision_rule
-    config.quorum_percent = payload.quorum_percent
-    config.save()
-    return config
+def update_settings(
+    request: HttpRequest, collective: str, payload: SettingsIn
+) -> WorkbenchSettings:
+    values = actions.SettingsValues(
+        stale_after_days=payload.stale_after_days,
+        decision_rule=payload.decision_rule,
+        quorum_percent=payload.quorum_percent,
+    )
+    try:
+        return actions.do_save_settings(
+            collective=_collective(request), user=request_user(request), values=values
+        )
+    except ValidationError as exc:
+        raise _invalid(exc) from exc
 
 
 @router.get("/{collective}/summary", response=SummaryOut)
-def pipeline_summary(request: HttpRequest, collective: str) -> Any:
+def pipeline_summary(request: HttpRequest, collective: str) -> SummaryOut:
     """Leads and value ranges per stage; won and lost per month over the last 12 months."""
     group = _collective(request)
-    return {
-        "stages": [vars(s) for s in summary.stage_figures(group)],
-        "months": [
-            {"month": m.month, "won": m.won, "lost": m.lost} for m in summary.month_figures(group)
+    return SummaryOut(
+        stages=[StageFiguresOut(**vars(s)) for s in summary.stage_figures(group)],
+        months=[
+            MonthFiguresOut(month=m.month, won=m.won, lost=m.lost)
+            for m in summary.month_figures(group)
         ],
-    }
+    )

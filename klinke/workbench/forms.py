@@ -1,9 +1,10 @@
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django import forms
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -15,6 +16,7 @@ from klinke.core.forms import CleanTextInputs
 from klinke.core.widgets import IsoDateInput, IsoDateTimeField, IsoDateTimeLocalInput
 from klinke.screening import sector_choices
 from klinke.topics.models import Topic
+from klinke.workbench.actions import LeadValues, RedLineValues, SettingsValues
 from klinke.workbench.models import (
     CLOSED_STAGES,
     Activity,
@@ -28,12 +30,12 @@ from klinke.workbench.models import (
 )
 
 
-def members_of(collective: Collective) -> Any:
+def members_of(collective: Collective) -> QuerySet[User]:
     return User.objects.filter(memberships__collective=collective).order_by("name", "email")
 
 
 class MemberChoiceField(forms.ModelMultipleChoiceField[User]):
-    def label_from_instance(self, obj: Any) -> str:
+    def label_from_instance(self, obj: User) -> str:
         return str(obj.display_name)
 
 
@@ -83,21 +85,35 @@ class LeadForm(CleanTextInputs, forms.ModelForm[Lead]):
     def __init__(self, *args: Any, collective: Collective, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.collective = collective
-        organisation_field: Any = self.fields["organisation"]
+        organisation_field = self.fields["organisation"]
+        assert isinstance(organisation_field, forms.ModelChoiceField)
         organisation_field.queryset = Organisation.objects.filter(collective=collective)
-        contact_field: Any = self.fields["contact"]
+        contact_field = self.fields["contact"]
+        assert isinstance(contact_field, forms.ModelChoiceField)
         contact_field.queryset = Contact.objects.filter(collective=collective).select_related(
             "organisation"
         )
-        members_field: Any = self.fields["members"]
+        members_field = self.fields["members"]
+        assert isinstance(members_field, forms.ModelMultipleChoiceField)
         members_field.queryset = members_of(collective)
 
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean() or {}
-        low, high = cleaned.get("value_min"), cleaned.get("value_max")
-        if low is not None and high is not None and low > high:
-            self.add_error("value_max", _("The upper value lies below the lower one."))
-        return cleaned
+    def values(self) -> LeadValues:
+        data = self.cleaned_data
+        return LeadValues(
+            title=data["title"],
+            contact=data["contact"],
+            organisation=data["organisation"],
+            client_name=data["client_name"],
+            description=data["description"],
+            source=data["source"],
+            source_detail=data["source_detail"],
+            topics=list(data["topics"]),
+            value_min=data["value_min"],
+            value_max=data["value_max"],
+            next_action=data["next_action"],
+            next_action_due=data["next_action_due"],
+            members=list(data["members"]),
+        )
 
 
 class CloseLeadForm(CleanTextInputs, forms.Form):
@@ -139,9 +155,11 @@ class ActivityForm(CleanTextInputs, forms.ModelForm[Activity]):
             contacts = contacts.filter(
                 Q(organisation_id=lead.organisation_id) | Q(pk=lead.contact_id)
             )
-        contact_field: Any = self.fields["contact"]
+        contact_field = self.fields["contact"]
+        assert isinstance(contact_field, forms.ModelChoiceField)
         contact_field.queryset = contacts
-        kind: Any = self.fields["kind"]
+        kind = self.fields["kind"]
+        assert isinstance(kind, forms.ChoiceField)
         kind.choices = ActivityKind.choices
 
 
@@ -179,22 +197,28 @@ class RedLineForm(CleanTextInputs, forms.ModelForm[RedLine]):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        sectors: Any = self.fields["sector_choices"]
+        sectors = self.fields["sector_choices"]
+        assert isinstance(sectors, forms.ChoiceField)
         sectors.choices = sector_choices(get_language() or "de")
         if self.instance.pk:
             sectors.initial = self.instance.sector_codes
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        if not any(
-            cleaned.get(name)
-            for name in ("sector_choices", "keywords_de", "keywords_en", "organisations")
-        ):
-            raise forms.ValidationError(_("Name at least one sector, keyword or organisation."))
+        # The model's clean() wants to see the sectors among the other criteria.
+        self.instance.sector_codes = list(cleaned.get("sector_choices") or [])
         return cleaned
 
-    def apply_lists(self) -> None:
-        self.instance.sector_codes = list(self.cleaned_data.get("sector_choices") or [])
+    def values(self) -> RedLineValues:
+        data = self.cleaned_data
+        return RedLineValues(
+            name=data["name"],
+            explanation=data["explanation"],
+            sectors=list(data.get("sector_choices") or []),
+            keywords_de=data["keywords_de"],
+            keywords_en=data["keywords_en"],
+            organisations=data["organisations"],
+        )
 
 
 class DecisionForm(CleanTextInputs, forms.Form):
@@ -216,11 +240,12 @@ class DecisionForm(CleanTextInputs, forms.Form):
 
     def __init__(self, *args: Any, collective: Collective, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        lead_field: Any = self.fields["lead"]
+        lead_field = self.fields["lead"]
+        assert isinstance(lead_field, forms.ModelChoiceField)
         lead_field.queryset = Lead.objects.filter(collective=collective).open()
 
-    def clean_deadline(self) -> Any:
-        deadline = self.cleaned_data["deadline"]
+    def clean_deadline(self) -> datetime:
+        deadline: datetime = self.cleaned_data["deadline"]
         if deadline <= timezone.now():
             raise forms.ValidationError(_("The deadline must lie in the future."))
         return deadline
@@ -268,9 +293,10 @@ class ReferralForm(CleanTextInputs, forms.Form):
         required=True,
     )
 
-    def __init__(self, *args: Any, lead: Lead, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, lead: Lead, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field: Any = self.fields["to_collective"]
+        field = self.fields["to_collective"]
+        assert isinstance(field, forms.ModelChoiceField)
         field.queryset = Collective.objects.active().visible_to(user).exclude(pk=lead.collective_id)
 
 
@@ -279,6 +305,14 @@ class SettingsForm(CleanTextInputs, forms.ModelForm[WorkbenchSettings]):
         model = WorkbenchSettings
         fields = ["stale_after_days", "decision_rule", "quorum_percent"]
         widgets = {"decision_rule": forms.RadioSelect}
+
+    def values(self) -> SettingsValues:
+        data = self.cleaned_data
+        return SettingsValues(
+            stale_after_days=data["stale_after_days"],
+            decision_rule=data["decision_rule"],
+            quorum_percent=data["quorum_percent"],
+        )
 
 
 class ReminderForm(CleanTextInputs, forms.Form):
@@ -296,14 +330,16 @@ class LeadFilterForm(CleanTextInputs, forms.Form):
 
     def __init__(self, *args: Any, collective: Collective, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        stage: Any = self.fields["stage"]
+        stage = self.fields["stage"]
+        assert isinstance(stage, forms.ChoiceField)
         stage.choices = [
             ("", _("open stages")),
             *Stage.choices,
             ("closed", _("all closed")),
             ("all", _("all stages")),
         ]
-        member: Any = self.fields["member"]
+        member = self.fields["member"]
+        assert isinstance(member, forms.ChoiceField)
         member.choices = [("", _("anyone"))] + [
             (user.pk, user.display_name) for user in members_of(collective)
         ]

@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
@@ -163,6 +164,10 @@ class RedLine(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("workbench:red_line_edit", args=[self.collective.slug, self.pk])
+
+    def clean(self) -> None:
+        if not (self.sectors or self.keywords_de or self.keywords_en or self.organisations):
+            raise ValidationError(_("Name at least one sector, keyword or organisation."))
 
     @property
     def sector_codes(self) -> list[str]:
@@ -401,6 +406,11 @@ class Lead(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("workbench:lead_detail", args=[self.collective.slug, self.pk])
+
+    def clean(self) -> None:
+        low, high = self.value_min, self.value_max
+        if low is not None and high is not None and low > high:
+            raise ValidationError({"value_max": _("The upper value lies below the lower one.")})
 
     # -- stages --
 

@@ -234,7 +234,9 @@ def lead_create(request: HttpRequest, collective: Collective) -> HttpResponse:
             initial = {"contact": contact.pk, "organisation": contact.organisation_id}
     form = LeadForm(request.POST or None, collective=collective, initial=initial)
     if request.method == "POST" and form.is_valid():
-        lead = actions.do_create_lead(collective=collective, user=request_user(request), form=form)
+        lead = actions.do_create_lead(
+            collective=collective, user=request_user(request), values=form.values()
+        )
         if lead.is_flagged:
             messages.warning(
                 request,
@@ -256,7 +258,7 @@ def lead_edit(request: HttpRequest, collective: Collective, pk: int) -> HttpResp
     was_flagged = lead.is_flagged
     form = LeadForm(request.POST or None, instance=lead, collective=collective)
     if request.method == "POST" and form.is_valid():
-        lead = actions.do_update_lead(form=form)
+        lead = actions.do_update_lead(lead=lead, user=request_user(request), values=form.values())
         if lead.is_flagged and not was_flagged:
             messages.warning(request, _("Careful: the changes touch your red lines."))
         else:
@@ -734,7 +736,7 @@ def red_lines(request: HttpRequest, collective: Collective) -> HttpResponse:
     form = RedLineForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         red_line = actions.do_save_red_line(
-            collective=collective, user=request_user(request), form=form
+            collective=collective, user=request_user(request), values=form.values()
         )
         flagged_count = Lead.objects.filter(collective=collective, is_flagged=True).open().count()
         messages.success(
@@ -761,7 +763,12 @@ def red_line_edit(request: HttpRequest, collective: Collective, pk: int) -> Http
     red_line = get_object_or_404(RedLine.objects.filter(collective=collective), pk=pk)
     form = RedLineForm(request.POST or None, instance=red_line)
     if request.method == "POST" and form.is_valid():
-        actions.do_save_red_line(collective=collective, user=request_user(request), form=form)
+        actions.do_save_red_line(
+            collective=collective,
+            user=request_user(request),
+            values=form.values(),
+            red_line=red_line,
+        )
         messages.success(request, _("Your changes are saved; all leads are screened again."))
         return redirect("workbench:red_lines", collective.slug)
     return render(
@@ -821,9 +828,7 @@ def workbench_settings(request: HttpRequest, collective: Collective) -> HttpResp
         },
     )
     if which == "collective" and settings_form.is_valid():
-        saved = settings_form.save(commit=False)
-        saved.collective = collective
-        saved.save()
+        actions.do_save_settings(collective=collective, user=user, values=settings_form.values())
         messages.success(request, _("The workbench settings are saved."))
         return redirect("workbench:settings", collective.slug)
     if which == "reminders" and reminder_form.is_valid():

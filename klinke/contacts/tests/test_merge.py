@@ -172,3 +172,11 @@ def test_it_suggests_duplicates_with_a_fixed_number_of_queries(
         page = client.get(f"{BASE}{kept.pk}/merge/").content.decode()
     assert len(many.captured_queries) == len(few.captured_queries)
     assert "Anna Mueller" in page and "same phone number" in page
+
+
+@pytest.mark.parametrize("other", ["abc", "", "9" * 30])
+def test_it_finds_no_one_to_merge_for_a_tampered_id(network, pair, other):
+    kept, _duplicate = pair
+    client = network.client_for(network.alice)
+    response = client.post(f"{BASE}{kept.pk}/merge/", {"other": other})
+    assert response.status_code == 404 and not ContactMerge.objects.exists()

@@ -287,3 +287,37 @@ def test_it_turns_a_question_into_an_article_through_the_api(network, question):
         api_client(network.alice).get(f"{BASE}/questions/{question.pk}").json()["article"]
         == (made.json()["slug"])
     )
+
+
+def test_it_links_unlinks_and_keeps_a_translation_through_the_api(network, public_article):
+    german = write_article(network.bob, title="Preise", language="de")
+    url = f"{BASE}/articles/{public_article.slug}"
+    client = api_client(network.bob)
+
+    linked = patch(client, url, {"translation": german.slug, "body": "New text"})
+    kept = patch(client, url, {"body": "Newer text"})
+
+    assert linked.status_code == 200 and linked.json()["translation"] == german.slug
+    assert kept.status_code == 200 and kept.json()["translation"] == german.slug
+    german.refresh_from_db()
+    assert german.translation == public_article
+    unlinked = patch(client, url, {"translation": None})
+    assert unlinked.status_code == 200 and unlinked.json()["translation"] is None
+    german.refresh_from_db()
+    assert german.translation is None
+
+
+def test_it_refuses_a_translation_link_the_page_would_refuse(network, public_article):
+    english = write_article(network.bob, title="Prices again")
+    url = f"{BASE}/articles/{public_article.slug}"
+    client = api_client(network.bob)
+
+    same_language = patch(client, url, {"translation": english.slug, "body": "Changed"})
+    unknown = patch(client, url, {"translation": "no-such-article"})
+    itself = patch(client, url, {"translation": public_article.slug})
+
+    assert same_language.status_code == 422 and "other language" in same_language.json()["detail"]
+    assert unknown.status_code == 422 and "translation" in unknown.json()["detail"]
+    assert itself.status_code == 422
+    public_article.refresh_from_db()
+    assert (public_article.revision, public_article.translation) == (1, None)

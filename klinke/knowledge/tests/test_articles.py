@@ -198,7 +198,14 @@ def test_it_moves_a_translation_link_and_leaves_no_one_sided_link(network, publi
     )
     second = write_article(network.bob, title="Preise B", language="de")
 
-    actions.do_link_translation(article=public_article, other=second, user=network.alice)
+    actions.do_edit_article(
+        article_id=public_article.pk,
+        user=network.alice,
+        title=public_article.title,
+        body=public_article.body,
+        base_revision=None,
+        translation=second,
+    )
 
     first.refresh_from_db()
     second.refresh_from_db()
@@ -373,3 +380,74 @@ def test_it_previews_markdown_safely(network):
     assert (
         network.client_for(network.outsider).post(reverse("knowledge:preview")).status_code == 403
     )
+
+
+def test_it_links_a_translation_from_the_edit_page_with_the_text_in_one_go(network, public_article):
+    german = write_article(network.bob, title="Preise", language="de")
+
+    response = network.client_for(network.bob).post(
+        reverse("knowledge:article_edit", args=[public_article.slug]),
+        edit_data(public_article, body="Better text", translation=german.slug),
+    )
+
+    assert response.status_code == 302
+    public_article.refresh_from_db()
+    german.refresh_from_db()
+    assert (public_article.body, public_article.revision) == ("Better text", 2)
+    assert public_article.translation == german and german.translation == public_article
+
+
+def test_it_links_only_a_translation_without_a_new_revision(network, public_article):
+    german = write_article(network.bob, title="Preise", language="de")
+
+    article, changed = actions.do_edit_article(
+        article_id=public_article.pk,
+        user=network.bob,
+        title=public_article.title,
+        body=public_article.body,
+        base_revision=1,
+        translation=german,
+    )
+
+    assert changed and article.revision == 1
+    german.refresh_from_db()
+    assert german.translation == public_article
+
+
+def test_it_leaves_nothing_half_written_when_linking_fails(network, public_article, monkeypatch):
+    german = write_article(network.bob, title="Preise", language="de")
+
+    def broken(*args: Any) -> None:
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(actions, "link_translations", broken)
+    with pytest.raises(RuntimeError):
+        actions.do_edit_article(
+            article_id=public_article.pk,
+            user=network.bob,
+            title="New title",
+            body="New text",
+            base_revision=1,
+            translation=german,
+        )
+
+    public_article.refresh_from_db()
+    assert (public_article.title, public_article.revision) == ("Pricing your work", 1)
+    assert public_article.revisions.count() == 1 and public_article.translation is None
+
+
+def test_it_refuses_a_translation_link_in_the_same_language(network, public_article):
+    english = write_article(network.bob, title="Prices again")
+
+    with pytest.raises(actions.KnowledgeError, match="other language"):
+        actions.do_edit_article(
+            article_id=public_article.pk,
+            user=network.bob,
+            title=public_article.title,
+            body="Changed",
+            base_revision=1,
+            translation=english,
+        )
+
+    public_article.refresh_from_db()
+    assert public_article.revision == 1 and public_article.translation is None

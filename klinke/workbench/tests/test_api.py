@@ -249,3 +249,32 @@ def test_it_answers_404_for_a_decision_of_another_collective_with_the_right_id(a
     assert (
         post(api, f"{BASE}/decisions/{foreign.pk}/respond", {"choice": "agree"}).status_code == 404
     )
+
+
+def test_it_refuses_settings_the_page_would_refuse(api, network):
+    response = post(
+        api,
+        f"{BASE}/settings",
+        {"stale_after_days": 21, "decision_rule": "lottery", "quorum_percent": 60},
+        "put",
+    )
+    assert response.status_code == 422 and "decision_rule" in response.json()["detail"]
+
+
+def test_it_refuses_a_red_line_that_names_nothing(api, network):
+    response = post(api, f"{BASE}/red-lines", {"name": "Leer"})
+    assert response.status_code == 422 and not RedLine.objects.exists()
+
+
+def test_it_patches_only_the_fields_sent_and_clears_nulls(api, network):
+    lead = make_lead(network.collective_a, "A", value_min=1000, value_max=2000, topics=[])
+    lead.members.add(network.alice)
+    response = post(
+        api, f"{BASE}/leads/{lead.pk}", {"value_max": None, "client_name": None}, "patch"
+    )
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert (body["title"], body["value_min"], body["value_max"]) == ("A", 1000, None)
+    assert body["members"] == [{"id": network.alice.pk, "name": "Alice"}]
+    response = post(api, f"{BASE}/leads/{lead.pk}", {"title": None}, "patch")
+    assert response.status_code == 422 and "title" in response.json()["detail"]

@@ -6,6 +6,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
@@ -287,3 +288,12 @@ def test_it_filters_the_list_by_stage_member_overdue_and_words(network):
     assert titles(q="Web-Entwicklung") == {a.title}
     response = client.get(url, {"stage": "proposal"}, headers={"HX-Request": "true"})
     assert b"<html" not in response.content and b"Schulung Barrierefreiheit" in response.content
+
+
+def test_it_refuses_lead_values_from_another_collective(network):
+    foreign = Contact.objects.create(collective=network.collective_b, full_name="Fremd")
+    values = actions.LeadValues(title="X", contact=foreign, members=[network.bob])
+    with pytest.raises(ValidationError) as caught:
+        actions.do_create_lead(collective=network.collective_a, user=network.alice, values=values)
+    assert set(caught.value.message_dict) == {"contact", "members"}
+    assert not Lead.objects.exists()
