@@ -7,12 +7,13 @@ emails the people concerned, so concurrent accepts and withdrawals end in one st
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from datetime import timedelta
-from typing import Any
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.core import signing
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -20,10 +21,12 @@ from django.utils.translation import gettext as _
 
 from klinke.accounts.models import User
 from klinke.collectives.models import Collective
+from klinke.core.languages import WORKING_LANGUAGES
 from klinke.core.mail import notify_users
 from klinke.core.models import NotificationKind
 from klinke.exchange.models import (
     ITEM_LIFETIME_DAYS,
+    HelpKind,
     Introduction,
     IntroductionState,
     ItemState,
@@ -32,6 +35,7 @@ from klinke.exchange.models import (
     Outcome,
 )
 from klinke.supporters.models import Supporter
+from klinke.topics.models import Topic
 
 RENEW_SALT = "klinke.exchange.renew"
 
@@ -54,6 +58,72 @@ class NotAllowed(ExchangeError):
 # --- needs and offers ---------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class ItemFields:
+    """What a person writes into a need or an offer.
+
+    The page's form and the API's schema both build one, and the same action checks and
+    saves it, so both paths follow the same rules.
+    """
+
+    title: str
+    description: str
+    kinds: Sequence[str]
+    topics: Sequence[Topic] = ()
+    city: str = ""
+    country: str = ""
+    nuts_code: str = ""
+    remote_ok: bool = True
+    languages: Sequence[str] = ()
+    starts_on: date | None = None
+    ends_on: date | None = None
+    effort_hours: int | None = None
+    expires_on: date | None = None
+    """None keeps the item's date: the usual lifetime for a new item."""
+    visibility: str = "public"
+
+
+_LANGUAGE_CODES = {code for code, _label in WORKING_LANGUAGES}
+
+
+def _apply_fields(item: Need | Offer, fields: ItemFields) -> None:
+    """Write `fields` onto `item` and check them, raising a ValidationError keyed by field."""
+    errors: dict[str, list[str]] = {}
+    if not fields.kinds:
+        errors["kinds"] = [_("This field is required.")]
+    for name, codes, allowed in (
+        ("kinds", fields.kinds, set(HelpKind.values)),
+        ("languages", fields.languages, _LANGUAGE_CODES),
+    ):
+        for code in codes:
+            if code not in allowed:
+                message = _("Select a valid choice. %(value)s is not one of the available choices.")
+                errors[name] = [message % {"value": code}]
+    if fields.starts_on and fields.ends_on and fields.ends_on < fields.starts_on:
+        errors["ends_on"] = [_("The end lies before the start.")]
+    item.title = fields.title
+    item.description = fields.description
+    item.city = fields.city
+    item.country = fields.country.upper()
+    item.nuts_code = fields.nuts_code.upper()
+    item.remote_ok = fields.remote_ok
+    item.starts_on = fields.starts_on
+    item.ends_on = fields.ends_on
+    item.effort_hours = fields.effort_hours
+    if fields.expires_on is not None:
+        item.expires_on = fields.expires_on
+    item.visibility = fields.visibility
+    try:
+        item.clean_fields(exclude=["ref", "kinds", "languages"])
+    except ValidationError as exc:
+        for name, messages in exc.message_dict.items():
+            errors.setdefault(name, messages)
+    if errors:
+        raise ValidationError(errors)
+    item.kind_codes = list(fields.kinds)
+    item.language_codes = list(fields.languages)
+
+
 def _fill_defaults(item: Need | Offer, owner: Supporter | Collective) -> None:
     if not (item.city or item.country or item.nuts_code):
         item.copy_region_from(owner)
@@ -62,16 +132,14 @@ def _fill_defaults(item: Need | Offer, owner: Supporter | Collective) -> None:
 
 
 @transaction.atomic
-def do_post_need(*, collective: Collective, user: User, form: Any) -> Need:
+def do_post_need(*, collective: Collective, user: User, fields: ItemFields) -> Need:
     if not collective.has_member(user):
         raise NotAllowed(_("Only members of the collective can post its needs."))
-    need: Need = form.save(commit=False)
-    need.collective = collective
-    need.created_by = user
-    form.apply_lists()
+    need = Need(collective=collective, created_by=user)
+    _apply_fields(need, fields)
     _fill_defaults(need, collective)
     need.save()
-    form.save_m2m()
+    need.topics.set(fields.topics)
     return need
 
 
@@ -79,7 +147,7 @@ def do_post_need(*, collective: Collective, user: User, form: Any) -> Need:
 def do_post_offer(
     *,
     user: User,
-    form: Any,
+    fields: ItemFields,
     supporter: Supporter | None = None,
     collective: Collective | None = None,
 ) -> Offer:
@@ -89,25 +157,21 @@ def do_post_offer(
         raise NotAllowed(_("You can only post offers for your own supporter profile."))
     if collective is not None and not collective.has_member(user):
         raise NotAllowed(_("Only members of the collective can post its offers."))
-    offer: Offer = form.save(commit=False)
-    offer.supporter = supporter
-    offer.collective = collective
-    offer.created_by = user
-    form.apply_lists()
+    offer = Offer(supporter=supporter, collective=collective, created_by=user)
+    _apply_fields(offer, fields)
     owner = supporter or collective
     assert owner is not None
     _fill_defaults(offer, owner)
     offer.save()
-    form.save_m2m()
+    offer.topics.set(fields.topics)
     return offer
 
 
 @transaction.atomic
-def do_update_item(*, form: Any) -> Need | Offer:
-    item: Need | Offer = form.save(commit=False)
-    form.apply_lists()
+def do_update_item(*, item: Need | Offer, fields: ItemFields) -> Need | Offer:
+    _apply_fields(item, fields)
     item.save()
-    form.save_m2m()
+    item.topics.set(fields.topics)
     return item
 
 

@@ -3,6 +3,7 @@
 from datetime import date
 from typing import Any
 
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
@@ -15,8 +16,7 @@ from klinke.collectives.models import Collective
 from klinke.core.api_pagination import Pagination
 from klinke.core.api_schemas import InputSchema
 from klinke.exchange import actions, candidates
-from klinke.exchange.forms import NeedForm, OfferForm
-from klinke.exchange.models import Introduction, Need, Offer, _default_expiry
+from klinke.exchange.models import Introduction, Need, Offer
 from klinke.supporters.models import Supporter
 from klinke.topics.models import Topic
 
@@ -221,32 +221,40 @@ def _user(request: HttpRequest) -> User:
     return user
 
 
-def _form_data(payload: ItemIn, instance: Need | Offer | None = None) -> dict[str, Any]:
-    topic_ids = dict(Topic.objects.filter(slug__in=payload.topics).values_list("slug", "pk"))
-    unknown = sorted(set(payload.topics) - set(topic_ids))
+def _item_fields(payload: ItemIn) -> actions.ItemFields:
+    topics = {topic.slug: topic for topic in Topic.objects.filter(slug__in=payload.topics)}
+    unknown = sorted(set(payload.topics) - set(topics))
     if unknown:
         raise HttpError(422, f"topics: unknown topic {unknown[0]!r}")
-    data: dict[str, Any] = payload.dict(exclude={"kinds", "languages", "topics", "collective"})
-    data = {key: ("" if value is None else value) for key, value in data.items()}
-    if payload.expires_on is None:
-        # Optional here, required by the form: a new item gets the usual lifetime, an
-        # updated one keeps its date.
-        data["expires_on"] = instance.expires_on if instance is not None else _default_expiry()
-    data["remote_ok"] = "on" if payload.remote_ok else ""
-    data["kind_choices"] = payload.kinds
-    data["language_choices"] = payload.languages
-    data["topics"] = [topic_ids[slug] for slug in payload.topics]
-    return data
+    return actions.ItemFields(
+        title=payload.title,
+        description=payload.description,
+        kinds=payload.kinds,
+        topics=[topics[slug] for slug in payload.topics],
+        city=payload.city,
+        country=payload.country,
+        nuts_code=payload.nuts_code,
+        remote_ok=payload.remote_ok,
+        languages=payload.languages,
+        starts_on=payload.starts_on,
+        ends_on=payload.ends_on,
+        effort_hours=payload.effort_hours,
+        expires_on=payload.expires_on,
+        visibility=payload.visibility,
+    )
 
 
-# Form fields whose name differs from the API's.
-_API_FIELD_NAMES = {"kind_choices": "kinds", "language_choices": "languages", "__all__": "body"}
+def _invalid(exc: ValidationError) -> HttpError:
+    """422 naming the first field at fault, as the pages' forms would mark it."""
+    field, messages = next(iter(exc.message_dict.items()))
+    return HttpError(422, f"{'body' if field == NON_FIELD_ERRORS else field}: {messages[0]}")
 
 
-def _raise_form_errors(form: Any) -> None:
-    errors = {field: [str(e) for e in errs] for field, errs in form.errors.items()}
-    field, messages = next(iter(errors.items()))
-    raise HttpError(422, f"{_API_FIELD_NAMES.get(field, field)}: {messages[0]}")
+def _update_item(item: Need | Offer, payload: ItemIn) -> None:
+    try:
+        actions.do_update_item(item=item, fields=_item_fields(payload))
+    except ValidationError as exc:
+        raise _invalid(exc) from exc
 
 
 def _refusal(exc: actions.ExchangeError, conflict: int = 409) -> HttpError:
@@ -305,20 +313,17 @@ def create_need(request: HttpRequest, payload: NeedIn) -> Any:
         raise Http404
     if not collective.has_member(user):
         raise HttpError(403, "Only members of the collective can post its needs.")
-    form = NeedForm(_form_data(payload))
-    if not form.is_valid():
-        _raise_form_errors(form)
-    need = actions.do_post_need(collective=collective, user=user, form=form)
+    try:
+        need = actions.do_post_need(collective=collective, user=user, fields=_item_fields(payload))
+    except ValidationError as exc:
+        raise _invalid(exc) from exc
     return 201, get_object_or_404(_need_queryset(request), pk=need.pk)
 
 
 @router.put("/needs/{ref}", response=NeedOut, auth=login)
 def update_need(request: HttpRequest, ref: str, payload: ItemIn) -> Any:
     need = _owned(get_object_or_404(_need_queryset(request), ref=ref), request)
-    form = NeedForm(_form_data(payload, need), instance=need)
-    if not form.is_valid():
-        _raise_form_errors(form)
-    actions.do_update_item(form=form)
+    _update_item(need, payload)
     return get_object_or_404(_need_queryset(request), pk=need.pk)
 
 
@@ -365,13 +370,12 @@ def create_offer(request: HttpRequest, payload: OfferIn) -> Any:
         supporter = Supporter.objects.filter(user=user).first()
         if supporter is None:
             raise HttpError(422, "collective: give a collective, or create a supporter profile.")
-    form = OfferForm(_form_data(payload))
-    if not form.is_valid():
-        _raise_form_errors(form)
     try:
         offer = actions.do_post_offer(
-            user=user, form=form, supporter=supporter, collective=collective
+            user=user, fields=_item_fields(payload), supporter=supporter, collective=collective
         )
+    except ValidationError as exc:
+        raise _invalid(exc) from exc
     except actions.ExchangeError as exc:
         raise HttpError(403, str(exc)) from exc
     return 201, get_object_or_404(_offer_queryset(request), pk=offer.pk)
@@ -380,10 +384,7 @@ def create_offer(request: HttpRequest, payload: OfferIn) -> Any:
 @router.put("/offers/{ref}", response=OfferOut, auth=login)
 def update_offer(request: HttpRequest, ref: str, payload: ItemIn) -> Any:
     offer = _owned(get_object_or_404(_offer_queryset(request), ref=ref), request)
-    form = OfferForm(_form_data(payload, offer), instance=offer)
-    if not form.is_valid():
-        _raise_form_errors(form)
-    actions.do_update_item(form=form)
+    _update_item(offer, payload)
     return get_object_or_404(_offer_queryset(request), pk=offer.pk)
 
 

@@ -108,7 +108,9 @@ def need_create(request: HttpRequest, slug: str) -> HttpResponse:
     collective = member_collective(request, slug)
     form = NeedForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        need = actions.do_post_need(collective=collective, user=_user(request), form=form)
+        need = actions.do_post_need(
+            collective=collective, user=_user(request), fields=form.item_fields()
+        )
         messages.success(request, _("Your need is posted. Here are the first suggestions."))
         return redirect(need)
     return render(
@@ -166,7 +168,7 @@ def need_edit(request: HttpRequest, ref: str) -> HttpResponse:
     need = _owned_need(request, ref)
     form = NeedForm(request.POST or None, instance=need)
     if request.method == "POST" and form.is_valid():
-        actions.do_update_item(form=form)
+        actions.do_update_item(item=need, fields=form.item_fields())
         messages.success(request, _("Your changes are saved."))
         return redirect(need)
     return render(
@@ -217,7 +219,7 @@ def offer_create(request: HttpRequest, slug: str | None = None) -> HttpResponse:
     form = OfferForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         offer = actions.do_post_offer(
-            user=user, form=form, supporter=supporter, collective=collective
+            user=user, fields=form.item_fields(), supporter=supporter, collective=collective
         )
         messages.success(request, _("Your offer is posted."))
         return redirect(offer)
@@ -244,7 +246,7 @@ def offer_edit(request: HttpRequest, ref: str) -> HttpResponse:
     offer = _owned_offer(request, ref)
     form = OfferForm(request.POST or None, instance=offer)
     if request.method == "POST" and form.is_valid():
-        actions.do_update_item(form=form)
+        actions.do_update_item(item=offer, fields=form.item_fields())
         messages.success(request, _("Your changes are saved."))
         return redirect(offer)
     return render(
