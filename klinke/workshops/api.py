@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db.models import Prefetch
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
@@ -27,7 +28,6 @@ from klinke.core.models import is_network_member
 from klinke.matching.analysis import query_terms
 from klinke.topics.models import Topic
 from klinke.workshops import actions
-from klinke.workshops.forms import EventForm, IdeaForm, InterestForm
 from klinke.workshops.models import (
     ACTIVE_REGISTRATION,
     DEFAULT_TIMEZONE,
@@ -276,19 +276,20 @@ def _user(request: HttpRequest) -> User:
     return user
 
 
-def _raise_form_errors(form: Any) -> None:
-    field, errors = next(iter(form.errors.items()))
-    name = "start" if field in ("start_date", "start_time") else field
-    name = "end" if field in ("end_date", "end_time") else name
-    raise HttpError(422, f"{name}: {errors[0]}")
-
-
-def _topic_ids(slugs: list[str]) -> list[int]:
-    found = dict(Topic.objects.filter(slug__in=slugs).values_list("slug", "pk"))
+def _topics(slugs: list[str]) -> list[Topic]:
+    found = {topic.slug: topic for topic in Topic.objects.filter(slug__in=slugs)}
     unknown = sorted(set(slugs) - set(found))
     if unknown:
         raise HttpError(422, f"topics: unknown topic {unknown[0]!r}")
     return [found[slug] for slug in slugs]
+
+
+def _invalid(exc: ValidationError) -> HttpError:
+    """422 naming the first field at fault, as the pages' forms would mark it."""
+    field, errors = next(iter(exc.message_dict.items()))
+    name = "start" if field in ("start_date", "start_time") else field
+    name = "end" if field in ("end_date", "end_time") else name
+    return HttpError(422, f"{'body' if name == NON_FIELD_ERRORS else name}: {errors[0]}")
 
 
 def _idea_queryset(request: HttpRequest) -> Any:
@@ -311,28 +312,26 @@ def _event_queryset(request: HttpRequest) -> Any:
     )
 
 
-def _event_form_data(payload: EventIn) -> dict[str, Any]:
+def _event_fields(payload: EventIn) -> actions.EventFields:
     if payload.start.tzinfo is not None or payload.end.tzinfo is not None:
         raise HttpError(
             422, "start: give wall-clock time without an offset, and the zone in time_zone"
         )
-    return {
-        "title": payload.title,
-        "description": payload.description,
-        "start_date": payload.start.date().isoformat(),
-        "start_time": payload.start.time().isoformat(timespec="minutes"),
-        "end_date": payload.end.date().isoformat(),
-        "end_time": payload.end.time().isoformat(timespec="minutes"),
-        "time_zone": payload.time_zone,
-        "format": payload.format,
-        "venue": payload.venue,
-        "city": payload.city,
-        "online_url": payload.online_url,
-        "capacity": payload.capacity,
-        "language": payload.language,
-        "topics": _topic_ids(payload.topics),
-        "visibility": payload.visibility,
-    }
+    return actions.EventFields(
+        title=payload.title,
+        description=payload.description,
+        start=payload.start.replace(second=0, microsecond=0),
+        end=payload.end.replace(second=0, microsecond=0),
+        time_zone=payload.time_zone,
+        format=payload.format,
+        venue=payload.venue,
+        city=payload.city,
+        online_url=payload.online_url,
+        capacity=payload.capacity,
+        language=payload.language,
+        topics=_topics(payload.topics),
+        visibility=payload.visibility,
+    )
 
 
 def _conflict(exc: actions.WorkshopError) -> HttpError:
@@ -366,12 +365,18 @@ def create_idea(request: HttpRequest, payload: IdeaIn) -> Any:
     user = _user(request)
     if not is_network_member(user):
         raise HttpError(403, "Members of collectives and supporters can propose workshops.")
-    data = payload.dict()
-    data["topics"] = _topic_ids(payload.topics)
-    form = IdeaForm(data)
-    if not form.is_valid():
-        _raise_form_errors(form)
-    idea = actions.do_propose_idea(user=user, form=form)
+    fields = actions.IdeaFields(
+        title=payload.title,
+        description=payload.description,
+        topics=_topics(payload.topics),
+        language=payload.language,
+        interest_threshold=payload.interest_threshold,
+        visibility=payload.visibility,
+    )
+    try:
+        idea = actions.do_propose_idea(user=user, fields=fields)
+    except ValidationError as exc:
+        raise _invalid(exc) from exc
     return 201, get_object_or_404(_idea_queryset(request), pk=idea.pk)
 
 
@@ -379,17 +384,16 @@ def create_idea(request: HttpRequest, payload: IdeaIn) -> Any:
 def register_interest(request: HttpRequest, idea_id: int, payload: InterestIn) -> Any:
     user = _user(request)
     idea = get_object_or_404(_idea_queryset(request), pk=idea_id)
-    form = InterestForm({**payload.dict(), "language": payload.language or user.language})
-    if not form.is_valid():
-        _raise_form_errors(form)
     try:
         return actions.do_register_interest(
             idea_id=idea.pk,
             user=user,
-            preferred_format=form.cleaned_data["preferred_format"],
-            region=form.cleaned_data["region"],
-            language=form.cleaned_data["language"],
+            preferred_format=payload.preferred_format,
+            region=payload.region,
+            language=payload.language,
         )
+    except ValidationError as exc:
+        raise _invalid(exc) from exc
     except actions.WorkshopError as exc:
         raise _conflict(exc) from exc
 
@@ -444,11 +448,10 @@ def create_event(request: HttpRequest, payload: EventIn) -> Any:
         idea = get_object_or_404(_idea_queryset(request), pk=payload.idea)
         if not idea.is_proposer(user):
             raise HttpError(403, "Only the people who proposed this idea can plan it.")
-    form = EventForm(_event_form_data(payload))
-    if not form.is_valid():
-        _raise_form_errors(form)
     try:
-        event = actions.do_create_event(user=user, form=form, idea=idea)
+        event = actions.do_create_event(user=user, fields=_event_fields(payload), idea=idea)
+    except ValidationError as exc:
+        raise _invalid(exc) from exc
     except actions.WorkshopError as exc:
         raise _conflict(exc) from exc
     return 201, get_object_or_404(_event_queryset(request), pk=event.pk)
@@ -464,15 +467,10 @@ def _hosted(request: HttpRequest, event_id: int) -> Event:
 @router.put("/events/{event_id}", response=EventOut, auth=login)
 def update_event(request: HttpRequest, event_id: int, payload: EventIn) -> Any:
     event = _hosted(request, event_id)
-    form = EventForm(
-        _event_form_data(payload),
-        instance=event,
-        min_capacity=event.confirmed_count,  # type: ignore[attr-defined]
-    )
-    if not form.is_valid():
-        _raise_form_errors(form)
     try:
-        actions.do_update_event(event=event, user=_user(request), form=form)
+        actions.do_update_event(event=event, user=_user(request), fields=_event_fields(payload))
+    except ValidationError as exc:
+        raise _invalid(exc) from exc
     except actions.WorkshopError as exc:
         raise _conflict(exc) from exc
     return get_object_or_404(_event_queryset(request), pk=event.pk)

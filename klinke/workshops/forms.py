@@ -4,7 +4,6 @@ from datetime import date, datetime, time
 from typing import Any
 
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from klinke.accounts.models import User
@@ -12,15 +11,14 @@ from klinke.core.forms import CleanTextInputs
 from klinke.core.languages import WORKING_LANGUAGES
 from klinke.core.widgets import IsoDateInput, IsoTimeInput
 from klinke.topics.models import Topic
+from klinke.workshops.actions import EventFields, IdeaFields, check_event
 from klinke.workshops.models import (
     DEFAULT_TIMEZONE,
     Event,
     EventFormat,
     Interest,
-    NonexistentLocalTime,
     PreferredFormat,
     WorkshopIdea,
-    local_to_aware,
     timezone_choices,
 )
 from klinke.workshops.uploads import ALLOWED_LABEL, MAX_MATERIAL_BYTES, CheckedFile, check_material
@@ -47,6 +45,18 @@ class IdeaForm(CleanTextInputs, forms.ModelForm[WorkshopIdea]):
             "topics": _("Pick at least one topic, so we can suggest hosts."),
         }
         widgets = {"description": forms.Textarea(attrs={"rows": 6})}
+
+    def idea_fields(self) -> IdeaFields:
+        """The valid input, as the actions take it."""
+        data = self.cleaned_data
+        return IdeaFields(
+            title=data["title"],
+            description=data["description"],
+            topics=list(data["topics"]),
+            language=data["language"],
+            interest_threshold=data["interest_threshold"],
+            visibility=data["visibility"],
+        )
 
 
 class InterestForm(CleanTextInputs, forms.ModelForm[Interest]):
@@ -142,60 +152,52 @@ class EventForm(CleanTextInputs, forms.ModelForm[Event]):
             )
             self.fields["co_hosts"].initial = list(co_host_choices)
 
-    def _aware(self, day: date, at: time, zone: str, field: str) -> datetime | None:
-        try:
-            return local_to_aware(datetime.combine(day, at), zone)
-        except NonexistentLocalTime:
-            self.add_error(
-                field,
-                _(
-                    "%(time)s does not exist on %(date)s in %(zone)s: the clocks go forward "
-                    "then. Pick a time after the change."
-                )
-                % {"time": at.strftime("%H:%M"), "date": day.isoformat(), "zone": zone},
-            )
-            return None
-
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        zone = cleaned.get("time_zone") or DEFAULT_TIMEZONE
         start_date, start_time = cleaned.get("start_date"), cleaned.get("start_time")
         end_date = cleaned.get("end_date") or start_date
         end_time = cleaned.get("end_time")
-        starts = ends = None
-        if start_date and start_time:
-            starts = self._aware(start_date, start_time, zone, "start_time")
-        if end_date and end_time:
-            ends = self._aware(end_date, end_time, zone, "end_time")
-        if starts and ends:
-            if ends <= starts:
-                self.add_error("end_time", _("The end lies before the start."))
-            elif (ends - starts).days > 14:
-                self.add_error("end_date", _("An event lasts at most two weeks."))
-        creating = not self.instance.pk
-        if starts and creating and starts <= timezone.now():
-            self.add_error("start_date", _("The start lies in the past."))
-        if starts and ends:
-            self.instance.starts_at = starts
-            self.instance.ends_at = ends
-            self.instance.time_zone = zone
-        event_format = cleaned.get("format")
-        if event_format in (EventFormat.ONLINE, EventFormat.HYBRID) and not cleaned.get(
-            "online_url"
-        ):
-            self.add_error("online_url", _("An online event needs a link."))
-        if event_format in (EventFormat.IN_PERSON, EventFormat.HYBRID) and not (
-            cleaned.get("venue") or cleaned.get("city")
-        ):
-            self.add_error("venue", _("Say where it takes place."))
-        capacity = cleaned.get("capacity")
-        if capacity is not None and capacity < self.min_capacity:
-            self.add_error(
-                "capacity",
-                _("%(count)s people are registered already; keep at least that many places.")
-                % {"count": self.min_capacity},
-            )
+        check = check_event(
+            start=_combined(start_date, start_time),
+            end=_combined(end_date, end_time),
+            zone=cleaned.get("time_zone") or DEFAULT_TIMEZONE,
+            event_format=cleaned.get("format"),
+            venue=cleaned.get("venue") or "",
+            city=cleaned.get("city") or "",
+            online_url=cleaned.get("online_url") or "",
+            capacity=cleaned.get("capacity"),
+            min_capacity=self.min_capacity,
+            creating=not self.instance.pk,
+        )
+        for name, message in check.errors.items():
+            self.add_error(name, message)
         return cleaned
+
+    def event_fields(self) -> EventFields:
+        """The valid input, as the actions take it."""
+        data = self.cleaned_data
+        start = _combined(data["start_date"], data["start_time"])
+        end = _combined(data.get("end_date") or data["start_date"], data["end_time"])
+        assert start is not None and end is not None
+        return EventFields(
+            title=data["title"],
+            description=data["description"],
+            start=start,
+            end=end,
+            time_zone=data["time_zone"],
+            format=data["format"],
+            venue=data["venue"],
+            city=data["city"],
+            online_url=data["online_url"],
+            capacity=data["capacity"],
+            language=data["language"],
+            topics=list(data.get("topics") or []),
+            visibility=data["visibility"],
+        )
+
+
+def _combined(day: date | None, at: time | None) -> datetime | None:
+    return datetime.combine(day, at) if day and at else None
 
 
 class CancelEventForm(CleanTextInputs, forms.Form):

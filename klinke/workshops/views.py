@@ -194,7 +194,7 @@ def idea_create(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     form = IdeaForm(request.POST or None, initial={"language": user.language})
     if request.method == "POST" and form.is_valid():
-        idea = actions.do_propose_idea(user=user, form=form)
+        idea = actions.do_propose_idea(user=user, fields=form.idea_fields())
         messages.success(
             request,
             _("Your idea is online. Share it: when %(count)s people are interested, we email you.")
@@ -209,7 +209,7 @@ def idea_edit(request: HttpRequest, pk: int) -> HttpResponse:
     idea = _proposed_idea(request, pk)
     form = IdeaForm(request.POST or None, instance=idea)
     if request.method == "POST" and form.is_valid():
-        actions.do_update_idea(idea=idea, user=_user(request), form=form)
+        actions.do_update_idea(idea=idea, user=_user(request), fields=form.idea_fields())
         messages.success(request, _("Your changes are saved."))
         return redirect(idea)
     return render(request, "workshops/idea_form.html", {"form": form, "idea": idea})
@@ -345,7 +345,10 @@ def idea_schedule(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             event = actions.do_create_event(
-                user=user, form=form, idea=idea, co_hosts=form.cleaned_data.get("co_hosts") or []
+                user=user,
+                fields=form.event_fields(),
+                idea=idea,
+                co_hosts=form.cleaned_data.get("co_hosts") or [],
             )
         except actions.WorkshopError as exc:
             form.add_error(None, str(exc))
@@ -448,7 +451,7 @@ def event_create(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     form = EventForm(request.POST or None, initial={"language": user.language})
     if request.method == "POST" and form.is_valid():
-        event = actions.do_create_event(user=user, form=form)
+        event = actions.do_create_event(user=user, fields=form.event_fields())
         messages.success(request, _("Your event is published and open for registration."))
         return redirect(event)
     return render(request, "workshops/event_form.html", {"form": form})
@@ -463,9 +466,12 @@ def event_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = EventForm(request.POST or None, instance=event, min_capacity=event.confirmed_count)  # type: ignore[attr-defined]
     if request.method == "POST" and form.is_valid():
         try:
-            actions.do_update_event(event=event, user=_user(request), form=form)
+            actions.do_update_event(event=event, user=_user(request), fields=form.event_fields())
         except actions.WorkshopError as exc:
             form.add_error(None, str(exc))
+        except ValidationError as exc:
+            # Someone registered between the form's check and the save.
+            form.add_error(None, exc.messages)
         else:
             messages.success(request, _("Your changes are saved."))
             return redirect(event)
