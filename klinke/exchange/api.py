@@ -1,7 +1,8 @@
 """JSON API of the support exchange, with the same permissions as its pages."""
 
-from datetime import date
-from typing import Any
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import TypeVar
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.http import Http404, HttpRequest
@@ -16,9 +17,18 @@ from klinke.collectives.models import Collective
 from klinke.core.api_pagination import Pagination
 from klinke.core.api_schemas import InputSchema
 from klinke.exchange import actions, candidates
-from klinke.exchange.models import Introduction, Need, Offer
+from klinke.exchange.models import (
+    Introduction,
+    IntroductionQuerySet,
+    Need,
+    NeedQuerySet,
+    Offer,
+    OfferQuerySet,
+)
 from klinke.supporters.models import Supporter
 from klinke.topics.models import Topic
+
+_Item = TypeVar("_Item", Need, Offer)
 
 router = Router(tags=["support exchange"])
 login = TokenOrSessionRequired()
@@ -47,19 +57,19 @@ class ItemOut(Schema):
     url: str
 
     @staticmethod
-    def resolve_kinds(obj: Any) -> list[str]:
+    def resolve_kinds(obj: Need | Offer) -> list[str]:
         return list(obj.kind_codes)
 
     @staticmethod
-    def resolve_topics(obj: Any) -> list[str]:
+    def resolve_topics(obj: Need | Offer) -> list[str]:
         return [t.slug for t in obj.topics.all()]
 
     @staticmethod
-    def resolve_languages(obj: Any) -> list[str]:
+    def resolve_languages(obj: Need | Offer) -> list[str]:
         return list(obj.language_codes)
 
     @staticmethod
-    def resolve_url(obj: Any) -> str:
+    def resolve_url(obj: Need | Offer) -> str:
         return str(obj.get_absolute_url())
 
 
@@ -176,8 +186,8 @@ class IntroductionOut(Schema):
     state: str
     message: str
     response_message: str
-    requested_at: Any
-    expires_at: Any
+    requested_at: datetime
+    expires_at: datetime
     # Null until both sides have consented.
     requester_contact: IntroductionContactOut | None
     responder_contact: IntroductionContactOut | None
@@ -266,7 +276,7 @@ def _refusal(exc: actions.ExchangeError, conflict: int = 409) -> HttpError:
     return HttpError(conflict, str(exc))
 
 
-def _need_queryset(request: HttpRequest) -> Any:
+def _need_queryset(request: HttpRequest) -> NeedQuerySet:
     return (
         Need.objects.visible_to(request.user)
         .filter(collective__in=Collective.objects.visible_to(request.user))
@@ -275,7 +285,7 @@ def _need_queryset(request: HttpRequest) -> Any:
     )
 
 
-def _offer_queryset(request: HttpRequest) -> Any:
+def _offer_queryset(request: HttpRequest) -> OfferQuerySet:
     return (
         Offer.objects.visible_to(request.user)
         .select_related("supporter", "collective")
@@ -283,7 +293,7 @@ def _offer_queryset(request: HttpRequest) -> Any:
     )
 
 
-def _owned(item: Any, request: HttpRequest) -> Any:
+def _owned(item: _Item, request: HttpRequest) -> _Item:
     if not item.is_owned_by(request.user):
         raise HttpError(403, "Only the owners can do this.")
     return item
@@ -291,7 +301,9 @@ def _owned(item: Any, request: HttpRequest) -> Any:
 
 @router.get("/needs", response=list[NeedOut])
 @paginate(Pagination)
-def list_needs(request: HttpRequest, collective: str = "", include_closed: bool = False) -> Any:
+def list_needs(
+    request: HttpRequest, collective: str = "", include_closed: bool = False
+) -> NeedQuerySet:
     needs = _need_queryset(request)
     if not include_closed:
         needs = needs.current()
@@ -301,12 +313,12 @@ def list_needs(request: HttpRequest, collective: str = "", include_closed: bool 
 
 
 @router.get("/needs/{ref}", response=NeedOut)
-def get_need(request: HttpRequest, ref: str) -> Any:
+def get_need(request: HttpRequest, ref: str) -> Need:
     return get_object_or_404(_need_queryset(request), ref=ref)
 
 
 @router.post("/needs", response={201: NeedOut}, auth=login)
-def create_need(request: HttpRequest, payload: NeedIn) -> Any:
+def create_need(request: HttpRequest, payload: NeedIn) -> tuple[int, Need]:
     user = _user(request)
     collective = Collective.objects.visible_to(user).filter(slug=payload.collective).first()
     if collective is None:
@@ -321,14 +333,14 @@ def create_need(request: HttpRequest, payload: NeedIn) -> Any:
 
 
 @router.put("/needs/{ref}", response=NeedOut, auth=login)
-def update_need(request: HttpRequest, ref: str, payload: ItemIn) -> Any:
+def update_need(request: HttpRequest, ref: str, payload: ItemIn) -> Need:
     need = _owned(get_object_or_404(_need_queryset(request), ref=ref), request)
     _update_item(need, payload)
     return get_object_or_404(_need_queryset(request), pk=need.pk)
 
 
 @router.post("/needs/{ref}/state", response=NeedOut, auth=login)
-def set_need_state(request: HttpRequest, ref: str, payload: StateIn) -> Any:
+def set_need_state(request: HttpRequest, ref: str, payload: StateIn) -> Need:
     need = _owned(get_object_or_404(_need_queryset(request), ref=ref), request)
     try:
         actions.do_set_item_state(item=need, state=payload.state, outcome=payload.outcome)
@@ -338,7 +350,7 @@ def set_need_state(request: HttpRequest, ref: str, payload: StateIn) -> Any:
 
 
 @router.get("/needs/{ref}/matches", response=list[MatchOut], auth=login)
-def need_matches(request: HttpRequest, ref: str, limit: int = 10) -> Any:
+def need_matches(request: HttpRequest, ref: str, limit: int = 10) -> list[candidates.MatchDict]:
     need = _owned(get_object_or_404(_need_queryset(request), ref=ref), request)
     ranked = candidates.rank_helpers_for_need(need, user=request.user, limit=min(max(limit, 1), 50))
     return [m.as_dict() for m in ranked]
@@ -346,7 +358,7 @@ def need_matches(request: HttpRequest, ref: str, limit: int = 10) -> Any:
 
 @router.get("/offers", response=list[OfferOut])
 @paginate(Pagination)
-def list_offers(request: HttpRequest, include_closed: bool = False) -> Any:
+def list_offers(request: HttpRequest, include_closed: bool = False) -> OfferQuerySet:
     offers = _offer_queryset(request)
     if not include_closed:
         offers = offers.current()
@@ -354,12 +366,12 @@ def list_offers(request: HttpRequest, include_closed: bool = False) -> Any:
 
 
 @router.get("/offers/{ref}", response=OfferOut)
-def get_offer(request: HttpRequest, ref: str) -> Any:
+def get_offer(request: HttpRequest, ref: str) -> Offer:
     return get_object_or_404(_offer_queryset(request), ref=ref)
 
 
 @router.post("/offers", response={201: OfferOut}, auth=login)
-def create_offer(request: HttpRequest, payload: OfferIn) -> Any:
+def create_offer(request: HttpRequest, payload: OfferIn) -> tuple[int, Offer]:
     user = _user(request)
     supporter = collective = None
     if payload.collective:
@@ -382,14 +394,14 @@ def create_offer(request: HttpRequest, payload: OfferIn) -> Any:
 
 
 @router.put("/offers/{ref}", response=OfferOut, auth=login)
-def update_offer(request: HttpRequest, ref: str, payload: ItemIn) -> Any:
+def update_offer(request: HttpRequest, ref: str, payload: ItemIn) -> Offer:
     offer = _owned(get_object_or_404(_offer_queryset(request), ref=ref), request)
     _update_item(offer, payload)
     return get_object_or_404(_offer_queryset(request), pk=offer.pk)
 
 
 @router.post("/offers/{ref}/state", response=OfferOut, auth=login)
-def set_offer_state(request: HttpRequest, ref: str, payload: StateIn) -> Any:
+def set_offer_state(request: HttpRequest, ref: str, payload: StateIn) -> Offer:
     offer = _owned(get_object_or_404(_offer_queryset(request), ref=ref), request)
     try:
         actions.do_set_item_state(item=offer, state=payload.state, outcome=payload.outcome)
@@ -399,13 +411,13 @@ def set_offer_state(request: HttpRequest, ref: str, payload: StateIn) -> Any:
 
 
 @router.get("/offers/{ref}/matches", response=list[MatchOut], auth=login)
-def offer_matches(request: HttpRequest, ref: str, limit: int = 10) -> Any:
+def offer_matches(request: HttpRequest, ref: str, limit: int = 10) -> list[candidates.MatchDict]:
     offer = _owned(get_object_or_404(_offer_queryset(request), ref=ref), request)
     ranked = candidates.rank_needs_for_offer(offer, user=request.user, limit=min(max(limit, 1), 50))
     return [m.as_dict() for m in ranked]
 
 
-def _introductions(request: HttpRequest) -> Any:
+def _introductions(request: HttpRequest) -> IntroductionQuerySet:
     return Introduction.objects.involving(request.user).select_related(
         "need__collective", "supporter", "collective", "offer"
     )
@@ -413,7 +425,7 @@ def _introductions(request: HttpRequest) -> Any:
 
 @router.get("/introductions", response=list[IntroductionOut], auth=login)
 @paginate(Pagination)
-def list_introductions(request: HttpRequest, state: str = "") -> Any:
+def list_introductions(request: HttpRequest, state: str = "") -> IntroductionQuerySet:
     introductions = _introductions(request)
     if state:
         introductions = introductions.filter(state=state)
@@ -421,19 +433,22 @@ def list_introductions(request: HttpRequest, state: str = "") -> Any:
 
 
 @router.get("/introductions/{introduction_id}", response=IntroductionOut, auth=login)
-def get_introduction(request: HttpRequest, introduction_id: int) -> Any:
+def get_introduction(request: HttpRequest, introduction_id: int) -> Introduction:
     return get_object_or_404(_introductions(request), pk=introduction_id)
 
 
 @router.post("/introductions", response={201: IntroductionOut}, auth=login)
-def request_introduction(request: HttpRequest, payload: IntroductionIn) -> Any:
+def request_introduction(request: HttpRequest, payload: IntroductionIn) -> tuple[int, Introduction]:
     user = _user(request)
     need = get_object_or_404(_need_queryset(request), ref=payload.need)
     kind, _sep, slug = payload.counterpart.partition(":")
-    model: Any = {"supporter": Supporter, "collective": Collective}.get(kind)
-    if model is None:
+    counterpart: Supporter | Collective
+    if kind == "supporter":
+        counterpart = get_object_or_404(Supporter.objects.visible_to(user), slug=slug)
+    elif kind == "collective":
+        counterpart = get_object_or_404(Collective.objects.visible_to(user), slug=slug)
+    else:
         raise HttpError(422, "counterpart: use supporter:<slug> or collective:<slug>")
-    counterpart = get_object_or_404(model.objects.visible_to(user), slug=slug)
     offer = None
     if payload.offer:
         offer = get_object_or_404(_offer_queryset(request), ref=payload.offer)
@@ -456,7 +471,9 @@ def request_introduction(request: HttpRequest, payload: IntroductionIn) -> Any:
     return 201, get_object_or_404(_introductions(request), pk=introduction.pk)
 
 
-def _move(request: HttpRequest, introduction_id: int, move: Any) -> Any:
+def _move(
+    request: HttpRequest, introduction_id: int, move: Callable[[Introduction], object]
+) -> Introduction:
     introduction = get_object_or_404(_introductions(request), pk=introduction_id)
     try:
         move(introduction)
@@ -468,7 +485,7 @@ def _move(request: HttpRequest, introduction_id: int, move: Any) -> Any:
 @router.post("/introductions/{introduction_id}/accept", response=IntroductionOut, auth=login)
 def accept_introduction(
     request: HttpRequest, introduction_id: int, payload: IntroductionAnswerIn
-) -> Any:
+) -> Introduction:
     return _move(
         request,
         introduction_id,
@@ -481,7 +498,7 @@ def accept_introduction(
 @router.post("/introductions/{introduction_id}/decline", response=IntroductionOut, auth=login)
 def decline_introduction(
     request: HttpRequest, introduction_id: int, payload: IntroductionAnswerIn
-) -> Any:
+) -> Introduction:
     return _move(
         request,
         introduction_id,
@@ -492,7 +509,7 @@ def decline_introduction(
 
 
 @router.post("/introductions/{introduction_id}/withdraw", response=IntroductionOut, auth=login)
-def withdraw_introduction(request: HttpRequest, introduction_id: int) -> Any:
+def withdraw_introduction(request: HttpRequest, introduction_id: int) -> Introduction:
     return _move(
         request,
         introduction_id,
@@ -501,7 +518,9 @@ def withdraw_introduction(request: HttpRequest, introduction_id: int) -> Any:
 
 
 @router.post("/introductions/{introduction_id}/complete", response=IntroductionOut, auth=login)
-def complete_introduction(request: HttpRequest, introduction_id: int, payload: FeedbackIn) -> Any:
+def complete_introduction(
+    request: HttpRequest, introduction_id: int, payload: FeedbackIn
+) -> Introduction:
     return _move(
         request,
         introduction_id,
