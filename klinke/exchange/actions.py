@@ -206,10 +206,12 @@ def read_renew_token(token: str) -> Need | Offer | None:
         data = signing.loads(token, salt=RENEW_SALT, max_age=timedelta(days=60))
     except signing.BadSignature:
         return None
-    model = {"need": Need, "offer": Offer}.get(data.get("t"))
-    if model is None:
-        return None
-    return model.objects.filter(ref=data.get("r")).first()  # type: ignore[attr-defined, no-any-return]
+    kind, ref = data.get("t"), data.get("r")
+    if kind == "need":
+        return Need.objects.filter(ref=ref).first()
+    if kind == "offer":
+        return Offer.objects.filter(ref=ref).first()
+    return None
 
 
 def _owner_people(item: Need | Offer) -> list[User]:

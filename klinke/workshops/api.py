@@ -8,11 +8,11 @@ in as wall-clock time plus zone.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -32,10 +32,12 @@ from klinke.workshops.models import (
     ACTIVE_REGISTRATION,
     DEFAULT_TIMEZONE,
     Event,
+    EventQuerySet,
     Interest,
     Registration,
     RegistrationStatus,
     WorkshopIdea,
+    WorkshopIdeaQuerySet,
 )
 
 router = Router(tags=["workshops"])
@@ -65,7 +67,7 @@ class IdeaOut(Schema):
         return [t.slug for t in obj.topics.all()]
 
     @staticmethod
-    def resolve_interest_count(obj: Any) -> int:
+    def resolve_interest_count(obj: WorkshopIdea) -> int:
         count = getattr(obj, "interest_count", None)
         return int(count) if count is not None else obj.interested_count()
 
@@ -152,8 +154,10 @@ class EventOut(Schema):
         return obj.local_end.replace(tzinfo=None).isoformat(timespec="minutes")
 
     @staticmethod
-    def resolve_online_url(obj: Event, context: Any) -> str | None:
-        user = context["request"].user
+    def resolve_online_url(obj: Event, context: Mapping[str, object]) -> str | None:
+        request = context["request"]
+        assert isinstance(request, HttpRequest)
+        user = request.user
         if not obj.online_url:
             return None
         if obj.is_host(user) or _my_status(obj) == RegistrationStatus.CONFIRMED:
@@ -161,12 +165,12 @@ class EventOut(Schema):
         return None
 
     @staticmethod
-    def resolve_confirmed_count(obj: Any) -> int:
-        return int(obj.confirmed_count)
+    def resolve_confirmed_count(obj: Event) -> int:
+        return obj.confirmed_count
 
     @staticmethod
-    def resolve_waitlist_count(obj: Any) -> int:
-        return int(obj.waitlist_count)
+    def resolve_waitlist_count(obj: Event) -> int:
+        return obj.waitlist_count
 
     @staticmethod
     def resolve_places_left(obj: Event) -> int:
@@ -292,7 +296,7 @@ def _invalid(exc: ValidationError) -> HttpError:
     return HttpError(422, f"{'body' if name == NON_FIELD_ERRORS else name}: {errors[0]}")
 
 
-def _idea_queryset(request: HttpRequest) -> Any:
+def _idea_queryset(request: HttpRequest) -> WorkshopIdeaQuerySet:
     return (
         WorkshopIdea.objects.visible_to(request.user)
         .with_interest_count()
@@ -300,7 +304,7 @@ def _idea_queryset(request: HttpRequest) -> Any:
     )
 
 
-def _event_queryset(request: HttpRequest) -> Any:
+def _event_queryset(request: HttpRequest) -> EventQuerySet:
     user_id = getattr(request.user, "pk", None) or 0
     mine = Registration.objects.filter(user_id=user_id, status__in=ACTIVE_REGISTRATION)
     return (
@@ -343,7 +347,9 @@ def _conflict(exc: actions.WorkshopError) -> HttpError:
 
 @router.get("/ideas", response=list[IdeaOut])
 @paginate(Pagination)
-def list_ideas(request: HttpRequest, q: str = "", topic: str = "", state: str = "open") -> Any:
+def list_ideas(
+    request: HttpRequest, q: str = "", topic: str = "", state: str = "open"
+) -> WorkshopIdeaQuerySet:
     ideas = _idea_queryset(request)
     if state != "all":
         ideas = ideas.filter(state=state)
@@ -356,12 +362,12 @@ def list_ideas(request: HttpRequest, q: str = "", topic: str = "", state: str = 
 
 
 @router.get("/ideas/{idea_id}", response=IdeaOut)
-def get_idea(request: HttpRequest, idea_id: int) -> Any:
+def get_idea(request: HttpRequest, idea_id: int) -> WorkshopIdea:
     return get_object_or_404(_idea_queryset(request), pk=idea_id)
 
 
 @router.post("/ideas", response={201: IdeaOut}, auth=login)
-def create_idea(request: HttpRequest, payload: IdeaIn) -> Any:
+def create_idea(request: HttpRequest, payload: IdeaIn) -> tuple[int, WorkshopIdea]:
     user = _user(request)
     if not is_network_member(user):
         raise HttpError(403, "Members of collectives and supporters can propose workshops.")
@@ -381,7 +387,7 @@ def create_idea(request: HttpRequest, payload: IdeaIn) -> Any:
 
 
 @router.post("/ideas/{idea_id}/interest", response=InterestOut, auth=login)
-def register_interest(request: HttpRequest, idea_id: int, payload: InterestIn) -> Any:
+def register_interest(request: HttpRequest, idea_id: int, payload: InterestIn) -> Interest:
     user = _user(request)
     idea = get_object_or_404(_idea_queryset(request), pk=idea_id)
     try:
@@ -399,7 +405,7 @@ def register_interest(request: HttpRequest, idea_id: int, payload: InterestIn) -
 
 
 @router.delete("/ideas/{idea_id}/interest", response={204: None}, auth=login)
-def withdraw_interest(request: HttpRequest, idea_id: int) -> Any:
+def withdraw_interest(request: HttpRequest, idea_id: int) -> tuple[int, None]:
     idea = get_object_or_404(_idea_queryset(request), pk=idea_id)
     if not actions.do_withdraw_interest(idea_id=idea.pk, user=_user(request)):
         raise HttpError(404, "You had not registered interest.")
@@ -418,7 +424,7 @@ def list_events(
     language: str = "",
     format: str = "",
     when: str = "upcoming",
-) -> Any:
+) -> EventQuerySet:
     events = _event_queryset(request)
     events = events.past() if when == "past" else events.upcoming()
     if q:
@@ -434,12 +440,12 @@ def list_events(
 
 
 @router.get("/events/{event_id}", response=EventOut)
-def get_event(request: HttpRequest, event_id: int) -> Any:
+def get_event(request: HttpRequest, event_id: int) -> Event:
     return get_object_or_404(_event_queryset(request), pk=event_id)
 
 
 @router.post("/events", response={201: EventOut}, auth=login)
-def create_event(request: HttpRequest, payload: EventIn) -> Any:
+def create_event(request: HttpRequest, payload: EventIn) -> tuple[int, Event]:
     user = _user(request)
     if not is_network_member(user):
         raise HttpError(403, "Members of collectives and supporters can create events.")
@@ -465,7 +471,7 @@ def _hosted(request: HttpRequest, event_id: int) -> Event:
 
 
 @router.put("/events/{event_id}", response=EventOut, auth=login)
-def update_event(request: HttpRequest, event_id: int, payload: EventIn) -> Any:
+def update_event(request: HttpRequest, event_id: int, payload: EventIn) -> Event:
     event = _hosted(request, event_id)
     try:
         actions.do_update_event(event=event, user=_user(request), fields=_event_fields(payload))
@@ -477,7 +483,7 @@ def update_event(request: HttpRequest, event_id: int, payload: EventIn) -> Any:
 
 
 @router.post("/events/{event_id}/cancel", response=EventOut, auth=login)
-def cancel_event(request: HttpRequest, event_id: int, payload: CancelIn) -> Any:
+def cancel_event(request: HttpRequest, event_id: int, payload: CancelIn) -> Event:
     event = _hosted(request, event_id)
     try:
         actions.do_cancel_event(event_id=event.pk, user=_user(request), note=payload.note)
@@ -487,7 +493,7 @@ def cancel_event(request: HttpRequest, event_id: int, payload: CancelIn) -> Any:
 
 
 @router.get("/events/{event_id}/attendees", response=list[AttendeeOut], auth=login)
-def list_attendees(request: HttpRequest, event_id: int) -> Any:
+def list_attendees(request: HttpRequest, event_id: int) -> QuerySet[Registration]:
     """Registered and waitlisted people, in waitlist order; for the hosts only."""
     event = _hosted(request, event_id)
     return (
@@ -501,7 +507,7 @@ def list_attendees(request: HttpRequest, event_id: int) -> Any:
 
 
 @router.post("/events/{event_id}/registration", response={201: RegistrationOut}, auth=login)
-def register(request: HttpRequest, event_id: int) -> Any:
+def register(request: HttpRequest, event_id: int) -> tuple[int, Registration]:
     """A place if one is free, otherwise the end of the waitlist (status says which)."""
     event = get_object_or_404(_event_queryset(request), pk=event_id)
     try:
@@ -512,7 +518,7 @@ def register(request: HttpRequest, event_id: int) -> Any:
 
 
 @router.delete("/events/{event_id}/registration", response=RegistrationOut, auth=login)
-def cancel_registration(request: HttpRequest, event_id: int) -> Any:
+def cancel_registration(request: HttpRequest, event_id: int) -> Registration:
     event = get_object_or_404(_event_queryset(request), pk=event_id)
     try:
         registration = actions.do_cancel_registration(event_id=event.pk, user=_user(request))
@@ -523,7 +529,7 @@ def cancel_registration(request: HttpRequest, event_id: int) -> Any:
 
 @router.get("/registrations", response=list[RegistrationOut], auth=login)
 @paginate(Pagination)
-def my_registrations(request: HttpRequest) -> Any:
+def my_registrations(request: HttpRequest) -> QuerySet[Registration]:
     """Your registrations and waitlist places, soonest event first."""
     return (
         Registration.objects.filter(user=_user(request), status__in=ACTIVE_REGISTRATION)

@@ -57,6 +57,7 @@ from klinke.workshops.models import (
     CalendarToken,
     Event,
     EventFormat,
+    EventQuerySet,
     IdeaState,
     Interest,
     Material,
@@ -146,7 +147,7 @@ def _visible_idea(request: HttpRequest, pk: int) -> WorkshopIdea:
         .with_interest_count()
         .prefetch_related("proposers", "topics")
     )
-    return get_object_or_404(queryset, pk=pk)  # type: ignore[no-any-return]
+    return get_object_or_404(queryset, pk=pk)
 
 
 def _proposed_idea(request: HttpRequest, pk: int) -> WorkshopIdea:
@@ -369,7 +370,7 @@ def idea_schedule(request: HttpRequest, pk: int) -> HttpResponse:
 # --- events: one event ---------------------------------------------------------------
 
 
-def _event_queryset(request: HttpRequest) -> Any:
+def _event_queryset(request: HttpRequest) -> EventQuerySet:
     return (
         Event.objects.visible_to(request.user)
         .with_counts()
@@ -379,7 +380,7 @@ def _event_queryset(request: HttpRequest) -> Any:
 
 
 def _visible_event(request: HttpRequest, pk: int) -> Event:
-    return get_object_or_404(_event_queryset(request), pk=pk)  # type: ignore[no-any-return]
+    return get_object_or_404(_event_queryset(request), pk=pk)
 
 
 def _hosted_event(request: HttpRequest, pk: int) -> Event:
@@ -463,7 +464,7 @@ def event_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if event.is_cancelled:
         messages.error(request, _("A cancelled event cannot be changed."))
         return redirect(event)
-    form = EventForm(request.POST or None, instance=event, min_capacity=event.confirmed_count)  # type: ignore[attr-defined]
+    form = EventForm(request.POST or None, instance=event, min_capacity=event.confirmed_count)
     if request.method == "POST" and form.is_valid():
         try:
             actions.do_update_event(event=event, user=_user(request), fields=form.event_fields())
