@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, Self, TypeAlias
+from typing import TYPE_CHECKING, Self, TypeAlias, TypeVar
 
+from django.contrib.auth.models import AnonymousUser
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -15,7 +16,6 @@ from klinke.core.languages import LANGUAGE_NAMES, WORKING_LANGUAGES
 
 if TYPE_CHECKING:
     from django.contrib.auth.base_user import AbstractBaseUser
-    from django.contrib.auth.models import AnonymousUser
 
 Visitor: TypeAlias = "AbstractBaseUser | AnonymousUser"
 """Whoever makes a request: `request.user`, signed in or not."""
@@ -35,6 +35,14 @@ _network_roles: dict[str, Callable[[Visitor], bool]] = {}
 def register_network_role(name: str, holds_role: Callable[[Visitor], bool]) -> None:
     """Count everyone for whom `holds_role(user)` is true as a network member."""
     _network_roles[name] = holds_role
+
+
+def signed_in_pk(user: Visitor | None) -> int | None:
+    """The primary key of a signed-in person; None for an anonymous visitor or nobody."""
+    if user is None or isinstance(user, AnonymousUser) or not user.is_authenticated:
+        return None
+    pk: int = user.pk
+    return pk
 
 
 def network_roles() -> list[str]:
@@ -58,7 +66,10 @@ def split_languages(value: str) -> list[str]:
     return [code for code in value.split(",") if code]
 
 
-class DirectoryProfileQuerySet(models.QuerySet[Any]):
+_Profile = TypeVar("_Profile", bound="DirectoryProfile")
+
+
+class DirectoryProfileQuerySet(models.QuerySet[_Profile]):
     def visible_to(self, user: Visitor) -> Self:
         if is_network_member(user):
             return self
