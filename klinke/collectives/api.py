@@ -1,16 +1,15 @@
-from typing import Any
-
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest
 from ninja import Query, Router, Schema
 from ninja.pagination import paginate
 
-from klinke.collectives.models import Collective, Membership
+from klinke.collectives.models import Collective, CollectiveQuerySet, Membership
 from klinke.core.api_pagination import Pagination
 from klinke.core.api_schemas import (
     BilingualText,
     DirectoryFilter,
     RegionOut,
+    ResolverContext,
     members_view,
     region_of,
 )
@@ -81,21 +80,23 @@ class CollectiveOut(Schema):
 
     # Members-only fields: null for callers outside the network, as on the HTML page.
     @staticmethod
-    def resolve_red_lines(obj: Collective, context: Any) -> str | None:
+    def resolve_red_lines(obj: Collective, context: ResolverContext) -> str | None:
         return obj.red_lines if members_view(context) else None
 
     @staticmethod
-    def resolve_capacity_person_days_per_month(obj: Collective, context: Any) -> int | None:
+    def resolve_capacity_person_days_per_month(
+        obj: Collective, context: ResolverContext
+    ) -> int | None:
         return obj.capacity_person_days_per_month if members_view(context) else None
 
     @staticmethod
-    def resolve_members(obj: Collective, context: Any) -> list[str] | None:
+    def resolve_members(obj: Collective, context: ResolverContext) -> list[str] | None:
         if not members_view(context):
             return None
         return [m.user.display_name for m in obj.memberships.all()]
 
 
-def _with_relations(queryset: Any) -> Any:
+def _with_relations(queryset: CollectiveQuerySet) -> CollectiveQuerySet:
     return queryset.prefetch_related(
         "topics", "references", Prefetch("memberships", Membership.objects.select_related("user"))
     )
@@ -103,7 +104,7 @@ def _with_relations(queryset: Any) -> Any:
 
 @router.get("/", response=list[CollectiveOut])
 @paginate(Pagination)
-def list_collectives(request: HttpRequest, filters: Query[DirectoryFilter]) -> Any:
+def list_collectives(request: HttpRequest, filters: Query[DirectoryFilter]) -> CollectiveQuerySet:
     topic = Topic.objects.filter(slug=filters.topic).first() if filters.topic else None
     if filters.topic and topic is None:
         return Collective.objects.none()
@@ -117,7 +118,7 @@ def list_collectives(request: HttpRequest, filters: Query[DirectoryFilter]) -> A
 
 
 @router.get("/{slug}", response=CollectiveOut)
-def get_collective(request: HttpRequest, slug: str) -> Any:
+def get_collective(request: HttpRequest, slug: str) -> Collective:
     collective = (
         _with_relations(Collective.objects.visible_to(request.user)).filter(slug=slug).first()
     )
