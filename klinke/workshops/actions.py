@@ -12,10 +12,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -23,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from klinke.accounts.models import User
 from klinke.core.mail import notify_users
-from klinke.core.models import NotificationKind, Visibility, is_network_member
+from klinke.core.models import NotificationKind, Visibility, Visitor, is_network_member
 from klinke.topics.models import Topic
 from klinke.workshops.models import (
     ACTIVE_REGISTRATION,
@@ -49,6 +50,9 @@ from klinke.workshops.uploads import check_material
 MESSAGES_PER_DAY = 5
 """Messages hosts may send to an event's participants in 24 hours; more would be spam."""
 
+if TYPE_CHECKING:
+    from klinke.knowledge.models import Article
+
 
 class WorkshopError(Exception):
     """A move the workshop rules do not allow; the message says why, for the person."""
@@ -67,7 +71,7 @@ def _notify(people: Iterable[User], template: str, context: dict[str, Any]) -> i
     )
 
 
-def _can_see(item: WorkshopIdea | Event, user: Any) -> bool:
+def _can_see(item: WorkshopIdea | Event, user: Visitor) -> bool:
     return item.visibility == Visibility.PUBLIC or is_network_member(user)
 
 
@@ -656,7 +660,7 @@ def do_send_reminders() -> int:
 # --- after the event -----------------------------------------------------------------
 
 
-def do_attach_material(*, event: Event, user: User, title: str, upload: Any) -> Material:
+def do_attach_material(*, event: Event, user: User, title: str, upload: UploadedFile) -> Material:
     """Check the upload by its content, then store it under a random name."""
     if not event.is_host(user):
         raise WorkshopError(_("Only the hosts can add materials."))
@@ -666,7 +670,7 @@ def do_attach_material(*, event: Event, user: User, title: str, upload: Any) -> 
         title=title.strip() or str(upload.name)[:200],
         original_name=str(upload.name)[:255],
         content_type=checked.content_type,
-        size=upload.size,
+        size=checked.size,
         uploaded_by=user,
     )
     material.file.save(f"material.{checked.extension}", upload, save=False)
@@ -684,7 +688,9 @@ def do_delete_material(*, material: Material, user: User) -> None:
     material.delete()  # the file goes with it, once the transaction commits
 
 
-def do_update_follow_up(*, event: Event, user: User, notes: str, article: Any = None) -> Event:
+def do_update_follow_up(
+    *, event: Event, user: User, notes: str, article: Article | None = None
+) -> Event:
     if not event.is_host(user):
         raise WorkshopError(_("Only the hosts can add notes."))
     event.notes = notes.strip()

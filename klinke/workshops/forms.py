@@ -1,14 +1,17 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
+from django.core.files.uploadedfile import UploadedFile
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from klinke.accounts.models import User
 from klinke.core.forms import CleanTextInputs
 from klinke.core.languages import WORKING_LANGUAGES
+from klinke.core.models import Visitor
 from klinke.core.widgets import IsoDateInput, IsoTimeInput
 from klinke.topics.models import Topic
 from klinke.workshops.actions import EventFields, IdeaFields, check_event
@@ -22,6 +25,9 @@ from klinke.workshops.models import (
     timezone_choices,
 )
 from klinke.workshops.uploads import ALLOWED_LABEL, MAX_MATERIAL_BYTES, CheckedFile, check_material
+
+if TYPE_CHECKING:
+    from klinke.knowledge.models import Article
 
 
 def _topics_field(required: bool) -> forms.ModelMultipleChoiceField[Topic]:
@@ -65,7 +71,7 @@ class InterestForm(CleanTextInputs, forms.ModelForm[Interest]):
         fields = ["preferred_format", "region", "language"]
         widgets = {"preferred_format": forms.RadioSelect}
 
-    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Visitor | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["preferred_format"].initial = PreferredFormat.EITHER
         if user is not None and not self.instance.pk:
@@ -129,7 +135,7 @@ class EventForm(CleanTextInputs, forms.ModelForm[Event]):
     def __init__(
         self,
         *args: Any,
-        co_host_choices: Any = None,
+        co_host_choices: QuerySet[User] | None = None,
         min_capacity: int = 0,
         **kwargs: Any,
     ) -> None:
@@ -228,8 +234,8 @@ class MaterialForm(CleanTextInputs, forms.Form):
 
     checked: CheckedFile | None = None
 
-    def clean_file(self) -> Any:
-        upload = self.cleaned_data["file"]
+    def clean_file(self) -> UploadedFile:
+        upload: UploadedFile = self.cleaned_data["file"]
         self.checked = check_material(upload)
         return upload
 
@@ -243,7 +249,9 @@ class FollowUpForm(CleanTextInputs, forms.Form):
         help_text=_("What you covered, links, next steps. Markdown."),
     )
 
-    def __init__(self, *args: Any, articles: Any = None, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, articles: QuerySet[Article] | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         if articles is not None:
             self.fields["article"] = forms.ModelChoiceField(
@@ -261,7 +269,7 @@ class AddHostForm(CleanTextInputs, forms.Form):
     )
 
 
-def co_host_choices(idea: WorkshopIdea, user: Any) -> Any:
+def co_host_choices(idea: WorkshopIdea, user: User) -> QuerySet[User]:
     """Other proposers of `idea`: the natural co-hosts when it becomes an event."""
     return User.objects.filter(proposed_workshop_ideas=idea).exclude(pk=user.pk).order_by("name")
 

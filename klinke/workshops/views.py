@@ -11,14 +11,15 @@ import csv
 from collections import Counter
 from datetime import timedelta
 from pathlib import PurePath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import Q, QuerySet
+from django.forms import Form
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -32,7 +33,7 @@ from django.views.decorators.http import require_POST
 from klinke.accounts.models import User
 from klinke.core.htmx import HtmxHttpRequest
 from klinke.core.languages import LANGUAGE_NAMES
-from klinke.core.models import Visibility, is_network_member
+from klinke.core.models import Visibility, Visitor, is_network_member, signed_in_pk
 from klinke.core.submissions import once_per_submission
 from klinke.knowledge.markup import render_markdown
 from klinke.matching.analysis import query_terms
@@ -71,13 +72,16 @@ PAGE_SIZE = 20
 FEED_PAST_DAYS = 60
 """Feeds keep recently ended events, so calendars do not lose them at once."""
 
+if TYPE_CHECKING:
+    from klinke.knowledge.models import Article
+
 
 def _user(request: HttpRequest) -> User:
     assert isinstance(request.user, User)
     return request.user
 
 
-def _say(request: HtmxHttpRequest, level: int, text: str) -> dict[str, Any]:
+def _say(request: HtmxHttpRequest, level: int, text: str) -> dict[str, object]:
     """Tell the person: inline in an htmx partial, otherwise as a message on the next page."""
     if request.htmx:
         return {"notice": text, "notice_error": level == messages.ERROR}
@@ -85,25 +89,27 @@ def _say(request: HtmxHttpRequest, level: int, text: str) -> dict[str, Any]:
     return {}
 
 
-def _articles_for(user: Any) -> Any:
+def _articles_for(user: Visitor) -> QuerySet[Article]:
     from klinke.knowledge.models import Article
 
-    return Article.objects.visible_to(user).order_by("title")
+    articles: QuerySet[Article] = Article.objects.visible_to(user).order_by("title")
+    return articles
 
 
 # --- events: lists -------------------------------------------------------------------
 
 
-def _my_statuses(user: Any, event_ids: list[int]) -> dict[int, str]:
-    if not getattr(user, "is_authenticated", False) or not event_ids:
+def _my_statuses(user: Visitor, event_ids: list[int]) -> dict[int, str]:
+    user_id = signed_in_pk(user)
+    if user_id is None or not event_ids:
         return {}
     rows = Registration.objects.filter(
-        user=user, event_id__in=event_ids, status__in=ACTIVE_REGISTRATION
+        user_id=user_id, event_id__in=event_ids, status__in=ACTIVE_REGISTRATION
     ).values_list("event_id", "status")
     return dict(rows)
 
 
-def _filtered_events(request: HttpRequest, form: EventFilterForm) -> Any:
+def _filtered_events(request: HttpRequest, form: EventFilterForm) -> EventQuerySet:
     data = form.cleaned_data if form.is_valid() else {}
     events = Event.objects.visible_to(request.user)
     events = events.past() if data.get("when") == "past" else events.upcoming()
@@ -229,7 +235,9 @@ def _interest_summary(idea: WorkshopIdea) -> dict[str, list[tuple[str, int]]]:
     }
 
 
-def _interest_context(request: HttpRequest, idea: WorkshopIdea, form: Any = None) -> dict[str, Any]:
+def _interest_context(
+    request: HttpRequest, idea: WorkshopIdea, form: InterestForm | None = None
+) -> dict[str, Any]:
     my_interest = None
     if request.user.is_authenticated:
         my_interest = Interest.objects.filter(idea=idea, user=request.user).first()
@@ -253,7 +261,10 @@ def idea_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _interest_response(
-    request: HtmxHttpRequest, idea: WorkshopIdea, extra: dict[str, Any], form: Any = None
+    request: HtmxHttpRequest,
+    idea: WorkshopIdea,
+    extra: dict[str, object],
+    form: InterestForm | None = None,
 ) -> HttpResponse:
     if request.htmx:
         idea = _visible_idea(request, idea.pk)
@@ -408,7 +419,7 @@ def _registration_context(request: HttpRequest, event: Event) -> dict[str, Any]:
     }
 
 
-def _event_context(request: HttpRequest, event: Event, **forms: Any) -> dict[str, Any]:
+def _event_context(request: HttpRequest, event: Event, **forms: Form) -> dict[str, Any]:
     context = _registration_context(request, event)
     is_host = context["is_host"]
     article = event.article
@@ -499,7 +510,7 @@ def event_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _registration_response(
-    request: HtmxHttpRequest, event: Event, extra: dict[str, Any]
+    request: HtmxHttpRequest, event: Event, extra: dict[str, object]
 ) -> HttpResponse:
     if request.htmx:
         event = _visible_event(request, event.pk)
