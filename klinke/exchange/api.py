@@ -267,6 +267,18 @@ def _update_item(item: Need | Offer, payload: ItemIn) -> None:
         raise _invalid(exc) from exc
 
 
+def _set_state(item: _Item, payload: StateIn) -> _Item:
+    try:
+        actions.do_set_item_state(item=item, state=payload.state, outcome=payload.outcome)
+    except actions.ExchangeError as exc:
+        raise _refusal(exc, 422) from exc
+    return item
+
+
+def _match_limit(limit: int) -> int:
+    return min(max(limit, 1), 50)
+
+
 def _refusal(exc: actions.ExchangeError, conflict: int = 409) -> HttpError:
     """403 for the wrong person, 422 naming the field for bad input, else `conflict`."""
     if isinstance(exc, actions.NotAllowed):
@@ -341,18 +353,13 @@ def update_need(request: HttpRequest, ref: str, payload: ItemIn) -> Need:
 
 @router.post("/needs/{ref}/state", response=NeedOut, auth=login)
 def set_need_state(request: HttpRequest, ref: str, payload: StateIn) -> Need:
-    need = _owned(get_object_or_404(_need_queryset(request), ref=ref), request)
-    try:
-        actions.do_set_item_state(item=need, state=payload.state, outcome=payload.outcome)
-    except actions.ExchangeError as exc:
-        raise _refusal(exc, 422) from exc
-    return need
+    return _set_state(_owned(get_object_or_404(_need_queryset(request), ref=ref), request), payload)
 
 
 @router.get("/needs/{ref}/matches", response=list[MatchOut], auth=login)
 def need_matches(request: HttpRequest, ref: str, limit: int = 10) -> list[candidates.MatchDict]:
     need = _owned(get_object_or_404(_need_queryset(request), ref=ref), request)
-    ranked = candidates.rank_helpers_for_need(need, user=request.user, limit=min(max(limit, 1), 50))
+    ranked = candidates.rank_helpers_for_need(need, user=request.user, limit=_match_limit(limit))
     return [m.as_dict() for m in ranked]
 
 
@@ -402,18 +409,15 @@ def update_offer(request: HttpRequest, ref: str, payload: ItemIn) -> Offer:
 
 @router.post("/offers/{ref}/state", response=OfferOut, auth=login)
 def set_offer_state(request: HttpRequest, ref: str, payload: StateIn) -> Offer:
-    offer = _owned(get_object_or_404(_offer_queryset(request), ref=ref), request)
-    try:
-        actions.do_set_item_state(item=offer, state=payload.state, outcome=payload.outcome)
-    except actions.ExchangeError as exc:
-        raise _refusal(exc, 422) from exc
-    return offer
+    return _set_state(
+        _owned(get_object_or_404(_offer_queryset(request), ref=ref), request), payload
+    )
 
 
 @router.get("/offers/{ref}/matches", response=list[MatchOut], auth=login)
 def offer_matches(request: HttpRequest, ref: str, limit: int = 10) -> list[candidates.MatchDict]:
     offer = _owned(get_object_or_404(_offer_queryset(request), ref=ref), request)
-    ranked = candidates.rank_needs_for_offer(offer, user=request.user, limit=min(max(limit, 1), 50))
+    ranked = candidates.rank_needs_for_offer(offer, user=request.user, limit=_match_limit(limit))
     return [m.as_dict() for m in ranked]
 
 

@@ -201,6 +201,10 @@ class Need(ExchangeItem):
         return self.collective.has_member(user)
 
     @property
+    def owner(self) -> Collective:
+        return self.collective
+
+    @property
     def owner_name(self) -> str:
         return self.collective.name
 
