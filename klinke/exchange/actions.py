@@ -7,7 +7,7 @@ emails the people concerned, so concurrent accepts and withdrawals end in one st
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -349,6 +349,30 @@ def _expire_if_due(introduction: Introduction) -> bool:
     return False
 
 
+def _refuse_unless_open(
+    introduction_id: int, *, may_move: Callable[[Introduction], bool], refusal: str
+) -> None:
+    """Refuse the wrong person; expire an overdue request for good, then refuse the move."""
+    with transaction.atomic():
+        introduction = _locked(introduction_id)
+        if not may_move(introduction):
+            raise NotAllowed(refusal)
+        just_expired = _expire_now_if_due(introduction)
+    if just_expired:
+        raise ExchangeError(_("This request has expired."))
+
+
+def _locked_request(introduction_id: int) -> Introduction:
+    """The introduction, locked, if it still waits for an answer; else refuse the move."""
+    introduction = _locked(introduction_id)
+    if introduction.state != IntroductionState.REQUESTED:
+        raise ExchangeError(
+            _("This introduction is already %(state)s.")
+            % {"state": introduction.get_state_display()}
+        )
+    return introduction
+
+
 def do_answer_introduction(
     *,
     introduction_id: int,
@@ -358,20 +382,13 @@ def do_answer_introduction(
     phone: str = "",
     channel: str = "",
 ) -> Introduction:
+    _refuse_unless_open(
+        introduction_id,
+        may_move=lambda introduction: introduction.is_counterpart(user),
+        refusal=_("Only the person asked can answer this introduction."),
+    )
     with transaction.atomic():
-        introduction = _locked(introduction_id)
-        if not introduction.is_counterpart(user):
-            raise NotAllowed(_("Only the person asked can answer this introduction."))
-        just_expired = _expire_now_if_due(introduction)
-    if just_expired:
-        raise ExchangeError(_("This request has expired."))
-    with transaction.atomic():
-        introduction = _locked(introduction_id)
-        if introduction.state != IntroductionState.REQUESTED:
-            raise ExchangeError(
-                _("This introduction is already %(state)s.")
-                % {"state": introduction.get_state_display()}
-            )
+        introduction = _locked_request(introduction_id)
         introduction.state = IntroductionState.ACCEPTED if accept else IntroductionState.DECLINED
         introduction.answered_by = user
         introduction.answered_at = timezone.now()
@@ -407,20 +424,13 @@ def _expire_now_if_due(introduction: Introduction) -> bool:
 
 
 def do_withdraw_introduction(*, introduction_id: int, user: User) -> Introduction:
+    _refuse_unless_open(
+        introduction_id,
+        may_move=lambda introduction: introduction.is_requester(user),
+        refusal=_("Only the collective that asked can withdraw."),
+    )
     with transaction.atomic():
-        introduction = _locked(introduction_id)
-        if not introduction.is_requester(user):
-            raise NotAllowed(_("Only the collective that asked can withdraw."))
-        just_expired = _expire_now_if_due(introduction)
-    if just_expired:
-        raise ExchangeError(_("This request has expired."))
-    with transaction.atomic():
-        introduction = _locked(introduction_id)
-        if introduction.state != IntroductionState.REQUESTED:
-            raise ExchangeError(
-                _("This introduction is already %(state)s.")
-                % {"state": introduction.get_state_display()}
-            )
+        introduction = _locked_request(introduction_id)
         introduction.state = IntroductionState.WITHDRAWN
         introduction.closed_at = timezone.now()
         introduction.save(update_fields=["state", "closed_at"])
