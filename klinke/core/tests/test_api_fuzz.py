@@ -33,7 +33,7 @@ EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "12"))
 
 
 @contextmanager
-def test_connection_kept() -> Iterator[None]:
+def database_connection_kept() -> Iterator[None]:
     """Requests go through the WSGI handler, which would close the test's database connection
     at the end of each request (and with it the test transaction). Django's test client
     disconnects the same handlers around each of its requests, and connects them again, so
@@ -74,7 +74,7 @@ def test_it_answers_every_operation_without_server_errors(
         value = path_value(case.path, name, seeded)
         if value is not None:
             case.path_parameters[name] = value
-    with test_connection_kept():
+    with database_connection_kept():
         case.call_and_validate(
             headers={"Authorization": f"Bearer {seeded['token']}"},
             checks=[not_a_server_error, response_schema_conformance, content_type_conformance],
