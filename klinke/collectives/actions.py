@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from django.db import transaction
-from django.forms import BaseInlineFormSet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from klinke.accounts.models import User
-from klinke.collectives.forms import CollectiveForm
-from klinke.collectives.models import Collective, Invitation, Membership
+from klinke.collectives.models import Collective, Invitation, Membership, Reference
 from klinke.core.mail import send_notification
+from klinke.topics.models import Topic
 
 
 class MembershipError(Exception):
@@ -23,32 +23,56 @@ class InvitationError(Exception):
     """An invitation that cannot be used."""
 
 
+@dataclass(frozen=True)
+class ReferenceChanges:
+    """The collective's references to save (new or changed) and to delete."""
+
+    save: Sequence[Reference] = ()
+    delete: Sequence[Reference] = ()
+
+
+def _save_profile(
+    collective: Collective,
+    *,
+    languages: Sequence[str],
+    topics: Iterable[Topic],
+    references: ReferenceChanges,
+) -> None:
+    collective.language_codes = list(languages)
+    collective.save()
+    collective.topics.set(list(topics))
+    for reference in references.delete:
+        reference.delete()
+    for reference in references.save:
+        reference.collective = collective
+        reference.save()
+    collective.refresh_search_document()
+
+
 @transaction.atomic
 def do_create_collective(
     *,
     creator: User,
-    form: CollectiveForm,
-    references: BaseInlineFormSet[Any, Any, Any] | None = None,
+    collective: Collective,
+    languages: Sequence[str] = (),
+    topics: Iterable[Topic] = (),
+    references: ReferenceChanges = ReferenceChanges(),
 ) -> Collective:
-    form.apply_languages()
-    collective = form.save()
-    if references is not None:
-        references.instance = collective
-        references.save()
+    """Save the new `collective`, its field values already set, with `creator` as member."""
+    _save_profile(collective, languages=languages, topics=topics, references=references)
     Membership.objects.create(collective=collective, user=creator)
-    collective.refresh_search_document()
     return collective
 
 
 @transaction.atomic
 def do_update_collective(
-    *, form: CollectiveForm, references: BaseInlineFormSet[Any, Any, Any] | None = None
+    *,
+    collective: Collective,
+    languages: Sequence[str] = (),
+    topics: Iterable[Topic] = (),
+    references: ReferenceChanges = ReferenceChanges(),
 ) -> Collective:
-    form.apply_languages()
-    collective = form.save()
-    if references is not None:
-        references.save()
-    collective.refresh_search_document()
+    _save_profile(collective, languages=languages, topics=topics, references=references)
     return collective
 
 

@@ -1,4 +1,6 @@
 from django.contrib import admin
+from django.forms import BaseFormSet, Form, ModelForm
+from django.http import HttpRequest
 
 from klinke.collectives.models import Collective, Invitation, Membership, Reference
 
@@ -22,7 +24,13 @@ class CollectiveAdmin(admin.ModelAdmin[Collective]):
     filter_horizontal = ["topics"]
     inlines = [ReferenceInline, MembershipInline]
 
-    def save_related(self, request, form, formsets, change):  # type: ignore[no-untyped-def]
+    def save_related(
+        self,
+        request: HttpRequest,
+        form: ModelForm[Collective],
+        formsets: list[BaseFormSet[Form]],
+        change: bool,
+    ) -> None:
         super().save_related(request, form, formsets, change)
         form.instance.refresh_search_document()
 

@@ -1,17 +1,16 @@
-from typing import Any
-
 from django.db.models import Prefetch
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from ninja.pagination import paginate
 
 from klinke.collectives.access import visible_collective
-from klinke.collectives.models import Collective, Membership
+from klinke.collectives.models import Collective, CollectiveQuerySet, Membership
 from klinke.core.api_pagination import Pagination
 from klinke.core.api_schemas import (
     BilingualText,
     DirectoryFilter,
     RegionOut,
+    ResolverContext,
     members_view,
     region_of,
 )
@@ -82,21 +81,23 @@ class CollectiveOut(Schema):
 
     # Members-only fields: null for callers outside the network, as on the HTML page.
     @staticmethod
-    def resolve_red_lines(obj: Collective, context: Any) -> str | None:
+    def resolve_red_lines(obj: Collective, context: ResolverContext) -> str | None:
         return obj.red_lines if members_view(context) else None
 
     @staticmethod
-    def resolve_capacity_person_days_per_month(obj: Collective, context: Any) -> int | None:
+    def resolve_capacity_person_days_per_month(
+        obj: Collective, context: ResolverContext
+    ) -> int | None:
         return obj.capacity_person_days_per_month if members_view(context) else None
 
     @staticmethod
-    def resolve_members(obj: Collective, context: Any) -> list[str] | None:
+    def resolve_members(obj: Collective, context: ResolverContext) -> list[str] | None:
         if not members_view(context):
             return None
         return [m.user.display_name for m in obj.memberships.all()]
 
 
-def _with_relations(queryset: Any) -> Any:
+def _with_relations(queryset: CollectiveQuerySet) -> CollectiveQuerySet:
     return queryset.prefetch_related(
         "topics", "references", Prefetch("memberships", Membership.objects.select_related("user"))
     )
@@ -104,7 +105,7 @@ def _with_relations(queryset: Any) -> Any:
 
 @router.get("/", response=list[CollectiveOut])
 @paginate(Pagination)
-def list_collectives(request: HttpRequest, filters: Query[DirectoryFilter]) -> Any:
+def list_collectives(request: HttpRequest, filters: Query[DirectoryFilter]) -> CollectiveQuerySet:
     topic = Topic.objects.filter(slug=filters.topic).first() if filters.topic else None
     if filters.topic and topic is None:
         return Collective.objects.none()
@@ -118,5 +119,5 @@ def list_collectives(request: HttpRequest, filters: Query[DirectoryFilter]) -> A
 
 
 @router.get("/{slug}", response=CollectiveOut)
-def get_collective(request: HttpRequest, slug: str) -> Any:
+def get_collective(request: HttpRequest, slug: str) -> Collective:
     return visible_collective(request, slug, _with_relations(Collective.objects.all()))

@@ -66,19 +66,24 @@ class CollectiveForm(CleanTextInputs, forms.ModelForm[Collective]):
     def clean_nuts_code(self) -> str:
         return str(self.cleaned_data.get("nuts_code", "")).upper()
 
-    def apply_languages(self) -> None:
-        self.instance.language_codes = list(self.cleaned_data.get("working_languages") or [])
+    @property
+    def chosen_languages(self) -> list[str]:
+        return list(self.cleaned_data.get("working_languages") or [])
+
+    @property
+    def chosen_topics(self) -> list[Topic]:
+        return list(self.cleaned_data.get("topics") or [])
 
 
-ReferenceFormSet: type[forms.BaseInlineFormSet[Reference, Collective, Any]] = (
-    forms.inlineformset_factory(
-        Collective,
-        Reference,
-        fields=["client_type", "summary", "year", "url"],
-        extra=1,
-        can_delete=True,
-        widgets={"summary": forms.Textarea(attrs={"rows": 2})},
-    )
+ReferenceFormSet: type[
+    forms.BaseInlineFormSet[Reference, Collective, forms.ModelForm[Reference]]
+] = forms.inlineformset_factory(
+    Collective,
+    Reference,
+    fields=["client_type", "summary", "year", "url"],
+    extra=1,
+    can_delete=True,
+    widgets={"summary": forms.Textarea(attrs={"rows": 2})},
 )
 
 

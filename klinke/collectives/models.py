@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-from typing import Any
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -13,8 +13,16 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from klinke.core.models import DirectoryProfile, DirectoryProfileQuerySet
+from klinke.core.models import (
+    DirectoryProfile,
+    DirectoryProfileQuerySet,
+    Visitor,
+    signed_in_pk,
+)
 from klinke.core.tokens import DIGEST_LENGTH, hash_token, issue_token, make_token
+
+if TYPE_CHECKING:
+    from klinke.accounts.models import User
 
 
 class LegalForm(models.TextChoices):
@@ -43,14 +51,15 @@ class ClientType(models.TextChoices):
     OTHER = "other", _("other")
 
 
-class CollectiveQuerySet(DirectoryProfileQuerySet):
+class CollectiveQuerySet(DirectoryProfileQuerySet["Collective"]):
     def active(self) -> CollectiveQuerySet:
         return self.filter(archived_at__isnull=True)
 
-    def of_member(self, user: Any) -> CollectiveQuerySet:
-        if not getattr(user, "is_authenticated", False):
+    def of_member(self, user: Visitor) -> CollectiveQuerySet:
+        user_id = signed_in_pk(user)
+        if user_id is None:
             return self.none()
-        return self.filter(memberships__user=user)
+        return self.filter(memberships__user_id=user_id)
 
 
 class Collective(DirectoryProfile):
@@ -118,14 +127,13 @@ class Collective(DirectoryProfile):
     def is_archived(self) -> bool:
         return self.archived_at is not None
 
-    def member_users(self) -> list[Any]:
+    def member_users(self) -> list[User]:
         """The people in this collective, in the order they joined (whom its mail goes to)."""
         return [m.user for m in self.memberships.select_related("user").order_by("pk")]
 
-    def has_member(self, user: Any) -> bool:
-        if not getattr(user, "is_authenticated", False):
-            return False
-        return self.memberships.filter(user=user).exists()
+    def has_member(self, user: Visitor | None) -> bool:
+        user_id = signed_in_pk(user)
+        return user_id is not None and self.memberships.filter(user_id=user_id).exists()
 
     def texts_for_search(self) -> list[str]:
         references = [ref.summary for ref in self.references.all()]
@@ -186,7 +194,7 @@ def _invitation_token() -> str:
     return make_token()
 
 
-def _invitation_expiry() -> Any:
+def _invitation_expiry() -> datetime:
     return timezone.now() + timedelta(days=settings.KLINKE_INVITATION_DAYS)
 
 
@@ -231,7 +239,7 @@ class Invitation(models.Model):
 
     @classmethod
     def issue(
-        cls, *, collective: Collective, email: str, invited_by: Any
+        cls, *, collective: Collective, email: str, invited_by: User
     ) -> tuple[Invitation, str]:
         """Create an invitation and return it with the secret for its link, shown only once."""
         raw, digest = issue_token()

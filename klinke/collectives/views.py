@@ -3,6 +3,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
+from django.forms import BaseInlineFormSet, ModelForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -12,7 +13,7 @@ from klinke.accounts import request_user
 from klinke.collectives import actions
 from klinke.collectives.access import member_collective, members_only, visible_collective
 from klinke.collectives.forms import CollectiveForm, InvitationForm, ReferenceFormSet
-from klinke.collectives.models import Collective, Invitation, Membership
+from klinke.collectives.models import Collective, Invitation, Membership, Reference
 from klinke.core.models import is_network_member
 from klinke.core.submissions import once_per_submission
 
@@ -36,6 +37,14 @@ def detail(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+def _reference_changes(
+    references: BaseInlineFormSet[Reference, Collective, ModelForm[Reference]],
+) -> actions.ReferenceChanges:
+    return actions.ReferenceChanges(
+        save=references.save(commit=False), delete=list(references.deleted_objects)
+    )
+
+
 @login_required
 @once_per_submission
 def create(request: HttpRequest) -> HttpResponse:
@@ -43,7 +52,11 @@ def create(request: HttpRequest) -> HttpResponse:
     references = ReferenceFormSet(request.POST or None, prefix="references")
     if request.method == "POST" and form.is_valid() and references.is_valid():
         collective = actions.do_create_collective(
-            creator=request_user(request), form=form, references=references
+            creator=request_user(request),
+            collective=form.save(commit=False),
+            languages=form.chosen_languages,
+            topics=form.chosen_topics,
+            references=_reference_changes(references),
         )
         messages.success(
             request, _("The collective “%(name)s” is created.") % {"name": collective.name}
@@ -60,7 +73,12 @@ def edit(request: HttpRequest, slug: str) -> HttpResponse:
     form = CollectiveForm(request.POST or None, instance=collective)
     references = ReferenceFormSet(request.POST or None, instance=collective, prefix="references")
     if request.method == "POST" and form.is_valid() and references.is_valid():
-        collective = actions.do_update_collective(form=form, references=references)
+        collective = actions.do_update_collective(
+            collective=form.save(commit=False),
+            languages=form.chosen_languages,
+            topics=form.chosen_topics,
+            references=_reference_changes(references),
+        )
         messages.success(request, _("Your changes are saved."))
         return redirect(collective)
     return render(

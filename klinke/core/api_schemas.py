@@ -1,7 +1,9 @@
 """Schema pieces shared by the directory's API endpoints."""
 
-from typing import Annotated, Any
+from collections.abc import Mapping
+from typing import Annotated, Protocol, TypeAlias
 
+from django.http import HttpRequest
 from ninja import Schema
 from pydantic import Field, field_validator
 
@@ -72,7 +74,21 @@ class DirectoryFilter(InputSchema):
     language: str = ""
 
 
-def region_of(profile: Any) -> RegionOut:
+class Placed(Protocol):
+    """Anything with klinke's region fields: profiles, needs and offers."""
+
+    city: str
+    country: str
+    nuts_code: str
+    latitude: float | None
+    longitude: float | None
+
+
+ResolverContext: TypeAlias = Mapping[str, object] | None
+"""What django-ninja passes a resolver that asks for `context`; "request" is the request."""
+
+
+def region_of(profile: Placed) -> RegionOut:
     return RegionOut(
         city=profile.city,
         country=profile.country,
@@ -82,7 +98,7 @@ def region_of(profile: Any) -> RegionOut:
     )
 
 
-def members_view(context: Any) -> bool:
+def members_view(context: ResolverContext) -> bool:
     """Whether the caller may see members-only fields (cached per request on the user)."""
     request = (context or {}).get("request")
-    return request is not None and is_network_member(request.user)
+    return isinstance(request, HttpRequest) and is_network_member(request.user)

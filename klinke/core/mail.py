@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Protocol
 
 from django.conf import settings
 from django.core import signing
@@ -51,7 +51,7 @@ def _plain_text_engine(dirs: tuple[str, ...]) -> DjangoTemplates:
     )
 
 
-def render_plain_text(template_name: str, context: Mapping[str, Any]) -> str:
+def render_plain_text(template_name: str, context: Mapping[str, object]) -> str:
     """Render a subject or text-body template without HTML escaping: email text is not HTML."""
     folders = settings.TEMPLATES[0]["DIRS"]
     assert isinstance(folders, list | tuple)
@@ -59,9 +59,25 @@ def render_plain_text(template_name: str, context: Mapping[str, Any]) -> str:
     return _plain_text_engine(dirs).get_template(template_name).render(dict(context))
 
 
-def has_muted(user: Any, kind: NotificationKind) -> bool:
+class Recipient(Protocol):
+    """A person klinke mails: an account (core cannot name the accounts app's User)."""
+
+    @property
+    def pk(self) -> int: ...
+
+    @property
+    def email(self) -> str: ...
+
+    @property
+    def language(self) -> str: ...
+
+    @property
+    def is_active(self) -> bool: ...
+
+
+def has_muted(user: Recipient, kind: NotificationKind) -> bool:
     """Whether this person turned off notifications of this kind."""
-    return NotificationMute.objects.filter(user=user, kind=kind).exists()
+    return NotificationMute.objects.filter(user_id=user.pk, kind=kind).exists()
 
 
 def muted_user_ids(kind: NotificationKind) -> set[int]:
@@ -73,9 +89,9 @@ def send_notification(
     *,
     to: str,
     template: str,
-    context: Mapping[str, Any],
+    context: Mapping[str, object],
     language: str = "de",
-    user: Any = None,
+    user: Recipient | None = None,
     kind: NotificationKind | None = None,
 ) -> bool:
     """Render `<template>_subject.txt`, `.txt` and `.html` in `language` and queue the mail.
@@ -84,7 +100,7 @@ def send_notification(
     carries a link (and a List-Unsubscribe header) that turns it off. Returns whether queued.
     """
     headers: dict[str, str] = {}
-    full_context: dict[str, Any] = {
+    full_context: dict[str, object] = {
         "SITE_URL": settings.SITE_URL,
         "LANGUAGE_CODE": language,
         **context,
@@ -115,7 +131,7 @@ def send_notification(
 
 
 def notify_user(
-    user: Any, *, template: str, context: Mapping[str, Any], kind: NotificationKind
+    user: Recipient, *, template: str, context: Mapping[str, object], kind: NotificationKind
 ) -> bool:
     """`send_notification` to one person, in their language, honouring their mutes."""
     return send_notification(
@@ -129,7 +145,11 @@ def notify_user(
 
 
 def notify_users(
-    users: Iterable[Any], *, template: str, context: Mapping[str, Any], kind: NotificationKind
+    users: Iterable[Recipient],
+    *,
+    template: str,
+    context: Mapping[str, object],
+    kind: NotificationKind,
 ) -> int:
     """`notify_user` each person once, each in their own language; returns how many were queued.
 

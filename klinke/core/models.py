@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Self, TypeAlias, TypeVar
 
+from django.contrib.auth.models import AnonymousUser
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -12,6 +13,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from klinke.core.languages import LANGUAGE_NAMES, WORKING_LANGUAGES
+
+if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser
+
+Visitor: TypeAlias = "AbstractBaseUser | AnonymousUser"
+"""Whoever makes a request: `request.user`, signed in or not."""
 
 
 class Visibility(models.TextChoices):
@@ -22,28 +29,36 @@ class Visibility(models.TextChoices):
 # Who belongs to the network is decided by the apps above core: each registers, from its
 # AppConfig.ready(), a check for the role it grants (a collective's member, a supporter).
 # Core asks the question without importing the apps that know the answer.
-_network_roles: dict[str, Callable[[Any], bool]] = {}
+_network_roles: dict[str, Callable[[Visitor], bool]] = {}
 
 
-def register_network_role(name: str, holds_role: Callable[[Any], bool]) -> None:
+def register_network_role(name: str, holds_role: Callable[[Visitor], bool]) -> None:
     """Count everyone for whom `holds_role(user)` is true as a network member."""
     _network_roles[name] = holds_role
+
+
+def signed_in_pk(user: Visitor | None) -> int | None:
+    """The primary key of a signed-in person; None for an anonymous visitor or nobody."""
+    if user is None or isinstance(user, AnonymousUser) or not user.is_authenticated:
+        return None
+    pk: int = user.pk
+    return pk
 
 
 def network_roles() -> list[str]:
     return sorted(_network_roles)
 
 
-def is_network_member(user: Any) -> bool:
+def is_network_member(user: Visitor | None) -> bool:
     """Whether `user` belongs to the network: a steward, or holds a role an app registered."""
-    if not getattr(user, "is_authenticated", False):
+    if user is None or not user.is_authenticated:
         return False
     cached: bool | None = getattr(user, "_is_network_member", None)
     if cached is None:
-        cached = bool(user.is_steward) or any(
+        cached = bool(getattr(user, "is_steward", False)) or any(
             holds_role(user) for holds_role in _network_roles.values()
         )
-        user._is_network_member = cached
+        setattr(user, "_is_network_member", cached)  # noqa: B010 - a per-request cache
     return cached
 
 
@@ -51,17 +66,20 @@ def split_languages(value: str) -> list[str]:
     return [code for code in value.split(",") if code]
 
 
-class DirectoryProfileQuerySet(models.QuerySet[Any]):
-    def visible_to(self, user: Any) -> Any:
+_Profile = TypeVar("_Profile", bound="DirectoryProfile")
+
+
+class DirectoryProfileQuerySet(models.QuerySet[_Profile]):
+    def visible_to(self, user: Visitor) -> Self:
         if is_network_member(user):
             return self
         return self.filter(visibility=Visibility.PUBLIC)
 
-    def speaking(self, language: str) -> Any:
+    def speaking(self, language: str) -> Self:
         # Languages are stored as ",de,en," so one code cannot match inside another.
         return self.filter(languages__contains=f",{language},")
 
-    def in_region(self, region: str) -> Any:
+    def in_region(self, region: str) -> Self:
         region = region.strip()
         if not region:
             return self
@@ -69,15 +87,20 @@ class DirectoryProfileQuerySet(models.QuerySet[Any]):
             Q(nuts_code__istartswith=region) | Q(country__iexact=region) | Q(city__iexact=region)
         )
 
-    def matching_terms(self, terms: list[str]) -> Any:
+    def matching_terms(self, terms: list[str]) -> Self:
         qs = self
         for term in terms:
             qs = qs.filter(search_document__contains=f" {term} ")
         return qs
 
     def found_by(
-        self, *, text: str = "", topics: Any = None, region: str = "", language: str = ""
-    ) -> Any:
+        self,
+        *,
+        text: str = "",
+        topics: models.QuerySet[models.Model] | None = None,
+        region: str = "",
+        language: str = "",
+    ) -> Self:
         """The directory's filters: every term of `text`, any of `topics`, region, language.
 
         `topics` is a Topic queryset (already widened to subtopics) or None for no filter.

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.paginator import Page, Paginator
 
-from klinke.collectives.models import Collective
+from klinke.collectives.models import Collective, CollectiveQuerySet
+from klinke.core.models import Visitor
 from klinke.matching.analysis import index_terms, query_terms
-from klinke.supporters.models import Supporter
+from klinke.supporters.models import Supporter, SupporterQuerySet
 from klinke.topics.models import Topic
 
 PAGE_SIZE = 20
+
+_Found = TypeVar("_Found", CollectiveQuerySet, SupporterQuerySet)
 
 
 @dataclass(frozen=True)
@@ -23,19 +26,19 @@ class DirectoryQuery:
     language: str = ""
     kind: str = ""
 
-    def filter(self, queryset: Any, user: Any) -> Any:
+    def filter(self, queryset: _Found, user: Visitor) -> _Found:
         topics = Topic.objects.with_descendants([self.topic.slug]) if self.topic else None
         return queryset.visible_to(user).found_by(
             text=self.text, topics=topics, region=self.region, language=self.language
         )
 
-    def collectives(self, user: Any) -> Any:
+    def collectives(self, user: Visitor) -> CollectiveQuerySet:
         return self.filter(Collective.objects.active(), user)
 
-    def supporters(self, user: Any) -> Any:
+    def supporters(self, user: Visitor) -> SupporterQuerySet:
         return self.filter(Supporter.objects.all(), user)
 
-    def page(self, user: Any, number: str | int | None) -> Page[Any]:
+    def page(self, user: Visitor, number: str | int | None) -> Page[Any]:
         """One page of results across both kinds, in a fixed number of queries.
 
         Every result contains all query terms; those whose name contains them come first, then
@@ -43,7 +46,7 @@ class DirectoryQuery:
         """
         wanted = set(query_terms(self.text)) if self.text else set()
         keys: list[tuple[int, str, str, int]] = []
-        sources = []
+        sources: list[tuple[str, CollectiveQuerySet | SupporterQuerySet]] = []
         if self.kind in ("", "collective"):
             sources.append(("c", self.collectives(user)))
         if self.kind in ("", "supporter"):
@@ -53,10 +56,11 @@ class DirectoryQuery:
                 in_name = len(wanted.intersection(index_terms(name))) if wanted else 0
                 keys.append((-in_name, name.casefold(), kind, pk))
         keys.sort()
-        page = Paginator(keys, PAGE_SIZE).get_page(number)
+        # The page of sort keys becomes the page of their objects below.
+        page: Page[Any] = Paginator(keys, PAGE_SIZE).get_page(number)
         collective_ids = [pk for *_rest, kind, pk in page.object_list if kind == "c"]
         supporter_ids = [pk for *_rest, kind, pk in page.object_list if kind == "s"]
-        objects: dict[tuple[str, int], Any] = {}
+        objects: dict[tuple[str, int], Collective | Supporter] = {}
         if collective_ids:
             for c in Collective.objects.filter(pk__in=collective_ids).prefetch_related("topics"):
                 objects[("c", c.pk)] = c

@@ -7,12 +7,13 @@ emails the people concerned, so concurrent accepts and withdrawals end in one st
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from datetime import timedelta
-from typing import Any
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.core import signing
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -20,10 +21,12 @@ from django.utils.translation import gettext as _
 
 from klinke.accounts.models import User
 from klinke.collectives.models import Collective
+from klinke.core.languages import WORKING_LANGUAGES
 from klinke.core.mail import notify_users
 from klinke.core.models import NotificationKind
 from klinke.exchange.models import (
     ITEM_LIFETIME_DAYS,
+    HelpKind,
     Introduction,
     IntroductionState,
     ItemState,
@@ -32,6 +35,7 @@ from klinke.exchange.models import (
     Outcome,
 )
 from klinke.supporters.models import Supporter
+from klinke.topics.models import Topic
 
 RENEW_SALT = "klinke.exchange.renew"
 
@@ -54,6 +58,72 @@ class NotAllowed(ExchangeError):
 # --- needs and offers ---------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class ItemFields:
+    """What a person writes into a need or an offer.
+
+    The page's form and the API's schema both build one, and the same action checks and
+    saves it, so both paths follow the same rules.
+    """
+
+    title: str
+    description: str
+    kinds: Sequence[str]
+    topics: Sequence[Topic] = ()
+    city: str = ""
+    country: str = ""
+    nuts_code: str = ""
+    remote_ok: bool = True
+    languages: Sequence[str] = ()
+    starts_on: date | None = None
+    ends_on: date | None = None
+    effort_hours: int | None = None
+    expires_on: date | None = None
+    """None keeps the item's date: the usual lifetime for a new item."""
+    visibility: str = "public"
+
+
+_LANGUAGE_CODES = {code for code, _label in WORKING_LANGUAGES}
+
+
+def _apply_fields(item: Need | Offer, fields: ItemFields) -> None:
+    """Write `fields` onto `item` and check them, raising a ValidationError keyed by field."""
+    errors: dict[str, list[str]] = {}
+    if not fields.kinds:
+        errors["kinds"] = [_("This field is required.")]
+    for name, codes, allowed in (
+        ("kinds", fields.kinds, set(HelpKind.values)),
+        ("languages", fields.languages, _LANGUAGE_CODES),
+    ):
+        for code in codes:
+            if code not in allowed:
+                message = _("Select a valid choice. %(value)s is not one of the available choices.")
+                errors[name] = [message % {"value": code}]
+    if fields.starts_on and fields.ends_on and fields.ends_on < fields.starts_on:
+        errors["ends_on"] = [_("The end lies before the start.")]
+    item.title = fields.title
+    item.description = fields.description
+    item.city = fields.city
+    item.country = fields.country.upper()
+    item.nuts_code = fields.nuts_code.upper()
+    item.remote_ok = fields.remote_ok
+    item.starts_on = fields.starts_on
+    item.ends_on = fields.ends_on
+    item.effort_hours = fields.effort_hours
+    if fields.expires_on is not None:
+        item.expires_on = fields.expires_on
+    item.visibility = fields.visibility
+    try:
+        item.clean_fields(exclude=["ref", "kinds", "languages"])
+    except ValidationError as exc:
+        for name, messages in exc.message_dict.items():
+            errors.setdefault(name, messages)
+    if errors:
+        raise ValidationError(errors)
+    item.kind_codes = list(fields.kinds)
+    item.language_codes = list(fields.languages)
+
+
 def _fill_defaults(item: Need | Offer, owner: Supporter | Collective) -> None:
     if not (item.city or item.country or item.nuts_code):
         item.copy_region_from(owner)
@@ -62,16 +132,14 @@ def _fill_defaults(item: Need | Offer, owner: Supporter | Collective) -> None:
 
 
 @transaction.atomic
-def do_post_need(*, collective: Collective, user: User, form: Any) -> Need:
+def do_post_need(*, collective: Collective, user: User, fields: ItemFields) -> Need:
     if not collective.has_member(user):
         raise NotAllowed(_("Only members of the collective can post its needs."))
-    need: Need = form.save(commit=False)
-    need.collective = collective
-    need.created_by = user
-    form.apply_lists()
+    need = Need(collective=collective, created_by=user)
+    _apply_fields(need, fields)
     _fill_defaults(need, collective)
     need.save()
-    form.save_m2m()
+    need.topics.set(fields.topics)
     return need
 
 
@@ -79,7 +147,7 @@ def do_post_need(*, collective: Collective, user: User, form: Any) -> Need:
 def do_post_offer(
     *,
     user: User,
-    form: Any,
+    fields: ItemFields,
     supporter: Supporter | None = None,
     collective: Collective | None = None,
 ) -> Offer:
@@ -89,25 +157,21 @@ def do_post_offer(
         raise NotAllowed(_("You can only post offers for your own supporter profile."))
     if collective is not None and not collective.has_member(user):
         raise NotAllowed(_("Only members of the collective can post its offers."))
-    offer: Offer = form.save(commit=False)
-    offer.supporter = supporter
-    offer.collective = collective
-    offer.created_by = user
-    form.apply_lists()
+    offer = Offer(supporter=supporter, collective=collective, created_by=user)
+    _apply_fields(offer, fields)
     owner = supporter or collective
     assert owner is not None
     _fill_defaults(offer, owner)
     offer.save()
-    form.save_m2m()
+    offer.topics.set(fields.topics)
     return offer
 
 
 @transaction.atomic
-def do_update_item(*, form: Any) -> Need | Offer:
-    item: Need | Offer = form.save(commit=False)
-    form.apply_lists()
+def do_update_item(*, item: Need | Offer, fields: ItemFields) -> Need | Offer:
+    _apply_fields(item, fields)
     item.save()
-    form.save_m2m()
+    item.topics.set(fields.topics)
     return item
 
 
@@ -142,10 +206,12 @@ def read_renew_token(token: str) -> Need | Offer | None:
         data = signing.loads(token, salt=RENEW_SALT, max_age=timedelta(days=60))
     except signing.BadSignature:
         return None
-    model = {"need": Need, "offer": Offer}.get(data.get("t"))
-    if model is None:
-        return None
-    return model.objects.filter(ref=data.get("r")).first()  # type: ignore[attr-defined, no-any-return]
+    kind, ref = data.get("t"), data.get("r")
+    if kind == "need":
+        return Need.objects.filter(ref=ref).first()
+    if kind == "offer":
+        return Offer.objects.filter(ref=ref).first()
+    return None
 
 
 def _owner_people(item: Need | Offer) -> list[User]:
@@ -283,6 +349,30 @@ def _expire_if_due(introduction: Introduction) -> bool:
     return False
 
 
+def _refuse_unless_open(
+    introduction_id: int, *, may_move: Callable[[Introduction], bool], refusal: str
+) -> None:
+    """Refuse the wrong person; expire an overdue request for good, then refuse the move."""
+    with transaction.atomic():
+        introduction = _locked(introduction_id)
+        if not may_move(introduction):
+            raise NotAllowed(refusal)
+        just_expired = _expire_now_if_due(introduction)
+    if just_expired:
+        raise ExchangeError(_("This request has expired."))
+
+
+def _locked_request(introduction_id: int) -> Introduction:
+    """The introduction, locked, if it still waits for an answer; else refuse the move."""
+    introduction = _locked(introduction_id)
+    if introduction.state != IntroductionState.REQUESTED:
+        raise ExchangeError(
+            _("This introduction is already %(state)s.")
+            % {"state": introduction.get_state_display()}
+        )
+    return introduction
+
+
 def do_answer_introduction(
     *,
     introduction_id: int,
@@ -292,20 +382,13 @@ def do_answer_introduction(
     phone: str = "",
     channel: str = "",
 ) -> Introduction:
+    _refuse_unless_open(
+        introduction_id,
+        may_move=lambda introduction: introduction.is_counterpart(user),
+        refusal=_("Only the person asked can answer this introduction."),
+    )
     with transaction.atomic():
-        introduction = _locked(introduction_id)
-        if not introduction.is_counterpart(user):
-            raise NotAllowed(_("Only the person asked can answer this introduction."))
-        just_expired = _expire_now_if_due(introduction)
-    if just_expired:
-        raise ExchangeError(_("This request has expired."))
-    with transaction.atomic():
-        introduction = _locked(introduction_id)
-        if introduction.state != IntroductionState.REQUESTED:
-            raise ExchangeError(
-                _("This introduction is already %(state)s.")
-                % {"state": introduction.get_state_display()}
-            )
+        introduction = _locked_request(introduction_id)
         introduction.state = IntroductionState.ACCEPTED if accept else IntroductionState.DECLINED
         introduction.answered_by = user
         introduction.answered_at = timezone.now()
@@ -341,20 +424,13 @@ def _expire_now_if_due(introduction: Introduction) -> bool:
 
 
 def do_withdraw_introduction(*, introduction_id: int, user: User) -> Introduction:
+    _refuse_unless_open(
+        introduction_id,
+        may_move=lambda introduction: introduction.is_requester(user),
+        refusal=_("Only the collective that asked can withdraw."),
+    )
     with transaction.atomic():
-        introduction = _locked(introduction_id)
-        if not introduction.is_requester(user):
-            raise NotAllowed(_("Only the collective that asked can withdraw."))
-        just_expired = _expire_now_if_due(introduction)
-    if just_expired:
-        raise ExchangeError(_("This request has expired."))
-    with transaction.atomic():
-        introduction = _locked(introduction_id)
-        if introduction.state != IntroductionState.REQUESTED:
-            raise ExchangeError(
-                _("This introduction is already %(state)s.")
-                % {"state": introduction.get_state_display()}
-            )
+        introduction = _locked_request(introduction_id)
         introduction.state = IntroductionState.WITHDRAWN
         introduction.closed_at = timezone.now()
         introduction.save(update_fields=["state", "closed_at"])

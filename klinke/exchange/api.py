@@ -1,8 +1,10 @@
 """JSON API of the support exchange, with the same permissions as its pages."""
 
-from datetime import date
-from typing import Any
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import TypeVar
 
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
@@ -15,10 +17,18 @@ from klinke.collectives.models import Collective
 from klinke.core.api_pagination import Pagination
 from klinke.core.api_schemas import InputSchema
 from klinke.exchange import actions, candidates
-from klinke.exchange.forms import NeedForm, OfferForm
-from klinke.exchange.models import Introduction, Need, Offer, _default_expiry
+from klinke.exchange.models import (
+    Introduction,
+    IntroductionQuerySet,
+    Need,
+    NeedQuerySet,
+    Offer,
+    OfferQuerySet,
+)
 from klinke.supporters.models import Supporter
 from klinke.topics.models import Topic
+
+_Item = TypeVar("_Item", Need, Offer)
 
 router = Router(tags=["support exchange"])
 login = TokenOrSessionRequired()
@@ -47,19 +57,19 @@ class ItemOut(Schema):
     url: str
 
     @staticmethod
-    def resolve_kinds(obj: Any) -> list[str]:
+    def resolve_kinds(obj: Need | Offer) -> list[str]:
         return list(obj.kind_codes)
 
     @staticmethod
-    def resolve_topics(obj: Any) -> list[str]:
+    def resolve_topics(obj: Need | Offer) -> list[str]:
         return [t.slug for t in obj.topics.all()]
 
     @staticmethod
-    def resolve_languages(obj: Any) -> list[str]:
+    def resolve_languages(obj: Need | Offer) -> list[str]:
         return list(obj.language_codes)
 
     @staticmethod
-    def resolve_url(obj: Any) -> str:
+    def resolve_url(obj: Need | Offer) -> str:
         return str(obj.get_absolute_url())
 
 
@@ -176,8 +186,8 @@ class IntroductionOut(Schema):
     state: str
     message: str
     response_message: str
-    requested_at: Any
-    expires_at: Any
+    requested_at: datetime
+    expires_at: datetime
     # Null until both sides have consented.
     requester_contact: IntroductionContactOut | None
     responder_contact: IntroductionContactOut | None
@@ -214,32 +224,52 @@ class IntroductionOut(Schema):
         )
 
 
-def _form_data(payload: ItemIn, instance: Need | Offer | None = None) -> dict[str, Any]:
-    topic_ids = dict(Topic.objects.filter(slug__in=payload.topics).values_list("slug", "pk"))
-    unknown = sorted(set(payload.topics) - set(topic_ids))
+def _item_fields(payload: ItemIn) -> actions.ItemFields:
+    topics = {topic.slug: topic for topic in Topic.objects.filter(slug__in=payload.topics)}
+    unknown = sorted(set(payload.topics) - set(topics))
     if unknown:
         raise HttpError(422, f"topics: unknown topic {unknown[0]!r}")
-    data: dict[str, Any] = payload.dict(exclude={"kinds", "languages", "topics", "collective"})
-    data = {key: ("" if value is None else value) for key, value in data.items()}
-    if payload.expires_on is None:
-        # Optional here, required by the form: a new item gets the usual lifetime, an
-        # updated one keeps its date.
-        data["expires_on"] = instance.expires_on if instance is not None else _default_expiry()
-    data["remote_ok"] = "on" if payload.remote_ok else ""
-    data["kind_choices"] = payload.kinds
-    data["language_choices"] = payload.languages
-    data["topics"] = [topic_ids[slug] for slug in payload.topics]
-    return data
+    return actions.ItemFields(
+        title=payload.title,
+        description=payload.description,
+        kinds=payload.kinds,
+        topics=[topics[slug] for slug in payload.topics],
+        city=payload.city,
+        country=payload.country,
+        nuts_code=payload.nuts_code,
+        remote_ok=payload.remote_ok,
+        languages=payload.languages,
+        starts_on=payload.starts_on,
+        ends_on=payload.ends_on,
+        effort_hours=payload.effort_hours,
+        expires_on=payload.expires_on,
+        visibility=payload.visibility,
+    )
 
 
-# Form fields whose name differs from the API's.
-_API_FIELD_NAMES = {"kind_choices": "kinds", "language_choices": "languages", "__all__": "body"}
+def _invalid(exc: ValidationError) -> HttpError:
+    """422 naming the first field at fault, as the pages' forms would mark it."""
+    field, messages = next(iter(exc.message_dict.items()))
+    return HttpError(422, f"{'body' if field == NON_FIELD_ERRORS else field}: {messages[0]}")
 
 
-def _raise_form_errors(form: Any) -> None:
-    errors = {field: [str(e) for e in errs] for field, errs in form.errors.items()}
-    field, messages = next(iter(errors.items()))
-    raise HttpError(422, f"{_API_FIELD_NAMES.get(field, field)}: {messages[0]}")
+def _update_item(item: Need | Offer, payload: ItemIn) -> None:
+    try:
+        actions.do_update_item(item=item, fields=_item_fields(payload))
+    except ValidationError as exc:
+        raise _invalid(exc) from exc
+
+
+def _set_state(item: _Item, payload: StateIn) -> _Item:
+    try:
+        actions.do_set_item_state(item=item, state=payload.state, outcome=payload.outcome)
+    except actions.ExchangeError as exc:
+        raise _refusal(exc, 422) from exc
+    return item
+
+
+def _match_limit(limit: int) -> int:
+    return min(max(limit, 1), 50)
 
 
 def _refusal(exc: actions.ExchangeError, conflict: int = 409) -> HttpError:
@@ -251,7 +281,7 @@ def _refusal(exc: actions.ExchangeError, conflict: int = 409) -> HttpError:
     return HttpError(conflict, str(exc))
 
 
-def _need_queryset(request: HttpRequest) -> Any:
+def _need_queryset(request: HttpRequest) -> NeedQuerySet:
     return (
         Need.objects.visible_to(request.user)
         .filter(collective__in=Collective.objects.visible_to(request.user))
@@ -260,7 +290,7 @@ def _need_queryset(request: HttpRequest) -> Any:
     )
 
 
-def _offer_queryset(request: HttpRequest) -> Any:
+def _offer_queryset(request: HttpRequest) -> OfferQuerySet:
     return (
         Offer.objects.visible_to(request.user)
         .select_related("supporter", "collective")
@@ -268,7 +298,7 @@ def _offer_queryset(request: HttpRequest) -> Any:
     )
 
 
-def _owned(item: Any, request: HttpRequest) -> Any:
+def _owned(item: _Item, request: HttpRequest) -> _Item:
     if not item.is_owned_by(request.user):
         raise HttpError(403, "Only the owners can do this.")
     return item
@@ -276,7 +306,9 @@ def _owned(item: Any, request: HttpRequest) -> Any:
 
 @router.get("/needs", response=list[NeedOut])
 @paginate(Pagination)
-def list_needs(request: HttpRequest, collective: str = "", include_closed: bool = False) -> Any:
+def list_needs(
+    request: HttpRequest, collective: str = "", include_closed: bool = False
+) -> NeedQuerySet:
     needs = _need_queryset(request)
     if not include_closed:
         needs = needs.current()
@@ -286,55 +318,47 @@ def list_needs(request: HttpRequest, collective: str = "", include_closed: bool 
 
 
 @router.get("/needs/{ref}", response=NeedOut)
-def get_need(request: HttpRequest, ref: str) -> Any:
+def get_need(request: HttpRequest, ref: str) -> Need:
     return get_object_or_404(_need_queryset(request), ref=ref)
 
 
 @router.post("/needs", response={201: NeedOut}, auth=login)
-def create_need(request: HttpRequest, payload: NeedIn) -> Any:
+def create_need(request: HttpRequest, payload: NeedIn) -> tuple[int, Need]:
     user = request_user(request)
     collective = Collective.objects.visible_to(user).filter(slug=payload.collective).first()
     if collective is None:
         raise Http404
     if not collective.has_member(user):
         raise HttpError(403, "Only members of the collective can post its needs.")
-    form = NeedForm(_form_data(payload))
-    if not form.is_valid():
-        _raise_form_errors(form)
-    need = actions.do_post_need(collective=collective, user=user, form=form)
+    try:
+        need = actions.do_post_need(collective=collective, user=user, fields=_item_fields(payload))
+    except ValidationError as exc:
+        raise _invalid(exc) from exc
     return 201, get_object_or_404(_need_queryset(request), pk=need.pk)
 
 
 @router.put("/needs/{ref}", response=NeedOut, auth=login)
-def update_need(request: HttpRequest, ref: str, payload: ItemIn) -> Any:
+def update_need(request: HttpRequest, ref: str, payload: ItemIn) -> Need:
     need = _owned(get_object_or_404(_need_queryset(request), ref=ref), request)
-    form = NeedForm(_form_data(payload, need), instance=need)
-    if not form.is_valid():
-        _raise_form_errors(form)
-    actions.do_update_item(form=form)
+    _update_item(need, payload)
     return get_object_or_404(_need_queryset(request), pk=need.pk)
 
 
 @router.post("/needs/{ref}/state", response=NeedOut, auth=login)
-def set_need_state(request: HttpRequest, ref: str, payload: StateIn) -> Any:
-    need = _owned(get_object_or_404(_need_queryset(request), ref=ref), request)
-    try:
-        actions.do_set_item_state(item=need, state=payload.state, outcome=payload.outcome)
-    except actions.ExchangeError as exc:
-        raise _refusal(exc, 422) from exc
-    return need
+def set_need_state(request: HttpRequest, ref: str, payload: StateIn) -> Need:
+    return _set_state(_owned(get_object_or_404(_need_queryset(request), ref=ref), request), payload)
 
 
 @router.get("/needs/{ref}/matches", response=list[MatchOut], auth=login)
-def need_matches(request: HttpRequest, ref: str, limit: int = 10) -> Any:
+def need_matches(request: HttpRequest, ref: str, limit: int = 10) -> list[candidates.MatchDict]:
     need = _owned(get_object_or_404(_need_queryset(request), ref=ref), request)
-    ranked = candidates.rank_helpers_for_need(need, user=request.user, limit=min(max(limit, 1), 50))
+    ranked = candidates.rank_helpers_for_need(need, user=request.user, limit=_match_limit(limit))
     return [m.as_dict() for m in ranked]
 
 
 @router.get("/offers", response=list[OfferOut])
 @paginate(Pagination)
-def list_offers(request: HttpRequest, include_closed: bool = False) -> Any:
+def list_offers(request: HttpRequest, include_closed: bool = False) -> OfferQuerySet:
     offers = _offer_queryset(request)
     if not include_closed:
         offers = offers.current()
@@ -342,12 +366,12 @@ def list_offers(request: HttpRequest, include_closed: bool = False) -> Any:
 
 
 @router.get("/offers/{ref}", response=OfferOut)
-def get_offer(request: HttpRequest, ref: str) -> Any:
+def get_offer(request: HttpRequest, ref: str) -> Offer:
     return get_object_or_404(_offer_queryset(request), ref=ref)
 
 
 @router.post("/offers", response={201: OfferOut}, auth=login)
-def create_offer(request: HttpRequest, payload: OfferIn) -> Any:
+def create_offer(request: HttpRequest, payload: OfferIn) -> tuple[int, Offer]:
     user = request_user(request)
     supporter = collective = None
     if payload.collective:
@@ -358,46 +382,39 @@ def create_offer(request: HttpRequest, payload: OfferIn) -> Any:
         supporter = Supporter.objects.filter(user=user).first()
         if supporter is None:
             raise HttpError(422, "collective: give a collective, or create a supporter profile.")
-    form = OfferForm(_form_data(payload))
-    if not form.is_valid():
-        _raise_form_errors(form)
     try:
         offer = actions.do_post_offer(
-            user=user, form=form, supporter=supporter, collective=collective
+            user=user, fields=_item_fields(payload), supporter=supporter, collective=collective
         )
+    except ValidationError as exc:
+        raise _invalid(exc) from exc
     except actions.ExchangeError as exc:
         raise HttpError(403, str(exc)) from exc
     return 201, get_object_or_404(_offer_queryset(request), pk=offer.pk)
 
 
 @router.put("/offers/{ref}", response=OfferOut, auth=login)
-def update_offer(request: HttpRequest, ref: str, payload: ItemIn) -> Any:
+def update_offer(request: HttpRequest, ref: str, payload: ItemIn) -> Offer:
     offer = _owned(get_object_or_404(_offer_queryset(request), ref=ref), request)
-    form = OfferForm(_form_data(payload, offer), instance=offer)
-    if not form.is_valid():
-        _raise_form_errors(form)
-    actions.do_update_item(form=form)
+    _update_item(offer, payload)
     return get_object_or_404(_offer_queryset(request), pk=offer.pk)
 
 
 @router.post("/offers/{ref}/state", response=OfferOut, auth=login)
-def set_offer_state(request: HttpRequest, ref: str, payload: StateIn) -> Any:
-    offer = _owned(get_object_or_404(_offer_queryset(request), ref=ref), request)
-    try:
-        actions.do_set_item_state(item=offer, state=payload.state, outcome=payload.outcome)
-    except actions.ExchangeError as exc:
-        raise _refusal(exc, 422) from exc
-    return offer
+def set_offer_state(request: HttpRequest, ref: str, payload: StateIn) -> Offer:
+    return _set_state(
+        _owned(get_object_or_404(_offer_queryset(request), ref=ref), request), payload
+    )
 
 
 @router.get("/offers/{ref}/matches", response=list[MatchOut], auth=login)
-def offer_matches(request: HttpRequest, ref: str, limit: int = 10) -> Any:
+def offer_matches(request: HttpRequest, ref: str, limit: int = 10) -> list[candidates.MatchDict]:
     offer = _owned(get_object_or_404(_offer_queryset(request), ref=ref), request)
-    ranked = candidates.rank_needs_for_offer(offer, user=request.user, limit=min(max(limit, 1), 50))
+    ranked = candidates.rank_needs_for_offer(offer, user=request.user, limit=_match_limit(limit))
     return [m.as_dict() for m in ranked]
 
 
-def _introductions(request: HttpRequest) -> Any:
+def _introductions(request: HttpRequest) -> IntroductionQuerySet:
     return Introduction.objects.involving(request.user).select_related(
         "need__collective", "supporter", "collective", "offer"
     )
@@ -405,7 +422,7 @@ def _introductions(request: HttpRequest) -> Any:
 
 @router.get("/introductions", response=list[IntroductionOut], auth=login)
 @paginate(Pagination)
-def list_introductions(request: HttpRequest, state: str = "") -> Any:
+def list_introductions(request: HttpRequest, state: str = "") -> IntroductionQuerySet:
     introductions = _introductions(request)
     if state:
         introductions = introductions.filter(state=state)
@@ -413,19 +430,22 @@ def list_introductions(request: HttpRequest, state: str = "") -> Any:
 
 
 @router.get("/introductions/{introduction_id}", response=IntroductionOut, auth=login)
-def get_introduction(request: HttpRequest, introduction_id: int) -> Any:
+def get_introduction(request: HttpRequest, introduction_id: int) -> Introduction:
     return get_object_or_404(_introductions(request), pk=introduction_id)
 
 
 @router.post("/introductions", response={201: IntroductionOut}, auth=login)
-def request_introduction(request: HttpRequest, payload: IntroductionIn) -> Any:
+def request_introduction(request: HttpRequest, payload: IntroductionIn) -> tuple[int, Introduction]:
     user = request_user(request)
     need = get_object_or_404(_need_queryset(request), ref=payload.need)
     kind, _sep, slug = payload.counterpart.partition(":")
-    model: Any = {"supporter": Supporter, "collective": Collective}.get(kind)
-    if model is None:
+    counterpart: Supporter | Collective
+    if kind == "supporter":
+        counterpart = get_object_or_404(Supporter.objects.visible_to(user), slug=slug)
+    elif kind == "collective":
+        counterpart = get_object_or_404(Collective.objects.visible_to(user), slug=slug)
+    else:
         raise HttpError(422, "counterpart: use supporter:<slug> or collective:<slug>")
-    counterpart = get_object_or_404(model.objects.visible_to(user), slug=slug)
     offer = None
     if payload.offer:
         offer = get_object_or_404(_offer_queryset(request), ref=payload.offer)
@@ -448,7 +468,9 @@ def request_introduction(request: HttpRequest, payload: IntroductionIn) -> Any:
     return 201, get_object_or_404(_introductions(request), pk=introduction.pk)
 
 
-def _move(request: HttpRequest, introduction_id: int, move: Any) -> Any:
+def _move(
+    request: HttpRequest, introduction_id: int, move: Callable[[Introduction], object]
+) -> Introduction:
     introduction = get_object_or_404(_introductions(request), pk=introduction_id)
     try:
         move(introduction)
@@ -460,7 +482,7 @@ def _move(request: HttpRequest, introduction_id: int, move: Any) -> Any:
 @router.post("/introductions/{introduction_id}/accept", response=IntroductionOut, auth=login)
 def accept_introduction(
     request: HttpRequest, introduction_id: int, payload: IntroductionAnswerIn
-) -> Any:
+) -> Introduction:
     return _move(
         request,
         introduction_id,
@@ -473,7 +495,7 @@ def accept_introduction(
 @router.post("/introductions/{introduction_id}/decline", response=IntroductionOut, auth=login)
 def decline_introduction(
     request: HttpRequest, introduction_id: int, payload: IntroductionAnswerIn
-) -> Any:
+) -> Introduction:
     return _move(
         request,
         introduction_id,
@@ -484,7 +506,7 @@ def decline_introduction(
 
 
 @router.post("/introductions/{introduction_id}/withdraw", response=IntroductionOut, auth=login)
-def withdraw_introduction(request: HttpRequest, introduction_id: int) -> Any:
+def withdraw_introduction(request: HttpRequest, introduction_id: int) -> Introduction:
     return _move(
         request,
         introduction_id,
@@ -495,7 +517,9 @@ def withdraw_introduction(request: HttpRequest, introduction_id: int) -> Any:
 
 
 @router.post("/introductions/{introduction_id}/complete", response=IntroductionOut, auth=login)
-def complete_introduction(request: HttpRequest, introduction_id: int, payload: FeedbackIn) -> Any:
+def complete_introduction(
+    request: HttpRequest, introduction_id: int, payload: FeedbackIn
+) -> Introduction:
     return _move(
         request,
         introduction_id,

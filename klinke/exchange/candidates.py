@@ -10,16 +10,17 @@ from __future__ import annotations
 import dataclasses
 import functools
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeAlias, TypedDict
 
 from django.conf import settings
-from django.db.models import Count, Max
+from django.db.models import Count, Max, Model, QuerySet
 from django.utils import timezone
 from django.utils.translation import get_language
 
 from klinke.collectives.models import Collective, Membership
+from klinke.core.models import Visitor
 from klinke.exchange.models import (
     HelpKind,
     Introduction,
@@ -74,7 +75,7 @@ def kind_labels() -> dict[str, Label]:
     return labels
 
 
-def _region(obj: Any) -> Region | None:
+def _region(obj: Need | Offer | Supporter | Collective) -> Region | None:
     if not (obj.city or obj.country or obj.nuts_code or obj.latitude is not None):
         return None
     return Region(
@@ -154,6 +155,24 @@ def supporter_document(supporter: Supporter, open_introductions: int = 0) -> Mat
     )
 
 
+Candidate: TypeAlias = Need | Offer | Supporter
+"""What the engine can suggest: a need (to helpers), an offer or a supporter (to needs)."""
+
+Pool: TypeAlias = dict[str, Candidate]
+"""The candidates of one index, by their engine reference."""
+
+
+class MatchDict(TypedDict):
+    """A ranked candidate as the API sends it."""
+
+    type: str
+    ref: str
+    score: float
+    name: str
+    reasons: list[dict[str, object]]
+    also: list[MatchDict]
+
+
 @dataclass(frozen=True)
 class RankedCandidate:
     """One suggestion: the object, its score and the reasons, ready for templates and APIs."""
@@ -163,6 +182,7 @@ class RankedCandidate:
     score: float
     reasons: Sequence[Reason]
     obj: Any
+    """The suggested object: mostly a `Candidate`; the workbench ranks collectives too."""
     # The party's other fitting offers, best first, each with its own (lower) score.
     also: tuple[RankedCandidate, ...] = ()
 
@@ -186,7 +206,7 @@ class RankedCandidate:
         assert isinstance(self.obj, Supporter)
         return self.obj
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> MatchDict:
         return {
             "type": self.type,
             "ref": self.ref,
@@ -211,11 +231,11 @@ class _IndexCache:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._entries: dict[str, tuple[tuple[Any, ...], MatchIndex, dict[str, Any]]] = {}
+        self._entries: dict[str, tuple[tuple[object, ...], MatchIndex, Pool]] = {}
 
     def get(
-        self, name: str, version: tuple[Any, ...], build: Any
-    ) -> tuple[MatchIndex, dict[str, Any]]:
+        self, name: str, version: tuple[object, ...], build: Callable[[], tuple[MatchIndex, Pool]]
+    ) -> tuple[MatchIndex, Pool]:
         with self._lock:
             entry = self._entries.get(name)
             if entry is not None and entry[0] == version:
@@ -233,12 +253,12 @@ class _IndexCache:
 index_cache = _IndexCache()
 
 
-def _stamp(queryset: Any, field: str = "updated_at") -> tuple[Any, ...]:
+def _stamp(queryset: QuerySet[Model], field: str = "updated_at") -> tuple[object, ...]:
     row = queryset.aggregate(n=Count("pk"), last=Max(field))
     return (row["n"], row["last"])
 
 
-def _helper_pool_version() -> tuple[Any, ...]:
+def _helper_pool_version() -> tuple[object, ...]:
     return (
         semantic_embedder() is not None,
         timezone.localdate(),  # offers expire by date
@@ -259,14 +279,14 @@ def _helper_pool_version() -> tuple[Any, ...]:
     )
 
 
-def _build_helper_pool() -> tuple[MatchIndex, dict[str, Any]]:
+def _build_helper_pool() -> tuple[MatchIndex, Pool]:
     counts = _open_introduction_counts()
     offers = (
         Offer.objects.current().select_related("supporter", "collective").prefetch_related("topics")
     )
     supporters = Supporter.objects.prefetch_related("topics")
     documents: list[MatchDocument] = []
-    objects: dict[str, Any] = {}
+    objects: Pool = {}
     for offer in offers:
         doc = offer_document(offer, counts.get(Introduction.key_for(offer.owner), 0))
         documents.append(doc)
@@ -278,10 +298,10 @@ def _build_helper_pool() -> tuple[MatchIndex, dict[str, Any]]:
     return MatchIndex.build(documents, embedder=semantic_embedder()), objects
 
 
-def _build_need_pool() -> tuple[MatchIndex, dict[str, Any]]:
+def _build_need_pool() -> tuple[MatchIndex, Pool]:
     needs = Need.objects.current().select_related("collective").prefetch_related("topics")
     documents: list[MatchDocument] = []
-    objects: dict[str, Any] = {}
+    objects: Pool = {}
     for need in needs:
         doc = need_document(need)
         documents.append(doc)
@@ -289,7 +309,7 @@ def _build_need_pool() -> tuple[MatchIndex, dict[str, Any]]:
     return MatchIndex.build(documents, embedder=semantic_embedder()), objects
 
 
-def _visible(obj: Any, user: Any) -> bool:
+def _visible(obj: Candidate, user: Visitor | None) -> bool:
     from klinke.core.models import Visibility, is_network_member
 
     return obj.visibility == Visibility.PUBLIC or is_network_member(user)
@@ -297,8 +317,8 @@ def _visible(obj: Any, user: Any) -> bool:
 
 def _ranked(
     matches: Iterable[Match],
-    objects: dict[str, Any],
-    keep: Any,
+    objects: Pool,
+    keep: Callable[[Candidate], bool],
     limit: int,
     *,
     one_per_counterpart: bool = False,
@@ -339,14 +359,14 @@ def _ranked(
 
 
 def rank_helpers_for_need(
-    need: Need, *, user: Any = None, limit: int = 10
+    need: Need, *, user: Visitor | None = None, limit: int = 10
 ) -> list[RankedCandidate]:
     """Offers and supporters that could help with `need`, best first, with reasons."""
     return rank_helpers_for_needs([need], user=user, limit=limit)[0][1]
 
 
 def rank_helpers_for_needs(
-    needs: Iterable[Need], *, user: Any = None, limit: int = 10
+    needs: Iterable[Need], *, user: Visitor | None = None, limit: int = 10
 ) -> list[tuple[Need, list[RankedCandidate]]]:
     """`rank_helpers_for_need` for several needs, with the same few queries for all of them."""
     needs = list(needs)
@@ -374,14 +394,14 @@ def rank_helpers_for_needs(
 def _rank_helpers(
     need: Need,
     index: MatchIndex,
-    objects: dict[str, Any],
+    objects: Pool,
     tree: TopicTree,
     labels: dict[str, Label],
     member_ids: set[int],
-    user: Any,
+    user: Visitor | None,
     limit: int,
 ) -> list[RankedCandidate]:
-    def keep(obj: Any) -> bool:
+    def keep(obj: Candidate) -> bool:
         # Nobody is suggested to help their own collective: not the collective's own
         # offers, nor its members' supporter profiles or their offers.
         if isinstance(obj, Offer):
@@ -407,7 +427,11 @@ def _rank_helpers(
 
 
 def rank_needs_for_document(
-    document: MatchDocument, *, exclude_collective_id: int | None, user: Any = None, limit: int = 10
+    document: MatchDocument,
+    *,
+    exclude_collective_id: int | None,
+    user: Visitor | None = None,
+    limit: int = 10,
 ) -> list[RankedCandidate]:
     index, objects = index_cache.get(
         "needs",
@@ -415,8 +439,12 @@ def rank_needs_for_document(
         _build_need_pool,
     )
 
-    def keep(obj: Any) -> bool:
-        return obj.collective_id != exclude_collective_id and _visible(obj, user)
+    def keep(obj: Candidate) -> bool:
+        return (
+            isinstance(obj, Need)
+            and obj.collective_id != exclude_collective_id
+            and _visible(obj, user)
+        )
 
     matches = rank(
         document, index, topics=topic_tree(), limit=limit + 20, kind_labels=kind_labels()
@@ -425,7 +453,7 @@ def rank_needs_for_document(
 
 
 def rank_needs_for_offer(
-    offer: Offer, *, user: Any = None, limit: int = 10
+    offer: Offer, *, user: Visitor | None = None, limit: int = 10
 ) -> list[RankedCandidate]:
     """Needs that `offer` could answer, best first, with reasons."""
     return rank_needs_for_document(
@@ -434,7 +462,7 @@ def rank_needs_for_offer(
 
 
 def rank_needs_for_supporter(
-    supporter: Supporter, *, user: Any = None, limit: int = 10
+    supporter: Supporter, *, user: Visitor | None = None, limit: int = 10
 ) -> list[RankedCandidate]:
     return rank_needs_for_document(
         supporter_document(supporter), exclude_collective_id=None, user=user, limit=limit

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from klinke.core.forms import CleanTextInputs
 from klinke.core.languages import WORKING_LANGUAGES
 from klinke.core.widgets import IsoDateInput
+from klinke.exchange.actions import ItemFields
 from klinke.exchange.models import HelpKind, Need, Offer, Outcome
 from klinke.topics.models import Topic
 
@@ -67,9 +68,25 @@ class ExchangeItemForm(CleanTextInputs, forms.ModelForm[Any]):
     def clean_nuts_code(self) -> str:
         return str(self.cleaned_data.get("nuts_code", "")).upper()
 
-    def apply_lists(self) -> None:
-        self.instance.kind_codes = list(self.cleaned_data["kind_choices"])
-        self.instance.language_codes = list(self.cleaned_data.get("language_choices") or [])
+    def item_fields(self) -> ItemFields:
+        """The valid input, as the actions take it."""
+        data = self.cleaned_data
+        return ItemFields(
+            title=data["title"],
+            description=data["description"],
+            kinds=list(data["kind_choices"]),
+            topics=list(data.get("topics") or []),
+            city=data.get("city", ""),
+            country=data.get("country", ""),
+            nuts_code=data.get("nuts_code", ""),
+            remote_ok=data.get("remote_ok", False),
+            languages=list(data.get("language_choices") or []),
+            starts_on=data.get("starts_on"),
+            ends_on=data.get("ends_on"),
+            effort_hours=data.get("effort_hours"),
+            expires_on=data.get("expires_on"),
+            visibility=data["visibility"],
+        )
 
 
 class NeedForm(ExchangeItemForm):

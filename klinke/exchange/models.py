@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import secrets
-from datetime import date, timedelta
-from typing import Any
+from datetime import date, datetime, timedelta
+from typing import Any, Self, TypeVar
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -15,8 +15,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from klinke.collectives.models import Collective
-from klinke.core.models import Visibility, is_network_member, split_languages
+from klinke.core.models import Visibility, Visitor, is_network_member, split_languages
 from klinke.supporters.models import Supporter
+
+_Item = TypeVar("_Item", bound="ExchangeItem")
 
 ITEM_LIFETIME_DAYS = 90
 INTRODUCTION_ANSWER_DAYS = 14
@@ -50,13 +52,13 @@ def _default_expiry() -> date:
     return timezone.localdate() + timedelta(days=ITEM_LIFETIME_DAYS)
 
 
-class ExchangeItemQuerySet(models.QuerySet[Any]):
-    def visible_to(self, user: Any) -> Any:
+class ExchangeItemQuerySet(models.QuerySet[_Item]):
+    def visible_to(self, user: Visitor) -> Self:
         if is_network_member(user):
             return self
         return self.filter(visibility=Visibility.PUBLIC)
 
-    def current(self) -> Any:
+    def current(self) -> Self:
         """Open or in progress, not past the expiry date, and not of an archived collective."""
         return (
             self.exclude(state=ItemState.CLOSED)
@@ -64,14 +66,18 @@ class ExchangeItemQuerySet(models.QuerySet[Any]):
             .exclude(collective__archived_at__isnull=False)
         )
 
-    def expired_unnotified(self) -> Any:
+    def expired_unnotified(self) -> Self:
         return self.exclude(state=ItemState.CLOSED).filter(
             expires_on__lt=timezone.localdate(), expiry_notified_at__isnull=True
         )
 
 
-class OfferQuerySet(ExchangeItemQuerySet):
-    def visible_to(self, user: Any) -> Any:
+class NeedQuerySet(ExchangeItemQuerySet["Need"]):
+    pass
+
+
+class OfferQuerySet(ExchangeItemQuerySet["Offer"]):
+    def visible_to(self, user: Visitor) -> Self:
         """Like other items, and the owner's profile must be visible too: a public offer of a
         members-only supporter or collective would otherwise name them to everyone."""
         if is_network_member(user):
@@ -164,7 +170,7 @@ class ExchangeItem(models.Model):
     def region_label(self) -> str:
         return ", ".join(part for part in (self.city, self.country) if part)
 
-    def copy_region_from(self, profile: Any) -> None:
+    def copy_region_from(self, profile: Supporter | Collective) -> None:
         for name in ("city", "country", "nuts_code", "latitude", "longitude"):
             setattr(self, name, getattr(profile, name))
 
@@ -177,7 +183,7 @@ class Need(ExchangeItem):
         "topics.Topic", verbose_name=_("topics"), blank=True, related_name="needs"
     )
 
-    objects = ExchangeItemQuerySet.as_manager()
+    objects = NeedQuerySet.as_manager()
 
     class Meta(ExchangeItem.Meta):
         verbose_name = _("need")
@@ -191,8 +197,12 @@ class Need(ExchangeItem):
     def get_absolute_url(self) -> str:
         return reverse("exchange:need_detail", args=[self.ref])
 
-    def is_owned_by(self, user: Any) -> bool:
+    def is_owned_by(self, user: Visitor) -> bool:
         return self.collective.has_member(user)
+
+    @property
+    def owner(self) -> Collective:
+        return self.collective
 
     @property
     def owner_name(self) -> str:
@@ -243,10 +253,10 @@ class Offer(ExchangeItem):
     def owner_name(self) -> str:
         return self.owner.name
 
-    def is_owned_by(self, user: Any) -> bool:
-        if self.supporter_id is not None:
-            return self.owner.is_managed_by(user)  # type: ignore[union-attr]
-        return self.owner.has_member(user)  # type: ignore[union-attr]
+    def is_owned_by(self, user: Visitor) -> bool:
+        if self.supporter is not None:
+            return self.supporter.is_managed_by(user)
+        return self.collective is not None and self.collective.has_member(user)
 
 
 class IntroductionState(models.TextChoices):
@@ -263,7 +273,7 @@ CONSENTED_STATES = (IntroductionState.ACCEPTED, IntroductionState.COMPLETED)
 
 
 class IntroductionQuerySet(models.QuerySet["Introduction"]):
-    def involving(self, user: Any) -> IntroductionQuerySet:
+    def involving(self, user: Visitor) -> IntroductionQuerySet:
         """Introductions where `user` is on either side."""
         if not getattr(user, "is_authenticated", False):
             return self.none()
@@ -280,7 +290,7 @@ class IntroductionQuerySet(models.QuerySet["Introduction"]):
         return self.filter(state=IntroductionState.REQUESTED, expires_at__lte=timezone.now())
 
 
-def _answer_deadline() -> Any:
+def _answer_deadline() -> datetime:
     return timezone.now() + timedelta(days=INTRODUCTION_ANSWER_DAYS)
 
 
@@ -382,15 +392,15 @@ class Introduction(models.Model):
     def counterpart_name(self) -> str:
         return self.counterpart.name
 
-    def is_requester(self, user: Any) -> bool:
+    def is_requester(self, user: Visitor) -> bool:
         return self.need.collective.has_member(user)
 
-    def is_counterpart(self, user: Any) -> bool:
+    def is_counterpart(self, user: Visitor) -> bool:
         if self.supporter is not None:
             return self.supporter.is_managed_by(user)
         return self.collective is not None and self.collective.has_member(user)
 
-    def involves(self, user: Any) -> bool:
+    def involves(self, user: Visitor) -> bool:
         return self.is_requester(user) or self.is_counterpart(user)
 
     @property

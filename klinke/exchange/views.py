@@ -17,6 +17,7 @@ from klinke.core.submissions import once_per_submission
 from klinke.exchange import actions, candidates
 from klinke.exchange.forms import (
     CloseItemForm,
+    ExchangeItemForm,
     FeedbackForm,
     IntroductionAnswerForm,
     IntroductionRequestForm,
@@ -103,7 +104,9 @@ def need_create(request: HttpRequest, slug: str) -> HttpResponse:
     collective = collective_to_act_for(request, slug)
     form = NeedForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        need = actions.do_post_need(collective=collective, user=request_user(request), form=form)
+        need = actions.do_post_need(
+            collective=collective, user=request_user(request), fields=form.item_fields()
+        )
         messages.success(request, _("Your need is posted. Here are the first suggestions."))
         return redirect(need)
     return render(
@@ -159,14 +162,26 @@ def _owned_offer(request: HttpRequest, ref: str) -> Offer:
 @login_required
 def need_edit(request: HttpRequest, ref: str) -> HttpResponse:
     need = _owned_need(request, ref)
-    form = NeedForm(request.POST or None, instance=need)
+    return _edit(request, need, NeedForm(request.POST or None, instance=need), "need")
+
+
+def _edit(
+    request: HttpRequest, item: Need | Offer, form: ExchangeItemForm, what: str
+) -> HttpResponse:
+    """The owners' edit page of a need or an offer."""
     if request.method == "POST" and form.is_valid():
-        actions.do_update_item(form=form)
+        actions.do_update_item(item=item, fields=form.item_fields())
         messages.success(request, _("Your changes are saved."))
-        return redirect(need)
+        return redirect(item)
     return render(
-        request, "exchange/item_form.html", {"form": form, "owner": need.collective, "what": "need"}
+        request, "exchange/item_form.html", {"form": form, "owner": item.owner, "what": what}
     )
+
+
+def _renew(request: HttpRequest, item: Need | Offer) -> HttpResponse:
+    actions.do_renew_item(item=item)
+    messages.success(request, _("Renewed until %(date)s.") % {"date": date_format(item.expires_on)})
+    return redirect(item)
 
 
 def _change_state(request: HttpRequest, item: Need | Offer) -> HttpResponse:
@@ -192,10 +207,7 @@ def need_state(request: HttpRequest, ref: str) -> HttpResponse:
 @login_required
 @require_POST
 def need_renew(request: HttpRequest, ref: str) -> HttpResponse:
-    need = _owned_need(request, ref)
-    actions.do_renew_item(item=need)
-    messages.success(request, _("Renewed until %(date)s.") % {"date": date_format(need.expires_on)})
-    return redirect(need)
+    return _renew(request, _owned_need(request, ref))
 
 
 @login_required
@@ -212,7 +224,7 @@ def offer_create(request: HttpRequest, slug: str | None = None) -> HttpResponse:
     form = OfferForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         offer = actions.do_post_offer(
-            user=user, form=form, supporter=supporter, collective=collective
+            user=user, fields=form.item_fields(), supporter=supporter, collective=collective
         )
         messages.success(request, _("Your offer is posted."))
         return redirect(offer)
@@ -237,14 +249,7 @@ def offer_detail(request: HttpRequest, ref: str) -> HttpResponse:
 @login_required
 def offer_edit(request: HttpRequest, ref: str) -> HttpResponse:
     offer = _owned_offer(request, ref)
-    form = OfferForm(request.POST or None, instance=offer)
-    if request.method == "POST" and form.is_valid():
-        actions.do_update_item(form=form)
-        messages.success(request, _("Your changes are saved."))
-        return redirect(offer)
-    return render(
-        request, "exchange/item_form.html", {"form": form, "owner": offer.owner, "what": "offer"}
-    )
+    return _edit(request, offer, OfferForm(request.POST or None, instance=offer), "offer")
 
 
 @login_required
@@ -256,12 +261,7 @@ def offer_state(request: HttpRequest, ref: str) -> HttpResponse:
 @login_required
 @require_POST
 def offer_renew(request: HttpRequest, ref: str) -> HttpResponse:
-    offer = _owned_offer(request, ref)
-    actions.do_renew_item(item=offer)
-    messages.success(
-        request, _("Renewed until %(date)s.") % {"date": date_format(offer.expires_on)}
-    )
-    return redirect(offer)
+    return _renew(request, _owned_offer(request, ref))
 
 
 def renew_from_email(request: HttpRequest, token: str) -> HttpResponse:

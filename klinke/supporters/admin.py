@@ -1,4 +1,6 @@
 from django.contrib import admin
+from django.forms import BaseFormSet, Form, ModelForm
+from django.http import HttpRequest
 
 from klinke.supporters.models import Supporter
 
@@ -11,6 +13,12 @@ class SupporterAdmin(admin.ModelAdmin[Supporter]):
     filter_horizontal = ["topics"]
     raw_id_fields = ["user"]
 
-    def save_related(self, request, form, formsets, change):  # type: ignore[no-untyped-def]
+    def save_related(
+        self,
+        request: HttpRequest,
+        form: ModelForm[Supporter],
+        formsets: list[BaseFormSet[Form]],
+        change: bool,
+    ) -> None:
         super().save_related(request, form, formsets, change)
         form.instance.refresh_search_document()

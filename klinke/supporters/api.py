@@ -1,5 +1,3 @@
-from typing import Any
-
 from django.http import Http404, HttpRequest
 from ninja import Query, Router, Schema
 from ninja.pagination import paginate
@@ -9,10 +7,11 @@ from klinke.core.api_schemas import (
     BilingualText,
     DirectoryFilter,
     RegionOut,
+    ResolverContext,
     members_view,
     region_of,
 )
-from klinke.supporters.models import Supporter
+from klinke.supporters.models import Supporter, SupporterQuerySet
 from klinke.topics.models import Topic
 
 router = Router(tags=["supporters"])
@@ -63,13 +62,13 @@ class SupporterOut(Schema):
         return obj.get_absolute_url()
 
     @staticmethod
-    def resolve_hours_per_month(obj: Supporter, context: Any) -> int | None:
+    def resolve_hours_per_month(obj: Supporter, context: ResolverContext) -> int | None:
         return obj.hours_per_month if members_view(context) else None
 
 
 @router.get("/", response=list[SupporterOut])
 @paginate(Pagination)
-def list_supporters(request: HttpRequest, filters: Query[DirectoryFilter]) -> Any:
+def list_supporters(request: HttpRequest, filters: Query[DirectoryFilter]) -> SupporterQuerySet:
     topic = Topic.objects.filter(slug=filters.topic).first() if filters.topic else None
     if filters.topic and topic is None:
         return Supporter.objects.none()
@@ -83,8 +82,8 @@ def list_supporters(request: HttpRequest, filters: Query[DirectoryFilter]) -> An
 
 
 @router.get("/{slug}", response=SupporterOut)
-def get_supporter(request: HttpRequest, slug: str) -> Any:
-    supporter = (
+def get_supporter(request: HttpRequest, slug: str) -> Supporter:
+    supporter: Supporter | None = (
         Supporter.objects.visible_to(request.user)
         .prefetch_related("topics")
         .filter(slug=slug)

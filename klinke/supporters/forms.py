@@ -72,7 +72,3 @@ class SupporterForm(CleanTextInputs, forms.ModelForm[Supporter]):
 
     def clean_nuts_code(self) -> str:
         return str(self.cleaned_data.get("nuts_code", "")).upper()
-
-    def apply_lists(self) -> None:
-        self.instance.language_codes = list(self.cleaned_data.get("spoken_languages") or [])
-        self.instance.sector_codes = list(self.cleaned_data.get("sectors") or [])

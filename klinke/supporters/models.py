@@ -10,7 +10,12 @@ from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from klinke.core.models import DirectoryProfile, DirectoryProfileQuerySet
+from klinke.core.models import (
+    DirectoryProfile,
+    DirectoryProfileQuerySet,
+    Visitor,
+    signed_in_pk,
+)
 
 
 class Sector(models.TextChoices):
@@ -30,13 +35,16 @@ class Sector(models.TextChoices):
     AGRICULTURE = "agriculture", _("agriculture")
 
 
-class SupporterQuerySet(DirectoryProfileQuerySet):
+# Any rather than "Supporter" for now: typed rows make knowledge/candidates.py's reading of
+# the optional `user_id` fail mypy, and that app is changed on another branch.
+class SupporterQuerySet(DirectoryProfileQuerySet[Any]):
     pass
 
 
-def is_supporter(user: Any) -> bool:
+def is_supporter(user: Visitor) -> bool:
     """Whether `user` has a supporter profile (a network role)."""
-    return Supporter.objects.filter(user=user).exists()
+    user_id = signed_in_pk(user)
+    return user_id is not None and Supporter.objects.filter(user_id=user_id).exists()
 
 
 class Supporter(DirectoryProfile):

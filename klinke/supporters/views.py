@@ -35,7 +35,14 @@ def edit_own(request: HttpRequest) -> HttpResponse:
         instance = Supporter(name=user.name)
     form = SupporterForm(request.POST or None, instance=instance)
     if request.method == "POST" and form.is_valid():
-        supporter = do_save_supporter_profile(user=user, form=form)
+        data = form.cleaned_data
+        supporter = do_save_supporter_profile(
+            user=user,
+            supporter=form.save(commit=False),
+            topics=data.get("topics") or [],
+            languages=data.get("spoken_languages") or [],
+            sectors=data.get("sectors") or [],
+        )
         messages.success(request, _("Your supporter profile is saved."))
         return redirect(supporter)
     return render(request, "supporters/form.html", {"form": form, "creating": instance.pk is None})

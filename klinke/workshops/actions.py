@@ -9,11 +9,14 @@ a promotion and its email happen together or not at all.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from datetime import timedelta
-from typing import Any
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -21,25 +24,34 @@ from django.utils.translation import gettext as _
 
 from klinke.accounts.models import User
 from klinke.core.mail import notify_users
-from klinke.core.models import NotificationKind, Visibility, is_network_member
+from klinke.core.models import NotificationKind, Visibility, Visitor, is_network_member
+from klinke.topics.models import Topic
 from klinke.workshops.models import (
     ACTIVE_REGISTRATION,
+    DEFAULT_TIMEZONE,
     REMINDER_BEFORE,
     CalendarToken,
     Event,
+    EventFormat,
     EventMessage,
     EventState,
     IdeaState,
     Interest,
     Material,
+    NonexistentLocalTime,
     Registration,
     RegistrationStatus,
     WorkshopIdea,
+    known_timezones,
+    local_to_aware,
 )
 from klinke.workshops.uploads import check_material
 
 MESSAGES_PER_DAY = 5
 """Messages hosts may send to an event's participants in 24 hours; more would be spam."""
+
+if TYPE_CHECKING:
+    from klinke.knowledge.models import Article
 
 
 class WorkshopError(Exception):
@@ -59,20 +71,51 @@ def _notify(people: Iterable[User], template: str, context: dict[str, Any]) -> i
     )
 
 
-def _can_see(item: WorkshopIdea | Event, user: Any) -> bool:
+def _can_see(item: WorkshopIdea | Event, user: Visitor) -> bool:
     return item.visibility == Visibility.PUBLIC or is_network_member(user)
 
 
 # --- ideas ---------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class IdeaFields:
+    """What a proposer writes into a workshop idea; the form and the API both build it."""
+
+    title: str
+    description: str
+    topics: Sequence[Topic]
+    language: str = "de"
+    interest_threshold: int = 5
+    visibility: str = "public"
+
+
+def _apply_idea_fields(idea: WorkshopIdea, fields: IdeaFields) -> None:
+    """Write `fields` onto `idea` and check them, raising a ValidationError keyed by field."""
+    idea.title = fields.title
+    idea.description = fields.description
+    idea.language = fields.language
+    idea.interest_threshold = fields.interest_threshold
+    idea.visibility = fields.visibility
+    errors: dict[str, list[str]] = {}
+    try:
+        idea.clean_fields(exclude=["search_document"])
+    except ValidationError as exc:
+        errors = dict(exc.message_dict)
+    if not fields.topics:
+        errors.setdefault("topics", [_("This field is required.")])
+    if errors:
+        raise ValidationError(errors)
+
+
 @transaction.atomic
-def do_propose_idea(*, user: User, form: Any) -> WorkshopIdea:
+def do_propose_idea(*, user: User, fields: IdeaFields) -> WorkshopIdea:
     if not is_network_member(user):
         raise WorkshopError(_("Members of collectives and supporters can propose workshops."))
-    idea: WorkshopIdea = form.save(commit=False)
+    idea = WorkshopIdea()
+    _apply_idea_fields(idea, fields)
     idea.save()
-    form.save_m2m()
+    idea.topics.set(fields.topics)
     idea.proposers.add(user)
     if idea.interested_count() >= idea.interest_threshold:
         # A threshold of one is met by the proposer alone; nobody needs an email about that.
@@ -82,18 +125,21 @@ def do_propose_idea(*, user: User, form: Any) -> WorkshopIdea:
     return idea
 
 
-def do_update_idea(*, idea: WorkshopIdea, user: User, form: Any) -> WorkshopIdea:
+def do_update_idea(*, idea: WorkshopIdea, user: User, fields: IdeaFields) -> WorkshopIdea:
     with transaction.atomic():
         locked = _locked_idea(idea.pk)
         if not locked.is_proposer(user):
             raise WorkshopError(_("Only the people who proposed this idea can change it."))
-        idea = form.save(commit=False)
-        idea.save(update_fields=[*(f for f in form.Meta.fields if f != "topics"), "updated_at"])
-        form.save_m2m()
+        _apply_idea_fields(idea, fields)
+        idea.save(update_fields=[*IDEA_FIELDS, "updated_at"])
+        idea.topics.set(fields.topics)
         idea.refresh_search_document()
         # A lower threshold can be reached by the interest already there.
         _notify_if_threshold_reached(_locked_idea(idea.pk))
     return idea
+
+
+IDEA_FIELDS = ("title", "description", "language", "interest_threshold", "visibility")
 
 
 def _locked_idea(idea_id: int) -> WorkshopIdea:
@@ -133,6 +179,10 @@ def do_register_interest(
     language: str = "",
 ) -> Interest:
     """Register (or update) `user`'s interest; the proposers hear when the threshold is met."""
+    language = language or user.language
+    Interest(
+        preferred_format=preferred_format, region=region.strip(), language=language
+    ).clean_fields(exclude=["idea", "user"])
     with transaction.atomic():
         # The lock makes two people who tip the threshold together send one email, once.
         idea = _locked_idea(idea_id)
@@ -148,7 +198,7 @@ def do_register_interest(
             defaults={
                 "preferred_format": preferred_format,
                 "region": region.strip(),
-                "language": language or user.language,
+                "language": language,
             },
         )
         _notify_if_threshold_reached(idea)
@@ -188,10 +238,138 @@ def _locked_event(event_id: int) -> Event:
     return event
 
 
+@dataclass(frozen=True)
+class EventFields:
+    """What a host writes into an event; the form and the API both build it.
+
+    `start` and `end` are wall-clock times in `time_zone`, without an offset.
+    """
+
+    title: str
+    description: str
+    start: datetime
+    end: datetime
+    capacity: int
+    time_zone: str = DEFAULT_TIMEZONE
+    format: str = EventFormat.IN_PERSON
+    venue: str = ""
+    city: str = ""
+    online_url: str = ""
+    language: str = "de"
+    topics: Sequence[Topic] = ()
+    visibility: str = "public"
+
+
+@dataclass
+class EventCheck:
+    """The aware start and end of an event's input, and what is wrong with it, by form field."""
+
+    starts_at: datetime | None = None
+    ends_at: datetime | None = None
+    errors: dict[str, str] = field(default_factory=dict)
+
+    def _aware(self, naive: datetime, zone: str, name: str) -> datetime | None:
+        try:
+            return local_to_aware(naive, zone)
+        except NonexistentLocalTime:
+            self.errors[name] = _(
+                "%(time)s does not exist on %(date)s in %(zone)s: the clocks go forward "
+                "then. Pick a time after the change."
+            ) % {"time": naive.strftime("%H:%M"), "date": naive.date().isoformat(), "zone": zone}
+            return None
+
+
+def check_event(
+    *,
+    start: datetime | None,
+    end: datetime | None,
+    zone: str,
+    event_format: str | None,
+    venue: str,
+    city: str,
+    online_url: str,
+    capacity: int | None,
+    min_capacity: int,
+    creating: bool,
+) -> EventCheck:
+    """The rules of an event's time, place and size, shared by the page's form and the actions."""
+    check = EventCheck()
+    if zone in known_timezones():
+        if start is not None:
+            check.starts_at = check._aware(start, zone, "start_time")
+        if end is not None:
+            check.ends_at = check._aware(end, zone, "end_time")
+    starts, ends = check.starts_at, check.ends_at
+    if starts and ends:
+        if ends <= starts:
+            check.errors["end_time"] = _("The end lies before the start.")
+        elif (ends - starts).days > 14:
+            check.errors["end_date"] = _("An event lasts at most two weeks.")
+    if starts and creating and starts <= timezone.now():
+        check.errors["start_date"] = _("The start lies in the past.")
+    if event_format in (EventFormat.ONLINE, EventFormat.HYBRID) and not online_url:
+        check.errors["online_url"] = _("An online event needs a link.")
+    if event_format in (EventFormat.IN_PERSON, EventFormat.HYBRID) and not (venue or city):
+        check.errors["venue"] = _("Say where it takes place.")
+    if capacity is not None and capacity < min_capacity:
+        check.errors["capacity"] = _(
+            "%(count)s people are registered already; keep at least that many places."
+        ) % {"count": min_capacity}
+    return check
+
+
+def _apply_event_fields(
+    event: Event, fields: EventFields, *, creating: bool, min_capacity: int = 0
+) -> None:
+    """Write `fields` onto `event` and check them, raising a ValidationError keyed by field."""
+    check = check_event(
+        start=fields.start,
+        end=fields.end,
+        zone=fields.time_zone,
+        event_format=fields.format,
+        venue=fields.venue,
+        city=fields.city,
+        online_url=fields.online_url,
+        capacity=fields.capacity,
+        min_capacity=min_capacity,
+        creating=creating,
+    )
+    for name in EVENT_FIELDS:
+        setattr(event, name, getattr(fields, name))
+    event.time_zone = fields.time_zone
+    errors: dict[str, list[str]] = {}
+    if check.starts_at and check.ends_at:
+        event.starts_at, event.ends_at = check.starts_at, check.ends_at
+    else:
+        errors["start_time"] = []
+    try:
+        event.clean_fields(exclude=["search_document", "starts_at", "ends_at", "sequence"])
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    for name, message in check.errors.items():
+        errors.setdefault(name, []).insert(0, message)
+    errors = {name: messages for name, messages in errors.items() if messages}
+    if errors:
+        raise ValidationError(errors)
+
+
+EVENT_FIELDS = (
+    "title",
+    "description",
+    "format",
+    "venue",
+    "city",
+    "online_url",
+    "capacity",
+    "language",
+    "visibility",
+)
+
+
 def do_create_event(
     *,
     user: User,
-    form: Any,
+    fields: EventFields,
     idea: WorkshopIdea | None = None,
     co_hosts: Iterable[User] = (),
 ) -> Event:
@@ -202,12 +380,11 @@ def do_create_event(
         raise WorkshopError(_("Only the people who proposed this idea can plan it."))
     if idea is not None and idea.state == IdeaState.CLOSED:
         raise WorkshopError(_("Reopen the idea before you plan it."))
+    event = Event(created_by=user, idea=idea)
+    _apply_event_fields(event, fields, creating=True)
     with transaction.atomic():
-        event: Event = form.save(commit=False)
-        event.created_by = user
-        event.idea = idea
         event.save()
-        form.save_m2m()
+        event.topics.set(fields.topics)
         event.hosts.add(user, *[host for host in co_hosts if is_network_member(host)])
         event.refresh_search_document()
         if idea is not None:
@@ -224,7 +401,7 @@ def do_create_event(
 TIME_AND_PLACE = ("starts_at", "ends_at", "time_zone", "format", "venue", "city", "online_url")
 
 
-def do_update_event(*, event: Event, user: User, form: Any) -> Event:
+def do_update_event(*, event: Event, user: User, fields: EventFields) -> Event:
     """Save the host's changes; participants hear about a new time or place."""
     with transaction.atomic():
         locked = _locked_event(event.pk)
@@ -232,25 +409,23 @@ def do_update_event(*, event: Event, user: User, form: Any) -> Event:
             raise WorkshopError(_("Only the hosts can change this event."))
         if locked.is_cancelled:
             raise WorkshopError(_("A cancelled event cannot be changed."))
-        changed: Event = form.save(commit=False)
-        confirmed = locked.confirmed().count()
-        if changed.capacity < confirmed:
-            raise WorkshopError(
-                _("%(count)s people are registered already; keep at least that many places.")
-                % {"count": confirmed}
-            )
+        changed = event
+        _apply_event_fields(
+            changed, fields, creating=False, min_capacity=locked.confirmed().count()
+        )
         moved = [name for name in TIME_AND_PLACE if getattr(locked, name) != getattr(changed, name)]
         changed.sequence = locked.sequence + (1 if moved else 0)
-        fields = [
-            *(f for f in form.Meta.fields if f != "topics"),
-            "starts_at",
-            "ends_at",
-            "time_zone",
-            "sequence",
-            "updated_at",
-        ]
-        changed.save(update_fields=fields)
-        form.save_m2m()
+        changed.save(
+            update_fields=[
+                *EVENT_FIELDS,
+                "starts_at",
+                "ends_at",
+                "time_zone",
+                "sequence",
+                "updated_at",
+            ]
+        )
+        changed.topics.set(fields.topics)
         changed.refresh_search_document()
         if locked.starts_at != changed.starts_at:
             # A reminder sent for the old time says nothing about the new one.
@@ -485,7 +660,7 @@ def do_send_reminders() -> int:
 # --- after the event -----------------------------------------------------------------
 
 
-def do_attach_material(*, event: Event, user: User, title: str, upload: Any) -> Material:
+def do_attach_material(*, event: Event, user: User, title: str, upload: UploadedFile) -> Material:
     """Check the upload by its content, then store it under a random name."""
     if not event.is_host(user):
         raise WorkshopError(_("Only the hosts can add materials."))
@@ -495,7 +670,7 @@ def do_attach_material(*, event: Event, user: User, title: str, upload: Any) -> 
         title=title.strip() or str(upload.name)[:200],
         original_name=str(upload.name)[:255],
         content_type=checked.content_type,
-        size=upload.size,
+        size=checked.size,
         uploaded_by=user,
     )
     material.file.save(f"material.{checked.extension}", upload, save=False)
@@ -513,7 +688,9 @@ def do_delete_material(*, material: Material, user: User) -> None:
     material.delete()  # the file goes with it, once the transaction commits
 
 
-def do_update_follow_up(*, event: Event, user: User, notes: str, article: Any = None) -> Event:
+def do_update_follow_up(
+    *, event: Event, user: User, notes: str, article: Article | None = None
+) -> Event:
     if not event.is_host(user):
         raise WorkshopError(_("Only the hosts can add notes."))
     event.notes = notes.strip()

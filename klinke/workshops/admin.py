@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.http import HttpRequest
 
 from klinke.workshops.models import Event, Interest, Material, Registration, WorkshopIdea
 
@@ -28,7 +29,7 @@ class RegistrationInline(admin.TabularInline[Registration, Event]):
     readonly_fields = fields
     can_delete = False
 
-    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request: HttpRequest, obj: Event | None = None) -> bool:
         return False
 
 
@@ -38,7 +39,7 @@ class MaterialInline(admin.TabularInline[Material, Event]):
     fields = ("title", "original_name", "content_type", "size", "created_at")
     readonly_fields = fields
 
-    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request: HttpRequest, obj: Event | None = None) -> bool:
         return False
 
 

@@ -8,10 +8,11 @@ in as wall-clock time plus zone.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
 
-from django.db.models import Prefetch
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -27,15 +28,16 @@ from klinke.core.models import is_network_member
 from klinke.matching.analysis import query_terms
 from klinke.topics.models import Topic
 from klinke.workshops import actions
-from klinke.workshops.forms import EventForm, IdeaForm, InterestForm
 from klinke.workshops.models import (
     ACTIVE_REGISTRATION,
     DEFAULT_TIMEZONE,
     Event,
+    EventQuerySet,
     Interest,
     Registration,
     RegistrationStatus,
     WorkshopIdea,
+    WorkshopIdeaQuerySet,
 )
 
 router = Router(tags=["workshops"])
@@ -65,7 +67,7 @@ class IdeaOut(Schema):
         return [t.slug for t in obj.topics.all()]
 
     @staticmethod
-    def resolve_interest_count(obj: Any) -> int:
+    def resolve_interest_count(obj: WorkshopIdea) -> int:
         count = getattr(obj, "interest_count", None)
         return int(count) if count is not None else obj.interested_count()
 
@@ -152,8 +154,10 @@ class EventOut(Schema):
         return obj.local_end.replace(tzinfo=None).isoformat(timespec="minutes")
 
     @staticmethod
-    def resolve_online_url(obj: Event, context: Any) -> str | None:
-        user = context["request"].user
+    def resolve_online_url(obj: Event, context: Mapping[str, object]) -> str | None:
+        request = context["request"]
+        assert isinstance(request, HttpRequest)
+        user = request.user
         if not obj.online_url:
             return None
         if obj.is_host(user) or _my_status(obj) == RegistrationStatus.CONFIRMED:
@@ -161,12 +165,12 @@ class EventOut(Schema):
         return None
 
     @staticmethod
-    def resolve_confirmed_count(obj: Any) -> int:
-        return int(obj.confirmed_count)
+    def resolve_confirmed_count(obj: Event) -> int:
+        return obj.confirmed_count
 
     @staticmethod
-    def resolve_waitlist_count(obj: Any) -> int:
-        return int(obj.waitlist_count)
+    def resolve_waitlist_count(obj: Event) -> int:
+        return obj.waitlist_count
 
     @staticmethod
     def resolve_places_left(obj: Event) -> int:
@@ -269,22 +273,23 @@ def _my_status(event: Event) -> str | None:
     return mine[0].status if mine else None
 
 
-def _raise_form_errors(form: Any) -> None:
-    field, errors = next(iter(form.errors.items()))
-    name = "start" if field in ("start_date", "start_time") else field
-    name = "end" if field in ("end_date", "end_time") else name
-    raise HttpError(422, f"{name}: {errors[0]}")
-
-
-def _topic_ids(slugs: list[str]) -> list[int]:
-    found = dict(Topic.objects.filter(slug__in=slugs).values_list("slug", "pk"))
+def _topics(slugs: list[str]) -> list[Topic]:
+    found = {topic.slug: topic for topic in Topic.objects.filter(slug__in=slugs)}
     unknown = sorted(set(slugs) - set(found))
     if unknown:
         raise HttpError(422, f"topics: unknown topic {unknown[0]!r}")
     return [found[slug] for slug in slugs]
 
 
-def _idea_queryset(request: HttpRequest) -> Any:
+def _invalid(exc: ValidationError) -> HttpError:
+    """422 naming the first field at fault, as the pages' forms would mark it."""
+    field, errors = next(iter(exc.message_dict.items()))
+    name = "start" if field in ("start_date", "start_time") else field
+    name = "end" if field in ("end_date", "end_time") else name
+    return HttpError(422, f"{'body' if name == NON_FIELD_ERRORS else name}: {errors[0]}")
+
+
+def _idea_queryset(request: HttpRequest) -> WorkshopIdeaQuerySet:
     return (
         WorkshopIdea.objects.visible_to(request.user)
         .with_interest_count()
@@ -292,7 +297,7 @@ def _idea_queryset(request: HttpRequest) -> Any:
     )
 
 
-def _event_queryset(request: HttpRequest) -> Any:
+def _event_queryset(request: HttpRequest) -> EventQuerySet:
     user_id = getattr(request.user, "pk", None) or 0
     mine = Registration.objects.filter(user_id=user_id, status__in=ACTIVE_REGISTRATION)
     return (
@@ -304,28 +309,26 @@ def _event_queryset(request: HttpRequest) -> Any:
     )
 
 
-def _event_form_data(payload: EventIn) -> dict[str, Any]:
+def _event_fields(payload: EventIn) -> actions.EventFields:
     if payload.start.tzinfo is not None or payload.end.tzinfo is not None:
         raise HttpError(
             422, "start: give wall-clock time without an offset, and the zone in time_zone"
         )
-    return {
-        "title": payload.title,
-        "description": payload.description,
-        "start_date": payload.start.date().isoformat(),
-        "start_time": payload.start.time().isoformat(timespec="minutes"),
-        "end_date": payload.end.date().isoformat(),
-        "end_time": payload.end.time().isoformat(timespec="minutes"),
-        "time_zone": payload.time_zone,
-        "format": payload.format,
-        "venue": payload.venue,
-        "city": payload.city,
-        "online_url": payload.online_url,
-        "capacity": payload.capacity,
-        "language": payload.language,
-        "topics": _topic_ids(payload.topics),
-        "visibility": payload.visibility,
-    }
+    return actions.EventFields(
+        title=payload.title,
+        description=payload.description,
+        start=payload.start.replace(second=0, microsecond=0),
+        end=payload.end.replace(second=0, microsecond=0),
+        time_zone=payload.time_zone,
+        format=payload.format,
+        venue=payload.venue,
+        city=payload.city,
+        online_url=payload.online_url,
+        capacity=payload.capacity,
+        language=payload.language,
+        topics=_topics(payload.topics),
+        visibility=payload.visibility,
+    )
 
 
 def _conflict(exc: actions.WorkshopError) -> HttpError:
@@ -337,7 +340,9 @@ def _conflict(exc: actions.WorkshopError) -> HttpError:
 
 @router.get("/ideas", response=list[IdeaOut])
 @paginate(Pagination)
-def list_ideas(request: HttpRequest, q: str = "", topic: str = "", state: str = "open") -> Any:
+def list_ideas(
+    request: HttpRequest, q: str = "", topic: str = "", state: str = "open"
+) -> WorkshopIdeaQuerySet:
     ideas = _idea_queryset(request)
     if state != "all":
         ideas = ideas.filter(state=state)
@@ -350,45 +355,50 @@ def list_ideas(request: HttpRequest, q: str = "", topic: str = "", state: str = 
 
 
 @router.get("/ideas/{idea_id}", response=IdeaOut)
-def get_idea(request: HttpRequest, idea_id: int) -> Any:
+def get_idea(request: HttpRequest, idea_id: int) -> WorkshopIdea:
     return get_object_or_404(_idea_queryset(request), pk=idea_id)
 
 
 @router.post("/ideas", response={201: IdeaOut}, auth=login)
-def create_idea(request: HttpRequest, payload: IdeaIn) -> Any:
+def create_idea(request: HttpRequest, payload: IdeaIn) -> tuple[int, WorkshopIdea]:
     user = request_user(request)
     if not is_network_member(user):
         raise HttpError(403, "Members of collectives and supporters can propose workshops.")
-    data = payload.dict()
-    data["topics"] = _topic_ids(payload.topics)
-    form = IdeaForm(data)
-    if not form.is_valid():
-        _raise_form_errors(form)
-    idea = actions.do_propose_idea(user=user, form=form)
+    fields = actions.IdeaFields(
+        title=payload.title,
+        description=payload.description,
+        topics=_topics(payload.topics),
+        language=payload.language,
+        interest_threshold=payload.interest_threshold,
+        visibility=payload.visibility,
+    )
+    try:
+        idea = actions.do_propose_idea(user=user, fields=fields)
+    except ValidationError as exc:
+        raise _invalid(exc) from exc
     return 201, get_object_or_404(_idea_queryset(request), pk=idea.pk)
 
 
 @router.post("/ideas/{idea_id}/interest", response=InterestOut, auth=login)
-def register_interest(request: HttpRequest, idea_id: int, payload: InterestIn) -> Any:
+def register_interest(request: HttpRequest, idea_id: int, payload: InterestIn) -> Interest:
     user = request_user(request)
     idea = get_object_or_404(_idea_queryset(request), pk=idea_id)
-    form = InterestForm({**payload.dict(), "language": payload.language or user.language})
-    if not form.is_valid():
-        _raise_form_errors(form)
     try:
         return actions.do_register_interest(
             idea_id=idea.pk,
             user=user,
-            preferred_format=form.cleaned_data["preferred_format"],
-            region=form.cleaned_data["region"],
-            language=form.cleaned_data["language"],
+            preferred_format=payload.preferred_format,
+            region=payload.region,
+            language=payload.language,
         )
+    except ValidationError as exc:
+        raise _invalid(exc) from exc
     except actions.WorkshopError as exc:
         raise _conflict(exc) from exc
 
 
 @router.delete("/ideas/{idea_id}/interest", response={204: None}, auth=login)
-def withdraw_interest(request: HttpRequest, idea_id: int) -> Any:
+def withdraw_interest(request: HttpRequest, idea_id: int) -> tuple[int, None]:
     idea = get_object_or_404(_idea_queryset(request), pk=idea_id)
     if not actions.do_withdraw_interest(idea_id=idea.pk, user=request_user(request)):
         raise HttpError(404, "You had not registered interest.")
@@ -407,7 +417,7 @@ def list_events(
     language: str = "",
     format: str = "",
     when: str = "upcoming",
-) -> Any:
+) -> EventQuerySet:
     events = _event_queryset(request)
     events = events.past() if when == "past" else events.upcoming()
     if q:
@@ -423,12 +433,12 @@ def list_events(
 
 
 @router.get("/events/{event_id}", response=EventOut)
-def get_event(request: HttpRequest, event_id: int) -> Any:
+def get_event(request: HttpRequest, event_id: int) -> Event:
     return get_object_or_404(_event_queryset(request), pk=event_id)
 
 
 @router.post("/events", response={201: EventOut}, auth=login)
-def create_event(request: HttpRequest, payload: EventIn) -> Any:
+def create_event(request: HttpRequest, payload: EventIn) -> tuple[int, Event]:
     user = request_user(request)
     if not is_network_member(user):
         raise HttpError(403, "Members of collectives and supporters can create events.")
@@ -437,11 +447,10 @@ def create_event(request: HttpRequest, payload: EventIn) -> Any:
         idea = get_object_or_404(_idea_queryset(request), pk=payload.idea)
         if not idea.is_proposer(user):
             raise HttpError(403, "Only the people who proposed this idea can plan it.")
-    form = EventForm(_event_form_data(payload))
-    if not form.is_valid():
-        _raise_form_errors(form)
     try:
-        event = actions.do_create_event(user=user, form=form, idea=idea)
+        event = actions.do_create_event(user=user, fields=_event_fields(payload), idea=idea)
+    except ValidationError as exc:
+        raise _invalid(exc) from exc
     except actions.WorkshopError as exc:
         raise _conflict(exc) from exc
     return 201, get_object_or_404(_event_queryset(request), pk=event.pk)
@@ -455,24 +464,21 @@ def _hosted(request: HttpRequest, event_id: int) -> Event:
 
 
 @router.put("/events/{event_id}", response=EventOut, auth=login)
-def update_event(request: HttpRequest, event_id: int, payload: EventIn) -> Any:
+def update_event(request: HttpRequest, event_id: int, payload: EventIn) -> Event:
     event = _hosted(request, event_id)
-    form = EventForm(
-        _event_form_data(payload),
-        instance=event,
-        min_capacity=event.confirmed_count,  # type: ignore[attr-defined]
-    )
-    if not form.is_valid():
-        _raise_form_errors(form)
     try:
-        actions.do_update_event(event=event, user=request_user(request), form=form)
+        actions.do_update_event(
+            event=event, user=request_user(request), fields=_event_fields(payload)
+        )
+    except ValidationError as exc:
+        raise _invalid(exc) from exc
     except actions.WorkshopError as exc:
         raise _conflict(exc) from exc
     return get_object_or_404(_event_queryset(request), pk=event.pk)
 
 
 @router.post("/events/{event_id}/cancel", response=EventOut, auth=login)
-def cancel_event(request: HttpRequest, event_id: int, payload: CancelIn) -> Any:
+def cancel_event(request: HttpRequest, event_id: int, payload: CancelIn) -> Event:
     event = _hosted(request, event_id)
     try:
         actions.do_cancel_event(event_id=event.pk, user=request_user(request), note=payload.note)
@@ -482,7 +488,7 @@ def cancel_event(request: HttpRequest, event_id: int, payload: CancelIn) -> Any:
 
 
 @router.get("/events/{event_id}/attendees", response=list[AttendeeOut], auth=login)
-def list_attendees(request: HttpRequest, event_id: int) -> Any:
+def list_attendees(request: HttpRequest, event_id: int) -> QuerySet[Registration]:
     """Registered and waitlisted people, in waitlist order; for the hosts only."""
     event = _hosted(request, event_id)
     return (
@@ -496,7 +502,7 @@ def list_attendees(request: HttpRequest, event_id: int) -> Any:
 
 
 @router.post("/events/{event_id}/registration", response={201: RegistrationOut}, auth=login)
-def register(request: HttpRequest, event_id: int) -> Any:
+def register(request: HttpRequest, event_id: int) -> tuple[int, Registration]:
     """A place if one is free, otherwise the end of the waitlist (status says which)."""
     event = get_object_or_404(_event_queryset(request), pk=event_id)
     try:
@@ -507,7 +513,7 @@ def register(request: HttpRequest, event_id: int) -> Any:
 
 
 @router.delete("/events/{event_id}/registration", response=RegistrationOut, auth=login)
-def cancel_registration(request: HttpRequest, event_id: int) -> Any:
+def cancel_registration(request: HttpRequest, event_id: int) -> Registration:
     event = get_object_or_404(_event_queryset(request), pk=event_id)
     try:
         registration = actions.do_cancel_registration(event_id=event.pk, user=request_user(request))
@@ -518,7 +524,7 @@ def cancel_registration(request: HttpRequest, event_id: int) -> Any:
 
 @router.get("/registrations", response=list[RegistrationOut], auth=login)
 @paginate(Pagination)
-def my_registrations(request: HttpRequest) -> Any:
+def my_registrations(request: HttpRequest) -> QuerySet[Registration]:
     """Your registrations and waitlist places, soonest event first."""
     return (
         Registration.objects.filter(user=request_user(request), status__in=ACTIVE_REGISTRATION)

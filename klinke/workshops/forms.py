@@ -1,29 +1,33 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
-from django.utils import timezone
+from django.core.files.uploadedfile import UploadedFile
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from klinke.accounts.models import User
 from klinke.core.forms import CleanTextInputs
 from klinke.core.languages import WORKING_LANGUAGES
+from klinke.core.models import Visitor
 from klinke.core.widgets import IsoDateInput, IsoTimeInput
 from klinke.topics.models import Topic
+from klinke.workshops.actions import EventFields, IdeaFields, check_event
 from klinke.workshops.models import (
     DEFAULT_TIMEZONE,
     Event,
     EventFormat,
     Interest,
-    NonexistentLocalTime,
     PreferredFormat,
     WorkshopIdea,
-    local_to_aware,
     timezone_choices,
 )
 from klinke.workshops.uploads import ALLOWED_LABEL, MAX_MATERIAL_BYTES, CheckedFile, check_material
+
+if TYPE_CHECKING:
+    from klinke.knowledge.models import Article
 
 
 def _topics_field(required: bool) -> forms.ModelMultipleChoiceField[Topic]:
@@ -48,6 +52,18 @@ class IdeaForm(CleanTextInputs, forms.ModelForm[WorkshopIdea]):
         }
         widgets = {"description": forms.Textarea(attrs={"rows": 6})}
 
+    def idea_fields(self) -> IdeaFields:
+        """The valid input, as the actions take it."""
+        data = self.cleaned_data
+        return IdeaFields(
+            title=data["title"],
+            description=data["description"],
+            topics=list(data["topics"]),
+            language=data["language"],
+            interest_threshold=data["interest_threshold"],
+            visibility=data["visibility"],
+        )
+
 
 class InterestForm(CleanTextInputs, forms.ModelForm[Interest]):
     class Meta:
@@ -55,7 +71,7 @@ class InterestForm(CleanTextInputs, forms.ModelForm[Interest]):
         fields = ["preferred_format", "region", "language"]
         widgets = {"preferred_format": forms.RadioSelect}
 
-    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Visitor | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["preferred_format"].initial = PreferredFormat.EITHER
         if user is not None and not self.instance.pk:
@@ -119,7 +135,7 @@ class EventForm(CleanTextInputs, forms.ModelForm[Event]):
     def __init__(
         self,
         *args: Any,
-        co_host_choices: Any = None,
+        co_host_choices: QuerySet[User] | None = None,
         min_capacity: int = 0,
         **kwargs: Any,
     ) -> None:
@@ -142,60 +158,52 @@ class EventForm(CleanTextInputs, forms.ModelForm[Event]):
             )
             self.fields["co_hosts"].initial = list(co_host_choices)
 
-    def _aware(self, day: date, at: time, zone: str, field: str) -> datetime | None:
-        try:
-            return local_to_aware(datetime.combine(day, at), zone)
-        except NonexistentLocalTime:
-            self.add_error(
-                field,
-                _(
-                    "%(time)s does not exist on %(date)s in %(zone)s: the clocks go forward "
-                    "then. Pick a time after the change."
-                )
-                % {"time": at.strftime("%H:%M"), "date": day.isoformat(), "zone": zone},
-            )
-            return None
-
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        zone = cleaned.get("time_zone") or DEFAULT_TIMEZONE
         start_date, start_time = cleaned.get("start_date"), cleaned.get("start_time")
         end_date = cleaned.get("end_date") or start_date
         end_time = cleaned.get("end_time")
-        starts = ends = None
-        if start_date and start_time:
-            starts = self._aware(start_date, start_time, zone, "start_time")
-        if end_date and end_time:
-            ends = self._aware(end_date, end_time, zone, "end_time")
-        if starts and ends:
-            if ends <= starts:
-                self.add_error("end_time", _("The end lies before the start."))
-            elif (ends - starts).days > 14:
-                self.add_error("end_date", _("An event lasts at most two weeks."))
-        creating = not self.instance.pk
-        if starts and creating and starts <= timezone.now():
-            self.add_error("start_date", _("The start lies in the past."))
-        if starts and ends:
-            self.instance.starts_at = starts
-            self.instance.ends_at = ends
-            self.instance.time_zone = zone
-        event_format = cleaned.get("format")
-        if event_format in (EventFormat.ONLINE, EventFormat.HYBRID) and not cleaned.get(
-            "online_url"
-        ):
-            self.add_error("online_url", _("An online event needs a link."))
-        if event_format in (EventFormat.IN_PERSON, EventFormat.HYBRID) and not (
-            cleaned.get("venue") or cleaned.get("city")
-        ):
-            self.add_error("venue", _("Say where it takes place."))
-        capacity = cleaned.get("capacity")
-        if capacity is not None and capacity < self.min_capacity:
-            self.add_error(
-                "capacity",
-                _("%(count)s people are registered already; keep at least that many places.")
-                % {"count": self.min_capacity},
-            )
+        check = check_event(
+            start=_combined(start_date, start_time),
+            end=_combined(end_date, end_time),
+            zone=cleaned.get("time_zone") or DEFAULT_TIMEZONE,
+            event_format=cleaned.get("format"),
+            venue=cleaned.get("venue") or "",
+            city=cleaned.get("city") or "",
+            online_url=cleaned.get("online_url") or "",
+            capacity=cleaned.get("capacity"),
+            min_capacity=self.min_capacity,
+            creating=not self.instance.pk,
+        )
+        for name, message in check.errors.items():
+            self.add_error(name, message)
         return cleaned
+
+    def event_fields(self) -> EventFields:
+        """The valid input, as the actions take it."""
+        data = self.cleaned_data
+        start = _combined(data["start_date"], data["start_time"])
+        end = _combined(data.get("end_date") or data["start_date"], data["end_time"])
+        assert start is not None and end is not None
+        return EventFields(
+            title=data["title"],
+            description=data["description"],
+            start=start,
+            end=end,
+            time_zone=data["time_zone"],
+            format=data["format"],
+            venue=data["venue"],
+            city=data["city"],
+            online_url=data["online_url"],
+            capacity=data["capacity"],
+            language=data["language"],
+            topics=list(data.get("topics") or []),
+            visibility=data["visibility"],
+        )
+
+
+def _combined(day: date | None, at: time | None) -> datetime | None:
+    return datetime.combine(day, at) if day and at else None
 
 
 class CancelEventForm(CleanTextInputs, forms.Form):
@@ -226,8 +234,8 @@ class MaterialForm(CleanTextInputs, forms.Form):
 
     checked: CheckedFile | None = None
 
-    def clean_file(self) -> Any:
-        upload = self.cleaned_data["file"]
+    def clean_file(self) -> UploadedFile:
+        upload: UploadedFile = self.cleaned_data["file"]
         self.checked = check_material(upload)
         return upload
 
@@ -241,7 +249,9 @@ class FollowUpForm(CleanTextInputs, forms.Form):
         help_text=_("What you covered, links, next steps. Markdown."),
     )
 
-    def __init__(self, *args: Any, articles: Any = None, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, articles: QuerySet[Article] | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         if articles is not None:
             self.fields["article"] = forms.ModelChoiceField(
@@ -259,7 +269,7 @@ class AddHostForm(CleanTextInputs, forms.Form):
     )
 
 
-def co_host_choices(idea: WorkshopIdea, user: Any) -> Any:
+def co_host_choices(idea: WorkshopIdea, user: User) -> QuerySet[User]:
     """Other proposers of `idea`: the natural co-hosts when it becomes an event."""
     return User.objects.filter(proposed_workshop_ideas=idea).exclude(pk=user.pk).order_by("name")
 

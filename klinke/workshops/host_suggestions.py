@@ -9,13 +9,13 @@ reasons, and each person or collective is suggested once, under their best-scori
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
 
 from django.db.models import Count, Max
 from django.utils import timezone
 
-from klinke.core.models import Visibility, is_network_member
+from klinke.core.models import Visibility, Visitor, is_network_member
 from klinke.exchange.candidates import (
+    Pool,
     RankedCandidate,
     index_cache,
     kind_labels,
@@ -23,7 +23,7 @@ from klinke.exchange.candidates import (
     supporter_document,
     topic_tree,
 )
-from klinke.exchange.models import HelpKind, Offer
+from klinke.exchange.models import HelpKind, Offer, OfferQuerySet
 from klinke.matching.documents import MatchDocument
 from klinke.matching.engine import MatchIndex, rank
 from klinke.supporters.models import Supporter
@@ -48,7 +48,7 @@ def idea_document(idea: WorkshopIdea) -> MatchDocument:
     )
 
 
-def _workshop_offers() -> Any:
+def _workshop_offers() -> OfferQuerySet:
     # Kinds are stored comma-separated; no other kind's code contains "workshop".
     return (
         Offer.objects.current()
@@ -58,7 +58,7 @@ def _workshop_offers() -> Any:
     )
 
 
-def _pool_version() -> tuple[Any, ...]:
+def _pool_version() -> tuple[object, ...]:
     offers = Offer.objects.aggregate(n=Count("pk"), last=Max("updated_at"))
     supporters = Supporter.objects.aggregate(n=Count("pk"), last=Max("updated_at"))
     return (
@@ -69,9 +69,9 @@ def _pool_version() -> tuple[Any, ...]:
     )
 
 
-def _build_pool() -> tuple[MatchIndex, dict[str, Any]]:
+def _build_pool() -> tuple[MatchIndex, Pool]:
     documents: list[MatchDocument] = []
-    objects: dict[str, Any] = {}
+    objects: Pool = {}
     offering: set[int] = set()
     for offer in _workshop_offers():
         doc = offer_document(offer)
@@ -88,7 +88,7 @@ def _build_pool() -> tuple[MatchIndex, dict[str, Any]]:
     return MatchIndex.build(documents), objects
 
 
-def _owner_key(obj: Any) -> str:
+def _owner_key(obj: Offer | Supporter) -> str:
     if isinstance(obj, Offer):
         if obj.supporter_id is not None:
             return f"supporter:{obj.supporter_id}"
@@ -96,7 +96,7 @@ def _owner_key(obj: Any) -> str:
     return f"supporter:{obj.pk}"
 
 
-def _visible(obj: Any, user: Any) -> bool:
+def _visible(obj: Offer | Supporter, user: Visitor | None) -> bool:
     if is_network_member(user):
         return True
     if obj.visibility != Visibility.PUBLIC:
@@ -106,7 +106,9 @@ def _visible(obj: Any, user: Any) -> bool:
     return True
 
 
-def suggest_hosts(idea: WorkshopIdea, *, user: Any = None, limit: int = 5) -> list[RankedCandidate]:
+def suggest_hosts(
+    idea: WorkshopIdea, *, user: Visitor | None = None, limit: int = 5
+) -> list[RankedCandidate]:
     """Supporters and workshop offers that could host `idea`, best first, with reasons.
 
     The idea's own proposers are left out; so is anything `user` may not see.
@@ -123,7 +125,8 @@ def suggest_hosts(idea: WorkshopIdea, *, user: Any = None, limit: int = 5) -> li
     result: list[RankedCandidate] = []
     for match in matches:
         obj = objects.get(match.ref)
-        if obj is None or not _visible(obj, user):
+        # The pool holds offers and supporters only.
+        if not isinstance(obj, Offer | Supporter) or not _visible(obj, user):
             continue
         supporter = obj if isinstance(obj, Supporter) else obj.supporter
         if supporter is not None and supporter.user_id in proposer_ids:

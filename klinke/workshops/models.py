@@ -14,7 +14,7 @@ import zoneinfo
 from datetime import UTC, datetime, timedelta
 from functools import cache
 from pathlib import PurePosixPath
-from typing import Any
+from typing import Any, Self, TypeVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -29,7 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from klinke.core.languages import LANGUAGE_NAMES, WORKING_LANGUAGES
-from klinke.core.models import Visibility, is_network_member
+from klinke.core.models import Visibility, Visitor, is_network_member
 from klinke.core.tokens import hash_token, issue_token
 
 DEFAULT_TIMEZONE = "Europe/Berlin"
@@ -127,13 +127,16 @@ class RegistrationStatus(models.TextChoices):
 ACTIVE_REGISTRATION = (RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED)
 
 
-class VisibleQuerySet(models.QuerySet[Any]):
-    def visible_to(self, user: Any) -> Any:
+_Shown = TypeVar("_Shown", bound=models.Model)
+
+
+class VisibleQuerySet(models.QuerySet[_Shown]):
+    def visible_to(self, user: Visitor) -> Self:
         if is_network_member(user):
             return self
         return self.filter(visibility=Visibility.PUBLIC)
 
-    def matching_terms(self, terms: list[str]) -> Any:
+    def matching_terms(self, terms: list[str]) -> Self:
         """Rows whose search document holds every term, as the directory searches."""
         queryset = self
         for term in terms:
@@ -160,11 +163,11 @@ class SearchableMixin:
 # --- ideas ---------------------------------------------------------------------------
 
 
-class WorkshopIdeaQuerySet(VisibleQuerySet):
-    def open(self) -> Any:
+class WorkshopIdeaQuerySet(VisibleQuerySet["WorkshopIdea"]):
+    def open(self) -> Self:
         return self.filter(state=IdeaState.OPEN)
 
-    def with_interest_count(self) -> Any:
+    def with_interest_count(self) -> Self:
         """Annotate ``interest_count``: the proposers plus everyone else who is interested.
 
         The same number as :meth:`WorkshopIdea.interested_count`, for lists sorted by it.
@@ -188,6 +191,9 @@ class WorkshopIdeaQuerySet(VisibleQuerySet):
 
 
 class WorkshopIdea(SearchableMixin, models.Model):
+    interest_count: int
+    """Only on rows from `WorkshopIdeaQuerySet.with_interest_count()`."""
+
     """A topic people can register interest in; with enough interest it becomes an event."""
 
     title = models.CharField(_("title"), max_length=200)
@@ -250,7 +256,7 @@ class WorkshopIdea(SearchableMixin, models.Model):
         people = proposers.union(self.interests.order_by().values_list("user_id"))
         return people.count()
 
-    def is_proposer(self, user: Any) -> bool:
+    def is_proposer(self, user: Visitor) -> bool:
         if not getattr(user, "is_authenticated", False):
             return False
         # Uses the prefetched proposers when the view prefetched them.
@@ -296,18 +302,18 @@ class Interest(models.Model):
 # --- events --------------------------------------------------------------------------
 
 
-class EventQuerySet(VisibleQuerySet):
-    def upcoming(self) -> Any:
+class EventQuerySet(VisibleQuerySet["Event"]):
+    def upcoming(self) -> Self:
         """Events that have not ended yet, soonest first."""
         return self.filter(ends_at__gt=timezone.now()).order_by("starts_at", "pk")
 
-    def past(self) -> Any:
+    def past(self) -> Self:
         return self.filter(ends_at__lte=timezone.now()).order_by("-starts_at", "-pk")
 
-    def scheduled(self) -> Any:
+    def scheduled(self) -> Self:
         return self.filter(state=EventState.SCHEDULED)
 
-    def with_counts(self) -> Any:
+    def with_counts(self) -> Self:
         return self.annotate(
             confirmed_count=Count(
                 "registrations",
@@ -323,6 +329,10 @@ class EventQuerySet(VisibleQuerySet):
 
 
 class Event(SearchableMixin, models.Model):
+    confirmed_count: int
+    waitlist_count: int
+    """Only on rows from `EventQuerySet.with_counts()`."""
+
     """A workshop or meeting with registration, capacity and a waitlist."""
 
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -469,15 +479,15 @@ class Event(SearchableMixin, models.Model):
             return f"{place} · {_('and online')}" if place else str(_("Online"))
         return place
 
-    def is_host(self, user: Any) -> bool:
+    def is_host(self, user: Visitor) -> bool:
         if not getattr(user, "is_authenticated", False):
             return False
         return any(host.pk == user.pk for host in self.hosts.all())
 
-    def confirmed(self) -> Any:
+    def confirmed(self) -> models.QuerySet[Registration]:
         return self.registrations.filter(status=RegistrationStatus.CONFIRMED)
 
-    def waitlist(self) -> Any:
+    def waitlist(self) -> models.QuerySet[Registration]:
         return self.registrations.filter(status=RegistrationStatus.WAITLISTED).order_by(
             "requested_at", "pk"
         )

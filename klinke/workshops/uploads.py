@@ -12,10 +12,11 @@ from __future__ import annotations
 import zipfile
 from dataclasses import dataclass
 from pathlib import PurePath
-from typing import IO, Any
+from typing import IO
 
 import filetype  # type: ignore[import-untyped]
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
 MAX_MATERIAL_BYTES = 10 * 1024 * 1024
@@ -47,6 +48,7 @@ ALLOWED_LABEL = "PDF, PNG, JPEG, ODP, ODT, PPTX, DOCX"
 class CheckedFile:
     extension: str
     content_type: str
+    size: int
 
 
 def _refuse() -> ValidationError:
@@ -77,12 +79,12 @@ def _office_archive_matches(stream: IO[bytes], extension: str) -> bool:
         stream.seek(0)
 
 
-def check_material(upload: Any) -> CheckedFile:
+def check_material(upload: UploadedFile) -> CheckedFile:
     """The stored extension and content type of an upload, or a ValidationError saying why not.
 
     Reads only the beginning of the file (and, for office files, the ZIP directory).
     """
-    size = getattr(upload, "size", None)
+    size = upload.size
     if size is None or size > MAX_MATERIAL_BYTES:
         raise ValidationError(
             _("The file is larger than %(limit)s MB.") % {"limit": MAX_MATERIAL_BYTES // 2**20},
@@ -97,9 +99,9 @@ def check_material(upload: Any) -> CheckedFile:
     mime = kind.mime if kind is not None else ""
     if mime in _BY_CONTENT:
         extension, content_type = _BY_CONTENT[mime]
-        return CheckedFile(extension, content_type)
+        return CheckedFile(extension, content_type, size)
     if mime in _ZIP_LIKE:
         extension = PurePath(str(upload.name or "")).suffix.lower().lstrip(".")
         if extension in _OFFICE and _office_archive_matches(upload, extension):
-            return CheckedFile(extension, _OFFICE[extension][0])
+            return CheckedFile(extension, _OFFICE[extension][0], size)
     raise _refuse()

@@ -11,14 +11,15 @@ import csv
 from collections import Counter
 from datetime import timedelta
 from pathlib import PurePath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import Q, QuerySet
+from django.forms import Form
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -32,7 +33,7 @@ from django.views.decorators.http import require_POST
 from klinke.accounts import request_user
 from klinke.core.htmx import HtmxHttpRequest
 from klinke.core.languages import LANGUAGE_NAMES
-from klinke.core.models import Visibility, is_network_member
+from klinke.core.models import Visibility, Visitor, is_network_member, signed_in_pk
 from klinke.core.submissions import once_per_submission
 from klinke.knowledge.markup import render_markdown
 from klinke.matching.analysis import query_terms
@@ -57,6 +58,7 @@ from klinke.workshops.models import (
     CalendarToken,
     Event,
     EventFormat,
+    EventQuerySet,
     IdeaState,
     Interest,
     Material,
@@ -70,8 +72,11 @@ PAGE_SIZE = 20
 FEED_PAST_DAYS = 60
 """Feeds keep recently ended events, so calendars do not lose them at once."""
 
+if TYPE_CHECKING:
+    from klinke.knowledge.models import Article
 
-def _say(request: HtmxHttpRequest, level: int, text: str) -> dict[str, Any]:
+
+def _say(request: HtmxHttpRequest, level: int, text: str) -> dict[str, object]:
     """Tell the person: inline in an htmx partial, otherwise as a message on the next page."""
     if request.htmx:
         return {"notice": text, "notice_error": level == messages.ERROR}
@@ -79,25 +84,27 @@ def _say(request: HtmxHttpRequest, level: int, text: str) -> dict[str, Any]:
     return {}
 
 
-def _articles_for(user: Any) -> Any:
+def _articles_for(user: Visitor) -> QuerySet[Article]:
     from klinke.knowledge.models import Article
 
-    return Article.objects.visible_to(user).order_by("title")
+    articles: QuerySet[Article] = Article.objects.visible_to(user).order_by("title")
+    return articles
 
 
 # --- events: lists -------------------------------------------------------------------
 
 
-def _my_statuses(user: Any, event_ids: list[int]) -> dict[int, str]:
-    if not getattr(user, "is_authenticated", False) or not event_ids:
+def _my_statuses(user: Visitor, event_ids: list[int]) -> dict[int, str]:
+    user_id = signed_in_pk(user)
+    if user_id is None or not event_ids:
         return {}
     rows = Registration.objects.filter(
-        user=user, event_id__in=event_ids, status__in=ACTIVE_REGISTRATION
+        user_id=user_id, event_id__in=event_ids, status__in=ACTIVE_REGISTRATION
     ).values_list("event_id", "status")
     return dict(rows)
 
 
-def _filtered_events(request: HttpRequest, form: EventFilterForm) -> Any:
+def _filtered_events(request: HttpRequest, form: EventFilterForm) -> EventQuerySet:
     data = form.cleaned_data if form.is_valid() else {}
     events = Event.objects.visible_to(request.user)
     events = events.past() if data.get("when") == "past" else events.upcoming()
@@ -141,7 +148,7 @@ def _visible_idea(request: HttpRequest, pk: int) -> WorkshopIdea:
         .with_interest_count()
         .prefetch_related("proposers", "topics")
     )
-    return get_object_or_404(queryset, pk=pk)  # type: ignore[no-any-return]
+    return get_object_or_404(queryset, pk=pk)
 
 
 def _proposed_idea(request: HttpRequest, pk: int) -> WorkshopIdea:
@@ -189,7 +196,7 @@ def idea_create(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     form = IdeaForm(request.POST or None, initial={"language": user.language})
     if request.method == "POST" and form.is_valid():
-        idea = actions.do_propose_idea(user=user, form=form)
+        idea = actions.do_propose_idea(user=user, fields=form.idea_fields())
         messages.success(
             request,
             _("Your idea is online. Share it: when %(count)s people are interested, we email you.")
@@ -204,7 +211,7 @@ def idea_edit(request: HttpRequest, pk: int) -> HttpResponse:
     idea = _proposed_idea(request, pk)
     form = IdeaForm(request.POST or None, instance=idea)
     if request.method == "POST" and form.is_valid():
-        actions.do_update_idea(idea=idea, user=request_user(request), form=form)
+        actions.do_update_idea(idea=idea, user=request_user(request), fields=form.idea_fields())
         messages.success(request, _("Your changes are saved."))
         return redirect(idea)
     return render(request, "workshops/idea_form.html", {"form": form, "idea": idea})
@@ -223,7 +230,9 @@ def _interest_summary(idea: WorkshopIdea) -> dict[str, list[tuple[str, int]]]:
     }
 
 
-def _interest_context(request: HttpRequest, idea: WorkshopIdea, form: Any = None) -> dict[str, Any]:
+def _interest_context(
+    request: HttpRequest, idea: WorkshopIdea, form: InterestForm | None = None
+) -> dict[str, Any]:
     my_interest = None
     if request.user.is_authenticated:
         my_interest = Interest.objects.filter(idea=idea, user=request.user).first()
@@ -247,7 +256,10 @@ def idea_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _interest_response(
-    request: HtmxHttpRequest, idea: WorkshopIdea, extra: dict[str, Any], form: Any = None
+    request: HtmxHttpRequest,
+    idea: WorkshopIdea,
+    extra: dict[str, object],
+    form: InterestForm | None = None,
 ) -> HttpResponse:
     if request.htmx:
         idea = _visible_idea(request, idea.pk)
@@ -340,7 +352,10 @@ def idea_schedule(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             event = actions.do_create_event(
-                user=user, form=form, idea=idea, co_hosts=form.cleaned_data.get("co_hosts") or []
+                user=user,
+                fields=form.event_fields(),
+                idea=idea,
+                co_hosts=form.cleaned_data.get("co_hosts") or [],
             )
         except actions.WorkshopError as exc:
             form.add_error(None, str(exc))
@@ -361,7 +376,7 @@ def idea_schedule(request: HttpRequest, pk: int) -> HttpResponse:
 # --- events: one event ---------------------------------------------------------------
 
 
-def _event_queryset(request: HttpRequest) -> Any:
+def _event_queryset(request: HttpRequest) -> EventQuerySet:
     return (
         Event.objects.visible_to(request.user)
         .with_counts()
@@ -371,7 +386,7 @@ def _event_queryset(request: HttpRequest) -> Any:
 
 
 def _visible_event(request: HttpRequest, pk: int) -> Event:
-    return get_object_or_404(_event_queryset(request), pk=pk)  # type: ignore[no-any-return]
+    return get_object_or_404(_event_queryset(request), pk=pk)
 
 
 def _hosted_event(request: HttpRequest, pk: int) -> Event:
@@ -399,7 +414,7 @@ def _registration_context(request: HttpRequest, event: Event) -> dict[str, Any]:
     }
 
 
-def _event_context(request: HttpRequest, event: Event, **forms: Any) -> dict[str, Any]:
+def _event_context(request: HttpRequest, event: Event, **forms: Form) -> dict[str, Any]:
     context = _registration_context(request, event)
     is_host = context["is_host"]
     article = event.article
@@ -443,7 +458,7 @@ def event_create(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     form = EventForm(request.POST or None, initial={"language": user.language})
     if request.method == "POST" and form.is_valid():
-        event = actions.do_create_event(user=user, form=form)
+        event = actions.do_create_event(user=user, fields=form.event_fields())
         messages.success(request, _("Your event is published and open for registration."))
         return redirect(event)
     return render(request, "workshops/event_form.html", {"form": form})
@@ -455,12 +470,17 @@ def event_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if event.is_cancelled:
         messages.error(request, _("A cancelled event cannot be changed."))
         return redirect(event)
-    form = EventForm(request.POST or None, instance=event, min_capacity=event.confirmed_count)  # type: ignore[attr-defined]
+    form = EventForm(request.POST or None, instance=event, min_capacity=event.confirmed_count)
     if request.method == "POST" and form.is_valid():
         try:
-            actions.do_update_event(event=event, user=request_user(request), form=form)
+            actions.do_update_event(
+                event=event, user=request_user(request), fields=form.event_fields()
+            )
         except actions.WorkshopError as exc:
             form.add_error(None, str(exc))
+        except ValidationError as exc:
+            # Someone registered between the form's check and the save.
+            form.add_error(None, exc.messages)
         else:
             messages.success(request, _("Your changes are saved."))
             return redirect(event)
@@ -487,7 +507,7 @@ def event_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _registration_response(
-    request: HtmxHttpRequest, event: Event, extra: dict[str, Any]
+    request: HtmxHttpRequest, event: Event, extra: dict[str, object]
 ) -> HttpResponse:
     if request.htmx:
         event = _visible_event(request, event.pk)

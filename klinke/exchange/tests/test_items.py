@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from datetime import timedelta
 from typing import Any
@@ -9,6 +10,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.contrib.messages import get_messages
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
@@ -519,3 +521,37 @@ def test_it_stops_suggesting_the_needs_and_offers_of_an_archived_collective(netw
 
     assert not Need.objects.current().exists()
     assert list(Offer.objects.current()) == [supporter_offer]
+
+
+def test_it_checks_item_fields_in_the_action_for_every_caller(network):
+    """The page's form and the API both call the action, which keeps the rules itself."""
+    fields = actions.ItemFields(
+        title="Gesuch",
+        description="Text.",
+        kinds=["coffee"],
+        languages=["xx"],
+        starts_on=timezone.localdate() + timedelta(days=9),
+        ends_on=timezone.localdate() + timedelta(days=2),
+        effort_hours=0,
+    )
+
+    with pytest.raises(ValidationError) as refused:
+        actions.do_post_need(collective=network.collective_a, user=network.alice, fields=fields)
+
+    assert set(refused.value.message_dict) == {"kinds", "languages", "ends_on", "effort_hours"}
+    assert not Need.objects.exists()
+
+
+def test_it_posts_and_updates_an_item_from_plain_values(network):
+    pricing = Topic.objects.get(slug="pricing")
+    fields = actions.ItemFields(
+        title="Gesuch", description="Text.", kinds=["workshop"], topics=[pricing], country="de"
+    )
+
+    need = actions.do_post_need(collective=network.collective_a, user=network.alice, fields=fields)
+    actions.do_update_item(item=need, fields=dataclasses.replace(fields, title="Neu", topics=[]))
+
+    need.refresh_from_db()
+    assert (need.title, need.country, need.kind_codes) == ("Neu", "DE", ["workshop"])
+    assert not need.topics.exists()
+    assert need.expires_on == timezone.localdate() + timedelta(days=ITEM_LIFETIME_DAYS)

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
@@ -404,3 +405,40 @@ def test_it_members_only_events_stay_members_only(network, members_event):
     assert members_event.visibility == Visibility.MEMBERS
     with pytest.raises(actions.WorkshopError):
         actions.do_register(event_id=members_event.pk, user=network.outsider)
+
+
+def test_it_checks_event_fields_in_the_action_for_every_caller(network):
+    """The page's form and the API both call the action, which keeps the rules itself."""
+    start = (timezone.now() + timedelta(days=10)).replace(tzinfo=None, microsecond=0)
+    fields = actions.EventFields(
+        title="Werkstatt",
+        description="Wir üben Akquise.",
+        start=start,
+        end=start - timedelta(hours=1),
+        capacity=10,
+        format="online",
+    )
+
+    with pytest.raises(ValidationError) as refused:
+        actions.do_create_event(user=network.alice, fields=fields)
+
+    assert set(refused.value.message_dict) == {"end_time", "online_url"}
+    assert not Event.objects.exists()
+
+
+def test_it_creates_an_event_from_plain_wall_clock_values(network):
+    start = datetime(2040, 3, 31, 10, 0)
+    fields = actions.EventFields(
+        title="Werkstatt",
+        description="Wir üben Akquise.",
+        start=start,
+        end=start + timedelta(hours=2),
+        capacity=10,
+        city="Leipzig",
+        time_zone="Europe/Berlin",
+    )
+
+    event = actions.do_create_event(user=network.alice, fields=fields)
+
+    assert event.starts_at == datetime(2040, 3, 31, 8, 0, tzinfo=UTC)
+    assert event.is_host(network.alice)
