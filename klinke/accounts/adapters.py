@@ -1,4 +1,3 @@
-from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
@@ -10,6 +9,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from klinke.accounts import throttle
+from klinke.accounts.models import User
 from klinke.core.client_address import client_ip
 from klinke.core.mail import render_plain_text
 
@@ -34,30 +34,35 @@ class AccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]
         ),
     }
 
-    def save_user(self, request: HttpRequest, user: Any, form: Any, commit: bool = True) -> Any:
+    def save_user(
+        self, request: HttpRequest, user: User, form: object, commit: bool = True
+    ) -> User:
         # New people get email in the language they signed up in.
         user.language = (get_language() or "de")[:2]
-        return super().save_user(request, user, form, commit)
+        saved: User = super().save_user(request, user, form, commit)
+        return saved
 
     def get_client_ip(self, request: HttpRequest) -> str:
         return client_ip(request)
 
-    def authenticate(self, request: HttpRequest, **credentials: Any) -> Any:
+    def authenticate(self, request: HttpRequest, **credentials: object) -> User | None:
         login = str(credentials.get("email", ""))
         under_attack = throttle.is_account_under_attack(request, login)
         # Counts the attempt against the client's address, and refuses it once that address
         # has failed too often.
-        user = super().authenticate(request, **credentials)
+        user: User | None = super().authenticate(request, **credentials)
         if under_attack and not (user is not None and _has_totp(user)):
             # Right and wrong passwords get the same answer, so the lock tells no one whether
             # a guess was right; a TOTP code would still be asked for after the password.
             raise self.validation_error("account_under_attack")
         return user
 
-    def authentication_failed(self, request: HttpRequest, **credentials: Any) -> None:
+    def authentication_failed(self, request: HttpRequest, **credentials: object) -> None:
         throttle.record_failed_login(request, str(credentials.get("email", "")))
 
-    def _delete_login_attempts_cached_email(self, request: HttpRequest, **credentials: Any) -> None:
+    def _delete_login_attempts_cached_email(
+        self, request: HttpRequest, **credentials: object
+    ) -> None:
         # allauth calls this after a successful password reset: the owner is back in control.
         super()._delete_login_attempts_cached_email(request, **credentials)
         throttle.clear_failed_logins(request, str(credentials.get("email", "")))
@@ -66,7 +71,7 @@ class AccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]
         self,
         template_prefix: str,
         email: str | list[str],
-        context: dict[str, Any],
+        context: dict[str, object],
         headers: dict[str, str] | None = None,
     ) -> EmailMessage:
         """Account mail from klinke's own templates, as plain text like every klinke mail.
@@ -76,8 +81,9 @@ class AccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]
         """
         values = {**context, "SITE_URL": settings.SITE_URL}
         for key in LINKS:
-            if isinstance(values.get(key), str):
-                values[key] = on_site(values[key])
+            link = values.get(key)
+            if isinstance(link, str):
+                values[key] = on_site(link)
         subject = render_plain_text(f"{template_prefix}_subject.txt", values)
         body = render_plain_text(f"{template_prefix}_message.txt", values).strip() + "\n"
         return EmailMessage(
@@ -89,5 +95,5 @@ class AccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]
         )
 
 
-def _has_totp(user: Any) -> bool:
+def _has_totp(user: User) -> bool:
     return bool(Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists())

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja.errors import HttpError
 from ninja.security import HttpBearer
 from ninja.utils import check_csrf
 
-from klinke.accounts.models import APIToken
+from klinke.accounts.models import APIToken, User
+from klinke.core.models import Visitor
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
@@ -22,7 +21,7 @@ class TokenOrSession(HttpBearer):
     anonymously, so a broken client notices.
     """
 
-    def __call__(self, request: HttpRequest) -> Any:
+    def __call__(self, request: HttpRequest) -> Visitor | None:
         if request.headers.get("Authorization"):
             return super().__call__(request)
         # A browser session carries cookies a third-party page could send, so writes through
@@ -32,7 +31,7 @@ class TokenOrSession(HttpBearer):
             raise HttpError(403, "CSRF check failed; send the X-CSRFToken header.")
         return request.user
 
-    def authenticate(self, request: HttpRequest, token: str) -> Any:
+    def authenticate(self, request: HttpRequest, token: str) -> User | None:
         api_token = APIToken.objects.authenticate(token)
         if api_token is None:
             return None
@@ -46,7 +45,7 @@ class TokenOrSession(HttpBearer):
 class TokenOrSessionRequired(TokenOrSession):
     """Like TokenOrSession, but anonymous callers get 401."""
 
-    def __call__(self, request: HttpRequest) -> Any:
+    def __call__(self, request: HttpRequest) -> Visitor | None:
         user = super().__call__(request)
         if user is None or not getattr(user, "is_authenticated", False):
             return None

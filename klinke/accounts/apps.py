@@ -1,5 +1,3 @@
-from typing import Any
-
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
 
@@ -12,7 +10,7 @@ STEWARD_PERMISSIONS = {
 }
 
 
-def ensure_steward_group(**kwargs: Any) -> None:
+def ensure_steward_group(**kwargs: object) -> None:
     from django.contrib.auth.models import Group, Permission
 
     from klinke.accounts.models import STEWARD_GROUP

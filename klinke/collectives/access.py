@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from weakref import WeakKeyDictionary
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -34,11 +34,16 @@ from django.shortcuts import get_object_or_404
 
 from klinke.accounts.api_auth import TokenOrSessionRequired
 from klinke.collectives.models import Collective, CollectiveQuerySet, Membership
+from klinke.core.models import Visitor, signed_in_pk
 
 
-def is_collective_member(user: Any) -> bool:
+def is_collective_member(user: Visitor) -> bool:
     """Whether `user` is a member of any collective that is not archived (a network role)."""
-    return Membership.objects.filter(user=user, collective__archived_at__isnull=True).exists()
+    pk = signed_in_pk(user)
+    return (
+        pk is not None
+        and Membership.objects.filter(user_id=pk, collective__archived_at__isnull=True).exists()
+    )
 
 
 def visible_collective(
@@ -83,7 +88,7 @@ def members_only(view: View) -> View:
 
     @login_required
     @wraps(view)
-    def wrapper(request: HttpRequest, slug: str, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: HttpRequest, slug: str, *args: object, **kwargs: object) -> HttpResponse:
         return view(request, member_collective(request, slug), *args, **kwargs)
 
     return wrapper
@@ -96,25 +101,30 @@ class CollectiveMember(TokenOrSessionRequired):
     body, never a validation error; anonymous callers get 401.
     """
 
-    def __call__(self, request: HttpRequest) -> Any:
+    def __call__(self, request: HttpRequest) -> Visitor | None:
         user = super().__call__(request)
         if user is None:
             return None
         match = request.resolver_match
         slug = match.kwargs.get("collective") if match is not None else None
+        pk = signed_in_pk(user)
         collective = (
-            Collective.objects.filter(slug=slug, memberships__user=user).first() if slug else None
+            Collective.objects.filter(slug=slug, memberships__user_id=pk).first()
+            if slug and pk is not None
+            else None
         )
         if collective is None:
             raise Http404
-        request.member_collective = collective  # type: ignore[attr-defined]
+        _member_collectives[request] = collective
         return user
 
 
 collective_member = CollectiveMember()
 
+# The collective `collective_member` let each request in, for as long as the request lives.
+_member_collectives: WeakKeyDictionary[HttpRequest, Collective] = WeakKeyDictionary()
+
 
 def request_collective(request: HttpRequest) -> Collective:
     """The collective `collective_member` let the caller into."""
-    collective: Collective = request.member_collective  # type: ignore[attr-defined]
-    return collective
+    return _member_collectives[request]

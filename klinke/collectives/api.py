@@ -1,10 +1,9 @@
-from django.db.models import Prefetch
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from ninja.pagination import paginate
 
 from klinke.collectives.access import visible_collective
-from klinke.collectives.models import Collective, CollectiveQuerySet, Membership
+from klinke.collectives.models import Collective, CollectiveQuerySet
 from klinke.core.api_pagination import Pagination
 from klinke.core.api_schemas import (
     BilingualText,
@@ -97,12 +96,6 @@ class CollectiveOut(Schema):
         return [m.user.display_name for m in obj.memberships.all()]
 
 
-def _with_relations(queryset: CollectiveQuerySet) -> CollectiveQuerySet:
-    return queryset.prefetch_related(
-        "topics", "references", Prefetch("memberships", Membership.objects.select_related("user"))
-    )
-
-
 @router.get("/", response=list[CollectiveOut])
 @paginate(Pagination)
 def list_collectives(request: HttpRequest, filters: Query[DirectoryFilter]) -> CollectiveQuerySet:
@@ -115,9 +108,9 @@ def list_collectives(request: HttpRequest, filters: Query[DirectoryFilter]) -> C
         .visible_to(request.user)
         .found_by(text=filters.q, topics=topics, region=filters.region, language=filters.language)
     )
-    return _with_relations(found.order_by("name", "pk"))
+    return found.order_by("name", "pk").with_profile_relations()
 
 
 @router.get("/{slug}", response=CollectiveOut)
 def get_collective(request: HttpRequest, slug: str) -> Collective:
-    return visible_collective(request, slug, _with_relations(Collective.objects.all()))
+    return visible_collective(request, slug, Collective.objects.all().with_profile_relations())

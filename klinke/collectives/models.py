@@ -61,6 +61,15 @@ class CollectiveQuerySet(DirectoryProfileQuerySet["Collective"]):
             return self.none()
         return self.filter(memberships__user_id=user_id)
 
+    def with_profile_relations(self) -> CollectiveQuerySet:
+        """Everything a collective's page or API record shows, fetched in a fixed number of
+        queries: topics, references, and members with their users."""
+        return self.prefetch_related(
+            "topics",
+            "references",
+            models.Prefetch("memberships", Membership.objects.select_related("user")),
+        )
+
 
 class Collective(DirectoryProfile):
     description_de = models.TextField(_("description (German)"), blank=True)

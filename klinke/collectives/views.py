@@ -1,8 +1,5 @@
-from typing import Any
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Prefetch
 from django.forms import BaseInlineFormSet, ModelForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -13,18 +10,13 @@ from klinke.accounts import request_user
 from klinke.collectives import actions
 from klinke.collectives.access import member_collective, members_only, visible_collective
 from klinke.collectives.forms import CollectiveForm, InvitationForm, ReferenceFormSet
-from klinke.collectives.models import Collective, Invitation, Membership, Reference
+from klinke.collectives.models import Collective, Invitation, Reference
 from klinke.core.models import is_network_member
 from klinke.core.submissions import once_per_submission
 
 
 def detail(request: HttpRequest, slug: str) -> HttpResponse:
-    # `Any`: django-stubs cannot infer Prefetch's type parameters here.
-    collectives: Any = Collective.objects.all()
-    queryset = collectives.prefetch_related(
-        "topics", "references", Prefetch("memberships", Membership.objects.select_related("user"))
-    )
-    collective = visible_collective(request, slug, queryset)
+    collective = visible_collective(request, slug, Collective.objects.with_profile_relations())
     is_member = any(m.user_id == request.user.pk for m in collective.memberships.all())
     return render(
         request,

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext_lazy as _
 
 from klinke.core.text import clean_text, has_nul
@@ -75,16 +76,19 @@ class CleanTextInputs(forms.BaseForm):
         return values
 
 
-def _without_nul_values(data: Any) -> Any:
+def _without_nul_values(data: Mapping[str, object]) -> Mapping[str, object]:
     """A copy of the submitted data where every value holding a NUL is emptied."""
-    copy = data.copy()
-    if hasattr(copy, "setlist"):
+    if isinstance(data, MultiValueDict):
+        copy = data.copy()
         for key in list(copy.keys()):
             values = copy.getlist(key)
             if _contains_nul(values):
                 copy.setlist(key, ["" if _contains_nul(v) else v for v in values])
         return copy
-    for key, value in list(copy.items()):
-        if _contains_nul(value):
-            copy[key] = "" if isinstance(value, str) else [v for v in value if not _contains_nul(v)]
-    return copy
+    plain = dict(data)
+    for key, value in list(plain.items()):
+        if isinstance(value, str) and _contains_nul(value):
+            plain[key] = ""
+        elif isinstance(value, list | tuple) and _contains_nul(value):
+            plain[key] = [v for v in value if not _contains_nul(v)]
+    return plain

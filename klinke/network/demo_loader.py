@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 from importlib import import_module
 from pathlib import Path
-from typing import Any
+from typing import Required, TypedDict
 
 from allauth.account.models import EmailAddress
 from django.contrib.auth.models import Group
@@ -36,8 +36,22 @@ class DemoLogin:
     roles: str
 
 
-def _people() -> dict[str, Any]:
-    data: dict[str, Any] = json.loads((DEMO_DIR / "demo_people.json").read_text())
+class DemoPerson(TypedDict, total=False):
+    email: Required[str]
+    name: Required[str]
+    language: str
+    collectives: list[str]
+    supporter: str | None
+    steward: bool
+
+
+class DemoPeople(TypedDict):
+    password: str
+    people: list[DemoPerson]
+
+
+def _people() -> DemoPeople:
+    data: DemoPeople = json.loads((DEMO_DIR / "demo_people.json").read_text())
     return data
 
 

@@ -9,12 +9,12 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import jsonschema
 from django.core.exceptions import ValidationError
@@ -23,6 +23,15 @@ from django.db import DatabaseError, transaction
 from klinke.collectives.models import Collective, Reference
 from klinke.core.models import Visibility
 from klinke.exchange.models import ExchangeItem, Need, Offer
+from klinke.network.records import (
+    CollectiveRecord,
+    ExchangeItemRecord,
+    ItemOwner,
+    NetworkFile,
+    Region,
+    SupporterRecord,
+    TopicRecord,
+)
 from klinke.supporters.models import Supporter
 from klinke.topics.models import Topic
 
@@ -80,7 +89,7 @@ class _NotANumber(ValueError):
         super().__init__(text)
 
 
-def _shown(value: Any) -> str:
+def _shown(value: object) -> str:
     """A value quoted for a message, cut short: the file may hold 100,000-character strings."""
     text = repr(value)
     return text if len(text) <= _SHOWN_CHARACTERS else text[:_SHOWN_CHARACTERS] + "…"
@@ -130,7 +139,7 @@ def _too_deep_at(raw: bytes) -> int:
     return len(raw)
 
 
-def parse_network_json(raw: bytes, name: str = "the file") -> dict[str, Any]:
+def parse_network_json(raw: bytes, name: str = "the file") -> dict[str, object]:
     """The decoded file; NetworkFileError (naming line and column) for text that is not JSON,
     nests too deeply, or holds numbers no field of the format can take."""
     try:
@@ -160,10 +169,10 @@ def parse_network_json(raw: bytes, name: str = "the file") -> dict[str, Any]:
         raise NetworkFileError(f"{name} is not valid JSON in UTF-8: {exc}") from exc
     if not isinstance(data, dict):
         raise NetworkFileError(f"{name}: the top level must be an object")
-    return data
+    return cast(dict[str, object], data)
 
 
-def read_network_file(path: Path) -> dict[str, Any]:
+def read_network_file(path: Path) -> dict[str, object]:
     try:
         raw = path.read_bytes()
     except OSError as exc:
@@ -178,12 +187,12 @@ def _place(path: Sequence[str | int]) -> str:
     return out or "the top level"
 
 
-def check_plain_json(data: Any) -> None:
+def check_plain_json(data: object) -> None:
     """Refuse what JSON allows but no field can hold, naming the place: nesting deeper than
     MAX_DEPTH, lone surrogates (``\\ud800``, not text in any encoding), NUL characters (which
     PostgreSQL refuses), numbers that are not finite or have too many digits. Iterative, so
     that a deep structure built in Python cannot exhaust the stack here either."""
-    stack: list[tuple[Any, tuple[str | int, ...]]] = [(data, ())]
+    stack: list[tuple[object, tuple[str | int, ...]]] = [(data, ())]
     while stack:
         value, path = stack.pop()
         if len(path) > MAX_DEPTH:
@@ -225,11 +234,13 @@ def _check_text(text: str, path: Sequence[str | int], what: str) -> None:
         ) from exc
 
 
-def _describe_location(data: dict[str, Any], path: Iterable[Any]) -> str:
+def _describe_location(data: Mapping[str, object], path: Iterable[str | int]) -> str:
     parts = list(path)
     if len(parts) >= 2 and isinstance(parts[0], str) and isinstance(parts[1], int):
         section, index = parts[0], parts[1]
-        record = data.get(section, [])[index]
+        records = data.get(section, [])
+        # The schema error's path leads into the data, so the record is there.
+        record = records[index] if isinstance(records, list) else None
         slug = record.get("slug") or record.get("ref") if isinstance(record, dict) else None
         where = f"{section}[{index}]" + (f" ({_shown(slug)})" if slug else "")
         field_path = ".".join(str(p) for p in parts[2:])
@@ -237,12 +248,12 @@ def _describe_location(data: dict[str, Any], path: Iterable[Any]) -> str:
     return ".".join(str(p) for p in parts) or "the file"
 
 
-def _in_file_order(path: Iterable[Any]) -> list[tuple[int, int, str]]:
+def _in_file_order(path: Iterable[str | int]) -> list[tuple[int, int, str]]:
     """A sort key that puts record 2 before record 10 (a string sort puts "10" first)."""
     return [(0, p, "") if isinstance(p, int) else (1, 0, str(p)) for p in path]
 
 
-def _schema_message(error: Any) -> str:
+def _schema_message(error: jsonschema.ValidationError) -> str:
     """The schema's message, except for "exactly one of" rules (an offer's owner), where
     jsonschema would print the whole record and not say which keys are meant."""
     if error.validator == "oneOf" and isinstance(error.instance, dict):
@@ -261,8 +272,9 @@ def _schema_message(error: Any) -> str:
     return message
 
 
-def validate_network(data: dict[str, Any]) -> None:
-    """Check the file against the schema and its references between records."""
+def validate_network(data: Mapping[str, object]) -> NetworkFile:
+    """Check the file against the schema and its references between records; the file,
+    now known to have the schema's shape."""
     check_plain_json(data)
     validator = jsonschema.Draft202012Validator(
         network_schema(), format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
@@ -273,42 +285,64 @@ def validate_network(data: dict[str, Any]) -> None:
         where = _describe_location(data, first.absolute_path)
         more = f" (and {len(errors) - 1} more problems)" if len(errors) > 1 else ""
         raise NetworkFileError(f"{where}: {_schema_message(first)}{more}")
+    network = cast(NetworkFile, data)
 
     known_topics = set(Topic.objects.values_list("slug", flat=True))
-    known_topics |= {t["slug"] for t in data.get("topics", [])}
-    for index, topic in enumerate(data.get("topics", [])):
-        if topic.get("parent") and topic["parent"] not in known_topics:
+    known_topics |= {t["slug"] for t in network.get("topics", [])}
+    for index, topic in enumerate(network.get("topics", [])):
+        parent = topic.get("parent")
+        if parent and parent not in known_topics:
             raise NetworkFileError(
                 f"topics[{index}] ({_shown(topic['slug'])}), field 'parent': unknown topic "
-                f"{_shown(topic['parent'])}"
+                f"{_shown(parent)}"
             )
-    for section in ("topics", "collectives", "supporters"):
-        seen: set[str] = set()
-        for index, record in enumerate(data.get(section, [])):
-            if record["slug"] in seen:
+    _check_slugs_and_topics(
+        "topics", [(t["slug"], []) for t in network.get("topics", [])], known_topics
+    )
+    _check_slugs_and_topics(
+        "collectives",
+        [(c["slug"], c.get("topics", [])) for c in network.get("collectives", [])],
+        known_topics,
+    )
+    _check_slugs_and_topics(
+        "supporters",
+        [(s["slug"], s.get("topics", [])) for s in network.get("supporters", [])],
+        known_topics,
+    )
+    _validate_exchange_items(network)
+    return network
+
+
+def _check_slugs_and_topics(
+    section: str, records: list[tuple[str, list[str]]], known_topics: set[str]
+) -> None:
+    """Each (slug, topic slugs) of a section: slugs unique, topics known."""
+    seen: set[str] = set()
+    for index, (slug, topic_slugs) in enumerate(records):
+        if slug in seen:
+            raise NetworkFileError(
+                f"{section}[{index}] ({_shown(slug)}), field 'slug': appears twice"
+            )
+        seen.add(slug)
+        for topic in topic_slugs:
+            if topic not in known_topics:
                 raise NetworkFileError(
-                    f"{section}[{index}] ({_shown(record['slug'])}), field 'slug': appears twice"
+                    f"{section}[{index}] ({_shown(slug)}), field 'topics': unknown "
+                    f"topic {_shown(topic)}"
                 )
-            seen.add(record["slug"])
-            for slug in record.get("topics", []):
-                if slug not in known_topics:
-                    raise NetworkFileError(
-                        f"{section}[{index}] ({_shown(record['slug'])}), field 'topics': unknown "
-                        f"topic {_shown(slug)}"
-                    )
-    _validate_exchange_items(data)
 
 
-def _validate_exchange_items(data: dict[str, Any]) -> None:
+def _validate_exchange_items(network: NetworkFile) -> None:
     collectives = set(Collective.objects.values_list("slug", flat=True))
-    collectives |= {c["slug"] for c in data.get("collectives", [])}
+    collectives |= {c["slug"] for c in network.get("collectives", [])}
     supporters = set(Supporter.objects.values_list("slug", flat=True))
-    supporters |= {s["slug"] for s in data.get("supporters", [])}
+    supporters |= {s["slug"] for s in network.get("supporters", [])}
     known_topics = set(Topic.objects.values_list("slug", flat=True))
-    known_topics |= {t["slug"] for t in data.get("topics", [])}
-    for section in ("needs", "offers"):
+    known_topics |= {t["slug"] for t in network.get("topics", [])}
+    sections = (("needs", network.get("needs", [])), ("offers", network.get("offers", [])))
+    for section, records in sections:
         seen: set[str] = set()
-        for index, record in enumerate(data.get(section, [])):
+        for index, record in enumerate(records):
             where = f"{section}[{index}] ({_shown(record['ref'])})"
             if record["ref"] in seen:
                 raise NetworkFileError(f"{where}, field 'ref': appears twice")
@@ -331,9 +365,9 @@ def _validate_exchange_items(data: dict[str, Any]) -> None:
 
 
 def _import_exchange_item(
-    model: type[Need] | type[Offer], record: dict[str, Any], topics: dict[str, Topic]
+    model: type[Need] | type[Offer], record: ExchangeItemRecord, topics: dict[str, Topic]
 ) -> bool:
-    owners: dict[str, Any] = {}
+    owners: dict[str, Collective | Supporter | None] = {}
     if record.get("collective"):
         owners["collective"] = Collective.objects.get(slug=record["collective"])
     if model is Offer:
@@ -343,7 +377,7 @@ def _import_exchange_item(
         owners["supporter"] = (
             Supporter.objects.get(slug=record["supporter"]) if record.get("supporter") else None
         )
-    defaults: dict[str, Any] = {
+    defaults: dict[str, object] = {
         "title": record["title"],
         "description": record["description"],
         "remote_ok": record.get("remote_ok", True),
@@ -368,7 +402,7 @@ def _import_exchange_item(
     return created
 
 
-def _import_topics(records: list[dict[str, Any]], summary: ImportSummary) -> None:
+def _import_topics(records: list[TopicRecord], summary: ImportSummary) -> None:
     for record in records:
         _topic, created = Topic.objects.update_or_create(
             slug=record["slug"],
@@ -381,11 +415,12 @@ def _import_topics(records: list[dict[str, Any]], summary: ImportSummary) -> Non
         summary.count("topics", created)
     by_slug = {t.slug: t for t in Topic.objects.all()}
     for record in records:
-        parent = by_slug.get(record["parent"]) if record.get("parent") else None
+        parent_slug = record.get("parent")
+        parent = by_slug.get(parent_slug) if parent_slug else None
         Topic.objects.filter(slug=record["slug"]).update(parent=parent)
 
 
-def _region_fields(region: dict[str, Any]) -> dict[str, Any]:
+def _region_fields(region: Region) -> dict[str, object]:
     return {
         "city": region.get("city", ""),
         "country": region.get("country", ""),
@@ -395,7 +430,9 @@ def _region_fields(region: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _import_collective(record: dict[str, Any], topics: dict[str, Topic]) -> tuple[Collective, bool]:
+def _import_collective(
+    record: CollectiveRecord, topics: dict[str, Topic]
+) -> tuple[Collective, bool]:
     description = record.get("description", {})
     collective, created = Collective.objects.update_or_create(
         slug=record["slug"],
@@ -435,7 +472,7 @@ def _import_collective(record: dict[str, Any], topics: dict[str, Topic]) -> tupl
     return collective, created
 
 
-def _import_supporter(record: dict[str, Any], topics: dict[str, Topic]) -> tuple[Supporter, bool]:
+def _import_supporter(record: SupporterRecord, topics: dict[str, Topic]) -> tuple[Supporter, bool]:
     bio = record.get("bio", {})
     supporter, created = Supporter.objects.update_or_create(
         slug=record["slug"],
@@ -460,28 +497,28 @@ def _import_supporter(record: dict[str, Any], topics: dict[str, Topic]) -> tuple
     return supporter, created
 
 
-def do_import_network(data: dict[str, Any]) -> ImportSummary:
+def do_import_network(data: Mapping[str, object]) -> ImportSummary:
     """Validate and import a network file in one transaction: all of it, or nothing."""
-    validate_network(data)
+    network = validate_network(data)
     summary = ImportSummary()
     with transaction.atomic():
         with _refusals_named("topics", None):
-            _import_topics(data.get("topics", []), summary)
+            _import_topics(network.get("topics", []), summary)
         topics = {t.slug: t for t in Topic.objects.all()}
-        for index, record in enumerate(data.get("collectives", [])):
-            with _refusals_named("collectives", index, record.get("slug")):
-                _collective, created = _import_collective(record, topics)
+        for index, collective_record in enumerate(network.get("collectives", [])):
+            with _refusals_named("collectives", index, collective_record["slug"]):
+                _collective, created = _import_collective(collective_record, topics)
             summary.count("collectives", created)
-        for index, record in enumerate(data.get("supporters", [])):
-            with _refusals_named("supporters", index, record.get("slug")):
-                _supporter, created = _import_supporter(record, topics)
+        for index, supporter_record in enumerate(network.get("supporters", [])):
+            with _refusals_named("supporters", index, supporter_record["slug"]):
+                _supporter, created = _import_supporter(supporter_record, topics)
             summary.count("supporters", created)
-        for index, record in enumerate(data.get("needs", [])):
-            with _refusals_named("needs", index, record.get("ref")):
-                summary.count("needs", _import_exchange_item(Need, record, topics))
-        for index, record in enumerate(data.get("offers", [])):
-            with _refusals_named("offers", index, record.get("ref")):
-                summary.count("offers", _import_exchange_item(Offer, record, topics))
+        for index, need in enumerate(network.get("needs", [])):
+            with _refusals_named("needs", index, need["ref"]):
+                summary.count("needs", _import_exchange_item(Need, need, topics))
+        for index, offer in enumerate(network.get("offers", [])):
+            with _refusals_named("offers", index, offer["ref"]):
+                summary.count("offers", _import_exchange_item(Offer, offer, topics))
     return summary
 
 
@@ -500,8 +537,8 @@ def _refusals_named(section: str, index: int | None, key: str | None = None) -> 
         raise NetworkFileError(f"{where}: cannot be saved ({reason})") from exc
 
 
-def _region_out(profile: Any) -> dict[str, Any]:
-    region = {
+def _region_out(profile: Collective | Supporter | Need | Offer) -> Region:
+    region: Region = {
         "city": profile.city,
         "country": profile.country,
         "nuts_code": profile.nuts_code,
@@ -514,7 +551,7 @@ def _region_out(profile: Any) -> dict[str, Any]:
     return region
 
 
-def export_network() -> dict[str, Any]:
+def export_network() -> NetworkFile:
     """Everything `do_import_network` reads, for every active collective and supporter."""
     topics = Topic.objects.select_related("parent").order_by("slug")
     collectives = (
@@ -598,7 +635,7 @@ def export_network() -> dict[str, Any]:
     }
 
 
-def _exchange_item_out(item: Any) -> dict[str, Any]:
+def _exchange_item_out(item: Need | Offer) -> ExchangeItemRecord:
     return {
         "ref": item.ref,
         "title": item.title,
@@ -619,7 +656,7 @@ def _exchange_item_out(item: Any) -> dict[str, Any]:
     }
 
 
-def _offer_owner_out(offer: Offer) -> dict[str, str]:
+def _offer_owner_out(offer: Offer) -> ItemOwner:
     if offer.supporter is not None:
         return {"supporter": offer.supporter.slug}
     assert offer.collective is not None

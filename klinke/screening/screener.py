@@ -30,9 +30,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Final, Literal
+from typing import Final, Literal, NotRequired, TypedDict
 
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
@@ -95,6 +95,21 @@ _INFLECTIONS: Final = ("", "e", "en", "n", "s", "es", "er", "ern")
 _LANGUAGES: Final[tuple[Language, ...]] = ("de", "en")
 
 
+class HitDict(TypedDict):
+    """A Hit as stored in JSON (the workbench keeps an item's hits this way)."""
+
+    red_line: str
+    red_line_name: str
+    kind: HitKind
+    criterion: str
+    keyword: str
+    field: str
+    matched: str
+    start: int
+    end: int
+    score: NotRequired[float]
+
+
 @dataclass(frozen=True, slots=True)
 class Hit:
     """One piece of evidence that a text touches a red line.
@@ -145,12 +160,34 @@ class Hit:
         """What identifies the evidence regardless of where in the text it moved."""
         return (self.red_line, self.kind, self.criterion, self.field, fold(self.matched))
 
-    def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+    def as_dict(self) -> HitDict:
+        return HitDict(
+            red_line=self.red_line,
+            red_line_name=self.red_line_name,
+            kind=self.kind,
+            criterion=self.criterion,
+            keyword=self.keyword,
+            field=self.field,
+            matched=self.matched,
+            start=self.start,
+            end=self.end,
+            score=self.score,
+        )
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Hit:
-        return cls(**{name: data[name] for name in cls.__dataclass_fields__ if name in data})
+    def from_dict(cls, data: HitDict) -> Hit:
+        return cls(
+            red_line=data["red_line"],
+            red_line_name=data["red_line_name"],
+            kind=data["kind"],
+            criterion=data["criterion"],
+            keyword=data["keyword"],
+            field=data["field"],
+            matched=data["matched"],
+            start=data["start"],
+            end=data["end"],
+            score=data.get("score", 100.0),
+        )
 
 
 def snippet(text: str, hit: Hit, width: int = 40) -> tuple[str, str, str]:

@@ -1,10 +1,8 @@
-from typing import Any
-
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
 
 
-def seed_empty_vocabulary(using: str = "default", **kwargs: Any) -> None:
+def seed_empty_vocabulary(using: str = "default", **kwargs: object) -> None:
     """Seed the vocabulary when the topic table is empty.
 
     The seed migration does this once per database; a flush (as transactional tests do)

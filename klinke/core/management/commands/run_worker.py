@@ -28,8 +28,10 @@ class Command(BaseCommand):
         parser.add_argument("--once", action="store_true", help="run every job once, then exit")
         parser.add_argument("--tick", type=float, default=1.0, help="seconds between checks")
 
-    def handle(self, *args: Any, **options: Any) -> None:
+    def handle(self, *args: str, **options: object) -> None:
         jobs = all_jobs()
+        tick = options["tick"]
+        assert isinstance(tick, int | float)  # argparse made it a float
         if not options["once"]:
             self.stdout.write(f"klinke worker: {len(jobs)} jobs, {outbox_settings_summary()}")
         last_run: dict[str, float] = {}
@@ -47,4 +49,4 @@ class Command(BaseCommand):
                         self.stdout.write(f"{job.name}: {result}")
             if options["once"]:
                 return
-            time.sleep(options["tick"])
+            time.sleep(tick)

@@ -1,6 +1,5 @@
 import json
 from pathlib import Path
-from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
@@ -15,9 +14,10 @@ class Command(BaseCommand):
             "--output", "-o", type=Path, help="file to write; standard output when left out"
         )
 
-    def handle(self, *args: Any, **options: Any) -> None:
+    def handle(self, *args: str, **options: object) -> None:
         text = json.dumps(export_network(), ensure_ascii=False, indent=2) + "\n"
-        if options["output"]:
-            options["output"].write_text(text, encoding="utf-8")
+        output = options["output"]
+        if isinstance(output, Path):
+            output.write_text(text, encoding="utf-8")
         else:
             self.stdout.write(text, ending="")

@@ -1,5 +1,4 @@
 from pathlib import Path
-from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
@@ -15,9 +14,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", type=Path, help="the network file to import")
 
-    def handle(self, *args: Any, **options: Any) -> None:
+    def handle(self, *args: str, **options: object) -> None:
+        path = options["file"]
+        assert isinstance(path, Path)  # argparse made it one
         try:
-            summary = do_import_network(read_network_file(options["file"]))
+            summary = do_import_network(read_network_file(path))
         except NetworkFileError as exc:
             raise CommandError(f"Nothing was imported. {exc}") from exc
         self.stdout.write(self.style.SUCCESS(f"Imported: {summary}"))

@@ -1,5 +1,3 @@
-from typing import Any
-
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
@@ -16,7 +14,7 @@ class Command(BaseCommand):
         parser.add_argument("--allow-production", action="store_true")
         parser.add_argument("--all-logins", action="store_true", help="print every demo login")
 
-    def handle(self, *args: Any, **options: Any) -> None:
+    def handle(self, *args: str, **options: object) -> None:
         if not settings.DEBUG and not options["allow_production"]:
             raise CommandError(
                 "The demo network has well-known passwords; it is not loaded with DEBUG off."
