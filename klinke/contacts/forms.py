@@ -1,8 +1,9 @@
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Unpack, cast
 
 from django import forms
+from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
 from klinke.collectives.models import Collective
@@ -18,22 +19,24 @@ from klinke.contacts.models import (
     split_tags,
 )
 from klinke.core.forms import CleanTextInputs
+from klinke.core.signatures import FormData, FormOptions, ModelFormOptions
 from klinke.core.widgets import IsoDateInput
 
 
 class TagsField(forms.CharField):
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("label", _("tags"))
-        kwargs.setdefault("required", False)
-        kwargs.setdefault("help_text", _("Separate tags with commas, e.g. “tenant, city council”."))
-        super().__init__(**kwargs)
+    def __init__(self) -> None:
+        super().__init__(
+            label=_("tags"),
+            required=False,
+            help_text=_("Separate tags with commas, e.g. “tenant, city council”."),
+        )
 
-    def prepare_value(self, value: Any) -> Any:
+    def prepare_value(self, value: object) -> object:
         if isinstance(value, str) and value.startswith(","):
             return ", ".join(split_tags(value))
         return value
 
-    def clean(self, value: Any) -> str:
+    def clean(self, value: object) -> str:
         text = super().clean(value)
         tags = join_tags(str(text).split(","))
         if len(tags) > 500:
@@ -104,8 +107,14 @@ class ContactForm(CleanTextInputs, forms.ModelForm[Contact]):
             "contact_preferences": forms.Textarea(attrs={"rows": 2}),
         }
 
-    def __init__(self, *args: Any, collective: Collective, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(
+        self,
+        data: FormData | None = None,
+        *,
+        collective: Collective,
+        **options: Unpack[ModelFormOptions[Contact]],
+    ) -> None:
+        super().__init__(data, **options)
         organisation = self.fields["organisation"]
         assert isinstance(organisation, forms.ModelChoiceField)
         organisation.queryset = Organisation.objects.for_collective(collective)
@@ -136,7 +145,7 @@ class ContactForm(CleanTextInputs, forms.ModelForm[Contact]):
         values["tags"] = split_tags(self.cleaned_data["tags"])
         return values
 
-    def clean(self) -> dict[str, Any]:
+    def clean(self) -> dict[str, object]:
         cleaned = super().clean() or {}
         if not (
             cleaned.get("given_name") or cleaned.get("family_name") or cleaned.get("full_name")
@@ -192,8 +201,14 @@ class ContactFilterForm(CleanTextInputs, forms.Form):
         label=_("Organisation"), queryset=Organisation.objects.none(), required=False
     )
 
-    def __init__(self, *args: Any, collective: Collective, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(
+        self,
+        data: FormData | None = None,
+        *,
+        collective: Collective,
+        **options: Unpack[FormOptions],
+    ) -> None:
+        super().__init__(data, **options)
         organisation = self.fields["organisation"]
         assert isinstance(organisation, forms.ModelChoiceField)
         organisation.queryset = Organisation.objects.for_collective(collective).only("pk", "name")
@@ -209,9 +224,9 @@ class UploadForm(CleanTextInputs, forms.Form):
         ),
     )
 
-    def clean_file(self) -> Any:
-        upload = self.cleaned_data["file"]
-        if upload.size > parsers.MAX_FILE_BYTES:
+    def clean_file(self) -> UploadedFile:
+        upload: UploadedFile = self.cleaned_data["file"]
+        if (upload.size or 0) > parsers.MAX_FILE_BYTES:
             raise forms.ValidationError(_("The file is larger than 2 MB."))
         return upload
 
@@ -240,8 +255,15 @@ FIELD_LABELS = {
 class MappingForm(CleanTextInputs, forms.Form):
     """One select per CSV column: which contact field it holds."""
 
-    def __init__(self, *args: Any, header: list[str], initial_mapping: list[str], **kwargs: Any):
-        super().__init__(*args, **kwargs)
+    def __init__(
+        self,
+        data: FormData | None = None,
+        *,
+        header: list[str],
+        initial_mapping: list[str],
+        **options: Unpack[FormOptions],
+    ) -> None:
+        super().__init__(data, **options)
         choices = [(key, FIELD_LABELS[key]) for key in ("", *parsers.CSV_FIELDS)]
         for index, column in enumerate(header):
             self.fields[f"column_{index}"] = forms.ChoiceField(
@@ -254,7 +276,7 @@ class MappingForm(CleanTextInputs, forms.Form):
     def mapping(self) -> list[str]:
         return [self.cleaned_data.get(name) or "" for name in self.fields]
 
-    def clean(self) -> dict[str, Any]:
+    def clean(self) -> dict[str, object]:
         cleaned = super().clean() or {}
         values = [cleaned.get(name) or "" for name in self.fields]
         if not {"full_name", "given_name", "family_name", "email", "phone", "organisation"} & set(

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Unpack
 
 from django import forms
 from django.db.models import Q, QuerySet
@@ -13,6 +13,7 @@ from klinke.accounts.models import User
 from klinke.collectives.models import Collective
 from klinke.contacts.models import Contact, Organisation
 from klinke.core.forms import CleanTextInputs
+from klinke.core.signatures import FormData, FormOptions, ModelFormOptions
 from klinke.core.widgets import IsoDateInput, IsoDateTimeField, IsoDateTimeLocalInput
 from klinke.screening import sector_choices
 from klinke.topics.models import Topic
@@ -82,8 +83,14 @@ class LeadForm(CleanTextInputs, forms.ModelForm[Lead]):
             "value_min": _("A range is fine: what the project may be worth, in euros."),
         }
 
-    def __init__(self, *args: Any, collective: Collective, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(
+        self,
+        data: FormData | None = None,
+        *,
+        collective: Collective,
+        **options: Unpack[ModelFormOptions[Lead]],
+    ) -> None:
+        super().__init__(data, **options)
         self.collective = collective
         organisation_field = self.fields["organisation"]
         assert isinstance(organisation_field, forms.ModelChoiceField)
@@ -140,15 +147,21 @@ class ActivityForm(CleanTextInputs, forms.ModelForm[Activity]):
             "text": forms.Textarea(attrs={"rows": 3}),
         }
 
-    def __init__(self, *args: Any, lead: Lead, **kwargs: Any) -> None:
-        kwargs.setdefault(
+    def __init__(
+        self,
+        data: FormData | None = None,
+        *,
+        lead: Lead,
+        **options: Unpack[ModelFormOptions[Activity]],
+    ) -> None:
+        options.setdefault(
             "initial",
             {
                 "occurred_at": timezone.localtime().replace(second=0, microsecond=0),
                 "contact": lead.contact_id,
             },
         )
-        super().__init__(*args, **kwargs)
+        super().__init__(data, **options)
         contacts = Contact.objects.filter(collective_id=lead.collective_id)
         if lead.organisation_id is not None or lead.contact_id is not None:
             # The people of this client, not the whole address book in one select.
@@ -195,15 +208,17 @@ class RedLineForm(CleanTextInputs, forms.ModelForm[RedLine]):
 
     field_order = ["name", "explanation", "sector_choices"]
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(
+        self, data: FormData | None = None, **options: Unpack[ModelFormOptions[RedLine]]
+    ) -> None:
+        super().__init__(data, **options)
         sectors = self.fields["sector_choices"]
         assert isinstance(sectors, forms.ChoiceField)
         sectors.choices = sector_choices(get_language() or "de")
         if self.instance.pk:
             sectors.initial = self.instance.sector_codes
 
-    def clean(self) -> dict[str, Any]:
+    def clean(self) -> dict[str, object]:
         cleaned = super().clean() or {}
         # The model's clean() wants to see the sectors among the other criteria.
         self.instance.sector_codes = list(cleaned.get("sector_choices") or [])
@@ -238,8 +253,14 @@ class DecisionForm(CleanTextInputs, forms.Form):
         label=_("About the lead (optional)"), queryset=Lead.objects.none(), required=False
     )
 
-    def __init__(self, *args: Any, collective: Collective, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(
+        self,
+        data: FormData | None = None,
+        *,
+        collective: Collective,
+        **options: Unpack[FormOptions],
+    ) -> None:
+        super().__init__(data, **options)
         lead_field = self.fields["lead"]
         assert isinstance(lead_field, forms.ModelChoiceField)
         lead_field.queryset = Lead.objects.filter(collective=collective).open()
@@ -263,7 +284,7 @@ class ResponseForm(CleanTextInputs, forms.Form):
         help_text=_("Required when you block."),
     )
 
-    def clean(self) -> dict[str, Any]:
+    def clean(self) -> dict[str, object]:
         cleaned = super().clean() or {}
         if cleaned.get("choice") == ResponseChoice.BLOCK and not cleaned.get("reason", "").strip():
             self.add_error("reason", _("A block needs a reason, so the others can address it."))
@@ -293,8 +314,15 @@ class ReferralForm(CleanTextInputs, forms.Form):
         required=True,
     )
 
-    def __init__(self, *args: Any, lead: Lead, user: User, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(
+        self,
+        data: FormData | None = None,
+        *,
+        lead: Lead,
+        user: User,
+        **options: Unpack[FormOptions],
+    ) -> None:
+        super().__init__(data, **options)
         field = self.fields["to_collective"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = Collective.objects.active().visible_to(user).exclude(pk=lead.collective_id)
@@ -328,8 +356,14 @@ class LeadFilterForm(CleanTextInputs, forms.Form):
     member = forms.TypedChoiceField(label=_("Member"), required=False, coerce=int, empty_value=None)
     overdue = forms.BooleanField(label=_("Only overdue next actions"), required=False)
 
-    def __init__(self, *args: Any, collective: Collective, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(
+        self,
+        data: FormData | None = None,
+        *,
+        collective: Collective,
+        **options: Unpack[FormOptions],
+    ) -> None:
+        super().__init__(data, **options)
         stage = self.fields["stage"]
         assert isinstance(stage, forms.ChoiceField)
         stage.choices = [
