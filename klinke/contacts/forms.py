@@ -19,7 +19,7 @@ from klinke.contacts.models import (
     split_tags,
 )
 from klinke.core.forms import CleanTextInputs
-from klinke.core.signatures import FormData, FormOptions, ModelFormOptions
+from klinke.core.signatures import FormData, FormOptions, ModelFormOptions, form_field
 from klinke.core.widgets import IsoDateInput
 
 
@@ -44,18 +44,22 @@ class TagsField(forms.CharField):
         return tags
 
 
-class OrganisationForm(CleanTextInputs, forms.ModelForm[Organisation]):
-    tags = TagsField()
-
-    class Meta:
-        model = Organisation
-        fields = ["name", "website", "sector", "city", "country", "tags", "notes"]
+class CountryCode(forms.BaseForm):
+    """A form whose `country` field takes a two-letter country code, stored upper-case."""
 
     def clean_country(self) -> str:
         country = str(self.cleaned_data.get("country") or "").strip().upper()
         if country and not (len(country) == 2 and country.isalpha()):
             raise forms.ValidationError(_("Use the two-letter country code, e.g. DE."))
         return country
+
+
+class OrganisationForm(CleanTextInputs, CountryCode, forms.ModelForm[Organisation]):
+    tags = TagsField()
+
+    class Meta:
+        model = Organisation
+        fields = ["name", "website", "sector", "city", "country", "tags", "notes"]
 
     def organisation_values(self) -> OrganisationValues:
         """The checked values as plain data for actions.do_write_organisation."""
@@ -71,7 +75,7 @@ class OrganisationForm(CleanTextInputs, forms.ModelForm[Organisation]):
         )
 
 
-class ContactForm(CleanTextInputs, forms.ModelForm[Contact]):
+class ContactForm(CleanTextInputs, CountryCode, forms.ModelForm[Contact]):
     tags = TagsField()
 
     class Meta:
@@ -109,28 +113,20 @@ class ContactForm(CleanTextInputs, forms.ModelForm[Contact]):
 
     def __init__(
         self,
-        data: FormData | None = None,
+        data: FormData = None,
         *,
         collective: Collective,
         **options: Unpack[ModelFormOptions[Contact]],
     ) -> None:
         super().__init__(data, **options)
-        organisation = self.fields["organisation"]
-        assert isinstance(organisation, forms.ModelChoiceField)
+        organisation = form_field(self, "organisation", forms.ModelChoiceField)
         organisation.queryset = Organisation.objects.for_collective(collective)
-        source = self.fields["source"]
-        assert isinstance(source, forms.ChoiceField)
+        source = form_field(self, "source", forms.ChoiceField)
         # Imports, introductions and the demo set their own source; people pick the others.
         allowed = {Source.MANUAL, Source.EVENT}
         if self.instance.pk:
             allowed.add(Source(self.instance.source))
         source.choices = [(v, label) for v, label in Source.choices if v in allowed]
-
-    def clean_country(self) -> str:
-        country = str(self.cleaned_data.get("country") or "").strip().upper()
-        if country and not (len(country) == 2 and country.isalpha()):
-            raise forms.ValidationError(_("Use the two-letter country code, e.g. DE."))
-        return country
 
     def contact_values(self) -> ContactValues:
         """The checked values as plain data for actions.do_write_contact."""
@@ -202,15 +198,10 @@ class ContactFilterForm(CleanTextInputs, forms.Form):
     )
 
     def __init__(
-        self,
-        data: FormData | None = None,
-        *,
-        collective: Collective,
-        **options: Unpack[FormOptions],
+        self, data: FormData = None, *, collective: Collective, **options: Unpack[FormOptions]
     ) -> None:
         super().__init__(data, **options)
-        organisation = self.fields["organisation"]
-        assert isinstance(organisation, forms.ModelChoiceField)
+        organisation = form_field(self, "organisation", forms.ModelChoiceField)
         organisation.queryset = Organisation.objects.for_collective(collective).only("pk", "name")
         organisation.empty_label = _("all organisations")
 
@@ -257,7 +248,7 @@ class MappingForm(CleanTextInputs, forms.Form):
 
     def __init__(
         self,
-        data: FormData | None = None,
+        data: FormData = None,
         *,
         header: list[str],
         initial_mapping: list[str],

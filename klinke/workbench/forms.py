@@ -13,7 +13,7 @@ from klinke.accounts.models import User
 from klinke.collectives.models import Collective
 from klinke.contacts.models import Contact, Organisation
 from klinke.core.forms import CleanTextInputs
-from klinke.core.signatures import FormData, FormOptions, ModelFormOptions
+from klinke.core.signatures import FormData, FormOptions, ModelFormOptions, form_field
 from klinke.core.widgets import IsoDateInput, IsoDateTimeField, IsoDateTimeLocalInput
 from klinke.screening import sector_choices
 from klinke.topics.models import Topic
@@ -85,23 +85,20 @@ class LeadForm(CleanTextInputs, forms.ModelForm[Lead]):
 
     def __init__(
         self,
-        data: FormData | None = None,
+        data: FormData = None,
         *,
         collective: Collective,
         **options: Unpack[ModelFormOptions[Lead]],
     ) -> None:
         super().__init__(data, **options)
         self.collective = collective
-        organisation_field = self.fields["organisation"]
-        assert isinstance(organisation_field, forms.ModelChoiceField)
+        organisation_field = form_field(self, "organisation", forms.ModelChoiceField)
         organisation_field.queryset = Organisation.objects.filter(collective=collective)
-        contact_field = self.fields["contact"]
-        assert isinstance(contact_field, forms.ModelChoiceField)
+        contact_field = form_field(self, "contact", forms.ModelChoiceField)
         contact_field.queryset = Contact.objects.filter(collective=collective).select_related(
             "organisation"
         )
-        members_field = self.fields["members"]
-        assert isinstance(members_field, forms.ModelMultipleChoiceField)
+        members_field = form_field(self, "members", forms.ModelMultipleChoiceField)
         members_field.queryset = members_of(collective)
 
     def values(self) -> LeadValues:
@@ -148,11 +145,7 @@ class ActivityForm(CleanTextInputs, forms.ModelForm[Activity]):
         }
 
     def __init__(
-        self,
-        data: FormData | None = None,
-        *,
-        lead: Lead,
-        **options: Unpack[ModelFormOptions[Activity]],
+        self, data: FormData = None, *, lead: Lead, **options: Unpack[ModelFormOptions[Activity]]
     ) -> None:
         options.setdefault(
             "initial",
@@ -168,11 +161,9 @@ class ActivityForm(CleanTextInputs, forms.ModelForm[Activity]):
             contacts = contacts.filter(
                 Q(organisation_id=lead.organisation_id) | Q(pk=lead.contact_id)
             )
-        contact_field = self.fields["contact"]
-        assert isinstance(contact_field, forms.ModelChoiceField)
+        contact_field = form_field(self, "contact", forms.ModelChoiceField)
         contact_field.queryset = contacts
-        kind = self.fields["kind"]
-        assert isinstance(kind, forms.ChoiceField)
+        kind = form_field(self, "kind", forms.ChoiceField)
         kind.choices = ActivityKind.choices
 
 
@@ -208,12 +199,9 @@ class RedLineForm(CleanTextInputs, forms.ModelForm[RedLine]):
 
     field_order = ["name", "explanation", "sector_choices"]
 
-    def __init__(
-        self, data: FormData | None = None, **options: Unpack[ModelFormOptions[RedLine]]
-    ) -> None:
+    def __init__(self, data: FormData = None, **options: Unpack[ModelFormOptions[RedLine]]) -> None:
         super().__init__(data, **options)
-        sectors = self.fields["sector_choices"]
-        assert isinstance(sectors, forms.ChoiceField)
+        sectors = form_field(self, "sector_choices", forms.ChoiceField)
         sectors.choices = sector_choices(get_language() or "de")
         if self.instance.pk:
             sectors.initial = self.instance.sector_codes
@@ -254,15 +242,10 @@ class DecisionForm(CleanTextInputs, forms.Form):
     )
 
     def __init__(
-        self,
-        data: FormData | None = None,
-        *,
-        collective: Collective,
-        **options: Unpack[FormOptions],
+        self, data: FormData = None, *, collective: Collective, **options: Unpack[FormOptions]
     ) -> None:
         super().__init__(data, **options)
-        lead_field = self.fields["lead"]
-        assert isinstance(lead_field, forms.ModelChoiceField)
+        lead_field = form_field(self, "lead", forms.ModelChoiceField)
         lead_field.queryset = Lead.objects.filter(collective=collective).open()
 
     def clean_deadline(self) -> datetime:
@@ -315,16 +298,10 @@ class ReferralForm(CleanTextInputs, forms.Form):
     )
 
     def __init__(
-        self,
-        data: FormData | None = None,
-        *,
-        lead: Lead,
-        user: User,
-        **options: Unpack[FormOptions],
+        self, data: FormData = None, *, lead: Lead, user: User, **options: Unpack[FormOptions]
     ) -> None:
         super().__init__(data, **options)
-        field = self.fields["to_collective"]
-        assert isinstance(field, forms.ModelChoiceField)
+        field = form_field(self, "to_collective", forms.ModelChoiceField)
         field.queryset = Collective.objects.active().visible_to(user).exclude(pk=lead.collective_id)
 
 
@@ -357,23 +334,17 @@ class LeadFilterForm(CleanTextInputs, forms.Form):
     overdue = forms.BooleanField(label=_("Only overdue next actions"), required=False)
 
     def __init__(
-        self,
-        data: FormData | None = None,
-        *,
-        collective: Collective,
-        **options: Unpack[FormOptions],
+        self, data: FormData = None, *, collective: Collective, **options: Unpack[FormOptions]
     ) -> None:
         super().__init__(data, **options)
-        stage = self.fields["stage"]
-        assert isinstance(stage, forms.ChoiceField)
+        stage = form_field(self, "stage", forms.ChoiceField)
         stage.choices = [
             ("", _("open stages")),
             *Stage.choices,
             ("closed", _("all closed")),
             ("all", _("all stages")),
         ]
-        member = self.fields["member"]
-        assert isinstance(member, forms.ChoiceField)
+        member = form_field(self, "member", forms.ChoiceField)
         member.choices = [("", _("anyone"))] + [
             (user.pk, user.display_name) for user in members_of(collective)
         ]
