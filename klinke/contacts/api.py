@@ -7,6 +7,7 @@ before the body is read (`klinke.collectives.access.collective_member`).
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any, cast
 
@@ -227,7 +228,7 @@ def _contact_values(payload: ContactIn, *, partial: bool) -> dict[str, Any]:
     return data
 
 
-def _pairs(items: list[dict[str, Any]] | None, key: str) -> list[tuple[str, str]] | None:
+def _pairs(items: Sequence[Mapping[str, object]] | None, key: str) -> list[tuple[str, str]] | None:
     if items is None:
         return None
     return [(str(item[key]), str(item.get("label", ""))) for item in items]
