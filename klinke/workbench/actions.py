@@ -10,7 +10,7 @@ state they start from inside the transaction that changes it.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -68,7 +68,7 @@ def member_users(collective: Collective) -> list[User]:
     return collective.member_users()
 
 
-def _notify_all(people: Iterable[User], template: str, context: dict[str, Any]) -> int:
+def _notify_all(people: Iterable[User], template: str, context: Mapping[str, object]) -> int:
     return notify_users(
         people,
         template=f"workbench/email/{template}",
@@ -606,7 +606,7 @@ def do_set_reminder_preferences(*, user: User, scope: str, enabled: bool) -> Wor
 # --- referrals -----------------------------------------------------------------------
 
 
-def coarse_topic(lead: Lead) -> Any:
+def coarse_topic(lead: Lead) -> Topic | None:
     """The top-level topic of the lead's first topic: enough for statistics, nothing private."""
     topic = lead.topics.select_related("parent__parent").order_by("pk").first()
     while topic is not None and topic.parent is not None:
