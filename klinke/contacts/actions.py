@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, TypedDict
+from typing import TypedDict
 
 from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
@@ -779,11 +779,30 @@ def _row_values(row: models.Model) -> dict[str, object]:
     return {f.attname: _json_value(getattr(row, f.attname)) for f in row._meta.concrete_fields}
 
 
-def _repoint(source: Contact, target: Contact) -> dict[str, list[dict[str, object]]]:
+class MovedReference(TypedDict):
+    model: str
+    field: str
+    pk: int
+
+
+class DroppedReference(TypedDict):
+    model: str
+    field: str
+    row: dict[str, object]
+
+
+class References(TypedDict):
+    """Rows that pointed at a merged-away contact: moved to the kept one, or dropped."""
+
+    moved: list[MovedReference]
+    dropped: list[DroppedReference]
+
+
+def _repoint(source: Contact, target: Contact) -> References:
     """Point other rows at `target` instead of `source`; rows that would clash with a row
     `target` already has (a unique pair) are deleted and kept in the returned snapshot."""
-    moved: list[dict[str, object]] = []
-    dropped: list[dict[str, object]] = []
+    moved: list[MovedReference] = []
+    dropped: list[DroppedReference] = []
     for model, field_name in _relations_to_contact():
         rows = list(model._default_manager.filter(**{field_name: source}))
         for row in rows:
@@ -887,17 +906,17 @@ def do_undo_merge(*, merge: ContactMerge, user: User) -> Contact:
     return restored or kept
 
 
-def _restore_references(references: dict[str, Any], contact: Contact) -> None:
+def _restore_references(references: References, contact: Contact) -> None:
     from django.apps import apps
 
     for item in references.get("moved", []):
         model = apps.get_model(item["model"])
         model._default_manager.filter(pk=item["pk"]).update(**{item["field"]: contact})
-    for item in references.get("dropped", []):
-        model = apps.get_model(item["model"])
+    for dropped in references.get("dropped", []):
+        model = apps.get_model(dropped["model"])
         row = model()
         by_attname = {f.attname: f for f in model._meta.concrete_fields}
-        for name, value in item["row"].items():
+        for name, value in dropped["row"].items():
             setattr(row, name, None if value is None else by_attname[name].to_python(value))
         row.save(force_insert=True)
 

@@ -13,7 +13,6 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -198,7 +197,7 @@ def do_move_lead(*, lead: Lead, user: User, from_stage: str, to_stage: str) -> L
     if to_stage not in (probe.next_stage, probe.previous_stage):
         raise WorkbenchError(_("A lead moves one stage at a time; close it with a reason."))
     now = timezone.now()
-    changes: dict[str, Any] = {"stage": to_stage, "stage_changed_at": now, "updated_at": now}
+    changes: dict[str, object] = {"stage": to_stage, "stage_changed_at": now, "updated_at": now}
     if from_stage in CLOSED_STAGES:
         changes.update(closed_reason="", closed_at=None)
     moved = Lead.objects.filter(pk=lead.pk, stage=from_stage).update(**changes)

@@ -321,7 +321,7 @@ class DecisionOut(Schema):
     state: str
     outcome: str
     decided_at: datetime | None
-    tally: dict[str, Any]
+    tally: dict[str, object]
     responses: list[ResponseOut]
     url: str
 
@@ -330,7 +330,7 @@ class DecisionOut(Schema):
         return obj.lead_id
 
     @staticmethod
-    def resolve_tally(obj: Decision) -> dict[str, Any]:
+    def resolve_tally(obj: Decision) -> dict[str, object]:
         if obj.tally:
             return dict(obj.tally)
         current = actions.current_tally(obj)
@@ -409,7 +409,7 @@ class CandidateOut(Schema):
     collective: str
     name: str
     score: float
-    reasons: list[dict[str, Any]]
+    reasons: list[dict[str, object]]
 
 
 class LogEntryOut(Schema):
