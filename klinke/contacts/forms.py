@@ -7,6 +7,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
 from klinke.collectives.models import Collective
+from klinke.collectives.scoped_forms import CollectiveForm, CollectiveModelForm
 from klinke.contacts import limits, parsers
 from klinke.contacts.actions import ContactValues, OrganisationValues
 from klinke.contacts.models import (
@@ -19,7 +20,7 @@ from klinke.contacts.models import (
     split_tags,
 )
 from klinke.core.forms import CleanTextInputs
-from klinke.core.signatures import FormData, FormOptions, ModelFormOptions, form_field
+from klinke.core.signatures import FormData, FormOptions, form_field
 from klinke.core.widgets import IsoDateInput
 
 
@@ -75,7 +76,7 @@ class OrganisationForm(CleanTextInputs, CountryCode, forms.ModelForm[Organisatio
         )
 
 
-class ContactForm(CleanTextInputs, CountryCode, forms.ModelForm[Contact]):
+class ContactForm(CleanTextInputs, CountryCode, CollectiveModelForm[Contact]):
     tags = TagsField()
 
     class Meta:
@@ -111,14 +112,7 @@ class ContactForm(CleanTextInputs, CountryCode, forms.ModelForm[Contact]):
             "contact_preferences": forms.Textarea(attrs={"rows": 2}),
         }
 
-    def __init__(
-        self,
-        data: FormData = None,
-        *,
-        collective: Collective,
-        **options: Unpack[ModelFormOptions[Contact]],
-    ) -> None:
-        super().__init__(data, **options)
+    def limit_choices(self, collective: Collective) -> None:
         organisation = form_field(self, "organisation", forms.ModelChoiceField)
         organisation.queryset = Organisation.objects.for_collective(collective)
         source = form_field(self, "source", forms.ChoiceField)
@@ -190,17 +184,14 @@ PhoneFormSet = forms.inlineformset_factory(
 )
 
 
-class ContactFilterForm(CleanTextInputs, forms.Form):
+class ContactFilterForm(CleanTextInputs, CollectiveForm):
     q = forms.CharField(label=_("Search"), required=False)
     tag = forms.CharField(label=_("Tag"), required=False)
     organisation = forms.ModelChoiceField(
         label=_("Organisation"), queryset=Organisation.objects.none(), required=False
     )
 
-    def __init__(
-        self, data: FormData = None, *, collective: Collective, **options: Unpack[FormOptions]
-    ) -> None:
-        super().__init__(data, **options)
+    def limit_choices(self, collective: Collective) -> None:
         organisation = form_field(self, "organisation", forms.ModelChoiceField)
         organisation.queryset = Organisation.objects.for_collective(collective).only("pk", "name")
         organisation.empty_label = _("all organisations")

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from klinke.accounts.models import User
 from klinke.collectives.models import Collective
+from klinke.collectives.scoped_forms import CollectiveForm, CollectiveModelForm
 from klinke.contacts.models import Contact, Organisation
 from klinke.core.forms import CleanTextInputs
 from klinke.core.signatures import FormData, FormOptions, ModelFormOptions, form_field
@@ -40,7 +41,7 @@ class MemberChoiceField(forms.ModelMultipleChoiceField[User]):
         return str(obj.display_name)
 
 
-class LeadForm(CleanTextInputs, forms.ModelForm[Lead]):
+class LeadForm(CleanTextInputs, CollectiveModelForm[Lead]):
     members = MemberChoiceField(
         label=_("members working on it"),
         queryset=User.objects.none(),
@@ -83,15 +84,7 @@ class LeadForm(CleanTextInputs, forms.ModelForm[Lead]):
             "value_min": _("A range is fine: what the project may be worth, in euros."),
         }
 
-    def __init__(
-        self,
-        data: FormData = None,
-        *,
-        collective: Collective,
-        **options: Unpack[ModelFormOptions[Lead]],
-    ) -> None:
-        super().__init__(data, **options)
-        self.collective = collective
+    def limit_choices(self, collective: Collective) -> None:
         organisation_field = form_field(self, "organisation", forms.ModelChoiceField)
         organisation_field.queryset = Organisation.objects.filter(collective=collective)
         contact_field = form_field(self, "contact", forms.ModelChoiceField)
@@ -224,7 +217,7 @@ class RedLineForm(CleanTextInputs, forms.ModelForm[RedLine]):
         )
 
 
-class DecisionForm(CleanTextInputs, forms.Form):
+class DecisionForm(CleanTextInputs, CollectiveForm):
     question = forms.CharField(
         label=_("Question"),
         max_length=300,
@@ -241,10 +234,7 @@ class DecisionForm(CleanTextInputs, forms.Form):
         label=_("About the lead (optional)"), queryset=Lead.objects.none(), required=False
     )
 
-    def __init__(
-        self, data: FormData = None, *, collective: Collective, **options: Unpack[FormOptions]
-    ) -> None:
-        super().__init__(data, **options)
+    def limit_choices(self, collective: Collective) -> None:
         lead_field = form_field(self, "lead", forms.ModelChoiceField)
         lead_field.queryset = Lead.objects.filter(collective=collective).open()
 
@@ -327,16 +317,13 @@ class ReminderForm(CleanTextInputs, forms.Form):
     )
 
 
-class LeadFilterForm(CleanTextInputs, forms.Form):
+class LeadFilterForm(CleanTextInputs, CollectiveForm):
     q = forms.CharField(label=_("Words"), required=False, max_length=200)
     stage = forms.ChoiceField(label=_("Stage"), required=False)
     member = forms.TypedChoiceField(label=_("Member"), required=False, coerce=int, empty_value=None)
     overdue = forms.BooleanField(label=_("Only overdue next actions"), required=False)
 
-    def __init__(
-        self, data: FormData = None, *, collective: Collective, **options: Unpack[FormOptions]
-    ) -> None:
-        super().__init__(data, **options)
+    def limit_choices(self, collective: Collective) -> None:
         stage = form_field(self, "stage", forms.ChoiceField)
         stage.choices = [
             ("", _("open stages")),
