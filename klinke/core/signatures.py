@@ -2,7 +2,7 @@
 
 A model's `save()` or a form's `__init__()` that adds a step and then calls `super()` passes
 the caller's options on untouched. These TypedDicts name those options, so the override can
-say `**options: Unpack[SaveOptions]` instead of `**kwargs: Any` and mypy still checks callers.
+say `**options: Unpack[SaveOptions]` instead of untyped `**kwargs`, and mypy still checks callers.
 `form_field()` gives a form's field as the kind it is declared with, to narrow its choices.
 """
 
