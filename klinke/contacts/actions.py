@@ -7,10 +7,10 @@ collective's rows; the views have already checked that the acting person is a me
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, TypedDict
+from typing import TypedDict
 
 from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
@@ -145,8 +145,16 @@ def do_delete_organisation(*, organisation: Organisation) -> None:
     refresh_contacts_search(contacts)
 
 
+class _OrganisationFound(TypedDict, total=False):
+    """What a new organisation found by name alone starts with."""
+
+    website: str
+    city: str
+    country: str
+
+
 def _organisation_by_name(
-    collective: Collective, name: str, *, defaults: dict[str, Any] | None = None
+    collective: Collective, name: str, *, defaults: _OrganisationFound | None = None
 ) -> Organisation:
     existing: Organisation | None = Organisation.objects.filter(
         collective=collective, name__iexact=name
@@ -334,14 +342,14 @@ def do_import_contacts(
         for row in rows:
             action, target = choices.get(row.number, (row.default_action, None))
             if action == MergeChoice.MERGE:
-                target = target or (row.mergeable[0].key if row.mergeable else None)  # type: ignore[assignment]
-                if target is None:
+                into = target or (row.mergeable[0].key if row.mergeable else None)
+                if into is None:
                     raise ImportFailed(
                         _("there is no contact to merge it into"),
                         line=row.record.line,
                         record=row.number,
                     )
-                merges.append((row, int(target)))
+                merges.append((row, int(into)))
             elif action == MergeChoice.CREATE:
                 to_create.append(row)
             else:
@@ -375,7 +383,7 @@ def do_import_contacts(
     return result
 
 
-def _record_details(record: ContactRecord) -> dict[str, Any]:
+def _record_details(record: ContactRecord) -> dict[str, object]:
     """The record's address, website, birthday and nickname as contact field values."""
     return {
         "nickname": record.nickname,
@@ -413,7 +421,7 @@ def _create_contacts(
         organisations.update({o.name.lower(): o.pk for o in created})
     now = timezone.now()
     terms = SearchTerms()
-    contacts: list[dict[str, Any]] = []
+    contacts: list[dict[str, object]] = []
     for row in rows:
         record = row.record
         contacts.append(
@@ -449,8 +457,8 @@ def _create_contacts(
             }
         )
     contact_ids = bulk_insert(Contact, contacts, returning_ids=True)
-    emails: list[dict[str, Any]] = []
-    phones: list[dict[str, Any]] = []
+    emails: list[dict[str, object]] = []
+    phones: list[dict[str, object]] = []
     for row, contact_id in zip(rows, contact_ids, strict=True):
         for position, (address, label) in enumerate(row.record.emails):
             emails.append(
@@ -474,7 +482,7 @@ def _create_contacts(
 
 
 def bulk_insert(
-    model: type[models.Model], rows: Sequence[dict[str, Any]], *, returning_ids: bool = False
+    model: type[models.Model], rows: Sequence[Mapping[str, object]], *, returning_ids: bool = False
 ) -> list[int]:
     """Insert plain rows (attribute name → value) in multi-row INSERTs; the new ids in order.
 
@@ -488,9 +496,9 @@ def bulk_insert(
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
     defaults = {f.attname: f.get_default() for f in fields}
     plain_text = {f.attname for f in fields if isinstance(f, models.CharField | models.TextField)}
-    prepared: dict[tuple[str, Any], Any] = {}
+    prepared: dict[tuple[str, object], object] = {}
 
-    def prepare(field: models.Field[Any, Any], value: Any) -> Any:
+    def prepare(field: models.Field[object, object], value: object) -> object:
         if value is None or (field.attname in plain_text and isinstance(value, str)):
             return value
         try:
@@ -507,7 +515,9 @@ def bulk_insert(
     returning = f" RETURNING {quote(model._meta.pk.column)}" if returning_ids else ""
     ids: list[int] = []
 
-    def values(chunk: Sequence[dict[str, Any]], field: models.Field[Any, Any]) -> list[Any]:
+    def values(
+        chunk: Sequence[Mapping[str, object]], field: models.Field[object, object]
+    ) -> list[object]:
         default = defaults[field.attname]
         return [prepare(field, row.get(field.attname, default)) for row in chunk]
 
@@ -559,13 +569,36 @@ MERGE_FILLED_FIELDS = (
 )
 
 
-def _json_value(value: Any) -> Any:
+def _json_value(value: object) -> object:
     if isinstance(value, datetime | date):
         return value.isoformat()
     return value
 
 
-def contact_state(contact: Contact) -> dict[str, Any]:
+class EmailState(TypedDict):
+    id: int
+    email: str
+    label: str
+    position: int
+
+
+class PhoneState(TypedDict):
+    id: int
+    raw: str
+    e164: str
+    label: str
+    position: int
+
+
+class ContactState(TypedDict):
+    """A contact as stored in a merge's JSON: its field values (dates as text) and addresses."""
+
+    fields: dict[str, object]
+    emails: list[EmailState]
+    phones: list[PhoneState]
+
+
+def contact_state(contact: Contact) -> ContactState:
     """Every stored value of a contact with its addresses: what undoing a merge restores."""
     fields = {
         f.attname: _json_value(getattr(contact, f.attname)) for f in Contact._meta.concrete_fields
@@ -583,7 +616,7 @@ def contact_state(contact: Contact) -> dict[str, Any]:
     }
 
 
-def _set_fields(contact: Contact, values: dict[str, Any], names: Iterable[str]) -> None:
+def _set_fields(contact: Contact, values: Mapping[str, object], names: Iterable[str]) -> None:
     by_attname = {f.attname: f for f in Contact._meta.concrete_fields}
     for name in names:
         model_field = by_attname[name]
@@ -617,50 +650,66 @@ def _add_addresses(
             _("Together they would have %(count)s phone numbers; at most %(limit)s fit.")
             % {"count": len(known_phones) + len(new_phones - {""}), "limit": limits.MAX_PHONES}
         )
-    position = contact.emails.count()
-    added_emails: list[int] = []
-    for address, label in emails:
-        address = ContactEmail.normalise(address)
-        if address and address not in known_emails:
-            known_emails.add(address)
-            added_emails.append(
-                ContactEmail.objects.create(
-                    contact=contact, email=address, label=label, position=position
-                ).pk
-            )
-            position += 1
-    position = contact.phones.count()
-    added_phones: list[int] = []
-    for raw, label in phones:
-        key = normalise_phone(raw, region) or raw.strip()
-        if key and key not in known_phones:
-            known_phones.add(key)
-            added_phones.append(
-                ContactPhone.objects.create(
-                    contact=contact, raw=raw, label=label, position=position
-                ).pk
-            )
-            position += 1
+    added_emails = _add_new(
+        emails,
+        known=known_emails,
+        key=ContactEmail.normalise,
+        position=contact.emails.count(),
+        create=lambda raw, address, label, position: (
+            ContactEmail.objects.create(
+                contact=contact, email=address, label=label, position=position
+            ).pk
+        ),
+    )
+    added_phones = _add_new(
+        phones,
+        known=known_phones,
+        key=lambda raw: normalise_phone(raw, region) or raw.strip(),
+        position=contact.phones.count(),
+        create=lambda raw, key, label, position: (
+            ContactPhone.objects.create(contact=contact, raw=raw, label=label, position=position).pk
+        ),
+    )
     return added_emails, added_phones
 
 
-def _fill(contact: Contact, values: dict[str, Any]) -> list[str]:
+def _add_new(
+    items: Sequence[tuple[str, str]],
+    *,
+    known: set[str],
+    key: Callable[[str], str],
+    position: int,
+    create: Callable[[str, str, str, int], int],
+) -> list[int]:
+    """Create a row for each (value, label) whose key is not `known` yet, at the next
+    positions; returns the new rows' ids. `create` gets the value, its key, label and position."""
+    added: list[int] = []
+    for raw, label in items:
+        found = key(raw)
+        if found and found not in known:
+            known.add(found)
+            added.append(create(raw, found, label, position))
+            position += 1
+    return added
+
+
+def _fill(contact: Contact, values: Mapping[str, object]) -> list[str]:
     """Fill the contact's empty fields from `values`; notes are appended, tags joined."""
     changed: list[str] = []
     for name in MERGE_FILLED_FIELDS:
         if name in values and values[name] and not getattr(contact, name):
             _set_fields(contact, values, [name])
             changed.append(name)
-    notes = _append_note(contact.notes, values.get("notes") or "")
+    notes = _append_note(contact.notes, str(values.get("notes") or ""))
     if notes != contact.notes:
         contact.notes = notes
         changed.append("notes")
-    tags = join_tags(contact.tag_list + split_tags(values.get("tags") or ""))
+    tags = join_tags(contact.tag_list + split_tags(str(values.get("tags") or "")))
     if tags != contact.tags:
         contact.tags = tags
         changed.append("tags")
     last = values.get("last_contacted_on")
-    if last:
+    if isinstance(last, str | date) and last:  # a date, or one stored as text in a snapshot
         last_date = date.fromisoformat(last) if isinstance(last, str) else last
         if contact.last_contacted_on is None or last_date > contact.last_contacted_on:
             contact.last_contacted_on = last_date
@@ -672,7 +721,7 @@ def _merge_record(
     *, contact: Contact, record: ContactRecord, user: User, contact_import: ContactImport | None
 ) -> ContactMerge:
     before = contact_state(contact)
-    values: dict[str, Any] = {
+    values: dict[str, object] = {
         "given_name": record.given_name,
         "family_name": record.family_name,
         "full_name": record.full_name,
@@ -707,33 +756,53 @@ def _relations_to_contact() -> list[tuple[type[models.Model], str]]:
     for rel in Contact._meta.get_fields(include_hidden=True):
         if not rel.auto_created or rel.concrete:
             continue
-        if rel.many_to_many:
-            through = rel.through  # type: ignore[union-attr]
+        if isinstance(rel, models.ManyToManyRel):
+            through = rel.through
+            assert through is not None  # set once the models are loaded
             for through_field in through._meta.get_fields():
                 if (
                     getattr(through_field, "related_model", None) is Contact
                     and through_field.concrete
                 ):
                     relations.append((through, through_field.name))
-        elif rel.one_to_many or rel.one_to_one:
+        elif isinstance(rel, models.ManyToOneRel):  # and OneToOneRel, its subclass
             model = rel.related_model
             if model in (ContactEmail, ContactPhone):
                 continue
             assert isinstance(model, type) and issubclass(model, models.Model)
-            relations.append((model, rel.field.name))  # type: ignore[union-attr]
+            relations.append((model, rel.field.name))
     # Auto-created many-to-many tables show up twice (as a relation and as a hidden model).
     return sorted(set(relations), key=lambda r: (r[0]._meta.label, r[1]))
 
 
-def _row_values(row: models.Model) -> dict[str, Any]:
+def _row_values(row: models.Model) -> dict[str, object]:
     return {f.attname: _json_value(getattr(row, f.attname)) for f in row._meta.concrete_fields}
 
 
-def _repoint(source: Contact, target: Contact) -> dict[str, Any]:
+class MovedReference(TypedDict):
+    model: str
+    field: str
+    pk: int
+
+
+class DroppedReference(TypedDict):
+    model: str
+    field: str
+    row: dict[str, object]
+
+
+class References(TypedDict):
+    """Rows that pointed at a merged-away contact: moved to the kept one, or dropped."""
+
+    moved: list[MovedReference]
+    dropped: list[DroppedReference]
+
+
+def _repoint(source: Contact, target: Contact) -> References:
     """Point other rows at `target` instead of `source`; rows that would clash with a row
     `target` already has (a unique pair) are deleted and kept in the returned snapshot."""
-    moved: list[dict[str, Any]] = []
-    dropped: list[dict[str, Any]] = []
+    moved: list[MovedReference] = []
+    dropped: list[DroppedReference] = []
     for model, field_name in _relations_to_contact():
         rows = list(model._default_manager.filter(**{field_name: source}))
         for row in rows:
@@ -768,7 +837,7 @@ def do_merge_contacts(*, kept: Contact, merged: Contact, user: User) -> ContactM
     merged.delete()
     changed = _fill(kept, values)
     if take_introduction:
-        kept.introduction_id = values["introduction_id"]
+        kept.introduction_id = merged.introduction_id
         changed.append("introduction_id")
     added_emails, added_phones = _add_addresses(
         kept,
@@ -837,17 +906,17 @@ def do_undo_merge(*, merge: ContactMerge, user: User) -> Contact:
     return restored or kept
 
 
-def _restore_references(references: dict[str, Any], contact: Contact) -> None:
+def _restore_references(references: References, contact: Contact) -> None:
     from django.apps import apps
 
     for item in references.get("moved", []):
         model = apps.get_model(item["model"])
         model._default_manager.filter(pk=item["pk"]).update(**{item["field"]: contact})
-    for item in references.get("dropped", []):
-        model = apps.get_model(item["model"])
+    for dropped in references.get("dropped", []):
+        model = apps.get_model(dropped["model"])
         row = model()
         by_attname = {f.attname: f for f in model._meta.concrete_fields}
-        for name, value in item["row"].items():
+        for name, value in dropped["row"].items():
             setattr(row, name, None if value is None else by_attname[name].to_python(value))
         row.save(force_insert=True)
 

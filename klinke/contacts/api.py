@@ -7,8 +7,9 @@ before the body is read (`klinke.collectives.access.collective_member`).
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
-from typing import Any, cast
+from typing import cast
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
@@ -208,8 +209,13 @@ def _organisations(collective: Collective) -> OrganisationQuerySet:
     )
 
 
-def _contact_values(payload: ContactIn, *, partial: bool) -> dict[str, Any]:
-    """The payload's fields, checked, under ContactValues' keys (plus emails and phones)."""
+Pairs = list[tuple[str, str]]
+
+
+def _contact_values(
+    payload: ContactIn, *, partial: bool
+) -> tuple[ContactValues, Pairs | None, Pairs | None]:
+    """The payload's fields, checked, under ContactValues' keys; its emails and phones."""
     data = payload.dict(exclude_unset=partial)
     if "consent" in data and data["consent"] not in Consent.values:
         raise HttpError(422, f"consent: choose one of {sorted(Consent.values)}")
@@ -224,10 +230,11 @@ def _contact_values(payload: ContactIn, *, partial: bool) -> dict[str, Any]:
             raise HttpError(422, f"emails: {item['email']!r} is not an email address") from exc
     if not partial and not (data["given_name"] or data["family_name"] or data["full_name"]):
         raise HttpError(422, "full_name: give at least a name")
-    return data
+    emails, phones = data.pop("emails", None), data.pop("phones", None)
+    return cast(ContactValues, data), _pairs(emails, "email"), _pairs(phones, "number")
 
 
-def _pairs(items: list[dict[str, Any]] | None, key: str) -> list[tuple[str, str]] | None:
+def _pairs(items: Sequence[Mapping[str, object]] | None, key: str) -> Pairs | None:
     if items is None:
         return None
     return [(str(item[key]), str(item.get("label", ""))) for item in items]
@@ -237,16 +244,15 @@ def _write_contact(
     request: HttpRequest, slug: str, contact: Contact | None, payload: ContactIn, partial: bool
 ) -> Contact:
     collective = request_collective(request)
-    data = _contact_values(payload, partial=partial)
-    emails, phones = data.pop("emails", None), data.pop("phones", None)
+    values, emails, phones = _contact_values(payload, partial=partial)
     try:
         written = actions.do_write_contact(
             collective=collective,
             user=request_user(request),
             contact=contact,
-            values=cast(ContactValues, data),
-            emails=_pairs(emails, "email"),
-            phones=_pairs(phones, "number"),
+            values=values,
+            emails=emails,
+            phones=phones,
         )
     except actions.ContactsError as exc:
         raise HttpError(422, str(exc)) from exc

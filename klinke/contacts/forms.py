@@ -1,11 +1,13 @@
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Unpack, cast
 
 from django import forms
+from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
 from klinke.collectives.models import Collective
+from klinke.collectives.scoped_forms import CollectiveForm, CollectiveModelForm
 from klinke.contacts import limits, parsers
 from klinke.contacts.actions import ContactValues, OrganisationValues
 from klinke.contacts.models import (
@@ -18,22 +20,24 @@ from klinke.contacts.models import (
     split_tags,
 )
 from klinke.core.forms import CleanTextInputs
+from klinke.core.signatures import FormData, FormOptions, form_field
 from klinke.core.widgets import IsoDateInput
 
 
 class TagsField(forms.CharField):
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("label", _("tags"))
-        kwargs.setdefault("required", False)
-        kwargs.setdefault("help_text", _("Separate tags with commas, e.g. “tenant, city council”."))
-        super().__init__(**kwargs)
+    def __init__(self) -> None:
+        super().__init__(
+            label=_("tags"),
+            required=False,
+            help_text=_("Separate tags with commas, e.g. “tenant, city council”."),
+        )
 
-    def prepare_value(self, value: Any) -> Any:
+    def prepare_value(self, value: object) -> object:
         if isinstance(value, str) and value.startswith(","):
             return ", ".join(split_tags(value))
         return value
 
-    def clean(self, value: Any) -> str:
+    def clean(self, value: object) -> str:
         text = super().clean(value)
         tags = join_tags(str(text).split(","))
         if len(tags) > 500:
@@ -41,18 +45,22 @@ class TagsField(forms.CharField):
         return tags
 
 
-class OrganisationForm(CleanTextInputs, forms.ModelForm[Organisation]):
-    tags = TagsField()
-
-    class Meta:
-        model = Organisation
-        fields = ["name", "website", "sector", "city", "country", "tags", "notes"]
+class CountryCode(forms.BaseForm):
+    """A form whose `country` field takes a two-letter country code, stored upper-case."""
 
     def clean_country(self) -> str:
         country = str(self.cleaned_data.get("country") or "").strip().upper()
         if country and not (len(country) == 2 and country.isalpha()):
             raise forms.ValidationError(_("Use the two-letter country code, e.g. DE."))
         return country
+
+
+class OrganisationForm(CleanTextInputs, CountryCode, forms.ModelForm[Organisation]):
+    tags = TagsField()
+
+    class Meta:
+        model = Organisation
+        fields = ["name", "website", "sector", "city", "country", "tags", "notes"]
 
     def organisation_values(self) -> OrganisationValues:
         """The checked values as plain data for actions.do_write_organisation."""
@@ -68,7 +76,7 @@ class OrganisationForm(CleanTextInputs, forms.ModelForm[Organisation]):
         )
 
 
-class ContactForm(CleanTextInputs, forms.ModelForm[Contact]):
+class ContactForm(CleanTextInputs, CountryCode, CollectiveModelForm[Contact]):
     tags = TagsField()
 
     class Meta:
@@ -104,24 +112,15 @@ class ContactForm(CleanTextInputs, forms.ModelForm[Contact]):
             "contact_preferences": forms.Textarea(attrs={"rows": 2}),
         }
 
-    def __init__(self, *args: Any, collective: Collective, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        organisation = self.fields["organisation"]
-        assert isinstance(organisation, forms.ModelChoiceField)
+    def limit_choices(self, collective: Collective) -> None:
+        organisation = form_field(self, "organisation", forms.ModelChoiceField)
         organisation.queryset = Organisation.objects.for_collective(collective)
-        source = self.fields["source"]
-        assert isinstance(source, forms.ChoiceField)
+        source = form_field(self, "source", forms.ChoiceField)
         # Imports, introductions and the demo set their own source; people pick the others.
         allowed = {Source.MANUAL, Source.EVENT}
         if self.instance.pk:
             allowed.add(Source(self.instance.source))
         source.choices = [(v, label) for v, label in Source.choices if v in allowed]
-
-    def clean_country(self) -> str:
-        country = str(self.cleaned_data.get("country") or "").strip().upper()
-        if country and not (len(country) == 2 and country.isalpha()):
-            raise forms.ValidationError(_("Use the two-letter country code, e.g. DE."))
-        return country
 
     def contact_values(self) -> ContactValues:
         """The checked values as plain data for actions.do_write_contact."""
@@ -136,7 +135,7 @@ class ContactForm(CleanTextInputs, forms.ModelForm[Contact]):
         values["tags"] = split_tags(self.cleaned_data["tags"])
         return values
 
-    def clean(self) -> dict[str, Any]:
+    def clean(self) -> dict[str, object]:
         cleaned = super().clean() or {}
         if not (
             cleaned.get("given_name") or cleaned.get("family_name") or cleaned.get("full_name")
@@ -185,17 +184,15 @@ PhoneFormSet = forms.inlineformset_factory(
 )
 
 
-class ContactFilterForm(CleanTextInputs, forms.Form):
+class ContactFilterForm(CleanTextInputs, CollectiveForm):
     q = forms.CharField(label=_("Search"), required=False)
     tag = forms.CharField(label=_("Tag"), required=False)
     organisation = forms.ModelChoiceField(
         label=_("Organisation"), queryset=Organisation.objects.none(), required=False
     )
 
-    def __init__(self, *args: Any, collective: Collective, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        organisation = self.fields["organisation"]
-        assert isinstance(organisation, forms.ModelChoiceField)
+    def limit_choices(self, collective: Collective) -> None:
+        organisation = form_field(self, "organisation", forms.ModelChoiceField)
         organisation.queryset = Organisation.objects.for_collective(collective).only("pk", "name")
         organisation.empty_label = _("all organisations")
 
@@ -209,9 +206,9 @@ class UploadForm(CleanTextInputs, forms.Form):
         ),
     )
 
-    def clean_file(self) -> Any:
-        upload = self.cleaned_data["file"]
-        if upload.size > parsers.MAX_FILE_BYTES:
+    def clean_file(self) -> UploadedFile:
+        upload: UploadedFile = self.cleaned_data["file"]
+        if (upload.size or 0) > parsers.MAX_FILE_BYTES:
             raise forms.ValidationError(_("The file is larger than 2 MB."))
         return upload
 
@@ -240,8 +237,15 @@ FIELD_LABELS = {
 class MappingForm(CleanTextInputs, forms.Form):
     """One select per CSV column: which contact field it holds."""
 
-    def __init__(self, *args: Any, header: list[str], initial_mapping: list[str], **kwargs: Any):
-        super().__init__(*args, **kwargs)
+    def __init__(
+        self,
+        data: FormData = None,
+        *,
+        header: list[str],
+        initial_mapping: list[str],
+        **options: Unpack[FormOptions],
+    ) -> None:
+        super().__init__(data, **options)
         choices = [(key, FIELD_LABELS[key]) for key in ("", *parsers.CSV_FIELDS)]
         for index, column in enumerate(header):
             self.fields[f"column_{index}"] = forms.ChoiceField(
@@ -254,7 +258,7 @@ class MappingForm(CleanTextInputs, forms.Form):
     def mapping(self) -> list[str]:
         return [self.cleaned_data.get(name) or "" for name in self.fields]
 
-    def clean(self) -> dict[str, Any]:
+    def clean(self) -> dict[str, object]:
         cleaned = super().clean() or {}
         values = [cleaned.get(name) or "" for name in self.fields]
         if not {"full_name", "given_name", "family_name", "email", "phone", "organisation"} & set(

@@ -5,8 +5,8 @@ Everything here belongs to exactly one collective and is visible to its members 
 
 from __future__ import annotations
 
-from datetime import date, timedelta
-from typing import TYPE_CHECKING, Any, Self, TypeVar
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING, Self, TypeVar, Unpack
 
 from django.conf import settings
 from django.db import models
@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from klinke.collectives.models import Collective
+from klinke.core.signatures import SaveOptions
 from klinke.supporters.models import Sector
 
 if TYPE_CHECKING:
@@ -128,9 +129,9 @@ class Organisation(Tagged):
     def __str__(self) -> str:
         return self.name
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
+    def save(self, **options: Unpack[SaveOptions]) -> None:
         self.country = self.country.strip().upper()
-        super().save(*args, **kwargs)
+        super().save(**options)
 
     def get_absolute_url(self) -> str:
         return reverse("contacts:organisation_detail", args=[self.collective.slug, self.pk])
@@ -257,11 +258,11 @@ class Contact(Tagged):
     def __str__(self) -> str:
         return self.display_name
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
+    def save(self, **options: Unpack[SaveOptions]) -> None:
         self.country = self.country.strip().upper()
         if not self.full_name:
             self.full_name = " ".join(p for p in (self.given_name, self.family_name) if p)
-        super().save(*args, **kwargs)
+        super().save(**options)
 
     def get_absolute_url(self) -> str:
         return reverse("contacts:detail", args=[self.collective.slug, self.pk])
@@ -327,9 +328,9 @@ class ContactEmail(models.Model):
     def __str__(self) -> str:
         return self.email
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
+    def save(self, **options: Unpack[SaveOptions]) -> None:
         self.email = self.normalise(self.email)
-        super().save(*args, **kwargs)
+        super().save(**options)
 
     @staticmethod
     def normalise(address: str) -> str:
@@ -355,11 +356,11 @@ class ContactPhone(models.Model):
     def __str__(self) -> str:
         return self.e164 or self.raw
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
+    def save(self, **options: Unpack[SaveOptions]) -> None:
         from klinke.contacts.phones import normalise_phone
 
         self.e164 = normalise_phone(self.raw, self.contact.phone_region) or ""
-        super().save(*args, **kwargs)
+        super().save(**options)
 
     @property
     def is_unparsed(self) -> bool:
@@ -397,14 +398,14 @@ class ContactImportQuerySet(models.QuerySet["ContactImport"]):
     def for_collective(self, collective: Collective) -> ContactImportQuerySet:
         return self.filter(collective=collective)
 
-    def owned_by(self, collective: Collective, user: User | Any) -> ContactImportQuerySet:
+    def owned_by(self, collective: Collective, user: User) -> ContactImportQuerySet:
         return self.filter(collective=collective, created_by=user, expires_at__gt=timezone.now())
 
     def expired(self) -> ContactImportQuerySet:
         return self.filter(expires_at__lte=timezone.now())
 
 
-def _import_expiry() -> Any:
+def _import_expiry() -> datetime:
     return timezone.now() + IMPORT_LIFETIME
 
 

@@ -17,7 +17,7 @@ import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date as _date
-from typing import Any
+from typing import Any, TypeVar
 
 from django.utils.translation import gettext_noop
 from vobject.base import (  # type: ignore[import-untyped]  # vobject ships no types
@@ -67,7 +67,7 @@ class ContactFileError(ValueError):
     """
 
     def __init__(
-        self, template: str, *, line: int | None = None, record: int | None = None, **params: Any
+        self, template: str, *, line: int | None = None, record: int | None = None, **params: object
     ) -> None:
         self.template = template
         self.params = params
@@ -155,7 +155,7 @@ class ContactRecord:
             or self.phones
         )
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> dict[str, object]:
         return asdict(self)
 
     @classmethod
@@ -167,7 +167,10 @@ class ContactRecord:
         return cls(**values)
 
 
-def _add_unique(items: list[Any], item: Any) -> None:
+_T = TypeVar("_T")
+
+
+def _add_unique(items: list[_T], item: _T) -> None:
     if item not in items:
         items.append(item)
 
@@ -881,7 +884,7 @@ class CsvTable:
     """(line the row starts on, cells)."""
     delimiter: str
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> dict[str, object]:
         return {
             "header": self.header,
             "rows": [[line, cells] for line, cells in self.rows],

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Iterable
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.forms import BaseForm
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -33,6 +33,7 @@ from klinke.contacts.models import (
     Contact,
     ContactImport,
     ContactMerge,
+    ContactQuerySet,
     ImportState,
     Organisation,
     split_tags,
@@ -85,7 +86,9 @@ def _organisation(collective: Collective, pk: int) -> Organisation:
     return organisation
 
 
-def filtered_contacts(collective: Collective, params: Any) -> tuple[Any, ContactFilterForm]:
+def filtered_contacts(
+    collective: Collective, params: QueryDict
+) -> tuple[ContactQuerySet, ContactFilterForm]:
     form = ContactFilterForm(params, collective=collective)
     contacts = Contact.objects.for_collective(collective).with_details()
     if form.is_valid():
@@ -134,11 +137,11 @@ def index(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     return render(request, "contacts/index.html", context)
 
 
-def _formset_pairs(formset: Any, field_name: str) -> list[tuple[str, str]]:
-    """(value, label) of each filled, not deleted row, in order."""
+def _formset_pairs(rows: Iterable[BaseForm], field_name: str) -> list[tuple[str, str]]:
+    """(value, label) of each filled, not deleted row of a formset, in order."""
     return [
         (str(form.cleaned_data[field_name]), str(form.cleaned_data.get("label") or ""))
-        for form in formset.forms
+        for form in rows
         if form.cleaned_data
         and not form.cleaned_data.get("DELETE")
         and form.cleaned_data.get(field_name)
@@ -160,8 +163,8 @@ def _contact_form(
                 user=request_user(request),
                 contact=contact,
                 values=form.contact_values(),
-                emails=_formset_pairs(emails, "email"),
-                phones=_formset_pairs(phones, "raw"),
+                emails=_formset_pairs(emails.forms, "email"),
+                phones=_formset_pairs(phones.forms, "raw"),
             )
         except actions.ContactsError as exc:
             raise Http404 from exc
@@ -482,7 +485,9 @@ def organisation_delete(request: HttpRequest, slug: str, pk: int) -> HttpRespons
 
 def _own_import(request: HttpRequest, collective: Collective, pk: int) -> ContactImport:
     return get_object_or_404(
-        ContactImport.objects.owned_by(collective, request.user).select_related("collective"),
+        ContactImport.objects.owned_by(collective, request_user(request)).select_related(
+            "collective"
+        ),
         pk=pk,
     )
 
@@ -636,7 +641,7 @@ def import_preview(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 # --- export ------------------------------------------------------------------------------------
 
 
-def export_contacts(contacts: Any) -> list[ExportContact]:
+def export_contacts(contacts: Iterable[Contact]) -> list[ExportContact]:
     return [
         ExportContact(
             uid=f"urn:klinke:contact:{c.pk}",

@@ -10,10 +10,9 @@ state they start from inside the transaction that changes it.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -68,7 +67,7 @@ def member_users(collective: Collective) -> list[User]:
     return collective.member_users()
 
 
-def _notify_all(people: Iterable[User], template: str, context: dict[str, Any]) -> int:
+def _notify_all(people: Iterable[User], template: str, context: Mapping[str, object]) -> int:
     return notify_users(
         people,
         template=f"workbench/email/{template}",
@@ -198,7 +197,7 @@ def do_move_lead(*, lead: Lead, user: User, from_stage: str, to_stage: str) -> L
     if to_stage not in (probe.next_stage, probe.previous_stage):
         raise WorkbenchError(_("A lead moves one stage at a time; close it with a reason."))
     now = timezone.now()
-    changes: dict[str, Any] = {"stage": to_stage, "stage_changed_at": now, "updated_at": now}
+    changes: dict[str, object] = {"stage": to_stage, "stage_changed_at": now, "updated_at": now}
     if from_stage in CLOSED_STAGES:
         changes.update(closed_reason="", closed_at=None)
     moved = Lead.objects.filter(pk=lead.pk, stage=from_stage).update(**changes)
@@ -606,7 +605,7 @@ def do_set_reminder_preferences(*, user: User, scope: str, enabled: bool) -> Wor
 # --- referrals -----------------------------------------------------------------------
 
 
-def coarse_topic(lead: Lead) -> Any:
+def coarse_topic(lead: Lead) -> Topic | None:
     """The top-level topic of the lead's first topic: enough for statistics, nothing private."""
     topic = lead.topics.select_related("parent__parent").order_by("pk").first()
     while topic is not None and topic.parent is not None:

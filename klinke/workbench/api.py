@@ -321,7 +321,7 @@ class DecisionOut(Schema):
     state: str
     outcome: str
     decided_at: datetime | None
-    tally: dict[str, Any]
+    tally: dict[str, object]
     responses: list[ResponseOut]
     url: str
 
@@ -330,7 +330,7 @@ class DecisionOut(Schema):
         return obj.lead_id
 
     @staticmethod
-    def resolve_tally(obj: Decision) -> dict[str, Any]:
+    def resolve_tally(obj: Decision) -> dict[str, object]:
         if obj.tally:
             return dict(obj.tally)
         current = actions.current_tally(obj)
@@ -409,7 +409,7 @@ class CandidateOut(Schema):
     collective: str
     name: str
     score: float
-    reasons: list[dict[str, Any]]
+    reasons: list[dict[str, object]]
 
 
 class LogEntryOut(Schema):
@@ -614,7 +614,7 @@ def log_activity(
     return Status(201, activity)
 
 
-def _screening(lead: Lead) -> dict[str, Any]:
+def _screening(lead: Lead) -> dict[str, object]:
     return {
         "is_flagged": lead.is_flagged,
         "screened_at": lead.screened_at,
@@ -624,7 +624,7 @@ def _screening(lead: Lead) -> dict[str, Any]:
 
 
 @router.get("/{collective}/leads/{lead_id}/screening", response=ScreeningOut)
-def get_screening(request: HttpRequest, collective: str, lead_id: int) -> dict[str, Any]:
+def get_screening(request: HttpRequest, collective: str, lead_id: int) -> dict[str, object]:
     """The red-line hits on a lead, with their evidence, and the overrides so far."""
     return _screening(_lead(request, lead_id))
 
@@ -632,7 +632,7 @@ def get_screening(request: HttpRequest, collective: str, lead_id: int) -> dict[s
 @router.post("/{collective}/leads/{lead_id}/screening/override", response=ScreeningOut)
 def override_screening(
     request: HttpRequest, collective: str, lead_id: int, payload: OverrideIn
-) -> dict[str, Any]:
+) -> dict[str, object]:
     lead = _lead(request, lead_id)
     try:
         actions.do_override_screening(lead=lead, user=request_user(request), reason=payload.reason)
@@ -677,7 +677,9 @@ def _referrals(request: HttpRequest) -> ReferralQuerySet:
     "/{collective}/leads/{lead_id}/referral-candidates",
     response=list[CandidateOut],
 )
-def referral_candidates(request: HttpRequest, collective: str, lead_id: int, limit: int = 8) -> Any:
+def referral_candidates(
+    request: HttpRequest, collective: str, lead_id: int, limit: int = 8
+) -> list[dict[str, object]]:
     """Collectives that could take the lead, best first, with the matching engine's reasons."""
     lead = _lead(request, lead_id)
     ranked = candidates.rank_collectives_for_lead(

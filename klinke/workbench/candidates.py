@@ -4,11 +4,10 @@ pure matching engine, ranked with the same reasons the support exchange shows.
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db.models import Prefetch
 
 from klinke.collectives.models import Collective, Reference
+from klinke.core.models import Visitor
 from klinke.exchange.candidates import RankedCandidate, topic_tree
 from klinke.matching.documents import MatchDocument, Region
 from klinke.matching.engine import rank
@@ -18,7 +17,7 @@ HOURS_PER_PERSON_DAY = 8
 
 
 def _region(
-    city: str, country: str, nuts_code: str = "", lat: Any = None, lon: Any = None
+    city: str, country: str, nuts_code: str = "", lat: float | None = None, lon: float | None = None
 ) -> Region | None:
     if not (city or country or nuts_code or lat is not None):
         return None
@@ -70,7 +69,9 @@ def lead_document(lead: Lead) -> MatchDocument:
     )
 
 
-def rank_collectives_for_lead(lead: Lead, *, user: Any, limit: int = 8) -> list[RankedCandidate]:
+def rank_collectives_for_lead(
+    lead: Lead, *, user: Visitor, limit: int = 8
+) -> list[RankedCandidate]:
     """Other active collectives that could take `lead`, best first, with reasons."""
     collectives = (
         Collective.objects.active()

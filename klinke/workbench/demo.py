@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
+from typing import TypedDict
 
 from django.db import transaction
 from django.utils import timezone
@@ -37,7 +37,17 @@ DEMO_COLLECTIVE = "kollektiv-quellcode"
 REFERRAL_TARGET = "wurzelwerk-hosting"
 PEOPLE = ("mira", "janne", "deniz", "lou")  # their logins are <name>@demo.klinke.example
 
-RED_LINES: tuple[dict[str, Any], ...] = (
+
+class RedLineSeed(TypedDict):
+    name: str
+    explanation: str
+    sectors: list[str]
+    keywords_de: str
+    keywords_en: str
+    organisations: str
+
+
+RED_LINES: tuple[RedLineSeed, ...] = (
     {
         "name": "Keine Überwachung / No surveillance",
         "explanation": "Wir bauen keine Technik, mit der Menschen beobachtet, erkannt oder "

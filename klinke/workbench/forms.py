@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Unpack
 
 from django import forms
 from django.db.models import Q, QuerySet
@@ -11,8 +11,10 @@ from django.utils.translation import gettext_lazy as _
 
 from klinke.accounts.models import User
 from klinke.collectives.models import Collective
+from klinke.collectives.scoped_forms import CollectiveForm, CollectiveModelForm
 from klinke.contacts.models import Contact, Organisation
 from klinke.core.forms import CleanTextInputs
+from klinke.core.signatures import FormData, FormOptions, ModelFormOptions, form_field
 from klinke.core.widgets import IsoDateInput, IsoDateTimeField, IsoDateTimeLocalInput
 from klinke.screening import sector_choices
 from klinke.topics.models import Topic
@@ -39,7 +41,7 @@ class MemberChoiceField(forms.ModelMultipleChoiceField[User]):
         return str(obj.display_name)
 
 
-class LeadForm(CleanTextInputs, forms.ModelForm[Lead]):
+class LeadForm(CleanTextInputs, CollectiveModelForm[Lead]):
     members = MemberChoiceField(
         label=_("members working on it"),
         queryset=User.objects.none(),
@@ -82,19 +84,14 @@ class LeadForm(CleanTextInputs, forms.ModelForm[Lead]):
             "value_min": _("A range is fine: what the project may be worth, in euros."),
         }
 
-    def __init__(self, *args: Any, collective: Collective, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.collective = collective
-        organisation_field = self.fields["organisation"]
-        assert isinstance(organisation_field, forms.ModelChoiceField)
+    def limit_choices(self, collective: Collective) -> None:
+        organisation_field = form_field(self, "organisation", forms.ModelChoiceField)
         organisation_field.queryset = Organisation.objects.filter(collective=collective)
-        contact_field = self.fields["contact"]
-        assert isinstance(contact_field, forms.ModelChoiceField)
+        contact_field = form_field(self, "contact", forms.ModelChoiceField)
         contact_field.queryset = Contact.objects.filter(collective=collective).select_related(
             "organisation"
         )
-        members_field = self.fields["members"]
-        assert isinstance(members_field, forms.ModelMultipleChoiceField)
+        members_field = form_field(self, "members", forms.ModelMultipleChoiceField)
         members_field.queryset = members_of(collective)
 
     def values(self) -> LeadValues:
@@ -140,26 +137,26 @@ class ActivityForm(CleanTextInputs, forms.ModelForm[Activity]):
             "text": forms.Textarea(attrs={"rows": 3}),
         }
 
-    def __init__(self, *args: Any, lead: Lead, **kwargs: Any) -> None:
-        kwargs.setdefault(
+    def __init__(
+        self, data: FormData = None, *, lead: Lead, **options: Unpack[ModelFormOptions[Activity]]
+    ) -> None:
+        options.setdefault(
             "initial",
             {
                 "occurred_at": timezone.localtime().replace(second=0, microsecond=0),
                 "contact": lead.contact_id,
             },
         )
-        super().__init__(*args, **kwargs)
+        super().__init__(data, **options)
         contacts = Contact.objects.filter(collective_id=lead.collective_id)
         if lead.organisation_id is not None or lead.contact_id is not None:
             # The people of this client, not the whole address book in one select.
             contacts = contacts.filter(
                 Q(organisation_id=lead.organisation_id) | Q(pk=lead.contact_id)
             )
-        contact_field = self.fields["contact"]
-        assert isinstance(contact_field, forms.ModelChoiceField)
+        contact_field = form_field(self, "contact", forms.ModelChoiceField)
         contact_field.queryset = contacts
-        kind = self.fields["kind"]
-        assert isinstance(kind, forms.ChoiceField)
+        kind = form_field(self, "kind", forms.ChoiceField)
         kind.choices = ActivityKind.choices
 
 
@@ -195,15 +192,14 @@ class RedLineForm(CleanTextInputs, forms.ModelForm[RedLine]):
 
     field_order = ["name", "explanation", "sector_choices"]
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        sectors = self.fields["sector_choices"]
-        assert isinstance(sectors, forms.ChoiceField)
+    def __init__(self, data: FormData = None, **options: Unpack[ModelFormOptions[RedLine]]) -> None:
+        super().__init__(data, **options)
+        sectors = form_field(self, "sector_choices", forms.ChoiceField)
         sectors.choices = sector_choices(get_language() or "de")
         if self.instance.pk:
             sectors.initial = self.instance.sector_codes
 
-    def clean(self) -> dict[str, Any]:
+    def clean(self) -> dict[str, object]:
         cleaned = super().clean() or {}
         # The model's clean() wants to see the sectors among the other criteria.
         self.instance.sector_codes = list(cleaned.get("sector_choices") or [])
@@ -221,7 +217,7 @@ class RedLineForm(CleanTextInputs, forms.ModelForm[RedLine]):
         )
 
 
-class DecisionForm(CleanTextInputs, forms.Form):
+class DecisionForm(CleanTextInputs, CollectiveForm):
     question = forms.CharField(
         label=_("Question"),
         max_length=300,
@@ -238,10 +234,8 @@ class DecisionForm(CleanTextInputs, forms.Form):
         label=_("About the lead (optional)"), queryset=Lead.objects.none(), required=False
     )
 
-    def __init__(self, *args: Any, collective: Collective, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        lead_field = self.fields["lead"]
-        assert isinstance(lead_field, forms.ModelChoiceField)
+    def limit_choices(self, collective: Collective) -> None:
+        lead_field = form_field(self, "lead", forms.ModelChoiceField)
         lead_field.queryset = Lead.objects.filter(collective=collective).open()
 
     def clean_deadline(self) -> datetime:
@@ -263,7 +257,7 @@ class ResponseForm(CleanTextInputs, forms.Form):
         help_text=_("Required when you block."),
     )
 
-    def clean(self) -> dict[str, Any]:
+    def clean(self) -> dict[str, object]:
         cleaned = super().clean() or {}
         if cleaned.get("choice") == ResponseChoice.BLOCK and not cleaned.get("reason", "").strip():
             self.add_error("reason", _("A block needs a reason, so the others can address it."))
@@ -293,10 +287,11 @@ class ReferralForm(CleanTextInputs, forms.Form):
         required=True,
     )
 
-    def __init__(self, *args: Any, lead: Lead, user: User, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        field = self.fields["to_collective"]
-        assert isinstance(field, forms.ModelChoiceField)
+    def __init__(
+        self, data: FormData = None, *, lead: Lead, user: User, **options: Unpack[FormOptions]
+    ) -> None:
+        super().__init__(data, **options)
+        field = form_field(self, "to_collective", forms.ModelChoiceField)
         field.queryset = Collective.objects.active().visible_to(user).exclude(pk=lead.collective_id)
 
 
@@ -322,24 +317,21 @@ class ReminderForm(CleanTextInputs, forms.Form):
     )
 
 
-class LeadFilterForm(CleanTextInputs, forms.Form):
+class LeadFilterForm(CleanTextInputs, CollectiveForm):
     q = forms.CharField(label=_("Words"), required=False, max_length=200)
     stage = forms.ChoiceField(label=_("Stage"), required=False)
     member = forms.TypedChoiceField(label=_("Member"), required=False, coerce=int, empty_value=None)
     overdue = forms.BooleanField(label=_("Only overdue next actions"), required=False)
 
-    def __init__(self, *args: Any, collective: Collective, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        stage = self.fields["stage"]
-        assert isinstance(stage, forms.ChoiceField)
+    def limit_choices(self, collective: Collective) -> None:
+        stage = form_field(self, "stage", forms.ChoiceField)
         stage.choices = [
             ("", _("open stages")),
             *Stage.choices,
             ("closed", _("all closed")),
             ("all", _("all stages")),
         ]
-        member = self.fields["member"]
-        assert isinstance(member, forms.ChoiceField)
+        member = form_field(self, "member", forms.ChoiceField)
         member.choices = [("", _("anyone"))] + [
             (user.pk, user.display_name) for user in members_of(collective)
         ]

@@ -11,7 +11,7 @@ import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Unpack
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -23,7 +23,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from klinke.collectives.models import Collective
+from klinke.core.signatures import SaveOptions
 from klinke.screening import SECTORS, Hit, Keyword, RedLineRule, screen
+
+if TYPE_CHECKING:
+    from klinke.accounts.models import User
 
 DEFAULT_STALE_DAYS = 14
 DEFAULT_QUORUM_PERCENT = 50
@@ -260,7 +264,7 @@ class LeadQuerySet(models.QuerySet["Lead"]):
         cutoff = (now or timezone.now()) - timedelta(days=days)
         return self.open().filter(last_activity_at__lt=cutoff)
 
-    def worked_on_by(self, user: Any) -> LeadQuerySet:
+    def worked_on_by(self, user: User) -> LeadQuerySet:
         return self.filter(members=user)
 
     def matching_terms(self, terms: list[str]) -> LeadQuerySet:
@@ -389,20 +393,20 @@ class Lead(models.Model):
     def __str__(self) -> str:
         return self.title
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        update_fields = kwargs.get("update_fields")
+    def save(self, **options: Unpack[SaveOptions]) -> None:
+        update_fields = options.get("update_fields")
         if update_fields is None or self.SCREENED_FIELDS & set(update_fields):
             self.refresh_screening()
             self.refresh_search_document()
             if update_fields is not None:
-                kwargs["update_fields"] = {
+                options["update_fields"] = {
                     *update_fields,
                     "screening_hits",
                     "screened_at",
                     "is_flagged",
                     "search_document",
                 }
-        super().save(*args, **kwargs)
+        super().save(**options)
 
     def get_absolute_url(self) -> str:
         return reverse("workbench:lead_detail", args=[self.collective.slug, self.pk])

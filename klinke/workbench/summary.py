@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 from django.db.models import Count, Q, Sum, Value
 from django.db.models.functions import Coalesce, TruncMonth
@@ -130,7 +129,7 @@ def month_chart_svg(months: list[MonthFigures]) -> SafeString:
     def y(value: int) -> float:
         return TOP + plot_h - plot_h * value / top
 
-    parts: list[Any] = []
+    parts: list[SafeString] = []
     ticks = sorted({0, top, (top + 1) // 2})
     for tick in ticks:
         parts.append(

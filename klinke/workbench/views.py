@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import timedelta
 from functools import wraps
-from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -54,6 +53,7 @@ from klinke.workbench.models import (
     Decision,
     DigestScope,
     Lead,
+    LeadQuerySet,
     RedLine,
     Referral,
     ReferralLogEntry,
@@ -77,7 +77,7 @@ def workbench_view(methods: Sequence[str] = ("GET", "POST")) -> Callable[[View],
     def decorate(view: View) -> View:
         @login_required
         @wraps(view)
-        def wrapper(request: HttpRequest, slug: str, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapper(request: HttpRequest, slug: str, *args: int, **kwargs: int) -> HttpResponse:
             collective = member_collective(request, slug)
             if request.method not in allowed:
                 return HttpResponseNotAllowed(sorted(allowed))
@@ -131,7 +131,7 @@ def _focus_after_move(lead: Lead, direction: str) -> str:
 
 def _board_context(
     collective: Collective, moved: Lead | None = None, direction: str = ""
-) -> dict[str, Any]:
+) -> dict[str, object]:
     leads = list(Lead.objects.filter(collective=collective).on_board().for_cards())
     by_stage: dict[str, list[Lead]] = {stage: [] for stage in Stage.values}
     for lead in sorted(
@@ -147,7 +147,7 @@ def _board_context(
         }
         for stage in Stage
     ]
-    context: dict[str, Any] = {
+    context: dict[str, object] = {
         "collective": collective,
         "columns": columns,
         "stale_days": _settings(collective).stale_after_days,
@@ -179,7 +179,7 @@ def index(request: HtmxHttpRequest, collective: Collective) -> HttpResponse:
     return render(request, "workbench/index.html", context)
 
 
-def _filtered_leads(collective: Collective, form: LeadFilterForm) -> Any:
+def _filtered_leads(collective: Collective, form: LeadFilterForm) -> LeadQuerySet:
     leads = Lead.objects.filter(collective=collective)
     data = form.cleaned_data if form.is_valid() else {}
     stage = data.get("stage") or ""
@@ -226,7 +226,7 @@ def lead_list(request: HtmxHttpRequest, collective: Collective) -> HttpResponse:
 @workbench_view()
 @once_per_submission
 def lead_create(request: HttpRequest, collective: Collective) -> HttpResponse:
-    initial: dict[str, Any] = {}
+    initial: dict[str, object] = {}
     contact_pk = request.GET.get("contact", "")
     if contact_pk.isdigit():
         contact = Contact.objects.filter(collective=collective, pk=contact_pk).first()
@@ -269,7 +269,7 @@ def lead_edit(request: HttpRequest, collective: Collective, pk: int) -> HttpResp
     )
 
 
-def _evidence(lead: Lead) -> list[dict[str, Any]]:
+def _evidence(lead: Lead) -> list[dict[str, object]]:
     texts = lead.screening_fields()
     language = _language()
     field_labels = {
@@ -301,7 +301,7 @@ def _evidence(lead: Lead) -> list[dict[str, Any]]:
 
 def _activities_context(
     request: HttpRequest, lead: Lead, form: ActivityForm | None = None
-) -> dict[str, Any]:
+) -> dict[str, object]:
     return {
         "collective": lead.collective,
         "lead": lead,
@@ -443,7 +443,7 @@ def lead_refer(request: HttpRequest, collective: Collective, pk: int) -> HttpRes
     """Suggest collectives that could take the lead, and offer it to one of them."""
     lead = _lead(collective, pk)
     user = request_user(request)
-    initial: dict[str, Any] = {}
+    initial: dict[str, object] = {}
     if lead.contact is not None:
         contact = Contact.objects.with_details().get(pk=lead.contact.pk)
         lines = [contact.display_name]
@@ -513,7 +513,7 @@ def referrals(request: HttpRequest, collective: Collective) -> HttpResponse:
 def referral_detail(request: HttpRequest, collective: Collective, pk: int) -> HttpResponse:
     referral = _referral(collective, pk)
     receiving = referral.to_collective_id == collective.pk
-    evidence: list[dict[str, Any]] = []
+    evidence: list[dict[str, object]] = []
     if receiving and referral.state == ReferralState.OFFERED:
         # Screen the offer against the receiving collective's own red lines before it answers.
         probe = Lead(
@@ -618,7 +618,7 @@ def decision_list(request: HttpRequest, collective: Collective) -> HttpResponse:
 @workbench_view()
 @once_per_submission
 def decision_create(request: HttpRequest, collective: Collective) -> HttpResponse:
-    initial: dict[str, Any] = {
+    initial: dict[str, object] = {
         "deadline": (timezone.localtime() + timedelta(days=7)).replace(
             hour=18, minute=0, second=0, microsecond=0
         )
@@ -661,7 +661,7 @@ def _decision(collective: Collective, pk: int) -> Decision:
 
 def _decision_context(
     request: HttpRequest, decision: Decision, form: ResponseForm | None = None
-) -> dict[str, Any]:
+) -> dict[str, object]:
     user = request_user(request)
     responses = list(decision.responses.select_related("member"))
     mine = next((r for r in responses if r.member_id == user.pk), None)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Protocol
 
 from django import template
 from django.utils.formats import number_format
@@ -20,8 +20,18 @@ def euro(value: int | None) -> str:
     return "" if value is None else _euros(value)
 
 
+class ValueRange(Protocol):
+    """A lead or a referral: anything with an estimated value from … to."""
+
+    @property
+    def value_min(self) -> int | None: ...
+
+    @property
+    def value_max(self) -> int | None: ...
+
+
 @register.filter
-def value_range(item: Any) -> str:
+def value_range(item: ValueRange) -> str:
     """A lead's (or referral's) value as "10.000–20.000 €", "from 5.000 €" or ""."""
     low, high = item.value_min, item.value_max
     if low is not None and high is not None:
