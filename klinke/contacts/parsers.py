@@ -20,7 +20,7 @@ from datetime import date as _date
 from typing import Any, TypeVar
 
 from django.utils.translation import gettext_noop
-from vobject.base import (  # type: ignore[import-untyped]  # vobject ships no types
+from vobject.base import (  # vobject ships no types: ignored in pyproject.toml
     ParseError,
     getLogicalLines,
     parseLine,
