@@ -38,12 +38,6 @@ from klinke.topics.models import Topic
 PAGE_SIZE = 20
 
 
-def _query_string(request: HttpRequest) -> str:
-    params = request.GET.copy()
-    params.pop("page", None)
-    return params.urlencode()
-
-
 def _require_member(request: HttpRequest) -> User:
     user = request_user(request)
     if not is_network_member(user):
@@ -84,7 +78,6 @@ def index(request: HtmxHttpRequest) -> HttpResponse:
         "form": form,
         "page": page,
         "query": text,
-        "query_string": _query_string(request),
         "is_member": is_network_member(request.user),
     }
     if request.htmx:
@@ -335,7 +328,6 @@ def question_list(request: HtmxHttpRequest) -> HttpResponse:
     context: dict[str, object] = {
         "form": form,
         "page": page,
-        "query_string": _query_string(request),
         "can_ask": is_network_member(request.user),
     }
     template = (
