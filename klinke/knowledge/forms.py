@@ -94,8 +94,16 @@ class ArticleForm(CleanTextInputs, forms.Form):
         return cleaned
 
 
-class TopicFilter(forms.BaseForm):
-    """A filter form whose `topic` field offers every topic, or all of them."""
+class TopicFilter(CleanTextInputs, forms.Form):
+    """What the article and question lists filter by first: words, and one of every topic."""
+
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"type": "search"}),
+    )
+    topic = forms.ChoiceField(label=_("topic"), required=False)
 
     def __init__(self, data: Mapping[str, object] | None = None) -> None:
         super().__init__(data)
@@ -104,14 +112,7 @@ class TopicFilter(forms.BaseForm):
         topic.choices = [("", _("all"))] + [(t.slug, t.name) for t in Topic.objects.all()]
 
 
-class ArticleFilterForm(TopicFilter, CleanTextInputs, forms.Form):
-    q = forms.CharField(
-        label=_("Search"),
-        required=False,
-        max_length=200,
-        widget=forms.TextInput(attrs={"type": "search"}),
-    )
-    topic = forms.ChoiceField(label=_("topic"), required=False)
+class ArticleFilterForm(TopicFilter):
     language = forms.ChoiceField(
         label=_("language"),
         required=False,
@@ -154,14 +155,7 @@ class AnswerForm(CleanTextInputs, forms.Form):
     )
 
 
-class QuestionFilterForm(TopicFilter, CleanTextInputs, forms.Form):
-    q = forms.CharField(
-        label=_("Search"),
-        required=False,
-        max_length=200,
-        widget=forms.TextInput(attrs={"type": "search"}),
-    )
-    topic = forms.ChoiceField(label=_("topic"), required=False)
+class QuestionFilterForm(TopicFilter):
     state = forms.ChoiceField(
         label=_("show"),
         required=False,

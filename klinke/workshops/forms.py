@@ -287,7 +287,9 @@ def co_host_choices(idea: WorkshopIdea, user: User) -> QuerySet[User]:
     return User.objects.filter(proposed_workshop_ideas=idea).exclude(pk=user.pk).order_by("name")
 
 
-class EventFilterForm(CleanTextInputs, forms.Form):
+class _ListFilterForm(CleanTextInputs, forms.Form):
+    """What both workshop lists filter by first: words and a topic."""
+
     q = forms.CharField(label=_("Search"), required=False, max_length=200)
     topic = forms.ModelChoiceField(
         label=_("Topic"),
@@ -296,6 +298,9 @@ class EventFilterForm(CleanTextInputs, forms.Form):
         required=False,
         empty_label=_("all topics"),
     )
+
+
+class EventFilterForm(_ListFilterForm):
     language = forms.ChoiceField(
         label=_("Language"), choices=[("", _("all languages")), *WORKING_LANGUAGES], required=False
     )
@@ -309,15 +314,7 @@ class EventFilterForm(CleanTextInputs, forms.Form):
     )
 
 
-class IdeaFilterForm(CleanTextInputs, forms.Form):
-    q = forms.CharField(label=_("Search"), required=False, max_length=200)
-    topic = forms.ModelChoiceField(
-        label=_("Topic"),
-        queryset=Topic.objects.all(),
-        to_field_name="slug",
-        required=False,
-        empty_label=_("all topics"),
-    )
+class IdeaFilterForm(_ListFilterForm):
     state = forms.ChoiceField(
         label=_("State"),
         choices=[
