@@ -375,7 +375,7 @@ def _update(request: HttpRequest, slug: str, payload: ArticleUpdateIn) -> Articl
 
 @router.patch("/articles/{slug}", response=ArticleOut, auth=login)
 def update_article(request: HttpRequest, slug: str, payload: ArticleUpdateIn) -> Article:
-    """Change some fields; every change is a new revision. Every network member may edit."""
+    """Change some fields; every change is a new revision. Any network member may edit."""
     return _update(request, slug, payload)
 
 
