@@ -479,30 +479,30 @@ def _move(
     return get_object_or_404(_introductions(request), pk=introduction.pk)
 
 
-@router.post("/introductions/{introduction_id}/accept", response=IntroductionOut, auth=login)
-def accept_introduction(
-    request: HttpRequest, introduction_id: int, payload: IntroductionAnswerIn
+def _answer(
+    request: HttpRequest, introduction_id: int, payload: IntroductionAnswerIn, *, accept: bool
 ) -> Introduction:
     return _move(
         request,
         introduction_id,
         lambda i: actions.do_answer_introduction(
-            introduction_id=i.pk, user=request_user(request), accept=True, **payload.dict()
+            introduction_id=i.pk, user=request_user(request), accept=accept, **payload.dict()
         ),
     )
+
+
+@router.post("/introductions/{introduction_id}/accept", response=IntroductionOut, auth=login)
+def accept_introduction(
+    request: HttpRequest, introduction_id: int, payload: IntroductionAnswerIn
+) -> Introduction:
+    return _answer(request, introduction_id, payload, accept=True)
 
 
 @router.post("/introductions/{introduction_id}/decline", response=IntroductionOut, auth=login)
 def decline_introduction(
     request: HttpRequest, introduction_id: int, payload: IntroductionAnswerIn
 ) -> Introduction:
-    return _move(
-        request,
-        introduction_id,
-        lambda i: actions.do_answer_introduction(
-            introduction_id=i.pk, user=request_user(request), accept=False, **payload.dict()
-        ),
-    )
+    return _answer(request, introduction_id, payload, accept=False)
 
 
 @router.post("/introductions/{introduction_id}/withdraw", response=IntroductionOut, auth=login)

@@ -186,6 +186,17 @@ class RankedCandidate:
     # The party's other fitting offers, best first, each with its own (lower) score.
     also: tuple[RankedCandidate, ...] = ()
 
+    @classmethod
+    def from_match(cls, match: Match, obj: object) -> RankedCandidate:
+        """The engine's match for `obj`; the engine's ref is "<type>:<ref>", ours the part after."""
+        return cls(
+            type=match.type,
+            ref=match.ref.split(":", 1)[1],
+            score=match.score,
+            reasons=match.reasons,
+            obj=obj,
+        )
+
     @property
     def reason_texts(self) -> list[str]:
         language = (get_language() or "de")[:2]
@@ -336,15 +347,7 @@ def _ranked(
         obj = objects.get(match.ref)
         if obj is None or not keep(obj):
             continue
-        kept.append(
-            RankedCandidate(
-                type=match.type,
-                ref=match.ref.split(":", 1)[1],
-                score=match.score,
-                reasons=match.reasons,
-                obj=obj,
-            )
-        )
+        kept.append(RankedCandidate.from_match(match, obj))
     if not one_per_counterpart:
         return kept[:limit]
     # `kept` is best first, so a party's first entry is its best and dicts keep that order.

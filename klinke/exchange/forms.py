@@ -1,4 +1,5 @@
-from typing import Any
+from collections.abc import Mapping
+from datetime import date
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -7,7 +8,7 @@ from klinke.core.forms import CleanTextInputs
 from klinke.core.languages import WORKING_LANGUAGES
 from klinke.core.widgets import IsoDateInput
 from klinke.exchange.actions import ItemFields
-from klinke.exchange.models import HelpKind, Need, Offer, Outcome
+from klinke.exchange.models import ExchangeItem, HelpKind, Need, Offer, Outcome
 from klinke.topics.models import Topic
 
 # On the shared ``Meta`` so that every subclass, and every check over ``base_fields``, sees them.
@@ -31,7 +32,7 @@ ITEM_FIELDS = [
 ]
 
 
-class ExchangeItemForm(CleanTextInputs, forms.ModelForm[Any]):
+class ExchangeItemForm(CleanTextInputs, forms.ModelForm[ExchangeItem]):
     kind_choices = forms.MultipleChoiceField(
         label=_("kinds of help"), choices=HelpKind.choices, widget=forms.CheckboxSelectMultiple
     )
@@ -49,16 +50,18 @@ class ExchangeItemForm(CleanTextInputs, forms.ModelForm[Any]):
         required=False,
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(
+        self, data: Mapping[str, object] | None = None, *, instance: ExchangeItem | None = None
+    ) -> None:
+        super().__init__(data, instance=instance)
         if self.instance.pk:
             self.fields["kind_choices"].initial = self.instance.kind_codes
             self.fields["language_choices"].initial = self.instance.language_codes
 
-    def clean(self) -> dict[str, Any]:
+    def clean(self) -> dict[str, object]:
         cleaned = super().clean() or {}
         starts, ends = cleaned.get("starts_on"), cleaned.get("ends_on")
-        if starts and ends and ends < starts:
+        if isinstance(starts, date) and isinstance(ends, date) and ends < starts:
             self.add_error("ends_on", _("The end lies before the start."))
         return cleaned
 

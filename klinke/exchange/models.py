@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterable
 from datetime import date, datetime, timedelta
-from typing import Any, Self, TypeVar
+from typing import ClassVar, Self, TypeVar
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.base import ModelBase
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -140,6 +142,26 @@ class ExchangeItem(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    ref_prefix: ClassVar[str]
+    """Starts each new reference ("need-…", "offer-…"), so a reference names its kind."""
+
+    def save(
+        self,
+        *,
+        force_insert: bool | tuple[ModelBase, ...] = False,
+        force_update: bool = False,
+        using: str | None = None,
+        update_fields: Iterable[str] | None = None,
+    ) -> None:
+        if not self.ref:
+            self.ref = _new_ref(self.ref_prefix)
+        super().save(
+            force_insert=force_insert,
+            force_update=force_update,
+            using=using,
+            update_fields=update_fields,
+        )
+
     @property
     def kind_codes(self) -> list[str]:
         return [code for code in self.kinds.split(",") if code]
@@ -178,6 +200,7 @@ class ExchangeItem(models.Model):
 class Need(ExchangeItem):
     """What a collective asks the network for."""
 
+    ref_prefix = "need"
     collective = models.ForeignKey(Collective, on_delete=models.CASCADE, related_name="needs")
     topics = models.ManyToManyField(
         "topics.Topic", verbose_name=_("topics"), blank=True, related_name="needs"
@@ -188,11 +211,6 @@ class Need(ExchangeItem):
     class Meta(ExchangeItem.Meta):
         verbose_name = _("need")
         verbose_name_plural = _("needs")
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self.ref:
-            self.ref = _new_ref("need")
-        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("exchange:need_detail", args=[self.ref])
@@ -211,6 +229,8 @@ class Need(ExchangeItem):
 
 class Offer(ExchangeItem):
     """What a supporter, or a collective helping others, offers the network."""
+
+    ref_prefix = "offer"
 
     supporter = models.ForeignKey(
         Supporter, on_delete=models.CASCADE, null=True, blank=True, related_name="offers"
@@ -234,11 +254,6 @@ class Offer(ExchangeItem):
                 name="offer_has_exactly_one_owner",
             )
         ]
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self.ref:
-            self.ref = _new_ref("offer")
-        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("exchange:offer_detail", args=[self.ref])

@@ -1,9 +1,10 @@
-from typing import Any
+from collections.abc import Callable
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.formats import date_format
@@ -24,7 +25,14 @@ from klinke.exchange.forms import (
     NeedForm,
     OfferForm,
 )
-from klinke.exchange.models import Introduction, ItemState, Need, Offer
+from klinke.exchange.models import (
+    Introduction,
+    ItemState,
+    Need,
+    NeedQuerySet,
+    Offer,
+    OfferQuerySet,
+)
 from klinke.supporters.models import Supporter
 
 
@@ -46,7 +54,7 @@ def index(request: HttpRequest) -> HttpResponse:
     """Browse what the network currently asks for and offers."""
     show = request.GET.get("show", "needs")
     if show == "offers":
-        items: Any = (
+        items: NeedQuerySet | OfferQuerySet = (
             Offer.objects.current()
             .visible_to(request.user)
             .select_related("supporter", "collective")
@@ -118,7 +126,7 @@ def need_detail(request: HttpRequest, ref: str) -> HttpResponse:
     need = _visible_need(request, ref)
     is_owner = need.is_owned_by(request.user)
     matches: list[tuple[candidates.RankedCandidate, bool, str]] = []
-    introductions: Any = []
+    introductions: QuerySet[Introduction] | list[Introduction] = []
     if is_owner:
         ranked = candidates.rank_helpers_for_need(need, user=request.user, limit=10)
         introductions = need.introductions.select_related("supporter", "collective", "offer")
@@ -348,7 +356,9 @@ def introduction_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _run(request: HttpRequest, introduction: Introduction, move: Any, success: str) -> HttpResponse:
+def _run(
+    request: HttpRequest, introduction: Introduction, move: Callable[[], object], success: str
+) -> HttpResponse:
     try:
         move()
     except actions.ExchangeError as exc:

@@ -11,9 +11,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 from enum import Enum
-from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Count
@@ -23,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from klinke.accounts.models import User
 from klinke.core.mail import has_muted, notify_user
-from klinke.core.models import NotificationKind, Visibility, is_network_member
+from klinke.core.models import NotificationKind, Visibility, Visitor, is_network_member
 from klinke.knowledge.models import (
     Answer,
     Article,
@@ -63,7 +62,7 @@ class EditConflict(KnowledgeError):
 # --- checks shared by pages and API -----------------------------------------------------
 
 
-def _require_member(user: Any, message: str) -> None:
+def _require_member(user: Visitor | None, message: str) -> None:
     if not is_network_member(user):
         raise NotAllowed(message)
 
@@ -372,7 +371,7 @@ def do_ask_question(
     return question
 
 
-def _question_link_context(question: Question) -> dict[str, Any]:
+def _question_link_context(question: Question) -> dict[str, object]:
     return {"question": question, "question_url": question.get_absolute_url()}
 
 
@@ -557,7 +556,7 @@ def match_new_questions(limit: int = 50) -> int:
     return done
 
 
-def _send_digest_to(user_id: int, now: Any) -> bool:
+def _send_digest_to(user_id: int, now: datetime) -> bool:
     """One person's digest, if one is due; the person's pending rows are locked meanwhile."""
     with transaction.atomic():
         pending = list(

@@ -1,8 +1,6 @@
 """Admin for the knowledge base. Texts are edited on the site, where every change becomes a
 revision; here stewards see the history and can hide an article or question from outsiders."""
 
-from typing import Any
-
 from django.contrib import admin
 from django.http import HttpRequest
 
@@ -17,7 +15,7 @@ class RevisionInline(admin.TabularInline[ArticleRevision, Article]):
     can_delete = False
     ordering = ["-number"]
 
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+    def has_add_permission(self, request: HttpRequest, obj: Article | None = None) -> bool:
         return False
 
 
@@ -55,7 +53,7 @@ class AnswerInline(admin.StackedInline[Answer, Question]):
     readonly_fields = ["author", "created_at", "body"]
     extra = 0
 
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+    def has_add_permission(self, request: HttpRequest, obj: Question | None = None) -> bool:
         return False
 
 

@@ -8,7 +8,6 @@ Input the rules refuse answers 422 with the reason; an edit based on an outdated
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
@@ -20,7 +19,7 @@ from ninja.pagination import paginate
 from klinke.accounts import request_user
 from klinke.accounts.api_auth import TokenOrSessionRequired
 from klinke.core.api_pagination import Pagination
-from klinke.core.api_schemas import InputSchema
+from klinke.core.api_schemas import InputSchema, ResolverContext
 from klinke.core.models import Visibility
 from klinke.knowledge import actions
 from klinke.knowledge.actions import Unchanged
@@ -35,8 +34,19 @@ from klinke.knowledge.models import (
     Question,
     QuestionQuerySet,
 )
+from klinke.topics.models import Topic
 
 router = Router(tags=["knowledge"])
+
+
+def _slug_if_visible(target: Article | None, context: ResolverContext) -> str | None:
+    """The slug of a linked article the caller may see, else None (as the HTML page hides it)."""
+    request = (context or {}).get("request")
+    if target is None or not isinstance(request, HttpRequest):
+        return None
+    return target.slug if target.is_visible_to(request.user) else None
+
+
 login = TokenOrSessionRequired()
 
 
@@ -67,12 +77,8 @@ class ArticleSummaryOut(Schema):
         return obj.author.display_name if obj.author else None
 
     @staticmethod
-    def resolve_translation(obj: Article, context: Any) -> str | None:
-        other = obj.translation
-        request = (context or {}).get("request")
-        if other is None or request is None or not other.is_visible_to(request.user):
-            return None
-        return other.slug
+    def resolve_translation(obj: Article, context: ResolverContext) -> str | None:
+        return _slug_if_visible(obj.translation, context)
 
     @staticmethod
     def resolve_url(obj: Article) -> str:
@@ -198,11 +204,8 @@ class QuestionSummaryOut(Schema):
         return int(count) if count is not None else obj.answers.count()
 
     @staticmethod
-    def resolve_article(obj: Question, context: Any) -> str | None:
-        request = (context or {}).get("request")
-        if obj.article is None or request is None or not obj.article.is_visible_to(request.user):
-            return None
-        return obj.article.slug
+    def resolve_article(obj: Question, context: ResolverContext) -> str | None:
+        return _slug_if_visible(obj.article, context)
 
     @staticmethod
     def resolve_url(obj: Question) -> str:
@@ -282,7 +285,7 @@ def _refused(exc: actions.KnowledgeError) -> HttpError:
     return HttpError(422, str(exc))
 
 
-def _topics(slugs: list[str]) -> list[Any]:
+def _topics(slugs: list[str]) -> list[Topic]:
     try:
         return actions.topics_from_slugs(slugs)
     except actions.KnowledgeError as exc:
@@ -389,7 +392,7 @@ def list_revisions(request: HttpRequest, slug: str) -> QuerySet[ArticleRevision]
 
 
 @router.get("/articles/{slug}/revisions/{number}", response=RevisionDetailOut)
-def get_revision(request: HttpRequest, slug: str, number: int) -> Any:
+def get_revision(request: HttpRequest, slug: str, number: int) -> RevisionDetailOut:
     article = _article(request, slug)
     revision = get_object_or_404(
         article.revisions.select_related("author", "reverted_from"), number=number
@@ -397,16 +400,16 @@ def get_revision(request: HttpRequest, slug: str, number: int) -> Any:
     previous = article.revisions.filter(number=number - 1).first()
     diff = diff_texts(previous.body if previous else "", revision.body)
     marks = {"added": "+", "removed": "-", "same": " ", "hunk": ""}
-    return {
-        "number": revision.number,
-        "title": revision.title,
-        "note": revision.note,
-        "author": revision.author.display_name if revision.author else None,
-        "created_at": revision.created_at,
-        "restores": revision.reverted_from.number if revision.reverted_from else None,
-        "body": revision.body,
-        "diff": [marks[line.kind] + line.text for line in diff.lines],
-    }
+    return RevisionDetailOut(
+        number=revision.number,
+        title=revision.title,
+        note=revision.note,
+        author=revision.author.display_name if revision.author else None,
+        created_at=revision.created_at,
+        restores=revision.reverted_from.number if revision.reverted_from else None,
+        body=revision.body,
+        diff=[marks[line.kind] + line.text for line in diff.lines],
+    )
 
 
 @router.post("/articles/{slug}/revisions/{number}/restore", response=ArticleOut, auth=login)

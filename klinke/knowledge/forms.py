@@ -1,12 +1,12 @@
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from klinke.core.forms import CleanTextInputs
-from klinke.core.models import Visibility
+from klinke.core.models import Visibility, Visitor
 from klinke.knowledge.models import Article, ArticleKind, ArticleLanguage
 from klinke.topics.models import Topic
 
@@ -67,8 +67,15 @@ class ArticleForm(CleanTextInputs, forms.Form):
     )
     base_revision = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args: Any, user: Any = None, article: Article | None = None, **kwargs: Any):
-        super().__init__(*args, **kwargs)
+    def __init__(
+        self,
+        data: Mapping[str, object] | None = None,
+        *,
+        user: Visitor | None = None,
+        article: Article | None = None,
+        initial: dict[str, object] | None = None,
+    ) -> None:
+        super().__init__(data, initial=initial)
         candidates = Article.objects.visible_to(user).order_by("title")
         if article is not None:
             candidates = candidates.exclude(pk=article.pk)
@@ -79,15 +86,17 @@ class ArticleForm(CleanTextInputs, forms.Form):
         assert isinstance(translation, forms.ModelChoiceField)
         translation.queryset = candidates
 
-    def clean(self) -> dict[str, Any]:
+    def clean(self) -> dict[str, object]:
         cleaned = super().clean() or {}
         other = cleaned.get("translation")
-        if other is not None and other.language == cleaned.get("language"):
+        if isinstance(other, Article) and other.language == cleaned.get("language"):
             self.add_error("translation", _("A translation must be in the other language."))
         return cleaned
 
 
-class ArticleFilterForm(CleanTextInputs, forms.Form):
+class TopicFilter(CleanTextInputs, forms.Form):
+    """What the article and question lists filter by first: words, and one of every topic."""
+
     q = forms.CharField(
         label=_("Search"),
         required=False,
@@ -95,6 +104,15 @@ class ArticleFilterForm(CleanTextInputs, forms.Form):
         widget=forms.TextInput(attrs={"type": "search"}),
     )
     topic = forms.ChoiceField(label=_("topic"), required=False)
+
+    def __init__(self, data: Mapping[str, object] | None = None) -> None:
+        super().__init__(data)
+        topic = self.fields["topic"]
+        assert isinstance(topic, forms.ChoiceField)
+        topic.choices = [("", _("all"))] + [(t.slug, t.name) for t in Topic.objects.all()]
+
+
+class ArticleFilterForm(TopicFilter):
     language = forms.ChoiceField(
         label=_("language"),
         required=False,
@@ -103,12 +121,6 @@ class ArticleFilterForm(CleanTextInputs, forms.Form):
     kind = forms.ChoiceField(
         label=_("kind"), required=False, choices=[("", _("all")), *ArticleKind.choices]
     )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        topic = self.fields["topic"]
-        assert isinstance(topic, forms.ChoiceField)
-        topic.choices = [("", _("all"))] + [(t.slug, t.name) for t in Topic.objects.all()]
 
 
 class RevertForm(CleanTextInputs, forms.Form):
@@ -143,14 +155,7 @@ class AnswerForm(CleanTextInputs, forms.Form):
     )
 
 
-class QuestionFilterForm(CleanTextInputs, forms.Form):
-    q = forms.CharField(
-        label=_("Search"),
-        required=False,
-        max_length=200,
-        widget=forms.TextInput(attrs={"type": "search"}),
-    )
-    topic = forms.ChoiceField(label=_("topic"), required=False)
+class QuestionFilterForm(TopicFilter):
     state = forms.ChoiceField(
         label=_("show"),
         required=False,
@@ -160,12 +165,6 @@ class QuestionFilterForm(CleanTextInputs, forms.Form):
             ("answered", _("with accepted answer")),
         ],
     )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        topic = self.fields["topic"]
-        assert isinstance(topic, forms.ChoiceField)
-        topic.choices = [("", _("all"))] + [(t.slug, t.name) for t in Topic.objects.all()]
 
 
 class QuestionToArticleForm(CleanTextInputs, forms.Form):

@@ -18,12 +18,13 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
 
 import nh3
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml
+from markdown_it.renderer import RendererHTML
 from markdown_it.token import Token
+from markdown_it.utils import EnvType, OptionsDict
 
 ALLOWED_TAGS = frozenset(
     {
@@ -59,7 +60,9 @@ def _anchor(text: str, seen: dict[str, int]) -> str:
     return f"{HEADING_ID_PREFIX}{slug}" + (f"-{count + 1}" if count else "")
 
 
-def _render_image(self: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
+def _render_image(
+    self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
     token = tokens[idx]
     src = str(token.attrGet("src") or "")
     alt = self.renderInlineAsText(token.children or [], options, env) or src
@@ -118,7 +121,7 @@ class Rendered:
 def render(text: str) -> Rendered:
     """Markdown to sanitised HTML, with the outline of its h2/h3 sections."""
     parser = _parser()
-    env: dict[str, Any] = {}
+    env: EnvType = {}
     tokens = parser.parse(text or "", env)
     headings = _level_and_anchor(tokens)
     html = parser.renderer.render(tokens, parser.options, env)

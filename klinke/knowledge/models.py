@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Self, TypeVar
+from typing import Self, TypeVar
 
 from django.conf import settings
 from django.db import models
@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from klinke.core.models import Visibility, is_network_member
+from klinke.core.models import Visibility, Visitor, is_network_member, signed_in_pk
 from klinke.knowledge import search
 from klinke.knowledge.markup import render_markdown
 from klinke.matching.analysis import guess_language
@@ -21,6 +21,11 @@ from klinke.matching.analysis import search_document as _document
 class ArticleLanguage(models.TextChoices):
     GERMAN = "de", _("German")
     ENGLISH = "en", _("English")
+
+
+def _is_steward(user: Visitor | None) -> bool:
+    """Whether a signed-in person is a steward (only `User` knows; a visitor never is)."""
+    return signed_in_pk(user) is not None and bool(getattr(user, "is_steward", False))
 
 
 class ArticleKind(models.TextChoices):
@@ -33,7 +38,7 @@ _Row = TypeVar("_Row", bound=models.Model)
 
 
 class VisibleQuerySet(models.QuerySet[_Row]):
-    def visible_to(self, user: Any) -> Self:
+    def visible_to(self, user: Visitor | None) -> Self:
         if is_network_member(user):
             return self
         return self.filter(visibility=Visibility.PUBLIC)
@@ -168,15 +173,15 @@ class Article(models.Model):
         self.search_document = _document(self.title, self.summary, self.body, *_topic_names(self))
         self.title_document = _document(self.title)
 
-    def is_visible_to(self, user: Any) -> bool:
+    def is_visible_to(self, user: Visitor | None) -> bool:
         return self.visibility == Visibility.PUBLIC or is_network_member(user)
 
-    def is_editable_by(self, user: Any) -> bool:
+    def is_editable_by(self, user: Visitor | None) -> bool:
         """Wiki-like: any network member may edit; every edit is kept as a revision."""
         return is_network_member(user)
 
-    def is_revertable_by(self, user: Any) -> bool:
-        return bool(getattr(user, "is_authenticated", False) and user.is_steward)
+    def is_revertable_by(self, user: Visitor | None) -> bool:
+        return _is_steward(user)
 
     @property
     def translation_language(self) -> str:
@@ -305,23 +310,22 @@ class Question(models.Model):
         self.search_document = _document(self.title, self.body, *_topic_names(self))
         self.title_document = _document(self.title)
 
-    def is_visible_to(self, user: Any) -> bool:
+    def is_visible_to(self, user: Visitor | None) -> bool:
         return self.visibility == Visibility.PUBLIC or is_network_member(user)
 
-    def is_asked_by(self, user: Any) -> bool:
-        return bool(getattr(user, "is_authenticated", False)) and self.asker_id == user.pk
+    def is_asked_by(self, user: Visitor | None) -> bool:
+        pk = signed_in_pk(user)
+        return pk is not None and self.asker_id == pk
 
-    def can_be_answered_by(self, user: Any) -> bool:
+    def can_be_answered_by(self, user: Visitor | None) -> bool:
         return is_network_member(user)
 
-    def can_accept(self, user: Any) -> bool:
+    def can_accept(self, user: Visitor | None) -> bool:
         """Only the person who asked marks the answer that helped."""
         return self.is_asked_by(user)
 
-    def can_become_article_by(self, user: Any) -> bool:
-        if not getattr(user, "is_authenticated", False):
-            return False
-        return self.is_asked_by(user) or bool(user.is_steward)
+    def can_become_article_by(self, user: Visitor | None) -> bool:
+        return self.is_asked_by(user) or _is_steward(user)
 
 
 class Answer(models.Model):
@@ -353,8 +357,9 @@ class Answer(models.Model):
     def refresh_derived_fields(self) -> None:
         self.body_html = render_markdown(self.body)
 
-    def is_editable_by(self, user: Any) -> bool:
-        return bool(getattr(user, "is_authenticated", False)) and self.author_id == user.pk
+    def is_editable_by(self, user: Visitor | None) -> bool:
+        pk = signed_in_pk(user)
+        return pk is not None and self.author_id == pk
 
     @property
     def is_accepted(self) -> bool:

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from functools import reduce
 from operator import and_, or_
 
-from django.db.models import Case, IntegerField, Q, Value, When
+from django.db.models import Case, Expression, IntegerField, Q, Value, When
 
 from klinke.matching.analysis import (
     fold,
@@ -100,13 +100,13 @@ def matching(words: list[QueryWord]) -> Q:
     return reduce(and_, (word.condition("search_document") for word in words), Q())
 
 
-def title_hits(words: list[QueryWord]) -> Case | Value:
+def title_hits(words: list[QueryWord]) -> Expression:
     """How well the title answers the query (an SQL expression): per query word, 2 when the
     title has the word as written, 1 when it has only its translation."""
-    total: Case | Value = Value(0, output_field=IntegerField())
+    total: Expression = Value(0, output_field=IntegerField())
     for word in words:
         strict = QueryWord(word.surface, word.alternatives[:1])
-        total = total + Case(  # type: ignore[assignment]
+        total = total + Case(
             When(strict.condition("title_document"), then=Value(2)),
             When(word.condition("title_document"), then=Value(1)),
             default=Value(0),

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TypedDict
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, QuerySet
+from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language
@@ -32,15 +32,10 @@ from klinke.knowledge.forms import (
     RevertForm,
 )
 from klinke.knowledge.markup import outline, render_markdown
-from klinke.knowledge.models import Answer, Article, ArticleRevision, Question
+from klinke.knowledge.models import Answer, Article, ArticleQuerySet, ArticleRevision, Question
+from klinke.topics.models import Topic
 
 PAGE_SIZE = 20
-
-
-def _query_string(request: HttpRequest) -> str:
-    params = request.GET.copy()
-    params.pop("page", None)
-    return params.urlencode()
 
 
 def _require_member(request: HttpRequest) -> User:
@@ -54,10 +49,10 @@ def _require_member(request: HttpRequest) -> User:
 
 
 def _visible_article(
-    request: HttpRequest, slug: str, queryset: QuerySet[Any] | None = None
+    request: HttpRequest, slug: str, queryset: ArticleQuerySet | None = None
 ) -> Article:
     """The article, or 404 for anyone who may not see it, so its existence does not leak."""
-    base: Any = Article.objects.all() if queryset is None else queryset
+    base = Article.objects.all() if queryset is None else queryset
     article: Article = get_object_or_404(base.visible_to(request.user), slug=slug)
     return article
 
@@ -79,11 +74,10 @@ def index(request: HtmxHttpRequest) -> HttpResponse:
         articles.search(text).select_related("author", "translation").prefetch_related("topics")
     )
     page = Paginator(articles, PAGE_SIZE).get_page(request.GET.get("page"))
-    context: dict[str, Any] = {
+    context: dict[str, object] = {
         "form": form,
         "page": page,
         "query": text,
-        "query_string": _query_string(request),
         "is_member": is_network_member(request.user),
     }
     if request.htmx:
@@ -97,7 +91,19 @@ def index(request: HtmxHttpRequest) -> HttpResponse:
     return render(request, "knowledge/index.html", context)
 
 
-def _article_form_data(form: ArticleForm) -> dict[str, Any]:
+class _ArticleValues(TypedDict):
+    """What the article form gives `do_create_article` and `do_edit_article` alike."""
+
+    title: str
+    summary: str
+    body: str
+    language: str
+    kind: str
+    visibility: str
+    topics: list[Topic]
+
+
+def _article_form_data(form: ArticleForm) -> _ArticleValues:
     data = form.cleaned_data
     return {
         "title": data["title"],
@@ -114,7 +120,7 @@ def _article_form_data(form: ArticleForm) -> dict[str, Any]:
 @once_per_submission
 def article_create(request: HttpRequest) -> HttpResponse:
     user = _require_member(request)
-    initial: dict[str, Any] = {"language": (get_language() or "de")[:2]}
+    initial: dict[str, object] = {"language": (get_language() or "de")[:2]}
     if slug := request.GET.get("translation_of", ""):
         original = _visible_article(request, slug)
         initial = {
@@ -171,7 +177,7 @@ def article_edit(request: HttpRequest, slug: str) -> HttpResponse:
     user = request_user(request)
     if not article.is_editable_by(user):
         raise PermissionDenied
-    initial = {
+    initial: dict[str, object] = {
         "title": article.title,
         "summary": article.summary,
         "body": article.body,
@@ -319,10 +325,9 @@ def question_list(request: HtmxHttpRequest) -> HttpResponse:
     if not text:
         questions = questions.order_by("-created_at", "-pk")
     page = Paginator(questions, PAGE_SIZE).get_page(request.GET.get("page"))
-    context: dict[str, Any] = {
+    context: dict[str, object] = {
         "form": form,
         "page": page,
-        "query_string": _query_string(request),
         "can_ask": is_network_member(request.user),
     }
     template = (
@@ -368,7 +373,7 @@ def _visible_question(request: HttpRequest, pk: int, *, with_topics: bool = Fals
     return question
 
 
-def _answers_context(request: HttpRequest, question: Question) -> dict[str, Any]:
+def _answers_context(request: HttpRequest, question: Question) -> dict[str, object]:
     answers = list(question.answers.select_related("author"))
     for answer in answers:
         answer.question = question  # saves a query per answer in is_accepted

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -62,7 +62,7 @@ def _site(path: str) -> str:
     return settings.SITE_URL + path
 
 
-def _notify(people: Iterable[User], template: str, context: dict[str, Any]) -> int:
+def _notify(people: Iterable[User], template: str, context: dict[str, object]) -> int:
     return notify_users(
         people,
         template=f"workshops/email/{template}",

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime, time
 from typing import TYPE_CHECKING, Any
 
@@ -71,8 +72,14 @@ class InterestForm(CleanTextInputs, forms.ModelForm[Interest]):
         fields = ["preferred_format", "region", "language"]
         widgets = {"preferred_format": forms.RadioSelect}
 
-    def __init__(self, *args: Any, user: Visitor | None = None, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(
+        self,
+        data: Mapping[str, object] | None = None,
+        *,
+        instance: Interest | None = None,
+        user: Visitor | None = None,
+    ) -> None:
+        super().__init__(data, instance=instance)
         self.fields["preferred_format"].initial = PreferredFormat.EITHER
         if user is not None and not self.instance.pk:
             self.fields["language"].initial = getattr(user, "language", "de")
@@ -134,12 +141,14 @@ class EventForm(CleanTextInputs, forms.ModelForm[Event]):
 
     def __init__(
         self,
-        *args: Any,
+        data: Mapping[str, object] | None = None,
+        *,
+        instance: Event | None = None,
+        initial: dict[str, object] | None = None,
         co_host_choices: QuerySet[User] | None = None,
         min_capacity: int = 0,
-        **kwargs: Any,
     ) -> None:
-        super().__init__(*args, **kwargs)
+        super().__init__(data, instance=instance, initial=initial)
         self.min_capacity = min_capacity
         if self.instance.pk:
             start, end = self.instance.local_start, self.instance.local_end
@@ -250,9 +259,13 @@ class FollowUpForm(CleanTextInputs, forms.Form):
     )
 
     def __init__(
-        self, *args: Any, articles: QuerySet[Article] | None = None, **kwargs: Any
+        self,
+        data: Mapping[str, object] | None = None,
+        *,
+        initial: dict[str, object] | None = None,
+        articles: QuerySet[Article] | None = None,
     ) -> None:
-        super().__init__(*args, **kwargs)
+        super().__init__(data, initial=initial)
         if articles is not None:
             self.fields["article"] = forms.ModelChoiceField(
                 label=_("Knowledge article"),
@@ -274,7 +287,9 @@ def co_host_choices(idea: WorkshopIdea, user: User) -> QuerySet[User]:
     return User.objects.filter(proposed_workshop_ideas=idea).exclude(pk=user.pk).order_by("name")
 
 
-class EventFilterForm(CleanTextInputs, forms.Form):
+class _ListFilterForm(CleanTextInputs, forms.Form):
+    """What both workshop lists filter by first: words and a topic."""
+
     q = forms.CharField(label=_("Search"), required=False, max_length=200)
     topic = forms.ModelChoiceField(
         label=_("Topic"),
@@ -283,6 +298,9 @@ class EventFilterForm(CleanTextInputs, forms.Form):
         required=False,
         empty_label=_("all topics"),
     )
+
+
+class EventFilterForm(_ListFilterForm):
     language = forms.ChoiceField(
         label=_("Language"), choices=[("", _("all languages")), *WORKING_LANGUAGES], required=False
     )
@@ -296,15 +314,7 @@ class EventFilterForm(CleanTextInputs, forms.Form):
     )
 
 
-class IdeaFilterForm(CleanTextInputs, forms.Form):
-    q = forms.CharField(label=_("Search"), required=False, max_length=200)
-    topic = forms.ModelChoiceField(
-        label=_("Topic"),
-        queryset=Topic.objects.all(),
-        to_field_name="slug",
-        required=False,
-        empty_label=_("all topics"),
-    )
+class IdeaFilterForm(_ListFilterForm):
     state = forms.ChoiceField(
         label=_("State"),
         choices=[

@@ -135,15 +135,7 @@ def suggest_hosts(
         if key in seen:
             continue
         seen.add(key)
-        result.append(
-            RankedCandidate(
-                type=match.type,
-                ref=match.ref.split(":", 1)[1],
-                score=match.score,
-                reasons=match.reasons,
-                obj=obj,
-            )
-        )
+        result.append(RankedCandidate.from_match(match, obj))
         if len(result) == limit:
             break
     return result

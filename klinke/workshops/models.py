@@ -14,7 +14,7 @@ import zoneinfo
 from datetime import UTC, datetime, timedelta
 from functools import cache
 from pathlib import PurePosixPath
-from typing import Any, Self, TypeVar
+from typing import Self, TypeVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -147,7 +147,6 @@ class VisibleQuerySet(models.QuerySet[_Shown]):
 class SearchableMixin:
     """Keeps a space-padded search document of title, description and topic names."""
 
-    pk: Any
     title: str
     description: str
     search_document: str
@@ -155,9 +154,11 @@ class SearchableMixin:
     def refresh_search_document(self) -> None:
         from klinke.matching.analysis import search_document
 
-        topic_names = [f"{t.name_de} {t.name_en}" for t in self.topics.all()]  # type: ignore[attr-defined]
+        # Only ideas and events are searchable this way; naming them types their topics.
+        assert isinstance(self, WorkshopIdea | Event)
+        topic_names = [f"{t.name_de} {t.name_en}" for t in self.topics.all()]
         self.search_document = search_document(self.title, self.description, *topic_names)
-        type(self).objects.filter(pk=self.pk).update(search_document=self.search_document)  # type: ignore[attr-defined]
+        type(self).objects.filter(pk=self.pk).update(search_document=self.search_document)
 
 
 # --- ideas ---------------------------------------------------------------------------
@@ -632,7 +633,7 @@ class Material(models.Model):
 
 
 @receiver(post_delete, sender=Material)
-def remove_material_file(sender: type[Material], instance: Material, **kwargs: Any) -> None:
+def remove_material_file(sender: type[Material], instance: Material, **kwargs: object) -> None:
     """Delete the stored file with its row (also when its event is deleted), after commit."""
     storage, name = instance.file.storage, instance.file.name
     if name:

@@ -11,7 +11,7 @@ import csv
 from collections import Counter
 from datetime import timedelta
 from pathlib import PurePath
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, TypedDict
 
 from django.conf import settings
 from django.contrib import messages
@@ -58,6 +58,7 @@ from klinke.workshops.models import (
     CalendarToken,
     Event,
     EventFormat,
+    EventMessage,
     EventQuerySet,
     IdeaState,
     Interest,
@@ -127,7 +128,7 @@ def index(request: HtmxHttpRequest) -> HttpResponse:
     statuses = _my_statuses(request.user, [e.pk for e in page.object_list])
     for event in page.object_list:
         event.my_status = statuses.get(event.pk)
-    context: dict[str, Any] = {"form": form, "page": page}
+    context: dict[str, object] = {"form": form, "page": page}
     if request.htmx:
         return render(request, "workshops/_event_results.html", context)
     context["ideas"] = (
@@ -232,7 +233,7 @@ def _interest_summary(idea: WorkshopIdea) -> dict[str, list[tuple[str, int]]]:
 
 def _interest_context(
     request: HttpRequest, idea: WorkshopIdea, form: InterestForm | None = None
-) -> dict[str, Any]:
+) -> dict[str, object]:
     my_interest = None
     if request.user.is_authenticated:
         my_interest = Interest.objects.filter(idea=idea, user=request.user).first()
@@ -319,7 +320,7 @@ def idea_state(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(idea)
 
 
-def _event_initial_from_idea(idea: WorkshopIdea) -> dict[str, Any]:
+def _event_initial_from_idea(idea: WorkshopIdea) -> dict[str, object]:
     interests = list(idea.interests.values_list("preferred_format", "region"))
     formats = Counter(fmt for fmt, _region in interests)
     regions = Counter(region.strip() for _fmt, region in interests if region.strip())
@@ -396,7 +397,18 @@ def _hosted_event(request: HttpRequest, pk: int) -> Event:
     return event
 
 
-def _registration_context(request: HttpRequest, event: Event) -> dict[str, Any]:
+class _RegistrationContext(TypedDict):
+    """Where the visitor stands with an event; views read it back, templates show it."""
+
+    event: Event
+    registration: Registration | None
+    position: int | None
+    is_host: bool
+    can_see_link: bool
+    places_left: int
+
+
+def _registration_context(request: HttpRequest, event: Event) -> _RegistrationContext:
     registration = None
     if request.user.is_authenticated:
         registration = Registration.objects.filter(event=event, user=request.user).first()
@@ -414,9 +426,10 @@ def _registration_context(request: HttpRequest, event: Event) -> dict[str, Any]:
     }
 
 
-def _event_context(request: HttpRequest, event: Event, **forms: Form) -> dict[str, Any]:
-    context = _registration_context(request, event)
-    is_host = context["is_host"]
+def _event_context(request: HttpRequest, event: Event, **forms: Form) -> dict[str, object]:
+    standing = _registration_context(request, event)
+    context: dict[str, object] = {**standing}
+    is_host = standing["is_host"]
     article = event.article
     if article is not None and not (
         article.visibility == Visibility.PUBLIC or is_network_member(request.user)
@@ -549,7 +562,15 @@ def event_unregister(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     return _registration_response(request, event, extra)
 
 
-def _attendee_context(event: Event) -> dict[str, Any]:
+class _AttendeeContext(TypedDict):
+    event: Event
+    confirmed: list[Registration]
+    waitlist: list[Registration]
+    cancelled: list[Registration]
+    sent_messages: QuerySet[EventMessage]
+
+
+def _attendee_context(event: Event) -> _AttendeeContext:
     registrations = list(event.registrations.select_related("user").order_by("requested_at", "pk"))
     return {
         "event": event,
@@ -581,8 +602,9 @@ def event_attendees(request: HttpRequest, pk: int) -> HttpResponse:
                 ]
             )
         return response
-    context["message_form"] = MessageForm()
-    return render(request, "workshops/event_attendees.html", context)
+    return render(
+        request, "workshops/event_attendees.html", {**context, "message_form": MessageForm()}
+    )
 
 
 def _csv_safe(value: str) -> str:

@@ -1,5 +1,4 @@
 import json
-from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import translation
@@ -22,29 +21,27 @@ class Command(BaseCommand):
         parser.add_argument("--format", choices=["text", "json"], default="text")
         parser.add_argument("--language", choices=["de", "en"], default="en")
 
-    def handle(self, *args: Any, **options: Any) -> None:
-        if options["limit"] < 1:
+    def handle(self, *args: str, **options: object) -> None:
+        limit, ref, language = options["limit"], options["ref"], options["language"]
+        assert isinstance(limit, int) and isinstance(ref, str) and isinstance(language, str)
+        if limit < 1:
             raise CommandError("--limit must be at least 1")
         if options["side"] == "need":
-            need = Need.objects.select_related("collective").filter(ref=options["ref"]).first()
+            need = Need.objects.select_related("collective").filter(ref=ref).first()
             if need is None:
-                raise CommandError(f"No need with ref {options['ref']!r}.")
-            ranked = candidates.rank_helpers_for_need(need, limit=options["limit"])
+                raise CommandError(f"No need with ref {ref!r}.")
+            ranked = candidates.rank_helpers_for_need(need, limit=limit)
         else:
-            offer = (
-                Offer.objects.select_related("supporter", "collective")
-                .filter(ref=options["ref"])
-                .first()
-            )
+            offer = Offer.objects.select_related("supporter", "collective").filter(ref=ref).first()
             if offer is None:
-                raise CommandError(f"No offer with ref {options['ref']!r}.")
-            ranked = candidates.rank_needs_for_offer(offer, limit=options["limit"])
+                raise CommandError(f"No offer with ref {ref!r}.")
+            ranked = candidates.rank_needs_for_offer(offer, limit=limit)
         if options["format"] == "json":
             self.stdout.write(
                 json.dumps([m.as_dict() for m in ranked], ensure_ascii=False, indent=2)
             )
             return
-        with translation.override(options["language"]):
+        with translation.override(language):
             for position, match in enumerate(ranked, start=1):
                 self.stdout.write(
                     f"{position:>2}. {match.score:.3f}  {match.type:<9} {match.ref}  {match.name}"
