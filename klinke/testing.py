@@ -7,6 +7,7 @@ functions a test calls.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
@@ -100,3 +101,20 @@ class StatusWatch:
             for request, response in self.responses
             if response.__dict__["watched_status"] >= 400 and not response.__dict__["status_read"]
         ]
+
+
+def wait_for_js(page: Any, expression: str, arg: object = None, timeout: float = 10.0) -> None:
+    """Wait until a JavaScript expression (or a function of `arg`) is truthy in the page.
+
+    Playwright's own `wait_for_function` polls inside the page with `new Function`, which
+    klinke's Content-Security-Policy forbids (no 'unsafe-eval'): it fails whenever the condition
+    is not true at once. `page.evaluate` goes through the DevTools protocol, which the policy
+    does not govern, so this polls from Python instead.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        if page.evaluate(expression, arg) if arg is not None else page.evaluate(expression):
+            return
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still false after {timeout} s: {expression}")
+        page.wait_for_timeout(50)

@@ -168,3 +168,18 @@ def test_it_synchronises_tests_with_barriers_and_events_not_sleep() -> None:
                 if name == "sleep":
                     sleeping.append(_where(path, node.lineno))
     assert sleeping == []
+
+
+def test_it_waits_in_browser_tests_without_evaluating_strings_in_the_page() -> None:
+    # Playwright's wait_for_function polls with `new Function`, which the Content-Security-Policy
+    # forbids: such a wait fails whenever its condition is not already true (a flaky test).
+    # klinke.testing.wait_for_js polls through page.evaluate instead.
+    waiting = []
+    for path in sorted(PACKAGE_DIR.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+            if (
+                isinstance(node, ast.Call)
+                and getattr(node.func, "attr", None) == "wait_for_function"
+            ):
+                waiting.append(_where(path, node.lineno))
+    assert waiting == []

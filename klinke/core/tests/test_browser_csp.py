@@ -15,6 +15,7 @@ import pytest
 from klinke.conftest import log_in_browser
 from klinke.core.tests.test_accessibility import ANONYMOUS_PAGES, MEMBER_PAGES
 from klinke.exchange.tests.factories import make_need, make_offer
+from klinke.testing import wait_for_js
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -99,5 +100,5 @@ def test_it_keeps_htmx_swapping_under_the_policy(browser_page, network, live_ser
     page.evaluate(
         "document.body.insertAdjacentHTML('beforeend', '<style>p { color: red }</style>')"
     )
-    page.wait_for_function("window.__cspViolations.length > 0")
+    wait_for_js(page, "window.__cspViolations.length > 0")
     assert any("style-src" in v for v in violations(page))

@@ -20,6 +20,7 @@ from klinke.conftest import log_in_browser
 from klinke.contacts.tests.conftest import make_contact
 from klinke.exchange.models import Need
 from klinke.exchange.tests.factories import make_need, make_offer
+from klinke.testing import wait_for_js
 from klinke.workbench.tests.conftest import make_lead
 from klinke.workshops.tests.conftest import make_event
 
@@ -174,11 +175,11 @@ def test_it_focuses_the_error_summary_of_a_long_form_and_links_to_the_field(
     summary = page.locator("[data-error-summary]")
     summary.wait_for()
     assert summary.get_attribute("role") == "alert"
-    page.wait_for_function("document.activeElement.hasAttribute('data-error-summary')")
+    wait_for_js(page, "document.activeElement.hasAttribute('data-error-summary')")
     assert Need.objects.count() == 0
 
     summary.locator('a[href="#id_ends_on"]').click()
-    page.wait_for_function("document.activeElement.id === 'id_ends_on'")
+    wait_for_js(page, "document.activeElement.id === 'id_ends_on'")
     field = page.locator("#id_ends_on")
     assert field.get_attribute("aria-invalid") == "true"
     described = field.get_attribute("aria-describedby") or ""
@@ -193,7 +194,7 @@ def test_it_focuses_the_error_summary_after_an_htmx_swap(
     lead = make_lead(network.collective_a, "Website", members=[network.alice])
     log_in_browser(page, network.alice, live_server.url)
     page.goto(reverse("workbench:lead_detail", args=[network.collective_a.slug, lead.pk]))
-    page.wait_for_function("window.htmx !== undefined")
+    wait_for_js(page, "window.htmx !== undefined")
     page.locator("#activities summary").click()
     page.locator("#id_occurred_at").fill("")
     # Stand in for an error only the server finds: skip the browser's own check.
@@ -203,6 +204,6 @@ def test_it_focuses_the_error_summary_after_an_htmx_swap(
     summary = page.locator("#activities [data-error-summary]")
     summary.wait_for()
     assert page.url.endswith(f"/leads/{lead.pk}/")  # swapped in place, no page load
-    page.wait_for_function("document.activeElement.hasAttribute('data-error-summary')")
+    wait_for_js(page, "document.activeElement.hasAttribute('data-error-summary')")
     summary.locator("a").first.click()
-    page.wait_for_function("document.activeElement.getAttribute('aria-invalid') === 'true'")
+    wait_for_js(page, "document.activeElement.getAttribute('aria-invalid') === 'true'")

@@ -34,6 +34,9 @@ def _form_classes() -> Iterator[type[forms.BaseForm]]:
                 issubclass(cls, forms.BaseForm)
                 and cls.__module__ == module.__name__
                 and cls is not CleanTextInputs
+                # A mixin such as contacts' CountryCode is no form of its own: only classes the
+                # declarative metaclass built have fields (and are what pages bind).
+                and "base_fields" in cls.__dict__
             ):
                 yield cls
 

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from klinke.conftest import log_in_browser
+from klinke.testing import wait_for_js
 from klinke.workbench.models import Lead
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -34,7 +35,8 @@ def wait_for_htmx(page, button_name: str) -> None:
     A freshly swapped board is processed by htmx a moment after it appears; a key pressed
     before that submits the form the plain way (which works too, but reloads the page).
     """
-    page.wait_for_function(
+    wait_for_js(
+        page,
         """(name) => {
             const button = [...document.querySelectorAll('button')]
                 .find(b => b.getAttribute('aria-label') === name);
