@@ -1,0 +1,497 @@
+"""eForms notices (UBL 2.3, SDK 1.x, including the German profile eForms-DE) → ``NoticeRecord``.
+
+Safety first: the bytes are checked for a DOCTYPE and XInclude before lxml sees them, lxml runs
+with entities, DTDs and the network off and without ``huge_tree`` (so libxml2 keeps its depth and
+text-size limits), and the parsed document is checked again for a DOCTYPE. Encoding errors are
+libxml2's to report: nothing is decoded by guessing.
+
+Where each field sits is pinned in ``FIELDS``: the ``xpathAbsolute`` of the business term in the
+SDK's ``fields/fields.json`` (version ``SDK_VERSION``). Lot and organisation fields are evaluated
+relative to their lot or organisation; the relative paths are derived from the same table.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable
+from decimal import Decimal, InvalidOperation
+from typing import Final
+
+from lxml import etree
+
+from klinke.tenders.parsers.codes import (
+    country_alpha2,
+    cpv_code,
+    language_alpha2,
+    publication_number,
+)
+from klinke.tenders.parsers.errors import NoticeError
+from klinke.tenders.parsers.records import (
+    Change,
+    Deadline,
+    DeadlineKind,
+    Lot,
+    NoticeRecord,
+    NoticeRole,
+)
+
+SDK_VERSION: Final = "1.15.1"
+
+# Business term → xpathAbsolute, copied from OP-TED/eForms-SDK 1.15.1 fields/fields.json.
+_EXT = "/*/ext:UBLExtensions/ext:UBLExtension/ext:ExtensionContent/efext:EformsExtension"
+_LOT = "/*/cac:ProcurementProjectLot[cbc:ID/@schemeName='Lot']"
+_ORG = f"{_EXT}/efac:Organizations/efac:Organization/efac:Company"
+FIELDS: Final[dict[str, str]] = {
+    "BT-701-notice": "/*/cbc:ID[@schemeName='notice-id']",
+    "BT-757-notice": "/*/cbc:VersionID",
+    "BT-04-notice": "/*/cbc:ContractFolderID",
+    "BT-05(a)-notice": "/*/cbc:IssueDate",
+    "OPP-010-notice": (
+        f"{_EXT}/efac:Publication/efbc:NoticePublicationID[@schemeName='ojs-notice-id']"
+    ),
+    "BT-02-notice": "/*/cbc:NoticeTypeCode",
+    "OPP-070-notice": f"{_EXT}/efac:NoticeSubType/cbc:SubTypeCode",
+    "BT-105-Procedure": "/*/cac:TenderingProcess/cbc:ProcedureCode",
+    "BT-702(a)-notice": "/*/cbc:NoticeLanguageCode",
+    "BT-21-Procedure": "/*/cac:ProcurementProject/cbc:Name",
+    "BT-24-Procedure": "/*/cac:ProcurementProject/cbc:Description",
+    "OPT-300-Procedure-Buyer": "/*/cac:ContractingParty/cac:Party/cac:PartyIdentification/cbc:ID",
+    "OPT-200-Organization-Company": f"{_ORG}/cac:PartyIdentification/cbc:ID",
+    "BT-500-Organization-Company": f"{_ORG}/cac:PartyName/cbc:Name",
+    "BT-514-Organization-Company": f"{_ORG}/cac:PostalAddress/cac:Country/cbc:IdentificationCode",
+    "BT-262-Procedure": (
+        "/*/cac:ProcurementProject/cac:MainCommodityClassification/cbc:ItemClassificationCode"
+    ),
+    "BT-263-Procedure": (
+        "/*/cac:ProcurementProject/cac:AdditionalCommodityClassification/cbc:ItemClassificationCode"
+    ),
+    "BT-5071-Procedure": (
+        "/*/cac:ProcurementProject/cac:RealizedLocation/cac:Address/cbc:CountrySubentityCode"
+    ),
+    "BT-5141-Procedure": (
+        "/*/cac:ProcurementProject/cac:RealizedLocation/cac:Address/cac:Country/cbc:IdentificationCode"
+    ),
+    "BT-727-Procedure": "/*/cac:ProcurementProject/cac:RealizedLocation/cac:Address/cbc:Region",
+    "BT-27-Procedure": (
+        "/*/cac:ProcurementProject/cac:RequestedTenderTotal/cbc:EstimatedOverallContractAmount"
+    ),
+    "BT-137-Lot": f"{_LOT}/cbc:ID",
+    "BT-21-Lot": f"{_LOT}/cac:ProcurementProject/cbc:Name",
+    "BT-262-Lot": (
+        f"{_LOT}/cac:ProcurementProject/cac:MainCommodityClassification/cbc:ItemClassificationCode"
+    ),
+    "BT-263-Lot": (
+        f"{_LOT}/cac:ProcurementProject/cac:AdditionalCommodityClassification"
+        "/cbc:ItemClassificationCode"
+    ),
+    "BT-5071-Lot": (
+        f"{_LOT}/cac:ProcurementProject/cac:RealizedLocation/cac:Address/cbc:CountrySubentityCode"
+    ),
+    "BT-5141-Lot": (
+        f"{_LOT}/cac:ProcurementProject/cac:RealizedLocation/cac:Address/cac:Country"
+        "/cbc:IdentificationCode"
+    ),
+    "BT-727-Lot": f"{_LOT}/cac:ProcurementProject/cac:RealizedLocation/cac:Address/cbc:Region",
+    "BT-27-Lot": (
+        f"{_LOT}/cac:ProcurementProject/cac:RequestedTenderTotal/cbc:EstimatedOverallContractAmount"
+    ),
+    "BT-131(d)-Lot": f"{_LOT}/cac:TenderingProcess/cac:TenderSubmissionDeadlinePeriod/cbc:EndDate",
+    "BT-131(t)-Lot": f"{_LOT}/cac:TenderingProcess/cac:TenderSubmissionDeadlinePeriod/cbc:EndTime",
+    "BT-1311(d)-Lot": (
+        f"{_LOT}/cac:TenderingProcess/cac:ParticipationRequestReceptionPeriod/cbc:EndDate"
+    ),
+    "BT-1311(t)-Lot": (
+        f"{_LOT}/cac:TenderingProcess/cac:ParticipationRequestReceptionPeriod/cbc:EndTime"
+    ),
+    "BT-630(d)-Lot": (
+        f"{_LOT}/cac:TenderingProcess/ext:UBLExtensions/ext:UBLExtension/ext:ExtensionContent"
+        "/efext:EformsExtension/efac:InterestExpressionReceptionPeriod/cbc:EndDate"
+    ),
+    "BT-630(t)-Lot": (
+        f"{_LOT}/cac:TenderingProcess/ext:UBLExtensions/ext:UBLExtension/ext:ExtensionContent"
+        "/efext:EformsExtension/efac:InterestExpressionReceptionPeriod/cbc:EndTime"
+    ),
+    "BT-15-Lot": (
+        f"{_LOT}/cac:TenderingTerms/cac:CallForTendersDocumentReference"
+        "/cac:Attachment[../cbc:DocumentType/text()='non-restricted-document']"
+        "/cac:ExternalReference/cbc:URI"
+    ),
+    "BT-615-Lot": (
+        f"{_LOT}/cac:TenderingTerms/cac:CallForTendersDocumentReference"
+        "/cac:Attachment[../cbc:DocumentType/text()='restricted-document']"
+        "/cac:ExternalReference/cbc:URI"
+    ),
+    "BT-758-notice": f"{_EXT}/efac:Changes/efbc:ChangedNoticeIdentifier",
+    "BT-140-notice": f"{_EXT}/efac:Changes/efac:ChangeReason/cbc:ReasonCode",
+    "BT-762-notice": f"{_EXT}/efac:Changes/efac:ChangeReason/efbc:ReasonDescription",
+}
+
+# Notice subtype (OPP-070) → form type, from the SDK 1.15.1 notice-types/notice-types.json.
+FORM_TYPES: Final[dict[str, str]] = {
+    **{str(n): "planning" for n in range(1, 10)},
+    **{str(n): "competition" for n in range(10, 25)},
+    **{str(n): "dir-awa-pre" for n in range(25, 29)},
+    **{str(n): "result" for n in range(29, 38)},
+    **{str(n): "cont-modif" for n in range(38, 41)},
+    "CEI": "competition",
+    "E1": "consultation",
+    "E2": "planning",
+    "E3": "competition",
+    "E4": "result",
+    "E5": "completion",
+    "E6": "cont-modif",
+    "T01": "planning",
+    "T02": "result",
+    "X01": "bri",
+    "X02": "bri",
+}
+_ROLE_OF_FORM: Final[dict[str, NoticeRole]] = {"competition": "competition", "result": "result"}
+
+# BT-140 (change-corrig-justification) code that withdraws the changed notice.
+CANCEL_REASON: Final = "cancel"
+
+ROOT_ELEMENTS: Final = frozenset(
+    {
+        "{urn:oasis:names:specification:ubl:schema:xsd:ContractNotice-2}ContractNotice",
+        "{urn:oasis:names:specification:ubl:schema:xsd:ContractAwardNotice-2}ContractAwardNotice",
+        "{urn:oasis:names:specification:ubl:schema:xsd:PriorInformationNotice-2}"
+        "PriorInformationNotice",
+        # eForms 1.x business registration notices (X01, X02).
+        "{http://data.europa.eu/p27/eforms-business-registration-information-notice/1}"
+        "BusinessRegistrationInformationNotice",
+    }
+)
+
+NAMESPACES: Final = {
+    "cac": "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2",
+    "cbc": "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2",
+    "ext": "urn:oasis:names:specification:ubl:schema:xsd:CommonExtensionComponents-2",
+    "efac": "http://data.europa.eu/p27/eforms-ubl-extension-aggregate-components/1",
+    "efbc": "http://data.europa.eu/p27/eforms-ubl-extension-basic-components/1",
+    "efext": "http://data.europa.eu/p27/eforms-ubl-extensions/1",
+}
+
+# A deadline this long after the notice's issue date is a placeholder ("31.12.2099"), not a date.
+PLACEHOLDER_AFTER = dt.timedelta(days=2 * 366)
+_ANYWHERE = frozenset({"anyw", "anyw-cou", "anyw-eea"})
+_XINCLUDE = b"http://www.w3.org/2001/XInclude"
+_DATE = re.compile(r"^(\d{4}-\d{2}-\d{2})(Z|[+-]\d{2}:\d{2})?$")
+_TIME = re.compile(r"^(\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)(Z|[+-]\d{2}:\d{2})?$")
+
+
+def _relative(field: str, base: str) -> str:
+    path = FIELDS.get(field, field)
+    assert path.startswith(base + "/"), (field, base)
+    return path[len(base) + 1 :]
+
+
+def _xpath(path: str) -> etree.XPath:
+    return etree.XPath(path, namespaces=NAMESPACES, smart_strings=False)
+
+
+# Compiled once. Notice-level paths start at the root ("/*/a/b" → "a/b" on the root element).
+_NOTICE = {
+    field: _xpath(_relative(field, "/*"))
+    for field in FIELDS
+    if field.endswith(("-notice", "-Procedure", "-Procedure-Buyer"))
+}
+_LOTS = _xpath(_relative("BT-137-Lot", "/*").removesuffix("/cbc:ID"))
+_IN_LOT = {field: _xpath(_relative(field, _LOT)) for field in FIELDS if field.endswith("-Lot")}
+# Every efac:Organization, with or without its efac:Company, so that an empty one is noticed.
+_ORGANISATIONS = _xpath(_relative(_ORG, "/*").removesuffix("/efac:Company"))
+_LOT_MAIN_CLASSIFICATION = _xpath(
+    _relative("BT-262-Lot", _LOT).removesuffix("/cbc:ItemClassificationCode")
+)
+_IN_ORG = {
+    field: _xpath(_relative(field, _ORG.removesuffix("/efac:Company")))
+    for field in FIELDS
+    if field.endswith("-Organization-Company")
+}
+_LANGUAGE_ID = "languageID"
+_DEADLINE_KINDS: Final[tuple[DeadlineKind, ...]] = ("BT-131", "BT-1311", "BT-630")
+
+
+def _parser() -> etree.XMLParser:
+    # A new parser per document: lxml parsers keep state and are not shared between threads.
+    return etree.XMLParser(
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        dtd_validation=False,
+        huge_tree=False,
+        remove_comments=True,
+        remove_pis=True,
+        collect_ids=False,
+    )
+
+
+def parse_tree(data: bytes) -> etree._Element:
+    """The notice's root element, or ``NoticeError`` for anything hostile or malformed."""
+    if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
+        raise NoticeError("a DOCTYPE or entity declaration is not allowed")
+    if _XINCLUDE in data:
+        raise NoticeError("XInclude is not allowed")
+    try:
+        root = etree.fromstring(data, _parser())
+    except etree.XMLSyntaxError as error:
+        raise NoticeError(f"not well-formed XML: {error}") from error
+    # Another encoding (UTF-16) would hide a DOCTYPE from the byte check above.
+    docinfo = root.getroottree().docinfo
+    if docinfo.doctype or docinfo.internalDTD is not None or docinfo.externalDTD is not None:
+        raise NoticeError("a DOCTYPE is not allowed")
+    if root.tag not in ROOT_ELEMENTS:
+        raise NoticeError(f"the root element {root.tag!r} is not an eForms notice")
+    return root
+
+
+def parse_notice(data: bytes) -> NoticeRecord:
+    """One eForms notice, normalised."""
+    root = parse_tree(data)
+    return _record(root)
+
+
+def _texts(nodes: Iterable[etree._Element]) -> list[str]:
+    return [text for node in nodes if (text := (node.text or "").strip())]
+
+
+def _first(root: etree._Element, field: str) -> str | None:
+    texts = _texts(_NOTICE[field](root))
+    return texts[0] if texts else None
+
+
+def _required(root: etree._Element, field: str, name: str) -> str:
+    value = _first(root, field)
+    if value is None:
+        raise NoticeError(f"{name} ({field.split('-notice')[0]}) is missing")
+    return value
+
+
+def _by_language(nodes: Iterable[etree._Element], default: str, *, lines: bool) -> dict[str, str]:
+    texts: dict[str, str] = {}
+    for node in nodes:
+        text = (node.text or "").strip()
+        if not text:
+            continue
+        code = node.get(_LANGUAGE_ID)
+        language = language_alpha2(code) if code else default
+        if language is None:
+            raise NoticeError(f"unknown language code {code!r}")
+        if lines:
+            text = "\n".join(line.strip() for line in text.splitlines())
+        else:
+            text = " ".join(text.split())
+        texts.setdefault(language, text)
+    return texts
+
+
+def _decimal(node: etree._Element, field: str) -> Decimal:
+    text = (node.text or "").strip()
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        raise NoticeError(f"{field}: {text!r} is not a number") from None
+    if not value.is_finite() or value < 0:
+        raise NoticeError(f"{field}: {text!r} is not an amount")
+    return value
+
+
+def _amount(nodes: list[etree._Element], field: str) -> tuple[Decimal | None, str | None]:
+    if not nodes:
+        return None, None
+    return _decimal(nodes[0], field), nodes[0].get("currencyID")
+
+
+def _cpvs(nodes: Iterable[etree._Element], field: str) -> list[str]:
+    codes = []
+    for text in _texts(nodes):
+        code = cpv_code(text)
+        if code is None:
+            raise NoticeError(f"{field}: {text!r} is not a CPV code")
+        codes.append(code)
+    return codes
+
+
+def _countries(nodes: Iterable[etree._Element]) -> list[str]:
+    return [code for text in _texts(nodes) if (code := country_alpha2(text))]
+
+
+def _deadline(
+    date_text: str, time_text: str | None, kind: DeadlineKind, issued: dt.date | None
+) -> Deadline:
+    date_match = _DATE.match(date_text)
+    time_match = _TIME.match(time_text) if time_text else None
+    if date_match is None or (time_text and time_match is None):
+        raise NoticeError(f"{kind}: {date_text!r} {time_text or ''} is not a date".rstrip())
+    day, date_offset = date_match.groups()
+    if time_match:
+        clock, time_offset = time_match.groups()
+        offset = time_offset or date_offset or ""
+        written = f"{day}T{clock}{offset}"
+    else:
+        # A date without a time closes at the end of that day.
+        offset = date_offset or ""
+        written = f"{day}{offset}"
+        clock = "23:59:59"
+    try:
+        moment = dt.datetime.fromisoformat(f"{day}T{clock}{offset}")
+    except ValueError:
+        raise NoticeError(f"{kind}: {written!r} is not a date") from None
+    if moment.tzinfo is None:  # eForms requires an offset; without one, read it as UTC
+        moment = moment.replace(tzinfo=dt.UTC)
+    utc = moment.astimezone(dt.UTC)
+    placeholder = issued is not None and utc.date() > issued + PLACEHOLDER_AFTER
+    return Deadline(kind=kind, written=written, utc=utc, placeholder=placeholder)
+
+
+def _lot_deadline(lot: etree._Element, issued: dt.date | None) -> Deadline | None:
+    for kind in _DEADLINE_KINDS:
+        dates = _texts(_IN_LOT[f"{kind}(d)-Lot"](lot))
+        if dates:
+            times = _texts(_IN_LOT[f"{kind}(t)-Lot"](lot))
+            return _deadline(dates[0], times[0] if times else None, kind, issued)
+    return None
+
+
+def _unique(values: Iterable[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(values))
+
+
+def _issue_date(root: etree._Element) -> dt.date:
+    text = _required(root, "BT-05(a)-notice", "the issue date")
+    match = _DATE.match(text)
+    try:
+        return dt.date.fromisoformat(match.group(1) if match else "")
+    except ValueError:
+        raise NoticeError(f"BT-05: {text!r} is not a date") from None
+
+
+def _role(root: etree._Element, form_type: str, list_name: str | None) -> NoticeRole:
+    if _NOTICE["BT-758-notice"](root) or list_name == "change":
+        reasons = _texts(_NOTICE["BT-140-notice"](root))
+        return "cancellation" if CANCEL_REASON in reasons else "change"
+    return _ROLE_OF_FORM.get(form_type, "other")
+
+
+def _buyer(root: etree._Element, language: str) -> tuple[str | None, str | None]:
+    """The first buyer's name (in the notice language if it has several) and country."""
+    buyer_id = _first(root, "OPT-300-Procedure-Buyer")
+    buyer = None
+    for organisation in _ORGANISATIONS(root):
+        ids = _texts(_IN_ORG["OPT-200-Organization-Company"](organisation))
+        if not ids:
+            raise NoticeError("an organisation without its identifier (OPT-200)")
+        if buyer is None and buyer_id in ids:
+            buyer = organisation
+    if buyer_id is None:
+        return None, None
+    if buyer is None:
+        raise NoticeError(f"the buyer {buyer_id!r} (OPT-300) is not among the organisations")
+    names = _by_language(_IN_ORG["BT-500-Organization-Company"](buyer), language, lines=False)
+    countries = _countries(_IN_ORG["BT-514-Organization-Company"](buyer))
+    name = names.get(language) or next(iter(names.values()), None)
+    return name, countries[0] if countries else None
+
+
+def _record(root: etree._Element) -> NoticeRecord:
+    notice_id = _required(root, "BT-701-notice", "the notice identifier")
+    version = _required(root, "BT-757-notice", "the notice version")
+    subtype = _required(root, "OPP-070-notice", "the notice subtype")
+    form_type = FORM_TYPES.get(subtype)
+    if form_type is None:
+        raise NoticeError(f"unknown notice subtype {subtype!r} (eForms SDK {SDK_VERSION})")
+    type_nodes = _NOTICE["BT-02-notice"](root)
+    notice_type = _required(root, "BT-02-notice", "the notice type")
+    role = _role(root, form_type, type_nodes[0].get("listName"))
+    language_code = _required(root, "BT-702(a)-notice", "the notice language")
+    language = language_alpha2(language_code)
+    if language is None:
+        raise NoticeError(f"BT-702: unknown language code {language_code!r}")
+    procedure_id = _first(root, "BT-04-notice")
+    if procedure_id is None:
+        if role != "other":
+            raise NoticeError("the procedure identifier (BT-04) is missing")
+        procedure_id = notice_id  # a planning notice without a procedure stands for itself
+    issued = _issue_date(root)
+    publication = _first(root, "OPP-010-notice")
+
+    lots = []
+    documents: list[str] = []
+    cpvs = _cpvs(_NOTICE["BT-262-Procedure"](root), "BT-262")
+    additional = _cpvs(_NOTICE["BT-263-Procedure"](root), "BT-263")
+    nuts = _texts(_NOTICE["BT-5071-Procedure"](root))
+    countries = _countries(_NOTICE["BT-5141-Procedure"](root))
+    anywhere = bool(_ANYWHERE.intersection(_texts(_NOTICE["BT-727-Procedure"](root))))
+    for lot in _LOTS(root):
+        lot_id = _texts(_IN_LOT["BT-137-Lot"](lot))
+        if not lot_id:
+            raise NoticeError("a lot without its identifier (BT-137)")
+        lot_main = _cpvs(_IN_LOT["BT-262-Lot"](lot), "BT-262")
+        if len(_LOT_MAIN_CLASSIFICATION(lot)) > 1:
+            raise NoticeError(f"lot {lot_id[0]}: more than one main CPV code (BT-262)")
+        if not lot_main and role == "competition":
+            raise NoticeError(f"lot {lot_id[0]}: the main CPV code (BT-262) is missing")
+        lot_additional = _cpvs(_IN_LOT["BT-263-Lot"](lot), "BT-263")
+        lot_nuts = _texts(_IN_LOT["BT-5071-Lot"](lot))
+        countries += _countries(_IN_LOT["BT-5141-Lot"](lot))
+        anywhere = anywhere or bool(_ANYWHERE.intersection(_texts(_IN_LOT["BT-727-Lot"](lot))))
+        value, currency = _amount(_IN_LOT["BT-27-Lot"](lot), "BT-27")
+        documents += _texts(_IN_LOT["BT-15-Lot"](lot)) + _texts(_IN_LOT["BT-615-Lot"](lot))
+        cpvs += lot_main
+        additional += lot_additional
+        nuts += lot_nuts
+        lots.append(
+            Lot(
+                lot_id=lot_id[0],
+                title=_by_language(_IN_LOT["BT-21-Lot"](lot), language, lines=False),
+                cpv=_unique(lot_main + lot_additional),
+                nuts=_unique(lot_nuts),
+                deadline=_lot_deadline(lot, issued),
+                estimated_value=value,
+                currency=currency,
+            )
+        )
+    cpv_main = cpvs[0] if cpvs else None
+    deadlines = [lot.deadline for lot in lots if lot.deadline is not None]
+    value, currency = _amount(_NOTICE["BT-27-Procedure"](root), "BT-27")
+    buyer_name, buyer_country = _buyer(root, language)
+    changed = _first(root, "BT-758-notice")
+    reasons = _texts(_NOTICE["BT-140-notice"](root))
+    return NoticeRecord(
+        notice_id=notice_id,
+        version=version,
+        procedure_id=procedure_id,
+        publication_number=publication_number(publication) if publication else None,
+        notice_type=notice_type,
+        notice_subtype=subtype,
+        role=role,
+        procedure_type=_first(root, "BT-105-Procedure"),
+        language=language,
+        title=_by_language(_NOTICE["BT-21-Procedure"](root), language, lines=False),
+        description=_by_language(_NOTICE["BT-24-Procedure"](root), language, lines=True),
+        buyer_name=buyer_name,
+        buyer_country=buyer_country,
+        cpv_main=cpv_main,
+        cpv_additional=tuple(code for code in _unique(cpvs + additional) if code != cpv_main),
+        nuts=_unique(nuts),
+        country=_unique(countries),
+        anywhere=anywhere,
+        deadline=min(deadlines, key=lambda deadline: deadline.utc) if deadlines else None,
+        estimated_value=value,
+        currency=currency,
+        lots=tuple(lots),
+        documents_url=next(
+            (url for url in documents if url.startswith(("https://", "http://"))), None
+        ),
+        changes=(
+            Change(
+                changes_notice_id=changed,
+                reason_code=reasons[0] if reasons else None,
+                description=_by_language(_NOTICE["BT-762-notice"](root), language, lines=True),
+            )
+            if changed or reasons
+            else None
+        ),
+        issue_date=issued,
+        source_format="eforms",
+    )
