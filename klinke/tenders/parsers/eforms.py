@@ -174,6 +174,8 @@ NAMESPACES: Final = {
 
 # A deadline this long after the notice's issue date is a placeholder ("31.12.2099"), not a date.
 PLACEHOLDER_AFTER = dt.timedelta(days=2 * 366)
+# Except in a call for expressions of interest (CEI): its lists run for up to five years.
+PLACEHOLDER_AFTER_CEI = dt.timedelta(days=5 * 366)
 _ANYWHERE = frozenset({"anyw", "anyw-cou", "anyw-eea"})
 _XINCLUDE = b"http://www.w3.org/2001/XInclude"
 _DATE = re.compile(r"^(\d{4}-\d{2}-\d{2})(Z|[+-]\d{2}:\d{2})?$")
@@ -317,7 +319,7 @@ def _countries(nodes: Iterable[etree._Element]) -> list[str]:
 
 
 def _deadline(
-    date_text: str, time_text: str | None, kind: DeadlineKind, issued: dt.date | None
+    date_text: str, time_text: str | None, kind: DeadlineKind, latest: dt.date | None
 ) -> Deadline:
     date_match = _DATE.match(date_text)
     time_match = _TIME.match(time_text) if time_text else None
@@ -340,16 +342,17 @@ def _deadline(
     if moment.tzinfo is None:  # eForms requires an offset; without one, read it as UTC
         moment = moment.replace(tzinfo=dt.UTC)
     utc = moment.astimezone(dt.UTC)
-    placeholder = issued is not None and utc.date() > issued + PLACEHOLDER_AFTER
+    placeholder = latest is not None and utc.date() > latest
     return Deadline(kind=kind, written=written, utc=utc, placeholder=placeholder)
 
 
-def _lot_deadline(lot: etree._Element, issued: dt.date | None) -> Deadline | None:
+def _lot_deadline(lot: etree._Element, latest: dt.date | None) -> Deadline | None:
+    """BT-131, else BT-1311, else BT-630; a placeholder if it is after ``latest``."""
     for kind in _DEADLINE_KINDS:
         dates = _texts(_IN_LOT[f"{kind}(d)-Lot"](lot))
         if dates:
             times = _texts(_IN_LOT[f"{kind}(t)-Lot"](lot))
-            return _deadline(dates[0], times[0] if times else None, kind, issued)
+            return _deadline(dates[0], times[0] if times else None, kind, latest)
     return None
 
 
@@ -413,6 +416,7 @@ def _record(root: etree._Element) -> NoticeRecord:
             raise NoticeError("the procedure identifier (BT-04) is missing")
         procedure_id = notice_id  # a planning notice without a procedure stands for itself
     issued = _issue_date(root)
+    latest_deadline = issued + (PLACEHOLDER_AFTER_CEI if subtype == "CEI" else PLACEHOLDER_AFTER)
     publication = _first(root, "OPP-010-notice")
 
     lots = []
@@ -446,7 +450,7 @@ def _record(root: etree._Element) -> NoticeRecord:
                 title=_by_language(_IN_LOT["BT-21-Lot"](lot), language, lines=False),
                 cpv=_unique(lot_main + lot_additional),
                 nuts=_unique(lot_nuts),
-                deadline=_lot_deadline(lot, issued),
+                deadline=_lot_deadline(lot, latest_deadline),
                 estimated_value=value,
                 currency=currency,
             )

@@ -576,7 +576,8 @@ def test_it_turns_countries_into_alpha_2(given, expected):
 
 
 @pytest.mark.parametrize(
-    ("given", "expected"), [("ENG", "en"), ("DEU", "de"), ("GER", "de"), ("fr", "fr"), ("XXX", None)]
+    ("given", "expected"),
+    [("ENG", "en"), ("DEU", "de"), ("GER", "de"), ("fr", "fr"), ("XXX", None)],
 )
 def test_it_turns_languages_into_iso_639_1(given, expected):
     assert language_alpha2(given) == expected
@@ -584,7 +585,12 @@ def test_it_turns_languages_into_iso_639_1(given, expected):
 
 @pytest.mark.parametrize(
     ("given", "expected"),
-    [("45233130-1", "45233130"), ("45233130", "45233130"), ("45233130.0", "45233130"), ("4523", None)],
+    [
+        ("45233130-1", "45233130"),
+        ("45233130", "45233130"),
+        ("45233130.0", "45233130"),
+        ("4523", None),
+    ],
 )
 def test_it_normalises_cpv_codes(given, expected):
     assert cpv_code(given) == expected
