@@ -61,7 +61,7 @@ def _parse(data: bytes) -> tuple[ocds.NoticeRecord, ...]:
         raise NoticeError(
             "the file is empty" + (" (only a byte order mark)" if start != data else "")
         )
-    if first in (b"{", b"["):
+    if first in (b"{", b"[", b'"'):
         return ocds.parse_package(data)
     # Everything else goes to the XML parser, which reads the declared encoding (UTF-16 too) and
     # says what is wrong with it.

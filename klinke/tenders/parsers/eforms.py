@@ -12,6 +12,7 @@ relative to their lot or organisation; the relative paths are derived from the s
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import re
 from collections.abc import Iterable
@@ -228,12 +229,34 @@ def _parser() -> etree.XMLParser:
     )
 
 
-def parse_tree(data: bytes) -> etree._Element:
-    """The notice's root element, or ``NoticeError`` for anything hostile or malformed."""
+def _check_declarations(data: bytes) -> None:
     if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
         raise NoticeError("a DOCTYPE or entity declaration is not allowed")
     if _XINCLUDE in data:
         raise NoticeError("XInclude is not allowed")
+
+
+def _wide_text(data: bytes) -> str | None:
+    """The text of a UTF-16 or UTF-32 document (by its byte order mark or its first "<")."""
+    head = data[:4]
+    if head.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        return data.decode("utf-32", errors="replace")
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data.decode("utf-16", errors="replace")
+    if head.startswith(b"<\x00"):
+        return data.decode("utf-16-le", errors="replace")
+    if head.startswith(b"\x00<"):
+        return data.decode("utf-16-be", errors="replace")
+    return None
+
+
+def parse_tree(data: bytes) -> etree._Element:
+    """The notice's root element, or ``NoticeError`` for anything hostile or malformed."""
+    _check_declarations(data)
+    wide = _wide_text(data)
+    if wide is not None:
+        # UTF-16/32 hides the declarations from the byte check: check the text too.
+        _check_declarations(wide.encode("utf-8", errors="replace"))
     try:
         root = etree.fromstring(data, _parser())
     except etree.XMLSyntaxError as error:
