@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import re
 import tarfile
 import zipfile
 import zlib
@@ -29,6 +30,7 @@ __all__ = ["Limits", "Outcome", "Parsed", "Rejected", "Source", "parse_bytes", "
 
 _MB = 1024 * 1024
 _BOM = b"\xef\xbb\xbf"
+_FIRST_CHARACTER = re.compile(rb"[^ \t\r\n]")
 ZIP_SUFFIXES = (".zip",)
 TAR_SUFFIXES = (".tar.gz", ".tgz")
 NOTICE_SUFFIXES = (".xml", ".json")
@@ -55,13 +57,11 @@ def parse_bytes(data: bytes, source: Source) -> Outcome:
 
 
 def _parse(data: bytes) -> tuple[ocds.NoticeRecord, ...]:
-    start = data[len(_BOM) :] if data.startswith(_BOM) else data
-    first = start.lstrip()[:1]
-    if not first:
-        raise NoticeError(
-            "the file is empty" + (" (only a byte order mark)" if start != data else "")
-        )
-    if first in (b"{", b"[", b'"'):
+    bom = data.startswith(_BOM)
+    first = _FIRST_CHARACTER.search(data, len(_BOM) if bom else 0)  # no copy of a large file
+    if first is None:
+        raise NoticeError("the file is empty" + (" (only a byte order mark)" if bom else ""))
+    if first.group() in (b"{", b"[", b'"'):
         return ocds.parse_package(data)
     # Everything else goes to the XML parser, which reads the declared encoding (UTF-16 too) and
     # says what is wrong with it.

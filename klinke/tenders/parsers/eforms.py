@@ -179,6 +179,8 @@ PLACEHOLDER_AFTER = dt.timedelta(days=2 * 366)
 PLACEHOLDER_AFTER_CEI = dt.timedelta(days=5 * 366)
 _ANYWHERE = frozenset({"anyw", "anyw-cou", "anyw-eea"})
 _XINCLUDE = b"http://www.w3.org/2001/XInclude"
+_LT = ord("<")
+_DECLARATIONS = (b"DOCTYPE", b"ENTITY")
 _DATE = re.compile(r"^(\d{4}-\d{2}-\d{2})(Z|[+-]\d{2}:\d{2})?$")
 _TIME = re.compile(r"^(\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)(Z|[+-]\d{2}:\d{2})?$")
 
@@ -193,24 +195,104 @@ def _xpath(path: str) -> etree.XPath:
     return etree.XPath(path, namespaces=NAMESPACES, smart_strings=False)
 
 
+def _steps(path: str) -> list[str]:
+    """The location steps of a path, keeping "/" inside predicates."""
+    steps, depth, start = [], 0, 0
+    for at, char in enumerate(path):
+        depth += {"[": 1, "]": -1}.get(char, 0)
+        if char == "/" and depth == 0:
+            steps.append(path[start:at])
+            start = at + 1
+    return [*steps, path[start:]]
+
+
+def _clark(step: str) -> str:
+    prefix, local = step.split("[", 1)[0].split(":")
+    return f"{{{NAMESPACES[prefix]}}}{local}"
+
+
+class Found(dict[str, list[etree._Element]]):
+    """The nodes of each field of a group; a field with none is not stored, and reads as []."""
+
+    def __missing__(self, field: str) -> list[etree._Element]:
+        return []
+
+
+class _FieldGroup:
+    """Several pinned fields read with one XPath union, then sorted out by their last two steps.
+
+    One union costs about half of the separate calls; a field whose last two steps another field
+    of the group shares cannot be told apart and is refused here, at import time.
+    """
+
+    def __init__(self, paths: dict[str, str]) -> None:
+        self.fields = tuple(paths)
+        self.by_key: dict[tuple[str | None, str], str] = {}
+        for field, path in paths.items():
+            steps = _steps(path)
+            key = (_clark(steps[-2]) if len(steps) > 1 else None, _clark(steps[-1]))
+            assert key not in self.by_key, (field, self.by_key.get(key))
+            self.by_key[key] = field
+        # Most tags belong to one field of the group: those need no look at the parent.
+        tags = [tag for _, tag in self.by_key]
+        self.by_tag = {
+            tag: field for (_, tag), field in self.by_key.items() if tags.count(tag) == 1
+        }
+        self.xpath = _xpath(" | ".join(paths.values()))
+
+    def __call__(self, context: etree._Element) -> Found:
+        found = Found()
+        by_tag = self.by_tag
+        for node in self.xpath(context):
+            field = by_tag.get(node.tag)
+            if field is None:
+                parent = node.getparent()
+                key = (None if parent is context or parent is None else parent.tag, node.tag)
+                field = self.by_key[key]
+            nodes = found.get(field)
+            if nodes is None:
+                found[field] = [node]
+            else:
+                nodes.append(node)
+        return found
+
+
 # Compiled once. Notice-level paths start at the root ("/*/a/b" → "a/b" on the root element).
-_NOTICE = {
-    field: _xpath(_relative(field, "/*"))
-    for field in FIELDS
-    if field.endswith(("-notice", "-Procedure", "-Procedure-Buyer"))
-}
-_LOTS = _xpath(_relative("BT-137-Lot", "/*").removesuffix("/cbc:ID"))
-_IN_LOT = {field: _xpath(_relative(field, _LOT)) for field in FIELDS if field.endswith("-Lot")}
-# Every efac:Organization, with or without its efac:Company, so that an empty one is noticed.
-_ORGANISATIONS = _xpath(_relative(_ORG, "/*").removesuffix("/efac:Company"))
-_LOT_MAIN_CLASSIFICATION = _xpath(
-    _relative("BT-262-Lot", _LOT).removesuffix("/cbc:ItemClassificationCode")
+_NOTICE = _FieldGroup(
+    {
+        field: _relative(field, "/*")
+        for field in FIELDS
+        if field.endswith(("-notice", "-Procedure", "-Procedure-Buyer"))
+    }
 )
-_IN_ORG = {
-    field: _xpath(_relative(field, _ORG.removesuffix("/efac:Company")))
-    for field in FIELDS
-    if field.endswith("-Organization-Company")
-}
+# BT-15 and BT-615 differ only in a predicate, so they are read apart from the other lot fields.
+_DOCUMENTS = ("BT-15-Lot", "BT-615-Lot")
+_IN_LOT = _FieldGroup(
+    {
+        field: _relative(field, _LOT)
+        for field in FIELDS
+        if field.endswith("-Lot") and field not in _DOCUMENTS
+    }
+    # Every main classification, with or without a code: there must be one.
+    | {"BT-262-Lot-classification": _relative("BT-262-Lot", _LOT).rsplit("/", 1)[0]}
+)
+_LOT_DOCUMENTS = _xpath(" | ".join(_relative(field, _LOT) for field in _DOCUMENTS))
+_DOCUMENT_TYPE = _clark("cbc:DocumentType")
+_LOTS = _xpath(_relative("BT-137-Lot", "/*").removesuffix("/cbc:ID"))
+_ORGANISATION = _relative(_ORG, "/*").removesuffix("/efac:Company")
+_ORGANISATION_ID = _relative("OPT-200-Organization-Company", _ORG.removesuffix("/efac:Company"))
+# An efac:Organization without an identifier (OPT-200), or the one with the given identifier.
+_ORGANISATION_WITHOUT_ID = _xpath(
+    f"boolean({_ORGANISATION}[not({_ORGANISATION_ID}[normalize-space()])])"
+)
+_ORGANISATION_BY_ID = _xpath(f"{_ORGANISATION}[{_ORGANISATION_ID}[normalize-space() = $id]]")
+_IN_ORG = _FieldGroup(
+    {
+        field: _relative(field, _ORG.removesuffix("/efac:Company"))
+        for field in FIELDS
+        if field.endswith("-Organization-Company") and not field.startswith("OPT-200")
+    }
+)
 _LANGUAGE_ID = "languageID"
 _DEADLINE_KINDS: Final[tuple[DeadlineKind, ...]] = ("BT-131", "BT-1311", "BT-630")
 
@@ -230,8 +312,12 @@ def _parser() -> etree.XMLParser:
 
 
 def _check_declarations(data: bytes) -> None:
-    if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
-        raise NoticeError("a DOCTYPE or entity declaration is not allowed")
+    # One pass over the rare "!" finds "<!DOCTYPE" and "<!ENTITY" faster than searching for each.
+    at = data.find(b"!")
+    while at != -1:
+        if at and data[at - 1] == _LT and data.startswith(_DECLARATIONS, at + 1):
+            raise NoticeError("a DOCTYPE or entity declaration is not allowed")
+        at = data.find(b"!", at + 1)
     if _XINCLUDE in data:
         raise NoticeError("XInclude is not allowed")
 
@@ -280,13 +366,15 @@ def _texts(nodes: Iterable[etree._Element]) -> list[str]:
     return [text for node in nodes if (text := (node.text or "").strip())]
 
 
-def _first(root: etree._Element, field: str) -> str | None:
-    texts = _texts(_NOTICE[field](root))
-    return texts[0] if texts else None
+def _first(found: Found, field: str) -> str | None:
+    for node in found[field]:
+        if text := (node.text or "").strip():
+            return text
+    return None
 
 
-def _required(root: etree._Element, field: str, name: str) -> str:
-    value = _first(root, field)
+def _required(found: Found, field: str, name: str) -> str:
+    value = _first(found, field)
     if value is None:
         raise NoticeError(f"{name} ({field.split('-notice')[0]}) is missing")
     return value
@@ -302,11 +390,16 @@ def _by_language(nodes: Iterable[etree._Element], default: str, *, lines: bool) 
         language = language_alpha2(code) if code else default
         if language is None:
             raise NoticeError(f"unknown language code {code!r}")
-        if lines:
-            text = "\n".join(line.strip() for line in text.splitlines())
-        else:
-            text = " ".join(text.split())
-        texts.setdefault(language, text)
+        if language in texts:
+            continue
+        # Pretty-printed XML indents continuation lines; the text does not mean that indent.
+        if "\n" in text:
+            text = (
+                "\n".join(line.strip() for line in text.splitlines())
+                if lines
+                else " ".join(text.split())
+            )
+        texts[language] = text
     return texts
 
 
@@ -369,12 +462,12 @@ def _deadline(
     return Deadline(kind=kind, written=written, utc=utc, placeholder=placeholder)
 
 
-def _lot_deadline(lot: etree._Element, latest: dt.date | None) -> Deadline | None:
+def _lot_deadline(in_lot: Found, latest: dt.date | None) -> Deadline | None:
     """BT-131, else BT-1311, else BT-630; a placeholder if it is after ``latest``."""
     for kind in _DEADLINE_KINDS:
-        dates = _texts(_IN_LOT[f"{kind}(d)-Lot"](lot))
+        dates = _texts(in_lot[f"{kind}(d)-Lot"])
         if dates:
-            times = _texts(_IN_LOT[f"{kind}(t)-Lot"](lot))
+            times = _texts(in_lot[f"{kind}(t)-Lot"])
             return _deadline(dates[0], times[0] if times else None, kind, latest)
     return None
 
@@ -383,8 +476,8 @@ def _unique(values: Iterable[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(values))
 
 
-def _issue_date(root: etree._Element) -> dt.date:
-    text = _required(root, "BT-05(a)-notice", "the issue date")
+def _issue_date(found: Found) -> dt.date:
+    text = _required(found, "BT-05(a)-notice", "the issue date")
     match = _DATE.match(text)
     try:
         return dt.date.fromisoformat(match.group(1) if match else "")
@@ -392,98 +485,116 @@ def _issue_date(root: etree._Element) -> dt.date:
         raise NoticeError(f"BT-05: {text!r} is not a date") from None
 
 
-def _role(root: etree._Element, form_type: str, list_name: str | None) -> NoticeRole:
-    if _NOTICE["BT-758-notice"](root) or list_name == "change":
-        reasons = _texts(_NOTICE["BT-140-notice"](root))
-        return "cancellation" if CANCEL_REASON in reasons else "change"
+def _role(form_type: str, list_name: str | None, change: Change | None) -> NoticeRole:
+    if change is not None or list_name == "change":
+        reason = change.reason_code if change is not None else None
+        return "cancellation" if reason == CANCEL_REASON else "change"
     return _ROLE_OF_FORM.get(form_type, "other")
 
 
-def _buyer(root: etree._Element, language: str) -> tuple[str | None, str | None]:
+def _change(found: Found, language: str) -> Change | None:
+    """BT-758 and BT-140 (BT-762), if the notice changes another one."""
+    changed = _first(found, "BT-758-notice")
+    reasons = _texts(found["BT-140-notice"])
+    if changed is None and not reasons:
+        return None
+    return Change(
+        changes_notice_id=changed,
+        reason_code=CANCEL_REASON
+        if CANCEL_REASON in reasons
+        else (reasons[0] if reasons else None),
+        description=_by_language(found["BT-762-notice"], language, lines=True),
+    )
+
+
+def _buyer(root: etree._Element, found: Found, language: str) -> tuple[str | None, str | None]:
     """The first buyer's name (in the notice language if it has several) and country."""
-    buyer_id = _first(root, "OPT-300-Procedure-Buyer")
-    buyer = None
-    for organisation in _ORGANISATIONS(root):
-        ids = _texts(_IN_ORG["OPT-200-Organization-Company"](organisation))
-        if not ids:
-            raise NoticeError("an organisation without its identifier (OPT-200)")
-        if buyer is None and buyer_id in ids:
-            buyer = organisation
+    if _ORGANISATION_WITHOUT_ID(root):
+        raise NoticeError("an organisation without its identifier (OPT-200)")
+    buyer_id = _first(found, "OPT-300-Procedure-Buyer")
     if buyer_id is None:
         return None, None
-    if buyer is None:
+    organisations = _ORGANISATION_BY_ID(root, id=buyer_id)
+    if not organisations:
         raise NoticeError(f"the buyer {buyer_id!r} (OPT-300) is not among the organisations")
-    names = _by_language(_IN_ORG["BT-500-Organization-Company"](buyer), language, lines=False)
-    countries = _countries(_IN_ORG["BT-514-Organization-Company"](buyer))
+    in_org = _IN_ORG(organisations[0])
+    names = _by_language(in_org["BT-500-Organization-Company"], language, lines=False)
+    countries = _countries(in_org["BT-514-Organization-Company"])
     name = names.get(language) or next(iter(names.values()), None)
     return name, countries[0] if countries else None
 
 
 def _record(root: etree._Element) -> NoticeRecord:
-    notice_id = _required(root, "BT-701-notice", "the notice identifier")
-    version = _required(root, "BT-757-notice", "the notice version")
-    subtype = _required(root, "OPP-070-notice", "the notice subtype")
+    found = _NOTICE(root)
+    notice_id = _required(found, "BT-701-notice", "the notice identifier")
+    version = _required(found, "BT-757-notice", "the notice version")
+    subtype = _required(found, "OPP-070-notice", "the notice subtype")
     form_type = FORM_TYPES.get(subtype)
     if form_type is None:
         raise NoticeError(f"unknown notice subtype {subtype!r} (eForms SDK {SDK_VERSION})")
-    type_nodes = _NOTICE["BT-02-notice"](root)
-    notice_type = _required(root, "BT-02-notice", "the notice type")
-    role = _role(root, form_type, type_nodes[0].get("listName"))
-    language_code = _required(root, "BT-702(a)-notice", "the notice language")
+    type_nodes = found["BT-02-notice"]
+    notice_type = _required(found, "BT-02-notice", "the notice type")
+    language_code = _required(found, "BT-702(a)-notice", "the notice language")
     language = language_alpha2(language_code)
     if language is None:
         raise NoticeError(f"BT-702: unknown language code {language_code!r}")
-    procedure_id = _first(root, "BT-04-notice")
+    change = _change(found, language)
+    role = _role(form_type, type_nodes[0].get("listName"), change)
+    procedure_id = _first(found, "BT-04-notice")
     if procedure_id is None:
         if role != "other":
             raise NoticeError("the procedure identifier (BT-04) is missing")
         procedure_id = notice_id  # a planning notice without a procedure stands for itself
-    issued = _issue_date(root)
+    issued = _issue_date(found)
     latest_deadline = issued + (PLACEHOLDER_AFTER_CEI if subtype == "CEI" else PLACEHOLDER_AFTER)
-    publication = _first(root, "OPP-010-notice")
+    publication = _first(found, "OPP-010-notice")
 
     lots = []
-    documents: list[str] = []
-    cpvs = _cpvs(_NOTICE["BT-262-Procedure"](root), "BT-262")
-    additional = _cpvs(_NOTICE["BT-263-Procedure"](root), "BT-263")
-    nuts = _texts(_NOTICE["BT-5071-Procedure"](root))
-    countries = _countries(_NOTICE["BT-5141-Procedure"](root))
-    anywhere = bool(_ANYWHERE.intersection(_texts(_NOTICE["BT-727-Procedure"](root))))
+    documents: list[str] = []  # BT-15, and if there is none, BT-615 (for registered bidders)
+    restricted: list[str] = []
+    cpvs = _cpvs(found["BT-262-Procedure"], "BT-262")
+    additional = _cpvs(found["BT-263-Procedure"], "BT-263")
+    nuts = _texts(found["BT-5071-Procedure"])
+    countries = _countries(found["BT-5141-Procedure"])
+    anywhere = bool(_ANYWHERE.intersection(_texts(found["BT-727-Procedure"])))
     for lot in _LOTS(root):
-        lot_id = _texts(_IN_LOT["BT-137-Lot"](lot))
+        in_lot = _IN_LOT(lot)
+        lot_id = _texts(in_lot["BT-137-Lot"])
         if not lot_id:
             raise NoticeError("a lot without its identifier (BT-137)")
-        lot_main = _cpvs(_IN_LOT["BT-262-Lot"](lot), "BT-262")
-        if len(_LOT_MAIN_CLASSIFICATION(lot)) > 1:
+        lot_main = _cpvs(in_lot["BT-262-Lot"], "BT-262")
+        if len(in_lot["BT-262-Lot-classification"]) > 1:
             raise NoticeError(f"lot {lot_id[0]}: more than one main CPV code (BT-262)")
         if not lot_main and role == "competition":
             raise NoticeError(f"lot {lot_id[0]}: the main CPV code (BT-262) is missing")
-        lot_additional = _cpvs(_IN_LOT["BT-263-Lot"](lot), "BT-263")
-        lot_nuts = _texts(_IN_LOT["BT-5071-Lot"](lot))
-        countries += _countries(_IN_LOT["BT-5141-Lot"](lot))
-        anywhere = anywhere or bool(_ANYWHERE.intersection(_texts(_IN_LOT["BT-727-Lot"](lot))))
-        value, currency = _amount(_IN_LOT["BT-27-Lot"](lot), "BT-27")
-        documents += _texts(_IN_LOT["BT-15-Lot"](lot)) + _texts(_IN_LOT["BT-615-Lot"](lot))
+        lot_additional = _cpvs(in_lot["BT-263-Lot"], "BT-263")
+        lot_nuts = _texts(in_lot["BT-5071-Lot"])
+        countries += _countries(in_lot["BT-5141-Lot"])
+        anywhere = anywhere or bool(_ANYWHERE.intersection(_texts(in_lot["BT-727-Lot"])))
+        value, currency = _amount(in_lot["BT-27-Lot"], "BT-27")
+        for uri in _LOT_DOCUMENTS(lot):
+            # …/CallForTendersDocumentReference/Attachment/ExternalReference/URI
+            reference = uri.getparent().getparent().getparent()
+            public = reference.findtext(_DOCUMENT_TYPE) == "non-restricted-document"
+            (documents if public else restricted).extend(_texts([uri]))
         cpvs += lot_main
         additional += lot_additional
         nuts += lot_nuts
         lots.append(
             Lot(
                 lot_id=lot_id[0],
-                title=_by_language(_IN_LOT["BT-21-Lot"](lot), language, lines=False),
+                title=_by_language(in_lot["BT-21-Lot"], language, lines=False),
                 cpv=_unique(lot_main + lot_additional),
                 nuts=_unique(lot_nuts),
-                deadline=_lot_deadline(lot, latest_deadline),
+                deadline=_lot_deadline(in_lot, latest_deadline),
                 estimated_value=value,
                 currency=currency,
             )
         )
     cpv_main = cpvs[0] if cpvs else None
     deadlines = [lot.deadline for lot in lots if lot.deadline is not None]
-    value, currency = _amount(_NOTICE["BT-27-Procedure"](root), "BT-27")
-    buyer_name, buyer_country = _buyer(root, language)
-    changed = _first(root, "BT-758-notice")
-    reasons = _texts(_NOTICE["BT-140-notice"](root))
+    value, currency = _amount(found["BT-27-Procedure"], "BT-27")
+    buyer_name, buyer_country = _buyer(root, found, language)
     return NoticeRecord(
         notice_id=notice_id,
         version=version,
@@ -492,10 +603,10 @@ def _record(root: etree._Element) -> NoticeRecord:
         notice_type=notice_type,
         notice_subtype=subtype,
         role=role,
-        procedure_type=_first(root, "BT-105-Procedure"),
+        procedure_type=_first(found, "BT-105-Procedure"),
         language=language,
-        title=_by_language(_NOTICE["BT-21-Procedure"](root), language, lines=False),
-        description=_by_language(_NOTICE["BT-24-Procedure"](root), language, lines=True),
+        title=_by_language(found["BT-21-Procedure"], language, lines=False),
+        description=_by_language(found["BT-24-Procedure"], language, lines=True),
         buyer_name=buyer_name,
         buyer_country=buyer_country,
         cpv_main=cpv_main,
@@ -508,17 +619,10 @@ def _record(root: etree._Element) -> NoticeRecord:
         currency=currency,
         lots=tuple(lots),
         documents_url=next(
-            (url for url in documents if url.startswith(("https://", "http://"))), None
+            (url for url in documents + restricted if url.startswith(("https://", "http://"))),
+            None,
         ),
-        changes=(
-            Change(
-                changes_notice_id=changed,
-                reason_code=reasons[0] if reasons else None,
-                description=_by_language(_NOTICE["BT-762-notice"](root), language, lines=True),
-            )
-            if changed or reasons
-            else None
-        ),
+        changes=change,
         issue_date=issued,
         source_format="eforms",
     )
