@@ -1,8 +1,9 @@
 """Code lists the parsers normalise with: countries, languages, CPV codes, publication numbers.
 
 Countries and languages come from ``pycountry`` (the ISO 3166 / ISO 639 tables of Debian's
-iso-codes), so nothing here is a hand-kept copy of a standard. Lookups are cached: a day of
-notices repeats the same few codes thousands of times.
+iso-codes), so nothing here is a hand-kept copy of a standard. Lookups are cached (bounded,
+so hostile input cannot grow the caches): a day of notices repeats the same few codes thousands
+of times.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ _CPV = re.compile(r"^(\d{8})(?:[-.]\d)?$")
 _PUBLICATION_NUMBER = re.compile(r"^0*(\d+)-(\d{4})$")
 
 
-@functools.cache
+@functools.lru_cache(maxsize=4096)
 def country_alpha2(code: str) -> str | None:
     """ISO alpha-3 (as eForms writes it), alpha-2, or an English country name → alpha-2."""
     code = code.strip()
@@ -40,7 +41,7 @@ def country_alpha2(code: str) -> str | None:
     return country.alpha_2 if country is not None else None
 
 
-@functools.cache
+@functools.lru_cache(maxsize=4096)
 def language_alpha2(code: str) -> str | None:
     """ISO 639-2 (eForms: "ENG", "DEU", also bibliographic "GER") or 639-1 → lower-case 639-1."""
     code = code.strip().lower()
@@ -54,6 +55,7 @@ def language_alpha2(code: str) -> str | None:
     return getattr(language, "alpha_2", None) if language is not None else None
 
 
+@functools.lru_cache(maxsize=16384)  # the CPV has about 9,500 codes
 def cpv_code(text: str) -> str | None:
     """``45233130-1`` / ``45233130`` / ``45233130.0`` → ``45233130``; anything else → None."""
     match = _CPV.match(text.strip())

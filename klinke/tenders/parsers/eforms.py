@@ -362,7 +362,9 @@ def parse_notice(data: bytes) -> NoticeRecord:
     return _record(root)
 
 
-def _texts(nodes: Iterable[etree._Element]) -> list[str]:
+def _texts(nodes: list[etree._Element]) -> list[str]:
+    if not nodes:  # most fields of most notices
+        return []
     return [text for node in nodes if (text := (node.text or "").strip())]
 
 
@@ -420,7 +422,7 @@ def _amount(nodes: list[etree._Element], field: str) -> tuple[Decimal | None, st
     return _decimal(nodes[0], field), nodes[0].get("currencyID")
 
 
-def _cpvs(nodes: Iterable[etree._Element], field: str) -> list[str]:
+def _cpvs(nodes: list[etree._Element], field: str) -> list[str]:
     codes = []
     for text in _texts(nodes):
         code = cpv_code(text)
@@ -430,7 +432,7 @@ def _cpvs(nodes: Iterable[etree._Element], field: str) -> list[str]:
     return codes
 
 
-def _countries(nodes: Iterable[etree._Element]) -> list[str]:
+def _countries(nodes: list[etree._Element]) -> list[str]:
     return [code for text in _texts(nodes) if (code := country_alpha2(text))]
 
 
@@ -575,7 +577,8 @@ def _record(root: etree._Element) -> NoticeRecord:
         for uri in _LOT_DOCUMENTS(lot):
             # …/CallForTendersDocumentReference/Attachment/ExternalReference/URI
             reference = uri.getparent().getparent().getparent()
-            public = reference.findtext(_DOCUMENT_TYPE) == "non-restricted-document"
+            kinds = [kind.text for kind in reference.iterchildren(_DOCUMENT_TYPE)]
+            public = kinds == ["non-restricted-document"]
             (documents if public else restricted).extend(_texts([uri]))
         cpvs += lot_main
         additional += lot_additional
