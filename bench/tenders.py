@@ -56,7 +56,8 @@ STAGES: list[tuple[str, Stage]] = []
 
 def load_day(notices: int) -> Day:
     """The fixtures (eForms notices, OCDS packages) repeated to ``notices`` files."""
-    sources = sorted((FIXTURES / "eforms").glob("*.xml")) + sorted((FIXTURES / "ocds").glob("*.json"))
+    sources = sorted((FIXTURES / "eforms").glob("*.xml"))
+    sources += sorted((FIXTURES / "ocds").glob("*.json"))
     pool = [(path.name, path.read_bytes()) for path in sources]
     return Day(files=tuple(pool[n % len(pool)] for n in range(notices)))
 
