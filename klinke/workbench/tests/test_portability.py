@@ -130,6 +130,9 @@ def test_it_imports_into_a_fresh_collective_with_the_same_ids(workbench: Workben
             assert new == old, kind.name
     assert counts.created["leads"] == 2
     assert not counts.skipped
+    # Rows kept their ids; new rows still get fresh ones (PostgreSQL's sequences moved on).
+    newer = Lead.objects.create(collective=fresh, title="Danach angelegt")
+    assert newer.pk > max(lead["id"] for lead in before["leads"])
 
 
 def test_it_imports_into_another_collective_when_the_ids_are_taken(workbench: Workbench) -> None:
