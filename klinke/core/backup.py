@@ -303,24 +303,20 @@ def _restore_postgres(source: Path, database: Mapping[str, Any], *, force: bool)
     )
 
 
-def _restore_media(archive_path: Path, media_root: Path, *, force: bool) -> None:
-    if media_root.is_dir() and any(p.is_file() for p in media_root.rglob("*")) and not force:
-        raise BackupError(
-            f"{media_root} already holds files; restore with --force to replace them."
-        )
-    media_root.mkdir(parents=True, exist_ok=True)
-    # Unpack beside the target first, then swap in, so a bad archive leaves MEDIA_ROOT alone.
-    with tempfile.TemporaryDirectory(dir=media_root.parent) as staging:
-        with tarfile.open(archive_path, "r") as archive:
-            try:
-                archive.extractall(staging, filter="data")
-            except tarfile.FilterError as exc:
-                raise BackupError(f"The uploaded files hold a path klinke refuses: {exc}") from exc
-        for path in sorted(Path(staging).rglob("*")):
-            if path.is_file():
-                destination = media_root / path.relative_to(staging)
-                destination.parent.mkdir(parents=True, exist_ok=True)
-                shutil.move(path, destination)
+def _unpack_media(archive_path: Path, staging: Path) -> None:
+    with tarfile.open(archive_path, "r") as archive:
+        try:
+            archive.extractall(staging, filter="data")
+        except (tarfile.FilterError, OSError) as exc:
+            raise BackupError(f"The uploaded files hold a path klinke refuses: {exc}") from exc
+
+
+def _move_media(staging: Path, media_root: Path) -> None:
+    for path in sorted(staging.rglob("*")):
+        if path.is_file():
+            destination = media_root / path.relative_to(staging)
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            shutil.move(path, destination)
 
 
 def do_restore(
@@ -344,9 +340,13 @@ def do_restore(
         )
     if not force and media.is_dir() and any(p.is_file() for p in media.rglob("*")):
         raise BackupError(f"{media} already holds files; restore with --force to replace them.")
-    if vendor == "sqlite":
-        _restore_sqlite(source, target, force=force)
-    else:
-        _restore_postgres(source, target, force=force)
-    _restore_media(source / MEDIA_PART, media, force=force)
+    with tempfile.TemporaryDirectory() as staging:
+        # The files are unpacked (and their paths checked) before the database is touched.
+        _unpack_media(source / MEDIA_PART, Path(staging))
+        if vendor == "sqlite":
+            _restore_sqlite(source, target, force=force)
+        else:
+            _restore_postgres(source, target, force=force)
+        media.mkdir(parents=True, exist_ok=True)
+        _move_media(Path(staging), media)
     return manifest

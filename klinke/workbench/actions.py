@@ -61,6 +61,7 @@ from klinke.workbench.portability import (
     WorkbenchArchive,
     WorkbenchArchiveError,
     field_values,
+    rows_of,
 )
 
 REMINDER_BEFORE_DEADLINE = timedelta(hours=24)
@@ -801,7 +802,9 @@ def do_import_workbench(*, collective: Collective, archive: WorkbenchArchive) ->
     """Import a checked workbench archive into `collective`: all of it, or nothing.
 
     People are linked by email to the collective's own members only; a response of someone
-    who is not a member here is left out (the decision keeps its recorded tally).
+    who is not a member here is left out (the decision keeps its recorded tally). Referrals
+    are not imported: each is shared with another collective, whose workbench an import
+    must not write into.
     """
     counts = ImportCounts()
     mapped: dict[str, dict[int, int]] = defaultdict(dict)
@@ -841,6 +844,9 @@ def do_import_workbench(*, collective: Collective, archive: WorkbenchArchive) ->
     touched: list[type[Model]] = []
     for kind in KINDS:
         for record in archive.records[kind.name]:
+            if not kind.importable:
+                counts.add(counts.skipped, kind.name)
+                continue
             try:
                 values = field_values(kind, record, resolve=resolve)
                 if kind.parent:
@@ -848,13 +854,14 @@ def do_import_workbench(*, collective: Collective, archive: WorkbenchArchive) ->
                     if parent_id is None:
                         raise _Skip
                     values[f"{kind.owner}_id"] = parent_id
-                elif kind.name != "referrals":
+                else:
                     values[f"{kind.owner}_id"] = collective.pk
             except _Skip:
                 counts.add(counts.skipped, kind.name)
                 continue
             local_id = mapped[kind.name].get(record["id"])
-            row = kind.model._default_manager.filter(pk=local_id).first() if local_id else None
+            # Only ever a row of this collective, even if a mapped row was deleted meanwhile.
+            row = rows_of(kind, collective).filter(pk=local_id).first() if local_id else None
             if row is None and kind.name == "settings":
                 row = WorkbenchSettings.objects.filter(collective=collective).first()
             created = row is None

@@ -75,6 +75,9 @@ class Kind:
     parent: str = ""
     """The kind `owner` points to, or "" when `owner` is the collective itself."""
     skip: frozenset[str] = frozenset()
+    importable: bool = True
+    """Referrals are exported for the record only: each is shared with another collective,
+    and an import must never write into another collective's workbench."""
 
 
 KINDS: tuple[Kind, ...] = (
@@ -93,7 +96,7 @@ KINDS: tuple[Kind, ...] = (
     Kind("screening_overrides", ScreeningOverride, "lead", parent="leads"),
     Kind("decisions", Decision, "collective"),
     Kind("responses", Response, "decision", parent="decisions"),
-    Kind("referrals", Referral, "from_collective"),
+    Kind("referrals", Referral, "from_collective", importable=False),
     Kind("settings", WorkbenchSettings, "collective"),
 )
 KIND = {kind.name: kind for kind in KINDS}
@@ -134,7 +137,7 @@ The data is private to the collective's members: keep the file as safe as the wo
 # --- export --------------------------------------------------------------------------------
 
 
-def _queryset(kind: Kind, collective: Collective) -> models.QuerySet[Any]:
+def rows_of(kind: Kind, collective: Collective) -> models.QuerySet[Any]:
     manager = kind.model._default_manager
     if kind.name == "referrals":
         return manager.filter(
@@ -199,7 +202,7 @@ def workbench_records(collective: Collective) -> dict[str, list[dict[str, Any]]]
     }
     records: dict[str, list[dict[str, Any]]] = {}
     for kind in KINDS:
-        rows = _queryset(kind, collective).order_by("pk")
+        rows = rows_of(kind, collective).order_by("pk")
         if kind.model._meta.many_to_many:
             rows = rows.prefetch_related(*(m.name for m in kind.model._meta.many_to_many))
         records[kind.name] = [_record(kind, row, lookups) for row in rows]
@@ -373,7 +376,7 @@ def read_workbench_archive(data: bytes) -> WorkbenchArchive:
     for kind in KINDS:
         rows = contents.get(f"{kind.name}.json", [])
         if not isinstance(rows, list) or not all(
-            isinstance(r, dict) and isinstance(r.get("id"), int) for r in rows
+            isinstance(r, dict) and type(r.get("id")) is int and 0 < r["id"] < 2**53 for r in rows
         ):
             raise WorkbenchArchiveError(
                 _("%(file)s must be a list of records with ids.") % {"file": f"{kind.name}.json"}

@@ -13,6 +13,7 @@ import io
 import json
 import shutil
 import sqlite3
+import tarfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -275,5 +276,30 @@ def test_it_restores_through_the_command(round_trip: RoundTrip, tmp_path: Path) 
         assert "Restored the backup" in out.getvalue()
         assert _target_rows(target) == _source_rows()
         assert _file_hashes(tmp_path / "media") == _file_hashes(round_trip.media)
+    finally:
+        _drop_target(target)
+
+
+def test_it_refuses_uploaded_files_that_leave_their_folder(
+    round_trip: RoundTrip, tmp_path: Path
+) -> None:
+    hostile = tmp_path / "hostile"
+    shutil.copytree(round_trip.backup, hostile)
+    with tarfile.open(hostile / MEDIA_PART, "w") as archive:
+        payload = b"owned"
+        member = tarfile.TarInfo("../../outside.txt")
+        member.size = len(payload)
+        archive.addfile(member, io.BytesIO(payload))
+    manifest = json.loads((hostile / MANIFEST).read_text())
+    manifest["parts"][MEDIA_PART] = hashlib.sha256((hostile / MEDIA_PART).read_bytes()).hexdigest()
+    (hostile / MANIFEST).write_text(json.dumps(manifest))
+    target = _empty_target(tmp_path, "hostile")
+    try:
+        with pytest.raises(BackupError, match="path klinke refuses"):
+            do_restore(source=hostile, database=target, media_root=tmp_path / "media")
+
+        assert _target_rows(target) == {}
+        assert not (tmp_path / "media").exists()
+        assert not (tmp_path / "outside.txt").exists()
     finally:
         _drop_target(target)

@@ -123,13 +123,15 @@ def test_it_imports_into_a_fresh_collective_with_the_same_ids(workbench: Workben
 
     after = workbench_records(fresh)
     for kind in KINDS:
+        if not kind.importable:
+            continue
         for old, new in zip(before[kind.name], after[kind.name], strict=True):
             for derived in ("updated_at", "screened_at"):  # set when saved
                 old.pop(derived, None)
                 new.pop(derived, None)
             assert new == old, kind.name
     assert counts.created["leads"] == 2
-    assert not counts.skipped
+    assert counts.skipped == {"referrals": 1}
     # Rows kept their ids; new rows still get fresh ones (PostgreSQL's sequences moved on).
     newer = Lead.objects.create(collective=fresh, title="Danach angelegt")
     assert newer.pk > max(lead["id"] for lead in before["leads"])
@@ -185,21 +187,26 @@ def test_it_imports_the_same_archive_twice_without_copies(workbench: Workbench) 
         RedLine.objects.filter(collective=twin).count(),
         Referral.objects.filter(from_collective=twin).count(),
     )
-    assert sizes == (2, 1, 1, 1, 1, 1)
+    assert sizes == (2, 1, 1, 1, 1, 0)
 
 
-def test_it_skips_referrals_to_collectives_this_instance_does_not_have(
+def test_it_never_imports_referrals_into_another_collectives_workbench(
     workbench: Workbench,
 ) -> None:
     network = workbench.network
-    data = build_workbench_archive(network.collective_a)
+    files = _unzip(build_workbench_archive(network.collective_a))
+    # A forged referral from collective B to the third collective: neither is the importer.
+    referrals = json.loads(files["referrals.json"])
+    referrals.append(dict(referrals[0], id=999, from_collective="rotkehlchen"))
+    files["referrals.json"] = json.dumps(referrals).encode()
     twin = make_collective("quellcode-neu", "Quellcode (neu)", members=[network.alice])
-    workbench.third.delete()
+    before = Referral.objects.count()
 
-    counts = do_import_workbench(collective=twin, archive=read_workbench_archive(data))
+    counts = do_import_workbench(collective=twin, archive=read_workbench_archive(_zip(files)))  # type: ignore[arg-type]
 
-    assert counts.skipped == {"referrals": 1}
-    assert not Referral.objects.filter(from_collective=twin).exists()
+    assert counts.skipped == {"referrals": 2}
+    assert Referral.objects.count() == before
+    assert len(json.loads(files["referrals.json"])) == 2
 
 
 def _zip(files: dict[str, bytes | str]) -> bytes:
@@ -231,6 +238,7 @@ def _manifest() -> str:
         ({"manifest.json": "{}"}, "known version"),
         ({"manifest.json": _manifest(), "leads.json": "{not json"}, "not valid JSON"),
         ({"manifest.json": _manifest(), "leads.json": '[{"title": "no id"}]'}, "with ids"),
+        ({"manifest.json": _manifest(), "leads.json": '[{"id": 1152921504606846976}]'}, "with ids"),
     ],
 )
 def test_it_refuses_a_hostile_or_broken_archive(
@@ -315,7 +323,7 @@ def test_it_shows_the_page_and_imports_an_upload(workbench: Workbench) -> None:
     assert page.status_code == 200
     assert b"Download .zip" in page.content
     assert response.status_code == 200
-    assert b"Imported: 9 new, 0 updated, 0 left out." in response.content
+    assert b"Imported: 8 new, 0 updated, 1 left out." in response.content
     assert Lead.objects.filter(collective=twin).count() == 2
 
 
