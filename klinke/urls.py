@@ -19,6 +19,7 @@ urlpatterns = [
     path("exchange/", include("klinke.exchange.urls")),
     path("workshops/", include("klinke.workshops.urls")),
     path("knowledge/", include("klinke.knowledge.urls")),
+    path("murmurations/", include("klinke.network.urls")),
     # The acquisition workbench is private to each collective: everything sits under its slug.
     path("collectives/<slug:slug>/contacts/", include("klinke.contacts.urls")),
     path("collectives/<slug:slug>/workbench/", include("klinke.workbench.urls")),

@@ -47,6 +47,7 @@ class CollectiveForm(CleanTextInputs, forms.ModelForm[Collective]):
             "red_lines",
             "capacity_person_days_per_month",
             "visibility",
+            "publish_to_murmurations",
         ]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -105,6 +105,16 @@ class Collective(DirectoryProfile):
         _("free person-days per month"), null=True, blank=True
     )
     archived_at = models.DateTimeField(_("archived"), null=True, blank=True)
+    # Opt-out: a public collective's profile, and its public needs and offers, are published
+    # as Murmurations profiles (klinke.network.murmurations) unless its members turn this off.
+    publish_to_murmurations = models.BooleanField(
+        _("show on Murmurations maps"),
+        default=True,
+        help_text=_(
+            "Publish this public profile and its public needs and offers as Murmurations "
+            "profiles, so maps of cooperatives outside this network can find you."
+        ),
+    )
 
     objects = CollectiveQuerySet.as_manager()
 

@@ -20,6 +20,7 @@ from klinke.accounts import request_user
 from klinke.collectives.access import member_collective
 from klinke.collectives.models import Collective
 from klinke.contacts import actions, importing, parsers
+from klinke.contacts.exporting import export_contacts
 from klinke.contacts.forms import (
     ContactFilterForm,
     ContactForm,
@@ -38,7 +39,7 @@ from klinke.contacts.models import (
     Organisation,
     split_tags,
 )
-from klinke.contacts.parsers import ContactFileError, ExportContact
+from klinke.contacts.parsers import ContactFileError
 from klinke.core.htmx import HtmxHttpRequest
 from klinke.core.submissions import once_per_submission
 from klinke.exchange.models import Introduction
@@ -639,27 +640,6 @@ def import_preview(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 
 # --- export ------------------------------------------------------------------------------------
-
-
-def export_contacts(contacts: Iterable[Contact]) -> list[ExportContact]:
-    return [
-        ExportContact(
-            uid=f"urn:klinke:contact:{c.pk}",
-            full_name=c.display_name,
-            given_name=c.given_name,
-            family_name=c.family_name,
-            organisation=c.organisation.name if c.organisation else "",
-            role=c.role,
-            emails=[(e.email, e.label) for e in c.emails.all()],
-            phones=[(p.e164 or p.raw, p.label) for p in c.phones.all()],
-            notes=c.notes,
-            tags=c.tag_list,
-            source=c.get_source_display(),
-            consent=c.get_consent_display() if c.consent else "",
-            last_contacted_on=c.last_contacted_on.isoformat() if c.last_contacted_on else "",
-        )
-        for c in contacts
-    ]
 
 
 @login_required

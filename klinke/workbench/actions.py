@@ -13,14 +13,18 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.core.management.color import no_style
+from django.db import IntegrityError, connection, transaction
+from django.db.models import ForeignKey, Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from klinke.accounts.models import User
 from klinke.collectives.models import Collective, Membership
+from klinke.contacts.actions import refresh_contacts_search
 from klinke.contacts.models import Contact, Organisation
 from klinke.core.mail import muted_user_ids, notify_user, notify_users
 from klinke.core.models import NotificationKind, NotificationMute
@@ -34,6 +38,7 @@ from klinke.workbench.models import (
     DecisionState,
     DigestRecord,
     DigestScope,
+    ImportedRecord,
     Lead,
     LeadSource,
     RedLine,
@@ -47,6 +52,16 @@ from klinke.workbench.models import (
     Tally,
     WorkbenchPreference,
     WorkbenchSettings,
+)
+from klinke.workbench.portability import (
+    KINDS,
+    MODEL_KIND,
+    ImportCounts,
+    Kind,
+    WorkbenchArchive,
+    WorkbenchArchiveError,
+    field_values,
+    rows_of,
 )
 
 REMINDER_BEFORE_DEADLINE = timedelta(hours=24)
@@ -765,3 +780,138 @@ def do_withdraw_referral(*, referral_id: int, user: User) -> Referral:
         referral.save(update_fields=["state", "answered_at"])
         _log_state(referral)
     return referral
+
+
+# --- archives ------------------------------------------------------------------------
+
+
+class _Skip(Exception):
+    """A record that cannot be placed here (its collective or person is not on this instance)."""
+
+
+def _new_row(kind: Kind, record_id: int) -> Model:
+    row = kind.model()
+    # The archive's id when it is free, so links such as /leads/12/ keep working.
+    if not kind.model._default_manager.filter(pk=record_id).exists():
+        row.pk = record_id
+    return row
+
+
+@transaction.atomic
+def do_import_workbench(*, collective: Collective, archive: WorkbenchArchive) -> ImportCounts:
+    """Import a checked workbench archive into `collective`: all of it, or nothing.
+
+    People are linked by email to the collective's own members only; a response of someone
+    who is not a member here is left out (the decision keeps its recorded tally). Referrals
+    are not imported: each is shared with another collective, whose workbench an import
+    must not write into.
+    """
+    counts = ImportCounts()
+    mapped: dict[str, dict[int, int]] = defaultdict(dict)
+    for kind_name, source_id, object_id in ImportedRecord.objects.filter(
+        collective=collective, source=archive.source
+    ).values_list("kind", "source_id", "object_id"):
+        mapped[kind_name][source_id] = object_id
+    members = {
+        email.lower(): pk
+        for pk, email in User.objects.filter(memberships__collective=collective).values_list(
+            "pk", "email"
+        )
+    }
+    topics = dict(Topic.objects.values_list("slug", "pk"))
+    collectives = dict(Collective.objects.values_list("slug", "pk"))
+    collectives[archive.collective_slug] = collective.pk
+
+    def resolve(fk: ForeignKey[Any, Any], raw: object) -> object:
+        target = fk.related_model
+        if target is User:
+            found = members.get(str(raw).lower())
+            if found is None and not fk.null:
+                raise _Skip
+            return found
+        if target is Collective:
+            if str(raw) not in collectives:
+                raise _Skip
+            return collectives[str(raw)]
+        if target is Topic:
+            return topics.get(str(raw))
+        other = MODEL_KIND.get(target)  # type: ignore[arg-type]
+        found = mapped[other.name].get(raw) if other and isinstance(raw, int) else None
+        if found is None and not fk.null:
+            raise _Skip
+        return found
+
+    touched: list[type[Model]] = []
+    for kind in KINDS:
+        for record in archive.records[kind.name]:
+            if not kind.importable:
+                counts.add(counts.skipped, kind.name)
+                continue
+            try:
+                values = field_values(kind, record, resolve=resolve)
+                if kind.parent:
+                    parent_id = mapped[kind.parent].get(record.get(kind.owner))  # type: ignore[arg-type]
+                    if parent_id is None:
+                        raise _Skip
+                    values[f"{kind.owner}_id"] = parent_id
+                else:
+                    values[f"{kind.owner}_id"] = collective.pk
+            except _Skip:
+                counts.add(counts.skipped, kind.name)
+                continue
+            local_id = mapped[kind.name].get(record["id"])
+            # Only ever a row of this collective, even if a mapped row was deleted meanwhile.
+            row = rows_of(kind, collective).filter(pk=local_id).first() if local_id else None
+            if row is None and kind.name == "settings":
+                row = WorkbenchSettings.objects.filter(collective=collective).first()
+            created = row is None
+            if row is None:
+                row = _new_row(kind, record["id"])
+            for attname, value in values.items():
+                setattr(row, attname, value)
+            try:
+                row.full_clean(validate_unique=False)
+            except ValidationError as exc:
+                field, messages = next(iter(exc.message_dict.items()))
+                raise WorkbenchArchiveError(
+                    _("%(kind)s %(id)s: %(field)s: %(error)s")
+                    % {"kind": kind.name, "id": record["id"], "field": field, "error": messages[0]}
+                ) from exc
+            try:
+                with transaction.atomic():
+                    row.save()
+            except IntegrityError as exc:
+                raise WorkbenchArchiveError(
+                    _("%(kind)s %(id)s clashes with what is already here.")
+                    % {"kind": kind.name, "id": record["id"]}
+                ) from exc
+            for m2m in kind.model._meta.many_to_many:
+                names = record.get(m2m.name, [])
+                if not isinstance(names, list):
+                    continue
+                if m2m.related_model is Topic:
+                    getattr(row, m2m.name).set([topics[s] for s in names if s in topics])
+                else:
+                    emails = [str(e).lower() for e in names]
+                    getattr(row, m2m.name).set([members[e] for e in emails if e in members])
+            mapped[kind.name][record["id"]] = row.pk
+            ImportedRecord.objects.update_or_create(
+                collective=collective,
+                source=archive.source,
+                kind=kind.name,
+                source_id=record["id"],
+                defaults={"object_id": row.pk},
+            )
+            counts.add(counts.created if created else counts.updated, kind.name)
+        touched.append(kind.model)
+    refresh_contacts_search(Contact.objects.filter(collective=collective))
+    for organisation in Organisation.objects.filter(collective=collective):
+        organisation.refresh_search_document()
+    # Rows that kept their archive ids were inserted with explicit keys; PostgreSQL's
+    # sequences must move past them.
+    reset = connection.ops.sequence_reset_sql(no_style(), touched)
+    if reset:
+        with connection.cursor() as cursor:
+            for statement in reset:
+                cursor.execute(statement)
+    return counts

@@ -15,7 +15,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Router, Schema, Status
@@ -49,6 +49,7 @@ from klinke.workbench.models import (
     Stage,
     WorkbenchSettings,
 )
+from klinke.workbench.portability import archive_response
 
 router = Router(tags=["workbench"], auth=collective_member)
 
@@ -965,6 +966,23 @@ def update_settings(
         )
     except ValidationError as exc:
         raise _invalid(exc) from exc
+
+
+@router.get(
+    "/{collective}/export",
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "The workbench archive (.zip), as the page's download.",
+                "content": {"application/zip": {"schema": {"type": "string", "format": "binary"}}},
+            }
+        }
+    },
+)
+def export_workbench(request: HttpRequest, collective: str) -> HttpResponse:
+    """The collective's workbench as one .zip: contacts (vCard 4, CSV), leads with activities
+    and decisions (JSON, CSV), red lines, referrals and settings."""
+    return archive_response(_collective(request))
 
 
 @router.get("/{collective}/summary", response=SummaryOut)

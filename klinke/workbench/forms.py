@@ -4,6 +4,7 @@ from datetime import datetime
 from typing import Unpack
 
 from django import forms
+from django.core.files.uploadedfile import UploadedFile
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -29,6 +30,12 @@ from klinke.workbench.models import (
     ResponseChoice,
     Stage,
     WorkbenchSettings,
+)
+from klinke.workbench.portability import (
+    MAX_ARCHIVE_BYTES,
+    WorkbenchArchive,
+    WorkbenchArchiveError,
+    read_workbench_archive,
 )
 
 
@@ -335,3 +342,20 @@ class LeadFilterForm(CleanTextInputs, CollectiveForm):
         member.choices = [("", _("anyone"))] + [
             (user.pk, user.display_name) for user in members_of(collective)
         ]
+
+
+class WorkbenchImportForm(CleanTextInputs, forms.Form):
+    archive = forms.FileField(
+        label=_("Workbench archive"),
+        help_text=_("A .zip file exported from a klinke workbench, at most 20 MB."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".zip,application/zip"}),
+    )
+
+    def clean_archive(self) -> WorkbenchArchive:
+        upload: UploadedFile = self.cleaned_data["archive"]
+        if (upload.size or 0) > MAX_ARCHIVE_BYTES:
+            raise forms.ValidationError(_("The archive is larger than 20 MB."))
+        try:
+            return read_workbench_archive(upload.read(MAX_ARCHIVE_BYTES + 1))
+        except WorkbenchArchiveError as exc:
+            raise forms.ValidationError(str(exc)) from exc

@@ -850,3 +850,32 @@ class ReferralLogEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_collective} → {self.to_collective} ({self.referred_on})"
+
+
+# --- archives ------------------------------------------------------------------------
+
+
+class ImportedRecord(models.Model):
+    """Which local row stands for a row of an imported workbench archive.
+
+    Importing the same archive again finds its rows here and updates them instead of adding
+    copies; `source` names the instance and collective the archive came from.
+    """
+
+    collective = models.ForeignKey(Collective, on_delete=models.CASCADE, related_name="+")
+    source = models.CharField(max_length=200)
+    kind = models.CharField(max_length=40)
+    source_id = models.BigIntegerField()
+    object_id = models.BigIntegerField()
+    imported_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["collective", "source", "kind", "source_id"],
+                name="one_local_row_per_archived_row",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.source_id} → {self.object_id}"

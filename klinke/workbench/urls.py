@@ -31,4 +31,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("referrals/<int:pk>/answer/", views.referral_answer, name="referral_answer"),
     path("referrals/<int:pk>/withdraw/", views.referral_withdraw, name="referral_withdraw"),
     path("settings/", views.workbench_settings, name="settings"),
+    path("data/", views.data, name="data"),
+    path("data/export.zip", views.data_export, name="data_export"),
 ]

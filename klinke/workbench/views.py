@@ -46,6 +46,7 @@ from klinke.workbench.forms import (
     ReminderForm,
     ResponseForm,
     SettingsForm,
+    WorkbenchImportForm,
 )
 from klinke.workbench.models import (
     CLOSED_STAGES,
@@ -63,6 +64,7 @@ from klinke.workbench.models import (
     WorkbenchPreference,
     WorkbenchSettings,
 )
+from klinke.workbench.portability import WorkbenchArchiveError, archive_response
 
 View = Callable[..., HttpResponse]
 
@@ -843,4 +845,45 @@ def workbench_settings(request: HttpRequest, collective: Collective) -> HttpResp
         request,
         "workbench/settings.html",
         {"collective": collective, "settings_form": settings_form, "reminder_form": reminder_form},
+    )
+
+
+# --- export and import -----------------------------------------------------------------
+
+
+@workbench_view(methods=("GET",))
+def data_export(request: HttpRequest, collective: Collective) -> HttpResponse:
+    return archive_response(collective)
+
+
+@workbench_view()
+def data(request: HttpRequest, collective: Collective) -> HttpResponse:
+    """Take the workbench along: download it as a .zip, or import one from elsewhere."""
+    form = WorkbenchImportForm(
+        request.POST if request.method == "POST" else None,
+        request.FILES if request.method == "POST" else None,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            counts = actions.do_import_workbench(
+                collective=collective, archive=form.cleaned_data["archive"]
+            )
+        except WorkbenchArchiveError as exc:
+            form.add_error("archive", str(exc))
+        else:
+            messages.success(
+                request,
+                _("Imported: %(created)d new, %(updated)d updated, %(skipped)d left out.")
+                % {
+                    "created": sum(counts.created.values()),
+                    "updated": sum(counts.updated.values()),
+                    "skipped": sum(counts.skipped.values()),
+                },
+            )
+            return redirect("workbench:data", collective.slug)
+    return render(
+        request,
+        "workbench/data.html",
+        {"collective": collective, "form": form},
+        status=400 if form.errors else 200,
     )

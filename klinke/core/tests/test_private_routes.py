@@ -54,6 +54,11 @@ NOT_PRIVATE_PAGES = {
     ("supporters", "edit_own"),
     ("supporters", "detail"),
     ("directory", "index"),
+    # Public Murmurations profiles (JSON), built from public data only.
+    ("murmurations", "index"),
+    ("murmurations", "collective"),
+    ("murmurations", "need"),
+    ("murmurations", "offer"),
     *(
         ("exchange", name)
         for name in (
