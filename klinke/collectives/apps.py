@@ -10,3 +10,8 @@ class CollectivesConfig(AppConfig):
         from klinke.core.models import register_network_role
 
         register_network_role("collective member", is_collective_member)
+
+        from klinke.collectives.personal_data import PERSONAL_DATA
+        from klinke.core.personal_data import register_personal_data
+
+        register_personal_data(PERSONAL_DATA)

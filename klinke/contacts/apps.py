@@ -4,3 +4,9 @@ from django.apps import AppConfig
 class ContactsConfig(AppConfig):
     name = "klinke.contacts"
     label = "contacts"
+
+    def ready(self) -> None:
+        from klinke.contacts.personal_data import PERSONAL_DATA
+        from klinke.core.personal_data import register_personal_data
+
+        register_personal_data(PERSONAL_DATA)

@@ -1,0 +1,133 @@
+"""Who holds what about a person: each app's exporter and eraser for its own user-linked data.
+
+A person may download everything klinke holds about them and may delete their account (GDPR
+articles 15, 17 and 20). No single app knows all of it, and core may not import the apps that
+do, so each app registers, from its `AppConfig.ready()`, a `PersonalData` entry: which
+user-linked fields it covers, a function that exports them as JSON-ready files, and a function
+that erases or anonymises them. `accounts` walks the registry for the export archive and for a
+deletion; a test walks Django's model registry and fails for any user-linked field nobody covers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from django.db import models
+
+JsonValue = Any
+"""Something `json.dumps` accepts after `as_json` has turned dates into strings."""
+
+
+@dataclass(frozen=True)
+class ExportFile:
+    """One JSON file of a person's export: its name, what it explains, and its content."""
+
+    name: str
+    about_en: str
+    about_de: str
+    content: JsonValue
+
+
+@dataclass(frozen=True)
+class PersonalData:
+    """An app's part of a person's data.
+
+    `covers` names every user-linked field the app answers for, as "app_label.Model.field"
+    (a foreign key, one-to-one or many-to-many to the user model). `export(user)` returns the
+    files for the archive; `erase(user)` removes or anonymises the data before the account
+    itself is anonymised. Erasers run from the highest app down, so an app may still see the
+    person's memberships (kept by a lower app) while it erases.
+    """
+
+    app_label: str
+    covers: tuple[str, ...]
+    export: Callable[[Any], list[ExportFile]]
+    erase: Callable[[Any], None]
+    order: int = field(default=0)
+
+
+_registry: dict[str, PersonalData] = {}
+
+
+def register_personal_data(entry: PersonalData) -> None:
+    """Count `entry` among the apps that export and erase a person's data."""
+    _registry[entry.app_label] = PersonalData(
+        app_label=entry.app_label,
+        covers=entry.covers,
+        export=entry.export,
+        erase=entry.erase,
+        order=entry.order if entry.order else len(_registry) + 1,
+    )
+
+
+def registered_personal_data() -> list[PersonalData]:
+    """Every registered entry, lowest app first (in the order the apps became ready)."""
+    return sorted(_registry.values(), key=lambda entry: entry.order)
+
+
+def covered_fields() -> set[str]:
+    return {name for entry in _registry.values() for name in entry.covers}
+
+
+def user_linked_fields(
+    user_model: type[models.Model], all_models: Iterable[type[models.Model]]
+) -> set[str]:
+    """Every concrete relation to `user_model`, as "app_label.Model.field"."""
+    found = set()
+    for model in all_models:
+        for model_field in model._meta.get_fields():
+            is_relation = (
+                model_field.many_to_one or model_field.one_to_one or model_field.many_to_many
+            )
+            if is_relation and model_field.concrete and model_field.related_model is user_model:
+                found.add(f"{model._meta.app_label}.{model.__name__}.{model_field.name}")
+    return found
+
+
+def as_json(value: JsonValue) -> JsonValue:
+    """Dates, times and decimals as ISO strings; containers walked; everything else unchanged."""
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, Mapping):
+        return {str(key): as_json(item) for key, item in value.items()}
+    if isinstance(value, list | tuple | set):
+        return [as_json(item) for item in value]
+    return value
+
+
+def rows(queryset: models.QuerySet[Any], *fields: str) -> list[dict[str, JsonValue]]:
+    """The named fields of every row, JSON-ready, in the queryset's order."""
+    return [as_json(row) for row in queryset.values(*fields)]
+
+
+def _export_mutes(user: Any) -> list[ExportFile]:
+    from klinke.core.models import NotificationMute
+
+    return [
+        ExportFile(
+            name="notification_settings",
+            about_en="The kinds of email notification you turned off.",
+            about_de="Die Arten von Benachrichtigungen per E-Mail, die du abgeschaltet hast.",
+            content=rows(NotificationMute.objects.filter(user=user), "kind", "created_at"),
+        )
+    ]
+
+
+def _erase_mutes(user: Any) -> None:
+    from klinke.core.models import NotificationMute
+
+    NotificationMute.objects.filter(user=user).delete()
+
+
+CORE_PERSONAL_DATA = PersonalData(
+    app_label="core",
+    covers=("core.NotificationMute.user",),
+    export=_export_mutes,
+    erase=_erase_mutes,
+)
