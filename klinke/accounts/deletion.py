@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from post_office.models import Email
 
 from klinke.accounts.models import User
-from klinke.core.personal_data import registered_personal_data
+from klinke.core.personal_data import deletion_consequences, registered_personal_data
 
 MIN_NAME_LENGTH_TO_SEARCH = 4
 """Shorter names match inside too many unrelated words to drop mail by them."""
@@ -67,6 +67,11 @@ def check_proof(*, user: User, proof: Proof) -> None:
         if authenticator.wrap().validate_code(code):
             return
     raise DeletionRefused(_("The code is not right."), field="code")
+
+
+def what_deletion_changes(user: User) -> list[str]:
+    """What deleting the account does beyond the person's own data, for the confirmation."""
+    return deletion_consequences(user)
 
 
 def former_member_email(user: User) -> str:

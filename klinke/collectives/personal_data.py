@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from klinke.collectives.models import Collective, Invitation, Membership
 from klinke.core.personal_data import ExportFile, PersonalData, rows
@@ -63,6 +64,18 @@ def export(user: User) -> list[ExportFile]:
     ]
 
 
+def consequences(user: User) -> list[str]:
+    return [
+        _(
+            "You are the last member of %(name)s. It will be archived: it leaves the directory, "
+            "its profile can no longer be edited and nobody can be invited. Its needs, offers "
+            "and workbench stay stored. If they should go too, delete the collective first."
+        )
+        % {"name": collective.name}
+        for collective in collectives_left_without_members(user)
+    ]
+
+
 @transaction.atomic
 def erase(user: User) -> None:
     """Leave every collective; a collective left without members is archived, not deleted."""
@@ -85,4 +98,5 @@ PERSONAL_DATA = PersonalData(
     ),
     export=export,
     erase=erase,
+    consequences=consequences,
 )

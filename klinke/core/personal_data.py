@@ -11,7 +11,7 @@ deletion; a test walks Django's model registry and fails for any user-linked fie
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -47,6 +47,9 @@ class PersonalData:
     covers: tuple[str, ...]
     export: Callable[[Any], list[ExportFile]]
     erase: Callable[[Any], None]
+    consequences: Callable[[Any], list[str]] | None = None
+    """What deleting the account would do beyond the person's own data, in sentences for the
+    confirmation page (e.g. a collective left without members)."""
     order: int = field(default=0)
 
 
@@ -55,18 +58,23 @@ _registry: dict[str, PersonalData] = {}
 
 def register_personal_data(entry: PersonalData) -> None:
     """Count `entry` among the apps that export and erase a person's data."""
-    _registry[entry.app_label] = PersonalData(
-        app_label=entry.app_label,
-        covers=entry.covers,
-        export=entry.export,
-        erase=entry.erase,
-        order=entry.order if entry.order else len(_registry) + 1,
-    )
+    order = entry.order or _registry.get(entry.app_label, entry).order or len(_registry) + 1
+    _registry[entry.app_label] = replace(entry, order=order)
 
 
 def registered_personal_data() -> list[PersonalData]:
     """Every registered entry, lowest app first (in the order the apps became ready)."""
     return sorted(_registry.values(), key=lambda entry: entry.order)
+
+
+def deletion_consequences(user: Any) -> list[str]:
+    """Every app's sentences about what deleting `user`'s account would do, highest app first."""
+    return [
+        sentence
+        for entry in reversed(registered_personal_data())
+        if entry.consequences is not None
+        for sentence in entry.consequences(user)
+    ]
 
 
 def covered_fields() -> set[str]:

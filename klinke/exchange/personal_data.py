@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from django.db.models import Q
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from klinke.core.personal_data import ExportFile, PersonalData, rows
 from klinke.exchange.actions import (
@@ -121,6 +122,33 @@ def export(user: User) -> list[ExportFile]:
     ]
 
 
+def consequences(user: User) -> list[str]:
+    waiting = Introduction.objects.filter(state=IntroductionState.REQUESTED)
+    asked = waiting.filter(requested_by=user).count()
+    answering = waiting.filter(supporter__user=user).count()
+    sentences = []
+    if asked:
+        sentences.append(
+            ngettext(
+                "%(count)d introduction you asked for is withdrawn; the other side is told.",
+                "%(count)d introductions you asked for are withdrawn; the other sides are told.",
+                asked,
+            )
+            % {"count": asked}
+        )
+    if answering:
+        sentences.append(
+            ngettext(
+                "%(count)d request for an introduction to you is declined; the collective is told.",
+                "%(count)d requests for introductions to you are declined; the collectives are "
+                "told.",
+                answering,
+            )
+            % {"count": answering}
+        )
+    return sentences
+
+
 def erase(user: User) -> None:
     """Withdraw the requests they made, decline those made to them, and drop their details.
 
@@ -161,4 +189,5 @@ PERSONAL_DATA = PersonalData(
     ),
     export=export,
     erase=erase,
+    consequences=consequences,
 )

@@ -20,7 +20,7 @@ from klinke.collectives.models import Collective, Invitation
 from klinke.conftest import Network, make_collective, make_user
 from klinke.contacts.models import Contact, ContactImport, ContactMerge, Organisation
 from klinke.core.models import NotificationKind, NotificationMute
-from klinke.exchange.models import Introduction, Need, Offer
+from klinke.exchange.models import Introduction
 from klinke.exchange.tests.factories import make_need, make_offer
 from klinke.knowledge.models import (
     Answer,
@@ -36,8 +36,8 @@ from klinke.workbench.models import (
     Decision,
     DigestRecord,
     Lead,
-    Referral,
     RedLine,
+    Referral,
     Response,
     ScreeningOverride,
     WorkbenchPreference,

@@ -48,6 +48,9 @@ NOT_PRIVATE_PAGES = {
     ("accounts", "settings"),
     ("accounts", "api_tokens"),
     ("accounts", "revoke_api_token"),
+    ("accounts", "personal_data"),
+    ("accounts", "export_download"),
+    ("accounts", "delete_account"),
     ("collectives", "create"),
     ("collectives", "accept_invitation"),
     ("collectives", "detail"),
@@ -185,6 +188,9 @@ STEWARD_PAGES = {("workbench", "referral_totals")}
 # API operations ("method path") that are not private to a collective; every operation whose
 # path names `{collective}` is private. A new operation must be added to one or the other.
 NOT_PRIVATE_OPERATIONS = {
+    "post /api/v1/account/exports",
+    "get /api/v1/account/exports/{export_id}",
+    "post /api/v1/account/delete",
     "get /api/v1/topics/",
     "get /api/v1/collectives/",
     "get /api/v1/collectives/{slug}",
