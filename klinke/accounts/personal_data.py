@@ -5,18 +5,13 @@ Exported as names and dates only: never a password hash, token digest or TOTP se
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 
-from klinke.accounts.models import APIToken, PersonalExport
+from klinke.accounts.models import APIToken, PersonalExport, User
 from klinke.core.personal_data import ExportFile, PersonalData, rows
-
-if TYPE_CHECKING:
-    from klinke.accounts.models import User
 
 
 def export(user: User) -> list[ExportFile]:
@@ -102,7 +97,7 @@ def erase(user: User) -> None:
     LogEntry.objects.filter(user=user).delete()
     # Stewards' log entries about this account name it: they keep the action, not the name.
     LogEntry.objects.filter(
-        content_type=ContentType.objects.get_for_model(type(user)), object_id=str(user.pk)
+        content_type=ContentType.objects.get_for_model(User), object_id=str(user.pk)
     ).update(object_repr="", change_message="")
 
 
