@@ -11,7 +11,7 @@ from datetime import datetime
 from django.conf import settings
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 
 from klinke.accounts import request_user
@@ -45,10 +45,10 @@ class DeleteAccountIn(InputSchema):
 
 
 @router.post("/exports", response={201: ExportOut})
-def request_export(request: HttpRequest) -> tuple[int, PersonalExport]:
+def request_export(request: HttpRequest) -> Status[PersonalExport]:
     """Ask for an archive of everything klinke holds about you; the worker builds it and
     emails you a link. A request still waiting is returned instead of a second one."""
-    return 201, do_request_personal_export(user=request_user(request))
+    return Status(201, do_request_personal_export(user=request_user(request)))
 
 
 @router.get("/exports/{export_id}", response=ExportOut)
@@ -57,7 +57,7 @@ def export_status(request: HttpRequest, export_id: int) -> PersonalExport:
 
 
 @router.post("/delete", response={204: None})
-def delete_account(request: HttpRequest, body: DeleteAccountIn) -> tuple[int, None]:
+def delete_account(request: HttpRequest, body: DeleteAccountIn) -> Status[None]:
     """Delete your account for good: your personal data goes, what you wrote for a collective
     stays under "former member". Needs your password, and a code if you set a second factor."""
     try:
@@ -66,4 +66,4 @@ def delete_account(request: HttpRequest, body: DeleteAccountIn) -> tuple[int, No
         )
     except DeletionRefused as refused:
         raise HttpError(403, f"{refused.field}: {refused.message}") from refused
-    return 204, None
+    return Status(204, None)

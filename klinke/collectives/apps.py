@@ -11,7 +11,8 @@ class CollectivesConfig(AppConfig):
 
         register_network_role("collective member", is_collective_member)
 
-        from klinke.collectives.personal_data import PERSONAL_DATA
-        from klinke.core.personal_data import register_personal_data
+        from klinke.collectives.personal_data import COLLECTIVE_DATA, PERSONAL_DATA
+        from klinke.core.personal_data import register_collective_data, register_personal_data
 
         register_personal_data(PERSONAL_DATA)
+        register_collective_data(COLLECTIVE_DATA)

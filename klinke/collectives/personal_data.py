@@ -7,9 +7,10 @@ from typing import TYPE_CHECKING
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from klinke.collectives.models import Collective, Invitation, Membership
-from klinke.core.personal_data import ExportFile, PersonalData, rows
+from klinke.core.personal_data import CollectiveData, ExportFile, PersonalData, rows
 
 if TYPE_CHECKING:
     from klinke.accounts.models import User
@@ -99,4 +100,33 @@ PERSONAL_DATA = PersonalData(
     export=export,
     erase=erase,
     consequences=consequences,
+)
+
+
+def describe_collective(collective: Collective) -> list[str]:
+    members = collective.memberships.count()
+    references = collective.references.count()
+    invitations = collective.invitations.count()
+    return [
+        ngettext(
+            "The profile, and the membership of its %(count)d member.",
+            "The profile, and the memberships of its %(count)d members.",
+            members,
+        )
+        % {"count": members},
+        ngettext(
+            "%(count)d reference and %(invitations)d invitation.",
+            "%(count)d references and %(invitations)d invitations.",
+            references,
+        )
+        % {"count": references, "invitations": invitations},
+    ]
+
+
+def erase_collective(collective: Collective, member: User) -> None:
+    """Nothing beyond the cascade: memberships, references and invitations go with the row."""
+
+
+COLLECTIVE_DATA = CollectiveData(
+    app_label="collectives", describe=describe_collective, erase=erase_collective
 )

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.db.models import Q
+from django.utils.translation import ngettext
 
 from klinke.contacts.models import (
     Contact,
@@ -16,10 +17,11 @@ from klinke.contacts.models import (
     ContactPhone,
     Organisation,
 )
-from klinke.core.personal_data import ExportFile, PersonalData, rows
+from klinke.core.personal_data import CollectiveData, ExportFile, PersonalData, rows
 
 if TYPE_CHECKING:
     from klinke.accounts.models import User
+    from klinke.collectives.models import Collective
 
 
 def export(user: User) -> list[ExportFile]:
@@ -91,4 +93,26 @@ PERSONAL_DATA = PersonalData(
     ),
     export=export,
     erase=erase,
+)
+
+
+def describe_collective(collective: Collective) -> list[str]:
+    contacts = Contact.objects.filter(collective=collective).count()
+    organisations = Organisation.objects.filter(collective=collective).count()
+    return [
+        ngettext(
+            "The address book: %(count)d contact and %(organisations)d organisations.",
+            "The address book: %(count)d contacts and %(organisations)d organisations.",
+            contacts,
+        )
+        % {"count": contacts, "organisations": organisations}
+    ]
+
+
+def erase_collective(collective: Collective, member: User) -> None:
+    """Nothing beyond the cascade: the address book goes with the collective."""
+
+
+COLLECTIVE_DATA = CollectiveData(
+    app_label="contacts", describe=describe_collective, erase=erase_collective
 )

@@ -139,3 +139,47 @@ CORE_PERSONAL_DATA = PersonalData(
     export=_export_mutes,
     erase=_erase_mutes,
 )
+
+
+@dataclass(frozen=True)
+class CollectiveData:
+    """An app's part of a collective's data, for a collective that deletes itself.
+
+    `describe(collective)` names what would go, in sentences for the confirmation page;
+    `erase(collective, member)` does what deleting needs beyond the database's cascades (such
+    as telling the other side of an open introduction), acting as `member`. Erasers run from
+    the highest app down, before the collective row itself is deleted.
+    """
+
+    app_label: str
+    describe: Callable[[Any], list[str]]
+    erase: Callable[[Any, Any], None]
+    order: int = field(default=0)
+
+
+_collective_registry: dict[str, CollectiveData] = {}
+
+
+def register_collective_data(entry: CollectiveData) -> None:
+    known = _collective_registry.get(entry.app_label, entry)
+    order = entry.order or known.order or len(_collective_registry) + 1
+    _collective_registry[entry.app_label] = replace(entry, order=order)
+
+
+def registered_collective_data() -> list[CollectiveData]:
+    """Every registered entry, lowest app first."""
+    return sorted(_collective_registry.values(), key=lambda entry: entry.order)
+
+
+def what_goes_with(collective: Any) -> list[str]:
+    """Every app's sentences about what deleting `collective` removes, lowest app first."""
+    return [
+        sentence
+        for entry in registered_collective_data()
+        for sentence in entry.describe(collective)
+    ]
+
+
+def erase_collective_data(collective: Any, member: Any) -> None:
+    for entry in reversed(registered_collective_data()):
+        entry.erase(collective, member)

@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from klinke.core.personal_data import ExportFile, PersonalData, rows
+from klinke.core.personal_data import CollectiveData, ExportFile, PersonalData, rows
 from klinke.exchange.actions import (
     ExchangeError,
     do_answer_introduction,
@@ -21,6 +21,7 @@ from klinke.supporters.models import Supporter
 
 if TYPE_CHECKING:
     from klinke.accounts.models import User
+    from klinke.collectives.models import Collective
 
 ITEM_FIELDS = (
     "ref",
@@ -190,4 +191,60 @@ PERSONAL_DATA = PersonalData(
     export=export,
     erase=erase,
     consequences=consequences,
+)
+
+
+def _open_introductions(collective: Collective) -> tuple[list[int], list[int]]:
+    """The waiting introductions the collective asked for, and those asked of it."""
+    waiting = Introduction.objects.filter(state=IntroductionState.REQUESTED)
+    asked = list(waiting.filter(need__collective=collective).values_list("pk", flat=True))
+    asked_of = list(waiting.filter(collective=collective).values_list("pk", flat=True))
+    return asked, asked_of
+
+
+def describe_collective(collective: Collective) -> list[str]:
+    needs = Need.objects.filter(collective=collective).count()
+    offers = Offer.objects.filter(collective=collective).count()
+    asked, asked_of = _open_introductions(collective)
+    sentences = [
+        ngettext(
+            "%(count)d need and %(offers)d offer in the exchange, with their introductions.",
+            "%(count)d needs and %(offers)d offers in the exchange, with their introductions.",
+            needs,
+        )
+        % {"count": needs, "offers": offers}
+    ]
+    if asked or asked_of:
+        sentences.append(
+            ngettext(
+                "%(count)d open introduction is withdrawn or declined first; the other side is "
+                "told.",
+                "%(count)d open introductions are withdrawn or declined first; the other sides "
+                "are told.",
+                len(asked) + len(asked_of),
+            )
+            % {"count": len(asked) + len(asked_of)}
+        )
+    return sentences
+
+
+def erase_collective(collective: Collective, member: User) -> None:
+    """Withdraw what the collective asked for and decline what it was asked, telling the
+    other sides through the usual mail; needs, offers and introductions then go with it."""
+    asked, asked_of = _open_introductions(collective)
+    for introduction_id in asked:
+        with contextlib.suppress(ExchangeError):
+            do_withdraw_introduction(introduction_id=introduction_id, user=member)
+    for introduction_id in asked_of:
+        with contextlib.suppress(ExchangeError):
+            do_answer_introduction(
+                introduction_id=introduction_id,
+                user=member,
+                accept=False,
+                message=_("This collective has left the network."),
+            )
+
+
+COLLECTIVE_DATA = CollectiveData(
+    app_label="exchange", describe=describe_collective, erase=erase_collective
 )

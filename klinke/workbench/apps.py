@@ -6,7 +6,8 @@ class WorkbenchConfig(AppConfig):
     label = "workbench"
 
     def ready(self) -> None:
-        from klinke.core.personal_data import register_personal_data
-        from klinke.workbench.personal_data import PERSONAL_DATA
+        from klinke.core.personal_data import register_collective_data, register_personal_data
+        from klinke.workbench.personal_data import COLLECTIVE_DATA, PERSONAL_DATA
 
         register_personal_data(PERSONAL_DATA)
+        register_collective_data(COLLECTIVE_DATA)

@@ -7,8 +7,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.db.models import Q
+from django.utils.translation import ngettext
 
-from klinke.core.personal_data import ExportFile, PersonalData, rows
+from klinke.core.personal_data import CollectiveData, ExportFile, PersonalData, rows
 from klinke.workbench.models import (
     Activity,
     Decision,
@@ -23,6 +24,7 @@ from klinke.workbench.models import (
 
 if TYPE_CHECKING:
     from klinke.accounts.models import User
+    from klinke.collectives.models import Collective
 
 
 def export(user: User) -> list[ExportFile]:
@@ -148,4 +150,37 @@ PERSONAL_DATA = PersonalData(
     ),
     export=export,
     erase=erase,
+)
+
+
+def describe_collective(collective: Collective) -> list[str]:
+    leads = Lead.objects.filter(collective=collective).count()
+    decisions = Decision.objects.filter(collective=collective).count()
+    red_lines = RedLine.objects.filter(collective=collective).count()
+    referrals = Referral.objects.filter(
+        Q(from_collective=collective) | Q(to_collective=collective)
+    ).count()
+    return [
+        ngettext(
+            "The workbench: %(count)d lead with its activities, %(decisions)d decisions, "
+            "%(red_lines)d red lines, %(referrals)d referrals and the settings.",
+            "The workbench: %(count)d leads with their activities, %(decisions)d decisions, "
+            "%(red_lines)d red lines, %(referrals)d referrals and the settings.",
+            leads,
+        )
+        % {
+            "count": leads,
+            "decisions": decisions,
+            "red_lines": red_lines,
+            "referrals": referrals,
+        }
+    ]
+
+
+def erase_collective(collective: Collective, member: User) -> None:
+    """Nothing beyond the cascade: the workbench goes with the collective."""
+
+
+COLLECTIVE_DATA = CollectiveData(
+    app_label="workbench", describe=describe_collective, erase=erase_collective
 )

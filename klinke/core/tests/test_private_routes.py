@@ -39,6 +39,7 @@ PRIVATE_PAGES = {
     ("collectives", "members"),
     ("collectives", "leave"),
     ("collectives", "archive"),
+    ("collectives", "delete"),
 }
 # klinke's pages that are not private to a collective (public, or the user's own, or guarded
 # by other rules with their own tests). A new page must be added here or above.
