@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from klinke.collectives.models import Collective, Invitation, Membership
 from klinke.core.personal_data import CollectiveData, ExportFile, PersonalData, rows
@@ -108,18 +107,11 @@ def describe_collective(collective: Collective) -> list[str]:
     references = collective.references.count()
     invitations = collective.invitations.count()
     return [
-        ngettext(
-            "The profile, and the membership of its %(count)d member.",
-            "The profile, and the memberships of its %(count)d members.",
-            members,
+        _(
+            "The profile and its members' memberships (members: %(members)d), references: "
+            "%(references)d, invitations: %(invitations)d."
         )
-        % {"count": members},
-        ngettext(
-            "%(count)d reference and %(invitations)d invitation.",
-            "%(count)d references and %(invitations)d invitations.",
-            references,
-        )
-        % {"count": references, "invitations": invitations},
+        % {"members": members, "references": references, "invitations": invitations}
     ]
 
 

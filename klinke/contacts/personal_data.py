@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.db.models import Q
-from django.utils.translation import ngettext
+from django.utils.translation import gettext as _
 
 from klinke.contacts.models import (
     Contact,
@@ -100,12 +100,8 @@ def describe_collective(collective: Collective) -> list[str]:
     contacts = Contact.objects.filter(collective=collective).count()
     organisations = Organisation.objects.filter(collective=collective).count()
     return [
-        ngettext(
-            "The address book: %(count)d contact and %(organisations)d organisations.",
-            "The address book: %(count)d contacts and %(organisations)d organisations.",
-            contacts,
-        )
-        % {"count": contacts, "organisations": organisations}
+        _("The address book: contacts: %(contacts)d, organisations: %(organisations)d.")
+        % {"contacts": contacts, "organisations": organisations}
     ]
 
 

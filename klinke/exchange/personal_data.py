@@ -207,12 +207,8 @@ def describe_collective(collective: Collective) -> list[str]:
     offers = Offer.objects.filter(collective=collective).count()
     asked, asked_of = _open_introductions(collective)
     sentences = [
-        ngettext(
-            "%(count)d need and %(offers)d offer in the exchange, with their introductions.",
-            "%(count)d needs and %(offers)d offers in the exchange, with their introductions.",
-            needs,
-        )
-        % {"count": needs, "offers": offers}
+        _("In the exchange: needs: %(needs)d, offers: %(offers)d, with their introductions.")
+        % {"needs": needs, "offers": offers}
     ]
     if asked or asked_of:
         sentences.append(

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.db.models import Q
-from django.utils.translation import ngettext
+from django.utils.translation import gettext as _
 
 from klinke.core.personal_data import CollectiveData, ExportFile, PersonalData, rows
 from klinke.workbench.models import (
@@ -69,7 +69,7 @@ def export(user: User) -> list[ExportFile]:
             about_de=(
                 "Aufträge, die du angelegt hast oder bearbeitest, Aktivitäten, die du notiert "
                 "hast, Prüftreffer, die du übergangen hast, rote Linien, die du geschrieben "
-                "hast, und Empfehlungen, die du gemacht oder beantwortet hast."
+                "hast, und Weitergaben, die du gemacht oder beantwortet hast."
             ),
             content={
                 "leads": rows(
@@ -161,19 +161,11 @@ def describe_collective(collective: Collective) -> list[str]:
         Q(from_collective=collective) | Q(to_collective=collective)
     ).count()
     return [
-        ngettext(
-            "The workbench: %(count)d lead with its activities, %(decisions)d decisions, "
-            "%(red_lines)d red lines, %(referrals)d referrals and the settings.",
-            "The workbench: %(count)d leads with their activities, %(decisions)d decisions, "
-            "%(red_lines)d red lines, %(referrals)d referrals and the settings.",
-            leads,
+        _(
+            "The workbench: leads: %(leads)d (with their activities), decisions: %(decisions)d, "
+            "red lines: %(red_lines)d, referrals: %(referrals)d, and its settings."
         )
-        % {
-            "count": leads,
-            "decisions": decisions,
-            "red_lines": red_lines,
-            "referrals": referrals,
-        }
+        % {"leads": leads, "decisions": decisions, "red_lines": red_lines, "referrals": referrals}
     ]
 
 

@@ -58,11 +58,11 @@ def test_it_names_what_goes_before_deleting(network, collective_data) -> None:
 
     page = response.content.decode()
     assert response.status_code == 200
-    assert "The address book: 1 contact and 0 organisations." in page
-    assert "1 need and 1 offer in the exchange" in page
+    assert "The address book: contacts: 1, organisations: 0." in page
+    assert "In the exchange: needs: 1, offers: 1" in page
     assert "2 open introductions are withdrawn or declined first" in page
-    assert "The workbench: 1 lead with its activities" in page
-    assert "memberships of its 2 members" in page
+    assert "The workbench: leads: 1 (with their activities), decisions: 0" in page
+    assert "(members: 2)" in page
     assert '<label for="id_confirmation">' in page
 
 
