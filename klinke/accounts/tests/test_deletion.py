@@ -166,3 +166,11 @@ def test_it_asks_for_the_second_factor_when_one_is_set(network, with_totp) -> No
     do_delete_account(user=olga, proof=Proof(password=PERSONA_PASSWORD, code=code_for(with_totp)))
     assert User.objects.get(pk=olga.pk).is_deleted
     assert not Authenticator.objects.filter(user=olga).exists()
+
+
+def test_it_deletes_in_a_bounded_number_of_queries(network, django_assert_max_num_queries) -> None:
+    person = seed_person(network)
+    # One withdrawal and one event place go through their apps' actions; everything else is a
+    # bulk statement per table, however much the person wrote.
+    with django_assert_max_num_queries(90):
+        do_delete_account(user=person.user, proof=Proof(password=PERSONA_PASSWORD))
