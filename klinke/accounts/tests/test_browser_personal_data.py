@@ -10,6 +10,7 @@ import pytest
 from klinke.accounts.export import do_build_personal_exports
 from klinke.accounts.models import User
 from klinke.conftest import PERSONA_PASSWORD, deliver_mail, log_in_browser, text_body
+from klinke.core.tests.test_accessibility import audit
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -29,6 +30,7 @@ def test_it_downloads_ones_data_and_then_deletes_the_account(
     page.get_by_role("link", name="Download your data").click()
     page.get_by_role("button", name="Prepare my data for download").click()
     page.get_by_text("Your data is being put together.").wait_for()
+    assert audit(page) == []
 
     # 2. The worker builds it and mails the link.
     assert do_build_personal_exports() == 1
@@ -51,6 +53,7 @@ def test_it_downloads_ones_data_and_then_deletes_the_account(
     # 4. Then Sam deletes the account, after the password.
     page.goto("/me/settings/")
     page.get_by_role("link", name="Delete your account").click()
+    assert audit(page) == []
     page.get_by_label("Your password").fill("not my password")
     page.get_by_role("button", name="Delete my account for good").click()
     page.locator(".error-summary").get_by_text("The password is not right.").wait_for()
