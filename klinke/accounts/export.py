@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import json
+import logging
 import secrets
 import zipfile
 from collections.abc import Iterable
@@ -25,6 +26,8 @@ from django.utils import timezone
 from klinke.accounts.models import PersonalExport, PersonalExportState, User
 from klinke.core.mail import send_notification
 from klinke.core.personal_data import ExportFile, registered_personal_data
+
+logger = logging.getLogger(__name__)
 
 EXPORT_DAYS = 7
 STALE_CLAIM = timedelta(hours=1)
@@ -108,8 +111,15 @@ def do_build_personal_exports() -> int:
         if not _claim(export, now):
             continue  # another worker took it
         user = export.user
+        try:
+            archive = build_archive(user)
+        except Exception:
+            # One person's broken data must not stop the others' exports; they can ask again.
+            logger.exception("building the personal data export %s failed", export.pk)
+            PersonalExport.objects.filter(pk=export.pk).update(state=PersonalExportState.FAILED)
+            continue
         name = export_storage().save(
-            f"{user.pk}/klinke-{secrets.token_hex(16)}.zip", ContentFile(build_archive(user))
+            f"{user.pk}/klinke-{secrets.token_hex(16)}.zip", ContentFile(archive)
         )
         ready_at = timezone.now()
         export.file_name = name

@@ -183,3 +183,40 @@ def test_it_deletes_through_the_api_only_with_the_password(network) -> None:
     assert User.objects.get(pk=network.bob.pk).is_deleted
     afterwards = bob.get("/api/v1/account/exports/1")
     assert afterwards.status_code == 401  # the token went with the account
+
+
+def test_it_marks_an_export_that_cannot_be_built_as_failed_and_goes_on(
+    network, monkeypatch
+) -> None:
+    from klinke.accounts import export as export_module
+
+    broken = do_request_personal_export(user=network.alice)
+    fine = do_request_personal_export(user=network.bob)
+    real_build = export_module.build_archive
+
+    def build(user: User) -> bytes:
+        if user.pk == network.alice.pk:
+            raise RuntimeError("broken data")
+        return real_build(user)
+
+    monkeypatch.setattr(export_module, "build_archive", build)
+    assert do_build_personal_exports() == 1
+    broken.refresh_from_db()
+    fine.refresh_from_db()
+    assert (broken.state, fine.state) == ("failed", "ready")
+    # Asking again makes a new request rather than returning the failed one.
+    assert do_request_personal_export(user=network.alice).pk != broken.pk
+
+
+def test_it_asks_for_the_second_factor_on_the_deletion_page(network) -> None:
+    from allauth.mfa.totp.internal import auth as totp
+
+    totp.TOTP.activate(network.alice, totp.generate_totp_secret())
+    client = network.client_for(network.alice)
+    page = client.get(reverse("accounts:delete_account")).content.decode()
+    assert '<label for="id_code">' in page
+
+    response = client.post(reverse("accounts:delete_account"), {"password": PERSONA_PASSWORD})
+    assert response.status_code == 200
+    assert "This field is required." in response.content.decode()
+    assert User.objects.get(pk=network.alice.pk).is_active
