@@ -3,6 +3,7 @@
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI, Swagger
 
+from klinke.accounts.api import router as account_router
 from klinke.accounts.api_auth import TokenOrSession
 from klinke.collectives.api import router as collectives_router
 from klinke.contacts.api import router as contacts_router
@@ -25,6 +26,7 @@ api = NinjaAPI(
     # validator badge would otherwise send the schema's address to validator.swagger.io.
     docs=Swagger(settings={"validatorUrl": None}),
 )
+api.add_router("/account", account_router)
 api.add_router("/topics", topics_router)
 api.add_router("/collectives", collectives_router)
 api.add_router("/supporters", supporters_router)

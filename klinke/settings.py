@@ -261,6 +261,9 @@ WHITENOISE_USE_FINDERS = True
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_ROOT = VAR_DIR / "media"
 MEDIA_URL = "/media/"
+# People's exports of their own data: private files, never served by a URL of their own; a
+# download view checks the owner before reading one.
+PERSONAL_EXPORTS_ROOT = VAR_DIR / "exports"
 
 SESSION_COOKIE_SECURE = SITE_URL.startswith("https")
 CSRF_COOKIE_SECURE = SITE_URL.startswith("https")

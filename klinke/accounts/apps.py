@@ -30,3 +30,8 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         # Permissions only exist after every app has migrated, so the group is set up then.
         post_migrate.connect(ensure_steward_group, dispatch_uid="klinke_steward_group")
+
+        from klinke.accounts.personal_data import PERSONAL_DATA
+        from klinke.core.personal_data import register_personal_data
+
+        register_personal_data(PERSONAL_DATA)

@@ -16,3 +16,26 @@ class APITokenForm(CleanTextInputs, forms.ModelForm[APIToken]):
         model = APIToken
         fields = ["name"]
         help_texts = {"name": _("What the token is for, e.g. 'calendar sync'.")}
+
+
+class DeleteAccountForm(CleanTextInputs, forms.Form):
+    """The proof a person gives before their account is deleted."""
+
+    password = forms.CharField(
+        label=_("Your password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    code = forms.CharField(
+        label=_("Code from your authenticator app, or a recovery code"),
+        required=False,
+        max_length=64,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+
+    def __init__(self, *args: object, needs_code: bool = False, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        if needs_code:
+            self.fields["code"].required = True
+        else:
+            del self.fields["code"]

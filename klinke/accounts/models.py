@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import ClassVar
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -51,6 +53,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(_("active"), default=True)
     is_demo = models.BooleanField(_("demo account"), default=False)
     date_joined = models.DateTimeField(_("joined"), default=timezone.now)
+    # Set when the person deleted their account: the row stays so that what they wrote for a
+    # collective keeps its author, shown as "former member"; everything personal is gone.
+    deleted_at = models.DateTimeField(_("deleted"), null=True, blank=True, editable=False)
 
     objects: ClassVar[UserManager] = UserManager()
 
@@ -67,7 +72,13 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     @property
     def display_name(self) -> str:
+        if self.deleted_at is not None:
+            return str(_("former member"))
         return self.name or self.email.split("@")[0]
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
 
     @property
     def is_steward(self) -> bool:
@@ -131,3 +142,60 @@ class APIToken(models.Model):
         if self.revoked_at is None:
             self.revoked_at = timezone.now()
             self.save(update_fields=["revoked_at"])
+
+
+class PersonalExportState(models.TextChoices):
+    REQUESTED = "requested", _("requested")
+    BUILDING = "building", _("being built")
+    READY = "ready", _("ready")
+    FAILED = "failed", _("failed")
+
+
+class PersonalExportQuerySet(models.QuerySet["PersonalExport"]):
+    def of(self, user: User) -> PersonalExportQuerySet:
+        return self.filter(user=user)
+
+    def expired(self, now: datetime) -> PersonalExportQuerySet:
+        return self.filter(expires_at__lte=now)
+
+
+class PersonalExport(models.Model):
+    """A person's request for everything klinke holds about them, and the archive built for it.
+
+    The worker builds the archive into private storage (never under a served folder); the
+    download link works for its owner only, until `expires_at`, when a job deletes the file.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="personal_exports"
+    )
+    state = models.CharField(
+        max_length=16, choices=PersonalExportState.choices, default=PersonalExportState.REQUESTED
+    )
+    requested_at = models.DateTimeField(default=timezone.now)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    ready_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    file_name = models.CharField(max_length=200, blank=True, editable=False)
+    size = models.PositiveIntegerField(default=0)
+
+    objects = PersonalExportQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        verbose_name = _("personal data export")
+        verbose_name_plural = _("personal data exports")
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.state} {self.requested_at:%Y-%m-%d}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("accounts:export_download", args=[self.pk])
+
+    @property
+    def is_downloadable(self) -> bool:
+        return (
+            self.state == PersonalExportState.READY
+            and self.expires_at is not None
+            and self.expires_at > timezone.now()
+        )

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from klinke.accounts.models import User
 from klinke.collectives.models import Collective, Invitation, Membership, Reference
 from klinke.core.mail import send_notification
+from klinke.core.personal_data import erase_collective_data
 from klinke.topics.models import Topic
 
 
@@ -149,3 +150,21 @@ def do_archive_collective(*, collective: Collective, user: User) -> None:
     collective.archived_at = timezone.now()
     collective.save(update_fields=["archived_at"])
     collective.invitations.pending().update(revoked_at=timezone.now())
+
+
+def do_delete_collective(*, collective: Collective, user: User, confirmation: str) -> None:
+    """Delete the collective and everything private to it, the other sides of its open
+    introductions told first (each app's part: `klinke.core.personal_data`).
+
+    `confirmation` is the collective's short name, typed by the member, so that no stray click
+    deletes a collective.
+    """
+    if not collective.has_member(user):
+        raise MembershipError(_("You are not a member of this collective."))
+    if confirmation.strip().lower() != collective.slug.lower():
+        raise MembershipError(
+            _("Type the short name “%(slug)s” to confirm.") % {"slug": collective.slug}
+        )
+    with transaction.atomic():
+        erase_collective_data(collective, user)
+        collective.delete()

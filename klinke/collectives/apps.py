@@ -10,3 +10,9 @@ class CollectivesConfig(AppConfig):
         from klinke.core.models import register_network_role
 
         register_network_role("collective member", is_collective_member)
+
+        from klinke.collectives.personal_data import COLLECTIVE_DATA, PERSONAL_DATA
+        from klinke.core.personal_data import register_collective_data, register_personal_data
+
+        register_personal_data(PERSONAL_DATA)
+        register_collective_data(COLLECTIVE_DATA)

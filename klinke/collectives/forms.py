@@ -90,3 +90,15 @@ ReferenceFormSet: type[
 
 class InvitationForm(CleanTextInputs, forms.Form):
     email = forms.EmailField(label=_("email address of the person to invite"))
+
+
+class DeleteCollectiveForm(CleanTextInputs, forms.Form):
+    """The collective's short name, typed to confirm that it is to be deleted."""
+
+    confirmation = forms.CharField(label=_("Short name of the collective"), max_length=80)
+
+    def __init__(self, *args: Any, slug: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["confirmation"].help_text = _(
+            "Type “%(slug)s” to confirm that the collective and its data are deleted."
+        ) % {"slug": slug}

@@ -11,4 +11,5 @@ urlpatterns = [
     path("<slug:slug>/members/", views.members, name="members"),
     path("<slug:slug>/leave/", views.leave, name="leave"),
     path("<slug:slug>/archive/", views.archive, name="archive"),
+    path("<slug:slug>/delete/", views.delete, name="delete"),
 ]

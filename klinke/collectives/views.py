@@ -9,9 +9,15 @@ from django.views.decorators.http import require_POST
 from klinke.accounts import request_user
 from klinke.collectives import actions
 from klinke.collectives.access import member_collective, members_only, visible_collective
-from klinke.collectives.forms import CollectiveForm, InvitationForm, ReferenceFormSet
+from klinke.collectives.forms import (
+    CollectiveForm,
+    DeleteCollectiveForm,
+    InvitationForm,
+    ReferenceFormSet,
+)
 from klinke.collectives.models import Collective, Invitation, Reference
 from klinke.core.models import is_network_member
+from klinke.core.personal_data import what_goes_with
 from klinke.core.submissions import once_per_submission
 
 
@@ -142,3 +148,27 @@ def archive(request: HttpRequest, collective: Collective) -> HttpResponse:
     actions.do_archive_collective(collective=collective, user=request_user(request))
     messages.success(request, _("%(name)s is archived.") % {"name": collective.name})
     return redirect(collective)
+
+
+@members_only
+def delete(request: HttpRequest, collective: Collective) -> HttpResponse:
+    """Name everything that goes, then delete the collective on its typed short name."""
+    form = DeleteCollectiveForm(request.POST or None, slug=collective.slug)
+    if request.method == "POST" and form.is_valid():
+        name = collective.name
+        try:
+            actions.do_delete_collective(
+                collective=collective,
+                user=request_user(request),
+                confirmation=form.cleaned_data["confirmation"],
+            )
+        except actions.MembershipError as exc:
+            form.add_error("confirmation", str(exc))
+        else:
+            messages.success(request, _("%(name)s and its data are deleted.") % {"name": name})
+            return redirect("home")
+    return render(
+        request,
+        "collectives/delete.html",
+        {"collective": collective, "form": form, "what_goes": what_goes_with(collective)},
+    )

@@ -10,3 +10,8 @@ class SupportersConfig(AppConfig):
         from klinke.supporters.models import is_supporter
 
         register_network_role("supporter", is_supporter)
+
+        from klinke.core.personal_data import register_personal_data
+        from klinke.supporters.personal_data import PERSONAL_DATA
+
+        register_personal_data(PERSONAL_DATA)

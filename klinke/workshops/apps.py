@@ -4,3 +4,9 @@ from django.apps import AppConfig
 class WorkshopsConfig(AppConfig):
     name = "klinke.workshops"
     label = "workshops"
+
+    def ready(self) -> None:
+        from klinke.core.personal_data import register_personal_data
+        from klinke.workshops.personal_data import PERSONAL_DATA
+
+        register_personal_data(PERSONAL_DATA)

@@ -132,6 +132,7 @@ NOTIFICATIONS: dict[str, dict[str, Any]] = {
         "sender": written(),
     },
     "workshops/email/event_reminder": {"event": written()},
+    "accounts/email/export_ready": {"download_url": "http://x.test/me/data/7/download/"},
 }
 
 
@@ -146,6 +147,7 @@ def notification_templates() -> set[str]:
 
 # Subjects that show only counts or fixed words; every other subject shows what someone wrote.
 SUBJECT_WITHOUT_USER_TEXT = {
+    "accounts/email/export_ready",
     "exchange/email/introduction_expired",
     "knowledge/email/answer_accepted",
     "knowledge/email/question_digest",

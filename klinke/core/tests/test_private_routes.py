@@ -39,6 +39,7 @@ PRIVATE_PAGES = {
     ("collectives", "members"),
     ("collectives", "leave"),
     ("collectives", "archive"),
+    ("collectives", "delete"),
 }
 # klinke's pages that are not private to a collective (public, or the user's own, or guarded
 # by other rules with their own tests). A new page must be added here or above.
@@ -48,6 +49,9 @@ NOT_PRIVATE_PAGES = {
     ("accounts", "settings"),
     ("accounts", "api_tokens"),
     ("accounts", "revoke_api_token"),
+    ("accounts", "personal_data"),
+    ("accounts", "export_download"),
+    ("accounts", "delete_account"),
     ("collectives", "create"),
     ("collectives", "accept_invitation"),
     ("collectives", "detail"),
@@ -190,6 +194,9 @@ STEWARD_PAGES = {("workbench", "referral_totals")}
 # API operations ("method path") that are not private to a collective; every operation whose
 # path names `{collective}` is private. A new operation must be added to one or the other.
 NOT_PRIVATE_OPERATIONS = {
+    "post /api/v1/account/exports",
+    "get /api/v1/account/exports/{export_id}",
+    "post /api/v1/account/delete",
     "get /api/v1/topics/",
     "get /api/v1/collectives/",
     "get /api/v1/collectives/{slug}",
