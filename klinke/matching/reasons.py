@@ -14,7 +14,15 @@ from typing import Final, Literal
 from klinke.matching.documents import Label
 
 Factor = Literal[
-    "topic", "text", "kind", "language", "region", "availability", "fairness", "semantic"
+    "topic",
+    "text",
+    "kind",
+    "language",
+    "region",
+    "availability",
+    "fairness",
+    "semantic",
+    "feedback",
 ]
 
 FACTORS: Final[tuple[Factor, ...]] = (
@@ -26,6 +34,7 @@ FACTORS: Final[tuple[Factor, ...]] = (
     "availability",
     "fairness",
     "semantic",
+    "feedback",
 )
 
 LANGUAGE_NAMES: Final[dict[str, Label]] = {
@@ -141,6 +150,14 @@ class Reason:
                 return f"{n} open introduction" + ("" if n == 1 else "s")
             case "semantic":
                 return "ähnlicher Inhalt" if de else "similar content"
+            case "feedback":
+                n = self.count or 0
+                about = _join(self.labels, lang)
+                if de:
+                    text = f"{n} hilfreiche Vermittlung" + ("" if n == 1 else "en")
+                    return f"{text} zu {about}" if about else text
+                text = f"{n} helpful introduction" + ("" if n == 1 else "s")
+                return f"{text} on {about}" if about else text
         return self.factor  # pragma: no cover - all factors handled above
 
     def _region_text(self, lang: str) -> str:
