@@ -20,7 +20,7 @@ from klinke.matching.analysis import (
 from klinke.matching.documents import MatchDocument, Topic, TopicTree
 from klinke.matching.engine import MatchIndex, rank
 from klinke.matching.reasons import FACTORS, Reason
-from klinke.matching.weights import DEFAULT_WEIGHTS, Weights
+from klinke.matching.weights import DEFAULT_WEIGHTS
 
 TREE = TopicTree.from_topics(
     [
@@ -242,10 +242,11 @@ def test_it_accepts_a_weight_of_zero_for_any_factor(factor: str) -> None:
 
 
 def test_it_accepts_all_but_one_weight_at_zero() -> None:
-    zero = {f: 0.0 for f in FACTORS if f != "text"}
+    zero: dict[str, float] = {str(f): 0.0 for f in FACTORS if f != "text"}
     need = doc("need:1", "Akquise")
+    weights = replace(DEFAULT_WEIGHTS, **zero)
 
-    [match] = rank(need, [doc("offer:a", "Akquise")], topics=TREE, weights=Weights(**zero))
+    [match] = rank(need, [doc("offer:a", "Akquise")], topics=TREE, weights=weights)
 
     assert match.score > 0
     assert [r.factor for r in match.reasons] == ["text"]
