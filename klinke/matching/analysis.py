@@ -588,7 +588,9 @@ _FILLER: Final = """
     hilft unterstuetzung unterstuetzen moechten moechte haetten gern hallo zusammen leute
     jemand jemanden jemandem wer seit vielleicht tipps frage fragen danke liebe lieben
     need needs needed looking look seeking seek help helping want wants wanted someone
-    somebody anyone please hello hi thanks maybe tips people
+    somebody anyone please hello hi thanks maybe tips people erste ersten erster erstes first
+    zwei drei two three ganz ganze ganzen ganzes mehrere several viele many neue neuen neuer
+    new bleibt bleiben
 """
 FILLER_WORDS: Final[frozenset[str]] = frozenset(_FILLER.split())
 """Folded words that say that someone asks, not what about: never query terms or reasons."""
@@ -760,3 +762,30 @@ def spelling_terms(word: str) -> list[str]:
             continue
         terms.extend(term for term, _ in query_terms_with_words(candidate))
     return list(dict.fromkeys(terms))
+
+
+def german_word(word: str) -> str:
+    """The German lexicon word for an English-only lexicon ``word`` ("pricing" ->
+    "Preisgestaltung"), else ``word`` itself: German reasons then show no English words."""
+    folded = fold(word)
+    if not folded.isalpha():
+        return word
+    exact = _german_by_english().get(folded)
+    if exact is not None:
+        return exact
+    lex = _lexicon()
+    if stem(folded, "de") in lex.de_words or stem(folded, "en") not in lex.en_words:
+        return word
+    phrases = lex.from_en.get((stem(folded, "en"),), ())
+    return phrases[0] if phrases else word
+
+
+@lru_cache(maxsize=1)
+def _german_by_english() -> dict[str, str]:
+    """Folded English lexicon word (or its plural with "s") -> its first German pair."""
+    table: dict[str, str] = {}
+    for german, english in PAIRS:
+        key = fold(english)
+        table.setdefault(key, german)
+        table.setdefault(f"{key}s", german)
+    return table

@@ -45,6 +45,7 @@ from typing import Final
 
 from klinke.matching import bitsets
 from klinke.matching.analysis import (
+    german_word,
     index_terms,
     negated_words,
     ranking_terms,
@@ -734,7 +735,8 @@ def rank(
         if "semantic" in share:
             vector = index._vectors[i] if index._vectors is not None else None
             sim = cosine(q.vector, vector) if q.vector is not None and vector else 0.0
-            values["semantic"] = max(0.0, sim)
+            floor = w.semantic_floor
+            values["semantic"] = max(0.0, (sim - floor) / (1.0 - floor)) if floor < 1 else 0.0
             extra += share["semantic"] * values["semantic"]
         if i in penalised:
             extra *= penalty
@@ -822,8 +824,17 @@ def _reason(
             matched = sorted(
                 (t for t, _ in q.terms if t in impacts), key=lambda t: (-impacts[t], t)
             )
-            words = list(dict.fromkeys(q.words[t] for t in matched))[:_TEXT_REASON_WORDS]
-            return Reason(factor, score, labels=tuple(Label.plain(x) for x in words))
+            # Nouns, names and domain words say what a text is about; verbs and adjectives
+            # ("übernehmen", "kleine") do not, so a reason shows only words whose German form
+            # is capitalised, English lexicon words shown by their German pair.
+            said: list[Label] = []
+            for word in dict.fromkeys(q.words[t] for t in matched):
+                german = german_word(word)
+                if german[:1].isupper() and all(german != x.de for x in said):
+                    said.append(Label(en=word, de=german))
+                if len(said) == _TEXT_REASON_WORDS:
+                    break
+            return Reason(factor, score, labels=tuple(said))
         case "kind":
             kinds = sorted(query.kinds & doc.kinds)
             if not kinds:
