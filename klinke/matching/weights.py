@@ -33,7 +33,7 @@ class Weights:
     """Spreads introductions: candidates with many unanswered ones rank lower."""
     semantic: float = 0.15
     """Embedding similarity; only applies when an embedder is available."""
-    semantic_floor: float = 0.0
+    semantic_floor: float = 0.75
     """Cosine similarity that counts as 0 for the semantic factor; the value rises linearly
     to 1 at similarity 1. Embedding models give even unrelated texts of one domain a high
     cosine (multilingual-e5: about 0.75), so without a floor the factor barely separates."""
