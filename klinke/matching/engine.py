@@ -33,6 +33,7 @@ so results do not depend on input order or floating-point accident.
 
 from __future__ import annotations
 
+import functools
 import heapq
 import math
 import operator
@@ -446,11 +447,21 @@ def _prepare(
 
 def _core_terms(query: MatchDocument, topics: TopicTree, terms: set[str]) -> set[str]:
     """Query terms from its title or tied to its topics (in a topic's name, either language)."""
-    core = {e.term for e in ranking_terms(query.title)}
+    core = set(_title_terms(query.title)) if query.title else set()
     for slug in query.topics:
         label = topics.label(slug)
-        core.update(index_terms(f"{label.en}\n{label.de}"))
+        core.update(_label_terms(label.en, label.de))
     return core & terms
+
+
+@functools.lru_cache(maxsize=4096)
+def _label_terms(en: str, de: str) -> frozenset[str]:
+    return frozenset(index_terms(f"{en}\n{de}"))
+
+
+@functools.lru_cache(maxsize=4096)
+def _title_terms(title: str) -> frozenset[str]:
+    return frozenset(e.term for e in ranking_terms(title))
 
 
 def _feedback(
