@@ -213,7 +213,7 @@ def test_it_never_hides_or_lowers_anyone_without_helpful_feedback() -> None:
     assert {m.ref for m in lifted} == {"offer:a", "offer:b"}
 
 
-def test_feedback_is_a_query_input_not_part_of_the_index() -> None:
+def test_it_reads_feedback_per_query_not_from_the_index() -> None:
     index = MatchIndex.build(offers_alike())
     need = doc("need:1", "Akquise", topics=frozenset({"acquisition"}))
 
@@ -252,5 +252,5 @@ def test_it_accepts_all_but_one_weight_at_zero() -> None:
     assert [r.factor for r in match.reasons] == ["text"]
 
 
-def test_reason_text_for_feedback_without_topics() -> None:
+def test_it_words_feedback_without_topics() -> None:
     assert Reason("feedback", 0.01, count=1).text("de") == "1 hilfreiche Vermittlung"
