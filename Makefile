@@ -47,6 +47,7 @@ bench: $(DEV)
 	$(BIN)/python bench/contacts.py
 	$(BIN)/python bench/tenders.py
 	$(BIN)/python bench/demo_scale.py --factor 100
+	$(BIN)/python bench/quality.py
 
 # Needs GNU gettext. The compiled .mo is committed so that a fresh machine needs only python3.
 messages: $(DEV)

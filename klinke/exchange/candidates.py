@@ -15,9 +15,10 @@ from dataclasses import dataclass
 from typing import Any, TypeAlias, TypedDict
 
 from django.conf import settings
-from django.db.models import Count, Max, Model, QuerySet
+from django.db.models import Count, Max, Model, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from klinke.collectives.models import Collective, Membership
 from klinke.core.models import Visitor
@@ -41,6 +42,12 @@ MIN_ENGINE_RESULTS = 50
 
 # A collective's free person-days become hours for the availability factor.
 HOURS_PER_PERSON_DAY = 8
+
+# A rating from which an introduction counts as helpful, as does answering "helpful".
+HELPFUL_RATING = 4
+
+# Scores from which a match "fits very well", "well", "in part"; below: "a little".
+STRENGTH_BANDS = (0.75, 0.6, 0.45)
 
 
 @functools.cache
@@ -87,6 +94,27 @@ def _region(obj: Need | Offer | Supporter | Collective) -> Region | None:
     )
 
 
+def _place(own: Need | Offer, owner: Supporter | Collective) -> Region | None:
+    """Where an entry is: its own place, completed from its owner's where it says no more.
+
+    A need that only names its country (or its owner's city) still gets the owner's
+    coordinates, so a reason can say "Berlin, 378 km away" instead of "also in Germany".
+    """
+    mine, theirs = _region(own), _region(owner)
+    if mine is None or theirs is None or mine.has_coordinates:
+        return mine or theirs
+    same_place = not mine.city or mine.city == theirs.city
+    if not same_place or (mine.country and theirs.country and mine.country != theirs.country):
+        return mine
+    return Region(
+        city=mine.city or theirs.city,
+        country=mine.country or theirs.country,
+        nuts_code=mine.nuts_code or theirs.nuts_code,
+        lat=theirs.lat,
+        lon=theirs.lon,
+    )
+
+
 def need_document(need: Need) -> MatchDocument:
     collective = need.collective
     return MatchDocument(
@@ -97,7 +125,7 @@ def need_document(need: Need) -> MatchDocument:
         topics=frozenset(t.slug for t in need.topics.all()),
         kinds=frozenset(need.kind_codes),
         languages=frozenset(need.language_codes or collective.language_codes),
-        region=_region(need) or _region(collective),
+        region=_place(need, collective),
         remote=need.remote_ok,
         capacity_hours=float(need.effort_hours) if need.effort_hours else None,
     )
@@ -114,7 +142,7 @@ def offer_document(offer: Offer, open_introductions: int = 0) -> MatchDocument:
         topics=frozenset(t.slug for t in offer.topics.all()),
         kinds=frozenset(offer.kind_codes),
         languages=frozenset(languages),
-        region=_region(offer) or _region(owner),
+        region=_place(offer, owner),
         remote=offer.remote_ok,
         capacity_hours=owner_hours_per_month(owner),
         open_introductions=open_introductions,
@@ -198,6 +226,11 @@ class RankedCandidate:
         )
 
     @property
+    def strength(self) -> str:
+        """The score in plain words, for beside the number ("Passung 0,77")."""
+        return fit_strength(self.score)
+
+    @property
     def reason_texts(self) -> list[str]:
         language = (get_language() or "de")[:2]
         return [text for reason in self.reasons if (text := reason.text(language))]
@@ -226,6 +259,49 @@ class RankedCandidate:
             "reasons": [reason.as_dict() for reason in self.reasons],
             "also": [entry.as_dict() for entry in self.also],
         }
+
+
+def fit_strength(score: float) -> str:
+    """A match score in plain words; the bands are documented in `matching/weights.py`."""
+    if score >= STRENGTH_BANDS[0]:
+        return _("fits very well")
+    if score >= STRENGTH_BANDS[1]:
+        return _("fits well")
+    if score >= STRENGTH_BANDS[2]:
+        return _("fits in part")
+    return _("fits a little")
+
+
+def helpful_feedback() -> dict[str, dict[str, int]]:
+    """Helpful introductions per engine ref and need topic, for `rank(feedback=...)`.
+
+    An introduction is helpful when its requester said so or rated it 4 or 5 (see
+    `Weights.feedback`); it counts for the counterpart's profile and for all its offers. Read
+    per request, so the index never holds it: one query, and two more only if any exist.
+    """
+    rows = (
+        Introduction.objects.filter(Q(helpful=True) | Q(rating__gte=HELPFUL_RATING))
+        .exclude(need__topics=None)
+        .values_list("counterpart_key", "need__topics__slug")
+        .annotate(n=Count("pk", distinct=True))
+    )
+    by_party: dict[str, dict[str, int]] = {}
+    for key, slug, n in rows:
+        by_party.setdefault(key, {})[slug] = n
+    if not by_party:
+        return {}
+    supporters = {int(k.split(":")[1]) for k in by_party if k.startswith("supporter:")}
+    collectives = {int(k.split(":")[1]) for k in by_party if k.startswith("collective:")}
+    feedback: dict[str, dict[str, int]] = {}
+    for slug, pk in Supporter.objects.filter(pk__in=supporters).values_list("slug", "pk"):
+        feedback[f"supporter:{slug}"] = by_party[f"supporter:{pk}"]
+    offers = Offer.objects.filter(
+        Q(supporter_id__in=supporters) | Q(collective_id__in=collectives)
+    ).values_list("ref", "supporter_id", "collective_id")
+    for ref, supporter_id, collective_id in offers:
+        key = f"supporter:{supporter_id}" if supporter_id else f"collective:{collective_id}"
+        feedback[f"offer:{ref}"] = by_party[key]
+    return feedback
 
 
 def _open_introduction_counts() -> dict[str, int]:
@@ -378,6 +454,7 @@ def rank_helpers_for_needs(
     index, objects = index_cache.get("helpers", _helper_pool_version(), _build_helper_pool)
     tree = topic_tree()
     labels = kind_labels()
+    feedback = helpful_feedback()
     members: dict[int, set[int]] = {need.collective_id: set() for need in needs}
     for collective_id, user_id in Membership.objects.filter(collective_id__in=members).values_list(
         "collective_id", "user_id"
@@ -387,7 +464,15 @@ def rank_helpers_for_needs(
         (
             need,
             _rank_helpers(
-                need, index, objects, tree, labels, members[need.collective_id], user, limit
+                need,
+                index,
+                objects,
+                tree,
+                labels,
+                members[need.collective_id],
+                user,
+                limit,
+                feedback=feedback,
             ),
         )
         for need in needs
@@ -403,6 +488,8 @@ def _rank_helpers(
     member_ids: set[int],
     user: Visitor | None,
     limit: int,
+    *,
+    feedback: dict[str, dict[str, int]] | None = None,
 ) -> list[RankedCandidate]:
     def keep(obj: Candidate) -> bool:
         # Nobody is suggested to help their own collective: not the collective's own
@@ -425,6 +512,7 @@ def _rank_helpers(
         topics=tree,
         limit=max(2 * limit, MIN_ENGINE_RESULTS) + len(member_ids) + 10,
         kind_labels=labels,
+        feedback=feedback,
     )
     return _ranked(matches, objects, keep, limit, one_per_counterpart=True)
 

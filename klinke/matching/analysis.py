@@ -88,7 +88,10 @@ _INFLECTIONS: Final = ("ern", "en", "er", "es", "n", "e", "s")
 
 # Hyphen-like characters that join word parts. The en dash is deliberately absent:
 # "Web – Entwicklung" separates words rather than joining them.
-_TOKEN_RE: Final = re.compile(r"[^\W_]+(?:[-\u2010\u2011][^\W_]+)*")
+_TOKEN_RE: Final = re.compile(r"[^\W_]+(?:[-\u2010\u2011][^\W_]+)*(?:[*:_]in(?:nen)?\b)?")
+# Gendered forms are one word: "Kund*innen", "Kund:innen", "Kund_innen" and "KundInnen" are
+# analysed as their stem ("Kund", which stems like "Kunden") and shown whole in reasons.
+_GENDER_RE: Final = re.compile(r"(?:[*:_]in(?:nen)?|(?<=[a-zäöüß])Innen)$")
 _HYPHEN_RE: Final = re.compile(r"[-\u2010\u2011]")
 
 # German umlauts become their standard transliteration so "Ueberwachung" (typed on
@@ -211,7 +214,9 @@ def _keep(part: str, acronym: bool) -> bool:
 @lru_cache(maxsize=1 << 16)
 def _token(raw: str, shouting: bool) -> _Token:
     """Analyse one regex match; cached because texts repeat the same words."""
-    raw_parts = _HYPHEN_RE.split(raw)
+    gender = _GENDER_RE.search(raw)
+    suffix = gender.group() if gender is not None and gender.start() > 0 else ""
+    raw_parts = _HYPHEN_RE.split(raw[: len(raw) - len(suffix)])
     folded = [fold(p) for p in raw_parts]
     acronyms = frozenset(
         f
@@ -221,6 +226,8 @@ def _token(raw: str, shouting: bool) -> _Token:
     kept = [(f, p) for p, f in zip(raw_parts, folded, strict=True) if _keep(f, f in acronyms)]
     parts = tuple(f for f, _ in kept)
     surfaces = tuple(p for _, p in kept)
+    if suffix and surfaces and kept[-1][1] == raw_parts[-1]:
+        surfaces = (*surfaces[:-1], surfaces[-1] + suffix)
     joined: str | None = None
     if len(raw_parts) > 1:
         joined = "".join(folded)
@@ -572,3 +579,213 @@ def search_document(*texts: str) -> str:
     for text in texts:
         terms.update(index_terms(text))
     return " " + " ".join(sorted(terms)) + " "
+
+
+# --- ranking queries ----------------------------------------------------------------
+
+_FILLER: Final = """
+    brauchen brauche braucht benoetigen benoetigt suchen suche sucht gesucht hilfe helfen
+    hilft unterstuetzung unterstuetzen moechten moechte haetten gern hallo zusammen leute
+    jemand jemanden jemandem wer seit vielleicht tipps frage fragen danke liebe lieben
+    need needs needed looking look seeking seek help helping want wants wanted someone
+    somebody anyone please hello hi thanks maybe tips people erste ersten erster erstes first
+    zwei drei two three ganz ganze ganzen ganzes mehrere several viele many neue neuen neuer
+    new bleibt bleiben
+"""
+FILLER_WORDS: Final[frozenset[str]] = frozenset(_FILLER.split())
+"""Folded words that say that someone asks, not what about: never query terms or reasons."""
+
+_NEGATION_WORDS: Final = (
+    "kein keine keinen keinem keiner keines ohne statt anstatt no without instead"
+)
+_NEGATIONS: Final[frozenset[str]] = frozenset(_NEGATION_WORDS.split())
+"""Words after which a need names what it does *not* want ("kein Tracking", "no agencies")."""
+_NOT: Final[frozenset[str]] = frozenset({"nicht", "not"})
+_NOT_EXCEPT: Final[frozenset[str]] = frozenset({"nur", "only", "just", "mehr", "yet", "sure"})
+"""After "nicht"/"not", these open no exclusion ("nicht nur", "not only")."""
+_NEGATION_SCOPE: Final = 3
+"""Content words after a negation that it covers, if no stop word or punctuation comes first."""
+_NEGATION_HINT: Final = re.compile(
+    r"\b(?:kein\w*|ohne|statt|anstatt|nicht|no|not|without|instead)\b", re.IGNORECASE
+)
+_CLAUSE_RE: Final = re.compile(
+    r"[^\W_]+(?:[-\u2010\u2011][^\W_]+)*(?:[*:_]in(?:nen)?\b)?|[^\w\s]|\n"
+)
+_AND: Final[frozenset[str]] = frozenset({"und", "oder", "and", "or", "nor", "noch"})
+"""Within an exclusion these continue it: "ohne Tracking und Cookies" rules out both."""
+
+
+def negated_words(text: str) -> frozenset[str]:
+    """Folded words that ``text`` rules out: up to three content words right after "kein",
+    "ohne", "no", "without", "nicht" (not "nicht nur") ..., stopping at a stop word (but not
+    "und"/"oder"), punctuation or a line break. "Kein Tracking, keine Cookies und kein Google
+    Analytics" rules out tracking, cookies, google and analytics; "keine Ahnung von DSGVO" only
+    "ahnung".
+    """
+    if not _NEGATION_HINT.search(text):
+        return frozenset()
+    words: set[str] = set()
+    scope = 0
+    pending_not = False
+    for raw in _CLAUSE_RE.findall(text):
+        word = fold(raw)
+        if not word[0].isalnum():
+            scope = 0
+            pending_not = False
+            continue
+        if pending_not:
+            pending_not = False
+            if word in _NOT_EXCEPT:
+                continue
+            scope = _NEGATION_SCOPE
+        if word in _NEGATIONS:
+            scope = _NEGATION_SCOPE
+            continue
+        if word in _NOT:
+            pending_not = True
+            continue
+        if scope:
+            if word in _AND:
+                continue
+            if word in _STOP:
+                scope = 0
+                continue
+            words.add(word)
+            for part in _HYPHEN_RE.split(word):
+                words.add(part)
+            scope -= 1
+    return frozenset(words)
+
+
+@dataclass(frozen=True, slots=True)
+class RankingTerm:
+    """One term of a ranking query, with the word it came from (as written)."""
+
+    term: str
+    word: str
+    negated: bool = False
+    """The text rules this word out ("kein Tracking"): rank it down, never up."""
+    folded: str = ""
+    """The folded word (for spelling correction)."""
+
+
+def ranking_terms(text: str) -> list[RankingTerm]:
+    """Terms for ranking candidates against ``text`` (OR semantics, unlike :func:`query_terms`).
+
+    Like :func:`query_terms_with_words`, but without filler words ("brauchen", "Hilfe",
+    "looking"), marking words the text rules out, and with the parts of compound parts too:
+    "Neukundengewinnung" yields neukund, kund and gewinn, so it finds "Kunden" and "Gewinnung".
+    """
+    language = guess_language(text)
+    negated = negated_words(text)
+    seen: dict[str, RankingTerm] = {}
+    for tok in _tokens(text):
+        for part, surface in zip(tok.parts, tok.surfaces, strict=True):
+            if part in FILLER_WORDS:
+                continue
+            out = part in negated
+            acronym = part in tok.acronyms
+            terms = _query_word(part, acronym, tok.had_umlaut, language)
+            if not acronym and part.isalpha():
+                for piece in split_compound(part):
+                    for sub in split_compound(piece):
+                        if len(sub) > MIN_PART_LENGTH:
+                            terms.append(stem(sub, "de"))
+            for term in terms:
+                known = seen.get(term)
+                if known is None or (known.negated and not out):
+                    seen[term] = RankingTerm(term, surface, out, part)
+    return list(seen.values())
+
+
+@lru_cache(maxsize=1)
+def _spelling_table() -> dict[str, tuple[str, ...]]:
+    """Lexicon words by each form with one letter deleted (symmetric-delete spelling)."""
+    lex = _lexicon()
+    words: set[str] = set(lex.vocabulary)
+    for german, english in PAIRS:
+        words.update(_lexicon_words(german))
+        words.update(_lexicon_words(english))
+    table: dict[str, set[str]] = {}
+    for word in words:
+        if len(word) < MIN_SPELLING_LENGTH or not word.isalpha():
+            continue
+        table.setdefault(word, set()).add(word)
+        for i in range(len(word)):
+            table.setdefault(word[:i] + word[i + 1 :], set()).add(word)
+    return {k: tuple(sorted(v)) for k, v in table.items()}
+
+
+MIN_SPELLING_LENGTH: Final = 5
+"""Shorter words are not corrected: too many real words are one letter apart."""
+
+
+def spelling_candidates(word: str) -> tuple[str, ...]:
+    """Lexicon words one edit (insert, delete, replace, swap) from a folded ``word``.
+
+    "aquise" -> ("akquise",), "develpment" -> ("development",). A word that is itself in the
+    lexicon returns only itself.
+    """
+    if len(word) < MIN_SPELLING_LENGTH or not word.isalpha():
+        return ()
+    table = _spelling_table()
+    exact = table.get(word, ())
+    if word in exact:
+        return (word,)
+    found: set[str] = set(exact)  # word = lexicon word with one letter deleted
+    for i in range(len(word)):
+        found.update(table.get(word[:i] + word[i + 1 :], ()))
+    return tuple(sorted(w for w in found if _one_edit(word, w)))
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """True when ``a`` and ``b`` differ by one insertion, deletion, replacement or swap."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) > len(b):
+        a, b = b, a
+    i = 0
+    while i < len(a) and a[i] == b[i]:
+        i += 1
+    if len(a) < len(b):
+        return a[i:] == b[i + 1 :]
+    if a[i + 1 :] == b[i + 1 :]:
+        return True
+    return i + 1 < len(a) and a[i] == b[i + 1] and a[i + 1] == b[i] and a[i + 2 :] == b[i + 2 :]
+
+
+def spelling_terms(word: str) -> list[str]:
+    """Query terms of the lexicon words one edit away from a folded ``word``."""
+    terms: list[str] = []
+    for candidate in spelling_candidates(word):
+        if candidate == word:
+            continue
+        terms.extend(term for term, _ in query_terms_with_words(candidate))
+    return list(dict.fromkeys(terms))
+
+
+def german_word(word: str) -> str:
+    """The German lexicon word for an English-only lexicon ``word`` ("pricing" ->
+    "Preisgestaltung"), else ``word`` itself: German reasons then show no English words."""
+    folded = fold(word)
+    if not folded.isalpha():
+        return word
+    exact = _german_by_english().get(folded)
+    if exact is not None:
+        return exact
+    lex = _lexicon()
+    if stem(folded, "de") in lex.de_words or stem(folded, "en") not in lex.en_words:
+        return word
+    phrases = lex.from_en.get((stem(folded, "en"),), ())
+    return phrases[0] if phrases else word
+
+
+@lru_cache(maxsize=1)
+def _german_by_english() -> dict[str, str]:
+    """Folded English lexicon word (or its plural with "s") -> its first German pair."""
+    table: dict[str, str] = {}
+    for german, english in PAIRS:
+        key = fold(english)
+        table.setdefault(key, german)
+        table.setdefault(f"{key}s", german)
+    return table

@@ -33,8 +33,10 @@ so results do not depend on input order or floating-point accident.
 
 from __future__ import annotations
 
+import functools
 import heapq
 import math
+import operator
 from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -43,7 +45,13 @@ from itertools import pairwise
 from typing import Final
 
 from klinke.matching import bitsets
-from klinke.matching.analysis import index_terms, query_terms_with_words
+from klinke.matching.analysis import (
+    german_word,
+    index_terms,
+    negated_words,
+    ranking_terms,
+    spelling_terms,
+)
 from klinke.matching.documents import Label, MatchDocument, Region, TopicTree
 from klinke.matching.reasons import Factor, Match, Reason, language_label
 from klinke.matching.semantic import Embedder, cosine
@@ -130,6 +138,13 @@ class MatchIndex:
         self._fairness = [_fairness(d, weights) for d in self.documents]
         self._availability = [_availability(d, None, weights) for d in self.documents]
         self._ids = {doc.ref: i for i, doc in enumerate(self.documents)}
+        # Terms a document itself rules out ("ohne Tracking"): a query that rules them out
+        # too does not rank it down for them.
+        self._negated: dict[int, frozenset[str]] = {}
+        for i, doc in enumerate(self.documents):
+            words = negated_words(f"{doc.title}\n{doc.text}")
+            if words:
+                self._negated[i] = frozenset(index_terms(" ".join(sorted(words))))
 
     def __len__(self) -> int:
         return len(self.documents)
@@ -344,7 +359,13 @@ class _Query:
     active: dict[Factor, float]
     """Weight share of each factor that applies to this query (sums to 1)."""
     terms: list[tuple[str, float]]
-    """(term, idf) used for retrieval, rarest first."""
+    """(term, idf) used for retrieval, core terms first, then rarest first."""
+    term_weights: list[float]
+    """Weight of each term of ``terms`` (1 for core terms and short queries)."""
+    excluded: frozenset[str]
+    """Index terms of what the query rules out ("kein Tracking")."""
+    feedback: dict[int, tuple[int, tuple[str, ...]]]
+    """Document id -> helpful introductions on the query's topics, and those topics."""
     words: dict[str, str]
     """term -> query word as written, for reasons."""
     text_half: float
@@ -354,19 +375,45 @@ class _Query:
 
 
 def _prepare(
-    query: MatchDocument, index: MatchIndex, topics: TopicTree, weights: Weights
+    query: MatchDocument,
+    index: MatchIndex,
+    topics: TopicTree,
+    weights: Weights,
+    feedback: Mapping[str, Mapping[str, int]] | None = None,
 ) -> _Query:
-    pairs = query_terms_with_words(f"{query.title}\n{query.text}")
-    words = dict(pairs)
-    known = [(t, index._idf[t]) for t, _ in pairs if t in index._idf]
-    known.sort(key=lambda e: (-e[1], e[0]))
-    known = known[: weights.max_query_terms]
-    mean_idf = sum(idf for _, idf in known) / len(known) if known else 1.0
-    half = min(weights.text_half, 0.5 * len(known)) * mean_idf
+    idf = index._idf
+    words: dict[str, str] = {}
+    excluded: set[str] = set()
+    for entry in ranking_terms(f"{query.title}\n{query.text}"):
+        if entry.negated:
+            if entry.term in idf:
+                excluded.add(entry.term)
+            continue
+        found = [entry.term] if entry.term in idf else spelling_terms(entry.folded)
+        for term in found:
+            words.setdefault(term, entry.word)
+    core = _core_terms(query, topics, set(words))
+    known = sorted(((t, idf[t]) for t in words if t in idf), key=lambda e: (-e[1], e[0]))
+    core_known = [e for e in known if e[0] in core][: weights.core_terms_max]
+    kept = {t for t, _ in core_known}
+    rest = [e for e in known if e[0] not in kept]
+    other_weight = weights.long_query_term_weight if len(rest) > weights.max_query_terms else 1.0
+    rest = rest[: weights.max_query_terms]
+    known = core_known + rest
+    term_weights = [1.0] * len(core_known) + [other_weight] * len(rest)
+    excluded -= set(words)
+    total_weight = sum(term_weights)
+    mean_idf = (
+        sum(w * e[1] for w, e in zip(term_weights, known, strict=True)) / total_weight
+        if known
+        else 1.0
+    )
+    half = min(weights.text_half, 0.5 * total_weight) * mean_idf
     related = [
         topics.related(slug, weights.topic_parent_step, weights.topic_sibling)
         for slug in sorted(query.topics)
     ]
+    helpful = _feedback(index, related, weights, feedback) if feedback else {}
     vector: Sequence[float] | None = None
     if index.embedder is not None and index._vectors is not None:
         vector = index.embedder.query(f"{query.title}\n{query.text}")
@@ -379,10 +426,66 @@ def _prepare(
         "availability": weights.availability,
         "fairness": weights.fairness,
         "semantic": weights.semantic if vector is not None else 0.0,
+        "feedback": weights.feedback if helpful else 0.0,
     }
-    total = sum(raw.values()) or 1.0
+    total = sum(v for v in raw.values() if v > 0) or 1.0
     active = {f: v / total for f, v in raw.items() if v > 0}
-    return _Query(query, weights, active, known, words, half, related, vector)
+    return _Query(
+        query,
+        weights,
+        active,
+        known,
+        term_weights,
+        frozenset(excluded),
+        helpful,
+        words,
+        half,
+        related,
+        vector,
+    )
+
+
+def _core_terms(query: MatchDocument, topics: TopicTree, terms: set[str]) -> set[str]:
+    """Query terms from its title or tied to its topics (in a topic's name, either language)."""
+    core = set(_title_terms(query.title)) if query.title else set()
+    for slug in query.topics:
+        label = topics.label(slug)
+        core.update(_label_terms(label.en, label.de))
+    return core & terms
+
+
+@functools.lru_cache(maxsize=4096)
+def _label_terms(en: str, de: str) -> frozenset[str]:
+    return frozenset(index_terms(f"{en}\n{de}"))
+
+
+@functools.lru_cache(maxsize=4096)
+def _title_terms(title: str) -> frozenset[str]:
+    return frozenset(e.term for e in ranking_terms(title))
+
+
+def _feedback(
+    index: MatchIndex,
+    related: list[dict[str, float]],
+    weights: Weights,
+    feedback: Mapping[str, Mapping[str, int]],
+) -> dict[int, tuple[int, tuple[str, ...]]]:
+    """Helpful introductions per document on topics close to the query's (same, parent, child)."""
+    close = {
+        slug
+        for rel in related
+        for slug, similarity in rel.items()
+        if similarity >= weights.topic_parent_step
+    }
+    out: dict[int, tuple[int, tuple[str, ...]]] = {}
+    for ref, by_topic in feedback.items():
+        i = index._ids.get(ref)
+        if i is None:
+            continue
+        hits = {slug: n for slug, n in by_topic.items() if slug in close and n > 0}
+        if hits:
+            out[i] = (sum(hits.values()), tuple(sorted(hits, key=lambda s: (-hits[s], s))))
+    return out
 
 
 def _select(index: MatchIndex, q: _Query) -> list[int]:
@@ -405,10 +508,10 @@ def _select(index: MatchIndex, q: _Query) -> list[int]:
     if "text" in share:
         # secant of raw/(raw+half) through 0 and 2*half: slope 1/(3*half)
         slope = share["text"] / (3 * q.text_half)
-        for term, idf in q.terms:
+        for (term, idf), weight in zip(q.terms, q.term_weights, strict=True):
             bits = index._bits(term)
             shared |= bits
-            adds.append((bits, idf * slope))
+            adds.append((bits, idf * weight * slope))
     if "topic" in share:
         per_topic = share["topic"] / len(q.related)
         for rel in q.related:
@@ -432,9 +535,13 @@ def _select(index: MatchIndex, q: _Query) -> list[int]:
     needed = q.doc.capacity_hours
     for hours, bits in fb.capacity.items():
         value = w.unknown if hours is None else _hours_value(hours, needed, w)
-        adds.append((bits, share["availability"] * value))
+        adds.append((bits, share.get("availability", 0.0) * value))
     for count, bits in fb.introductions.items():
-        adds.append((bits, share["fairness"] / (1.0 + count / w.fairness_half)))
+        adds.append((bits, share.get("fairness", 0.0) / (1.0 + count / w.fairness_half)))
+    if "feedback" in share:
+        for i, (n, _) in q.feedback.items():
+            value = n / (n + w.feedback_half)
+            adds.append((bitsets.from_ids([i], len(index)), share["feedback"] * value))
 
     points = [(bits, round(units * res)) for bits, units in adds if bits and units > 0]
     sums = bitsets.BitSlicedSum(sum(p for _, p in points).bit_length())
@@ -514,8 +621,12 @@ def rank(
     limit: int = 10,
     weights: Weights = DEFAULT_WEIGHTS,
     kind_labels: Mapping[str, Label] | None = None,
+    feedback: Mapping[str, Mapping[str, int]] | None = None,
 ) -> list[Match]:
     """The ``limit`` best candidates for ``query``, best first, with reasons.
+
+    ``feedback`` maps a candidate's ref to helpful introductions per topic slug of their
+    needs (see :attr:`Weights.feedback`); it is read per query, never stored in the index.
 
     ``candidates`` is either a prebuilt :class:`MatchIndex` (fast; its BM25 settings
     are those it was built with) or a sequence of documents, indexed on the fly.
@@ -531,7 +642,7 @@ def rank(
     )
     if not len(index):
         return []
-    q = _prepare(query, index, topics, weights)
+    q = _prepare(query, index, topics, weights, feedback)
     if not q.terms and not q.related:
         return []
     pool = _select(index, q)
@@ -545,6 +656,15 @@ def rank(
     query_doc = q.doc
     terms = [t for t, _ in q.terms]
     zeros = [0.0] * len(terms)
+    term_weights = q.term_weights
+    weighted = any(x != 1.0 for x in term_weights)
+    mul = operator.mul
+    excluded = q.excluded
+    negated = index._negated
+    penalty = w.excluded_penalty
+    penalised: set[int] = set()
+    helpful = q.feedback
+    s_feedback = share.get("feedback", 0.0)
     forward = index._forward
     docs = index.documents
     fairness = index._fairness
@@ -554,8 +674,8 @@ def rank(
     s_topic = share.get("topic", 0.0)
     s_kind = share.get("kind", 0.0)
     s_language = share.get("language", 0.0)
-    s_avail = share["availability"]
-    s_fair = share["fairness"]
+    s_avail = share.get("availability", 0.0)
+    s_fair = share.get("fairness", 0.0)
     q_kinds = query_doc.kinds
     q_languages = query_doc.languages
     needed = query_doc.capacity_hours
@@ -565,7 +685,13 @@ def rank(
         doc = docs[i]
         if doc.ref == query_doc.ref:
             continue
-        raw = sum(map(forward[i].get, terms, zeros)) if terms else 0.0
+        impacts = forward[i]
+        if not terms:
+            raw = 0.0
+        elif weighted:
+            raw = sum(map(mul, map(impacts.get, terms, zeros), term_weights))
+        else:
+            raw = sum(map(impacts.get, terms, zeros))
         text = raw / (raw + half) if raw > 0 else 0.0
         topic = 0.0
         if s_topic:
@@ -582,6 +708,10 @@ def rank(
         avail = availability[i] if needed is None else _availability(doc, needed, w)
         avail_value = w.unknown if avail is None else avail
         fair = fairness[i]
+        liked = 0.0
+        if s_feedback and i in helpful:
+            n = helpful[i][0]
+            liked = n / (n + w.feedback_half)
         known = (
             s_text * text
             + s_topic * topic
@@ -589,8 +719,12 @@ def rank(
             + s_language * language
             + s_avail * avail_value
             + s_fair * fair
+            + s_feedback * liked
         )
-        scored.append((-known, i, (text, topic, kind, language, avail_value, fair)))
+        if excluded and any(t in impacts and t not in negated.get(i, ()) for t in excluded):
+            penalised.add(i)
+            known *= penalty
+        scored.append((-known, i, (text, topic, kind, language, avail_value, fair, liked)))
     scored.sort()
 
     # Stage 2: region and semantic, best known score first, until even perfect
@@ -612,8 +746,11 @@ def rank(
         if "semantic" in share:
             vector = index._vectors[i] if index._vectors is not None else None
             sim = cosine(q.vector, vector) if q.vector is not None and vector else 0.0
-            values["semantic"] = max(0.0, sim)
+            floor = w.semantic_floor
+            values["semantic"] = max(0.0, (sim - floor) / (1.0 - floor)) if floor < 1 else 0.0
             extra += share["semantic"] * values["semantic"]
+        if i in penalised:
+            extra *= penalty
         score = round(known + extra, SCORE_DIGITS)
         if not full:
             heapq.heappush(heap, (score, -i, values))
@@ -639,6 +776,7 @@ _EARLY: Final[tuple[Factor, ...]] = (
     "language",
     "availability",
     "fairness",
+    "feedback",
 )
 """Factors computed in stage 1, in the order of the value tuples there."""
 
@@ -697,8 +835,17 @@ def _reason(
             matched = sorted(
                 (t for t, _ in q.terms if t in impacts), key=lambda t: (-impacts[t], t)
             )
-            words = list(dict.fromkeys(q.words[t] for t in matched))[:_TEXT_REASON_WORDS]
-            return Reason(factor, score, labels=tuple(Label.plain(x) for x in words))
+            # Nouns, names and domain words say what a text is about; verbs and adjectives
+            # ("übernehmen", "kleine") do not, so a reason shows only words whose German form
+            # is capitalised, English lexicon words shown by their German pair.
+            said: list[Label] = []
+            for word in dict.fromkeys(q.words[t] for t in matched):
+                german = german_word(word)
+                if german[:1].isupper() and all(german != x.de for x in said):
+                    said.append(Label(en=word, de=german))
+                if len(said) == _TEXT_REASON_WORDS:
+                    break
+            return Reason(factor, score, labels=tuple(said))
         case "kind":
             kinds = sorted(query.kinds & doc.kinds)
             if not kinds:
@@ -734,4 +881,9 @@ def _reason(
             return Reason(factor, score, count=doc.open_introductions)
         case "semantic":
             return Reason(factor, score)
+        case "feedback":
+            n, slugs = q.feedback.get(i, (0, ()))
+            if not n:
+                return None
+            return Reason(factor, score, labels=tuple(topics.label(s) for s in slugs), count=n)
     return None  # pragma: no cover

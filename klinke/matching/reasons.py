@@ -14,7 +14,15 @@ from typing import Final, Literal
 from klinke.matching.documents import Label
 
 Factor = Literal[
-    "topic", "text", "kind", "language", "region", "availability", "fairness", "semantic"
+    "topic",
+    "text",
+    "kind",
+    "language",
+    "region",
+    "availability",
+    "fairness",
+    "semantic",
+    "feedback",
 ]
 
 FACTORS: Final[tuple[Factor, ...]] = (
@@ -26,6 +34,7 @@ FACTORS: Final[tuple[Factor, ...]] = (
     "availability",
     "fairness",
     "semantic",
+    "feedback",
 )
 
 LANGUAGE_NAMES: Final[dict[str, Label]] = {
@@ -82,8 +91,17 @@ def _number(value: float, lang: str) -> str:
     return text.replace(".", ",") if lang == "de" else text
 
 
-def _join(labels: tuple[Label, ...], lang: str) -> str:
-    return ", ".join(label.get(lang) for label in labels)
+def _listed(items: tuple[str, ...], lang: str) -> str:
+    """ "a", "a und b", "a, b und c" (English: "and")."""
+    if len(items) <= 1:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} {'und' if lang == 'de' else 'and'} {items[-1]}"
+
+
+def _quoted(labels: tuple[Label, ...], lang: str) -> str:
+    """Labels in quotation marks of the language, listed: „a“ und „b“ / “a” and “b”."""
+    left, right = ("\u201e", "\u201c") if lang == "de" else ("\u201c", "\u201d")
+    return _listed(tuple(f"{left}{x.get(lang)}{right}" for x in labels), lang)
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,50 +128,100 @@ class Reason:
     """Open introductions (fairness factor)."""
 
     def text(self, lang: str = "en") -> str:
-        """A short human-readable reason in "en" or "de" (other codes: English)."""
+        """The reason as a short sentence a colleague would say, in "en" or "de" (other: en)."""
         de = lang == "de"
         match self.factor:
             case "topic":
-                parts = []
-                if self.labels:
-                    parts.append(("beide: " if de else "both: ") + _join(self.labels, lang))
-                if self.related:
-                    prefix = "verwandt: " if de else "related: "
-                    parts.append(prefix + _join(self.related, lang))
-                return "; ".join(parts)
+                return self._topic_text(lang)
             case "text":
-                return ("erwähnt: " if de else "mentions: ") + _join(self.labels, lang)
+                words = _quoted(self.labels, lang)
+                if not words:
+                    return "Verwendet dieselben Begriffe" if de else "Uses the same terms"
+                return f"Schreibt über {words}" if de else f"Writes about {words}"
             case "kind":
-                return ("Art: " if de else "kind: ") + _join(self.labels, lang)
+                kinds = _listed(tuple(x.get(lang) for x in self.labels), lang)
+                return (
+                    f"Bietet an, was ihr sucht: {kinds}"
+                    if de
+                    else f"Offers what you asked for: {kinds}"
+                )
             case "language":
-                return ("spricht " if de else "speaks ") + _join(self.labels, lang)
+                names = _listed(tuple(x.get(lang) for x in self.labels), lang)
+                return f"Spricht {names}" if de else f"Speaks {names}"
             case "region":
                 return self._region_text(lang)
             case "availability":
-                hours = _number(self.hours or 0.0, lang)
-                return f"{hours} Std./Monat frei" if de else f"{hours} h/month free"
+                hours = self.hours or 0.0
+                shown = _number(hours, lang)
+                if de:
+                    return f"Hat {shown} {'Stunde' if shown == '1' else 'Stunden'} im Monat frei"
+                return f"Has {shown} {'hour' if shown == '1' else 'hours'} a month free"
             case "fairness":
                 n = self.count or 0
                 if n == 0:
-                    return "keine offenen Vermittlungen" if de else "no open introductions"
+                    return (
+                        "Hat gerade keine offenen Vermittlungen"
+                        if de
+                        else "Has no open introductions right now"
+                    )
                 if de:
-                    return f"{n} offene Vermittlung" + ("" if n == 1 else "en")
-                return f"{n} open introduction" + ("" if n == 1 else "s")
+                    return f"Hat {n} offene Vermittlung" + ("" if n == 1 else "en")
+                return f"Has {n} open introduction" + ("" if n == 1 else "s")
             case "semantic":
-                return "ähnlicher Inhalt" if de else "similar content"
+                return (
+                    "Beschreibt Ähnliches mit anderen Worten"
+                    if de
+                    else "Describes something similar in other words"
+                )
+            case "feedback":
+                n = self.count or 0
+                about = _listed(tuple(x.get(lang) for x in self.labels), lang)
+                if de:
+                    text = f"{n} hilfreiche Vermittlung" + ("" if n == 1 else "en")
+                    return f"{text} zu {about}" if about else text
+                text = f"{n} helpful introduction" + ("" if n == 1 else "s")
+                return f"{text} on {about}" if about else text
         return self.factor  # pragma: no cover - all factors handled above
+
+    def _topic_text(self, lang: str) -> str:
+        de = lang == "de"
+        same = _quoted(self.labels, lang)
+        near = _quoted(self.related, lang)
+        if same and near:
+            if de:
+                return f"Kennt sich mit {same} aus, auch mit Verwandtem: {near}"
+            return f"Knows about {same}, and related {near}"
+        if same:
+            return f"Kennt sich mit {same} aus" if de else f"Knows about {same}"
+        if near:
+            return f"Kennt sich mit Verwandtem aus: {near}" if de else f"Knows related {near}"
+        return ""
 
     def _region_text(self, lang: str) -> str:
         de = lang == "de"
         if self.remote:
-            return "remote möglich" if de else "works remotely"
+            return "Arbeitet wie ihr auch aus der Ferne" if de else "Works remotely, as you do"
         if self.distance_km is not None:
-            km = "< 1" if self.distance_km < 1 else _number(round(self.distance_km), lang)
-            return f"{self.place}, {km} km" if self.place else f"{km} km"
+            if self.distance_km < 1:
+                if self.place:
+                    return f"Sitzt auch in {self.place}" if de else f"Also based in {self.place}"
+                return "Sitzt ganz in eurer Nähe" if de else "Based very close to you"
+            km = _number(round(self.distance_km), lang)
+            if self.place:
+                return (
+                    f"Sitzt in {self.place}, {km} km entfernt"
+                    if de
+                    else f"Based in {self.place}, {km} km away"
+                )
+            return f"Sitzt {km} km entfernt" if de else f"Based {km} km away"
         if self.place:
-            return f"{self.place} ({'gleiche Region' if de else 'same region'})"
+            return (
+                f"Sitzt in eurer Region: {self.place}"
+                if de
+                else f"Based in your region: {self.place}"
+            )
         country = country_label(self.country).get(lang)
-        return f"in {country}"
+        return f"Sitzt auch in {country}" if de else f"Also based in {country}"
 
     def as_dict(self) -> dict[str, object]:
         """JSON-friendly form with texts in both languages, for APIs and templates."""

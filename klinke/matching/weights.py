@@ -33,6 +33,21 @@ class Weights:
     """Spreads introductions: candidates with many unanswered ones rank lower."""
     semantic: float = 0.15
     """Embedding similarity; only applies when an embedder is available."""
+    semantic_floor: float = 0.75
+    """Cosine similarity that counts as 0 for the semantic factor; the value rises linearly
+    to 1 at similarity 1. Embedding models give even unrelated texts of one domain a high
+    cosine (multilingual-e5: about 0.75), so without a floor the factor barely separates."""
+    feedback: float = 0.05
+    """Introductions to this counterpart rated helpful, on topics like the query's.
+
+    The rule, in the open: an introduction counts as helpful when its requester answered
+    "helpful" or rated it 4 or 5; it counts for a query when its need had one of the query's
+    topics (or a parent or child of one). The value is n / (n + ``feedback_half``), so the first
+    helpful introductions matter most and many can add at most this weight. Unhelpful or low
+    ratings are never subtracted: nobody ranks lower, let alone disappears, for one bad
+    rating; they only miss the small lift. Applies only when the caller passes feedback and
+    the query has topics; the reason says "3 hilfreiche Vermittlungen zu Akquise".
+    """
 
     # --- topic ----------------------------------------------------------------
     topic_parent_step: float = 0.6
@@ -55,7 +70,18 @@ class Weights:
     queries use half their term count instead, so matching all of them scores high.
     """
     max_query_terms: int = 32
-    """Rarest query terms used; commoner ones barely discriminate and cost time."""
+    """Query terms used besides the core terms: the rarest ones; commoner ones barely
+    discriminate and cost time. *Core* terms, always used at full weight, are those of the
+    query's title and those tied to its topics (found in a topic's name), so a long need keeps
+    "Preisgestaltung" even when its text has many rarer words."""
+    core_terms_max: int = 16
+    """At most this many core terms (rarest first); the rest count as ordinary terms."""
+    long_query_term_weight: float = 0.5
+    """Weight of the non-core terms of a long query (more than ``max_query_terms`` terms):
+    in a long text, the title and topics say what matters, the rest says it in passing."""
+    excluded_penalty: float = 0.5
+    """Score multiplier for a candidate offering what the query rules out ("kein Tracking",
+    "no agencies"): it may still appear, but not first for exactly that."""
 
     # --- candidate selection (see klinke.matching.engine) -----------------------
     candidate_pool: int = 400
@@ -92,6 +118,8 @@ class Weights:
     """Free hours per month at which availability reaches 0.5 if no need is stated."""
     fairness_half: float = 3.0
     """Unanswered introductions at which the fairness value halves."""
+    feedback_half: float = 2.0
+    """Helpful introductions on similar topics at which the feedback value reaches 0.5."""
 
     # --- output ---------------------------------------------------------------
     reason_min: float = 0.005

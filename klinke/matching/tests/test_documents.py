@@ -42,11 +42,11 @@ def test_it_region_coordinates() -> None:
 
 def test_it_reason_numbers_use_a_decimal_comma_in_german() -> None:
     reason = Reason("availability", 0.1, hours=2.5)
-    assert reason.text("en") == "2.5 h/month free"
-    assert reason.text("de") == "2,5 Std./Monat frei"
+    assert reason.text("en") == "Has 2.5 hours a month free"
+    assert reason.text("de") == "Hat 2,5 Stunden im Monat frei"
     near = Reason("region", 0.1, place="Leipzig", distance_km=0.4)
-    assert near.text("en") == "Leipzig, < 1 km"
-    assert Reason("region", 0.1, country="AT").text("de") == "in Österreich"
+    assert near.text("en") == "Also based in Leipzig"
+    assert Reason("region", 0.1, country="AT").text("de") == "Sitzt auch in Österreich"
     assert Reason("language", 0.1, labels=(Label("German", "Deutsch"),)).text("fr") == (
-        "speaks German"
+        "Speaks German"
     )

@@ -85,8 +85,10 @@ def test_it_topic_reason_names_shared_and_related_topics_in_both_languages() -> 
     offer = doc("offer:1", topics=frozenset({"pricing", "acquisition", "wordpress"}))
     [match] = rank(need, [offer], topics=TREE)
     topic = next(r for r in match.reasons if r.factor == "topic")
-    assert topic.text("en") == "both: acquisition, pricing; related: WordPress"
-    assert topic.text("de") == "beide: Akquise, Preisgestaltung; verwandt: WordPress"
+    assert topic.text("en") == "Knows about “acquisition” and “pricing”, and related “WordPress”"
+    assert topic.text("de") == (
+        "Kennt sich mit „Akquise“ und „Preisgestaltung“ aus, auch mit Verwandtem: „WordPress“"
+    )
 
 
 # --- text factor ------------------------------------------------------------------------
@@ -115,7 +117,7 @@ def test_it_german_need_finds_english_offer() -> None:
     matches = rank(need, offers, topics=TREE)
     assert [m.ref for m in matches] == ["offer:en"]
     text = next(r for r in matches[0].reasons if r.factor == "text")
-    assert text.text("en").startswith("mentions: ")
+    assert text.text("en").startswith("Writes about ")
 
 
 def test_it_english_need_finds_german_offer() -> None:
@@ -141,8 +143,8 @@ def test_it_text_reason_shows_query_words_as_written() -> None:
     need = doc("need:1", "Preisgestaltung")
     [match] = rank(need, [doc("offer:1", "pricing workshop")], topics=TREE)
     text = next(r for r in match.reasons if r.factor == "text")
-    assert text.text("en") == "mentions: Preisgestaltung"
-    assert text.text("de") == "erwähnt: Preisgestaltung"
+    assert text.text("en") == "Writes about “Preisgestaltung”"
+    assert text.text("de") == "Schreibt über „Preisgestaltung“"
 
 
 # --- other factors ----------------------------------------------------------------------
@@ -159,8 +161,8 @@ def test_it_kind_fit() -> None:
     matches = rank(need, offers, topics=TREE, kind_labels=labels)
     assert [m.ref for m in matches] == ["offer:both", "offer:one", "offer:none"]
     kind = next(r for r in matches[1].reasons if r.factor == "kind")
-    assert kind.text("en") == "kind: review"
-    assert kind.text("de") == "Art: Durchsicht"
+    assert kind.text("en") == "Offers what you asked for: review"
+    assert kind.text("de") == "Bietet an, was ihr sucht: Durchsicht"
     assert not any(r.factor == "kind" for r in matches[2].reasons)
 
 
@@ -174,8 +176,8 @@ def test_it_language_compatibility() -> None:
     matches = rank(need, offers, topics=TREE)
     assert [m.ref for m in matches] == ["offer:de", "offer:unknown", "offer:en"]
     language = next(r for r in matches[0].reasons if r.factor == "language")
-    assert language.text("en") == "speaks German"
-    assert language.text("de") == "spricht Deutsch"
+    assert language.text("en") == "Speaks German"
+    assert language.text("de") == "Spricht Deutsch"
 
 
 def test_it_region_prefers_nearby_and_explains_distance() -> None:
@@ -188,8 +190,8 @@ def test_it_region_prefers_nearby_and_explains_distance() -> None:
     matches = rank(need, offers, topics=TREE)
     assert [m.ref for m in matches] == ["offer:halle", "offer:berlin", "offer:vienna"]
     region = next(r for r in matches[0].reasons if r.factor == "region")
-    assert region.text("en") == "Halle, 32 km"
-    assert region.text("de") == "Halle, 32 km"
+    assert region.text("en") == "Based in Halle, 32 km away"
+    assert region.text("de") == "Sitzt in Halle, 32 km entfernt"
     assert not any(r.factor == "region" for r in matches[2].reasons)
 
 
@@ -202,9 +204,9 @@ def test_it_region_without_coordinates_uses_nuts_and_country() -> None:
     assert [m.ref for m in matches] == ["offer:a", "offer:b", "offer:c"]
     texts = [next(r for r in m.reasons if r.factor == "region").text("de") for m in matches]
     assert texts == [
-        "Leipzig (gleiche Region)",
-        "Dresden (gleiche Region)",
-        "in Deutschland",
+        "Sitzt in eurer Region: Leipzig",
+        "Sitzt in eurer Region: Dresden",
+        "Sitzt auch in Deutschland",
     ]
 
 
@@ -215,7 +217,10 @@ def test_it_remote_on_both_sides_counts_as_a_region_fit() -> None:
     matches = rank(need, [far_local, far_remote], topics=TREE)
     assert [m.ref for m in matches] == ["offer:remote", "offer:local"]
     region = next(r for r in matches[0].reasons if r.factor == "region")
-    assert (region.text("en"), region.text("de")) == ("works remotely", "remote möglich")
+    assert (region.text("en"), region.text("de")) == (
+        "Works remotely, as you do",
+        "Arbeitet wie ihr auch aus der Ferne",
+    )
 
 
 def test_it_availability() -> None:
@@ -228,8 +233,8 @@ def test_it_availability() -> None:
     matches = rank(need, offers, topics=TREE)
     assert [m.ref for m in matches] == ["offer:many", "offer:some", "offer:none"]
     avail = next(r for r in matches[1].reasons if r.factor == "availability")
-    assert avail.text("en") == "4 h/month free"
-    assert avail.text("de") == "4 Std./Monat frei"
+    assert avail.text("en") == "Has 4 hours a month free"
+    assert avail.text("de") == "Hat 4 Stunden im Monat frei"
 
 
 def test_it_availability_relative_to_hours_needed() -> None:
@@ -250,9 +255,9 @@ def test_it_fairness_spreads_introductions() -> None:
     matches = rank(need, offers, topics=TREE)
     assert [m.ref for m in matches] == ["offer:free", "offer:some", "offer:busy"]
     texts = [next(r for r in m.reasons if r.factor == "fairness") for m in matches]
-    assert texts[0].text("en") == "no open introductions"
-    assert texts[1].text("de") == "1 offene Vermittlung"
-    assert texts[2].text("en") == "6 open introductions"
+    assert texts[0].text("en") == "Has no open introductions right now"
+    assert texts[1].text("de") == "Hat 1 offene Vermittlung"
+    assert texts[2].text("en") == "Has 6 open introductions"
 
 
 # --- scores, determinism, limits --------------------------------------------------------
@@ -393,5 +398,8 @@ def test_it_reason_as_dict_carries_both_languages() -> None:
     [match] = rank(NEED, [doc("offer:1", "Preisgestaltung", region=HALLE)], topics=TREE)
     data = [r.as_dict() for r in match.reasons]
     region = next(d for d in data if d["factor"] == "region")
-    assert region["text"] == {"en": "Halle, 32 km", "de": "Halle, 32 km"}
+    assert region["text"] == {
+        "en": "Based in Halle, 32 km away",
+        "de": "Sitzt in Halle, 32 km entfernt",
+    }
     assert region["distance_km"] == pytest.approx(32, abs=1)

@@ -79,8 +79,8 @@ def test_it_engine_uses_an_embedder_as_an_extra_factor() -> None:
     matches = rank(need, index, topics=tree)
     assert matches[0].ref == "offer:b"
     semantic = next(r for r in matches[0].reasons if r.factor == "semantic")
-    assert semantic.text("en") == "similar content"
-    assert semantic.text("de") == "ähnlicher Inhalt"
+    assert semantic.text("en") == "Describes something similar in other words"
+    assert semantic.text("de") == "Beschreibt Ähnliches mit anderen Worten"
     # without an embedder the factor does not exist
     plain = rank(need, MatchIndex.build(offers), topics=tree)
     assert all(r.factor != "semantic" for m in plain for r in m.reasons)
