@@ -99,10 +99,7 @@ class CollectiveOut(Schema):
 @router.get("/", response=list[CollectiveOut])
 @paginate(Pagination)
 def list_collectives(request: HttpRequest, filters: Query[DirectoryFilter]) -> CollectiveQuerySet:
-    topic = Topic.objects.filter(slug=filters.topic).first() if filters.topic else None
-    if filters.topic and topic is None:
-        return Collective.objects.none()
-    topics = Topic.objects.with_descendants([topic.slug]) if topic else None
+    topics = Topic.objects.filter_for(filters.topic)
     found = (
         Collective.objects.active()
         .visible_to(request.user)

@@ -69,10 +69,7 @@ class SupporterOut(Schema):
 @router.get("/", response=list[SupporterOut])
 @paginate(Pagination)
 def list_supporters(request: HttpRequest, filters: Query[DirectoryFilter]) -> SupporterQuerySet:
-    topic = Topic.objects.filter(slug=filters.topic).first() if filters.topic else None
-    if filters.topic and topic is None:
-        return Supporter.objects.none()
-    topics = Topic.objects.with_descendants([topic.slug]) if topic else None
+    topics = Topic.objects.filter_for(filters.topic)
     found = (
         Supporter.objects.all()
         .visible_to(request.user)
