@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Self, TypeVar
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Protocol, Self, TypeVar
 
 from django.conf import settings
 from django.db import models
@@ -16,6 +17,9 @@ from klinke.knowledge import search
 from klinke.knowledge.markup import render_markdown
 from klinke.matching.analysis import guess_language
 from klinke.matching.analysis import search_document as _document
+
+if TYPE_CHECKING:
+    from klinke.topics.models import Topic
 
 
 class ArticleLanguage(models.TextChoices):
@@ -95,7 +99,56 @@ class ArticleQuerySet(VisibleQuerySet["Article"]):
         ).order_by("-title_hits", "-same_language", "-updated_at", "-pk")
 
 
-class Article(models.Model):
+class _TopicSet(Protocol):
+    def all(self) -> Iterable[Topic]: ...
+
+
+class SearchableMarkdown(models.Model):
+    """What articles and questions share: a Markdown body rendered to safe HTML, search
+    documents built from the texts and topic names, a visibility, and timestamps.
+
+    A concrete model declares `title`, `body` and `topics`, and names its searched texts in
+    `search_texts()`.
+    """
+
+    body_html = models.TextField(editable=False, default="")
+    visibility = models.CharField(
+        _("visibility"), max_length=16, choices=Visibility.choices, default=Visibility.MEMBERS
+    )
+    search_document = models.TextField(editable=False, default="")
+    title_document = models.TextField(editable=False, default="")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    # Declared by each concrete model (with its own labels, limits and related names).
+    title: str
+    body: str
+    topics: _TopicSet
+
+    class Meta:
+        abstract = True
+
+    def search_texts(self) -> list[str]:
+        """The texts, besides the topic names, that a search looks in."""
+        return [self.title, self.body]
+
+    def refresh_derived_fields(self) -> None:
+        """Render the Markdown and rebuild the search documents (call after topics are set)."""
+        self.body_html = render_markdown(self.body)
+        self.search_document = _document(*self.search_texts(), *self._topic_names())
+        self.title_document = _document(self.title)
+
+    def is_visible_to(self, user: Visitor | None) -> bool:
+        return self.visibility == Visibility.PUBLIC or is_network_member(user)
+
+    def _topic_names(self) -> list[str]:
+        """Both languages' names of the row's topics, for its search document."""
+        if self.pk is None:
+            return []
+        return [f"{t.name_de} {t.name_en}" for t in self.topics.all()]
+
+
+class Article(SearchableMarkdown):
     """A knowledge-base page: an article, a playbook or an experience report, in Markdown.
 
     Every change is kept as an `ArticleRevision`; the body here is the current one.
@@ -116,12 +169,8 @@ class Article(models.Model):
         help_text=_("One or two sentences shown in lists and search results."),
     )
     body = models.TextField(_("text"), max_length=100_000, help_text=_("Markdown."))
-    body_html = models.TextField(editable=False, default="")
     topics = models.ManyToManyField(
         "topics.Topic", verbose_name=_("topics"), blank=True, related_name="articles"
-    )
-    visibility = models.CharField(
-        _("visibility"), max_length=16, choices=Visibility.choices, default=Visibility.MEMBERS
     )
     # One link, kept symmetric by Article.link_translation: both articles point at each other.
     translation = models.OneToOneField(
@@ -149,10 +198,6 @@ class Article(models.Model):
         editable=False,
         help_text=_("Number of the revision the text is at; edits based on an older one conflict."),
     )
-    search_document = models.TextField(editable=False, default="")
-    title_document = models.TextField(editable=False, default="")
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
-    updated_at = models.DateTimeField(default=timezone.now)
 
     objects = ArticleQuerySet.as_manager()
 
@@ -167,14 +212,8 @@ class Article(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("knowledge:article_detail", args=[self.slug])
 
-    def refresh_derived_fields(self) -> None:
-        """Render the Markdown and rebuild the search documents (call after topics are set)."""
-        self.body_html = render_markdown(self.body)
-        self.search_document = _document(self.title, self.summary, self.body, *_topic_names(self))
-        self.title_document = _document(self.title)
-
-    def is_visible_to(self, user: Visitor | None) -> bool:
-        return self.visibility == Visibility.PUBLIC or is_network_member(user)
+    def search_texts(self) -> list[str]:
+        return [self.title, self.summary, self.body]
 
     def is_editable_by(self, user: Visitor | None) -> bool:
         """Wiki-like: any network member may edit; every edit is kept as a revision."""
@@ -247,17 +286,13 @@ class QuestionQuerySet(VisibleQuerySet["Question"]):
     pass
 
 
-class Question(models.Model):
+class Question(SearchableMarkdown):
     """A question a network member asks; people who fit its topics are told in a digest."""
 
     title = models.CharField(_("question"), max_length=200)
     body = models.TextField(_("details"), max_length=20_000, blank=True, help_text=_("Markdown."))
-    body_html = models.TextField(editable=False, default="")
     topics = models.ManyToManyField(
         "topics.Topic", verbose_name=_("topics"), related_name="questions"
-    )
-    visibility = models.CharField(
-        _("visibility"), max_length=16, choices=Visibility.choices, default=Visibility.MEMBERS
     )
     asker = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -286,10 +321,6 @@ class Question(models.Model):
     # UPDATE so two workers never match the same question twice.
     matched_at = models.DateTimeField(null=True, blank=True, editable=False)
     is_demo = models.BooleanField(_("demo data"), default=False)
-    search_document = models.TextField(editable=False, default="")
-    title_document = models.TextField(editable=False, default="")
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
-    updated_at = models.DateTimeField(default=timezone.now)
 
     objects = QuestionQuerySet.as_manager()
 
@@ -303,15 +334,6 @@ class Question(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("knowledge:question_detail", args=[self.pk])
-
-    def refresh_derived_fields(self) -> None:
-        """Render the Markdown and rebuild the search documents (call after topics are set)."""
-        self.body_html = render_markdown(self.body)
-        self.search_document = _document(self.title, self.body, *_topic_names(self))
-        self.title_document = _document(self.title)
-
-    def is_visible_to(self, user: Visitor | None) -> bool:
-        return self.visibility == Visibility.PUBLIC or is_network_member(user)
 
     def is_asked_by(self, user: Visitor | None) -> bool:
         pk = signed_in_pk(user)
@@ -409,10 +431,3 @@ class QuestionRecipient(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} ← {self.question}"
-
-
-def _topic_names(row: Article | Question) -> list[str]:
-    """Both languages' names of the row's topics, for its search document."""
-    if row.pk is None:
-        return []
-    return [f"{t.name_de} {t.name_en}" for t in row.topics.all()]
