@@ -3,6 +3,7 @@ description and both languages' topic names, the language's name, and visibility
 
 from __future__ import annotations
 
+from dataclasses import fields
 from typing import Any
 
 import pytest
@@ -10,6 +11,8 @@ from django.contrib.auth.models import AnonymousUser
 from django.utils import translation
 
 from klinke.matching.analysis import query_terms
+from klinke.workshops.actions import EVENT_FIELDS, EventFields
+from klinke.workshops.forms import EventForm
 from klinke.workshops.models import Event, WorkshopIdea, WorkshopListing
 from klinke.workshops.tests.conftest import make_event, make_idea
 
@@ -56,3 +59,10 @@ def test_it_members_only_listings_stay_hidden_from_outsiders(network: Any) -> No
 
     assert not Event.objects.visible_to(AnonymousUser()).exists()
     assert Event.objects.visible_to(network.bob).count() == 1
+
+
+def test_it_the_event_form_takes_its_model_fields_from_the_actions_fields() -> None:
+    assert set(EventForm.Meta.fields) == {*EVENT_FIELDS, "topics"}
+    assert set(EVENT_FIELDS) <= {item.name for item in fields(EventFields)}
+    assert set(EVENT_FIELDS) <= {item.name for item in Event._meta.get_fields()}
+    assert {"title", "capacity", "visibility"} <= set(EVENT_FIELDS)
