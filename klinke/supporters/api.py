@@ -8,6 +8,7 @@ from klinke.core.api_schemas import (
     DirectoryFilter,
     RegionOut,
     ResolverContext,
+    answers,
     members_view,
     region_of,
 )
@@ -66,7 +67,7 @@ class SupporterOut(Schema):
         return obj.hours_per_month if members_view(context) else None
 
 
-@router.get("/", response=list[SupporterOut])
+@router.get("/", response=answers(list[SupporterOut], 401, 422))
 @paginate(Pagination)
 def list_supporters(request: HttpRequest, filters: Query[DirectoryFilter]) -> SupporterQuerySet:
     topics = Topic.objects.filter_for(filters.topic)
@@ -78,7 +79,7 @@ def list_supporters(request: HttpRequest, filters: Query[DirectoryFilter]) -> Su
     return found.prefetch_related("topics").order_by("name", "pk")
 
 
-@router.get("/{slug}", response=SupporterOut)
+@router.get("/{slug}", response=answers(SupporterOut, 401, 404, 422))
 def get_supporter(request: HttpRequest, slug: str) -> Supporter:
     supporter: Supporter | None = (
         Supporter.objects.visible_to(request.user)
