@@ -128,6 +128,9 @@ class SearchableMarkdown(models.Model):
     class Meta:
         abstract = True
 
+    def __str__(self) -> str:
+        return self.title
+
     def search_texts(self) -> list[str]:
         """The texts, besides the topic names, that a search looks in."""
         return [self.title, self.body]
@@ -205,9 +208,6 @@ class Article(SearchableMarkdown):
         ordering = ["-updated_at", "-pk"]
         verbose_name = _("article")
         verbose_name_plural = _("articles")
-
-    def __str__(self) -> str:
-        return self.title
 
     def get_absolute_url(self) -> str:
         return reverse("knowledge:article_detail", args=[self.slug])
@@ -328,9 +328,6 @@ class Question(SearchableMarkdown):
         ordering = ["-created_at", "-pk"]
         verbose_name = _("question")
         verbose_name_plural = _("questions")
-
-    def __str__(self) -> str:
-        return self.title
 
     def get_absolute_url(self) -> str:
         return reverse("knowledge:question_detail", args=[self.pk])

@@ -46,6 +46,7 @@ def test_it_a_question_searches_title_body_and_topic_names(network: Any) -> None
     )
 
     assert question.body_html.strip() == "<p>Monitoring <strong>how</strong>?</p>"
+    assert str(question) == "Hosting?"
     for word in ("hosting", "monitoring", "Finanzen", "finance"):
         assert in_document(question, word), word
     assert not in_document(question, "backups")
