@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import TYPE_CHECKING, Protocol, Self, TypeVar
+from typing import Self, TypeVar
 
 from django.conf import settings
 from django.db import models
@@ -12,14 +11,18 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from klinke.core.models import Visibility, Visitor, is_network_member, signed_in_pk
+from klinke.core.models import (
+    TopicSet,
+    Visibility,
+    Visitor,
+    is_network_member,
+    signed_in_pk,
+    topic_names,
+)
 from klinke.knowledge import search
 from klinke.knowledge.markup import render_markdown
 from klinke.matching.analysis import guess_language
 from klinke.matching.analysis import search_document as _document
-
-if TYPE_CHECKING:
-    from klinke.topics.models import Topic
 
 
 class ArticleLanguage(models.TextChoices):
@@ -99,10 +102,6 @@ class ArticleQuerySet(VisibleQuerySet["Article"]):
         ).order_by("-title_hits", "-same_language", "-updated_at", "-pk")
 
 
-class _TopicSet(Protocol):
-    def all(self) -> Iterable[Topic]: ...
-
-
 class SearchableMarkdown(models.Model):
     """What articles and questions share: a Markdown body rendered to safe HTML, search
     documents built from the texts and topic names, a visibility, and timestamps.
@@ -123,7 +122,7 @@ class SearchableMarkdown(models.Model):
     # Declared by each concrete model (with its own labels, limits and related names).
     title: str
     body: str
-    topics: _TopicSet
+    topics: TopicSet
 
     class Meta:
         abstract = True
@@ -138,17 +137,13 @@ class SearchableMarkdown(models.Model):
     def refresh_derived_fields(self) -> None:
         """Render the Markdown and rebuild the search documents (call after topics are set)."""
         self.body_html = render_markdown(self.body)
-        self.search_document = _document(*self.search_texts(), *self._topic_names())
+        # A row not yet saved has no topics to name.
+        names = topic_names(self.topics) if self.pk is not None else []
+        self.search_document = _document(*self.search_texts(), *names)
         self.title_document = _document(self.title)
 
     def is_visible_to(self, user: Visitor | None) -> bool:
         return self.visibility == Visibility.PUBLIC or is_network_member(user)
-
-    def _topic_names(self) -> list[str]:
-        """Both languages' names of the row's topics, for its search document."""
-        if self.pk is None:
-            return []
-        return [f"{t.name_de} {t.name_en}" for t in self.topics.all()]
 
 
 class Article(SearchableMarkdown):

@@ -11,11 +11,10 @@ from __future__ import annotations
 import secrets
 import uuid
 import zoneinfo
-from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from functools import cache
 from pathlib import PurePosixPath
-from typing import TYPE_CHECKING, Protocol, Self, TypeVar
+from typing import Self, TypeVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -30,11 +29,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from klinke.core.languages import LANGUAGE_NAMES, WORKING_LANGUAGES
-from klinke.core.models import Visibility, Visitor, is_network_member
+from klinke.core.models import TopicSet, Visibility, Visitor, is_network_member, topic_names
 from klinke.core.tokens import hash_token, issue_token
-
-if TYPE_CHECKING:
-    from klinke.topics.models import Topic
 
 DEFAULT_TIMEZONE = "Europe/Berlin"
 DEFAULT_INTEREST_THRESHOLD = 5
@@ -152,10 +148,6 @@ class SearchableMixin:
     """Kept because migration 0001 names it as a base; the behaviour is on `WorkshopListing`."""
 
 
-class _TopicSet(Protocol):
-    def all(self) -> Iterable[Topic]: ...
-
-
 class WorkshopListing(SearchableMixin, models.Model):
     """What ideas and events share: a language, a visibility, the demo flag, timestamps, and a
     space-padded search document of title, description and topic names.
@@ -177,7 +169,7 @@ class WorkshopListing(SearchableMixin, models.Model):
 
     title: str
     description: str
-    topics: _TopicSet
+    topics: TopicSet
 
     class Meta:
         abstract = True
@@ -193,8 +185,9 @@ class WorkshopListing(SearchableMixin, models.Model):
         """Rebuild and store the search document (call after the topics are set)."""
         from klinke.matching.analysis import search_document
 
-        topic_names = [f"{t.name_de} {t.name_en}" for t in self.topics.all()]
-        self.search_document = search_document(self.title, self.description, *topic_names)
+        self.search_document = search_document(
+            self.title, self.description, *topic_names(self.topics)
+        )
         type(self)._default_manager.filter(pk=self.pk).update(search_document=self.search_document)
 
 
