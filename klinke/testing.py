@@ -11,12 +11,20 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
-from django.db import connections
+import pytest
+from django.db import connection, connections
 from django.test import Client
 
 from klinke.accounts.models import APIToken
 
 T = TypeVar("T")
+
+# Races against row locks: SQLite runs one writer at a time and has no SELECT … FOR UPDATE.
+postgresql_only = pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="SQLite runs one writer at a time and has no SELECT … FOR UPDATE; "
+    "run with DATABASE_URL=postgres://… to race against row locks",
+)
 
 
 def api_client(user: Any, *, name: str = "tests") -> Client:

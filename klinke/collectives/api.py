@@ -10,6 +10,7 @@ from klinke.core.api_schemas import (
     DirectoryFilter,
     RegionOut,
     ResolverContext,
+    answers,
     members_view,
     region_of,
 )
@@ -96,13 +97,10 @@ class CollectiveOut(Schema):
         return [m.user.display_name for m in obj.memberships.all()]
 
 
-@router.get("/", response=list[CollectiveOut])
+@router.get("/", response=answers(list[CollectiveOut], 401, 422))
 @paginate(Pagination)
 def list_collectives(request: HttpRequest, filters: Query[DirectoryFilter]) -> CollectiveQuerySet:
-    topic = Topic.objects.filter(slug=filters.topic).first() if filters.topic else None
-    if filters.topic and topic is None:
-        return Collective.objects.none()
-    topics = Topic.objects.with_descendants([topic.slug]) if topic else None
+    topics = Topic.objects.filter_for(filters.topic)
     found = (
         Collective.objects.active()
         .visible_to(request.user)
@@ -111,6 +109,6 @@ def list_collectives(request: HttpRequest, filters: Query[DirectoryFilter]) -> C
     return found.order_by("name", "pk").with_profile_relations()
 
 
-@router.get("/{slug}", response=CollectiveOut)
+@router.get("/{slug}", response=answers(CollectiveOut, 401, 404, 422))
 def get_collective(request: HttpRequest, slug: str) -> Collective:
     return visible_collective(request, slug, Collective.objects.all().with_profile_relations())

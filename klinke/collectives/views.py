@@ -16,6 +16,7 @@ from klinke.collectives.forms import (
     ReferenceFormSet,
 )
 from klinke.collectives.models import Collective, Invitation, Reference
+from klinke.core.forms import refusal_onto
 from klinke.core.models import is_network_member
 from klinke.core.personal_data import what_goes_with
 from klinke.core.submissions import once_per_submission
@@ -91,15 +92,12 @@ def members(request: HttpRequest, slug: str) -> HttpResponse:
     collective = member_collective(request, slug)
     form = InvitationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusal_onto(form, actions.InvitationError, field="email"):
             actions.do_invite_member(
                 collective=collective,
                 inviter=request_user(request),
                 email=form.cleaned_data["email"],
             )
-        except actions.InvitationError as exc:
-            form.add_error("email", str(exc))
-        else:
             messages.success(request, _("The invitation is on its way."))
             return redirect("collectives:members", slug=collective.slug)
     return render(

@@ -931,7 +931,11 @@ def delete_expired_imports() -> int:
 
 
 class ContactValues(TypedDict, total=False):
-    """A contact's fields as checked plain values; a key left out keeps the field as it is."""
+    """A contact's fields as checked plain values; a key left out keeps the field as it is.
+
+    The contact form's fields are these keys, in this order (`organisation` for
+    `organisation_id`): see `contact_form_fields()`.
+    """
 
     given_name: str
     family_name: str
@@ -945,8 +949,8 @@ class ContactValues(TypedDict, total=False):
     postal_code: str
     city: str
     country: str
-    notes: str
     tags: list[str]
+    notes: str
     source: str
     source_detail: str
     consent: str
@@ -957,36 +961,34 @@ class ContactValues(TypedDict, total=False):
 
 
 class OrganisationValues(TypedDict, total=False):
-    """An organisation's fields as checked plain values; a key left out is kept."""
+    """An organisation's fields as checked plain values; a key left out is kept.
+
+    The organisation form's fields are these keys, in this order.
+    """
 
     name: str
     website: str
     sector: str
     city: str
     country: str
-    notes: str
     tags: list[str]
+    notes: str
 
 
-CONTACT_API_FIELDS = (
-    "given_name",
-    "family_name",
-    "full_name",
-    "role",
-    "nickname",
-    "birthday",
-    "website",
-    "street",
-    "postal_code",
-    "city",
-    "country",
-    "notes",
-    "source_detail",
-    "consent",
-    "consent_on",
-    "consent_note",
-    "contact_preferences",
-    "last_contacted_on",
+def contact_form_fields() -> list[str]:
+    """The contact form's model fields: `ContactValues`' keys, with the organisation itself."""
+    return [
+        "organisation" if name == "organisation_id" else name
+        for name in ContactValues.__annotations__
+    ]
+
+
+# The values written onto the row as they are; the others are checked or converted first.
+CONTACT_PLAIN_FIELDS = tuple(
+    name for name in ContactValues.__annotations__ if name not in {"organisation_id", "tags"}
+)
+ORGANISATION_PLAIN_FIELDS = tuple(
+    name for name in OrganisationValues.__annotations__ if name != "tags"
 )
 
 
@@ -1010,7 +1012,7 @@ def do_write_contact(
     elif contact.collective_id != collective.pk:
         raise ContactsError(_("This contact belongs to another collective."))
     for name, value in values.items():
-        if name in CONTACT_API_FIELDS:
+        if name in CONTACT_PLAIN_FIELDS:
             setattr(contact, name, value)
     if "organisation_id" in values:
         organisation_id = values["organisation_id"]
@@ -1022,8 +1024,6 @@ def do_write_contact(
         contact.organisation_id = organisation_id
     if "tags" in values:
         contact.tags = join_tags(values["tags"])
-    if "source" in values:
-        contact.source = values["source"]
     if emails is not None and len(emails) > limits.MAX_EMAILS:
         raise ContactsError(
             _("At most %(limit)s email addresses per contact.") % {"limit": limits.MAX_EMAILS}
@@ -1056,9 +1056,6 @@ def do_write_contact(
     return contact
 
 
-ORGANISATION_API_FIELDS = ("name", "website", "sector", "city", "country", "notes")
-
-
 @transaction.atomic
 def do_write_organisation(
     *,
@@ -1073,7 +1070,7 @@ def do_write_organisation(
     elif organisation.collective_id != collective.pk:
         raise ContactsError(_("This organisation belongs to another collective."))
     for name, value in values.items():
-        if name in ORGANISATION_API_FIELDS:
+        if name in ORGANISATION_PLAIN_FIELDS:
             setattr(organisation, name, value)
     if "tags" in values:
         organisation.tags = join_tags(values["tags"])

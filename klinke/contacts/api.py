@@ -35,7 +35,7 @@ from klinke.contacts.models import (
     Source,
 )
 from klinke.core.api_pagination import Pagination
-from klinke.core.api_schemas import InputSchema
+from klinke.core.api_schemas import InputSchema, answers
 from klinke.matching.analysis import query_terms
 from klinke.supporters.models import Sector
 
@@ -259,7 +259,7 @@ def _write_contact(
     return get_object_or_404(_contacts(collective), pk=written.pk)
 
 
-@router.get("/{collective}/contacts", response=list[ContactOut])
+@router.get("/{collective}/contacts", response=answers(list[ContactOut], 401, 404, 422))
 @paginate(Pagination)
 def list_contacts(
     request: HttpRequest, collective: str, q: str = "", tag: str = "", organisation: int = 0
@@ -274,17 +274,17 @@ def list_contacts(
     return contacts
 
 
-@router.post("/{collective}/contacts", response={201: ContactOut})
+@router.post("/{collective}/contacts", response=answers(ContactOut, 401, 403, 404, 422, status=201))
 def create_contact(request: HttpRequest, collective: str, payload: ContactIn) -> Status[Contact]:
     return Status(201, _write_contact(request, collective, None, payload, partial=False))
 
 
-@router.get("/{collective}/contacts/{contact_id}", response=ContactOut)
+@router.get("/{collective}/contacts/{contact_id}", response=answers(ContactOut, 401, 404, 422))
 def get_contact(request: HttpRequest, collective: str, contact_id: int) -> Contact:
     return get_object_or_404(_contacts(request_collective(request)), pk=contact_id)
 
 
-@router.put("/{collective}/contacts/{contact_id}", response=ContactOut)
+@router.put("/{collective}/contacts/{contact_id}", response=answers(ContactOut, 401, 403, 404, 422))
 def update_contact(
     request: HttpRequest, collective: str, contact_id: int, payload: ContactIn
 ) -> Contact:
@@ -292,7 +292,9 @@ def update_contact(
     return _write_contact(request, collective, contact, payload, partial=False)
 
 
-@router.patch("/{collective}/contacts/{contact_id}", response=ContactOut)
+@router.patch(
+    "/{collective}/contacts/{contact_id}", response=answers(ContactOut, 401, 403, 404, 422)
+)
 def patch_contact(
     request: HttpRequest, collective: str, contact_id: int, payload: ContactPatch
 ) -> Contact:
@@ -300,7 +302,9 @@ def patch_contact(
     return _write_contact(request, collective, contact, payload, partial=True)
 
 
-@router.delete("/{collective}/contacts/{contact_id}", response={204: None})
+@router.delete(
+    "/{collective}/contacts/{contact_id}", response=answers(None, 401, 403, 404, 422, status=204)
+)
 def delete_contact(request: HttpRequest, collective: str, contact_id: int) -> Status[None]:
     contact = get_object_or_404(_contacts(request_collective(request)), pk=contact_id)
     actions.do_delete_contact(contact=contact)
@@ -343,7 +347,7 @@ def _write_organisation(
     return get_object_or_404(_organisations(collective), pk=written.pk)
 
 
-@router.get("/{collective}/organisations", response=list[OrganisationOut])
+@router.get("/{collective}/organisations", response=answers(list[OrganisationOut], 401, 404, 422))
 @paginate(Pagination)
 def list_organisations(
     request: HttpRequest, collective: str, q: str = "", tag: str = ""
@@ -356,19 +360,27 @@ def list_organisations(
     return organisations
 
 
-@router.post("/{collective}/organisations", response={201: OrganisationOut})
+@router.post(
+    "/{collective}/organisations", response=answers(OrganisationOut, 401, 403, 404, 422, status=201)
+)
 def create_organisation(
     request: HttpRequest, collective: str, payload: OrganisationIn
 ) -> Status[Organisation]:
     return Status(201, _write_organisation(request, collective, None, payload, partial=False))
 
 
-@router.get("/{collective}/organisations/{organisation_id}", response=OrganisationOut)
+@router.get(
+    "/{collective}/organisations/{organisation_id}",
+    response=answers(OrganisationOut, 401, 404, 422),
+)
 def get_organisation(request: HttpRequest, collective: str, organisation_id: int) -> Organisation:
     return get_object_or_404(_organisations(request_collective(request)), pk=organisation_id)
 
 
-@router.put("/{collective}/organisations/{organisation_id}", response=OrganisationOut)
+@router.put(
+    "/{collective}/organisations/{organisation_id}",
+    response=answers(OrganisationOut, 401, 403, 404, 422),
+)
 def update_organisation(
     request: HttpRequest, collective: str, organisation_id: int, payload: OrganisationIn
 ) -> Organisation:
@@ -378,7 +390,10 @@ def update_organisation(
     return _write_organisation(request, collective, organisation, payload, partial=False)
 
 
-@router.patch("/{collective}/organisations/{organisation_id}", response=OrganisationOut)
+@router.patch(
+    "/{collective}/organisations/{organisation_id}",
+    response=answers(OrganisationOut, 401, 403, 404, 422),
+)
 def patch_organisation(
     request: HttpRequest, collective: str, organisation_id: int, payload: OrganisationPatch
 ) -> Organisation:
@@ -388,7 +403,10 @@ def patch_organisation(
     return _write_organisation(request, collective, organisation, payload, partial=True)
 
 
-@router.delete("/{collective}/organisations/{organisation_id}", response={204: None})
+@router.delete(
+    "/{collective}/organisations/{organisation_id}",
+    response=answers(None, 401, 403, 404, 422, status=204),
+)
 def delete_organisation(
     request: HttpRequest, collective: str, organisation_id: int
 ) -> Status[None]:

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from klinke.collectives.models import Collective
 from klinke.collectives.scoped_forms import CollectiveForm, CollectiveModelForm
 from klinke.contacts import limits, parsers
-from klinke.contacts.actions import ContactValues, OrganisationValues
+from klinke.contacts.actions import ContactValues, OrganisationValues, contact_form_fields
 from klinke.contacts.models import (
     Contact,
     ContactEmail,
@@ -60,20 +60,16 @@ class OrganisationForm(CleanTextInputs, CountryCode, forms.ModelForm[Organisatio
 
     class Meta:
         model = Organisation
-        fields = ["name", "website", "sector", "city", "country", "tags", "notes"]
+        fields = list(OrganisationValues.__annotations__)
 
     def organisation_values(self) -> OrganisationValues:
         """The checked values as plain data for actions.do_write_organisation."""
-        data = self.cleaned_data
-        return OrganisationValues(
-            name=data["name"],
-            website=data["website"],
-            sector=data["sector"],
-            city=data["city"],
-            country=data["country"],
-            notes=data["notes"],
-            tags=split_tags(data["tags"]),
+        # The form's fields are OrganisationValues' keys, checked above.
+        values = cast(
+            OrganisationValues, {name: self.cleaned_data[name] for name in self.Meta.fields}
         )
+        values["tags"] = split_tags(self.cleaned_data["tags"])
+        return values
 
 
 class ContactForm(CleanTextInputs, CountryCode, CollectiveModelForm[Contact]):
@@ -81,29 +77,7 @@ class ContactForm(CleanTextInputs, CountryCode, CollectiveModelForm[Contact]):
 
     class Meta:
         model = Contact
-        fields = [
-            "given_name",
-            "family_name",
-            "full_name",
-            "organisation",
-            "role",
-            "nickname",
-            "birthday",
-            "website",
-            "street",
-            "postal_code",
-            "city",
-            "country",
-            "tags",
-            "notes",
-            "source",
-            "source_detail",
-            "consent",
-            "consent_on",
-            "consent_note",
-            "contact_preferences",
-            "last_contacted_on",
-        ]
+        fields = contact_form_fields()
         widgets = {
             "consent_on": IsoDateInput(),
             "birthday": IsoDateInput(),

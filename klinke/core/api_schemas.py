@@ -1,4 +1,5 @@
-"""Schema pieces shared by the directory's API endpoints."""
+"""Schema pieces shared by the API's endpoints: the input rule for bodies and queries, the
+directory's filters and regions, and the error answers every operation documents."""
 
 from collections.abc import Mapping
 from typing import Annotated, Protocol, TypeAlias
@@ -102,3 +103,34 @@ def members_view(context: ResolverContext) -> bool:
     """Whether the caller may see members-only fields (cached per request on the user)."""
     request = (context or {}).get("request")
     return isinstance(request, HttpRequest) and is_network_member(request.user)
+
+
+class InputProblem(Schema):
+    """One problem with the input, as 422 lists them: where (`loc`) and what (`msg`)."""
+
+    type: str
+    loc: list[str | int]
+    msg: str
+
+
+class ErrorOut(Schema):
+    """Every refusal: a sentence, or for invalid input (422) the list of problems."""
+
+    detail: str | list[InputProblem]
+
+
+ERROR_STATUSES = frozenset({401, 403, 404, 409, 422})
+
+
+def answers(success: object, *errors: int, status: int = 200) -> dict[int, object]:
+    """An operation's `response=`: `success` under `status`, and `ErrorOut` under each of
+    `errors`, so the OpenAPI document names every status the operation can answer.
+
+    401 is for a wrong or missing token, 403 for the wrong person (or a session write without
+    the CSRF header), 404 for what the caller cannot see, 409 for a state that forbids the
+    change, 422 for invalid input.
+    """
+    unknown = set(errors) - ERROR_STATUSES
+    if unknown:
+        raise ValueError(f"not an error status klinke answers: {sorted(unknown)}")
+    return {status: success, **dict.fromkeys(sorted(errors), ErrorOut)}

@@ -1,8 +1,10 @@
-"""The input rule of `klinke.core.text` for web forms: every form class mixes this in."""
+"""Web forms: the input rule of `klinke.core.text`, which every form class mixes in, and
+`refusal_onto`, which shows an action's refusal on the form that asked for it."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -92,3 +94,25 @@ def _without_nul_values(data: Mapping[str, object]) -> Mapping[str, object]:
         elif isinstance(value, list | tuple) and _contains_nul(value):
             plain[key] = [v for v in value if not _contains_nul(v)]
     return plain
+
+
+@contextmanager
+def refusal_onto(
+    form: forms.BaseForm, *refusals: type[Exception], field: str | None = None
+) -> Iterator[None]:
+    """Run an action for a valid form; if it refuses, show why on the form and go on.
+
+    The action's refusal (one of the exception classes `refusals`, such as the app's error or
+    `ValidationError`) becomes an error of `field`, or of the whole form, and the rest of the
+    block is skipped, so the view renders the form again with the reason:
+
+        with refusal_onto(form, actions.WorkbenchError):
+            decision = actions.do_open_decision(...)
+            return redirect(decision)
+        return render(request, "…", {"form": form})
+    """
+    try:
+        yield
+    except refusals as exc:
+        # A ValidationError may carry several messages; other refusals say one thing.
+        form.add_error(field, exc.messages if isinstance(exc, ValidationError) else str(exc))

@@ -119,20 +119,27 @@ class DirectoryProfileQuerySet(models.QuerySet[_Profile]):
         return queryset
 
 
-class _NamedTopic(Protocol):
+class NamedTopic(Protocol):
     name_de: str
     name_en: str
 
 
-class _TopicSet(Protocol):
-    def all(self) -> Iterable[_NamedTopic]: ...
+class TopicSet(Protocol):
+    """A row's topics (a many-to-many to `topics.Topic`, an app above core)."""
+
+    def all(self) -> Iterable[NamedTopic]: ...
+
+
+def topic_names(topics: TopicSet) -> list[str]:
+    """Both languages' names of each topic, for a search document."""
+    return [f"{topic.name_de} {topic.name_en}" for topic in topics.all()]
 
 
 class DirectoryProfile(models.Model):
     """Fields and behaviour common to everything the directory lists."""
 
     # Each concrete profile declares its own many-to-many to Topic (an app above core).
-    topics: _TopicSet
+    topics: TopicSet
 
     name = models.CharField(_("name"), max_length=200)
     slug = models.SlugField(_("short name in addresses"), max_length=80, unique=True)
@@ -200,8 +207,7 @@ class DirectoryProfile(models.Model):
 
     def texts_for_search(self) -> list[str]:
         """Texts the directory search indexes; subclasses add their own."""
-        topic_names = [f"{t.name_de} {t.name_en}" for t in self.topics.all()]
-        return [self.name, self.city, *topic_names]
+        return [self.name, self.city, *topic_names(self.topics)]
 
     def refresh_search_document(self) -> None:
         from klinke.matching.analysis import search_document

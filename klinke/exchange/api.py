@@ -7,7 +7,7 @@ from typing import TypeVar
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import paginate
 
@@ -15,7 +15,7 @@ from klinke.accounts import request_user
 from klinke.accounts.api_auth import TokenOrSessionRequired
 from klinke.collectives.models import Collective
 from klinke.core.api_pagination import Pagination
-from klinke.core.api_schemas import InputSchema
+from klinke.core.api_schemas import InputSchema, answers
 from klinke.exchange import actions, candidates
 from klinke.exchange.models import (
     Introduction,
@@ -304,7 +304,7 @@ def _owned(item: _Item, request: HttpRequest) -> _Item:
     return item
 
 
-@router.get("/needs", response=list[NeedOut])
+@router.get("/needs", response=answers(list[NeedOut], 401, 422))
 @paginate(Pagination)
 def list_needs(
     request: HttpRequest, collective: str = "", include_closed: bool = False
@@ -317,13 +317,13 @@ def list_needs(
     return needs.order_by("-created_at", "pk")
 
 
-@router.get("/needs/{ref}", response=NeedOut)
+@router.get("/needs/{ref}", response=answers(NeedOut, 401, 404, 422))
 def get_need(request: HttpRequest, ref: str) -> Need:
     return get_object_or_404(_need_queryset(request), ref=ref)
 
 
-@router.post("/needs", response={201: NeedOut}, auth=login)
-def create_need(request: HttpRequest, payload: NeedIn) -> tuple[int, Need]:
+@router.post("/needs", response=answers(NeedOut, 401, 403, 404, 422, status=201), auth=login)
+def create_need(request: HttpRequest, payload: NeedIn) -> Status[Need]:
     user = request_user(request)
     collective = Collective.objects.visible_to(user).filter(slug=payload.collective).first()
     if collective is None:
@@ -334,29 +334,31 @@ def create_need(request: HttpRequest, payload: NeedIn) -> tuple[int, Need]:
         need = actions.do_post_need(collective=collective, user=user, fields=_item_fields(payload))
     except ValidationError as exc:
         raise _invalid(exc) from exc
-    return 201, get_object_or_404(_need_queryset(request), pk=need.pk)
+    return Status(201, get_object_or_404(_need_queryset(request), pk=need.pk))
 
 
-@router.put("/needs/{ref}", response=NeedOut, auth=login)
+@router.put("/needs/{ref}", response=answers(NeedOut, 401, 403, 404, 422), auth=login)
 def update_need(request: HttpRequest, ref: str, payload: ItemIn) -> Need:
     need = _owned(get_object_or_404(_need_queryset(request), ref=ref), request)
     _update_item(need, payload)
     return get_object_or_404(_need_queryset(request), pk=need.pk)
 
 
-@router.post("/needs/{ref}/state", response=NeedOut, auth=login)
+@router.post("/needs/{ref}/state", response=answers(NeedOut, 401, 403, 404, 409, 422), auth=login)
 def set_need_state(request: HttpRequest, ref: str, payload: StateIn) -> Need:
     return _set_state(_owned(get_object_or_404(_need_queryset(request), ref=ref), request), payload)
 
 
-@router.get("/needs/{ref}/matches", response=list[MatchOut], auth=login)
+@router.get(
+    "/needs/{ref}/matches", response=answers(list[MatchOut], 401, 403, 404, 422), auth=login
+)
 def need_matches(request: HttpRequest, ref: str, limit: int = 10) -> list[candidates.MatchDict]:
     need = _owned(get_object_or_404(_need_queryset(request), ref=ref), request)
     ranked = candidates.rank_helpers_for_need(need, user=request.user, limit=_match_limit(limit))
     return [m.as_dict() for m in ranked]
 
 
-@router.get("/offers", response=list[OfferOut])
+@router.get("/offers", response=answers(list[OfferOut], 401, 422))
 @paginate(Pagination)
 def list_offers(request: HttpRequest, include_closed: bool = False) -> OfferQuerySet:
     offers = _offer_queryset(request)
@@ -365,13 +367,13 @@ def list_offers(request: HttpRequest, include_closed: bool = False) -> OfferQuer
     return offers.order_by("-created_at", "pk")
 
 
-@router.get("/offers/{ref}", response=OfferOut)
+@router.get("/offers/{ref}", response=answers(OfferOut, 401, 404, 422))
 def get_offer(request: HttpRequest, ref: str) -> Offer:
     return get_object_or_404(_offer_queryset(request), ref=ref)
 
 
-@router.post("/offers", response={201: OfferOut}, auth=login)
-def create_offer(request: HttpRequest, payload: OfferIn) -> tuple[int, Offer]:
+@router.post("/offers", response=answers(OfferOut, 401, 403, 404, 422, status=201), auth=login)
+def create_offer(request: HttpRequest, payload: OfferIn) -> Status[Offer]:
     user = request_user(request)
     supporter = collective = None
     if payload.collective:
@@ -390,24 +392,26 @@ def create_offer(request: HttpRequest, payload: OfferIn) -> tuple[int, Offer]:
         raise _invalid(exc) from exc
     except actions.ExchangeError as exc:
         raise HttpError(403, str(exc)) from exc
-    return 201, get_object_or_404(_offer_queryset(request), pk=offer.pk)
+    return Status(201, get_object_or_404(_offer_queryset(request), pk=offer.pk))
 
 
-@router.put("/offers/{ref}", response=OfferOut, auth=login)
+@router.put("/offers/{ref}", response=answers(OfferOut, 401, 403, 404, 422), auth=login)
 def update_offer(request: HttpRequest, ref: str, payload: ItemIn) -> Offer:
     offer = _owned(get_object_or_404(_offer_queryset(request), ref=ref), request)
     _update_item(offer, payload)
     return get_object_or_404(_offer_queryset(request), pk=offer.pk)
 
 
-@router.post("/offers/{ref}/state", response=OfferOut, auth=login)
+@router.post("/offers/{ref}/state", response=answers(OfferOut, 401, 403, 404, 409, 422), auth=login)
 def set_offer_state(request: HttpRequest, ref: str, payload: StateIn) -> Offer:
     return _set_state(
         _owned(get_object_or_404(_offer_queryset(request), ref=ref), request), payload
     )
 
 
-@router.get("/offers/{ref}/matches", response=list[MatchOut], auth=login)
+@router.get(
+    "/offers/{ref}/matches", response=answers(list[MatchOut], 401, 403, 404, 422), auth=login
+)
 def offer_matches(request: HttpRequest, ref: str, limit: int = 10) -> list[candidates.MatchDict]:
     offer = _owned(get_object_or_404(_offer_queryset(request), ref=ref), request)
     ranked = candidates.rank_needs_for_offer(offer, user=request.user, limit=_match_limit(limit))
@@ -420,7 +424,7 @@ def _introductions(request: HttpRequest) -> IntroductionQuerySet:
     )
 
 
-@router.get("/introductions", response=list[IntroductionOut], auth=login)
+@router.get("/introductions", response=answers(list[IntroductionOut], 401, 422), auth=login)
 @paginate(Pagination)
 def list_introductions(request: HttpRequest, state: str = "") -> IntroductionQuerySet:
     introductions = _introductions(request)
@@ -429,13 +433,19 @@ def list_introductions(request: HttpRequest, state: str = "") -> IntroductionQue
     return introductions.order_by("-requested_at", "pk")
 
 
-@router.get("/introductions/{introduction_id}", response=IntroductionOut, auth=login)
+@router.get(
+    "/introductions/{introduction_id}", response=answers(IntroductionOut, 401, 404, 422), auth=login
+)
 def get_introduction(request: HttpRequest, introduction_id: int) -> Introduction:
     return get_object_or_404(_introductions(request), pk=introduction_id)
 
 
-@router.post("/introductions", response={201: IntroductionOut}, auth=login)
-def request_introduction(request: HttpRequest, payload: IntroductionIn) -> tuple[int, Introduction]:
+@router.post(
+    "/introductions",
+    response=answers(IntroductionOut, 401, 403, 404, 409, 422, status=201),
+    auth=login,
+)
+def request_introduction(request: HttpRequest, payload: IntroductionIn) -> Status[Introduction]:
     user = request_user(request)
     need = get_object_or_404(_need_queryset(request), ref=payload.need)
     kind, _sep, slug = payload.counterpart.partition(":")
@@ -465,7 +475,7 @@ def request_introduction(request: HttpRequest, payload: IntroductionIn) -> tuple
         # A second open request to the same counterpart is a conflict; the rest is refused
         # input (which 422 names) or a need that is closed.
         raise _refusal(exc, 409 if "already" in str(exc) else 422) from exc
-    return 201, get_object_or_404(_introductions(request), pk=introduction.pk)
+    return Status(201, get_object_or_404(_introductions(request), pk=introduction.pk))
 
 
 def _move(
@@ -491,21 +501,33 @@ def _answer(
     )
 
 
-@router.post("/introductions/{introduction_id}/accept", response=IntroductionOut, auth=login)
+@router.post(
+    "/introductions/{introduction_id}/accept",
+    response=answers(IntroductionOut, 401, 403, 404, 422),
+    auth=login,
+)
 def accept_introduction(
     request: HttpRequest, introduction_id: int, payload: IntroductionAnswerIn
 ) -> Introduction:
     return _answer(request, introduction_id, payload, accept=True)
 
 
-@router.post("/introductions/{introduction_id}/decline", response=IntroductionOut, auth=login)
+@router.post(
+    "/introductions/{introduction_id}/decline",
+    response=answers(IntroductionOut, 401, 403, 404, 422),
+    auth=login,
+)
 def decline_introduction(
     request: HttpRequest, introduction_id: int, payload: IntroductionAnswerIn
 ) -> Introduction:
     return _answer(request, introduction_id, payload, accept=False)
 
 
-@router.post("/introductions/{introduction_id}/withdraw", response=IntroductionOut, auth=login)
+@router.post(
+    "/introductions/{introduction_id}/withdraw",
+    response=answers(IntroductionOut, 401, 403, 404, 409, 422),
+    auth=login,
+)
 def withdraw_introduction(request: HttpRequest, introduction_id: int) -> Introduction:
     return _move(
         request,
@@ -516,7 +538,11 @@ def withdraw_introduction(request: HttpRequest, introduction_id: int) -> Introdu
     )
 
 
-@router.post("/introductions/{introduction_id}/complete", response=IntroductionOut, auth=login)
+@router.post(
+    "/introductions/{introduction_id}/complete",
+    response=answers(IntroductionOut, 401, 403, 404, 409, 422),
+    auth=login,
+)
 def complete_introduction(
     request: HttpRequest, introduction_id: int, payload: FeedbackIn
 ) -> Introduction:

@@ -19,7 +19,7 @@ from ninja.pagination import paginate
 from klinke.accounts import request_user
 from klinke.accounts.api_auth import TokenOrSessionRequired
 from klinke.core.api_pagination import Pagination
-from klinke.core.api_schemas import InputSchema, ResolverContext
+from klinke.core.api_schemas import InputSchema, ResolverContext, answers
 from klinke.core.models import Visibility
 from klinke.knowledge import actions
 from klinke.knowledge.actions import Unchanged
@@ -295,7 +295,7 @@ def _topics(slugs: list[str]) -> list[Topic]:
 # --- articles ------------------------------------------------------------------------------
 
 
-@router.get("/articles", response=list[ArticleSummaryOut])
+@router.get("/articles", response=answers(list[ArticleSummaryOut], 401, 422))
 @paginate(Pagination)
 def list_articles(
     request: HttpRequest, q: str = "", topic: str = "", language: str = "", kind: str = ""
@@ -309,12 +309,14 @@ def list_articles(
     return articles.search(q)
 
 
-@router.get("/articles/{slug}", response=ArticleOut)
+@router.get("/articles/{slug}", response=answers(ArticleOut, 401, 404, 422))
 def get_article(request: HttpRequest, slug: str) -> Article:
     return _article(request, slug)
 
 
-@router.post("/articles", response={201: ArticleOut}, auth=login)
+@router.post(
+    "/articles", response=answers(ArticleOut, 401, 403, 404, 409, 422, status=201), auth=login
+)
 def create_article(request: HttpRequest, payload: ArticleIn) -> Status[Article]:
     user = request_user(request)
     translation_of = None
@@ -373,25 +375,27 @@ def _update(request: HttpRequest, slug: str, payload: ArticleUpdateIn) -> Articl
     return get_object_or_404(_articles(request), pk=article.pk)
 
 
-@router.patch("/articles/{slug}", response=ArticleOut, auth=login)
+@router.patch("/articles/{slug}", response=answers(ArticleOut, 401, 403, 404, 409, 422), auth=login)
 def update_article(request: HttpRequest, slug: str, payload: ArticleUpdateIn) -> Article:
     """Change some fields; every change is a new revision. Any network member may edit."""
     return _update(request, slug, payload)
 
 
-@router.put("/articles/{slug}", response=ArticleOut, auth=login)
+@router.put("/articles/{slug}", response=answers(ArticleOut, 401, 403, 404, 409, 422), auth=login)
 def replace_article(request: HttpRequest, slug: str, payload: ArticleUpdateIn) -> Article:
     return _update(request, slug, payload)
 
 
-@router.get("/articles/{slug}/revisions", response=list[RevisionOut])
+@router.get("/articles/{slug}/revisions", response=answers(list[RevisionOut], 401, 404, 422))
 @paginate(Pagination)
 def list_revisions(request: HttpRequest, slug: str) -> QuerySet[ArticleRevision]:
     article = _article(request, slug)
     return article.revisions.select_related("author", "reverted_from").order_by("-number")
 
 
-@router.get("/articles/{slug}/revisions/{number}", response=RevisionDetailOut)
+@router.get(
+    "/articles/{slug}/revisions/{number}", response=answers(RevisionDetailOut, 401, 404, 422)
+)
 def get_revision(request: HttpRequest, slug: str, number: int) -> RevisionDetailOut:
     article = _article(request, slug)
     revision = get_object_or_404(
@@ -412,7 +416,11 @@ def get_revision(request: HttpRequest, slug: str, number: int) -> RevisionDetail
     )
 
 
-@router.post("/articles/{slug}/revisions/{number}/restore", response=ArticleOut, auth=login)
+@router.post(
+    "/articles/{slug}/revisions/{number}/restore",
+    response=answers(ArticleOut, 401, 403, 404, 409, 422),
+    auth=login,
+)
 def restore_revision(request: HttpRequest, slug: str, number: int, payload: RestoreIn) -> Article:
     """Make an old revision's text current again, as a new revision (stewards only)."""
     user = request_user(request)
@@ -429,7 +437,7 @@ def restore_revision(request: HttpRequest, slug: str, number: int, payload: Rest
 # --- questions and answers -----------------------------------------------------------------
 
 
-@router.get("/questions", response=list[QuestionSummaryOut])
+@router.get("/questions", response=answers(list[QuestionSummaryOut], 401, 422))
 @paginate(Pagination)
 def list_questions(
     request: HttpRequest, q: str = "", topic: str = "", state: str = ""
@@ -447,12 +455,14 @@ def list_questions(
     return questions.order_by("-created_at", "-pk")
 
 
-@router.get("/questions/{pk}", response=QuestionOut)
+@router.get("/questions/{pk}", response=answers(QuestionOut, 401, 404, 422))
 def get_question(request: HttpRequest, pk: int) -> Question:
     return _question(request, pk)
 
 
-@router.post("/questions", response={201: QuestionOut}, auth=login)
+@router.post(
+    "/questions", response=answers(QuestionOut, 401, 403, 404, 409, 422, status=201), auth=login
+)
 def create_question(request: HttpRequest, payload: QuestionIn) -> Status[Question]:
     user = request_user(request)
     try:
@@ -468,7 +478,11 @@ def create_question(request: HttpRequest, payload: QuestionIn) -> Status[Questio
     return Status(201, _question(request, question.pk))
 
 
-@router.post("/questions/{pk}/answers", response={201: AnswerOut}, auth=login)
+@router.post(
+    "/questions/{pk}/answers",
+    response=answers(AnswerOut, 401, 403, 404, 409, 422, status=201),
+    auth=login,
+)
 def create_answer(request: HttpRequest, pk: int, payload: AnswerIn) -> Status[Answer]:
     user = request_user(request)
     question = _question(request, pk)
@@ -479,7 +493,7 @@ def create_answer(request: HttpRequest, pk: int, payload: AnswerIn) -> Status[An
     return Status(201, answer)
 
 
-@router.patch("/answers/{pk}", response=AnswerOut, auth=login)
+@router.patch("/answers/{pk}", response=answers(AnswerOut, 401, 403, 404, 409, 422), auth=login)
 def update_answer(request: HttpRequest, pk: int, payload: AnswerIn) -> Answer:
     """Only the author edits an answer."""
     user = request_user(request)
@@ -491,7 +505,9 @@ def update_answer(request: HttpRequest, pk: int, payload: AnswerIn) -> Answer:
         raise _refused(exc) from exc
 
 
-@router.post("/questions/{pk}/accept", response=QuestionOut, auth=login)
+@router.post(
+    "/questions/{pk}/accept", response=answers(QuestionOut, 401, 403, 404, 409, 422), auth=login
+)
 def accept_answer(request: HttpRequest, pk: int, payload: AcceptIn) -> Question:
     """Mark the answer that helped; only the asker may (403 for everyone else)."""
     user = request_user(request)
@@ -503,7 +519,11 @@ def accept_answer(request: HttpRequest, pk: int, payload: AcceptIn) -> Question:
     return _question(request, pk)
 
 
-@router.post("/questions/{pk}/article", response={201: ArticleOut}, auth=login)
+@router.post(
+    "/questions/{pk}/article",
+    response=answers(ArticleOut, 401, 403, 404, 409, 422, status=201),
+    auth=login,
+)
 def question_to_article(
     request: HttpRequest, pk: int, payload: QuestionToArticleIn
 ) -> Status[Article]:

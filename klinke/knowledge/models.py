@@ -11,7 +11,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from klinke.core.models import Visibility, Visitor, is_network_member, signed_in_pk
+from klinke.core.models import (
+    TopicSet,
+    Visibility,
+    Visitor,
+    is_network_member,
+    signed_in_pk,
+    topic_names,
+)
 from klinke.knowledge import search
 from klinke.knowledge.markup import render_markdown
 from klinke.matching.analysis import guess_language
@@ -95,7 +102,51 @@ class ArticleQuerySet(VisibleQuerySet["Article"]):
         ).order_by("-title_hits", "-same_language", "-updated_at", "-pk")
 
 
-class Article(models.Model):
+class SearchableMarkdown(models.Model):
+    """What articles and questions share: a Markdown body rendered to safe HTML, search
+    documents built from the texts and topic names, a visibility, and timestamps.
+
+    A concrete model declares `title`, `body` and `topics`, and names its searched texts in
+    `search_texts()`.
+    """
+
+    body_html = models.TextField(editable=False, default="")
+    visibility = models.CharField(
+        _("visibility"), max_length=16, choices=Visibility.choices, default=Visibility.MEMBERS
+    )
+    search_document = models.TextField(editable=False, default="")
+    title_document = models.TextField(editable=False, default="")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    # Declared by each concrete model (with its own labels, limits and related names).
+    title: str
+    body: str
+    topics: TopicSet
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.title
+
+    def search_texts(self) -> list[str]:
+        """The texts, besides the topic names, that a search looks in."""
+        return [self.title, self.body]
+
+    def refresh_derived_fields(self) -> None:
+        """Render the Markdown and rebuild the search documents (call after topics are set)."""
+        self.body_html = render_markdown(self.body)
+        # A row not yet saved has no topics to name.
+        names = topic_names(self.topics) if self.pk is not None else []
+        self.search_document = _document(*self.search_texts(), *names)
+        self.title_document = _document(self.title)
+
+    def is_visible_to(self, user: Visitor | None) -> bool:
+        return self.visibility == Visibility.PUBLIC or is_network_member(user)
+
+
+class Article(SearchableMarkdown):
     """A knowledge-base page: an article, a playbook or an experience report, in Markdown.
 
     Every change is kept as an `ArticleRevision`; the body here is the current one.
@@ -116,12 +167,8 @@ class Article(models.Model):
         help_text=_("One or two sentences shown in lists and search results."),
     )
     body = models.TextField(_("text"), max_length=100_000, help_text=_("Markdown."))
-    body_html = models.TextField(editable=False, default="")
     topics = models.ManyToManyField(
         "topics.Topic", verbose_name=_("topics"), blank=True, related_name="articles"
-    )
-    visibility = models.CharField(
-        _("visibility"), max_length=16, choices=Visibility.choices, default=Visibility.MEMBERS
     )
     # One link, kept symmetric by Article.link_translation: both articles point at each other.
     translation = models.OneToOneField(
@@ -149,10 +196,6 @@ class Article(models.Model):
         editable=False,
         help_text=_("Number of the revision the text is at; edits based on an older one conflict."),
     )
-    search_document = models.TextField(editable=False, default="")
-    title_document = models.TextField(editable=False, default="")
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
-    updated_at = models.DateTimeField(default=timezone.now)
 
     objects = ArticleQuerySet.as_manager()
 
@@ -161,20 +204,11 @@ class Article(models.Model):
         verbose_name = _("article")
         verbose_name_plural = _("articles")
 
-    def __str__(self) -> str:
-        return self.title
-
     def get_absolute_url(self) -> str:
         return reverse("knowledge:article_detail", args=[self.slug])
 
-    def refresh_derived_fields(self) -> None:
-        """Render the Markdown and rebuild the search documents (call after topics are set)."""
-        self.body_html = render_markdown(self.body)
-        self.search_document = _document(self.title, self.summary, self.body, *_topic_names(self))
-        self.title_document = _document(self.title)
-
-    def is_visible_to(self, user: Visitor | None) -> bool:
-        return self.visibility == Visibility.PUBLIC or is_network_member(user)
+    def search_texts(self) -> list[str]:
+        return [self.title, self.summary, self.body]
 
     def is_editable_by(self, user: Visitor | None) -> bool:
         """Wiki-like: any network member may edit; every edit is kept as a revision."""
@@ -247,17 +281,13 @@ class QuestionQuerySet(VisibleQuerySet["Question"]):
     pass
 
 
-class Question(models.Model):
+class Question(SearchableMarkdown):
     """A question a network member asks; people who fit its topics are told in a digest."""
 
     title = models.CharField(_("question"), max_length=200)
     body = models.TextField(_("details"), max_length=20_000, blank=True, help_text=_("Markdown."))
-    body_html = models.TextField(editable=False, default="")
     topics = models.ManyToManyField(
         "topics.Topic", verbose_name=_("topics"), related_name="questions"
-    )
-    visibility = models.CharField(
-        _("visibility"), max_length=16, choices=Visibility.choices, default=Visibility.MEMBERS
     )
     asker = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -286,10 +316,6 @@ class Question(models.Model):
     # UPDATE so two workers never match the same question twice.
     matched_at = models.DateTimeField(null=True, blank=True, editable=False)
     is_demo = models.BooleanField(_("demo data"), default=False)
-    search_document = models.TextField(editable=False, default="")
-    title_document = models.TextField(editable=False, default="")
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
-    updated_at = models.DateTimeField(default=timezone.now)
 
     objects = QuestionQuerySet.as_manager()
 
@@ -298,20 +324,8 @@ class Question(models.Model):
         verbose_name = _("question")
         verbose_name_plural = _("questions")
 
-    def __str__(self) -> str:
-        return self.title
-
     def get_absolute_url(self) -> str:
         return reverse("knowledge:question_detail", args=[self.pk])
-
-    def refresh_derived_fields(self) -> None:
-        """Render the Markdown and rebuild the search documents (call after topics are set)."""
-        self.body_html = render_markdown(self.body)
-        self.search_document = _document(self.title, self.body, *_topic_names(self))
-        self.title_document = _document(self.title)
-
-    def is_visible_to(self, user: Visitor | None) -> bool:
-        return self.visibility == Visibility.PUBLIC or is_network_member(user)
 
     def is_asked_by(self, user: Visitor | None) -> bool:
         pk = signed_in_pk(user)
@@ -409,10 +423,3 @@ class QuestionRecipient(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} ← {self.question}"
-
-
-def _topic_names(row: Article | Question) -> list[str]:
-    """Both languages' names of the row's topics, for its search document."""
-    if row.pk is None:
-        return []
-    return [f"{t.name_de} {t.name_en}" for t in row.topics.all()]

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from klinke.accounts import request_user
 from klinke.accounts.models import User
+from klinke.core.forms import refusal_onto
 from klinke.core.htmx import HtmxHttpRequest
 from klinke.core.models import is_network_member
 from klinke.core.submissions import once_per_submission
@@ -132,15 +133,12 @@ def article_create(request: HttpRequest) -> HttpResponse:
         }
     form = ArticleForm(request.POST or None, user=user, initial=initial)
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusal_onto(form, actions.KnowledgeError):
             article = actions.do_create_article(
                 author=user,
                 translation_of=form.cleaned_data["translation"],
                 **_article_form_data(form),
             )
-        except actions.KnowledgeError as exc:
-            form.add_error(None, str(exc))
-        else:
             messages.success(request, _("The article is published."))
             return redirect(article)
     return render(request, "knowledge/article_form.html", {"form": form, "article": None})
@@ -343,7 +341,7 @@ def question_create(request: HttpRequest) -> HttpResponse:
     form = QuestionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
+        with refusal_onto(form, actions.KnowledgeError):
             question = actions.do_ask_question(
                 asker=user,
                 title=data["title"],
@@ -351,9 +349,6 @@ def question_create(request: HttpRequest) -> HttpResponse:
                 topics=list(data["topics"]),
                 visibility=data["visibility"],
             )
-        except actions.KnowledgeError as exc:
-            form.add_error(None, str(exc))
-        else:
             messages.success(
                 request,
                 _(

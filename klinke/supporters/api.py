@@ -8,6 +8,7 @@ from klinke.core.api_schemas import (
     DirectoryFilter,
     RegionOut,
     ResolverContext,
+    answers,
     members_view,
     region_of,
 )
@@ -66,13 +67,10 @@ class SupporterOut(Schema):
         return obj.hours_per_month if members_view(context) else None
 
 
-@router.get("/", response=list[SupporterOut])
+@router.get("/", response=answers(list[SupporterOut], 401, 422))
 @paginate(Pagination)
 def list_supporters(request: HttpRequest, filters: Query[DirectoryFilter]) -> SupporterQuerySet:
-    topic = Topic.objects.filter(slug=filters.topic).first() if filters.topic else None
-    if filters.topic and topic is None:
-        return Supporter.objects.none()
-    topics = Topic.objects.with_descendants([topic.slug]) if topic else None
+    topics = Topic.objects.filter_for(filters.topic)
     found = (
         Supporter.objects.all()
         .visible_to(request.user)
@@ -81,7 +79,7 @@ def list_supporters(request: HttpRequest, filters: Query[DirectoryFilter]) -> Su
     return found.prefetch_related("topics").order_by("name", "pk")
 
 
-@router.get("/{slug}", response=SupporterOut)
+@router.get("/{slug}", response=answers(SupporterOut, 401, 404, 422))
 def get_supporter(request: HttpRequest, slug: str) -> Supporter:
     supporter: Supporter | None = (
         Supporter.objects.visible_to(request.user)

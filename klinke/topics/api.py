@@ -1,5 +1,6 @@
 from ninja import Router, Schema
 
+from klinke.core.api_schemas import answers
 from klinke.topics.models import Topic
 
 router = Router(tags=["topics"])
@@ -13,7 +14,7 @@ class TopicOut(Schema):
     parent: str | None
 
 
-@router.get("/", response=list[TopicOut])
+@router.get("/", response=answers(list[TopicOut], 401))
 def list_topics(request: object) -> list[TopicOut]:
     topics = Topic.objects.select_related("parent").order_by("slug")
     return [

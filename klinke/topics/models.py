@@ -24,6 +24,11 @@ class TopicQuerySet(models.QuerySet["Topic"]):
                     changed = True
         return self.filter(pk__in=found)
 
+    def filter_for(self, slug: str) -> TopicQuerySet | None:
+        """A list's topic filter, for `found_by(topics=...)`: None (no filter) for an empty slug,
+        else the topic with every topic below it — none for an unknown slug, so nothing matches."""
+        return self.with_descendants([slug]) if slug else None
+
 
 class Topic(models.Model):
     class Kind(models.TextChoices):

@@ -29,7 +29,7 @@ from klinke.collectives.access import collective_member, request_collective
 from klinke.collectives.models import Collective
 from klinke.contacts.models import Contact, Organisation
 from klinke.core.api_pagination import Pagination
-from klinke.core.api_schemas import InputSchema
+from klinke.core.api_schemas import InputSchema, answers
 from klinke.matching.analysis import query_terms
 from klinke.screening import SECTORS, Hit
 from klinke.topics.models import Topic
@@ -499,7 +499,7 @@ def _lead_values(
     return replace(base, **changes)
 
 
-@router.get("/{collective}/leads", response=list[LeadOut])
+@router.get("/{collective}/leads", response=answers(list[LeadOut], 401, 404, 422))
 @paginate(Pagination)
 def list_leads(
     request: HttpRequest,
@@ -527,7 +527,7 @@ def list_leads(
     return leads.order_by("next_action_due", "-updated_at", "pk").distinct()
 
 
-@router.post("/{collective}/leads", response={201: LeadOut})
+@router.post("/{collective}/leads", response=answers(LeadOut, 401, 403, 404, 422, status=201))
 def create_lead(request: HttpRequest, collective: str, payload: LeadIn) -> Status[Lead]:
     group = _collective(request)
     values = _lead_values(group, payload, LeadValues(title=payload.title))
@@ -538,12 +538,12 @@ def create_lead(request: HttpRequest, collective: str, payload: LeadIn) -> Statu
     return Status(201, _lead(request, lead.pk))
 
 
-@router.get("/{collective}/leads/{lead_id}", response=LeadOut)
+@router.get("/{collective}/leads/{lead_id}", response=answers(LeadOut, 401, 404, 422))
 def get_lead(request: HttpRequest, collective: str, lead_id: int) -> Lead:
     return _lead(request, lead_id)
 
 
-@router.patch("/{collective}/leads/{lead_id}", response=LeadOut)
+@router.patch("/{collective}/leads/{lead_id}", response=answers(LeadOut, 401, 403, 404, 422))
 def update_lead(request: HttpRequest, collective: str, lead_id: int, payload: LeadPatch) -> Lead:
     lead = _lead(request, lead_id)
     values = _lead_values(_collective(request), payload, LeadValues.of(lead))
@@ -554,7 +554,9 @@ def update_lead(request: HttpRequest, collective: str, lead_id: int, payload: Le
     return _lead(request, lead.pk)
 
 
-@router.post("/{collective}/leads/{lead_id}/move", response=LeadOut)
+@router.post(
+    "/{collective}/leads/{lead_id}/move", response=answers(LeadOut, 401, 403, 404, 409, 422)
+)
 def move_lead(request: HttpRequest, collective: str, lead_id: int, payload: MoveIn) -> Lead:
     lead = _lead(request, lead_id)
     try:
@@ -569,7 +571,9 @@ def move_lead(request: HttpRequest, collective: str, lead_id: int, payload: Move
     return _lead(request, lead.pk)
 
 
-@router.post("/{collective}/leads/{lead_id}/close", response=LeadOut)
+@router.post(
+    "/{collective}/leads/{lead_id}/close", response=answers(LeadOut, 401, 403, 404, 409, 422)
+)
 def close_lead(request: HttpRequest, collective: str, lead_id: int, payload: CloseIn) -> Lead:
     lead = _lead(request, lead_id)
     try:
@@ -581,13 +585,18 @@ def close_lead(request: HttpRequest, collective: str, lead_id: int, payload: Clo
     return _lead(request, lead.pk)
 
 
-@router.get("/{collective}/leads/{lead_id}/activities", response=list[ActivityOut])
+@router.get(
+    "/{collective}/leads/{lead_id}/activities", response=answers(list[ActivityOut], 401, 404, 422)
+)
 @paginate(Pagination)
 def list_activities(request: HttpRequest, collective: str, lead_id: int) -> QuerySet[Activity]:
     return _lead(request, lead_id).activities.select_related("by", "contact")
 
 
-@router.post("/{collective}/leads/{lead_id}/activities", response={201: ActivityOut})
+@router.post(
+    "/{collective}/leads/{lead_id}/activities",
+    response=answers(ActivityOut, 401, 403, 404, 422, status=201),
+)
 def log_activity(
     request: HttpRequest, collective: str, lead_id: int, payload: ActivityIn
 ) -> Status[Activity]:
@@ -624,13 +633,18 @@ def _screening(lead: Lead) -> dict[str, object]:
     }
 
 
-@router.get("/{collective}/leads/{lead_id}/screening", response=ScreeningOut)
+@router.get(
+    "/{collective}/leads/{lead_id}/screening", response=answers(ScreeningOut, 401, 404, 422)
+)
 def get_screening(request: HttpRequest, collective: str, lead_id: int) -> dict[str, object]:
     """The red-line hits on a lead, with their evidence, and the overrides so far."""
     return _screening(_lead(request, lead_id))
 
 
-@router.post("/{collective}/leads/{lead_id}/screening/override", response=ScreeningOut)
+@router.post(
+    "/{collective}/leads/{lead_id}/screening/override",
+    response=answers(ScreeningOut, 401, 403, 404, 422),
+)
 def override_screening(
     request: HttpRequest, collective: str, lead_id: int, payload: OverrideIn
 ) -> dict[str, object]:
@@ -676,7 +690,7 @@ def _referrals(request: HttpRequest) -> ReferralQuerySet:
 
 @router.get(
     "/{collective}/leads/{lead_id}/referral-candidates",
-    response=list[CandidateOut],
+    response=answers(list[CandidateOut], 401, 404, 422),
 )
 def referral_candidates(
     request: HttpRequest, collective: str, lead_id: int, limit: int = 8
@@ -697,7 +711,10 @@ def referral_candidates(
     ]
 
 
-@router.post("/{collective}/leads/{lead_id}/referrals", response={201: ReferralOut})
+@router.post(
+    "/{collective}/leads/{lead_id}/referrals",
+    response=answers(ReferralOut, 401, 403, 404, 409, 422, status=201),
+)
 def refer_lead(
     request: HttpRequest, collective: str, lead_id: int, payload: ReferralIn
 ) -> Status[ReferralOut]:
@@ -720,7 +737,7 @@ def refer_lead(
     return Status(201, _referral_out(referral, _collective(request)))
 
 
-@router.get("/{collective}/referrals", response=list[ReferralOut])
+@router.get("/{collective}/referrals", response=answers(list[ReferralOut], 401, 404, 422))
 @paginate(Pagination)
 def list_referrals(request: HttpRequest, collective: str, direction: str = "") -> list[ReferralOut]:
     group = _collective(request)
@@ -732,7 +749,7 @@ def list_referrals(request: HttpRequest, collective: str, direction: str = "") -
     return [_referral_out(r, group) for r in referrals.order_by("-created_at", "-pk")]
 
 
-@router.get("/{collective}/referrals/{referral_id}", response=ReferralOut)
+@router.get("/{collective}/referrals/{referral_id}", response=answers(ReferralOut, 401, 404, 422))
 def get_referral(request: HttpRequest, collective: str, referral_id: int) -> ReferralOut:
     return _referral_out(
         get_object_or_404(_referrals(request), pk=referral_id), _collective(request)
@@ -752,21 +769,30 @@ def _answer(request: HttpRequest, referral_id: int, accept: bool, message: str) 
     )
 
 
-@router.post("/{collective}/referrals/{referral_id}/accept", response=ReferralOut)
+@router.post(
+    "/{collective}/referrals/{referral_id}/accept",
+    response=answers(ReferralOut, 401, 403, 404, 409, 422),
+)
 def accept_referral(
     request: HttpRequest, collective: str, referral_id: int, payload: ReferralAnswerIn
 ) -> ReferralOut:
     return _answer(request, referral_id, True, payload.message)
 
 
-@router.post("/{collective}/referrals/{referral_id}/decline", response=ReferralOut)
+@router.post(
+    "/{collective}/referrals/{referral_id}/decline",
+    response=answers(ReferralOut, 401, 403, 404, 409, 422),
+)
 def decline_referral(
     request: HttpRequest, collective: str, referral_id: int, payload: ReferralAnswerIn
 ) -> ReferralOut:
     return _answer(request, referral_id, False, payload.message)
 
 
-@router.post("/{collective}/referrals/{referral_id}/withdraw", response=ReferralOut)
+@router.post(
+    "/{collective}/referrals/{referral_id}/withdraw",
+    response=answers(ReferralOut, 401, 403, 404, 409, 422),
+)
 def withdraw_referral(request: HttpRequest, collective: str, referral_id: int) -> ReferralOut:
     referral = get_object_or_404(_referrals(request), pk=referral_id)
     try:
@@ -778,7 +804,7 @@ def withdraw_referral(request: HttpRequest, collective: str, referral_id: int) -
     )
 
 
-@router.get("/{collective}/referral-log", response=list[LogEntryOut])
+@router.get("/{collective}/referral-log", response=answers(list[LogEntryOut], 401, 404, 422))
 @paginate(Pagination)
 def referral_log(request: HttpRequest, collective: str) -> list[LogEntryOut]:
     """The collective's part of the network's referral log: no titles, clients or people."""
@@ -806,7 +832,7 @@ def _decisions(request: HttpRequest) -> QuerySet[Decision]:
     return Decision.objects.filter(collective=_collective(request))
 
 
-@router.get("/{collective}/decisions", response=list[DecisionOut])
+@router.get("/{collective}/decisions", response=answers(list[DecisionOut], 401, 404, 422))
 @paginate(Pagination)
 def list_decisions(request: HttpRequest, collective: str, state: str = "") -> QuerySet[Decision]:
     decisions = _decisions(request)
@@ -815,7 +841,9 @@ def list_decisions(request: HttpRequest, collective: str, state: str = "") -> Qu
     return decisions.order_by("-opened_at", "-pk")
 
 
-@router.post("/{collective}/decisions", response={201: DecisionOut})
+@router.post(
+    "/{collective}/decisions", response=answers(DecisionOut, 401, 403, 404, 422, status=201)
+)
 def open_decision(request: HttpRequest, collective: str, payload: DecisionIn) -> Status[Decision]:
     group = _collective(request)
     lead = None
@@ -840,12 +868,15 @@ def open_decision(request: HttpRequest, collective: str, payload: DecisionIn) ->
     return Status(201, decision)
 
 
-@router.get("/{collective}/decisions/{decision_id}", response=DecisionOut)
+@router.get("/{collective}/decisions/{decision_id}", response=answers(DecisionOut, 401, 404, 422))
 def get_decision(request: HttpRequest, collective: str, decision_id: int) -> Decision:
     return get_object_or_404(_decisions(request), pk=decision_id)
 
 
-@router.post("/{collective}/decisions/{decision_id}/respond", response=DecisionOut)
+@router.post(
+    "/{collective}/decisions/{decision_id}/respond",
+    response=answers(DecisionOut, 401, 403, 404, 409, 422),
+)
 def respond_to_decision(
     request: HttpRequest, collective: str, decision_id: int, payload: RespondIn
 ) -> Decision:
@@ -889,7 +920,7 @@ def _save_red_line(
         raise _invalid(exc) from exc
 
 
-@router.get("/{collective}/sectors", response=list[SectorOut])
+@router.get("/{collective}/sectors", response=answers(list[SectorOut], 401, 404, 422))
 def list_sectors(request: HttpRequest, collective: str) -> list[SectorOut]:
     """The fixed sector catalogue a red line can name, with its keywords."""
     used: set[str] = set()
@@ -907,24 +938,28 @@ def list_sectors(request: HttpRequest, collective: str) -> list[SectorOut]:
     ]
 
 
-@router.get("/{collective}/red-lines", response=list[RedLineOut])
+@router.get("/{collective}/red-lines", response=answers(list[RedLineOut], 401, 404, 422))
 def list_red_lines(request: HttpRequest, collective: str) -> QuerySet[RedLine]:
     return RedLine.objects.filter(collective=_collective(request))
 
 
-@router.post("/{collective}/red-lines", response={201: RedLineOut})
+@router.post(
+    "/{collective}/red-lines", response=answers(RedLineOut, 401, 403, 404, 422, status=201)
+)
 def create_red_line(request: HttpRequest, collective: str, payload: RedLineIn) -> Status[RedLine]:
     return Status(201, _save_red_line(request, payload))
 
 
-@router.get("/{collective}/red-lines/{red_line_id}", response=RedLineOut)
+@router.get("/{collective}/red-lines/{red_line_id}", response=answers(RedLineOut, 401, 404, 422))
 def get_red_line(request: HttpRequest, collective: str, red_line_id: int) -> RedLine:
     return get_object_or_404(
         RedLine.objects.filter(collective=_collective(request)), pk=red_line_id
     )
 
 
-@router.put("/{collective}/red-lines/{red_line_id}", response=RedLineOut)
+@router.put(
+    "/{collective}/red-lines/{red_line_id}", response=answers(RedLineOut, 401, 403, 404, 422)
+)
 def update_red_line(
     request: HttpRequest, collective: str, red_line_id: int, payload: RedLineIn
 ) -> RedLine:
@@ -934,7 +969,9 @@ def update_red_line(
     return _save_red_line(request, payload, red_line)
 
 
-@router.delete("/{collective}/red-lines/{red_line_id}", response={204: None})
+@router.delete(
+    "/{collective}/red-lines/{red_line_id}", response=answers(None, 401, 403, 404, 422, status=204)
+)
 def delete_red_line(request: HttpRequest, collective: str, red_line_id: int) -> Status[None]:
     red_line = get_object_or_404(
         RedLine.objects.filter(collective=_collective(request)), pk=red_line_id
@@ -946,12 +983,12 @@ def delete_red_line(request: HttpRequest, collective: str, red_line_id: int) -> 
 # --- settings and summary --------------------------------------------------------------
 
 
-@router.get("/{collective}/settings", response=SettingsOut)
+@router.get("/{collective}/settings", response=answers(SettingsOut, 401, 404, 422))
 def get_settings(request: HttpRequest, collective: str) -> WorkbenchSettings:
     return WorkbenchSettings.for_collective(_collective(request))
 
 
-@router.put("/{collective}/settings", response=SettingsOut)
+@router.put("/{collective}/settings", response=answers(SettingsOut, 401, 403, 404, 422))
 def update_settings(
     request: HttpRequest, collective: str, payload: SettingsIn
 ) -> WorkbenchSettings:
@@ -985,7 +1022,7 @@ def export_workbench(request: HttpRequest, collective: str) -> HttpResponse:
     return archive_response(_collective(request))
 
 
-@router.get("/{collective}/summary", response=SummaryOut)
+@router.get("/{collective}/summary", response=answers(SummaryOut, 401, 404, 422))
 def pipeline_summary(request: HttpRequest, collective: str) -> SummaryOut:
     """Leads and value ranges per stage; won and lost per month over the last 12 months."""
     group = _collective(request)

@@ -28,6 +28,7 @@ from klinke.accounts import request_user
 from klinke.collectives.access import member_collective
 from klinke.collectives.models import Collective
 from klinke.contacts.models import Contact
+from klinke.core.forms import refusal_onto
 from klinke.core.htmx import HtmxHttpRequest
 from klinke.core.models import NotificationKind, NotificationMute
 from klinke.core.submissions import once_per_submission
@@ -393,7 +394,7 @@ def activity_create(request: HtmxHttpRequest, collective: Collective, pk: int) -
     form = ActivityForm(request.POST, lead=lead)
     saved = False
     if form.is_valid():
-        try:
+        with refusal_onto(form, actions.WorkbenchError):
             actions.do_log_activity(
                 lead=lead,
                 user=request_user(request),
@@ -402,9 +403,6 @@ def activity_create(request: HtmxHttpRequest, collective: Collective, pk: int) -
                 occurred_at=form.cleaned_data["occurred_at"],
                 contact=form.cleaned_data["contact"],
             )
-        except actions.WorkbenchError as exc:
-            form.add_error(None, str(exc))
-        else:
             saved = True
     if request.htmx:
         context = _activities_context(request, lead, None if saved else form)
@@ -456,7 +454,7 @@ def lead_refer(request: HttpRequest, collective: Collective, pk: int) -> HttpRes
         initial["to_collective"] = chosen
     form = ReferralForm(request.POST or None, lead=lead, user=user, initial=initial)
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusal_onto(form, actions.WorkbenchError):
             referral = actions.do_refer_lead(
                 lead=lead,
                 user=user,
@@ -465,9 +463,6 @@ def lead_refer(request: HttpRequest, collective: Collective, pk: int) -> HttpRes
                 message=form.cleaned_data["message"],
                 client_contact=form.cleaned_data["client_contact"],
             )
-        except actions.WorkbenchError as exc:
-            form.add_error(None, str(exc))
-        else:
             messages.success(
                 request,
                 _("We offered the lead to %(name)s. It stays here until they accept.")
@@ -634,7 +629,7 @@ def decision_create(request: HttpRequest, collective: Collective) -> HttpRespons
             )
     form = DecisionForm(request.POST or None, collective=collective, initial=initial)
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusal_onto(form, actions.WorkbenchError):
             decision = actions.do_open_decision(
                 collective=collective,
                 user=request_user(request),
@@ -643,9 +638,6 @@ def decision_create(request: HttpRequest, collective: Collective) -> HttpRespons
                 deadline=form.cleaned_data["deadline"],
                 lead=form.cleaned_data["lead"],
             )
-        except actions.WorkbenchError as exc:
-            form.add_error(None, str(exc))
-        else:
             messages.success(request, _("The decision is open; the others are told by email."))
             return redirect(decision)
     return render(
@@ -701,16 +693,13 @@ def decision_respond(request: HtmxHttpRequest, collective: Collective, pk: int) 
     status_text = ""
     ok = False
     if form.is_valid():
-        try:
+        with refusal_onto(form, actions.WorkbenchError):
             actions.do_respond_to_decision(
                 decision_id=decision.pk,
                 user=request_user(request),
                 choice=form.cleaned_data["choice"],
                 reason=form.cleaned_data["reason"],
             )
-        except actions.WorkbenchError as exc:
-            form.add_error(None, str(exc))
-        else:
             ok = True
             status_text = _("Your response is recorded.")
             decision = _decision(collective, pk)

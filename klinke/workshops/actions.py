@@ -9,6 +9,7 @@ a promotion and its email happen together or not at all.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -353,16 +354,12 @@ def _apply_event_fields(
         raise ValidationError(errors)
 
 
-EVENT_FIELDS = (
-    "title",
-    "description",
-    "format",
-    "venue",
-    "city",
-    "online_url",
-    "capacity",
-    "language",
-    "visibility",
+# The EventFields stored on the event as they are (the form's model fields, with its topics);
+# the times are checked and converted, the zone and topics are set on their own.
+EVENT_FIELDS = tuple(
+    item.name
+    for item in dataclasses.fields(EventFields)
+    if item.name not in {"start", "end", "time_zone", "topics"}
 )
 
 

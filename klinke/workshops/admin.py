@@ -15,6 +15,10 @@ class WorkshopIdeaAdmin(admin.ModelAdmin[WorkshopIdea]):
     list_display = ["title", "state", "interest_threshold", "visibility", "is_demo", "created_at"]
     list_filter = ["state", "visibility", "is_demo", "language"]
     search_fields = ["title", "description"]
+    fields = [
+        "title", "description", "topics", "language", "interest_threshold", "proposers",
+        "visibility", "state", "is_demo",
+    ]  # fmt: skip
     filter_horizontal = ["topics"]
     raw_id_fields = ["proposers"]
     inlines = [InterestInline]
@@ -49,6 +53,11 @@ class EventAdmin(admin.ModelAdmin[Event]):
     list_filter = ["state", "visibility", "format", "is_demo", "language"]
     search_fields = ["title", "description", "venue", "city"]
     date_hierarchy = "starts_at"
+    fields = [
+        "title", "description", "idea", "hosts", "starts_at", "ends_at", "time_zone", "format",
+        "venue", "city", "online_url", "capacity", "language", "topics", "visibility", "state",
+        "cancellation_note", "notes", "article", "created_by", "is_demo",
+    ]  # fmt: skip
     filter_horizontal = ["topics"]
     raw_id_fields = ["hosts", "idea", "created_by", "article"]
     inlines = [RegistrationInline, MaterialInline]

@@ -16,14 +16,14 @@ from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import paginate
 
 from klinke.accounts import request_user
 from klinke.accounts.api_auth import TokenOrSessionRequired
 from klinke.core.api_pagination import Pagination
-from klinke.core.api_schemas import InputSchema
+from klinke.core.api_schemas import InputSchema, answers
 from klinke.core.models import is_network_member
 from klinke.matching.analysis import query_terms
 from klinke.topics.models import Topic
@@ -338,7 +338,7 @@ def _conflict(exc: actions.WorkshopError) -> HttpError:
 # --- ideas ---------------------------------------------------------------------------
 
 
-@router.get("/ideas", response=list[IdeaOut])
+@router.get("/ideas", response=answers(list[IdeaOut], 401, 422))
 @paginate(Pagination)
 def list_ideas(
     request: HttpRequest, q: str = "", topic: str = "", state: str = "open"
@@ -354,13 +354,13 @@ def list_ideas(
     return ideas.order_by("-interest_count", "-created_at", "pk")
 
 
-@router.get("/ideas/{idea_id}", response=IdeaOut)
+@router.get("/ideas/{idea_id}", response=answers(IdeaOut, 401, 404, 422))
 def get_idea(request: HttpRequest, idea_id: int) -> WorkshopIdea:
     return get_object_or_404(_idea_queryset(request), pk=idea_id)
 
 
-@router.post("/ideas", response={201: IdeaOut}, auth=login)
-def create_idea(request: HttpRequest, payload: IdeaIn) -> tuple[int, WorkshopIdea]:
+@router.post("/ideas", response=answers(IdeaOut, 401, 403, 404, 422, status=201), auth=login)
+def create_idea(request: HttpRequest, payload: IdeaIn) -> Status[WorkshopIdea]:
     user = request_user(request)
     if not is_network_member(user):
         raise HttpError(403, "Members of collectives and supporters can propose workshops.")
@@ -376,10 +376,12 @@ def create_idea(request: HttpRequest, payload: IdeaIn) -> tuple[int, WorkshopIde
         idea = actions.do_propose_idea(user=user, fields=fields)
     except ValidationError as exc:
         raise _invalid(exc) from exc
-    return 201, get_object_or_404(_idea_queryset(request), pk=idea.pk)
+    return Status(201, get_object_or_404(_idea_queryset(request), pk=idea.pk))
 
 
-@router.post("/ideas/{idea_id}/interest", response=InterestOut, auth=login)
+@router.post(
+    "/ideas/{idea_id}/interest", response=answers(InterestOut, 401, 403, 404, 409, 422), auth=login
+)
 def register_interest(request: HttpRequest, idea_id: int, payload: InterestIn) -> Interest:
     user = request_user(request)
     idea = get_object_or_404(_idea_queryset(request), pk=idea_id)
@@ -397,18 +399,20 @@ def register_interest(request: HttpRequest, idea_id: int, payload: InterestIn) -
         raise _conflict(exc) from exc
 
 
-@router.delete("/ideas/{idea_id}/interest", response={204: None}, auth=login)
-def withdraw_interest(request: HttpRequest, idea_id: int) -> tuple[int, None]:
+@router.delete(
+    "/ideas/{idea_id}/interest", response=answers(None, 401, 403, 404, 422, status=204), auth=login
+)
+def withdraw_interest(request: HttpRequest, idea_id: int) -> Status[None]:
     idea = get_object_or_404(_idea_queryset(request), pk=idea_id)
     if not actions.do_withdraw_interest(idea_id=idea.pk, user=request_user(request)):
         raise HttpError(404, "You had not registered interest.")
-    return 204, None
+    return Status(204, None)
 
 
 # --- events --------------------------------------------------------------------------
 
 
-@router.get("/events", response=list[EventOut])
+@router.get("/events", response=answers(list[EventOut], 401, 422))
 @paginate(Pagination)
 def list_events(
     request: HttpRequest,
@@ -432,13 +436,13 @@ def list_events(
     return events
 
 
-@router.get("/events/{event_id}", response=EventOut)
+@router.get("/events/{event_id}", response=answers(EventOut, 401, 404, 422))
 def get_event(request: HttpRequest, event_id: int) -> Event:
     return get_object_or_404(_event_queryset(request), pk=event_id)
 
 
-@router.post("/events", response={201: EventOut}, auth=login)
-def create_event(request: HttpRequest, payload: EventIn) -> tuple[int, Event]:
+@router.post("/events", response=answers(EventOut, 401, 403, 404, 409, 422, status=201), auth=login)
+def create_event(request: HttpRequest, payload: EventIn) -> Status[Event]:
     user = request_user(request)
     if not is_network_member(user):
         raise HttpError(403, "Members of collectives and supporters can create events.")
@@ -453,7 +457,7 @@ def create_event(request: HttpRequest, payload: EventIn) -> tuple[int, Event]:
         raise _invalid(exc) from exc
     except actions.WorkshopError as exc:
         raise _conflict(exc) from exc
-    return 201, get_object_or_404(_event_queryset(request), pk=event.pk)
+    return Status(201, get_object_or_404(_event_queryset(request), pk=event.pk))
 
 
 def _hosted(request: HttpRequest, event_id: int) -> Event:
@@ -463,7 +467,7 @@ def _hosted(request: HttpRequest, event_id: int) -> Event:
     return event
 
 
-@router.put("/events/{event_id}", response=EventOut, auth=login)
+@router.put("/events/{event_id}", response=answers(EventOut, 401, 403, 404, 409, 422), auth=login)
 def update_event(request: HttpRequest, event_id: int, payload: EventIn) -> Event:
     event = _hosted(request, event_id)
     try:
@@ -477,7 +481,9 @@ def update_event(request: HttpRequest, event_id: int, payload: EventIn) -> Event
     return get_object_or_404(_event_queryset(request), pk=event.pk)
 
 
-@router.post("/events/{event_id}/cancel", response=EventOut, auth=login)
+@router.post(
+    "/events/{event_id}/cancel", response=answers(EventOut, 401, 403, 404, 409, 422), auth=login
+)
 def cancel_event(request: HttpRequest, event_id: int, payload: CancelIn) -> Event:
     event = _hosted(request, event_id)
     try:
@@ -487,7 +493,11 @@ def cancel_event(request: HttpRequest, event_id: int, payload: CancelIn) -> Even
     return get_object_or_404(_event_queryset(request), pk=event.pk)
 
 
-@router.get("/events/{event_id}/attendees", response=list[AttendeeOut], auth=login)
+@router.get(
+    "/events/{event_id}/attendees",
+    response=answers(list[AttendeeOut], 401, 403, 404, 422),
+    auth=login,
+)
 def list_attendees(request: HttpRequest, event_id: int) -> QuerySet[Registration]:
     """Registered and waitlisted people, in waitlist order; for the hosts only."""
     event = _hosted(request, event_id)
@@ -501,18 +511,26 @@ def list_attendees(request: HttpRequest, event_id: int) -> QuerySet[Registration
 # --- registration --------------------------------------------------------------------
 
 
-@router.post("/events/{event_id}/registration", response={201: RegistrationOut}, auth=login)
-def register(request: HttpRequest, event_id: int) -> tuple[int, Registration]:
+@router.post(
+    "/events/{event_id}/registration",
+    response=answers(RegistrationOut, 401, 403, 404, 409, 422, status=201),
+    auth=login,
+)
+def register(request: HttpRequest, event_id: int) -> Status[Registration]:
     """A place if one is free, otherwise the end of the waitlist (status says which)."""
     event = get_object_or_404(_event_queryset(request), pk=event_id)
     try:
         registration = actions.do_register(event_id=event.pk, user=request_user(request))
     except actions.WorkshopError as exc:
         raise _conflict(exc) from exc
-    return 201, Registration.objects.select_related("event").get(pk=registration.pk)
+    return Status(201, Registration.objects.select_related("event").get(pk=registration.pk))
 
 
-@router.delete("/events/{event_id}/registration", response=RegistrationOut, auth=login)
+@router.delete(
+    "/events/{event_id}/registration",
+    response=answers(RegistrationOut, 401, 403, 404, 409, 422),
+    auth=login,
+)
 def cancel_registration(request: HttpRequest, event_id: int) -> Registration:
     event = get_object_or_404(_event_queryset(request), pk=event_id)
     try:
@@ -522,7 +540,7 @@ def cancel_registration(request: HttpRequest, event_id: int) -> Registration:
     return Registration.objects.select_related("event").get(pk=registration.pk)
 
 
-@router.get("/registrations", response=list[RegistrationOut], auth=login)
+@router.get("/registrations", response=answers(list[RegistrationOut], 401, 422), auth=login)
 @paginate(Pagination)
 def my_registrations(request: HttpRequest) -> QuerySet[Registration]:
     """Your registrations and waitlist places, soonest event first."""

@@ -15,7 +15,7 @@ from klinke.core.languages import WORKING_LANGUAGES
 from klinke.core.models import Visitor
 from klinke.core.widgets import IsoDateInput, IsoTimeInput
 from klinke.topics.models import Topic
-from klinke.workshops.actions import EventFields, IdeaFields, check_event
+from klinke.workshops.actions import EVENT_FIELDS, EventFields, IdeaFields, check_event
 from klinke.workshops.models import (
     DEFAULT_TIMEZONE,
     Event,
@@ -104,18 +104,7 @@ class EventForm(CleanTextInputs, forms.ModelForm[Event]):
 
     class Meta:
         model = Event
-        fields = [
-            "title",
-            "description",
-            "format",
-            "venue",
-            "city",
-            "online_url",
-            "capacity",
-            "language",
-            "topics",
-            "visibility",
-        ]
+        fields = [*EVENT_FIELDS, "topics"]
         widgets = {
             "description": forms.Textarea(attrs={"rows": 8}),
             "capacity": forms.NumberInput(attrs={"min": 1}),

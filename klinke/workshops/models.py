@@ -29,7 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from klinke.core.languages import LANGUAGE_NAMES, WORKING_LANGUAGES
-from klinke.core.models import Visibility, Visitor, is_network_member
+from klinke.core.models import TopicSet, Visibility, Visitor, is_network_member, topic_names
 from klinke.core.tokens import hash_token, issue_token
 
 DEFAULT_TIMEZONE = "Europe/Berlin"
@@ -145,20 +145,50 @@ class VisibleQuerySet(models.QuerySet[_Shown]):
 
 
 class SearchableMixin:
-    """Keeps a space-padded search document of title, description and topic names."""
+    """Kept because migration 0001 names it as a base; the behaviour is on `WorkshopListing`."""
+
+
+class WorkshopListing(SearchableMixin, models.Model):
+    """What ideas and events share: a language, a visibility, the demo flag, timestamps, and a
+    space-padded search document of title, description and topic names.
+
+    A concrete model declares `title`, `description` and `topics` (each with its own limits and
+    related name).
+    """
+
+    language = models.CharField(
+        _("language"), max_length=8, choices=WORKING_LANGUAGES, default="de"
+    )
+    visibility = models.CharField(
+        _("visibility"), max_length=16, choices=Visibility.choices, default=Visibility.PUBLIC
+    )
+    is_demo = models.BooleanField(_("demo data"), default=False)
+    search_document = models.TextField(editable=False, default="")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
 
     title: str
     description: str
-    search_document: str
+    topics: TopicSet
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def language_name(self) -> str:
+        return str(LANGUAGE_NAMES.get(self.language, self.language))
 
     def refresh_search_document(self) -> None:
+        """Rebuild and store the search document (call after the topics are set)."""
         from klinke.matching.analysis import search_document
 
-        # Only ideas and events are searchable this way; naming them types their topics.
-        assert isinstance(self, WorkshopIdea | Event)
-        topic_names = [f"{t.name_de} {t.name_en}" for t in self.topics.all()]
-        self.search_document = search_document(self.title, self.description, *topic_names)
-        type(self).objects.filter(pk=self.pk).update(search_document=self.search_document)
+        self.search_document = search_document(
+            self.title, self.description, *topic_names(self.topics)
+        )
+        type(self)._default_manager.filter(pk=self.pk).update(search_document=self.search_document)
 
 
 # --- ideas ---------------------------------------------------------------------------
@@ -191,19 +221,16 @@ class WorkshopIdeaQuerySet(VisibleQuerySet["WorkshopIdea"]):
         )
 
 
-class WorkshopIdea(SearchableMixin, models.Model):
+class WorkshopIdea(WorkshopListing):
+    """A topic people can register interest in; with enough interest it becomes an event."""
+
     interest_count: int
     """Only on rows from `WorkshopIdeaQuerySet.with_interest_count()`."""
-
-    """A topic people can register interest in; with enough interest it becomes an event."""
 
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"), max_length=5000)
     topics = models.ManyToManyField(
         "topics.Topic", verbose_name=_("topics"), blank=True, related_name="workshop_ideas"
-    )
-    language = models.CharField(
-        _("language"), max_length=8, choices=WORKING_LANGUAGES, default="de"
     )
     interest_threshold = models.PositiveSmallIntegerField(
         _("interest needed"),
@@ -216,17 +243,10 @@ class WorkshopIdea(SearchableMixin, models.Model):
         verbose_name=_("proposed by"),
         related_name="proposed_workshop_ideas",
     )
-    visibility = models.CharField(
-        _("visibility"), max_length=16, choices=Visibility.choices, default=Visibility.PUBLIC
-    )
     state = models.CharField(
         _("state"), max_length=16, choices=IdeaState.choices, default=IdeaState.OPEN
     )
     threshold_reached_at = models.DateTimeField(null=True, blank=True, editable=False)
-    is_demo = models.BooleanField(_("demo data"), default=False)
-    search_document = models.TextField(editable=False, default="")
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
-    updated_at = models.DateTimeField(auto_now=True)
 
     objects = WorkshopIdeaQuerySet.as_manager()
 
@@ -240,15 +260,8 @@ class WorkshopIdea(SearchableMixin, models.Model):
             )
         ]
 
-    def __str__(self) -> str:
-        return self.title
-
     def get_absolute_url(self) -> str:
         return reverse("workshops:idea_detail", args=[self.pk])
-
-    @property
-    def language_name(self) -> str:
-        return str(LANGUAGE_NAMES.get(self.language, self.language))
 
     def interested_count(self) -> int:
         """How many people are interested: whoever proposed the idea counts as interested."""
@@ -329,12 +342,12 @@ class EventQuerySet(VisibleQuerySet["Event"]):
         )
 
 
-class Event(SearchableMixin, models.Model):
+class Event(WorkshopListing):
+    """A workshop or meeting with registration, capacity and a waitlist."""
+
     confirmed_count: int
     waitlist_count: int
     """Only on rows from `EventQuerySet.with_counts()`."""
-
-    """A workshop or meeting with registration, capacity and a waitlist."""
 
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     title = models.CharField(_("title"), max_length=200)
@@ -374,14 +387,8 @@ class Event(SearchableMixin, models.Model):
     capacity = models.PositiveIntegerField(
         _("places"), validators=[MinValueValidator(1), MaxValueValidator(MAX_CAPACITY)]
     )
-    language = models.CharField(
-        _("language"), max_length=8, choices=WORKING_LANGUAGES, default="de"
-    )
     topics = models.ManyToManyField(
         "topics.Topic", verbose_name=_("topics"), blank=True, related_name="workshop_events"
-    )
-    visibility = models.CharField(
-        _("visibility"), max_length=16, choices=Visibility.choices, default=Visibility.PUBLIC
     )
     state = models.CharField(
         _("state"), max_length=16, choices=EventState.choices, default=EventState.SCHEDULED
@@ -411,10 +418,6 @@ class Event(SearchableMixin, models.Model):
         blank=True,
         related_name="+",
     )
-    is_demo = models.BooleanField(_("demo data"), default=False)
-    search_document = models.TextField(editable=False, default="")
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
-    updated_at = models.DateTimeField(auto_now=True)
 
     objects = EventQuerySet.as_manager()
 
@@ -429,9 +432,6 @@ class Event(SearchableMixin, models.Model):
             models.CheckConstraint(condition=Q(capacity__gte=1), name="event_capacity_positive"),
         ]
         indexes = [models.Index(fields=["state", "starts_at"])]
-
-    def __str__(self) -> str:
-        return self.title
 
     def get_absolute_url(self) -> str:
         return reverse("workshops:event_detail", args=[self.pk])
@@ -463,10 +463,6 @@ class Event(SearchableMixin, models.Model):
     @property
     def registration_open(self) -> bool:
         return self.state == EventState.SCHEDULED and not self.has_started
-
-    @property
-    def language_name(self) -> str:
-        return str(LANGUAGE_NAMES.get(self.language, self.language))
 
     @property
     def place_label(self) -> str:

@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from klinke.accounts import request_user
+from klinke.core.forms import refusal_onto
 from klinke.core.htmx import HtmxHttpRequest
 from klinke.core.languages import LANGUAGE_NAMES
 from klinke.core.models import Visibility, Visitor, is_network_member, signed_in_pk
@@ -351,16 +352,13 @@ def idea_schedule(request: HttpRequest, pk: int) -> HttpResponse:
         co_host_choices=co_host_choices(idea, user),
     )
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusal_onto(form, actions.WorkshopError):
             event = actions.do_create_event(
                 user=user,
                 fields=form.event_fields(),
                 idea=idea,
                 co_hosts=form.cleaned_data.get("co_hosts") or [],
             )
-        except actions.WorkshopError as exc:
-            form.add_error(None, str(exc))
-        else:
             messages.success(
                 request,
                 _("Registration is open. We emailed the %(count)s people who were interested.")
@@ -485,16 +483,11 @@ def event_edit(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect(event)
     form = EventForm(request.POST or None, instance=event, min_capacity=event.confirmed_count)
     if request.method == "POST" and form.is_valid():
-        try:
+        # A ValidationError: someone registered between the form's check and the save.
+        with refusal_onto(form, actions.WorkshopError, ValidationError):
             actions.do_update_event(
                 event=event, user=request_user(request), fields=form.event_fields()
             )
-        except actions.WorkshopError as exc:
-            form.add_error(None, str(exc))
-        except ValidationError as exc:
-            # Someone registered between the form's check and the save.
-            form.add_error(None, exc.messages)
-        else:
             messages.success(request, _("Your changes are saved."))
             return redirect(event)
     return render(request, "workshops/event_form.html", {"form": form, "event": event})
@@ -618,7 +611,7 @@ def event_message(request: HttpRequest, pk: int) -> HttpResponse:
     event = _hosted_event(request, pk)
     form = MessageForm(request.POST)
     if form.is_valid():
-        try:
+        with refusal_onto(form, actions.WorkshopError):
             message = actions.do_message_participants(
                 event=event,
                 user=request_user(request),
@@ -626,9 +619,6 @@ def event_message(request: HttpRequest, pk: int) -> HttpResponse:
                 body=form.cleaned_data["body"],
                 include_waitlist=form.cleaned_data["include_waitlist"],
             )
-        except actions.WorkshopError as exc:
-            form.add_error(None, str(exc))
-        else:
             messages.success(
                 request,
                 _("Your message is on its way to %(count)s people.")
@@ -701,16 +691,13 @@ def material_upload(request: HttpRequest, pk: int) -> HttpResponse:
     event = _hosted_event(request, pk)
     form = MaterialForm(request.POST, request.FILES)
     if form.is_valid():
-        try:
+        with refusal_onto(form, ValidationError, field="file"):
             actions.do_attach_material(
                 event=event,
                 user=request_user(request),
                 title=form.cleaned_data["title"],
                 upload=form.cleaned_data["file"],
             )
-        except ValidationError as exc:
-            form.add_error("file", exc)
-        else:
             messages.success(request, _("The file is attached."))
             return redirect(reverse("workshops:event_detail", args=[event.pk]) + "#after")
     context = _event_context(request, event, material_form=form)

@@ -352,15 +352,15 @@ def test_it_lists_for_a_token_in_a_fixed_number_of_queries(
 def test_it_lists_with_filters_in_a_fixed_number_of_queries(
     network: Any, client: Client, django_assert_num_queries: Any
 ) -> None:
-    # The topic filter adds the topic, the topic tree and the requested topic's id.
+    # The topic filter adds the topic tree and the requested topic's id.
     params = {"topic": "hosting", "q": "Shop", "region": "DE", "language": "de"}
     more_collectives(2, members=[])
-    with django_assert_num_queries(ANONYMOUS_LIST_QUERIES + 3):
+    with django_assert_num_queries(ANONYMOUS_LIST_QUERIES + 2):
         assert len(slugs(client, **params)) == 2
 
     more_collectives(5, members=[])
 
-    with django_assert_num_queries(ANONYMOUS_LIST_QUERIES + 3):
+    with django_assert_num_queries(ANONYMOUS_LIST_QUERIES + 2):
         assert len(slugs(client, **params)) == 7
 
 

@@ -6,14 +6,13 @@ from functools import partial
 from typing import Any
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from klinke.contacts import actions
 from klinke.contacts.models import Consent, Contact, Organisation, Source
 from klinke.exchange.models import Introduction, IntroductionState
 from klinke.exchange.tests.factories import make_need
-from klinke.testing import run_at_once
+from klinke.testing import postgresql_only, run_at_once
 
 BASE = "/collectives/quellcode/contacts/"
 
@@ -120,10 +119,7 @@ def test_it_refuses_before_consent_and_to_everyone_but_the_requesters(network):
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif(
-    connection.vendor != "postgresql",
-    reason="SQLite runs one writer at a time; run with DATABASE_URL=postgres://… to race",
-)
+@postgresql_only
 def test_it_saves_one_contact_when_two_members_click_at_once(network):
     introduction = make_introduction(network)
     for _round in range(5):

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import IntegrityError, connection
+from django.db import IntegrityError
 from django.utils import timezone
 
 from klinke.contacts import actions, importing
@@ -23,7 +23,7 @@ from klinke.contacts.models import (
 from klinke.contacts.phones import normalise_phone
 from klinke.contacts.tests.conftest import fixture_bytes, make_contact
 from klinke.matching.analysis import query_terms
-from klinke.testing import run_at_once
+from klinke.testing import postgresql_only, run_at_once
 
 pytestmark = pytest.mark.django_db
 
@@ -383,10 +383,7 @@ def test_it_writes_the_same_rows_and_search_documents_as_a_one_by_one_save(netwo
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif(
-    connection.vendor != "postgresql",
-    reason="SQLite runs one writer at a time; run with DATABASE_URL=postgres://… to race",
-)
+@postgresql_only
 def test_it_imports_once_when_two_confirmations_race(network):
     for _round in range(3):
         Contact.objects.all().delete()

@@ -18,12 +18,13 @@ from typing import Any
 
 import pytest
 from django.conf import settings as django_settings
-from django.db import connection, connections
+from django.db import connections
 from django.utils import timezone
 from post_office.models import STATUS, Email
 
 from klinke.core.mail import send_notification
 from klinke.core.outbox import claim, deliver_outbox
+from klinke.testing import postgresql_only
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -63,9 +64,7 @@ def run_workers(count: int) -> list[str]:
     return errors
 
 
-@pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="SQLite is covered by the processes test below"
-)
+@postgresql_only  # SQLite is covered by the processes test below
 def test_it_sends_each_message_once_with_several_worker_threads(smtp_server: Any) -> None:
     queue_messages(MESSAGES)
     expected = set(Email.objects.values_list("message_id", flat=True))

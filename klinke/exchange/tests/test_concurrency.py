@@ -10,7 +10,6 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.db import connection
 
 from klinke.collectives.models import Membership
 from klinke.conftest import deliver_mail, make_user
@@ -18,15 +17,11 @@ from klinke.exchange import actions
 from klinke.exchange.actions import ExchangeError
 from klinke.exchange.models import Introduction, IntroductionState, Need
 from klinke.exchange.tests.factories import make_need
-from klinke.testing import run_at_once
+from klinke.testing import postgresql_only, run_at_once
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="SQLite runs one writer at a time and has no SELECT … FOR UPDATE; "
-        "run with DATABASE_URL=postgres://… to test row locks",
-    ),
+    postgresql_only,
 ]
 
 ROUNDS = 5

@@ -11,23 +11,18 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from klinke.conftest import deliver_mail
 from klinke.knowledge import actions
 from klinke.knowledge.models import Article, QuestionDigest
 from klinke.knowledge.tests.conftest import ask, write_article
-from klinke.testing import run_at_once
+from klinke.testing import postgresql_only, run_at_once
 
 pytestmark = [
     # The topic vocabulary comes from a data migration; keep it across the flushes.
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="SQLite runs one writer at a time and has no SELECT … FOR UPDATE; "
-        "run with DATABASE_URL=postgres://… to test row locks",
-    ),
+    postgresql_only,
 ]
 
 ROUNDS = 5

@@ -211,13 +211,13 @@ def test_it_lists_supporters_for_a_member_in_a_fixed_number_of_queries(
 def test_it_lists_filtered_supporters_in_a_fixed_number_of_queries(
     network: Any, client: Client, django_assert_num_queries: Any
 ) -> None:
-    # The topic filter adds the topic, the topic tree and the requested topic's id.
+    # The topic filter adds the topic tree and the requested topic's id.
     params = {"topic": "web-development", "region": "DE", "language": "de"}
     more_supporters(1)
-    with django_assert_num_queries(ANONYMOUS_LIST_QUERIES + 3):
+    with django_assert_num_queries(ANONYMOUS_LIST_QUERIES + 2):
         assert len(slugs(client, **params)) == 1
     more_supporters(4)
-    with django_assert_num_queries(ANONYMOUS_LIST_QUERIES + 3):
+    with django_assert_num_queries(ANONYMOUS_LIST_QUERIES + 2):
         assert len(slugs(client, **params)) == 5
 
 

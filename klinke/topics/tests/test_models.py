@@ -97,6 +97,24 @@ def test_it_with_descendants_keeps_the_queryset_filter() -> None:
     assert slugs(found) == set()
 
 
+def test_it_filter_for_widens_a_slug_to_its_subtopics() -> None:
+    found = Topic.objects.filter_for("web-development")
+
+    assert found is not None
+    assert slugs(found) == WEB_DEVELOPMENT_TREE
+
+
+def test_it_filter_for_an_empty_slug_is_no_filter() -> None:
+    assert Topic.objects.filter_for("") is None
+
+
+def test_it_filter_for_an_unknown_slug_matches_nothing() -> None:
+    found = Topic.objects.filter_for("basket-weaving")
+
+    assert found is not None
+    assert not found.exists()
+
+
 def test_it_the_name_follows_the_active_language() -> None:
     topic = Topic.objects.get(slug="web-development")
 

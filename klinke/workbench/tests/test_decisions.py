@@ -5,13 +5,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
 from klinke.collectives.models import Membership
 from klinke.conftest import make_user
-from klinke.testing import run_at_once
+from klinke.testing import postgresql_only, run_at_once
 from klinke.workbench import actions
 from klinke.workbench.models import (
     Decision,
@@ -226,13 +225,8 @@ def test_it_shows_on_the_decision_page_who_is_still_waiting(big_a):
 
 # --- races (real threads, PostgreSQL) ------------------------------------------------------
 
-postgres_only = pytest.mark.skipif(
-    connection.vendor != "postgresql",
-    reason="SQLite serialises all writers; the row locks under test only matter on PostgreSQL",
-)
 
-
-@postgres_only
+@postgresql_only
 @pytest.mark.django_db(transaction=True)
 def test_it_keeps_one_response_when_a_member_responds_many_times_at_once(big_a):
     network = big_a
@@ -250,7 +244,7 @@ def test_it_keeps_one_response_when_a_member_responds_many_times_at_once(big_a):
     assert Response.objects.filter(decision=decision, member=network.alice).count() == 1
 
 
-@postgres_only
+@postgresql_only
 @pytest.mark.django_db(transaction=True)
 def test_it_decides_once_with_all_responses_when_the_last_arrive_together(big_a):
     network = big_a
@@ -272,7 +266,7 @@ def test_it_decides_once_with_all_responses_when_the_last_arrive_together(big_a)
     assert Lead.objects.get(pk=lead.pk).decision_outcome == DecisionOutcome.ACCEPTED
 
 
-@postgres_only
+@postgresql_only
 @pytest.mark.django_db(transaction=True)
 def test_it_counts_or_refuses_a_response_racing_the_deadline_job(big_a):
     network = big_a

@@ -11,26 +11,20 @@ from functools import partial
 
 import pytest
 from django.core import mail
-from django.db import connection
 
-from klinke.testing import run_at_once
+from klinke.testing import postgresql_only, run_at_once
 from klinke.workshops import actions
 from klinke.workshops.models import Interest, Registration, RegistrationStatus
 from klinke.workshops.tests.conftest import make_event, make_idea
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("seeded_topics")]
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("seeded_topics"),
+    postgresql_only,
+]
 
 CONFIRMED = RegistrationStatus.CONFIRMED
 WAITLISTED = RegistrationStatus.WAITLISTED
-
-
-@pytest.fixture(autouse=True)
-def postgresql_only() -> None:
-    if connection.vendor != "postgresql":
-        pytest.skip(
-            "SQLite serialises all writers with BEGIN IMMEDIATE, so there is no real race; "
-            "run with DATABASE_URL=postgres://…"
-        )
 
 
 def test_it_never_oversells_when_ten_people_register_for_three_places(network, people):
