@@ -19,7 +19,7 @@ from klinke.accounts.api_auth import TokenOrSessionRequired
 from klinke.accounts.deletion import DeletionRefused, Proof, do_delete_account
 from klinke.accounts.export import do_request_personal_export
 from klinke.accounts.models import PersonalExport
-from klinke.core.api_schemas import InputSchema
+from klinke.core.api_schemas import InputSchema, answers
 
 router = Router(tags=["account"], auth=TokenOrSessionRequired())
 
@@ -44,19 +44,19 @@ class DeleteAccountIn(InputSchema):
     code: str = Field("", max_length=64, description="Required when a second factor is set.")
 
 
-@router.post("/exports", response={201: ExportOut})
+@router.post("/exports", response=answers(ExportOut, 401, 403, status=201))
 def request_export(request: HttpRequest) -> Status[PersonalExport]:
     """Ask for an archive of everything klinke holds about you; the worker builds it and
     emails you a link. A request still waiting is returned instead of a second one."""
     return Status(201, do_request_personal_export(user=request_user(request)))
 
 
-@router.get("/exports/{export_id}", response=ExportOut)
+@router.get("/exports/{export_id}", response=answers(ExportOut, 401, 404, 422))
 def export_status(request: HttpRequest, export_id: int) -> PersonalExport:
     return get_object_or_404(PersonalExport, pk=export_id, user=request_user(request))
 
 
-@router.post("/delete", response={204: None})
+@router.post("/delete", response=answers(None, 401, 403, 422, status=204))
 def delete_account(request: HttpRequest, body: DeleteAccountIn) -> Status[None]:
     """Delete your account for good: your personal data goes, what you wrote for a collective
     stays under "former member". Needs your password, and a code if you set a second factor."""

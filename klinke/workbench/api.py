@@ -1007,6 +1007,7 @@ def update_settings(
 
 @router.get(
     "/{collective}/export",
+    response=answers(None, 401, 404, 422),
     openapi_extra={
         "responses": {
             200: {
