@@ -107,6 +107,7 @@ INSTALLED_APPS = [
     "klinke.knowledge",
     "klinke.contacts",
     "klinke.workbench",
+    "klinke.tenders",
     "klinke.network",
 ]
 
