@@ -219,6 +219,8 @@ class TenderProfile(models.Model):
         validators=[MinValueValidator(0), MaxValueValidator(90)],
     )
     digest = models.BooleanField(_("email me new fitting tenders (at most daily)"), default=True)
+    screened_with = models.CharField(max_length=64, blank=True, editable=False)
+    """The fingerprint of the red lines the inbox was last screened with."""
     is_demo = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
