@@ -15,11 +15,15 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from klinke.accounts.models import User
 from klinke.collectives.models import Collective
+from klinke.core.mail import notify_users
+from klinke.core.models import NotificationKind
 from klinke.matching.engine import MatchIndex
 from klinke.screening import screen
 from klinke.tenders import cpv
@@ -34,7 +38,7 @@ from klinke.tenders.models import (
 )
 from klinke.tenders.ranking import ProfileCriteria, TenderFacts, build_index, rank_tenders
 from klinke.workbench.actions import LeadValues, do_create_lead
-from klinke.workbench.models import Lead, LeadSource, RedLine
+from klinke.workbench.models import OPEN_STAGES, Lead, LeadSource, RedLine
 
 SCREENED_LANGUAGES = ("de", "en")
 """The languages `klinke.screening` has stemmers and sector keywords for."""
@@ -453,3 +457,131 @@ def do_override_tender_screening(
         entry.is_flagged = False
         InboxEntry.objects.filter(pk=entry.pk).update(is_flagged=False)
     return override
+
+
+# --- mail ------------------------------------------------------------------------------
+
+DIGEST_EVERY = dt.timedelta(hours=23)
+"""A collective's digest of new fits goes out at most this often (the job runs hourly)."""
+REMIND_DAYS_BEFORE = 3
+"""Members working on a lead from a tender are reminded this many days before the deadline."""
+
+
+@dataclass(frozen=True)
+class DigestItem:
+    """One tender in a digest: what the tender says, never translated."""
+
+    title: str
+    buyer: str
+    deadline: dt.datetime | None
+
+
+def _new_fits(profile: TenderProfile, now: dt.datetime) -> list[InboxEntry]:
+    return list(
+        InboxEntry.objects.filter(
+            collective_id=profile.collective_id,
+            state=EntryState.NEW,
+            fits=True,
+            notified_at__isnull=True,
+            tender__state="open",
+        )
+        .filter(Q(tender__deadline__isnull=True) | Q(tender__deadline__gte=now))
+        .select_related("tender")
+        .order_by("-score", "pk")
+    )
+
+
+def do_send_tender_digests(now: dt.datetime | None = None) -> int:
+    """Tell each collective's members about tenders that newly fit, at most once a day.
+
+    A collective turns it off in its profile; a person turns it off with the "digests and
+    reminders" mute. The profile's `digest_sent_at` is claimed with a conditional update, and
+    the entries are marked as told, so two workers or a rerun send nothing twice.
+    """
+    now = now or timezone.now()
+    sent = 0
+    profiles = TenderProfile.objects.filter(
+        digest=True, collective__archived_at__isnull=True
+    ).select_related("collective")
+    for profile in profiles:
+        entries = _new_fits(profile, now)
+        if not entries:
+            continue
+        with transaction.atomic():
+            claimed = (
+                TenderProfile.objects.filter(pk=profile.pk)
+                .filter(Q(digest_sent_at__isnull=True) | Q(digest_sent_at__lte=now - DIGEST_EVERY))
+                .update(digest_sent_at=now)
+            )
+            if not claimed:
+                continue
+            InboxEntry.objects.filter(pk__in=[e.pk for e in entries]).update(notified_at=now)
+            collective = profile.collective
+            sent += notify_users(
+                collective.member_users(),
+                template="tenders/email/digest",
+                context={
+                    "collective": collective,
+                    "items": [
+                        DigestItem(
+                            title=e.tender.title_in(e.tender.language or "de")
+                            or e.tender.procedure_id,
+                            buyer=e.tender.buyer_name,
+                            deadline=e.tender.deadline,
+                        )
+                        for e in entries[:DIGEST_LIMIT]
+                    ],
+                    "count": len(entries),
+                    "inbox_url": reverse("tenders:inbox", args=[collective.slug]),
+                },
+                kind=NotificationKind.DIGESTS,
+            )
+    return sent
+
+
+DIGEST_LIMIT = 20
+"""Tenders named in one digest; the rest are counted and wait in the inbox."""
+
+
+def do_remind_tender_deadlines(now: dt.datetime | None = None) -> int:
+    """Remind the members working on a lead made from a tender that its deadline is near.
+
+    Once per lead: `reminded_at` is claimed with a conditional update before the mail is queued.
+    """
+    now = now or timezone.now()
+    entries = (
+        InboxEntry.objects.filter(
+            state=EntryState.LEAD,
+            lead__isnull=False,
+            reminded_at__isnull=True,
+            tender__deadline__gt=now,
+            tender__deadline__lte=now + dt.timedelta(days=REMIND_DAYS_BEFORE),
+            tender__deadline_placeholder=False,
+            tender__state="open",
+            lead__stage__in=OPEN_STAGES,
+        )
+        .select_related("tender", "lead", "collective")
+        .prefetch_related("lead__members")
+    )
+    sent = 0
+    for entry in entries:
+        lead = entry.lead
+        assert lead is not None
+        with transaction.atomic():
+            if not InboxEntry.objects.filter(pk=entry.pk, reminded_at__isnull=True).update(
+                reminded_at=now
+            ):
+                continue
+            people = list(lead.members.all()) or entry.collective.member_users()
+            sent += notify_users(
+                people,
+                template="tenders/email/deadline_reminder",
+                context={
+                    "lead": lead,
+                    "collective": entry.collective,
+                    "deadline": entry.tender.deadline,
+                    "deadline_written": entry.tender.deadline_written,
+                },
+                kind=NotificationKind.DIGESTS,
+            )
+    return sent

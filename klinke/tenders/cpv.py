@@ -15,13 +15,14 @@ from functools import cache
 from pathlib import Path
 from typing import Final
 
-from klinke.matching.analysis import index_terms, query_terms
+from klinke.matching.analysis import fold, query_terms
 from klinke.matching.documents import Topic, TopicTree
 
 CSV_PATH: Final = Path(__file__).resolve().parent / "reference" / "cpv_de_en.csv"
 CODE_LENGTH: Final = 8
 DIVISION_DIGITS: Final = 2
 _PREFIX: Final = re.compile(r"^\d{2,8}$")
+SHORT_TERM: Final = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,11 +104,16 @@ def covers(prefix: str, code: str) -> bool:
 
 
 @cache
-def _label_terms() -> dict[str, frozenset[str]]:
-    return {
-        c.code: frozenset(index_terms(c.en)) | frozenset(index_terms(c.de))
-        for c in codes().values()
-    }
+def _label_texts() -> dict[str, str]:
+    """Both labels of each code, folded like the search (case, umlauts, ß)."""
+    return {c.code: fold(f"{c.en} {c.de}") for c in codes().values()}
+
+
+def _finds(term: str, text: str) -> bool:
+    """A stem of three letters or more anywhere (compounds); shorter ones as whole words."""
+    if len(term) >= SHORT_TERM:
+        return term in text
+    return re.search(rf"\b{re.escape(term)}\b", text) is not None
 
 
 def search(query: str, *, limit: int = 20) -> list[CpvCode]:
@@ -123,10 +129,17 @@ def search(query: str, *, limit: int = 20) -> list[CpvCode]:
     if digits.isdigit():
         found = [c for code, c in known.items() if code.startswith(digits)]
     else:
+        # The query's Snowball stems, found inside the folded labels: "Webentwicklung" gives
+        # "web" and "entwickl", which "Entwicklung von Webserversoftware" holds. Stemming
+        # every label instead would cost seconds on first use.
         terms = set(query_terms(text))
         if not terms:
             return []
-        found = [known[code] for code, words in _label_terms().items() if terms <= words]
+        found = [
+            known[code]
+            for code, label_text in _label_texts().items()
+            if all(_finds(term, label_text) for term in terms)
+        ]
     found.sort(key=lambda c: (len(significant(c.code)), c.code))
     return found[:limit]
 

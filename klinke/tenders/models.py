@@ -219,6 +219,7 @@ class TenderProfile(models.Model):
         validators=[MinValueValidator(0), MaxValueValidator(90)],
     )
     digest = models.BooleanField(_("email me new fitting tenders (at most daily)"), default=True)
+    digest_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
     screened_with = models.CharField(max_length=64, blank=True, editable=False)
     """The fingerprint of the red lines the inbox was last screened with."""
     is_demo = models.BooleanField(default=False)
@@ -310,6 +311,9 @@ class InboxEntry(models.Model):
     screened_at = models.DateTimeField(null=True, blank=True)
     is_flagged = models.BooleanField(default=False)
     notified_at = models.DateTimeField(null=True, blank=True)
+    """When the members were told about it in a digest (the claim against sending twice)."""
+    reminded_at = models.DateTimeField(null=True, blank=True)
+    """When the lead's members were reminded of the tender's deadline."""
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 

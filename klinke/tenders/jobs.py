@@ -1,0 +1,14 @@
+from klinke.core.jobs import Job
+
+JOBS = (
+    Job(
+        "email new fitting tenders (at most daily)",
+        3600,
+        "klinke.tenders.actions.do_send_tender_digests",
+    ),
+    Job(
+        "remind lead members of tender deadlines",
+        3600,
+        "klinke.tenders.actions.do_remind_tender_deadlines",
+    ),
+)
