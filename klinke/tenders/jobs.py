@@ -11,4 +11,10 @@ JOBS = (
         3600,
         "klinke.tenders.actions.do_remind_tender_deadlines",
     ),
+    # Off unless TENDER_FETCH_URL is set; a day fetched before is skipped (the file is the claim).
+    Job(
+        "fetch and import yesterday's tenders",
+        3600,
+        "klinke.tenders.actions.do_fetch_yesterdays_tenders",
+    ),
 )
