@@ -321,3 +321,16 @@ def test_it_shows_the_inbox_in_a_fixed_number_of_queries(network, django_assert_
     with django_assert_max_num_queries(14):
         response = alice.get(inbox_url(network))
     assert response.content.decode().count('class="tender"') == 13
+
+
+def test_it_writes_the_reasons_in_german(network, inbox_entry):
+    network.alice.language = "de"
+    network.alice.save()
+    response = network.client_for(network.alice).get(inbox_url(network), HTTP_ACCEPT_LANGUAGE="de")
+    body = response.content.decode()
+    assert "Ausschreibungs-Eingang" in body
+    assert (
+        "CPV 72230000 Entwicklung von kundenspezifischer Software</span> · "
+        '<span class="reason">Stichwort „Webportal“</span> · <span class="reason">DED51</span> · '
+        '<span class="reason">Frist in 12 Tagen</span> · <span class="reason">100.000 €'
+    ) in body
