@@ -49,19 +49,19 @@ login = TokenOrSessionRequired()
 # --- schemas ---------------------------------------------------------------------------
 
 
-class TextOut(Schema):
+class TenderTextOut(Schema):
     en: str
     de: str
 
 
-class DeadlineOut(Schema):
+class TenderDeadlineOut(Schema):
     utc: datetime
     written: str
     kind: str
     placeholder: bool
 
 
-class LotOut(Schema):
+class TenderLotOut(Schema):
     id: str
     title: dict[str, str]
     cpv: list[str]
@@ -71,7 +71,7 @@ class LotOut(Schema):
     currency: str
 
 
-class NoticeOut(Schema):
+class TenderNoticeOut(Schema):
     notice_id: str
     version: str
     role: str
@@ -100,17 +100,17 @@ class TenderOut(Schema):
     nuts: list[str]
     countries: list[str]
     anywhere: bool
-    deadline: DeadlineOut | None
+    deadline: TenderDeadlineOut | None
     estimated_value: Decimal | None
     currency: str
     documents_url: str
     cancellation_reason: str
-    lots: list[LotOut]
+    lots: list[TenderLotOut]
 
     @staticmethod
     def of(tender: Tender) -> TenderOut:
         deadline = (
-            DeadlineOut(
+            TenderDeadlineOut(
                 utc=tender.deadline,
                 written=tender.deadline_written,
                 kind=tender.deadline_kind,
@@ -142,7 +142,7 @@ class TenderOut(Schema):
             documents_url=tender.documents_url,
             cancellation_reason=tender.cancellation_reason,
             lots=[
-                LotOut(
+                TenderLotOut(
                     id=lot.lot_id,
                     title=lot.title,
                     cpv=lot.cpv,
@@ -157,7 +157,7 @@ class TenderOut(Schema):
 
 
 class TenderDetailOut(TenderOut):
-    notices: list[NoticeOut]
+    notices: list[TenderNoticeOut]
 
 
 class CpvOut(Schema):
@@ -166,7 +166,7 @@ class CpvOut(Schema):
     de: str
 
 
-class ProfileOut(Schema):
+class TenderProfileOut(Schema):
     saved: bool
     """False while the collective has no profile: the values are the prefilled suggestion."""
     cpv_codes: list[CpvOut]
@@ -181,8 +181,8 @@ class ProfileOut(Schema):
     digest: bool
 
     @staticmethod
-    def of(profile: TenderProfile) -> ProfileOut:
-        return ProfileOut(
+    def of(profile: TenderProfile) -> TenderProfileOut:
+        return TenderProfileOut(
             saved=profile.pk is not None,
             cpv_codes=[_cpv(code) for code in profile.cpv_codes],
             keywords_de=profile.keywords_de,
@@ -197,7 +197,7 @@ class ProfileOut(Schema):
         )
 
 
-class ProfileIn(InputSchema):
+class TenderProfileIn(InputSchema):
     cpv_codes: list[str] = Field(default_factory=list, max_length=200)
     keywords_de: str = Field("", max_length=2000)
     keywords_en: str = Field("", max_length=2000)
@@ -210,77 +210,77 @@ class ProfileIn(InputSchema):
     digest: bool = True
 
 
-class HitOut(Schema):
+class TenderHitOut(Schema):
     red_line: int
     red_line_name: str
     kind: str
     criterion: str
     field: str
     matched: str
-    text: TextOut
+    text: TenderTextOut
 
     @staticmethod
-    def of(hit: Hit) -> HitOut:
-        return HitOut(
+    def of(hit: Hit) -> TenderHitOut:
+        return TenderHitOut(
             red_line=int(hit.red_line),
             red_line_name=hit.red_line_name,
             kind=hit.kind,
             criterion=hit.criterion,
             field=hit.field,
             matched=hit.matched,
-            text=TextOut(en=hit.text("en"), de=hit.text("de")),
+            text=TenderTextOut(en=hit.text("en"), de=hit.text("de")),
         )
 
 
-class ReasonOut(Schema):
+class FitReasonOut(Schema):
     kind: str
     value: str
 
 
-class EntryOut(Schema):
+class InboxEntryOut(Schema):
     id: int
     state: str
     score: float
-    reasons: list[ReasonOut]
-    reason_texts: list[TextOut]
+    reasons: list[FitReasonOut]
+    reason_texts: list[TenderTextOut]
     """The reasons with the deadline and value, as the inbox writes them."""
     screening_state: str
     """"clean", "flagged" or "not-screened" (no text in a language screening knows)."""
     is_flagged: bool
-    screening_hits: list[HitOut]
+    screening_hits: list[TenderHitOut]
     dismiss_reason: str
     lead: int | None
     tender: TenderOut
 
     @staticmethod
-    def of(entry: InboxEntry) -> EntryOut:
+    def of(entry: InboxEntry) -> InboxEntryOut:
         now = timezone.now()
         texts: dict[str, list[str]] = {}
         for lang in ("en", "de"):
             with translation.override(lang):
                 texts[lang] = reason_texts(entry.tender, entry.reasons, now)
-        return EntryOut(
+        return InboxEntryOut(
             id=entry.pk,
             state=entry.state,
             score=entry.score,
-            reasons=[ReasonOut(kind=r["kind"], value=r["value"]) for r in entry.reasons],
+            reasons=[FitReasonOut(kind=r["kind"], value=r["value"]) for r in entry.reasons],
             reason_texts=[
-                TextOut(en=en, de=de) for en, de in zip(texts["en"], texts["de"], strict=True)
+                TenderTextOut(en=en, de=de) for en, de in zip(texts["en"], texts["de"], strict=True)
             ],
             screening_state=entry.screening_state,
             is_flagged=entry.is_flagged,
-            screening_hits=[HitOut.of(hit) for hit in entry.hits],
+            screening_hits=[TenderHitOut.of(hit) for hit in entry.hits],
             dismiss_reason=entry.dismiss_reason,
             lead=entry.lead_id,
             tender=TenderOut.of(entry.tender),
         )
 
 
-class ReasonIn(InputSchema):
+class TenderReasonIn(InputSchema):
     reason: str = Field(max_length=2000)
 
 
-class LeadRef(Schema):
+class TenderLeadOut(Schema):
     id: int
     title: str
     next_action_due: date | None
@@ -329,7 +329,7 @@ def get_tender(request: HttpRequest, tender_id: int) -> TenderDetailOut:
     return TenderDetailOut(
         **TenderOut.of(tender).model_dump(),
         notices=[
-            NoticeOut(
+            TenderNoticeOut(
                 notice_id=n.notice_id,
                 version=n.version,
                 role=n.role,
@@ -348,14 +348,16 @@ def get_tender(request: HttpRequest, tender_id: int) -> TenderDetailOut:
 # --- a collective's profile and inbox (members only) -------------------------------------
 
 
-@router.get("/{collective}/profile", response=ProfileOut, auth=collective_member)
-def get_profile(request: HttpRequest, collective: str) -> ProfileOut:
+@router.get("/{collective}/profile", response=TenderProfileOut, auth=collective_member)
+def get_profile(request: HttpRequest, collective: str) -> TenderProfileOut:
     """The collective's tender profile, or (``saved`` false) the prefilled suggestion."""
-    return ProfileOut.of(actions.prefilled_profile(request_collective(request)))
+    return TenderProfileOut.of(actions.prefilled_profile(request_collective(request)))
 
 
-@router.put("/{collective}/profile", response=ProfileOut, auth=collective_member)
-def put_profile(request: HttpRequest, collective: str, payload: ProfileIn) -> ProfileOut:
+@router.put("/{collective}/profile", response=TenderProfileOut, auth=collective_member)
+def put_profile(
+    request: HttpRequest, collective: str, payload: TenderProfileIn
+) -> TenderProfileOut:
     """Create or replace the profile; the inbox is refreshed."""
     try:
         profile = actions.do_save_tender_profile(
@@ -366,10 +368,10 @@ def put_profile(request: HttpRequest, collective: str, payload: ProfileIn) -> Pr
     except ValidationError as exc:
         field, messages = next(iter(exc.message_dict.items()))
         raise HttpError(422, f"{field}: {messages[0]}") from exc
-    return ProfileOut.of(profile)
+    return TenderProfileOut.of(profile)
 
 
-@router.get("/{collective}/inbox", response=list[EntryOut], auth=collective_member)
+@router.get("/{collective}/inbox", response=list[InboxEntryOut], auth=collective_member)
 @paginate(Pagination)
 def list_inbox(request: HttpRequest, collective: str, show: str = EntryState.NEW) -> Any:
     """Fitting tenders, best first: new ones, or those marked "dismissed", or made "lead"."""
@@ -378,39 +380,45 @@ def list_inbox(request: HttpRequest, collective: str, show: str = EntryState.NEW
     )
     if show not in (EntryState.DISMISSED, EntryState.LEAD):
         entries = entries.filter(fits=True, tender__state=TenderState.OPEN)
-    return [EntryOut.of(e) for e in entries.order_by("-score", "pk")]
+    return [InboxEntryOut.of(e) for e in entries.order_by("-score", "pk")]
 
 
-@router.get("/{collective}/inbox/{entry_id}", response=EntryOut, auth=collective_member)
-def get_entry(request: HttpRequest, collective: str, entry_id: int) -> EntryOut:
-    return EntryOut.of(_entry(request, entry_id))
+@router.get("/{collective}/inbox/{entry_id}", response=InboxEntryOut, auth=collective_member)
+def get_entry(request: HttpRequest, collective: str, entry_id: int) -> InboxEntryOut:
+    return InboxEntryOut.of(_entry(request, entry_id))
 
 
-@router.post("/{collective}/inbox/{entry_id}/dismiss", response=EntryOut, auth=collective_member)
+@router.post(
+    "/{collective}/inbox/{entry_id}/dismiss", response=InboxEntryOut, auth=collective_member
+)
 def dismiss_entry(
-    request: HttpRequest, collective: str, entry_id: int, payload: ReasonIn
-) -> EntryOut:
+    request: HttpRequest, collective: str, entry_id: int, payload: TenderReasonIn
+) -> InboxEntryOut:
     """Mark as not interesting; the reason is shown and tunes nothing."""
     entry = _entry(request, entry_id)
     try:
         actions.do_dismiss_entry(entry=entry, user=request_user(request), reason=payload.reason)
     except actions.TenderError as exc:
         raise _conflict(exc) from exc
-    return EntryOut.of(_entry(request, entry_id))
+    return InboxEntryOut.of(_entry(request, entry_id))
 
 
-@router.post("/{collective}/inbox/{entry_id}/restore", response=EntryOut, auth=collective_member)
-def restore_entry(request: HttpRequest, collective: str, entry_id: int) -> EntryOut:
+@router.post(
+    "/{collective}/inbox/{entry_id}/restore", response=InboxEntryOut, auth=collective_member
+)
+def restore_entry(request: HttpRequest, collective: str, entry_id: int) -> InboxEntryOut:
     entry = _entry(request, entry_id)
     try:
         actions.do_restore_entry(entry=entry, user=request_user(request))
     except actions.TenderError as exc:
         raise _conflict(exc) from exc
-    return EntryOut.of(_entry(request, entry_id))
+    return InboxEntryOut.of(_entry(request, entry_id))
 
 
-@router.post("/{collective}/inbox/{entry_id}/lead", response={201: LeadRef}, auth=collective_member)
-def turn_into_lead(request: HttpRequest, collective: str, entry_id: int) -> Status[LeadRef]:
+@router.post(
+    "/{collective}/inbox/{entry_id}/lead", response={201: TenderLeadOut}, auth=collective_member
+)
+def turn_into_lead(request: HttpRequest, collective: str, entry_id: int) -> Status[TenderLeadOut]:
     """Make a workbench lead of the tender, due the profile's days before the deadline."""
     entry = _entry(request, entry_id)
     language = (translation.get_language() or "de")[:2]
@@ -420,17 +428,19 @@ def turn_into_lead(request: HttpRequest, collective: str, entry_id: int) -> Stat
         )
     except actions.TenderError as exc:
         raise _conflict(exc) from exc
-    return Status(201, LeadRef(id=lead.pk, title=lead.title, next_action_due=lead.next_action_due))
+    return Status(
+        201, TenderLeadOut(id=lead.pk, title=lead.title, next_action_due=lead.next_action_due)
+    )
 
 
 @router.post(
     "/{collective}/inbox/{entry_id}/screening/override",
-    response=EntryOut,
+    response=InboxEntryOut,
     auth=collective_member,
 )
 def override_screening(
-    request: HttpRequest, collective: str, entry_id: int, payload: ReasonIn
-) -> EntryOut:
+    request: HttpRequest, collective: str, entry_id: int, payload: TenderReasonIn
+) -> InboxEntryOut:
     entry = _entry(request, entry_id)
     try:
         actions.do_override_tender_screening(
@@ -438,4 +448,4 @@ def override_screening(
         )
     except actions.TenderError as exc:
         raise HttpError(422, str(exc)) from exc
-    return EntryOut.of(_entry(request, entry_id))
+    return InboxEntryOut.of(_entry(request, entry_id))

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Final, Literal, cast
 
-from django.db import transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -268,18 +268,29 @@ _DEFAULTS: Final[dict[str, Any]] = {
 }
 
 
+def _fitted(model: type[models.Model], values: dict[str, Any]) -> dict[str, Any]:
+    """Texts cut to their column's length: PostgreSQL refuses longer ones, SQLite would not."""
+    fitted = dict(values)
+    for name, value in values.items():
+        column = model._meta.get_field(name)
+        limit = getattr(column, "max_length", None)
+        if isinstance(value, str) and limit is not None and len(value) > limit:
+            fitted[name] = value[:limit]
+    return fitted
+
+
 def _lot_rows(tender: Tender, lots: Mapping[str, LotRecord]) -> list[Lot]:
     return [
         Lot(
             tender=tender,
-            lot_id=lot.lot_id,
+            lot_id=lot.lot_id[:60],
             title=dict(lot.title),
             cpv=list(lot.cpv),
             nuts=list(lot.nuts),
             deadline=lot.deadline.utc if lot.deadline else None,
             deadline_written=lot.deadline.written if lot.deadline else "",
             estimated_value=lot.estimated_value,
-            currency=lot.currency or "",
+            currency=(lot.currency or "")[:3],
         )
         for lot in lots.values()
     ]
@@ -312,7 +323,7 @@ def rebuild_tender(procedure_id: str) -> tuple[Tender | None, bool, bool]:
     folded = fold(notices)
     if folded is None:
         return None, False, False
-    values = {**_DEFAULTS, **folded.fields}
+    values = _fitted(Tender, {**_DEFAULTS, **folded.fields})
     tender = Tender.objects.filter(procedure_id=procedure_id).first()
     created = tender is None
     changed = created
@@ -342,19 +353,29 @@ def _store(record: NoticeRecord, source: Source) -> Notice | None:
     """The new notice row, or None when this version of the notice is already stored."""
     if Notice.objects.filter(notice_id=record.notice_id, version=record.version).exists():
         return None
-    return Notice.objects.create(
-        notice_id=record.notice_id,
-        version=record.version,
-        procedure_id=record.procedure_id,
-        changes_notice_id=(record.changes.changes_notice_id or "") if record.changes else "",
-        role=record.role,
-        notice_type=record.notice_type,
-        issue_date=record.issue_date,
-        record=record.as_json(),
-        source_name=source.name,
-        source_member=source.member or "",
-        sha256=source.sha256,
-    )
+    try:
+        # A savepoint: another import that stored the same notice meanwhile wins the race.
+        with transaction.atomic():
+            return _create_notice(record, source)
+    except IntegrityError:
+        return None
+
+
+def _create_notice(record: NoticeRecord, source: Source) -> Notice:
+    values = {
+        "notice_id": record.notice_id,
+        "version": record.version,
+        "procedure_id": record.procedure_id,
+        "changes_notice_id": (record.changes.changes_notice_id or "") if record.changes else "",
+        "role": record.role,
+        "notice_type": record.notice_type,
+        "issue_date": record.issue_date,
+        "record": record.as_json(),
+        "source_name": source.name,
+        "source_member": source.member or "",
+        "sha256": source.sha256,
+    }
+    return Notice.objects.create(**_fitted(Notice, values))
 
 
 def _procedure_of(notice: Notice) -> str:
@@ -398,7 +419,11 @@ def do_import_outcomes(
             summary.rejected.append(outcome.reason)
         elif isinstance(outcome, Parsed):
             for record in outcome.records:
-                result, tender = import_record(record, outcome.source)
+                try:
+                    result, tender = import_record(record, outcome.source)
+                except IntegrityError:
+                    # Another import created the same tender meanwhile; fold again onto it.
+                    result, tender = import_record(record, outcome.source)
                 summary.count(result)
                 if tender is not None and result in ("new", "updated"):
                     summary.tender_ids.add(tender.pk)

@@ -200,3 +200,10 @@ def test_it_prints_a_summary_with_rejections(monkeypatch):
 def test_it_keeps_a_placeholder_deadline_and_marks_it():
     import_records(record(deadline=replace(deadline_in(3000), placeholder=True)))
     assert Tender.objects.get().deadline_placeholder is True
+
+
+def test_it_cuts_overlong_texts_to_their_columns_instead_of_failing():
+    import_records(record(buyer_name="Stadt " * 120, publication_number="9" * 60))
+    tender = Tender.objects.get()
+    assert len(tender.buyer_name) == 500
+    assert len(tender.publication_number) == 40
