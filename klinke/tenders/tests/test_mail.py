@@ -19,7 +19,8 @@ def test_it_sends_a_digest_of_new_fits_once_and_at_most_daily(smtp_server, netwo
     assert actions.do_send_tender_digests() == 2  # alice and alina
     assert deliver_mail() == 2
     message = smtp_server.to(network.alice.email)[0]
-    assert "1 new tender fits Kollektiv Quellcode" in str(message["Subject"])
+    # In her language: German unless she chose otherwise.
+    assert "1 neue Ausschreibung passt zu Kollektiv Quellcode" in str(message["Subject"])
     body = text_body(message)
     assert "Entwicklung eines Webportals für die Stadtbibliothek (Stadt Leipzig)" in body
     assert "/collectives/quellcode/tenders/" in body
