@@ -8,6 +8,7 @@ again where a mistake would change another collective's data.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -238,7 +239,8 @@ def screen_entry(entry: InboxEntry, red_lines: Sequence[RedLine]) -> None:
     (the buyer) can be compared then.
     """
     fields, known = screening_fields(entry.tender)
-    hits = screen(fields, [r.criteria() for r in red_lines])
+    # Without red lines there is nothing to find, and analysing the texts is the costly part.
+    hits = screen(fields, [r.criteria() for r in red_lines]) if red_lines else []
     entry.screening_hits = [hit.as_dict() for hit in hits]
     entry.screened_at = timezone.now()
     if hits:
@@ -290,21 +292,27 @@ def do_refresh_inbox(
         )
     }
     red_lines = list(RedLine.objects.filter(collective=collective))
+    fingerprint = red_line_fingerprint(red_lines)
+    same_red_lines = fingerprint == profile.screened_with
     created: list[InboxEntry] = []
     changed: list[InboxEntry] = []
     for fit in fits:
         tender_id = int(fit.ref.split(":", 1)[1])
+        tender = by_id[tender_id]
         entry = existing.pop(tender_id, None)
         if entry is None:
-            entry = InboxEntry(collective=collective, tender=by_id[tender_id])
+            entry = InboxEntry(collective=collective, tender=tender)
             created.append(entry)
         else:
-            entry.tender = by_id[tender_id]
+            entry.tender = tender
             changed.append(entry)
         entry.score = fit.score
         entry.reasons = [reason.as_dict() for reason in fit.reasons]
         entry.fits = True
-        screen_entry(entry, red_lines)
+        # Screening is the costly part: only for new entries, changed tenders or red lines.
+        screened = entry.screened_at
+        if not (same_red_lines and screened is not None and tender.updated_at <= screened):
+            screen_entry(entry, red_lines)
     for entry in existing.values():
         if entry.fits:
             entry.fits = False
@@ -312,6 +320,8 @@ def do_refresh_inbox(
     with transaction.atomic():
         InboxEntry.objects.bulk_create(created, batch_size=500)
         InboxEntry.objects.bulk_update(changed, [*_ENTRY_FIELDS, "is_flagged"], batch_size=500)
+        if not same_red_lines:
+            TenderProfile.objects.filter(pk=profile.pk).update(screened_with=fingerprint)
     return len(fits)
 
 
@@ -332,6 +342,14 @@ def do_refresh_all_inboxes(*, tender_ids: Iterable[int] | None = None) -> int:
         do_refresh_inbox(collective=profile.collective, now=now, prepared=prepared)
         count += 1
     return count
+
+
+def red_line_fingerprint(red_lines: Sequence[RedLine]) -> str:
+    """Changes whenever a red line is added, changed or removed."""
+    digest = hashlib.sha256()
+    for red_line in red_lines:
+        digest.update(f"{red_line.pk}:{red_line.updated_at.isoformat()};".encode())
+    return digest.hexdigest()
 
 
 def do_rescreen_entries(*, collective: Collective) -> int:

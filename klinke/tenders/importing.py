@@ -18,13 +18,14 @@ independent of the order in which notices arrive:
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Final, Literal, cast
 
 from django.db import IntegrityError, models, transaction
-from django.db.models import Q
+from django.db.models import Q, Subquery
 from django.utils import timezone
 
 from klinke.tenders.models import Lot, Notice, NoticeRole, Tender, TenderState
@@ -34,7 +35,6 @@ from klinke.tenders.parsers.records import (
     DeadlineKind,
     NoticeRecord,
     Outcome,
-    Parsed,
     Rejected,
     Source,
 )
@@ -314,17 +314,20 @@ def _lot_signature(rows: Iterable[Lot]) -> list[tuple[object, ...]]:
 
 def rebuild_tender(procedure_id: str) -> tuple[Tender | None, bool, bool]:
     """Fold the procedure's notices into its tender: (tender, created, changed)."""
-    original_ids = list(
-        Notice.objects.filter(procedure_id=procedure_id).values_list("notice_id", flat=True)
-    )
+    originals = Notice.objects.filter(procedure_id=procedure_id).values("notice_id")
     notices = list(
-        Notice.objects.filter(Q(procedure_id=procedure_id) | Q(changes_notice_id__in=original_ids))
+        Notice.objects.filter(
+            Q(procedure_id=procedure_id) | Q(changes_notice_id__in=Subquery(originals))
+        ).select_related("tender")
     )
     folded = fold(notices)
     if folded is None:
         return None, False, False
     values = _fitted(Tender, {**_DEFAULTS, **folded.fields})
-    tender = Tender.objects.filter(procedure_id=procedure_id).first()
+    # Every notice folded before is linked to the tender, so the tender comes with them.
+    tender = next((n.tender for n in notices if n.tender is not None), None)
+    if tender is not None and tender.procedure_id != procedure_id:
+        tender = Tender.objects.filter(procedure_id=procedure_id).first()
     created = tender is None
     changed = created
     if tender is None:
@@ -339,7 +342,9 @@ def rebuild_tender(procedure_id: str) -> tuple[Tender | None, bool, bool]:
             tender.updated_at = timezone.now()
             tender.save()
     rows = _lot_rows(tender, folded.lots)
-    if created or _lot_signature(rows) != _lot_signature(tender.lots.all()):
+    if created:
+        Lot.objects.bulk_create(rows)
+    elif _lot_signature(rows) != _lot_signature(tender.lots.all()):
         tender.lots.all().delete()
         Lot.objects.bulk_create(rows)
         changed = True
@@ -353,12 +358,9 @@ def _store(record: NoticeRecord, source: Source) -> Notice | None:
     """The new notice row, or None when this version of the notice is already stored."""
     if Notice.objects.filter(notice_id=record.notice_id, version=record.version).exists():
         return None
-    try:
-        # A savepoint: another import that stored the same notice meanwhile wins the race.
-        with transaction.atomic():
-            return _create_notice(record, source)
-    except IntegrityError:
-        return None
+    # Another import that stores the same notice meanwhile makes this insert fail; the
+    # caller's savepoint rolls back and the retry finds the notice stored.
+    return _create_notice(record, source)
 
 
 def _create_notice(record: NoticeRecord, source: Source) -> Notice:
@@ -405,28 +407,40 @@ def import_record(record: NoticeRecord, source: Source) -> tuple[ImportResult, T
     return ("updated" if changed else "unchanged"), tender
 
 
+BATCH: Final = 100
+"""Files imported in one transaction; each notice still gets its own savepoint."""
+
+
 def do_import_outcomes(
     outcomes: Iterable[Outcome], *, progress: Callable[[Outcome], None] | None = None
 ) -> ImportSummary:
     """Store every parsed notice and update the tenders; rejected files are only counted.
 
-    Each notice is stored in its own transaction, so a failure leaves the earlier ones in place
-    and a repeated import picks up where it stopped.
+    Outcomes are committed in batches (a commit per notice costs SQLite an fsync each), and
+    each notice has its own savepoint: a notice that fails leaves the others of its batch, and
+    a repeated import picks up where an interrupted one stopped.
     """
     summary = ImportSummary()
-    for outcome in outcomes:
-        if isinstance(outcome, Rejected):
-            summary.rejected.append(outcome.reason)
-        elif isinstance(outcome, Parsed):
-            for record in outcome.records:
-                try:
-                    result, tender = import_record(record, outcome.source)
-                except IntegrityError:
-                    # Another import created the same tender meanwhile; fold again onto it.
-                    result, tender = import_record(record, outcome.source)
-                summary.count(result)
-                if tender is not None and result in ("new", "updated"):
-                    summary.tender_ids.add(tender.pk)
-        if progress is not None:
-            progress(outcome)
+    pending = iter(outcomes)
+    while batch := list(itertools.islice(pending, BATCH)):
+        with transaction.atomic():
+            for outcome in batch:
+                _import_outcome(outcome, summary)
+                if progress is not None:
+                    progress(outcome)
     return summary
+
+
+def _import_outcome(outcome: Outcome, summary: ImportSummary) -> None:
+    if isinstance(outcome, Rejected):
+        summary.rejected.append(outcome.reason)
+        return
+    for record in outcome.records:
+        try:
+            result, tender = import_record(record, outcome.source)
+        except IntegrityError:
+            # Another import created the same tender meanwhile; fold again onto it.
+            result, tender = import_record(record, outcome.source)
+        summary.count(result)
+        if tender is not None and result in ("new", "updated"):
+            summary.tender_ids.add(tender.pk)

@@ -20,6 +20,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 from typing import Final, Literal
 
 from klinke.matching.analysis import index_terms, query_terms
@@ -134,16 +135,25 @@ def build_index(tenders: Iterable[TenderFacts]) -> tuple[MatchIndex, dict[str, T
     return MatchIndex.build(t.document() for t in by_ref.values()), by_ref
 
 
+@lru_cache(maxsize=16384)
+def _text_terms(text: str) -> frozenset[str]:
+    """A tender's index terms, analysed once for all the profiles ranked in a refresh."""
+    return frozenset(index_terms(text))
+
+
+@lru_cache(maxsize=4096)
+def _keyword_terms(keyword: str) -> frozenset[str]:
+    return frozenset(query_terms(keyword))
+
+
 def _keyword_hits(keywords: Sequence[str], tender: TenderFacts) -> list[str]:
-    terms = set(
-        index_terms(
-            "\n".join([*tender.title.values(), *tender.description.values(), *tender.lot_titles])
-        )
+    terms = _text_terms(
+        "\n".join([*tender.title.values(), *tender.description.values(), *tender.lot_titles])
     )
     hits = []
     for keyword in keywords:
-        wanted = query_terms(keyword)
-        if wanted and set(wanted) <= terms:
+        wanted = _keyword_terms(keyword)
+        if wanted and wanted <= terms:
             hits.append(keyword)
     return hits
 

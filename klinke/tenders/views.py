@@ -5,7 +5,6 @@ Everyone else gets 404 whatever the method, as everywhere in a collective's priv
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Sequence
 from functools import wraps
 
@@ -70,17 +69,10 @@ def _inbox_url(collective: Collective, show: str = EntryState.NEW) -> str:
     return url if show == EntryState.NEW else f"{url}?show={show}"
 
 
-def _red_line_fingerprint(red_lines: Sequence[RedLine]) -> str:
-    digest = hashlib.sha256()
-    for red_line in red_lines:
-        digest.update(f"{red_line.pk}:{red_line.updated_at.isoformat()};".encode())
-    return digest.hexdigest()
-
-
 def _screen_again_if_red_lines_changed(profile: TenderProfile) -> None:
     """The workbench does not know the inbox: when red lines changed, screen it again here."""
     red_lines = list(RedLine.objects.filter(collective_id=profile.collective_id))
-    fingerprint = _red_line_fingerprint(red_lines)
+    fingerprint = actions.red_line_fingerprint(red_lines)
     if fingerprint != profile.screened_with:
         actions.do_rescreen_entries(collective=profile.collective)
         profile.screened_with = fingerprint
