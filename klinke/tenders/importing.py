@@ -407,6 +407,23 @@ def import_record(record: NoticeRecord, source: Source) -> tuple[ImportResult, T
     return ("updated" if changed else "unchanged"), tender
 
 
+RETRIES: Final = 5
+"""Each failed attempt means another import committed the same notice or tender first."""
+
+
+def _import_with_retries(
+    record: NoticeRecord, source: Source
+) -> tuple[ImportResult, Tender | None]:
+    for _attempt in range(RETRIES - 1):
+        try:
+            return import_record(record, source)
+        except IntegrityError:
+            # Another import stored this notice or created its tender meanwhile (its savepoint
+            # is rolled back); the next attempt sees what it committed.
+            continue
+    return import_record(record, source)
+
+
 BATCH: Final = 100
 """Files imported in one transaction; each notice still gets its own savepoint."""
 
@@ -436,11 +453,7 @@ def _import_outcome(outcome: Outcome, summary: ImportSummary) -> None:
         summary.rejected.append(outcome.reason)
         return
     for record in outcome.records:
-        try:
-            result, tender = import_record(record, outcome.source)
-        except IntegrityError:
-            # Another import created the same tender meanwhile; fold again onto it.
-            result, tender = import_record(record, outcome.source)
+        result, tender = _import_with_retries(record, outcome.source)
         summary.count(result)
         if tender is not None and result in ("new", "updated"):
             summary.tender_ids.add(tender.pk)

@@ -9,6 +9,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 
 from klinke.tenders.importing import do_import_outcomes, fold, record_from_json
 from klinke.tenders.models import Notice, Tender, TenderState
@@ -20,6 +21,7 @@ from klinke.tenders.tests.conftest import (
     record,
     rejected,
 )
+from klinke.testing import run_at_once
 
 pytestmark = pytest.mark.django_db
 
@@ -207,3 +209,24 @@ def test_it_cuts_overlong_texts_to_their_columns_instead_of_failing():
     tender = Tender.objects.get()
     assert len(tender.buyer_name) == 500
     assert len(tender.publication_number) == 40
+
+
+postgres_only = pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="SQLite serialises all writers; the unique constraints under test race on PostgreSQL",
+)
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_it_imports_the_same_day_in_parallel_workers_once():
+    original = record()
+    newer = record(version="02", title={"de": "Webportal, zweite Fassung"})
+    results = run_at_once(
+        [lambda r=r: import_records(r) for r in (original, original, newer, newer, original)]
+    )
+    assert not [r for r in results if isinstance(r, Exception)], results
+    assert Tender.objects.count() == 1
+    assert Notice.objects.count() == 2
+    assert Tender.objects.get().title == {"de": "Webportal, zweite Fassung"}
+    assert set(Notice.objects.values_list("tender_id", flat=True)) == {Tender.objects.get().pk}
