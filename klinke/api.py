@@ -10,6 +10,7 @@ from klinke.contacts.api import router as contacts_router
 from klinke.exchange.api import router as exchange_router
 from klinke.knowledge.api import router as knowledge_router
 from klinke.supporters.api import router as supporters_router
+from klinke.tenders.api import router as tenders_router
 from klinke.topics.api import router as topics_router
 from klinke.workbench.api import router as workbench_router
 from klinke.workshops.api import router as workshops_router
@@ -35,6 +36,7 @@ api.add_router("/workshops", workshops_router)
 api.add_router("/knowledge", knowledge_router)
 api.add_router("/workbench", contacts_router)
 api.add_router("/workbench", workbench_router)
+api.add_router("/tenders", tenders_router)
 
 
 @api.exception_handler(OverflowError)

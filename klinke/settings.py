@@ -69,6 +69,10 @@ try:
     # A Murmurations index to register the public profiles with (off when empty), e.g.
     # https://test-index.murmurations.network/v2 ; see klinke/network/murmurations/.
     KLINKE_MURMURATIONS_INDEX_URL = env_str("KLINKE_MURMURATIONS_INDEX_URL", "")
+    # Fetching a day's package of tender notices (manage.py fetch_tenders, and the worker once
+    # a day): off while empty; an http(s) address with {date} or {yyyymmdd} for the day.
+    TENDER_FETCH_URL = env_str("TENDER_FETCH_URL", "")
+    TENDER_FETCH_DIR = env_str("TENDER_FETCH_DIR", str(VAR_DIR / "tenders"))
     if EMAIL_USE_TLS and EMAIL_USE_SSL:
         raise ImproperEnvironment(
             "EMAIL_USE_SSL", "EMAIL_USE_TLS and EMAIL_USE_SSL exclude each other"
@@ -110,6 +114,7 @@ INSTALLED_APPS = [
     "klinke.knowledge",
     "klinke.contacts",
     "klinke.workbench",
+    "klinke.tenders",
     "klinke.network",
 ]
 

@@ -23,6 +23,7 @@ urlpatterns = [
     # The acquisition workbench is private to each collective: everything sits under its slug.
     path("collectives/<slug:slug>/contacts/", include("klinke.contacts.urls")),
     path("collectives/<slug:slug>/workbench/", include("klinke.workbench.urls")),
+    path("collectives/<slug:slug>/tenders/", include("klinke.tenders.urls")),
     path("notifications/off/<str:token>/", core_views.notifications_off, name="notifications_off"),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),

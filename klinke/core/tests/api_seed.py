@@ -14,6 +14,8 @@ from django.test import Client
 
 from klinke.accounts.models import APIToken, User
 from klinke.conftest import Network
+from klinke.tenders.models import InboxEntry
+from klinke.tenders.tests.conftest import import_records, record
 
 API = "/api/v1"
 
@@ -114,8 +116,15 @@ def seed(network: Network) -> dict[str, Any]:
             "online_url": "https://meet.example.org/x",
         },
     )
+    import_records(record())
+    # Tenders come from imports, not the API; the profile puts one into the inbox.
+    profile = {"cpv_codes": ["72200000"], "regions": ["DE"]}
+    assert alice.call("PUT", f"/tenders/{group}/profile", profile).status_code == 200
+    entry = InboxEntry.objects.get(collective=network.collective_a)
     return {
         "token": alice.token,
+        "entry_id": entry.pk,
+        "tender_id": entry.tender_id,
         "collective": group,
         "organisation_id": organisation["id"],
         "contact_id": contact["id"],

@@ -114,6 +114,18 @@ NOTIFICATIONS: dict[str, dict[str, Any]] = {
         "collective": written(),
         "url": "/r/7/",
     },
+    "tenders/email/digest": {
+        "collective": written(),
+        "items": [written()],
+        "count": 2,
+        "inbox_url": "/collectives/x/tenders/",
+    },
+    "tenders/email/deadline_reminder": {
+        "lead": written(),
+        "collective": written(),
+        "deadline": WHEN,
+        "deadline_written": written(),
+    },
     "workshops/email/idea_threshold_reached": {
         "idea": written(),
         "interest_count": 3,

@@ -25,6 +25,9 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from klinke.contacts.models import ContactImport, ContactMerge
 from klinke.exchange.models import Introduction, IntroductionState, Need
+from klinke.tenders.actions import do_refresh_inbox
+from klinke.tenders.models import InboxEntry
+from klinke.tenders.tests.conftest import import_records, make_profile, record
 
 # The workbench fixtures hold one of each private object; pytest finds imported fixtures.
 from klinke.workbench.tests.conftest import third, workbench  # noqa: F401
@@ -32,7 +35,7 @@ from klinke.workbench.tests.conftest import third, workbench  # noqa: F401
 pytestmark = pytest.mark.django_db
 
 # Namespaces that are private to a collective's members as a whole.
-PRIVATE_NAMESPACES = ("workbench", "contacts")
+PRIVATE_NAMESPACES = ("workbench", "contacts", "tenders")
 # Private pages in other namespaces.
 PRIVATE_PAGES = {
     ("collectives", "edit"),
@@ -162,6 +165,12 @@ PAGE_OBJECTS: dict[str, dict[str, str]] = {
         "referral_answer": "referral",
         "referral_withdraw": "referral",
     },
+    "tenders": {
+        "entry_dismiss": "inbox_entry",
+        "entry_restore": "inbox_entry",
+        "entry_lead": "inbox_entry",
+        "entry_override": "inbox_entry",
+    },
     "contacts": {
         "detail": "contact",
         "edit": "contact",
@@ -186,6 +195,7 @@ API_PARAMETERS = {
     "referral_id": "referral",
     "contact_id": "contact",
     "organisation_id": "organisation",
+    "entry_id": "inbox_entry",
 }
 
 # Pages only network stewards may open (and that hold no collective's private data).
@@ -250,6 +260,10 @@ NOT_PRIVATE_OPERATIONS = {
     "patch /api/v1/knowledge/answers/{pk}",
     "post /api/v1/knowledge/questions/{pk}/accept",
     "post /api/v1/knowledge/questions/{pk}/article",
+    # Tenders are public procurement data, for signed-in callers.
+    "get /api/v1/tenders/",
+    "get /api/v1/tenders/cpv",
+    "get /api/v1/tenders/{tender_id}",
 }
 
 
@@ -295,6 +309,14 @@ def private_routes() -> list[Route]:
     return [route for route in all_routes() if route.is_private]
 
 
+def _tender_in_inbox(network: Any) -> InboxEntry:
+    """A tender in collective A's inbox; the profile holds a keyword nobody else may see."""
+    import_records(record())
+    make_profile(network.collective_a, keywords_en="quellcode-private-keyword")
+    do_refresh_inbox(collective=network.collective_a)
+    return InboxEntry.objects.get(collective=network.collective_a)
+
+
 @pytest.fixture
 def objects(workbench) -> dict[str, Any]:
     network = workbench.network
@@ -313,6 +335,7 @@ def objects(workbench) -> dict[str, Any]:
     merge = ContactMerge.objects.create(
         collective=network.collective_a, kept=workbench.contact, merged_by=network.alice
     )
+    inbox_entry = _tender_in_inbox(network)
     contact_import = ContactImport.objects.create(
         collective=network.collective_a,
         created_by=network.alice,
@@ -331,6 +354,7 @@ def objects(workbench) -> dict[str, Any]:
         "introduction": introduction,
         "merge": merge,
         "contact_import": contact_import,
+        "inbox_entry": inbox_entry,
     }
 
 
@@ -341,6 +365,7 @@ def private_texts(objects: dict[str, Any]) -> list[str]:
         objects["contact"].family_name,
         objects["organisation"].name,
         str(objects["red_line"]),
+        "quellcode-private-keyword",
     ]
 
 
@@ -554,7 +579,9 @@ def test_it_covers_leads_decisions_red_lines_referrals_and_contacts_in_the_api_m
     paths = {op.path for op in private_operations()}
     for fragment in ("leads", "decisions", "red-lines", "referrals", "contacts", "screening"):
         assert any(fragment in path for path in paths), fragment
-    assert all(path.startswith("/api/v1/workbench/") for path in paths)
+    for fragment in ("tenders/{collective}/profile", "tenders/{collective}/inbox"):
+        assert any(fragment in path for path in paths), fragment
+    assert all(path.startswith(("/api/v1/workbench/", "/api/v1/tenders/")) for path in paths)
 
 
 def test_it_answers_404_to_everyone_outside_the_collective_from_every_private_operation(
