@@ -27,7 +27,7 @@ from klinke.accounts import request_user
 from klinke.accounts.api_auth import TokenOrSessionRequired
 from klinke.collectives.access import collective_member, request_collective
 from klinke.core.api_pagination import Pagination
-from klinke.core.api_schemas import InputSchema, SearchText
+from klinke.core.api_schemas import InputSchema, SearchText, answers
 from klinke.screening import Hit
 from klinke.tenders import actions, cpv
 from klinke.tenders.actions import ProfileValues
@@ -306,7 +306,7 @@ def _conflict(exc: actions.TenderError) -> HttpError:
 # --- tenders (public data, for signed-in callers) ---------------------------------------
 
 
-@router.get("/", response=list[TenderOut], auth=login)
+@router.get("/", response=answers(list[TenderOut], 401, 422), auth=login)
 @paginate(Pagination)
 def list_tenders(request: HttpRequest, state: str = TenderState.OPEN) -> list[TenderOut]:
     """Tenders by deadline: open ones unless `state` is "closed", "cancelled" or "all"."""
@@ -316,13 +316,13 @@ def list_tenders(request: HttpRequest, state: str = TenderState.OPEN) -> list[Te
     return [TenderOut.of(t) for t in tenders]
 
 
-@router.get("/cpv", response=list[CpvOut], auth=login)
+@router.get("/cpv", response=answers(list[CpvOut], 401, 422), auth=login)
 def search_cpv(request: HttpRequest, q: SearchText = "") -> list[CpvOut]:
     """CPV codes whose code starts with `q`, or whose German or English label holds its words."""
     return [CpvOut(code=c.code, en=c.en, de=c.de) for c in cpv.search(q, limit=50)]
 
 
-@router.get("/{tender_id}", response=TenderDetailOut, auth=login)
+@router.get("/{tender_id}", response=answers(TenderDetailOut, 401, 404, 422), auth=login)
 def get_tender(request: HttpRequest, tender_id: int) -> TenderDetailOut:
     """One tender, with the notices it was built from and their provenance."""
     tender = get_object_or_404(Tender.objects.prefetch_related("lots", "notices"), pk=tender_id)
@@ -348,13 +348,19 @@ def get_tender(request: HttpRequest, tender_id: int) -> TenderDetailOut:
 # --- a collective's profile and inbox (members only) -------------------------------------
 
 
-@router.get("/{collective}/profile", response=TenderProfileOut, auth=collective_member)
+@router.get(
+    "/{collective}/profile", response=answers(TenderProfileOut, 401, 404), auth=collective_member
+)
 def get_profile(request: HttpRequest, collective: str) -> TenderProfileOut:
     """The collective's tender profile, or (``saved`` false) the prefilled suggestion."""
     return TenderProfileOut.of(actions.prefilled_profile(request_collective(request)))
 
 
-@router.put("/{collective}/profile", response=TenderProfileOut, auth=collective_member)
+@router.put(
+    "/{collective}/profile",
+    response=answers(TenderProfileOut, 401, 403, 404, 422),
+    auth=collective_member,
+)
 def put_profile(
     request: HttpRequest, collective: str, payload: TenderProfileIn
 ) -> TenderProfileOut:
@@ -371,7 +377,11 @@ def put_profile(
     return TenderProfileOut.of(profile)
 
 
-@router.get("/{collective}/inbox", response=list[InboxEntryOut], auth=collective_member)
+@router.get(
+    "/{collective}/inbox",
+    response=answers(list[InboxEntryOut], 401, 404, 422),
+    auth=collective_member,
+)
 @paginate(Pagination)
 def list_inbox(request: HttpRequest, collective: str, show: str = EntryState.NEW) -> Any:
     """Fitting tenders, best first: new ones, or those marked "dismissed", or made "lead"."""
@@ -383,13 +393,19 @@ def list_inbox(request: HttpRequest, collective: str, show: str = EntryState.NEW
     return [InboxEntryOut.of(e) for e in entries.order_by("-score", "pk")]
 
 
-@router.get("/{collective}/inbox/{entry_id}", response=InboxEntryOut, auth=collective_member)
+@router.get(
+    "/{collective}/inbox/{entry_id}",
+    response=answers(InboxEntryOut, 401, 404, 422),
+    auth=collective_member,
+)
 def get_entry(request: HttpRequest, collective: str, entry_id: int) -> InboxEntryOut:
     return InboxEntryOut.of(_entry(request, entry_id))
 
 
 @router.post(
-    "/{collective}/inbox/{entry_id}/dismiss", response=InboxEntryOut, auth=collective_member
+    "/{collective}/inbox/{entry_id}/dismiss",
+    response=answers(InboxEntryOut, 401, 403, 404, 409, 422),
+    auth=collective_member,
 )
 def dismiss_entry(
     request: HttpRequest, collective: str, entry_id: int, payload: TenderReasonIn
@@ -404,7 +420,9 @@ def dismiss_entry(
 
 
 @router.post(
-    "/{collective}/inbox/{entry_id}/restore", response=InboxEntryOut, auth=collective_member
+    "/{collective}/inbox/{entry_id}/restore",
+    response=answers(InboxEntryOut, 401, 403, 404, 409, 422),
+    auth=collective_member,
 )
 def restore_entry(request: HttpRequest, collective: str, entry_id: int) -> InboxEntryOut:
     entry = _entry(request, entry_id)
@@ -416,7 +434,9 @@ def restore_entry(request: HttpRequest, collective: str, entry_id: int) -> Inbox
 
 
 @router.post(
-    "/{collective}/inbox/{entry_id}/lead", response={201: TenderLeadOut}, auth=collective_member
+    "/{collective}/inbox/{entry_id}/lead",
+    response=answers(TenderLeadOut, 401, 403, 404, 409, 422, status=201),
+    auth=collective_member,
 )
 def turn_into_lead(request: HttpRequest, collective: str, entry_id: int) -> Status[TenderLeadOut]:
     """Make a workbench lead of the tender, due the profile's days before the deadline."""
@@ -435,7 +455,7 @@ def turn_into_lead(request: HttpRequest, collective: str, entry_id: int) -> Stat
 
 @router.post(
     "/{collective}/inbox/{entry_id}/screening/override",
-    response=InboxEntryOut,
+    response=answers(InboxEntryOut, 401, 403, 404, 409, 422),
     auth=collective_member,
 )
 def override_screening(
