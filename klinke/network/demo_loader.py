@@ -26,6 +26,7 @@ DEMO_EXTENSIONS = (
     "klinke.knowledge.demo",
     "klinke.contacts.demo",
     "klinke.workbench.demo",
+    "klinke.tenders.demo",
 )
 
 
