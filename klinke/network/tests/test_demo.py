@@ -172,3 +172,25 @@ def test_it_its_texts_are_bilingual(settings: Any) -> None:
     assert len([s for s in supporters if s.bio_de and s.bio_en]) > len(supporters) / 2
     topics = Topic.objects.filter(collectives__is_demo=True).distinct()
     assert all(t.name_de and t.name_en for t in topics)
+
+
+def test_it_hashes_the_shared_demo_password_once(settings: Any, monkeypatch: Any) -> None:
+    settings.DEBUG = True
+    from django.contrib.auth import hashers
+
+    import klinke.network.demo_loader as loader
+
+    calls: list[str] = []
+
+    def counting(password: str | None, *args: Any, **kwargs: Any) -> str:
+        calls.append(password or "")
+        return hashers.make_password(password, *args, **kwargs)
+
+    monkeypatch.setattr(loader, "make_password", counting)
+    load_demo()
+
+    assert calls == [DEMO_PASSWORD]
+    users = list(User.objects.filter(is_demo=True))
+    assert len(users) > 10
+    assert all(user.check_password(DEMO_PASSWORD) for user in users)
+    assert all(user.email == user.email.lower() for user in users)
