@@ -49,7 +49,7 @@ from klinke.matching.reasons import Factor, Match, Reason, language_label
 from klinke.matching.semantic import Embedder, cosine
 from klinke.matching.weights import DEFAULT_WEIGHTS, Weights
 
-__all__ = ["SCORE_DIGITS", "MatchIndex", "rank"]
+__all__ = ["SCORE_DIGITS", "CorpusStatistics", "MatchIndex", "rank"]
 
 SCORE_DIGITS: Final = 4
 """Scores are rounded to this many decimals before sorting, so ties are real ties."""
@@ -83,6 +83,19 @@ def _document_terms(doc: MatchDocument, title_boost: int) -> Counter[str]:
     return counts
 
 
+@dataclass(frozen=True, eq=False)
+class CorpusStatistics:
+    """What BM25 takes from a whole collection: each known term's idf, and the mean length.
+
+    An index built with another index's statistics scores its documents exactly as that
+    index would if they were part of it (terms it does not know are left out), so a small
+    index of changed documents can be ranked beside a large shared one.
+    """
+
+    idf: Mapping[str, float]
+    avgdl: float
+
+
 class MatchIndex:
     """Index over candidate documents, built once and queried many times.
 
@@ -100,14 +113,16 @@ class MatchIndex:
         self,
         documents: Sequence[MatchDocument],
         *,
-        idf: dict[str, float],
+        idf: Mapping[str, float],
         postings: dict[str, array[int]],
         forward: list[dict[str, float]],
         weights: Weights,
         embedder: Embedder | None = None,
         vectors: Sequence[Sequence[float]] | None = None,
+        avgdl: float = 1.0,
     ) -> None:
         self.documents: Final = tuple(documents)
+        self._avgdl = avgdl
         self.weights: Final = weights
         self.embedder: Final = embedder
         n = len(self.documents)
@@ -134,6 +149,11 @@ class MatchIndex:
     def __len__(self) -> int:
         return len(self.documents)
 
+    @property
+    def statistics(self) -> CorpusStatistics:
+        """This index's idf and mean document length, to build a companion index with."""
+        return CorpusStatistics(idf=self._idf, avgdl=self._avgdl)
+
     @classmethod
     def build(
         cls,
@@ -141,13 +161,24 @@ class MatchIndex:
         *,
         weights: Weights = DEFAULT_WEIGHTS,
         embedder: Embedder | None = None,
+        statistics: CorpusStatistics | None = None,
+        analyse: Callable[[MatchDocument, int], Counter[str]] | None = None,
     ) -> MatchIndex:
-        """Analyse ``candidates`` and build the index. Refs must be unique."""
+        """Analyse ``candidates`` and build the index. Refs must be unique.
+
+        With ``statistics`` (another index's), idf and mean length are taken from there
+        instead of from ``candidates``, and terms unknown to it are left out. ``analyse``
+        (document, title boost) -> term counts replaces the analysis, e.g. by a cache.
+        """
         docs = sorted(candidates, key=lambda d: d.ref)
         for a, b in pairwise(docs):
             if a.ref == b.ref:
                 raise ValueError(f"duplicate candidate ref {a.ref!r}")
-        counts = [_document_terms(doc, weights.title_boost) for doc in docs]
+        counts = [(analyse or _document_terms)(doc, weights.title_boost) for doc in docs]
+        lengths = [sum(c.values()) for c in counts]
+        if statistics is not None:
+            known = statistics.idf
+            counts = [Counter({t: n for t, n in c.items() if t in known}) for c in counts]
         postings: dict[str, array[int]] = {}
         for i, c in enumerate(counts):
             for t in c:
@@ -156,10 +187,13 @@ class MatchIndex:
                     ids = postings[t] = array("i")
                 ids.append(i)
         n = len(docs)
-        idf = {t: _idf(n, len(ids)) for t, ids in postings.items()}
-        lengths = [sum(c.values()) for c in counts]
-        # documents without text (topics only) must not divide by zero
-        avgdl = max(1.0, sum(lengths) / n) if n else 1.0
+        idf: Mapping[str, float]
+        if statistics is not None:
+            idf, avgdl = statistics.idf, statistics.avgdl
+        else:
+            idf = {t: _idf(n, len(ids)) for t, ids in postings.items()}
+            # documents without text (topics only) must not divide by zero
+            avgdl = max(1.0, sum(lengths) / n) if n else 1.0
         k1, bm25_b = weights.bm25_k1, weights.bm25_b
         forward: list[dict[str, float]] = []
         for c, dl in zip(counts, lengths, strict=True):
@@ -176,6 +210,7 @@ class MatchIndex:
             weights=weights,
             embedder=embedder,
             vectors=vectors,
+            avgdl=avgdl,
         )
 
     def document(self, ref: str) -> MatchDocument | None:
@@ -186,7 +221,8 @@ class MatchIndex:
     def _bits(self, term: str) -> int:
         bits = self._term_bits.get(term)
         if bits is None:
-            bits = bitsets.from_ids(self._postings[term], len(self.documents))
+            # A term of shared statistics may have no document in this index.
+            bits = bitsets.from_ids(self._postings.get(term, ()), len(self.documents))
         return bits
 
 
