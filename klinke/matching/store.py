@@ -23,7 +23,7 @@ import tempfile
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +51,8 @@ class Generation:
     expires: Mapping[str, date] = field(default_factory=dict)
     """ref -> last day the document is current; later it is masked."""
     analysis_version: int = 0
+    overlay_since: datetime | None = None
+    """Changes made from then on are in the overlay too, whatever their number."""
 
     def expired(self, today: date) -> frozenset[str]:
         return frozenset(ref for ref, last in self.expires.items() if last < today)
@@ -66,23 +68,29 @@ def _state(generation: Generation) -> dict[str, Any]:
         "high_water": generation.high_water,
         "expires": dict(generation.expires),
         "analysis_version": generation.analysis_version,
+        "overlay_since": generation.overlay_since,
         "index": index_state,
     }
 
 
-def write_generation(path: Path, generation: Generation) -> None:
-    """Write `generation` to `path` atomically: readers see the old file or the new one."""
+def write_bytes_atomically(path: Path, data: bytes) -> None:
+    """Write `data` to `path` so that readers see the old file or the new one, never a part."""
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
         with os.fdopen(handle, "wb") as out:
-            pickle.dump(_state(generation), out, protocol=pickle.HIGHEST_PROTOCOL)
+            out.write(data)
             out.flush()
             os.fsync(out.fileno())
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def write_generation(path: Path, generation: Generation) -> None:
+    """Write `generation` to `path` atomically: readers see the old file or the new one."""
+    write_bytes_atomically(path, pickle.dumps(_state(generation), protocol=pickle.HIGHEST_PROTOCOL))
 
 
 def read_generation(path: Path, embedder: Embedder | None = None) -> Generation | None:
@@ -107,6 +115,7 @@ def read_generation(path: Path, embedder: Embedder | None = None) -> Generation 
         high_water=state["high_water"],
         expires=state["expires"],
         analysis_version=state["analysis_version"],
+        overlay_since=state["overlay_since"],
     )
 
 
