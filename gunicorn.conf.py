@@ -27,7 +27,8 @@ keepalive = 5
 max_requests = 2000
 max_requests_jitter = 200
 
-accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
+# An empty GUNICORN_ACCESS_LOG turns the access log off.
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None
 errorlog = "-"
 # The reverse proxy sets X-Forwarded-Proto; klinke's own TRUSTED_PROXIES decides client addresses.
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1,::1")

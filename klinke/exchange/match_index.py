@@ -55,10 +55,11 @@ OVERLAY_LIMIT = 2000
 """Without a generation, at most this many changed documents are ranked from the database;
 with more (a fresh install with imported data), suggestions wait for the worker's build."""
 
-OVERLAY_GRACE = timedelta(minutes=2)
+OVERLAY_GRACE = timedelta(seconds=20)
 """Changes written this long before a build started stay in the overlay of its generation:
 a transaction may commit a change row numbered below the build's high-water mark after the
-build read the database (PostgreSQL numbers rows when they are inserted, not committed)."""
+build read the database (PostgreSQL numbers rows when they are inserted, not committed).
+Requests are short, so a transaction of a request that saved a candidate is too."""
 
 
 def _path(pool: str) -> Path:

@@ -116,7 +116,7 @@ def test_it_masks_what_expired_since_the_build(
     assert offer.ref not in [m.ref for m in rank_helpers_for_need(need)]
 
 
-def test_a_need_page_without_an_index_builds_none_and_says_suggestions_are_prepared(
+def test_it_builds_no_index_for_a_need_page_and_says_suggestions_are_prepared(
     network: Any, pricing: Any, monkeypatch: pytest.MonkeyPatch, settings: Any
 ) -> None:
     _offer, _other, need = pricing
@@ -133,7 +133,7 @@ def test_a_need_page_without_an_index_builds_none_and_says_suggestions_are_prepa
     assert not list(Path(settings.KLINKE_MATCH_INDEX_DIR).iterdir())
 
 
-def test_a_need_page_without_an_index_suggests_from_the_changes(
+def test_it_suggests_from_the_changes_on_a_need_page_without_an_index(
     network: Any, pricing: Any, monkeypatch: pytest.MonkeyPatch, settings: Any
 ) -> None:
     offer, _other, need = pricing
@@ -147,7 +147,7 @@ def test_a_need_page_without_an_index_suggests_from_the_changes(
     assert not list(Path(settings.KLINKE_MATCH_INDEX_DIR).iterdir())
 
 
-def test_the_worker_folds_changes_and_forgets_the_rows_it_no_longer_needs(
+def test_it_folds_changes_in_the_worker_and_forgets_rows_no_longer_needed(
     network: Any, pricing: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     offer, _other, _need = pricing
@@ -186,7 +186,7 @@ def test_it_analyses_each_text_once_and_again_after_a_new_analysis_version(
     )
 
 
-def test_the_match_command_uses_the_shared_index(
+def test_it_uses_the_shared_index_in_the_match_command(
     network: Any, pricing: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     offer, _other, need = pricing
@@ -209,7 +209,7 @@ def test_the_match_command_uses_the_shared_index(
     assert all(size == 0 for size in built)  # only the (empty) overlay was built
 
 
-def test_needs_for_an_offer_come_from_the_shared_index_and_the_changes(
+def test_it_ranks_needs_for_an_offer_from_the_shared_index_and_the_changes(
     network: Any, pricing: Any
 ) -> None:
     offer, _other, need = pricing
@@ -223,7 +223,7 @@ def test_needs_for_an_offer_come_from_the_shared_index_and_the_changes(
     assert fresh.ref in refs and need.ref not in refs
 
 
-def test_a_need_page_with_a_built_index_runs_few_queries(
+def test_it_shows_a_need_page_with_a_built_index_in_few_queries(
     network: Any, pricing: Any, django_assert_max_num_queries: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _offer, _other, need = pricing
@@ -239,7 +239,7 @@ def test_a_need_page_with_a_built_index_runs_few_queries(
         match_index.live_index(match_index.HELPERS)
 
 
-def test_every_kind_of_change_is_noted(network: Any, pricing: Any) -> None:
+def test_it_notes_every_kind_of_change(network: Any, pricing: Any) -> None:
     offer, _other, need = pricing
     MatchChange.objects.all().delete()
 
@@ -260,9 +260,7 @@ def test_every_kind_of_change_is_noted(network: Any, pricing: Any) -> None:
     }
 
 
-def test_the_need_page_offers_an_introduction_to_a_result_from_the_index(
-    network: Any, pricing: Any
-) -> None:
+def test_it_requests_an_introduction_to_a_result_from_the_index(network: Any, pricing: Any) -> None:
     _offer, _other, need = pricing
     match_index.do_fold_match_changes()
     client = network.client_for(network.alice)
