@@ -32,3 +32,14 @@ accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None
 errorlog = "-"
 # The reverse proxy sets X-Forwarded-Proto; klinke's own TRUSTED_PROXIES decides client addresses.
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
+
+
+def when_ready(server: object) -> None:
+    """Load the shared matching index in the master, before the workers are forked, so that
+    they share its memory pages until the worker writes a new generation."""
+    import gc
+
+    from klinke.exchange import match_index
+
+    match_index.preload()
+    gc.freeze()  # keep the collector from touching (and so copying) the shared objects

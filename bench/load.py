@@ -131,7 +131,8 @@ class Bench:
         self.need_url, session = (
             self.django(
                 "from django.contrib.sessions.backends.db import SessionStore\n"
-                "from django.contrib.auth import SESSION_KEY, BACKEND_SESSION_KEY, HASH_SESSION_KEY\n"
+                "from django.contrib.auth import SESSION_KEY, BACKEND_SESSION_KEY\n"
+                "from django.contrib.auth import HASH_SESSION_KEY\n"
                 "from klinke.accounts.models import User\n"
                 "from klinke.collectives.models import Collective\n"
                 "from klinke.exchange.models import Need\n"

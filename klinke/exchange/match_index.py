@@ -15,7 +15,6 @@ all their offers) and "collective:<pk>" (the collective's offers and needs).
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import logging
 import pickle
@@ -246,7 +245,7 @@ class Live:
 class _OverlayCache:
     """Overlay indexes by their generation and documents; rebuilt only when either changes."""
 
-    size: int = 16
+    size: int = 4
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _entries: OrderedDict[tuple[object, ...], MatchIndex] = field(default_factory=OrderedDict)
 
@@ -293,21 +292,27 @@ def live_index(pool: str) -> Live | None:
     key = (pool, number, id(base), embedder is not None, tuple(sorted(docs, key=lambda d: d.ref)))
     overlay = overlay_cache.get(key, lambda: store.build_overlay(docs, base, embedder=embedder))
     if generation is not None:
-        masked |= _expired(generation)
+        masked |= _expired(pool, generation)
     view = store.LiveIndex(base=base, overlay=overlay, masked=frozenset(masked))
     pool_objects = LazyPool(pool)
     pool_objects.update(objects)  # already loaded: no query again for overlay results
     return Live(view=view, objects=pool_objects, generation=number)
 
 
-@functools.lru_cache(maxsize=8)
-def _expired_on(generation: store.Generation, today: object) -> frozenset[str]:
-    assert isinstance(today, type(timezone.localdate()))
-    return generation.expired(today)
+_expired_cache: dict[str, tuple[tuple[object, ...], frozenset[str]]] = {}
 
 
-def _expired(generation: store.Generation) -> frozenset[str]:
-    return _expired_on(generation, timezone.localdate())
+def _expired(pool: str, generation: store.Generation) -> frozenset[str]:
+    """The generation's documents past their expiry date today (kept per pool and day, and
+    not holding on to the generation itself)."""
+    today = timezone.localdate()
+    key = (str(_path(pool)), generation.number, len(generation.index), today)
+    cached = _expired_cache.get(pool)
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    expired = generation.expired(today)
+    _expired_cache[pool] = (key, expired)
+    return expired
 
 
 def is_preparing(pool: str) -> bool:
@@ -437,3 +442,8 @@ def do_fold_match_changes() -> int:
             logger.info("matching index built: %s", result)
             built += 1
     return built
+
+
+def preload() -> int:
+    """Load every pool's current generation now (gunicorn's master, before forking)."""
+    return sum(1 for pool in POOLS if _generation(pool) is not None)
