@@ -20,7 +20,7 @@ import logging
 import pickle
 import threading
 from collections import Counter, OrderedDict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -243,24 +243,28 @@ class Live:
 
 @dataclass
 class _OverlayCache:
-    """Overlay indexes by their generation and documents; rebuilt only when either changes."""
+    """Overlays by generation, day and the change rows they hold: change rows are only ever
+    added after a generation's mark, so the same rows mean the same documents. A new change,
+    a new generation or a new day (expiry) means a new overlay."""
 
     size: int = 4
     _lock: threading.Lock = field(default_factory=threading.Lock)
-    _entries: OrderedDict[tuple[object, ...], MatchIndex] = field(default_factory=OrderedDict)
+    _entries: OrderedDict[tuple[object, ...], tuple[MatchIndex, frozenset[str]]] = field(
+        default_factory=OrderedDict
+    )
 
-    def get(self, key: tuple[object, ...], build: Callable[[], MatchIndex]) -> MatchIndex:
+    def get(self, key: tuple[object, ...]) -> tuple[MatchIndex, frozenset[str]] | None:
         with self._lock:
-            index = self._entries.get(key)
-            if index is not None:
+            entry = self._entries.get(key)
+            if entry is not None:
                 self._entries.move_to_end(key)
-                return index
-        index = build()
+            return entry
+
+    def put(self, key: tuple[object, ...], entry: tuple[MatchIndex, frozenset[str]]) -> None:
         with self._lock:
-            self._entries[key] = index
+            self._entries[key] = entry
             while len(self._entries) > self.size:
                 self._entries.popitem(last=False)
-        return index
 
     def clear(self) -> None:
         with self._lock:
@@ -281,21 +285,31 @@ def live_index(pool: str) -> Live | None:
         if generation.overlay_since is not None:
             after |= Q(created_at__gte=generation.overlay_since)
         changes = changes.filter(after)
-    refs = list(changes.values_list("ref", flat=True)[: OVERLAY_LIMIT + 1])
-    if generation is None and len(refs) > OVERLAY_LIMIT:
+    rows = list(changes.values_list("pk", "ref")[: OVERLAY_LIMIT + 1])
+    if generation is None and len(rows) > OVERLAY_LIMIT:
         return None
-    refs = list(dict.fromkeys(refs))
-    docs, masked, objects = _overlay_documents(pool, refs) if refs else ([], set(), {})
     base = generation.index if generation is not None else None
     embedder = semantic_embedder()
     number = generation.number if generation is not None else None
-    key = (pool, number, id(base), embedder is not None, tuple(sorted(docs, key=lambda d: d.ref)))
-    overlay = overlay_cache.get(key, lambda: store.build_overlay(docs, base, embedder=embedder))
+    key = (
+        str(_path(pool)),
+        number,
+        timezone.localdate(),
+        embedder is not None,
+        tuple(sorted(pk for pk, _ref in rows)),
+    )
+    pool_objects = LazyPool(pool)
+    cached = overlay_cache.get(key)
+    if cached is None:
+        refs = list(dict.fromkeys(ref for _pk, ref in rows))
+        docs, changed, objects = _overlay_documents(pool, refs) if refs else ([], set(), {})
+        cached = (store.build_overlay(docs, base, embedder=embedder), frozenset(changed))
+        overlay_cache.put(key, cached)
+        pool_objects.update(objects)  # already loaded: no query again for overlay results
+    overlay, masked = cached
     if generation is not None:
         masked |= _expired(pool, generation)
-    view = store.LiveIndex(base=base, overlay=overlay, masked=frozenset(masked))
-    pool_objects = LazyPool(pool)
-    pool_objects.update(objects)  # already loaded: no query again for overlay results
+    view = store.LiveIndex(base=base, overlay=overlay, masked=masked)
     return Live(view=view, objects=pool_objects, generation=number)
 
 
