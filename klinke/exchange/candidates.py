@@ -331,6 +331,14 @@ def rank_helpers_for_needs(
         "collective_id", "user_id"
     ):
         members[collective_id].add(user_id)
+    if len(needs) > 1:
+        # Rank every need first and load the suggested objects for all of them at once.
+        live.objects.defer()
+        for need in needs:
+            _rank_helpers(
+                need, live, live.objects, tree, labels, members[need.collective_id], user, limit
+            )
+        live.objects.load_deferred()
     return [
         (
             need,

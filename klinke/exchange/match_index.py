@@ -212,6 +212,16 @@ class LazyPool(dict[str, Any]):
     def __init__(self, pool: str) -> None:
         super().__init__()
         self.pool = pool
+        self.deferred: set[str] | None = None
+
+    def defer(self) -> None:
+        """Collect the refs rankings return instead of loading them (see `load_deferred`)."""
+        self.deferred = set()
+
+    def load_deferred(self) -> None:
+        """Load every ref collected since `defer`, in one query per kind."""
+        refs, self.deferred = self.deferred or set(), None
+        self.load(refs)
 
     def load(self, refs: Iterable[str]) -> None:
         missing: dict[str, set[str]] = {}
@@ -239,6 +249,8 @@ class Live:
     view: store.LiveIndex
     objects: LazyPool
     generation: int | None = None
+    rankings: dict[tuple[MatchDocument, int], list[Match]] = field(default_factory=dict)
+    """Rankings done against this live index, so that ranking again costs nothing."""
 
 
 @dataclass
@@ -344,11 +356,19 @@ def rank(
     limit: int = 10,
     kind_labels: Mapping[str, Label] | None = None,
 ) -> list[Match]:
-    """Rank against the live pool, and load the objects of the results (one query per kind)."""
-    matches = store.rank(
-        query, candidates.view, topics=topics, limit=limit, kind_labels=kind_labels
-    )
-    candidates.objects.load(m.ref for m in matches)
+    """Rank against the live pool, and load the objects of the results (one query per kind),
+    or note them while the pool's objects are deferred (several needs on one page)."""
+    key = (query, limit)
+    matches = candidates.rankings.get(key)
+    if matches is None:
+        matches = candidates.rankings[key] = store.rank(
+            query, candidates.view, topics=topics, limit=limit, kind_labels=kind_labels
+        )
+    objects = candidates.objects
+    if objects.deferred is not None:
+        objects.deferred.update(m.ref for m in matches)
+    else:
+        objects.load(m.ref for m in matches)
     return matches
 
 

@@ -357,6 +357,9 @@ def test_it_shows_the_dashboard_in_a_fixed_number_of_queries(
         need=need, user=network.alice, counterpart=network.supporter, message="Hallo"
     )
     make_need(network.collective_b, "Hosting", "Our servers need care.", topics=["hosting"])
+    # Suggestions of every kind from the start: their objects are loaded once per kind.
+    make_need(network.collective_b, "Prices", "How do we price our work?", topics=["pricing"])
+    make_supporter("price-help", "Price Help", None, topics=["pricing"], bio_en="Pricing.")
 
     def grow() -> None:
         add_more(network)
