@@ -42,12 +42,14 @@ lint: $(DEV)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
+# bench/load.py empties the database it is given: BENCH_DATABASE_URL=postgres://…/klinke_bench
 bench: $(DEV)
 	$(BIN)/python bench/match.py
 	$(BIN)/python bench/contacts.py
 	$(BIN)/python bench/tenders.py
 	$(BIN)/python bench/demo_scale.py --factor 100
 	$(BIN)/python bench/quality.py
+	$(BIN)/python bench/load.py --scale 100 $(if $(BENCH_DATABASE_URL),--database $(BENCH_DATABASE_URL))
 
 # Needs GNU gettext. The compiled .mo is committed so that a fresh machine needs only python3.
 messages: $(DEV)

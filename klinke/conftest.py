@@ -43,6 +43,13 @@ def english_by_default(settings: Any) -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
+def own_match_index(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Each test has its own (empty) shared matching index: suggestions come from the overlay
+    of changes until a test builds a generation (klinke.exchange.match_index)."""
+    settings.KLINKE_MATCH_INDEX_DIR = tmp_path_factory.mktemp("match-index")
+
+
+@pytest.fixture(autouse=True)
 def error_pages_are_looked_at(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Fail a test that got a 4xx or 5xx from the test client and never read the status.
 

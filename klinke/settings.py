@@ -73,6 +73,9 @@ try:
     # a day): off while empty; an http(s) address with {date} or {yyyymmdd} for the day.
     TENDER_FETCH_URL = env_str("TENDER_FETCH_URL", "")
     TENDER_FETCH_DIR = env_str("TENDER_FETCH_DIR", str(VAR_DIR / "tenders"))
+    # Where the worker writes the shared matching index that every web process reads
+    # (klinke.exchange.match_index); it must be writable by klinke alone.
+    KLINKE_MATCH_INDEX_DIR = Path(env_str("KLINKE_MATCH_INDEX_DIR", str(VAR_DIR / "match-index")))
     if EMAIL_USE_TLS and EMAIL_USE_SSL:
         raise ImproperEnvironment(
             "EMAIL_USE_SSL", "EMAIL_USE_TLS and EMAIL_USE_SSL exclude each other"

@@ -11,3 +11,7 @@ class ExchangeConfig(AppConfig):
 
         register_personal_data(PERSONAL_DATA)
         register_collective_data(COLLECTIVE_DATA)
+
+        from klinke.exchange import signals
+
+        signals.connect()

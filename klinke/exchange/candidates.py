@@ -1,8 +1,9 @@
 """Feeding the pure matching engine from the database, and mapping its results back.
 
 The engine (`klinke.matching`) knows nothing of models: this module turns needs, offers and
-supporters into `MatchDocument`s, keeps a built `MatchIndex` per candidate pool in memory until
-the pool changes, and returns ranked objects with their reasons.
+supporters into `MatchDocument`s and returns ranked objects with their reasons. The index a
+request ranks against is the worker's shared one plus the changes since
+(`klinke.exchange.match_index`); no request builds an index over a whole pool.
 """
 
 from __future__ import annotations
@@ -16,22 +17,22 @@ from typing import Any, TypeAlias, TypedDict
 
 from django.conf import settings
 from django.db.models import Count, Max, Model, Q, QuerySet
-from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from klinke.collectives.models import Collective, Membership
 from klinke.core.models import Visitor
+from klinke.exchange import match_index
+from klinke.exchange.match_index import Live, rank
 from klinke.exchange.models import (
     HelpKind,
     Introduction,
-    IntroductionState,
     Need,
     Offer,
 )
 from klinke.matching.documents import Label, MatchDocument, Region, TopicTree
 from klinke.matching.documents import Topic as TopicNode
-from klinke.matching.engine import MatchIndex, rank
+from klinke.matching.engine import MatchIndex
 from klinke.matching.reasons import Match, Reason
 from klinke.matching.semantic import Embedder, load_embedder
 from klinke.supporters.models import Supporter
@@ -304,17 +305,12 @@ def helpful_feedback() -> dict[str, dict[str, int]]:
     return feedback
 
 
-def _open_introduction_counts() -> dict[str, int]:
-    rows = (
-        Introduction.objects.filter(state=IntroductionState.REQUESTED)
-        .values("counterpart_key")
-        .annotate(n=Count("pk"))
-    )
-    return {row["counterpart_key"]: row["n"] for row in rows}
-
-
 class _IndexCache:
-    """Built indexes kept per process until their pool's version stamp changes."""
+    """Built indexes kept per process until their pool's version stamp changes.
+
+    Only for small pools built from few rows (workshop hosts); the exchange's pools are
+    built by the worker and shared (`klinke.exchange.match_index`).
+    """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -335,6 +331,7 @@ class _IndexCache:
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
+        match_index.overlay_cache.clear()
 
 
 index_cache = _IndexCache()
@@ -343,57 +340,6 @@ index_cache = _IndexCache()
 def _stamp(queryset: QuerySet[Model], field: str = "updated_at") -> tuple[object, ...]:
     row = queryset.aggregate(n=Count("pk"), last=Max(field))
     return (row["n"], row["last"])
-
-
-def _helper_pool_version() -> tuple[object, ...]:
-    return (
-        semantic_embedder() is not None,
-        timezone.localdate(),  # offers expire by date
-        _stamp(Offer.objects.all()),
-        _stamp(Supporter.objects.all()),
-        _stamp(Collective.objects.all()),
-        # Open requests feed the fairness factor; a request stops being open when it is
-        # answered (answered_at) or withdrawn, declined or expired (closed_at).
-        tuple(
-            Introduction.objects.aggregate(
-                n=Count("pk"),
-                requested=Max("requested_at"),
-                answered=Max("answered_at"),
-                closed=Max("closed_at"),
-            ).values()
-        ),
-        _stamp(Topic.objects.all(), "pk"),
-    )
-
-
-def _build_helper_pool() -> tuple[MatchIndex, Pool]:
-    counts = _open_introduction_counts()
-    offers = (
-        Offer.objects.current().select_related("supporter", "collective").prefetch_related("topics")
-    )
-    supporters = Supporter.objects.prefetch_related("topics")
-    documents: list[MatchDocument] = []
-    objects: Pool = {}
-    for offer in offers:
-        doc = offer_document(offer, counts.get(Introduction.key_for(offer.owner), 0))
-        documents.append(doc)
-        objects[doc.ref] = offer
-    for supporter in supporters:
-        doc = supporter_document(supporter, counts.get(Introduction.key_for(supporter), 0))
-        documents.append(doc)
-        objects[doc.ref] = supporter
-    return MatchIndex.build(documents, embedder=semantic_embedder()), objects
-
-
-def _build_need_pool() -> tuple[MatchIndex, Pool]:
-    needs = Need.objects.current().select_related("collective").prefetch_related("topics")
-    documents: list[MatchDocument] = []
-    objects: Pool = {}
-    for need in needs:
-        doc = need_document(need)
-        documents.append(doc)
-        objects[doc.ref] = need
-    return MatchIndex.build(documents, embedder=semantic_embedder()), objects
 
 
 def _visible(obj: Candidate, user: Visitor | None) -> bool:
@@ -451,7 +397,9 @@ def rank_helpers_for_needs(
     needs = list(needs)
     if not needs:
         return []
-    index, objects = index_cache.get("helpers", _helper_pool_version(), _build_helper_pool)
+    live = match_index.live_index(match_index.HELPERS)
+    if live is None:  # the worker has not built the first index yet
+        return [(need, []) for need in needs]
     tree = topic_tree()
     labels = kind_labels()
     feedback = helpful_feedback()
@@ -460,13 +408,29 @@ def rank_helpers_for_needs(
         "collective_id", "user_id"
     ):
         members[collective_id].add(user_id)
+    if len(needs) > 1:
+        # Rank every need first and load the suggested objects for all of them at once.
+        live.objects.defer()
+        for need in needs:
+            _rank_helpers(
+                need,
+                live,
+                live.objects,
+                tree,
+                labels,
+                members[need.collective_id],
+                user,
+                limit,
+                feedback=feedback,
+            )
+        live.objects.load_deferred()
     return [
         (
             need,
             _rank_helpers(
                 need,
-                index,
-                objects,
+                live,
+                live.objects,
                 tree,
                 labels,
                 members[need.collective_id],
@@ -481,7 +445,7 @@ def rank_helpers_for_needs(
 
 def _rank_helpers(
     need: Need,
-    index: MatchIndex,
+    index: Live,
     objects: Pool,
     tree: TopicTree,
     labels: dict[str, Label],
@@ -524,11 +488,10 @@ def rank_needs_for_document(
     user: Visitor | None = None,
     limit: int = 10,
 ) -> list[RankedCandidate]:
-    index, objects = index_cache.get(
-        "needs",
-        (semantic_embedder() is not None, timezone.localdate(), _stamp(Need.objects.all())),
-        _build_need_pool,
-    )
+    live = match_index.live_index(match_index.NEEDS)
+    if live is None:  # the worker has not built the first index yet
+        return []
+    index, objects = live, live.objects
 
     def keep(obj: Candidate) -> bool:
         return (

@@ -426,3 +426,34 @@ class Introduction(models.Model):
     @property
     def is_open(self) -> bool:
         return self.state in OPEN_INTRODUCTION_STATES
+
+
+class MatchChangeQuerySet(models.QuerySet["MatchChange"]):
+    def after(self, pool: str, number: int) -> Self:
+        """The changes to `pool` a generation with this high-water mark does not include."""
+        return self.filter(pool=pool, pk__gt=number)
+
+
+class MatchChange(models.Model):
+    """A candidate of a matching pool changed: the shared index is out of date for it.
+
+    Web processes rank these from the database beside the shared index (the overlay); the
+    worker folds them into the next index and then deletes them. A row names the document
+    (e.g. "offer:<ref>"), not what changed, so it is written for any change at all.
+    """
+
+    pool = models.CharField(max_length=16)
+    ref = models.CharField(max_length=120)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = MatchChangeQuerySet.as_manager()
+
+    class Meta:
+        indexes = [models.Index(fields=["pool", "id"], name="exchange_matchchange_pool_id")]
+
+    def __str__(self) -> str:
+        return f"{self.pool} {self.ref}"
+
+    @classmethod
+    def record(cls, pool: str, refs: Iterable[str]) -> None:
+        cls.objects.bulk_create([cls(pool=pool, ref=ref) for ref in dict.fromkeys(refs)])

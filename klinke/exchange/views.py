@@ -15,7 +15,7 @@ from klinke.accounts import request_user
 from klinke.collectives.access import collective_to_act_for
 from klinke.collectives.models import Collective
 from klinke.core.submissions import once_per_submission
-from klinke.exchange import actions, candidates
+from klinke.exchange import actions, candidates, match_index
 from klinke.exchange.forms import (
     CloseItemForm,
     ExchangeItemForm,
@@ -146,6 +146,10 @@ def need_detail(request: HttpRequest, ref: str) -> HttpResponse:
             "need": need,
             "is_owner": is_owner,
             "matches": matches,
+            # A fresh install: the worker has not built the first matching index yet.
+            "suggestions_preparing": is_owner
+            and not matches
+            and match_index.is_preparing(match_index.HELPERS),
             "introductions": introductions,
             "request_form": IntroductionRequestForm(),
             "close_form": CloseItemForm(),
@@ -250,7 +254,15 @@ def offer_detail(request: HttpRequest, ref: str) -> HttpResponse:
     return render(
         request,
         "exchange/offer_detail.html",
-        {"offer": offer, "is_owner": is_owner, "matches": matches, "close_form": CloseItemForm()},
+        {
+            "offer": offer,
+            "is_owner": is_owner,
+            "matches": matches,
+            "suggestions_preparing": is_owner
+            and not matches
+            and match_index.is_preparing(match_index.NEEDS),
+            "close_form": CloseItemForm(),
+        },
     )
 
 

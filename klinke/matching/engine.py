@@ -57,7 +57,7 @@ from klinke.matching.reasons import Factor, Match, Reason, language_label
 from klinke.matching.semantic import Embedder, cosine
 from klinke.matching.weights import DEFAULT_WEIGHTS, Weights
 
-__all__ = ["SCORE_DIGITS", "MatchIndex", "rank"]
+__all__ = ["SCORE_DIGITS", "CorpusStatistics", "MatchIndex", "rank"]
 
 SCORE_DIGITS: Final = 4
 """Scores are rounded to this many decimals before sorting, so ties are real ties."""
@@ -91,6 +91,19 @@ def _document_terms(doc: MatchDocument, title_boost: int) -> Counter[str]:
     return counts
 
 
+@dataclass(frozen=True, eq=False)
+class CorpusStatistics:
+    """What BM25 takes from a whole collection: each known term's idf, and the mean length.
+
+    An index built with another index's statistics scores its documents exactly as that
+    index would if they were part of it (terms it does not know are left out), so a small
+    index of changed documents can be ranked beside a large shared one.
+    """
+
+    idf: Mapping[str, float]
+    avgdl: float
+
+
 class MatchIndex:
     """Index over candidate documents, built once and queried many times.
 
@@ -108,14 +121,16 @@ class MatchIndex:
         self,
         documents: Sequence[MatchDocument],
         *,
-        idf: dict[str, float],
+        idf: Mapping[str, float],
         postings: dict[str, array[int]],
         forward: list[dict[str, float]],
         weights: Weights,
         embedder: Embedder | None = None,
         vectors: Sequence[Sequence[float]] | None = None,
+        avgdl: float = 1.0,
     ) -> None:
         self.documents: Final = tuple(documents)
+        self._avgdl = avgdl
         self.weights: Final = weights
         self.embedder: Final = embedder
         n = len(self.documents)
@@ -149,6 +164,11 @@ class MatchIndex:
     def __len__(self) -> int:
         return len(self.documents)
 
+    @property
+    def statistics(self) -> CorpusStatistics:
+        """This index's idf and mean document length, to build a companion index with."""
+        return CorpusStatistics(idf=self._idf, avgdl=self._avgdl)
+
     @classmethod
     def build(
         cls,
@@ -156,13 +176,24 @@ class MatchIndex:
         *,
         weights: Weights = DEFAULT_WEIGHTS,
         embedder: Embedder | None = None,
+        statistics: CorpusStatistics | None = None,
+        analyse: Callable[[MatchDocument, int], Counter[str]] | None = None,
     ) -> MatchIndex:
-        """Analyse ``candidates`` and build the index. Refs must be unique."""
+        """Analyse ``candidates`` and build the index. Refs must be unique.
+
+        With ``statistics`` (another index's), idf and mean length are taken from there
+        instead of from ``candidates``, and terms unknown to it are left out. ``analyse``
+        (document, title boost) -> term counts replaces the analysis, e.g. by a cache.
+        """
         docs = sorted(candidates, key=lambda d: d.ref)
         for a, b in pairwise(docs):
             if a.ref == b.ref:
                 raise ValueError(f"duplicate candidate ref {a.ref!r}")
-        counts = [_document_terms(doc, weights.title_boost) for doc in docs]
+        counts = [(analyse or _document_terms)(doc, weights.title_boost) for doc in docs]
+        lengths = [sum(c.values()) for c in counts]
+        if statistics is not None:
+            known = statistics.idf
+            counts = [Counter({t: n for t, n in c.items() if t in known}) for c in counts]
         postings: dict[str, array[int]] = {}
         for i, c in enumerate(counts):
             for t in c:
@@ -171,10 +202,13 @@ class MatchIndex:
                     ids = postings[t] = array("i")
                 ids.append(i)
         n = len(docs)
-        idf = {t: _idf(n, len(ids)) for t, ids in postings.items()}
-        lengths = [sum(c.values()) for c in counts]
-        # documents without text (topics only) must not divide by zero
-        avgdl = max(1.0, sum(lengths) / n) if n else 1.0
+        idf: Mapping[str, float]
+        if statistics is not None:
+            idf, avgdl = statistics.idf, statistics.avgdl
+        else:
+            idf = {t: _idf(n, len(ids)) for t, ids in postings.items()}
+            # documents without text (topics only) must not divide by zero
+            avgdl = max(1.0, sum(lengths) / n) if n else 1.0
         k1, bm25_b = weights.bm25_k1, weights.bm25_b
         forward: list[dict[str, float]] = []
         for c, dl in zip(counts, lengths, strict=True):
@@ -191,6 +225,7 @@ class MatchIndex:
             weights=weights,
             embedder=embedder,
             vectors=vectors,
+            avgdl=avgdl,
         )
 
     def document(self, ref: str) -> MatchDocument | None:
@@ -201,7 +236,8 @@ class MatchIndex:
     def _bits(self, term: str) -> int:
         bits = self._term_bits.get(term)
         if bits is None:
-            bits = bitsets.from_ids(self._postings[term], len(self.documents))
+            # A term of shared statistics may have no document in this index.
+            bits = bitsets.from_ids(self._postings.get(term, ()), len(self.documents))
         return bits
 
 
@@ -413,7 +449,7 @@ def _prepare(
         topics.related(slug, weights.topic_parent_step, weights.topic_sibling)
         for slug in sorted(query.topics)
     ]
-    helpful = _feedback(index, related, weights, feedback) if feedback else {}
+    helpful, any_helpful = _feedback(index, related, weights, feedback) if feedback else ({}, False)
     vector: Sequence[float] | None = None
     if index.embedder is not None and index._vectors is not None:
         vector = index.embedder.query(f"{query.title}\n{query.text}")
@@ -426,7 +462,9 @@ def _prepare(
         "availability": weights.availability,
         "fairness": weights.fairness,
         "semantic": weights.semantic if vector is not None else 0.0,
-        "feedback": weights.feedback if helpful else 0.0,
+        # On when any party has helpful introductions close to the query's topics, whether or
+        # not this index holds it: a shared index and its overlay must share their factors.
+        "feedback": weights.feedback if any_helpful else 0.0,
     }
     total = sum(v for v in raw.values() if v > 0) or 1.0
     active = {f: v / total for f, v in raw.items() if v > 0}
@@ -469,8 +507,9 @@ def _feedback(
     related: list[dict[str, float]],
     weights: Weights,
     feedback: Mapping[str, Mapping[str, int]],
-) -> dict[int, tuple[int, tuple[str, ...]]]:
-    """Helpful introductions per document on topics close to the query's (same, parent, child)."""
+) -> tuple[dict[int, tuple[int, tuple[str, ...]]], bool]:
+    """Helpful introductions per document on topics close to the query's (same, parent, child),
+    and whether any party at all has some (in this index or not)."""
     close = {
         slug
         for rel in related
@@ -478,14 +517,16 @@ def _feedback(
         if similarity >= weights.topic_parent_step
     }
     out: dict[int, tuple[int, tuple[str, ...]]] = {}
+    anywhere = False
     for ref, by_topic in feedback.items():
-        i = index._ids.get(ref)
-        if i is None:
-            continue
         hits = {slug: n for slug, n in by_topic.items() if slug in close and n > 0}
-        if hits:
+        if not hits:
+            continue
+        anywhere = True
+        i = index._ids.get(ref)
+        if i is not None:
             out[i] = (sum(hits.values()), tuple(sorted(hits, key=lambda s: (-hits[s], s))))
-    return out
+    return out, anywhere
 
 
 def _select(index: MatchIndex, q: _Query) -> list[int]:

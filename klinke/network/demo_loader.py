@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Required, TypedDict
 
 from allauth.account.models import EmailAddress
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.db import transaction
 
@@ -66,12 +67,17 @@ def do_load_demo_network() -> tuple[ImportSummary, list[DemoLogin], str]:
     collectives = {c.slug: c for c in Collective.objects.filter(is_demo=True)}
     supporters = {s.slug: s for s in Supporter.objects.filter(is_demo=True)}
     logins: list[DemoLogin] = []
+    # Hashing is slow on purpose (argon2): the demo logins share one password, so one hash
+    # (with its own salt) serves them all instead of one hash per login.
+    password_hash: str | None = None
     for person in people["people"]:
         user = User.objects.filter(email=person["email"]).first()
         if user is None:
-            user = User.objects.create_user(
-                email=person["email"],
-                password=password,
+            if password_hash is None:
+                password_hash = make_password(password)
+            user = User.objects.create(
+                email=User.objects.normalize_email(person["email"]).lower(),
+                password=password_hash,
                 name=person["name"],
                 language=person.get("language", "de"),
                 is_demo=True,

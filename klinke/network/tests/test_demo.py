@@ -172,3 +172,74 @@ def test_it_its_texts_are_bilingual(settings: Any) -> None:
     assert len([s for s in supporters if s.bio_de and s.bio_en]) > len(supporters) / 2
     topics = Topic.objects.filter(collectives__is_demo=True).distinct()
     assert all(t.name_de and t.name_en for t in topics)
+
+
+def test_it_hashes_the_shared_demo_password_once(settings: Any, monkeypatch: Any) -> None:
+    settings.DEBUG = True
+    from django.contrib.auth import hashers
+
+    import klinke.network.demo_loader as loader
+
+    calls: list[str] = []
+
+    def counting(password: str | None, *args: Any, **kwargs: Any) -> str:
+        calls.append(password or "")
+        return hashers.make_password(password, *args, **kwargs)
+
+    monkeypatch.setattr(loader, "make_password", counting)
+    load_demo()
+
+    assert calls == [DEMO_PASSWORD]
+    users = list(User.objects.filter(is_demo=True))
+    assert len(users) > 10
+    assert all(user.check_password(DEMO_PASSWORD) for user in users)
+    assert all(user.email == user.email.lower() for user in users)
+
+
+def test_it_scales_the_demo_in_bulk_and_only_adds_missing_copies(settings: Any) -> None:
+    settings.DEBUG = True
+    from klinke.exchange.models import Need, Offer
+    from klinke.network.demo_scale import (
+        COLLECTIVES_PER_STEP,
+        NEEDS_PER_STEP,
+        OFFERS_PER_STEP,
+        SUPPORTERS_PER_STEP,
+    )
+
+    load_demo()
+    base = (
+        Collective.objects.count(),
+        Supporter.objects.count(),
+        Need.objects.count(),
+        Offer.objects.count(),
+    )
+    users = User.objects.count()
+
+    output = load_demo("--scale", "3")
+
+    assert "Demo scale ×3" in output
+    assert Collective.objects.count() == base[0] + 2 * COLLECTIVES_PER_STEP
+    assert Supporter.objects.count() == base[1] + 2 * SUPPORTERS_PER_STEP
+    assert Need.objects.count() == base[2] + 2 * NEEDS_PER_STEP
+    assert Offer.objects.count() == base[3] + 2 * OFFERS_PER_STEP
+    assert User.objects.count() == users + 2 * COLLECTIVES_PER_STEP
+    # Copies keep their template's topics and owners, and their logins share one hash.
+    copy = Need.objects.get(ref__endswith="-s3-0")
+    template = Need.objects.get(ref=copy.ref.removesuffix("-s3-0"))
+    assert set(copy.topics.all()) == set(template.topics.all()) != set()
+    assert copy.collective.slug.startswith(f"{template.collective.slug}-s3-")
+    assert Offer.objects.filter(ref__contains="-s2-", supporter__slug__contains="-s2-").exists()
+    assert Membership.objects.filter(collective__slug__endswith="-s2-0").count() == 1
+    scaled = User.objects.filter(email__endswith="@scale.demo.klinke.example")
+    assert scaled.values("password").distinct().count() == 1
+    assert scaled.first().check_password(DEMO_PASSWORD)  # type: ignore[union-attr]
+
+    load_demo("--scale", "3")
+    assert Collective.objects.count() == base[0] + 2 * COLLECTIVES_PER_STEP
+    assert Need.objects.count() == base[2] + 2 * NEEDS_PER_STEP
+
+
+def test_it_refuses_a_scale_below_one(settings: Any) -> None:
+    settings.DEBUG = True
+    with pytest.raises(CommandError, match="--scale"):
+        load_demo("--scale", "0")

@@ -1,0 +1,232 @@
+"""A built index shared by every process through a file, and changes ranked beside it.
+
+The background worker builds a :class:`MatchIndex` over every candidate of a pool and writes
+it as one *generation* to a file, replaced atomically (``os.replace``): a reader opens either
+the old file or the new one, never half of one. Web processes check the file's identity
+(one ``stat``, no database query) before each query and load a new generation when it
+changed.
+
+Documents changed since a generation was built are not waited for: a small *overlay* index
+holds them, built with the generation's :class:`CorpusStatistics`, and the generation's
+copies of them (and of anything deleted or hidden) are *masked*. :func:`rank` merges the
+two, with the same scores and order as one index built over the current documents with the
+same statistics. The worker folds the overlay into the next generation.
+
+Nothing here imports Django.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import tempfile
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from klinke.matching.documents import Label, MatchDocument, TopicTree
+from klinke.matching.engine import SCORE_DIGITS, CorpusStatistics, MatchIndex
+from klinke.matching.engine import rank as rank_index
+from klinke.matching.reasons import Match
+from klinke.matching.semantic import Embedder
+from klinke.matching.weights import DEFAULT_WEIGHTS, Weights
+
+__all__ = ["Generation", "GenerationFile", "LiveIndex", "rank", "write_generation"]
+
+FORMAT = 1
+"""Bumped when the file's layout changes; files of another format are ignored."""
+
+
+@dataclass(frozen=True, eq=False)
+class Generation:
+    """One built index of a pool, with what is needed to rank beside it."""
+
+    number: int
+    index: MatchIndex
+    high_water: int
+    """The last change (by its number) the index includes; later changes are the overlay."""
+    expires: Mapping[str, date] = field(default_factory=dict)
+    """ref -> last day the document is current; later it is masked."""
+    analysis_version: int = 0
+    overlay_since: datetime | None = None
+    """Changes made from then on are in the overlay too, whatever their number."""
+
+    def expired(self, today: date) -> frozenset[str]:
+        return frozenset(ref for ref, last in self.expires.items() if last < today)
+
+
+def _state(generation: Generation) -> dict[str, Any]:
+    index_state = dict(vars(generation.index))
+    # The embedding model is not data: the reader brings its own.
+    index_state["embedder"] = None
+    return {
+        "format": FORMAT,
+        "number": generation.number,
+        "high_water": generation.high_water,
+        "expires": dict(generation.expires),
+        "analysis_version": generation.analysis_version,
+        "overlay_since": generation.overlay_since,
+        "index": index_state,
+    }
+
+
+def write_bytes_atomically(path: Path, data: bytes) -> None:
+    """Write `data` to `path` so that readers see the old file or the new one, never a part."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def write_generation(path: Path, generation: Generation) -> None:
+    """Write `generation` to `path` atomically: readers see the old file or the new one."""
+    write_bytes_atomically(path, pickle.dumps(_state(generation), protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def read_generation(path: Path, embedder: Embedder | None = None) -> Generation | None:
+    """The generation in `path`, or None if there is none (or one of another format).
+
+    Only files written by :func:`write_generation` of this installation belong there: they
+    are unpickled, so the directory must be writable by klinke alone.
+    """
+    try:
+        with path.open("rb") as source:
+            state = pickle.load(source)  # noqa: S301 (klinke's own file, see above)
+    except FileNotFoundError:
+        return None
+    if not isinstance(state, dict) or state.get("format") != FORMAT:
+        return None
+    index = MatchIndex.__new__(MatchIndex)
+    vars(index).update(state["index"])
+    vars(index)["embedder"] = embedder if state["index"].get("_vectors") is not None else None
+    return Generation(
+        number=state["number"],
+        index=index,
+        high_water=state["high_water"],
+        expires=state["expires"],
+        analysis_version=state["analysis_version"],
+        overlay_since=state["overlay_since"],
+    )
+
+
+class GenerationFile:
+    """A generation file as a process sees it: loaded once, reloaded when it is replaced."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._lock = threading.Lock()
+        self._identity: tuple[int, int, int] | None = None
+        self._generation: Generation | None = None
+
+    def _stat(self) -> tuple[int, int, int] | None:
+        try:
+            st = os.stat(self.path)
+        except FileNotFoundError:
+            return None
+        return (st.st_ino, st.st_mtime_ns, st.st_size)
+
+    def current(self, embedder: Embedder | None = None) -> Generation | None:
+        """The newest generation; one `stat` when it has not changed."""
+        identity = self._stat()
+        with self._lock:
+            if identity == self._identity:
+                return self._generation
+            generation = read_generation(self.path, embedder) if identity is not None else None
+            # Stat again: if the file was replaced while reading, what was read is still a
+            # whole generation (the old file stays readable), and the next call loads the new.
+            self._identity = identity
+            self._generation = generation
+            return generation
+
+
+@dataclass(frozen=True, eq=False)
+class LiveIndex:
+    """A shared generation (if any) with the changes since, ready to rank against."""
+
+    base: MatchIndex | None
+    overlay: MatchIndex
+    masked: frozenset[str] = frozenset()
+    """Refs whose copy in `base` is out of date (changed, deleted, hidden or expired)."""
+
+    @property
+    def statistics(self) -> CorpusStatistics | None:
+        return self.base.statistics if self.base is not None else None
+
+    def document(self, ref: str) -> MatchDocument | None:
+        doc = self.overlay.document(ref)
+        if doc is None and self.base is not None and ref not in self.masked:
+            doc = self.base.document(ref)
+        return doc
+
+    def __len__(self) -> int:
+        base = 0
+        if self.base is not None:
+            base = len(self.base) - sum(1 for ref in self.masked if self.base.document(ref))
+        return base + len(self.overlay)
+
+
+def build_overlay(
+    documents: list[MatchDocument],
+    base: MatchIndex | None,
+    *,
+    weights: Weights = DEFAULT_WEIGHTS,
+    embedder: Embedder | None = None,
+) -> MatchIndex:
+    """The index of changed `documents`, scored as if they were part of `base`."""
+    return MatchIndex.build(
+        documents,
+        weights=weights,
+        embedder=embedder,
+        statistics=base.statistics if base is not None else None,
+    )
+
+
+def rank(
+    query: MatchDocument,
+    live: LiveIndex,
+    *,
+    topics: TopicTree,
+    limit: int = 10,
+    weights: Weights = DEFAULT_WEIGHTS,
+    kind_labels: Mapping[str, Label] | None = None,
+    feedback: Mapping[str, Mapping[str, int]] | None = None,
+) -> list[Match]:
+    """:func:`klinke.matching.engine.rank` over the shared generation and the overlay.
+
+    The generation is asked for as many more results as it holds masked documents, which
+    are then dropped; both lists are merged by score, then ref, as one index orders them.
+    """
+    matches = rank_index(
+        query,
+        live.overlay,
+        topics=topics,
+        limit=limit,
+        weights=weights,
+        kind_labels=kind_labels,
+        feedback=feedback,
+    )
+    if live.base is not None:
+        base = live.base
+        hidden = sum(1 for ref in live.masked if base.document(ref) is not None)
+        from_base = rank_index(
+            query,
+            base,
+            topics=topics,
+            limit=limit + hidden,
+            weights=weights,
+            kind_labels=kind_labels,
+            feedback=feedback,
+        )
+        matches += [m for m in from_base if m.ref not in live.masked]
+    matches.sort(key=lambda m: (-round(m.score, SCORE_DIGITS), m.ref))
+    return matches[:limit]
