@@ -10,3 +10,8 @@ class CollectivesConfig(AppConfig):
         from klinke.core.models import register_network_role
 
         register_network_role("collective member", is_collective_member)
+
+        from klinke.collectives.models import Collective
+        from klinke.core import search
+
+        search.register(Collective)

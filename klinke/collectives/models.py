@@ -109,6 +109,7 @@ class Collective(DirectoryProfile):
     objects = CollectiveQuerySet.as_manager()
 
     directory_kind = _("Collective")
+    SEARCH_PREFETCH = ("topics", "references")
 
     # Shown only to network members, in HTML and in the API.
     MEMBERS_ONLY_FIELDS = ("red_lines", "capacity_person_days_per_month", "members")

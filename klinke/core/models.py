@@ -88,10 +88,10 @@ class DirectoryProfileQuerySet(models.QuerySet[_Profile]):
         )
 
     def matching_terms(self, terms: list[str]) -> Self:
-        qs = self
-        for term in terms:
-            qs = qs.filter(search_document__contains=f" {term} ")
-        return qs
+        """Profiles whose search document holds every term, found through the search index."""
+        from klinke.core import search
+
+        return search.matching(self, search.TextQuery.all_of(terms))
 
     def found_by(
         self,
@@ -203,10 +203,15 @@ class DirectoryProfile(models.Model):
         topic_names = [f"{t.name_de} {t.name_en}" for t in self.topics.all()]
         return [self.name, self.city, *topic_names]
 
-    def refresh_search_document(self) -> None:
+    def search_documents(self) -> dict[str, str]:
+        """The search columns and what they should hold (see `core.search.rebuild`)."""
         from klinke.matching.analysis import search_document
 
-        self.search_document = search_document(*self.texts_for_search())
+        return {"search_document": search_document(*self.texts_for_search())}
+
+    def refresh_search_document(self) -> None:
+        """Store the search document; the database's search index follows the column."""
+        self.search_document = self.search_documents()["search_document"]
         type(self)._default_manager.filter(pk=self.pk).update(search_document=self.search_document)
 
 

@@ -2,18 +2,27 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TypeVar, cast
+from typing import Any, TypeVar, cast, overload
 
 from django.core.paginator import Page, Paginator
+from django.db import models
+from django.db.models import Value
+from django.db.models.functions import Lower
 
 from klinke.collectives.models import Collective, CollectiveQuerySet
+from klinke.core import search
 from klinke.core.models import Visitor
-from klinke.matching.analysis import index_terms, query_terms
+from klinke.core.search import TextQuery
+from klinke.matching.analysis import query_terms
 from klinke.supporters.models import Supporter, SupporterQuerySet
 from klinke.topics.models import Topic
 
 PAGE_SIZE = 20
+
+_Key = tuple[float, str, str, int]
+"""A result's sort key: rank, name in lower case, kind ("c" or "s"), primary key."""
 
 _Found = TypeVar("_Found", CollectiveQuerySet, SupporterQuerySet)
 
@@ -38,26 +47,32 @@ class DirectoryQuery:
     def supporters(self, user: Visitor) -> SupporterQuerySet:
         return self.filter(Supporter.objects.all(), user)
 
-    def page(self, user: Visitor, number: str | int | None) -> Page[Collective | Supporter]:
-        """One page of results across both kinds, in a fixed number of queries.
-
-        Every result contains all query terms; those whose name contains them come first, then
-        the order is alphabetical.
-        """
-        wanted = set(query_terms(self.text)) if self.text else set()
-        keys: list[tuple[int, str, str, int]] = []
-        sources: list[tuple[str, CollectiveQuerySet | SupporterQuerySet]] = []
+    def keys(self, user: Visitor) -> _Keys:
+        """Sort keys of every result, (rank, sort name, kind, pk), ordered and paged in the
+        database: the best-ranked first when there is a text, then alphabetical."""
+        query = TextQuery.all_of(query_terms(self.text)) if self.text else TextQuery(())
+        parts: list[models.QuerySet[Any, _Key]] = []
+        querysets: list[CollectiveQuerySet | SupporterQuerySet] = []
         if self.kind in ("", "collective"):
-            sources.append(("c", self.collectives(user)))
+            querysets.append(self.collectives(user))
         if self.kind in ("", "supporter"):
-            sources.append(("s", self.supporters(user)))
-        for kind, queryset in sources:
-            for pk, name in queryset.values_list("pk", "name"):
-                in_name = len(wanted.intersection(index_terms(name))) if wanted else 0
-                keys.append((-in_name, name.casefold(), kind, pk))
-        keys.sort()
-        # The page of sort keys becomes the page of their objects below.
-        key_page = Paginator(keys, PAGE_SIZE).get_page(number)
+            querysets.append(self.supporters(user))
+        for queryset in querysets:
+            kind = "c" if queryset.model is Collective else "s"
+            parts.append(
+                queryset.order_by()
+                .annotate(
+                    search_rank=search.rank(queryset, query),
+                    sort_name=Lower("name"),
+                    profile_kind=Value(kind, output_field=models.CharField()),
+                )
+                .values_list("search_rank", "sort_name", "profile_kind", "pk")
+            )
+        return _Keys(querysets, parts)
+
+    def page(self, user: Visitor, number: str | int | None) -> Page[Collective | Supporter]:
+        """One page of results across both kinds, in a fixed number of queries."""
+        key_page: Page[_Key] = Paginator(self.keys(user), PAGE_SIZE).get_page(number)
         collective_ids = [pk for *_rest, kind, pk in key_page.object_list if kind == "c"]
         supporter_ids = [pk for *_rest, kind, pk in key_page.object_list if kind == "s"]
         objects: dict[tuple[str, int], Collective | Supporter] = {}
@@ -72,3 +87,44 @@ class DirectoryQuery:
         # page asks its paginator only for counts, which are the same for keys and profiles.
         paginator = cast("Paginator[Collective | Supporter]", key_page.paginator)
         return Page(profiles, key_page.number, paginator)
+
+
+class _Keys:
+    """The union of both kinds' sort keys, for a Paginator: counted per kind, sliced as one
+    ordered query (`LIMIT`/`OFFSET` in the database)."""
+
+    def __init__(
+        self,
+        querysets: list[CollectiveQuerySet | SupporterQuerySet],
+        parts: list[models.QuerySet[Any, _Key]],
+    ) -> None:
+        self._querysets = querysets
+        self._parts = parts
+        self._count: int | None = None
+
+    def count(self) -> int:
+        if self._count is None:
+            self._count = sum(queryset.count() for queryset in self._querysets)
+        return self._count
+
+    def __len__(self) -> int:
+        return self.count()
+
+    @overload
+    def __getitem__(self, index: int) -> _Key: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[_Key]: ...
+
+    def __getitem__(self, index: int | slice) -> _Key | list[_Key]:
+        if isinstance(index, int):
+            return self[index : index + 1][0]
+        if not self._parts:
+            return []
+        first, *rest = self._parts
+        combined = first.union(*rest, all=True) if rest else first
+        ordered = combined.order_by("-search_rank", "sort_name", "profile_kind", "pk")
+        return list(ordered[index])
+
+    def __iter__(self) -> Iterator[_Key]:
+        return iter(self[:])

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from klinke.core import search as core_search
 from klinke.core.models import Visibility, Visitor, is_network_member, signed_in_pk
 from klinke.knowledge import search
 from klinke.knowledge.markup import render_markdown
@@ -49,7 +50,7 @@ class VisibleQuerySet(models.QuerySet[_Row]):
         if not words:
             return self.order_by("-updated_at", "-pk")
         return (
-            self.filter(search.matching(words))
+            core_search.matching(self, search.text_query(words))
             .annotate(title_hits=search.title_hits(words))
             .order_by("-title_hits", "-updated_at", "-pk")
         )
@@ -156,6 +157,8 @@ class Article(models.Model):
 
     objects = ArticleQuerySet.as_manager()
 
+    SEARCH_PREFETCH = ("topics",)
+
     class Meta:
         ordering = ["-updated_at", "-pk"]
         verbose_name = _("article")
@@ -170,8 +173,15 @@ class Article(models.Model):
     def refresh_derived_fields(self) -> None:
         """Render the Markdown and rebuild the search documents (call after topics are set)."""
         self.body_html = render_markdown(self.body)
-        self.search_document = _document(self.title, self.summary, self.body, *_topic_names(self))
-        self.title_document = _document(self.title)
+        for column, value in self.search_documents().items():
+            setattr(self, column, value)
+
+    def search_documents(self) -> dict[str, str]:
+        """The search columns and what they should hold (see `core.search.rebuild`)."""
+        return {
+            "search_document": _document(self.title, self.summary, self.body, *_topic_names(self)),
+            "title_document": _document(self.title),
+        }
 
     def is_visible_to(self, user: Visitor | None) -> bool:
         return self.visibility == Visibility.PUBLIC or is_network_member(user)
@@ -293,6 +303,8 @@ class Question(models.Model):
 
     objects = QuestionQuerySet.as_manager()
 
+    SEARCH_PREFETCH = ("topics",)
+
     class Meta:
         ordering = ["-created_at", "-pk"]
         verbose_name = _("question")
@@ -307,8 +319,15 @@ class Question(models.Model):
     def refresh_derived_fields(self) -> None:
         """Render the Markdown and rebuild the search documents (call after topics are set)."""
         self.body_html = render_markdown(self.body)
-        self.search_document = _document(self.title, self.body, *_topic_names(self))
-        self.title_document = _document(self.title)
+        for column, value in self.search_documents().items():
+            setattr(self, column, value)
+
+    def search_documents(self) -> dict[str, str]:
+        """The search columns and what they should hold (see `core.search.rebuild`)."""
+        return {
+            "search_document": _document(self.title, self.body, *_topic_names(self)),
+            "title_document": _document(self.title),
+        }
 
     def is_visible_to(self, user: Visitor | None) -> bool:
         return self.visibility == Visibility.PUBLIC or is_network_member(user)

@@ -10,3 +10,8 @@ class SupportersConfig(AppConfig):
         from klinke.supporters.models import is_supporter
 
         register_network_role("supporter", is_supporter)
+
+        from klinke.core import search
+        from klinke.supporters.models import Supporter
+
+        search.register(Supporter)

@@ -85,6 +85,7 @@ class Supporter(DirectoryProfile):
     objects = SupporterQuerySet.as_manager()
 
     directory_kind = _("Supporter")
+    SEARCH_PREFETCH = ("topics",)
 
     MEMBERS_ONLY_FIELDS = ("hours_per_month",)
 
