@@ -223,19 +223,25 @@ def _refill_sqlite(connection: BaseDatabaseWrapper, model: type[models.Model]) -
         )
 
 
+def _create_sqlite(connection: BaseDatabaseWrapper, model: type[models.Model]) -> None:
+    """The FTS5 table and its triggers (each created only if missing), refilled from the rows."""
+    db_table, table, pk = _names(model)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'CREATE VIRTUAL TABLE IF NOT EXISTS "{table}"'
+            " USING fts5(document, tokenize = 'unicode61 remove_diacritics 0')"
+        )
+        for statement in _trigger_sql(db_table, table, pk):
+            cursor.execute(statement)
+    _refill_sqlite(connection, model)
+
+
 def create_index(schema_editor: BaseDatabaseSchemaEditor, model: type[models.Model]) -> None:
     connection = schema_editor.connection
     if connection.vendor == "postgresql":
         schema_editor.add_index(model, _gin_index(model))
     elif connection.vendor == "sqlite":
-        db_table, table, pk = _names(model)
-        schema_editor.execute(
-            f'CREATE VIRTUAL TABLE IF NOT EXISTS "{table}"'
-            " USING fts5(document, tokenize = 'unicode61 remove_diacritics 0')"
-        )
-        for statement in _trigger_sql(db_table, table, pk):
-            schema_editor.execute(statement)
-        _refill_sqlite(connection, model)
+        _create_sqlite(connection, model)
 
 
 def drop_index(schema_editor: BaseDatabaseSchemaEditor, model: type[models.Model]) -> None:
@@ -290,8 +296,7 @@ def heal(using: str = "default") -> list[str]:
             continue  # not migrated yet (migrate --plan, or a partial migration)
         if _has_sqlite_index(connection, model):
             continue
-        with connection.schema_editor() as schema_editor:
-            create_index(schema_editor, model)
+        _create_sqlite(connection, model)
         repaired.append(model._meta.label)
     return repaired
 
@@ -321,11 +326,7 @@ def rebuild(model: type[models.Model], using: str = "default") -> int:
         manager.bulk_update(changed, sorted(columns))
         count += len(changed)
     if connection.vendor == "sqlite":
-        if _has_sqlite_index(connection, model):
-            _refill_sqlite(connection, model)
-        else:
-            with connection.schema_editor() as schema_editor:
-                create_index(schema_editor, model)
+        _create_sqlite(connection, model)
     return count
 
 
