@@ -83,9 +83,11 @@ class DirectoryProfileQuerySet(models.QuerySet[_Profile]):
         region = region.strip()
         if not region:
             return self
-        return self.filter(
-            Q(nuts_code__istartswith=region) | Q(country__iexact=region) | Q(city__iexact=region)
-        )
+        # Codes are stored in capitals (their validators say so), so each part of this can be
+        # answered by an index: nuts_code and country (with PostgreSQL's pattern index for the
+        # prefix), and the profile's index on UPPER(city).
+        code = region.upper()
+        return self.filter(Q(nuts_code__startswith=code) | Q(country=code) | Q(city__iexact=region))
 
     def matching_terms(self, terms: list[str]) -> Self:
         """Profiles whose search document holds every term, found through the search index."""
@@ -141,6 +143,7 @@ class DirectoryProfile(models.Model):
         _("country"),
         max_length=2,
         blank=True,
+        db_index=True,
         validators=[RegexValidator(r"^[A-Z]{2}$", _("Use the two-letter country code, e.g. DE."))],
         help_text=_("Two-letter code, e.g. DE, AT, CH."),
     )
@@ -148,6 +151,7 @@ class DirectoryProfile(models.Model):
         _("NUTS code"),
         max_length=5,
         blank=True,
+        db_index=True,
         validators=[RegexValidator(r"^[A-Z]{2}[A-Z0-9]{0,3}$", _("A NUTS code such as DED51."))],
         help_text=_("The EU region code, e.g. DED51 for Leipzig."),
     )

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import islice
 from typing import Any, TypeVar, cast, overload
 
 from django.core.paginator import Page, Paginator
@@ -13,6 +15,7 @@ from django.db.models.functions import Lower
 
 from klinke.collectives.models import Collective, CollectiveQuerySet
 from klinke.core import search
+from klinke.core.counts import cached_count
 from klinke.core.models import Visitor
 from klinke.core.search import TextQuery
 from klinke.matching.analysis import query_terms
@@ -48,7 +51,7 @@ class DirectoryQuery:
         return self.filter(Supporter.objects.all(), user)
 
     def keys(self, user: Visitor) -> _Keys:
-        """Sort keys of every result, (rank, sort name, kind, pk), ordered and paged in the
+        """Sort keys of every result, (rank, sort name, kind, pk), ordered and limited in the
         database: the best-ranked first when there is a text, then alphabetical."""
         query = TextQuery.all_of(query_terms(self.text)) if self.text else TextQuery(())
         parts: list[models.QuerySet[Any, _Key]] = []
@@ -90,8 +93,10 @@ class DirectoryQuery:
 
 
 class _Keys:
-    """The union of both kinds' sort keys, for a Paginator: counted per kind, sliced as one
-    ordered query (`LIMIT`/`OFFSET` in the database)."""
+    """Both kinds' sort keys, for a Paginator. A page `[start:stop]` asks each kind for its
+    first `stop` keys in the shared order (an index scan with a LIMIT), merges them and keeps
+    `[start:stop]`; the merge only ever looks at the heads of the lists, so the pages tile the
+    whole ordered result exactly. Counts come from `cached_count`."""
 
     def __init__(
         self,
@@ -104,7 +109,7 @@ class _Keys:
 
     def count(self) -> int:
         if self._count is None:
-            self._count = sum(queryset.count() for queryset in self._querysets)
+            self._count = sum(cached_count(queryset) for queryset in self._querysets)
         return self._count
 
     def __len__(self) -> int:
@@ -119,12 +124,13 @@ class _Keys:
     def __getitem__(self, index: int | slice) -> _Key | list[_Key]:
         if isinstance(index, int):
             return self[index : index + 1][0]
-        if not self._parts:
-            return []
-        first, *rest = self._parts
-        combined = first.union(*rest, all=True) if rest else first
-        ordered = combined.order_by("-search_rank", "sort_name", "profile_kind", "pk")
-        return list(ordered[index])
+        start, stop = index.start or 0, index.stop
+        assert stop is not None, "a page has an end"
+        heads = [
+            list(part.order_by("-search_rank", "sort_name", "pk")[:stop]) for part in self._parts
+        ]
+        merged = heapq.merge(*heads, key=lambda key: (-key[0], key[1], key[2], key[3]))
+        return list(islice(merged, start, stop))
 
     def __iter__(self) -> Iterator[_Key]:
-        return iter(self[:])
+        return iter(self[: self.count()])
