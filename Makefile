@@ -46,6 +46,7 @@ bench: $(DEV)
 	$(BIN)/python bench/match.py
 	$(BIN)/python bench/contacts.py
 	$(BIN)/python bench/demo_scale.py --factor 100
+	$(BIN)/python bench/search.py --factor 100
 
 # Needs GNU gettext. The compiled .mo is committed so that a fresh machine needs only python3.
 messages: $(DEV)
