@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from django.apps import apps as global_apps
 from django.db import connections, models
@@ -39,7 +39,7 @@ __all__ = [
     "heal",
     "index_operations",
     "matching",
-    "rank",
+    "ranked",
     "rebuild",
     "register",
     "registered_models",
@@ -154,29 +154,31 @@ def matching(queryset: _QS, query: TextQuery) -> _QS:
     return queryset.filter(pk__in=found)
 
 
-def rank(queryset: models.QuerySet[Any], query: TextQuery) -> Any:
-    """An expression for how well a row of `queryset` answers `query` (higher is better), to
-    annotate the rows `matching` found; the database computes it for those rows only."""
+def ranked(queryset: _QS, query: TextQuery, name: str = "search_rank") -> _QS:
+    """`queryset` with `name` saying how well each row answers `query` (higher is better),
+    computed by the database for the rows the index finds (0 for an empty query). Filter with
+    `matching` as well; on SQLite this joins the FTS5 table, which already restricts the rows."""
     if not query:
-        return models.Value(0.0, output_field=models.FloatField())
+        return queryset.annotate(**{name: models.Value(0.0, output_field=models.FloatField())})
     if _vendor(queryset) == "postgresql":
         from django.contrib.postgres.search import SearchRank
 
-        return SearchRank(_vector(), query.tsquery())
+        return queryset.annotate(**{name: SearchRank(_vector(), query.tsquery())})
     table = fts_table(queryset.model)
     db_table = queryset.model._meta.db_table
     pk = queryset.model._meta.pk
     assert pk is not None
-    # bm25() is lower for better matches; negated so that higher is better on both databases.
-    sql = (
-        f'(SELECT -bm25("{table}") FROM "{table}" WHERE "{table}" MATCH %s'  # noqa: S608
-        f' AND rowid = "{db_table}"."{pk.column}")'
+    # One join with the FTS5 table: bm25() is computed once per found row (a correlated
+    # subquery per row would run the whole full-text query again for each). bm25() is lower
+    # for better matches, so it is negated: higher is better on both databases. Only
+    # identifiers from model metadata are formatted in; the query is a parameter.
+    joined = queryset.extra(  # noqa: S610
+        select={name: f'-bm25("{table}")'},
+        tables=[table],
+        where=[f'"{table}".rowid = "{db_table}"."{pk.column}"', f'"{table}" MATCH %s'],
+        params=[query.fts5()],
     )
-    return RawSQL(  # noqa: S611
-        sql,
-        [query.fts5()],
-        output_field=models.FloatField(),
-    )
+    return cast("_QS", joined)
 
 
 # --- keeping the indexes -------------------------------------------------------------------

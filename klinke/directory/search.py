@@ -63,9 +63,8 @@ class DirectoryQuery:
         for queryset in querysets:
             kind = "c" if queryset.model is Collective else "s"
             parts.append(
-                queryset.order_by()
+                search.ranked(queryset.order_by(), query)
                 .annotate(
-                    search_rank=search.rank(queryset, query),
                     sort_name=Lower("name"),
                     profile_kind=Value(kind, output_field=models.CharField()),
                 )

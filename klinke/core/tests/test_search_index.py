@@ -87,7 +87,7 @@ def test_it_ranks_the_closer_match_first_in_the_database():
     assert list(rows.values_list("slug", flat=True)) == ["both"]
     query = TextQuery.all_of(query_terms("hosting"))
     rows = search.matching(Collective.objects.all(), query)
-    ranked = rows.annotate(r=search.rank(rows, query)).order_by("-r", "slug")
+    ranked = search.ranked(rows, query, "r").order_by("-r", "slug")
     assert {slug for slug, _rank in ranked.values_list("slug", "r")} == {"both", "one"}
     assert all(rank > 0 for rank in ranked.values_list("r", flat=True))
 

@@ -39,7 +39,7 @@ BIG = 1000
 
 WORDS = [
     ("Webentwicklung mit Django", "web development with Django"),
-    ("Preisgestaltung und Akquise", "pricing and acquisition"),
+    ("Akquise und Vertrieb", "acquisition and sales"),
     ("Barrierefreiheit im Netz", "accessibility on the web"),
     ("Hosting und Betrieb", "hosting and operations"),
     ("Datenschutz und Sicherheit", "privacy and security"),
@@ -47,12 +47,21 @@ WORDS = [
 ]
 
 
+def _words(index: int) -> tuple[str, str]:
+    """Texts for seeded row `index`: one of a few themes, and for about one row in a hundred
+    the word the pages search for (a search finds a small part of a big network)."""
+    de, en = WORDS[index % len(WORDS)]
+    if index % 97 == 0:
+        return f"{de}, Preisgestaltung", f"{en}, pricing"
+    return de, en
+
+
 def _seed(network: Network) -> None:
     now = timezone.now()
     today = timezone.localdate()
     collectives = []
     for index in range(ROWS):
-        de, en = WORDS[index % len(WORDS)]
+        de, en = _words(index)
         collectives.append(
             Collective(
                 slug=f"seed-{index}",
@@ -72,10 +81,10 @@ def _seed(network: Network) -> None:
         Supporter(
             slug=f"seed-supporter-{index}",
             name=f"Helper {index:05}",
-            bio_de=WORDS[index % len(WORDS)][0],
+            bio_de=_words(index)[0],
             country="DE",
             languages=",de,",
-            search_document=search_document(f"Helper {index}", WORDS[index % len(WORDS)][0]),
+            search_document=search_document(f"Helper {index}", _words(index)[0]),
         )
         for index in range(ROWS)
     )
@@ -83,8 +92,8 @@ def _seed(network: Network) -> None:
         Need(
             ref=f"need-seed-{index}",
             collective=collectives[index],
-            title=f"Hilfe bei {WORDS[index % len(WORDS)][0]}",
-            description=WORDS[index % len(WORDS)][1],
+            title=f"Hilfe bei {_words(index)[0]}",
+            description=_words(index)[1],
             kinds=",advice,",
             expires_on=today + timedelta(days=30 if index % 3 else -3),
             created_at=now - timedelta(minutes=index),
@@ -95,8 +104,8 @@ def _seed(network: Network) -> None:
         Offer(
             ref=f"offer-seed-{index}",
             supporter=supporters[index],
-            title=f"Ich helfe bei {WORDS[index % len(WORDS)][0]}",
-            description=WORDS[index % len(WORDS)][1],
+            title=f"Ich helfe bei {_words(index)[0]}",
+            description=_words(index)[1],
             kinds=",advice,",
             expires_on=today + timedelta(days=30),
             created_at=now - timedelta(minutes=index),
@@ -106,22 +115,22 @@ def _seed(network: Network) -> None:
     Article.objects.bulk_create(
         Article(
             slug=f"seed-article-{index}",
-            title=f"{WORDS[index % len(WORDS)][0]} {index}",
-            body=WORDS[index % len(WORDS)][1],
+            title=f"{_words(index)[0]} {index}",
+            body=_words(index)[1],
             visibility=Visibility.PUBLIC,
-            search_document=search_document(*WORDS[index % len(WORDS)], str(index)),
-            title_document=search_document(WORDS[index % len(WORDS)][0]),
+            search_document=search_document(*_words(index), str(index)),
+            title_document=search_document(_words(index)[0]),
         )
         for index in range(ROWS)
     )
     Event.objects.bulk_create(
         Event(
-            title=f"Werkstatt {WORDS[index % len(WORDS)][0]}",
-            description=WORDS[index % len(WORDS)][1],
+            title=f"Werkstatt {_words(index)[0]}",
+            description=_words(index)[1],
             starts_at=now + timedelta(days=index - ROWS // 2),
             ends_at=now + timedelta(days=index - ROWS // 2, hours=2),
             capacity=20,
-            search_document=search_document(*WORDS[index % len(WORDS)]),
+            search_document=search_document(*_words(index)),
         )
         for index in range(ROWS)
     )
