@@ -51,6 +51,9 @@ def _words(index: int) -> tuple[str, str]:
     """Texts for seeded row `index`: one of a few themes, and for about one row in a hundred
     the word the pages search for (a search finds a small part of a big network)."""
     de, en = WORDS[index % len(WORDS)]
+    # Real profiles and articles run to a few hundred words; so many terms make a row's
+    # search document (and stored tsvector) about as long as theirs.
+    en += " " + " ".join(f"topic{index % 50}n{number}" for number in range(80))
     if index % 97 == 0:
         return f"{de}, Preisgestaltung", f"{en}, pricing"
     return de, en
@@ -65,7 +68,7 @@ def _seed(network: Network) -> None:
         collectives.append(
             Collective(
                 slug=f"seed-{index}",
-                name=f"Seed {index:05} {en}",
+                name=f"Seed {index:05} {WORDS[index % len(WORDS)][1]}",
                 description_de=de,
                 description_en=en,
                 country="DE",
