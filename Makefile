@@ -50,6 +50,7 @@ bench: $(DEV)
 	$(BIN)/python bench/demo_scale.py --factor 100
 	$(BIN)/python bench/quality.py
 	$(BIN)/python bench/load.py --scale 100 $(if $(BENCH_DATABASE_URL),--database $(BENCH_DATABASE_URL))
+	$(BIN)/python bench/search.py --factor 100
 
 # Needs GNU gettext. The compiled .mo is committed so that a fresh machine needs only python3.
 messages: $(DEV)

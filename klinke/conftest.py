@@ -38,6 +38,8 @@ def english_by_default(settings: Any) -> Iterator[None]:
     settings.LANGUAGE_CODE = "en"
     # Rankings in tests are lexical, whether or not the optional embedding model is installed.
     settings.KLINKE_SEMANTIC_MATCHING = False
+    # Counts are exact in tests (klinke.core.counts); test_query_plans turns the cache on.
+    settings.KLINKE_COUNT_CACHE_SECONDS = 0
     with translation.override("en"):
         yield
 

@@ -332,3 +332,6 @@ LOGGING = {
 }
 
 KLINKE_INVITATION_DAYS = 14
+
+# How long list pages reuse a count that would read a whole table (klinke.core.counts); 0 = never.
+KLINKE_COUNT_CACHE_SECONDS = env_int("KLINKE_COUNT_CACHE_SECONDS", 30)

@@ -16,3 +16,8 @@ class CollectivesConfig(AppConfig):
 
         register_personal_data(PERSONAL_DATA)
         register_collective_data(COLLECTIVE_DATA)
+
+        from klinke.collectives.models import Collective
+        from klinke.core import search
+
+        search.register(Collective)

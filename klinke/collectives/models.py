@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import F
+from django.db.models.functions import Lower, Upper
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -119,6 +121,7 @@ class Collective(DirectoryProfile):
     objects = CollectiveQuerySet.as_manager()
 
     directory_kind = _("Collective")
+    SEARCH_PREFETCH = ("topics", "references")
 
     # Shown only to network members, in HTML and in the API.
     MEMBERS_ONLY_FIELDS = ("red_lines", "capacity_person_days_per_month", "members")
@@ -127,6 +130,12 @@ class Collective(DirectoryProfile):
         ordering = ["name"]
         verbose_name = _("collective")
         verbose_name_plural = _("collectives")
+        # The directory's alphabetical order and the front page's newest collectives.
+        indexes = [
+            models.Index(Lower("name"), F("id"), name="collective_sort_name"),
+            models.Index(fields=["-created_at"], name="collective_newest"),
+            models.Index(Upper("city"), name="collective_city"),
+        ]
 
     def get_absolute_url(self) -> str:
         return reverse("collectives:detail", args=[self.slug])

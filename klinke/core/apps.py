@@ -9,3 +9,9 @@ class CoreConfig(AppConfig):
         from klinke.core.personal_data import CORE_PERSONAL_DATA, register_personal_data
 
         register_personal_data(CORE_PERSONAL_DATA)
+
+        from django.db.models.signals import post_migrate
+
+        from klinke.core.search import heal_after_migrate
+
+        post_migrate.connect(heal_after_migrate, sender=self, dispatch_uid="klinke-search-heal")

@@ -83,15 +83,17 @@ class DirectoryProfileQuerySet(models.QuerySet[_Profile]):
         region = region.strip()
         if not region:
             return self
-        return self.filter(
-            Q(nuts_code__istartswith=region) | Q(country__iexact=region) | Q(city__iexact=region)
-        )
+        # Codes are stored in capitals (their validators say so), so each part of this can be
+        # answered by an index: nuts_code and country (with PostgreSQL's pattern index for the
+        # prefix), and the profile's index on UPPER(city).
+        code = region.upper()
+        return self.filter(Q(nuts_code__startswith=code) | Q(country=code) | Q(city__iexact=region))
 
     def matching_terms(self, terms: list[str]) -> Self:
-        qs = self
-        for term in terms:
-            qs = qs.filter(search_document__contains=f" {term} ")
-        return qs
+        """Profiles whose search document holds every term, found through the search index."""
+        from klinke.core import search
+
+        return search.matching(self, search.TextQuery.all_of(terms))
 
     def found_by(
         self,
@@ -148,6 +150,7 @@ class DirectoryProfile(models.Model):
         _("country"),
         max_length=2,
         blank=True,
+        db_index=True,
         validators=[RegexValidator(r"^[A-Z]{2}$", _("Use the two-letter country code, e.g. DE."))],
         help_text=_("Two-letter code, e.g. DE, AT, CH."),
     )
@@ -155,6 +158,7 @@ class DirectoryProfile(models.Model):
         _("NUTS code"),
         max_length=5,
         blank=True,
+        db_index=True,
         validators=[RegexValidator(r"^[A-Z]{2}[A-Z0-9]{0,3}$", _("A NUTS code such as DED51."))],
         help_text=_("The EU region code, e.g. DED51 for Leipzig."),
     )
@@ -209,10 +213,15 @@ class DirectoryProfile(models.Model):
         """Texts the directory search indexes; subclasses add their own."""
         return [self.name, self.city, *topic_names(self.topics)]
 
-    def refresh_search_document(self) -> None:
+    def search_documents(self) -> dict[str, str]:
+        """The search columns and what they should hold (see `core.search.rebuild`)."""
         from klinke.matching.analysis import search_document
 
-        self.search_document = search_document(*self.texts_for_search())
+        return {"search_document": search_document(*self.texts_for_search())}
+
+    def refresh_search_document(self) -> None:
+        """Store the search document; the database's search index follows the column."""
+        self.search_document = self.search_documents()["search_document"]
         type(self)._default_manager.filter(pk=self.pk).update(search_document=self.search_document)
 
 

@@ -2,18 +2,30 @@
 
 from __future__ import annotations
 
+import heapq
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TypeVar, cast
+from itertools import islice
+from typing import Any, TypeVar, cast, overload
 
 from django.core.paginator import Page, Paginator
+from django.db import models
+from django.db.models import Value
+from django.db.models.functions import Lower
 
 from klinke.collectives.models import Collective, CollectiveQuerySet
+from klinke.core import search
+from klinke.core.counts import cached_count
 from klinke.core.models import Visitor
-from klinke.matching.analysis import index_terms, query_terms
+from klinke.core.search import TextQuery
+from klinke.matching.analysis import query_terms
 from klinke.supporters.models import Supporter, SupporterQuerySet
 from klinke.topics.models import Topic
 
 PAGE_SIZE = 20
+
+_Key = tuple[float, str, str, int]
+"""A result's sort key: rank, name in lower case, kind ("c" or "s"), primary key."""
 
 _Found = TypeVar("_Found", CollectiveQuerySet, SupporterQuerySet)
 
@@ -38,26 +50,31 @@ class DirectoryQuery:
     def supporters(self, user: Visitor) -> SupporterQuerySet:
         return self.filter(Supporter.objects.all(), user)
 
-    def page(self, user: Visitor, number: str | int | None) -> Page[Collective | Supporter]:
-        """One page of results across both kinds, in a fixed number of queries.
-
-        Every result contains all query terms; those whose name contains them come first, then
-        the order is alphabetical.
-        """
-        wanted = set(query_terms(self.text)) if self.text else set()
-        keys: list[tuple[int, str, str, int]] = []
-        sources: list[tuple[str, CollectiveQuerySet | SupporterQuerySet]] = []
+    def keys(self, user: Visitor) -> _Keys:
+        """Sort keys of every result, (rank, sort name, kind, pk), ordered and limited in the
+        database: the best-ranked first when there is a text, then alphabetical."""
+        query = TextQuery.all_of(query_terms(self.text)) if self.text else TextQuery(())
+        parts: list[models.QuerySet[Any, _Key]] = []
+        querysets: list[CollectiveQuerySet | SupporterQuerySet] = []
         if self.kind in ("", "collective"):
-            sources.append(("c", self.collectives(user)))
+            querysets.append(self.collectives(user))
         if self.kind in ("", "supporter"):
-            sources.append(("s", self.supporters(user)))
-        for kind, queryset in sources:
-            for pk, name in queryset.values_list("pk", "name"):
-                in_name = len(wanted.intersection(index_terms(name))) if wanted else 0
-                keys.append((-in_name, name.casefold(), kind, pk))
-        keys.sort()
-        # The page of sort keys becomes the page of their objects below.
-        key_page = Paginator(keys, PAGE_SIZE).get_page(number)
+            querysets.append(self.supporters(user))
+        for queryset in querysets:
+            kind = "c" if queryset.model is Collective else "s"
+            parts.append(
+                search.ranked(queryset.order_by(), query)
+                .annotate(
+                    sort_name=Lower("name"),
+                    profile_kind=Value(kind, output_field=models.CharField()),
+                )
+                .values_list("search_rank", "sort_name", "profile_kind", "pk")
+            )
+        return _Keys(querysets, parts)
+
+    def page(self, user: Visitor, number: str | int | None) -> Page[Collective | Supporter]:
+        """One page of results across both kinds, in a fixed number of queries."""
+        key_page: Page[_Key] = Paginator(self.keys(user), PAGE_SIZE).get_page(number)
         collective_ids = [pk for *_rest, kind, pk in key_page.object_list if kind == "c"]
         supporter_ids = [pk for *_rest, kind, pk in key_page.object_list if kind == "s"]
         objects: dict[tuple[str, int], Collective | Supporter] = {}
@@ -72,3 +89,47 @@ class DirectoryQuery:
         # page asks its paginator only for counts, which are the same for keys and profiles.
         paginator = cast("Paginator[Collective | Supporter]", key_page.paginator)
         return Page(profiles, key_page.number, paginator)
+
+
+class _Keys:
+    """Both kinds' sort keys, for a Paginator. A page `[start:stop]` asks each kind for its
+    first `stop` keys in the shared order (an index scan with a LIMIT), merges them and keeps
+    `[start:stop]`; the merge only ever looks at the heads of the lists, so the pages tile the
+    whole ordered result exactly. Counts come from `cached_count`."""
+
+    def __init__(
+        self,
+        querysets: list[CollectiveQuerySet | SupporterQuerySet],
+        parts: list[models.QuerySet[Any, _Key]],
+    ) -> None:
+        self._querysets = querysets
+        self._parts = parts
+        self._count: int | None = None
+
+    def count(self) -> int:
+        if self._count is None:
+            self._count = sum(cached_count(queryset) for queryset in self._querysets)
+        return self._count
+
+    def __len__(self) -> int:
+        return self.count()
+
+    @overload
+    def __getitem__(self, index: int) -> _Key: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[_Key]: ...
+
+    def __getitem__(self, index: int | slice) -> _Key | list[_Key]:
+        if isinstance(index, int):
+            return self[index : index + 1][0]
+        start, stop = index.start or 0, index.stop
+        assert stop is not None, "a page has an end"
+        heads = [
+            list(part.order_by("-search_rank", "sort_name", "pk")[:stop]) for part in self._parts
+        ]
+        merged = heapq.merge(*heads, key=lambda key: (-key[0], key[1], key[2], key[3]))
+        return list(islice(merged, start, stop))
+
+    def __iter__(self) -> Iterator[_Key]:
+        return iter(self[: self.count()])

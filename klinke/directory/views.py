@@ -3,6 +3,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from klinke.collectives.models import Collective
+from klinke.core.counts import cached_count
 from klinke.core.htmx import HtmxHttpRequest
 from klinke.directory.forms import DirectoryFilterForm
 from klinke.directory.search import DirectoryQuery
@@ -40,8 +41,8 @@ def home(request: HttpRequest) -> HttpResponse:
         request,
         "directory/home.html",
         {
-            "collective_count": collectives.count(),
-            "supporter_count": supporters.count(),
+            "collective_count": cached_count(collectives),
+            "supporter_count": cached_count(supporters),
             "recent_collectives": collectives.order_by("-created_at")[:6],
             "my_collectives": my_collectives,
         },

@@ -211,6 +211,8 @@ class Need(ExchangeItem):
     class Meta(ExchangeItem.Meta):
         verbose_name = _("need")
         verbose_name_plural = _("needs")
+        # The exchange list's order (newest first).
+        indexes = [models.Index(fields=["-created_at", "id"], name="need_newest")]
 
     def get_absolute_url(self) -> str:
         return reverse("exchange:need_detail", args=[self.ref])
@@ -247,6 +249,7 @@ class Offer(ExchangeItem):
     class Meta(ExchangeItem.Meta):
         verbose_name = _("offer")
         verbose_name_plural = _("offers")
+        indexes = [models.Index(fields=["-created_at", "id"], name="offer_newest")]
         constraints = [
             models.CheckConstraint(
                 condition=(Q(supporter__isnull=False) & Q(collective__isnull=True))

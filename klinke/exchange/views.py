@@ -3,7 +3,6 @@ from collections.abc import Callable
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,6 +13,8 @@ from django.views.decorators.http import require_POST
 from klinke.accounts import request_user
 from klinke.collectives.access import collective_to_act_for
 from klinke.collectives.models import Collective
+from klinke.core.counts import CachedCountPaginator
+from klinke.core.models import Visibility, is_network_member
 from klinke.core.submissions import once_per_submission
 from klinke.exchange import actions, candidates, match_index
 from klinke.exchange.forms import (
@@ -62,10 +63,12 @@ def index(request: HttpRequest) -> HttpResponse:
     else:
         show = "needs"
         items = Need.objects.current().visible_to(request.user).select_related("collective")
-        items = items.filter(collective__in=Collective.objects.visible_to(request.user))
-    page = Paginator(items.prefetch_related("topics").order_by("-created_at", "pk"), 20).get_page(
-        request.GET.get("page")
-    )
+        if not is_network_member(request.user):
+            # What Collective.objects.visible_to says, as a join rather than a subquery.
+            items = items.filter(collective__visibility=Visibility.PUBLIC)
+    # Newest first through the need_newest/offer_newest indexes; the count is cached.
+    ordered = items.prefetch_related("topics").order_by("-created_at", "pk")
+    page = CachedCountPaginator(ordered, 20).get_page(request.GET.get("page"))
     return render(request, "exchange/index.html", {"page": page, "show": show})
 
 

@@ -10,3 +10,9 @@ class KnowledgeConfig(AppConfig):
         from klinke.knowledge.personal_data import PERSONAL_DATA
 
         register_personal_data(PERSONAL_DATA)
+
+        from klinke.core import search
+        from klinke.knowledge.models import Article, Question
+
+        search.register(Article)
+        search.register(Question)

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from klinke.core import search as core_search
 from klinke.core.models import (
     TopicSet,
     Visibility,
@@ -56,7 +57,7 @@ class VisibleQuerySet(models.QuerySet[_Row]):
         if not words:
             return self.order_by("-updated_at", "-pk")
         return (
-            self.filter(search.matching(words))
+            core_search.matching(self, search.text_query(words))
             .annotate(title_hits=search.title_hits(words))
             .order_by("-title_hits", "-updated_at", "-pk")
         )
@@ -137,10 +138,17 @@ class SearchableMarkdown(models.Model):
     def refresh_derived_fields(self) -> None:
         """Render the Markdown and rebuild the search documents (call after topics are set)."""
         self.body_html = render_markdown(self.body)
+        for column, value in self.search_documents().items():
+            setattr(self, column, value)
+
+    def search_documents(self) -> dict[str, str]:
+        """The search columns and what they should hold (see `core.search.rebuild`)."""
         # A row not yet saved has no topics to name.
         names = topic_names(self.topics) if self.pk is not None else []
-        self.search_document = _document(*self.search_texts(), *names)
-        self.title_document = _document(self.title)
+        return {
+            "search_document": _document(*self.search_texts(), *names),
+            "title_document": _document(self.title),
+        }
 
     def is_visible_to(self, user: Visitor | None) -> bool:
         return self.visibility == Visibility.PUBLIC or is_network_member(user)
@@ -198,6 +206,8 @@ class Article(SearchableMarkdown):
     )
 
     objects = ArticleQuerySet.as_manager()
+
+    SEARCH_PREFETCH = ("topics",)
 
     class Meta:
         ordering = ["-updated_at", "-pk"]
@@ -318,6 +328,8 @@ class Question(SearchableMarkdown):
     is_demo = models.BooleanField(_("demo data"), default=False)
 
     objects = QuestionQuerySet.as_manager()
+
+    SEARCH_PREFETCH = ("topics",)
 
     class Meta:
         ordering = ["-created_at", "-pk"]

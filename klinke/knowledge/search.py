@@ -1,8 +1,8 @@
 """Full-text search over articles and questions, in German and English at once.
 
 Documents store `matching.analysis.search_document(...)`, as the directory does, and a query
-is analysed with `query_terms`: every query word must be found (AND), each through a
-`LIKE '% term %'` that works the same on SQLite and PostgreSQL.
+is analysed with `query_terms`: every query word must be found (AND), looked up through the
+search index of `core.search` (PostgreSQL full-text, SQLite FTS5).
 
 One widening on top of that: a German compound in the query ("Preisgestaltung") may also be
 found through its lexicon translation ("pricing" → `price`), not only through all of its
@@ -11,7 +11,7 @@ although an English one about "pricing" is. Words that are not compounds, and co
 lexicon does not translate, keep the strict meaning.
 
 Results are ranked by how many query words occur in the title (as written before translated),
-then by recency.
+then by recency; the title is checked only for rows the index found.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from operator import and_, or_
 
 from django.db.models import Case, Expression, IntegerField, Q, Value, When
 
+from klinke.core.search import TextQuery
 from klinke.matching.analysis import (
     fold,
     index_terms,
@@ -95,9 +96,10 @@ def parse_query(text: str) -> list[QueryWord]:
     return parsed
 
 
-def matching(words: list[QueryWord]) -> Q:
-    """Rows whose search document answers every query word."""
-    return reduce(and_, (word.condition("search_document") for word in words), Q())
+def text_query(words: list[QueryWord]) -> TextQuery:
+    """The query for the search index (`core.search`): rows whose search document answers
+    every query word, each through any one of its alternatives."""
+    return TextQuery(tuple(word.alternatives for word in words))
 
 
 def title_hits(words: list[QueryWord]) -> Expression:

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from klinke.accounts import request_user
 from klinke.accounts.models import User
+from klinke.core.counts import CachedCountPaginator
 from klinke.core.forms import refusal_onto
 from klinke.core.htmx import HtmxHttpRequest
 from klinke.core.models import is_network_member
@@ -71,10 +72,11 @@ def index(request: HtmxHttpRequest) -> HttpResponse:
         )
         if data["kind"]:
             articles = articles.filter(kind=data["kind"])
+    # The translation is fetched for the page's rows only (a join would read every match).
     articles = (
-        articles.search(text).select_related("author", "translation").prefetch_related("topics")
+        articles.search(text).select_related("author").prefetch_related("topics", "translation")
     )
-    page = Paginator(articles, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CachedCountPaginator(articles, PAGE_SIZE).get_page(request.GET.get("page"))
     context: dict[str, object] = {
         "form": form,
         "page": page,

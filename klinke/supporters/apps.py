@@ -15,3 +15,8 @@ class SupportersConfig(AppConfig):
         from klinke.supporters.personal_data import PERSONAL_DATA
 
         register_personal_data(PERSONAL_DATA)
+
+        from klinke.core import search
+        from klinke.supporters.models import Supporter
+
+        search.register(Supporter)

@@ -6,6 +6,8 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.db.models import F
+from django.db.models.functions import Lower, Upper
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -85,6 +87,7 @@ class Supporter(DirectoryProfile):
     objects = SupporterQuerySet.as_manager()
 
     directory_kind = _("Supporter")
+    SEARCH_PREFETCH = ("topics",)
 
     MEMBERS_ONLY_FIELDS = ("hours_per_month",)
 
@@ -92,6 +95,11 @@ class Supporter(DirectoryProfile):
         ordering = ["name"]
         verbose_name = _("supporter")
         verbose_name_plural = _("supporters")
+        # The directory's alphabetical order.
+        indexes = [
+            models.Index(Lower("name"), F("id"), name="supporter_sort_name"),
+            models.Index(Upper("city"), name="supporter_city"),
+        ]
 
     def get_absolute_url(self) -> str:
         return reverse("supporters:detail", args=[self.slug])

@@ -316,13 +316,18 @@ class Interest(models.Model):
 # --- events --------------------------------------------------------------------------
 
 
+def _this_minute() -> datetime:
+    return timezone.now().replace(second=0, microsecond=0)
+
+
 class EventQuerySet(VisibleQuerySet["Event"]):
     def upcoming(self) -> Self:
-        """Events that have not ended yet, soonest first."""
-        return self.filter(ends_at__gt=timezone.now()).order_by("starts_at", "pk")
+        """Events that have not ended by the start of this minute, soonest first (the same
+        query all minute long, so the list's count can be cached: klinke.core.counts)."""
+        return self.filter(ends_at__gt=_this_minute()).order_by("starts_at", "pk")
 
     def past(self) -> Self:
-        return self.filter(ends_at__lte=timezone.now()).order_by("-starts_at", "-pk")
+        return self.filter(ends_at__lte=_this_minute()).order_by("-starts_at", "-pk")
 
     def scheduled(self) -> Self:
         return self.filter(state=EventState.SCHEDULED)

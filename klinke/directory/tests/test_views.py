@@ -108,3 +108,36 @@ def test_it_keeps_the_query_count_flat_as_the_directory_grows(
     assert Collective.objects.count() > 30
     with django_assert_max_num_queries(baseline):
         client.get(url)
+
+
+def test_it_pages_through_both_kinds_in_one_order_without_gaps_or_repeats(network, client):
+    from klinke.supporters.models import Supporter
+
+    for index in range(23):
+        make_collective(f"k{index}", f"{chr(97 + index)} Kollektiv", members=[])
+        supporter = Supporter.objects.create(slug=f"s{index}", name=f"{chr(65 + index)} Helper")
+        supporter.refresh_search_document()
+    url = reverse("directory:index")
+    first = client.get(url)
+    pages = first.context["page"].paginator.num_pages
+    seen = names(first)
+    for number in range(2, pages + 1):
+        seen += names(client.get(url, {"page": number}))
+    everything = [*Collective.objects.active().visible_to(None).values_list("name", flat=True)]
+    everything += Supporter.objects.visible_to(None).values_list("name", flat=True)
+    assert len(seen) == len(set(seen)) == first.context["page"].paginator.count == len(everything)
+    assert set(seen) == set(everything)
+    # Alphabetical across both kinds (the database's collation decides ties of case and spaces).
+    assert {seen[0], seen[1]} == {"a Kollektiv", "A Helper"}
+    assert {seen[-1], seen[-2]} == {"w Kollektiv", "W Helper"}
+
+
+def test_it_ranks_search_results_in_the_database_and_pages_them(network, client):
+    for index in range(25):
+        make_collective(f"h{index:02}", f"Hoster {index:02}", members=[], description_en="hosting")
+    url = reverse("directory:index")
+    first = client.get(url, {"q": "hosting"})
+    second = client.get(url, {"q": "hosting", "page": 2})
+    found = names(first) + names(second)
+    assert first.context["page"].paginator.count == len(found) == len(set(found))
+    assert "Rotkehlchen Hosting" in found and "Hoster 07" in found

@@ -1,0 +1,47 @@
+"""Counts that would read a whole table, kept for a short while in the shared cache.
+
+A list page needs the number of results for its page links, and on a big network that COUNT
+reads every row of the table (no index answers "how many visible needs are there?" without
+visiting them). Such counts are remembered for `KLINKE_COUNT_CACHE_SECONDS` (30 by default;
+0 turns this off, as the tests do) under a digest of the query, so a page counts at most once
+in that time per filter combination. The number a visitor sees may therefore lag a new entry
+by that long; the entries themselves are always current.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any, TypeVar
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.paginator import Paginator
+from django.db import models
+from django.utils.functional import cached_property
+
+_T = TypeVar("_T")
+
+
+def cached_count(queryset: models.QuerySet[Any, Any]) -> int:
+    """`queryset.count()`, remembered for a short while (see the module)."""
+    seconds = int(getattr(settings, "KLINKE_COUNT_CACHE_SECONDS", 0))
+    if seconds <= 0:
+        return queryset.count()
+    sql, params = queryset.order_by().query.sql_with_params()
+    digest = hashlib.sha256(f"{queryset.db}\0{sql}\0{params!r}".encode()).hexdigest()
+    key = f"klinke:count:{digest}"
+    found = cache.get(key)
+    if not isinstance(found, int):
+        found = queryset.count()
+        cache.set(key, found, seconds)
+    return found
+
+
+class CachedCountPaginator(Paginator[_T]):
+    """A Paginator whose count of a QuerySet comes from `cached_count`."""
+
+    @cached_property
+    def count(self) -> int:
+        if isinstance(self.object_list, models.QuerySet):
+            return cached_count(self.object_list)
+        return super().count

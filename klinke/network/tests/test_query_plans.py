@@ -1,0 +1,211 @@
+"""The key pages stay fast as the network grows: their queries use indexes (PostgreSQL).
+
+Seeds a few thousand collectives, supporters, needs, offers, articles and events in bulk, runs
+ANALYZE so the planner knows the sizes, fetches each key page as a network member (once to
+warm cached counts and the matching index, then once under `CaptureQueriesContext`), and runs
+EXPLAIN on every query the page made: none may read a big table with a Seq Scan. The query
+count of each page is pinned too, so a page cannot trade its plans for an N+1.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from klinke.collectives.models import Collective
+from klinke.conftest import Network
+from klinke.core.models import Visibility
+from klinke.exchange.models import Need, Offer
+from klinke.knowledge.models import Article
+from klinke.matching.analysis import search_document
+from klinke.supporters.models import Supporter
+from klinke.workbench.models import Lead
+from klinke.workshops.models import Event
+
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="plans are PostgreSQL's"),
+]
+
+ROWS = 3000
+BIG = 1000
+"""A table with more rows than this must not be read whole."""
+
+WORDS = [
+    ("Webentwicklung mit Django", "web development with Django"),
+    ("Akquise und Vertrieb", "acquisition and sales"),
+    ("Barrierefreiheit im Netz", "accessibility on the web"),
+    ("Hosting und Betrieb", "hosting and operations"),
+    ("Datenschutz und Sicherheit", "privacy and security"),
+    ("Gestaltung von Oberflächen", "interface design"),
+]
+
+
+def _words(index: int) -> tuple[str, str]:
+    """Texts for seeded row `index`: one of a few themes, and for about one row in a hundred
+    the word the pages search for (a search finds a small part of a big network)."""
+    de, en = WORDS[index % len(WORDS)]
+    # Real profiles and articles run to a few hundred words; so many terms make a row's
+    # search document (and stored tsvector) about as long as theirs.
+    en += " " + " ".join(f"topic{index % 50}n{number}" for number in range(80))
+    if index % 97 == 0:
+        return f"{de}, Preisgestaltung", f"{en}, pricing"
+    return de, en
+
+
+def _seed(network: Network) -> None:
+    now = timezone.now()
+    today = timezone.localdate()
+    collectives = []
+    for index in range(ROWS):
+        de, en = _words(index)
+        collectives.append(
+            Collective(
+                slug=f"seed-{index}",
+                name=f"Seed {index:05} {WORDS[index % len(WORDS)][1]}",
+                description_de=de,
+                description_en=en,
+                country="DE",
+                city="Leipzig" if index % 7 else "Wien",
+                languages=",de,en,",
+                visibility=Visibility.PUBLIC if index % 5 else Visibility.MEMBERS,
+                search_document=search_document(f"Seed {index}", de, en),
+                created_at=now - timedelta(minutes=index),
+            )
+        )
+    collectives = Collective.objects.bulk_create(collectives)
+    supporters = Supporter.objects.bulk_create(
+        Supporter(
+            slug=f"seed-supporter-{index}",
+            name=f"Helper {index:05}",
+            bio_de=_words(index)[0],
+            country="DE",
+            languages=",de,",
+            search_document=search_document(f"Helper {index}", _words(index)[0]),
+        )
+        for index in range(ROWS)
+    )
+    Need.objects.bulk_create(
+        Need(
+            ref=f"need-seed-{index}",
+            collective=collectives[index],
+            title=f"Hilfe bei {_words(index)[0]}",
+            description=_words(index)[1],
+            kinds=",advice,",
+            expires_on=today + timedelta(days=30 if index % 3 else -3),
+            created_at=now - timedelta(minutes=index),
+        )
+        for index in range(ROWS)
+    )
+    Offer.objects.bulk_create(
+        Offer(
+            ref=f"offer-seed-{index}",
+            supporter=supporters[index],
+            title=f"Ich helfe bei {_words(index)[0]}",
+            description=_words(index)[1],
+            kinds=",advice,",
+            expires_on=today + timedelta(days=30),
+            created_at=now - timedelta(minutes=index),
+        )
+        for index in range(ROWS)
+    )
+    Article.objects.bulk_create(
+        Article(
+            slug=f"seed-article-{index}",
+            title=f"{_words(index)[0]} {index}",
+            body=_words(index)[1],
+            visibility=Visibility.PUBLIC,
+            search_document=search_document(*_words(index), str(index)),
+            title_document=search_document(_words(index)[0]),
+        )
+        for index in range(ROWS)
+    )
+    Event.objects.bulk_create(
+        Event(
+            title=f"Werkstatt {_words(index)[0]}",
+            description=_words(index)[1],
+            starts_at=now + timedelta(days=index - ROWS // 2),
+            ends_at=now + timedelta(days=index - ROWS // 2, hours=2),
+            capacity=20,
+            search_document=search_document(*_words(index)),
+        )
+        for index in range(ROWS)
+    )
+    Lead.objects.bulk_create(
+        Lead(collective=collectives[index], title=f"Auftrag {index}") for index in range(ROWS)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+
+
+def _big_tables() -> set[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT relname FROM pg_class WHERE relkind = 'r' AND reltuples > %s", [BIG])
+        return {row[0] for row in cursor.fetchall()}
+
+
+def _seq_scans(sql: str, params: Any, big: set[str]) -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = [row[0] for row in cursor.fetchall()]
+    scanned = {found.group(1) for line in plan if (found := re.search(r"Seq Scan on (\w+)", line))}
+    return ["\n".join(plan)] if scanned & big else []
+
+
+@pytest.fixture
+def seeded(network: Network, settings: Any) -> Network:
+    settings.KLINKE_COUNT_CACHE_SECONDS = 60
+    _seed(network)
+    return network
+
+
+def _pages(network: Network) -> list[tuple[str, str, int]]:
+    """(name, URL, number of queries) of every key page, as a member of collective A."""
+    need = Need.objects.create(
+        ref="need-of-a",
+        collective=network.collective_a,
+        title="Wir brauchen Hilfe bei Preisgestaltung",
+        description="Wie kalkulieren wir unseren Tagessatz?",
+        kinds=",advice,",
+    )
+    slug = network.collective_a.slug
+    return [
+        ("front page", "/", 8),
+        ("directory", "/directory/", 11),
+        ("directory page 50", "/directory/?page=50", 11),
+        ("directory search", "/directory/?q=Preisgestaltung", 11),
+        ("directory filter", "/directory/?region=DE&language=de&kind=collective", 9),
+        ("exchange needs", "/exchange/", 7),
+        ("exchange offers", "/exchange/?show=offers", 7),
+        ("knowledge search", "/knowledge/?q=Preisgestaltung", 9),
+        ("workshops", "/workshops/", 11),
+        ("workbench board", f"/collectives/{slug}/workbench/", 10),
+        ("collective profile", f"/collectives/{slug}/", 8),
+        ("need page", need.get_absolute_url(), 16),
+    ]
+
+
+def test_it_reads_no_big_table_whole_on_any_key_page(seeded: Network) -> None:
+    big = _big_tables()
+    assert {"collectives_collective", "supporters_supporter", "exchange_need"} <= big
+    client = seeded.client_for(seeded.alice)
+    problems = []
+    for name, url, queries in _pages(seeded):
+        assert client.get(url).status_code == 200, name  # warms cached counts and indexes
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(url)
+        assert response.status_code == 200, name
+        assert len(captured) == queries, (name, len(captured), [q["sql"] for q in captured])
+        for query in captured:
+            sql = query["sql"]
+            if not sql.lstrip().upper().startswith("SELECT"):
+                continue
+            for plan in _seq_scans(sql, None, big):
+                problems.append(f"{name}: {sql}\n{plan}")
+    assert not problems, "\n\n".join(problems)

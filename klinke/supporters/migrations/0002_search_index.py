@@ -1,0 +1,11 @@
+"""The search index: a GIN index on PostgreSQL, an FTS5 table with triggers on SQLite."""
+
+from django.db import migrations
+
+from klinke.core.search import index_operations
+
+
+class Migration(migrations.Migration):
+    dependencies = [("supporters", "0001_initial")]
+
+    operations = index_operations("supporters", "Supporter")
