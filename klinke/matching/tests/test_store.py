@@ -98,12 +98,22 @@ def live(base: MatchIndex, edits: dict[str, MatchDocument | None]) -> LiveIndex:
     return LiveIndex(base=base, overlay=build_overlay(changed, base), masked=frozenset(edits))
 
 
+# Helpful introductions per ref and topic (the feedback factor): some for documents only the
+# generation holds, some for documents only the overlay holds, some for neither.
+feedbacks = st.dictionaries(
+    st.sampled_from([f"offer:{n:02}" for n in range(25)] + ["offer:new0", "offer:gone"]),
+    st.dictionaries(st.sampled_from(sorted(TREE.topics)), st.integers(1, 4), max_size=2),
+    max_size=5,
+)
+
+
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(corpus_and_edits(), documents("need:q"), st.integers(1, 12))
+@given(corpus_and_edits(), documents("need:q"), st.integers(1, 12), feedbacks)
 def test_it_ranks_overlay_and_generation_as_one_index_of_the_current_documents(
     data: tuple[dict[str, MatchDocument], dict[str, MatchDocument | None]],
     query: MatchDocument,
     limit: int,
+    feedback: dict[str, dict[str, int]],
 ) -> None:
     corpus, edits = data
     base = MatchIndex.build(corpus.values())
@@ -112,8 +122,9 @@ def test_it_ranks_overlay_and_generation_as_one_index_of_the_current_documents(
     # One index built now over the current documents, with the generation's statistics.
     fresh = MatchIndex.build(now, statistics=base.statistics)
 
-    expected = rank_index(query, fresh, topics=TREE, limit=limit)
-    assert rank(query, live(base, edits), topics=TREE, limit=limit) == expected
+    expected = rank_index(query, fresh, topics=TREE, limit=limit, feedback=feedback)
+    got = rank(query, live(base, edits), topics=TREE, limit=limit, feedback=feedback)
+    assert got == expected
 
 
 @settings(max_examples=60, deadline=None)
