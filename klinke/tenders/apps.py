@@ -4,3 +4,10 @@ from django.apps import AppConfig
 class TendersConfig(AppConfig):
     name = "klinke.tenders"
     label = "tenders"
+
+    def ready(self) -> None:
+        from klinke.core.personal_data import register_collective_data, register_personal_data
+        from klinke.tenders.personal_data import COLLECTIVE_DATA, PERSONAL_DATA
+
+        register_personal_data(PERSONAL_DATA)
+        register_collective_data(COLLECTIVE_DATA)

@@ -31,6 +31,7 @@ from klinke.knowledge.models import (
     QuestionRecipient,
 )
 from klinke.supporters.models import Supporter
+from klinke.tenders.models import InboxEntry, Tender, TenderScreeningOverride
 from klinke.workbench.models import (
     Activity,
     Decision,
@@ -280,4 +281,19 @@ def seed_person(network: Network) -> Person:
         answer_message="Gladly.",
     )
     fact("workbench.Referral.answered_by", "workbench", "FACT referral answered")
+
+    # tenders
+    tender = Tender.objects.create(
+        procedure_id="FACT-procedure", title={"de": "FACT Ausschreibung"}
+    )
+    entry = InboxEntry.objects.create(
+        collective=shared,
+        tender=tender,
+        state="dismissed",
+        dismiss_reason="FACT not for us",
+        dismissed_by=petra,
+    )
+    fact("tenders.InboxEntry.dismissed_by", "tenders", "FACT not for us")
+    TenderScreeningOverride.objects.create(entry=entry, reason="FACT tender override", by=petra)
+    fact("tenders.TenderScreeningOverride.by", "tenders", "FACT tender override")
     return Person(user=petra, own_collective=own, shared_collective=shared, facts=facts)

@@ -77,16 +77,11 @@ def test_it_refuses_other_schemes_in_the_real_transport():
 
 @pytest.mark.django_db
 def test_it_fetches_and_imports_a_day_with_the_command(settings, tmp_path, monkeypatch):
-    import klinke.tenders.parsers as parsers
-
     settings.TENDER_FETCH_URL = TEMPLATE
     settings.TENDER_FETCH_DIR = str(tmp_path)
     read = []
     monkeypatch.setattr(
-        parsers,
-        "read_paths",
-        lambda paths: read.extend(paths) or iter([parsed(record())]),
-        raising=False,
+        actions, "read_paths", lambda paths: read.extend(paths) or iter([parsed(record())])
     )
     monkeypatch.setattr(actions, "UrllibTransport", lambda: ok())
     out = StringIO()
