@@ -23,13 +23,13 @@ collective with `request_collective(request)`.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import wraps
 from weakref import WeakKeyDictionary
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404
 
 from klinke.accounts.api_auth import TokenOrSessionRequired
@@ -92,6 +92,26 @@ def members_only(view: View) -> View:
         return view(request, member_collective(request, slug), *args, **kwargs)
 
     return wrapper
+
+
+def members_only_view(methods: Sequence[str] = ("GET", "POST")) -> Callable[[View], View]:
+    """`members_only` with the allowed methods: log in, check membership (404), then the
+    method (405), and pass the collective on. Membership comes before the method, so a
+    non-member learns nothing from a 405 either."""
+    allowed = {*methods, "HEAD"} if "GET" in methods else set(methods)
+
+    def decorate(view: View) -> View:
+        @login_required
+        @wraps(view)
+        def wrapper(request: HttpRequest, slug: str, *args: int, **kwargs: int) -> HttpResponse:
+            collective = member_collective(request, slug)
+            if request.method not in allowed:
+                return HttpResponseNotAllowed(sorted(allowed))
+            return view(request, collective, *args, **kwargs)
+
+        return wrapper
+
+    return decorate
 
 
 class CollectiveMember(TokenOrSessionRequired):

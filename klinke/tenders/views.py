@@ -5,15 +5,13 @@ Everyone else gets 404 whatever the method, as everywhere in a collective's priv
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from functools import wraps
+from collections.abc import Callable
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -21,7 +19,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from klinke.accounts import request_user
-from klinke.collectives.access import member_collective
+from klinke.collectives.access import members_only_view
 from klinke.collectives.models import Collective
 from klinke.core.htmx import HtmxHttpRequest
 from klinke.screening.screener import snippet
@@ -33,24 +31,6 @@ from klinke.workbench.models import RedLine
 
 View = Callable[..., HttpResponse]
 PAGE_SIZE = 25
-
-
-def tenders_view(methods: Sequence[str] = ("GET", "POST")) -> Callable[[View], View]:
-    """Log in, check membership (404), then the method (405), and pass the collective on."""
-    allowed = {*methods, "HEAD"} if "GET" in methods else set(methods)
-
-    def decorate(view: View) -> View:
-        @login_required
-        @wraps(view)
-        def wrapper(request: HttpRequest, slug: str, *args: int, **kwargs: int) -> HttpResponse:
-            collective = member_collective(request, slug)
-            if request.method not in allowed:
-                return HttpResponseNotAllowed(sorted(allowed))
-            return view(request, collective, *args, **kwargs)
-
-        return wrapper
-
-    return decorate
 
 
 def _language() -> str:
@@ -103,7 +83,7 @@ def _evidence(entry: InboxEntry) -> list[dict[str, object]]:
     return evidence
 
 
-@tenders_view(["GET"])
+@members_only_view(["GET"])
 def inbox(request: HttpRequest, collective: Collective) -> HttpResponse:
     """The tenders that fit the profile, best first, with reasons and red-line flags."""
     show = request.GET.get("show", EntryState.NEW)
@@ -150,7 +130,7 @@ def inbox(request: HttpRequest, collective: Collective) -> HttpResponse:
     )
 
 
-@tenders_view()
+@members_only_view()
 def profile_edit(request: HtmxHttpRequest, collective: Collective) -> HttpResponse:
     """The tender profile; a new one is prefilled from the collective's topics and place.
 
@@ -195,7 +175,7 @@ def _back(request: HttpRequest, collective: Collective) -> HttpResponse:
     return redirect(_inbox_url(collective, show if show in EntryState.values else EntryState.NEW))
 
 
-@tenders_view(["POST"])
+@members_only_view(["POST"])
 def entry_dismiss(request: HttpRequest, collective: Collective, pk: int) -> HttpResponse:
     entry = _entry(collective, pk)
     form = DismissForm(request.POST)
@@ -213,7 +193,7 @@ def entry_dismiss(request: HttpRequest, collective: Collective, pk: int) -> Http
     return _back(request, collective)
 
 
-@tenders_view(["POST"])
+@members_only_view(["POST"])
 def entry_restore(request: HttpRequest, collective: Collective, pk: int) -> HttpResponse:
     entry = _entry(collective, pk)
     try:
@@ -225,7 +205,7 @@ def entry_restore(request: HttpRequest, collective: Collective, pk: int) -> Http
     return _back(request, collective)
 
 
-@tenders_view(["POST"])
+@members_only_view(["POST"])
 def entry_lead(request: HttpRequest, collective: Collective, pk: int) -> HttpResponse:
     entry = _entry(collective, pk)
     try:
@@ -239,7 +219,7 @@ def entry_lead(request: HttpRequest, collective: Collective, pk: int) -> HttpRes
     return redirect("workbench:lead_detail", collective.slug, lead.pk)
 
 
-@tenders_view(["POST"])
+@members_only_view(["POST"])
 def entry_override(request: HttpRequest, collective: Collective, pk: int) -> HttpResponse:
     entry = _entry(collective, pk)
     form = OverrideForm(request.POST)

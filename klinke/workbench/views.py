@@ -7,16 +7,15 @@ of referral totals, which holds no private details.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from datetime import timedelta
-from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.db.models.functions import TruncMonth
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -25,7 +24,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from klinke.accounts import request_user
-from klinke.collectives.access import member_collective
+from klinke.collectives.access import members_only_view
 from klinke.collectives.models import Collective
 from klinke.contacts.models import Contact
 from klinke.core.forms import refusal_onto
@@ -68,27 +67,6 @@ from klinke.workbench.models import (
 from klinke.workbench.portability import WorkbenchArchiveError, archive_response
 
 View = Callable[..., HttpResponse]
-
-
-def workbench_view(methods: Sequence[str] = ("GET", "POST")) -> Callable[[View], View]:
-    """Log in, check membership (404), then the method (405), and pass the collective on.
-
-    Membership comes before the method, so a non-member learns nothing from a 405 either.
-    """
-    allowed = {*methods, "HEAD"} if "GET" in methods else set(methods)
-
-    def decorate(view: View) -> View:
-        @login_required
-        @wraps(view)
-        def wrapper(request: HttpRequest, slug: str, *args: int, **kwargs: int) -> HttpResponse:
-            collective = member_collective(request, slug)
-            if request.method not in allowed:
-                return HttpResponseNotAllowed(sorted(allowed))
-            return view(request, collective, *args, **kwargs)
-
-        return wrapper
-
-    return decorate
 
 
 def _lead(collective: Collective, pk: int) -> Lead:
@@ -165,7 +143,7 @@ def _board_context(
     return context
 
 
-@workbench_view(["GET"])
+@members_only_view(["GET"])
 def index(request: HtmxHttpRequest, collective: Collective) -> HttpResponse:
     """The board: a column per stage, buttons to move leads, and what needs attention."""
     context = _board_context(collective)
@@ -202,7 +180,7 @@ def _filtered_leads(collective: Collective, form: LeadFilterForm) -> LeadQuerySe
     return leads.for_cards().order_by("next_action_due", "-updated_at", "pk").distinct()
 
 
-@workbench_view(["GET"])
+@members_only_view(["GET"])
 def lead_list(request: HtmxHttpRequest, collective: Collective) -> HttpResponse:
     """All leads as a table, filtered by stage, member, overdue next actions and words."""
     form = LeadFilterForm(request.GET or None, collective=collective)
@@ -226,7 +204,7 @@ def lead_list(request: HtmxHttpRequest, collective: Collective) -> HttpResponse:
 # --- leads -----------------------------------------------------------------------------
 
 
-@workbench_view()
+@members_only_view()
 @once_per_submission
 def lead_create(request: HttpRequest, collective: Collective) -> HttpResponse:
     initial: dict[str, object] = {}
@@ -255,7 +233,7 @@ def lead_create(request: HttpRequest, collective: Collective) -> HttpResponse:
     return render(request, "workbench/lead_form.html", {"collective": collective, "form": form})
 
 
-@workbench_view()
+@members_only_view()
 def lead_edit(request: HttpRequest, collective: Collective, pk: int) -> HttpResponse:
     lead = _lead(collective, pk)
     was_flagged = lead.is_flagged
@@ -313,7 +291,7 @@ def _activities_context(
     }
 
 
-@workbench_view(["GET"])
+@members_only_view(["GET"])
 def lead_detail(request: HttpRequest, collective: Collective, pk: int) -> HttpResponse:
     lead = _lead(collective, pk)
     settings = _settings(collective)
@@ -335,7 +313,7 @@ def lead_detail(request: HttpRequest, collective: Collective, pk: int) -> HttpRe
     return render(request, "workbench/lead_detail.html", context)
 
 
-@workbench_view(["POST"])
+@members_only_view(["POST"])
 def lead_move(request: HtmxHttpRequest, collective: Collective, pk: int) -> HttpResponse:
     lead = _lead(collective, pk)
     try:
@@ -363,7 +341,7 @@ def lead_move(request: HtmxHttpRequest, collective: Collective, pk: int) -> Http
     return redirect(_next_url(request, reverse("workbench:index", args=[collective.slug])))
 
 
-@workbench_view(["POST"])
+@members_only_view(["POST"])
 def lead_close(request: HttpRequest, collective: Collective, pk: int) -> HttpResponse:
     lead = _lead(collective, pk)
     form = CloseLeadForm(request.POST)
@@ -388,7 +366,7 @@ def lead_close(request: HttpRequest, collective: Collective, pk: int) -> HttpRes
     return redirect(lead)
 
 
-@workbench_view(["POST"])
+@members_only_view(["POST"])
 def activity_create(request: HtmxHttpRequest, collective: Collective, pk: int) -> HttpResponse:
     lead = _lead(collective, pk)
     form = ActivityForm(request.POST, lead=lead)
@@ -417,7 +395,7 @@ def activity_create(request: HtmxHttpRequest, collective: Collective, pk: int) -
     return redirect(lead)
 
 
-@workbench_view(["POST"])
+@members_only_view(["POST"])
 def screening_override(request: HttpRequest, collective: Collective, pk: int) -> HttpResponse:
     lead = _lead(collective, pk)
     form = OverrideForm(request.POST)
@@ -438,7 +416,7 @@ def screening_override(request: HttpRequest, collective: Collective, pk: int) ->
 # --- referrals -------------------------------------------------------------------------
 
 
-@workbench_view()
+@members_only_view()
 def lead_refer(request: HttpRequest, collective: Collective, pk: int) -> HttpResponse:
     """Suggest collectives that could take the lead, and offer it to one of them."""
     lead = _lead(collective, pk)
@@ -484,7 +462,7 @@ def _referral(collective: Collective, pk: int) -> Referral:
     return get_object_or_404(queryset, pk=pk)
 
 
-@workbench_view(["GET"])
+@members_only_view(["GET"])
 def referrals(request: HttpRequest, collective: Collective) -> HttpResponse:
     """Referrals offered to and by the collective, and its part of the network's log."""
     related = ("from_collective", "to_collective", "topic")
@@ -506,7 +484,7 @@ def referrals(request: HttpRequest, collective: Collective) -> HttpResponse:
     )
 
 
-@workbench_view(["GET"])
+@members_only_view(["GET"])
 def referral_detail(request: HttpRequest, collective: Collective, pk: int) -> HttpResponse:
     referral = _referral(collective, pk)
     receiving = referral.to_collective_id == collective.pk
@@ -533,7 +511,7 @@ def referral_detail(request: HttpRequest, collective: Collective, pk: int) -> Ht
     )
 
 
-@workbench_view(["POST"])
+@members_only_view(["POST"])
 def referral_answer(request: HttpRequest, collective: Collective, pk: int) -> HttpResponse:
     referral = _referral(collective, pk)
     accept = request.POST.get("answer") == "accept"
@@ -557,7 +535,7 @@ def referral_answer(request: HttpRequest, collective: Collective, pk: int) -> Ht
     return redirect("workbench:referrals", collective.slug)
 
 
-@workbench_view(["POST"])
+@members_only_view(["POST"])
 def referral_withdraw(request: HttpRequest, collective: Collective, pk: int) -> HttpResponse:
     referral = _referral(collective, pk)
     try:
@@ -597,7 +575,7 @@ def referral_totals(request: HttpRequest, slug: str) -> HttpResponse:
 # --- decisions -------------------------------------------------------------------------
 
 
-@workbench_view(["GET"])
+@members_only_view(["GET"])
 def decision_list(request: HttpRequest, collective: Collective) -> HttpResponse:
     decisions = (
         Decision.objects.filter(collective=collective)
@@ -612,7 +590,7 @@ def decision_list(request: HttpRequest, collective: Collective) -> HttpResponse:
     )
 
 
-@workbench_view()
+@members_only_view()
 @once_per_submission
 def decision_create(request: HttpRequest, collective: Collective) -> HttpResponse:
     initial: dict[str, object] = {
@@ -678,14 +656,14 @@ def _decision_context(
     }
 
 
-@workbench_view(["GET"])
+@members_only_view(["GET"])
 def decision_detail(request: HttpRequest, collective: Collective, pk: int) -> HttpResponse:
     decision = _decision(collective, pk)
     decision.collective = collective
     return render(request, "workbench/decision_detail.html", _decision_context(request, decision))
 
 
-@workbench_view(["POST"])
+@members_only_view(["POST"])
 def decision_respond(request: HtmxHttpRequest, collective: Collective, pk: int) -> HttpResponse:
     decision = _decision(collective, pk)
     decision.collective = collective
@@ -722,7 +700,7 @@ def decision_respond(request: HtmxHttpRequest, collective: Collective, pk: int) 
 # --- red lines -------------------------------------------------------------------------
 
 
-@workbench_view()
+@members_only_view()
 def red_lines(request: HttpRequest, collective: Collective) -> HttpResponse:
     form = RedLineForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -749,7 +727,7 @@ def red_lines(request: HttpRequest, collective: Collective) -> HttpResponse:
     )
 
 
-@workbench_view()
+@members_only_view()
 def red_line_edit(request: HttpRequest, collective: Collective, pk: int) -> HttpResponse:
     red_line = get_object_or_404(RedLine.objects.filter(collective=collective), pk=pk)
     form = RedLineForm(request.POST or None, instance=red_line)
@@ -769,7 +747,7 @@ def red_line_edit(request: HttpRequest, collective: Collective, pk: int) -> Http
     )
 
 
-@workbench_view(["POST"])
+@members_only_view(["POST"])
 def red_line_delete(request: HttpRequest, collective: Collective, pk: int) -> HttpResponse:
     red_line = get_object_or_404(RedLine.objects.filter(collective=collective), pk=pk)
     actions.do_delete_red_line(red_line=red_line, user=request_user(request))
@@ -780,7 +758,7 @@ def red_line_delete(request: HttpRequest, collective: Collective, pk: int) -> Ht
 # --- summary and settings --------------------------------------------------------------
 
 
-@workbench_view(["GET"])
+@members_only_view(["GET"])
 def pipeline_summary(request: HttpRequest, collective: Collective) -> HttpResponse:
     stages = summary.stage_figures(collective)
     months = summary.month_figures(collective)
@@ -802,7 +780,7 @@ def pipeline_summary(request: HttpRequest, collective: Collective) -> HttpRespon
     )
 
 
-@workbench_view()
+@members_only_view()
 def workbench_settings(request: HttpRequest, collective: Collective) -> HttpResponse:
     """The collective's settings, and each member's own reminder email."""
     user = request_user(request)
@@ -840,12 +818,12 @@ def workbench_settings(request: HttpRequest, collective: Collective) -> HttpResp
 # --- export and import -----------------------------------------------------------------
 
 
-@workbench_view(methods=("GET",))
+@members_only_view(methods=("GET",))
 def data_export(request: HttpRequest, collective: Collective) -> HttpResponse:
     return archive_response(collective)
 
 
-@workbench_view()
+@members_only_view()
 def data(request: HttpRequest, collective: Collective) -> HttpResponse:
     """Take the workbench along: download it as a .zip, or import one from elsewhere."""
     form = WorkbenchImportForm(
