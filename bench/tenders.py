@@ -10,11 +10,13 @@ files' worth of bytes, held in memory, and then timed:
    safe parser, the pinned XPaths, normalisation, the OCDS merge), and the ratio of 2 to 1. The
    target is a ratio of at least 0.5: normalising may cost at most as much as parsing.
 
-The later stages of the day (import into the database, screening against 50 collectives' red
-lines, ranking against 1,000 tender profiles, the inbox page) are added as further ``Stage``
-functions in ``STAGES``; each gets the parsed outcomes and returns the figures it measured.
+Then the rest of the day (``bench/tenders_day.py``): the notices, made distinct and due in the
+coming weeks, imported into a fresh database, screened against 50 collectives' red lines and
+ranked against 1,000 tender profiles (target: the whole day within 60 s on SQLite), and the
+inbox page of one collective with all of it stored (p50 and queries).
 
-Options: ``--notices N``, ``--repeat R`` (best of R runs, default 5).
+Options: ``--notices N``, ``--repeat R`` (best of R runs, default 5), ``--database URL``
+(PostgreSQL; the database is emptied), ``--parse-only``.
 """
 
 from __future__ import annotations
@@ -47,11 +49,6 @@ class Day:
     @property
     def size(self) -> int:
         return sum(len(data) for _, data in self.files)
-
-
-# A later stage: takes the day and what the parser made of it, returns figures to print.
-Stage = Callable[[Day, Sequence[Outcome]], dict[str, str]]
-STAGES: list[tuple[str, Stage]] = []
 
 
 def load_day(notices: int) -> Day:
@@ -105,6 +102,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--notices", type=int, default=3000)
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--database", help="database URL for the day's stages (it is emptied)")
+    parser.add_argument("--parse-only", action="store_true", help="skip the database stages")
     args = parser.parse_args(argv)
 
     day = load_day(args.notices)
@@ -121,9 +120,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"  parse and normalise:   {len(day.files) / ours:8.0f} files/s  ({ours:.2f} s)")
     verdict = "ok" if ratio >= TARGET_RATIO else "BELOW TARGET"
     print(f"  ratio:                 {ratio:8.2f}  (target >= {TARGET_RATIO}: {verdict})")
-    for title, stage in STAGES:
-        for key, value in stage(day, outcomes).items():
-            print(f"  {title} {key}: {value}")
+    if not args.parse_only:
+        from bench import tenders_day
+
+        for key, value in tenders_day.run(outcomes, args.database).items():
+            print(f"  {key}: {value}")
     return 0
 
 
