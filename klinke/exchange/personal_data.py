@@ -86,7 +86,7 @@ def export(user: User) -> list[ExportFile]:
         ExportFile(
             name="needs",
             about_en="Needs you posted for a collective.",
-            about_de="Bedarfe, die du für ein Kollektiv eingestellt hast.",
+            about_de="Gesuche, die du für ein Kollektiv eingestellt hast.",
             content=rows(
                 Need.objects.filter(created_by=user).order_by("created_at"),
                 *ITEM_FIELDS,
