@@ -117,6 +117,7 @@ INSTALLED_APPS = [
     "klinke.knowledge",
     "klinke.contacts",
     "klinke.workbench",
+    "klinke.rates",
     "klinke.tenders",
     "klinke.network",
 ]

@@ -24,6 +24,8 @@ urlpatterns = [
     path("collectives/<slug:slug>/contacts/", include("klinke.contacts.urls")),
     path("collectives/<slug:slug>/workbench/", include("klinke.workbench.urls")),
     path("collectives/<slug:slug>/tenders/", include("klinke.tenders.urls")),
+    path("collectives/<slug:slug>/rates/", include("klinke.rates.urls")),
+    path("day-rate/", include("klinke.rates.public_urls")),
     path("notifications/off/<str:token>/", core_views.notifications_off, name="notifications_off"),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),

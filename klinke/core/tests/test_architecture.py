@@ -29,7 +29,7 @@ FLOORS: tuple[tuple[str, ...], ...] = (
     ("collectives", "supporters"),
     ("directory", "exchange"),
     ("contacts", "knowledge"),
-    ("workbench", "workshops"),
+    ("workbench", "workshops", "rates"),
     ("tenders",),
     ("network",),
 )
