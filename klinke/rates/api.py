@@ -31,14 +31,13 @@ from klinke.rates.models import DayRate, Solidarity
 
 router = Router(tags=["rates"], auth=collective_member)
 
+
 class DayRateIn(InputSchema):
     """The calculator's inputs; leave out what should keep its German default."""
 
     members: int = Field(1, ge=1, le=calculation.MAX_MEMBERS)
     net_pay_per_member: Decimal = Field(gt=0, max_digits=12, decimal_places=2)
-    net_pay_list: list[Decimal] = Field(
-        default_factory=list, max_length=calculation.MAX_MEMBERS
-    )
+    net_pay_list: list[Decimal] = Field(default_factory=list, max_length=calculation.MAX_MEMBERS)
     """Each member's net pay; when given, it replaces members × net_pay_per_member."""
     social_contributions_percent: Decimal = Field(
         calculation.DEFAULT_SOCIAL_CONTRIBUTIONS_PERCENT, ge=0, le=100, decimal_places=2
@@ -46,18 +45,14 @@ class DayRateIn(InputSchema):
     taxes_percent: Decimal = Field(
         calculation.DEFAULT_TAXES_PERCENT, ge=0, le=100, decimal_places=2
     )
-    fixed_costs_per_month: Decimal = Field(
-        Decimal("0"), ge=0, max_digits=12, decimal_places=2
-    )
+    fixed_costs_per_month: Decimal = Field(Decimal("0"), ge=0, max_digits=12, decimal_places=2)
     billable_percent: Decimal = Field(
         calculation.DEFAULT_BILLABLE_PERCENT, gt=0, le=100, decimal_places=2
     )
     working_days_per_year: int = Field(calculation.DEFAULT_WORKING_DAYS, ge=1, le=366)
     holidays: int = Field(calculation.DEFAULT_HOLIDAYS, ge=0, le=366)
     sick_days: int = Field(calculation.DEFAULT_SICK_DAYS, ge=0, le=366)
-    hours_per_day: Decimal = Field(
-        calculation.DEFAULT_HOURS_PER_DAY, gt=0, le=24, decimal_places=2
-    )
+    hours_per_day: Decimal = Field(calculation.DEFAULT_HOURS_PER_DAY, gt=0, le=24, decimal_places=2)
     solidarity: Solidarity = Solidarity.NONE
     reduction_percent: Decimal = Field(
         calculation.DEFAULT_REDUCTION_PERCENT, ge=0, le=100, decimal_places=2
@@ -166,9 +161,7 @@ def list_versions(request: HttpRequest, collective: str) -> QuerySet[DayRate]:
     return _versions(request).order_by("-number")
 
 
-@router.post(
-    "/{collective}/versions", response=answers(DayRateOut, 401, 403, 404, 422, status=201)
-)
+@router.post("/{collective}/versions", response=answers(DayRateOut, 401, 403, 404, 422, status=201))
 def create_version(request: HttpRequest, collective: str, payload: DayRateIn) -> Status[DayRate]:
     """Save a new version; the older ones stay. 422 names the input the calculator refuses."""
     values = RateValues(

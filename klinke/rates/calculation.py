@@ -188,9 +188,7 @@ def _check(inputs: RateInputs) -> None:
     if not inputs.net_pay:
         raise RateInputError("net_pay", _("Name the net pay of at least one member."))
     if len(inputs.net_pay) > MAX_MEMBERS:
-        raise RateInputError(
-            "net_pay", _("At most %(n)s members, please.") % {"n": MAX_MEMBERS}
-        )
+        raise RateInputError("net_pay", _("At most %(n)s members, please.") % {"n": MAX_MEMBERS})
     for amount in inputs.net_pay:
         if not amount.is_finite() or amount <= 0 or amount > MAX_MONTHLY_AMOUNT:
             raise RateInputError(
@@ -218,15 +216,11 @@ def _check(inputs: RateInputs) -> None:
             "billable_percent", _("The billable share must be more than 0 and at most 100 %.")
         )
     if not 1 <= inputs.working_days_per_year <= 366:
-        raise RateInputError(
-            "working_days_per_year", _("A year has from 1 to 366 working days.")
-        )
+        raise RateInputError("working_days_per_year", _("A year has from 1 to 366 working days."))
     if inputs.holidays < 0 or inputs.sick_days < 0:
         raise RateInputError("holidays", _("Holidays and sick days cannot be negative."))
     if inputs.holidays + inputs.sick_days >= inputs.working_days_per_year:
-        raise RateInputError(
-            "holidays", _("Holidays and sick days must leave some working days.")
-        )
+        raise RateInputError("holidays", _("Holidays and sick days must leave some working days."))
     hours = inputs.hours_per_day
     if not hours.is_finite() or hours <= 0 or hours > 24:
         raise RateInputError("hours_per_day", _("A day has more than 0 and at most 24 hours."))

@@ -23,7 +23,7 @@ LANGUAGES = ("de", "en")
 
 
 def money(amount: Decimal, language: str, *, cents: bool = False) -> str:
-    """"1.234 €" in German, "€1,234" in English; whole euros unless `cents`."""
+    """ "1.234 €" in German, "€1,234" in English; whole euros unless `cents`."""
     quantum = Decimal("0.01") if cents else Decimal("1")
     text = f"{amount.quantize(quantum, ROUND_HALF_UP):,}"
     if language == "de":
@@ -39,7 +39,7 @@ def number(value: Decimal | int, language: str) -> str:
 
 
 def percent(value: Decimal, language: str) -> str:
-    """"60 %" in German, "60%" in English."""
+    """ "60 %" in German, "60%" in English."""
     shown = number(value.quantize(Decimal("0.1"), ROUND_HALF_UP), language)
     return f"{shown} %" if language == "de" else f"{shown}%"
 

@@ -63,9 +63,7 @@ class DayRateForm(CleanTextInputs, forms.ModelForm[DayRate]):
                 "Default 250: about 261 weekdays minus 9 to 13 public holidays."
             ),
             "holidays": _("Default 30; the legal minimum is 20 on a five-day week."),
-            "sick_days": _(
-                "Default 15: employees in Germany are off sick 15 to 20 days a year."
-            ),
+            "sick_days": _("Default 15: employees in Germany are off sick 15 to 20 days a year."),
             "reduced_mix_percent": _("Only for a reduced rate paid for by a surplus."),
             "solidarity_share_percent": _("Only for a reduced rate paid for by a fixed share."),
             "change_note": _("Optional; the history shows it with your name."),

@@ -8,6 +8,7 @@ computed from them by `klinke.rates.calculation`, so a version always explains i
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
@@ -18,6 +19,9 @@ from django.utils.translation import gettext_lazy as _
 from klinke.collectives.models import Collective
 from klinke.rates import calculation
 from klinke.rates.calculation import RateInputs, RateResult, SolidarityMode
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrPromise
 
 
 class Solidarity(models.TextChoices):
@@ -41,16 +45,14 @@ class DayRateQuerySet(models.QuerySet["DayRate"]):
         return self.of(collective).order_by("-number").first()
 
 
-def _percent(verbose: str, default: Decimal) -> models.DecimalField[Decimal, Decimal]:
+def _percent(verbose: _StrPromise, default: Decimal) -> models.DecimalField[Decimal, Decimal]:
     return models.DecimalField(verbose, max_digits=5, decimal_places=2, default=default)
 
 
 class DayRate(models.Model):
     """One version of a collective's day-rate inputs."""
 
-    collective = models.ForeignKey(
-        Collective, on_delete=models.CASCADE, related_name="day_rates"
-    )
+    collective = models.ForeignKey(Collective, on_delete=models.CASCADE, related_name="day_rates")
     number = models.PositiveIntegerField(_("version"))
     members = models.PositiveSmallIntegerField(_("members"), default=1)
     net_pay_per_member = models.DecimalField(

@@ -16,6 +16,7 @@ from klinke.collectives.access import members_only_view
 from klinke.collectives.models import Collective
 from klinke.core.forms import refusal_onto
 from klinke.core.htmx import HtmxHttpRequest
+from klinke.core.submissions import once_per_submission
 from klinke.rates import actions, calculation
 from klinke.rates.explanation import LANGUAGES, chart_svg, explain
 from klinke.rates.forms import DayRateForm
@@ -51,6 +52,7 @@ def index(request: HttpRequest, collective: Collective) -> HttpResponse:
 
 
 @members_only_view()
+@once_per_submission
 def edit(request: HtmxHttpRequest, collective: Collective) -> HttpResponse:
     """The calculator: "Calculate" shows the result without saving (htmx does so on every
     change), "Save as new version" adds a version."""
@@ -90,16 +92,12 @@ def history(request: HttpRequest, collective: Collective) -> HttpResponse:
         (version, version.result())
         for version in DayRate.objects.of(collective).select_related("created_by")
     ]
-    return render(
-        request, "rates/history.html", {"collective": collective, "versions": versions}
-    )
+    return render(request, "rates/history.html", {"collective": collective, "versions": versions})
 
 
 @members_only_view(["GET"])
 def version(request: HttpRequest, collective: Collective, pk: int) -> HttpResponse:
-    day_rate = get_object_or_404(
-        DayRate.objects.of(collective).select_related("created_by"), pk=pk
-    )
+    day_rate = get_object_or_404(DayRate.objects.of(collective).select_related("created_by"), pk=pk)
     latest = DayRate.objects.current_for(collective)
     context: dict[str, object] = {
         "collective": collective,
