@@ -176,7 +176,7 @@ def create_version(request: HttpRequest, collective: str, payload: DayRateIn) ->
         holidays=payload.holidays,
         sick_days=payload.sick_days,
         hours_per_day=payload.hours_per_day,
-        solidarity=payload.solidarity.value,
+        solidarity=str(payload.solidarity),
         reduction_percent=payload.reduction_percent,
         reduced_mix_percent=payload.reduced_mix_percent,
         solidarity_share_percent=payload.solidarity_share_percent,

@@ -30,6 +30,7 @@ from klinke.knowledge.models import (
     QuestionDigest,
     QuestionRecipient,
 )
+from klinke.rates.tests.conftest import save_rate
 from klinke.supporters.models import Supporter
 from klinke.tenders.models import InboxEntry, Tender, TenderScreeningOverride
 from klinke.workbench.models import (
@@ -296,4 +297,8 @@ def seed_person(network: Network) -> Person:
     fact("tenders.InboxEntry.dismissed_by", "tenders", "FACT not for us")
     TenderScreeningOverride.objects.create(entry=entry, reason="FACT tender override", by=petra)
     fact("tenders.TenderScreeningOverride.by", "tenders", "FACT tender override")
+
+    # rates
+    save_rate(shared, petra, change_note="FACT day rate note")
+    fact("rates.DayRate.created_by", "day_rates", "FACT day rate note")
     return Person(user=petra, own_collective=own, shared_collective=shared, facts=facts)

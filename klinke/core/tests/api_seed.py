@@ -116,6 +116,9 @@ def seed(network: Network) -> dict[str, Any]:
             "online_url": "https://meet.example.org/x",
         },
     )
+    day_rate = alice.create(
+        f"/rates/{group}/versions", {"members": 2, "net_pay_per_member": "2500"}
+    )
     import_records(record())
     # Tenders come from imports, not the API; the profile puts one into the inbox.
     profile = {"cpv_codes": ["72200000"], "regions": ["DE"]}
@@ -124,6 +127,7 @@ def seed(network: Network) -> dict[str, Any]:
     return {
         "token": alice.token,
         "entry_id": entry.pk,
+        "version_id": day_rate["id"],
         "tender_id": entry.tender_id,
         "collective": group,
         "organisation_id": organisation["id"],

@@ -25,6 +25,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from klinke.contacts.models import ContactImport, ContactMerge
 from klinke.exchange.models import Introduction, IntroductionState, Need
+from klinke.rates.tests.conftest import save_rate
 from klinke.tenders.actions import do_refresh_inbox
 from klinke.tenders.models import InboxEntry
 from klinke.tenders.tests.conftest import import_records, make_profile, record
@@ -35,7 +36,7 @@ from klinke.workbench.tests.conftest import third, workbench  # noqa: F401
 pytestmark = pytest.mark.django_db
 
 # Namespaces that are private to a collective's members as a whole.
-PRIVATE_NAMESPACES = ("workbench", "contacts", "tenders")
+PRIVATE_NAMESPACES = ("workbench", "contacts", "tenders", "rates")
 # Private pages in other namespaces.
 PRIVATE_PAGES = {
     ("collectives", "edit"),
@@ -61,6 +62,8 @@ NOT_PRIVATE_PAGES = {
     ("supporters", "edit_own"),
     ("supporters", "detail"),
     ("directory", "index"),
+    # What the day-rate calculator does, for everyone; each collective's own is private.
+    ("rates_public", "about"),
     # Public Murmurations profiles (JSON), built from public data only.
     ("murmurations", "index"),
     ("murmurations", "collective"),
@@ -165,6 +168,7 @@ PAGE_OBJECTS: dict[str, dict[str, str]] = {
         "referral_answer": "referral",
         "referral_withdraw": "referral",
     },
+    "rates": {"version": "day_rate"},
     "tenders": {
         "entry_dismiss": "inbox_entry",
         "entry_restore": "inbox_entry",
@@ -196,6 +200,7 @@ API_PARAMETERS = {
     "contact_id": "contact",
     "organisation_id": "organisation",
     "entry_id": "inbox_entry",
+    "version_id": "day_rate",
 }
 
 # Pages only network stewards may open (and that hold no collective's private data).
@@ -355,6 +360,9 @@ def objects(workbench) -> dict[str, Any]:
         "merge": merge,
         "contact_import": contact_import,
         "inbox_entry": inbox_entry,
+        "day_rate": save_rate(
+            network.collective_a, network.alice, change_note="quellcode-private-rate-note"
+        ),
     }
 
 
@@ -366,6 +374,7 @@ def private_texts(objects: dict[str, Any]) -> list[str]:
         objects["organisation"].name,
         str(objects["red_line"]),
         "quellcode-private-keyword",
+        "quellcode-private-rate-note",
     ]
 
 
@@ -581,7 +590,11 @@ def test_it_covers_leads_decisions_red_lines_referrals_and_contacts_in_the_api_m
         assert any(fragment in path for path in paths), fragment
     for fragment in ("tenders/{collective}/profile", "tenders/{collective}/inbox"):
         assert any(fragment in path for path in paths), fragment
-    assert all(path.startswith(("/api/v1/workbench/", "/api/v1/tenders/")) for path in paths)
+    assert "/api/v1/rates/{collective}/versions" in paths
+    assert all(
+        path.startswith(("/api/v1/workbench/", "/api/v1/tenders/", "/api/v1/rates/"))
+        for path in paths
+    )
 
 
 def test_it_answers_404_to_everyone_outside_the_collective_from_every_private_operation(

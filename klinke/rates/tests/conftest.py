@@ -63,9 +63,7 @@ HAND_FORM = {
 }
 
 
-def save_rate(
-    collective: Collective, user: User, change_note: str = "", **changes: Any
-) -> DayRate:
+def save_rate(collective: Collective, user: User, change_note: str = "", **changes: Any) -> DayRate:
     values = RateValues(**{**HAND_VALUES.__dict__, **changes})
     return do_save_day_rate(
         collective=collective, user=user, values=values, change_note=change_note

@@ -107,9 +107,7 @@ def test_it_has_no_reduced_rate_without_solidarity() -> None:
 
 def test_it_adds_up_members_who_need_different_pay() -> None:
     same = calculate(HAND_EXAMPLE)
-    different = calculate(
-        replace(HAND_EXAMPLE, net_pay=(D("2000"), D("2640"), D("3280")))
-    )
+    different = calculate(replace(HAND_EXAMPLE, net_pay=(D("2000"), D("2640"), D("3280"))))
     assert different.day_rate == same.day_rate
 
 

@@ -188,9 +188,7 @@ def test_it_explains_the_calculator_in_public(network) -> None:
 
 
 def test_it_sends_members_from_the_public_page_to_their_collectives_calculator(network) -> None:
-    page = (
-        network.client_for(network.alice).get(reverse("rates_public:about")).content.decode()
-    )
+    page = network.client_for(network.alice).get(reverse("rates_public:about")).content.decode()
     assert reverse("rates:index", args=[network.collective_a.slug]) in page
     assert reverse("rates:index", args=[network.collective_b.slug]) not in page
 
