@@ -112,6 +112,10 @@ Rechnet vom Bedarf her, nicht vom Markt:
 Teilt die Jahreskosten durch die abrechenbaren Tage. Das Ergebnis ist euer *Mindest*satz,
 nicht euer Preis.
 
+Der [Tagessatz-Rechner](/day-rate/) in klinke rechnet das für euer Kollektiv durch, mit
+Sozialabgaben, Steuern, Urlaub, Krankheit und solidarischen Sätzen, und erklärt das Ergebnis
+euren Auftraggeber*innen in einfachen Worten.
+
 ## Kostenschätzungen, die halten
 
 Eine gute Kostenschätzung zeigt, wie sie zustande kommt:
@@ -132,6 +136,8 @@ mit monatlicher Obergrenze.
 Viele Kollektive arbeiten mit gestaffelten Sätzen, zum Beispiel einem reduzierten Satz für
 kleine Vereine. Legt vorher fest, wie viel Prozent eures Umsatzes ihr so vergeben könnt –
 sonst subventioniert ihr unbemerkt eure Kund*innen.
+Der [Tagessatz-Rechner](/day-rate/) zeigt, welchen Aufschlag ein ermäßigter Satz für die
+anderen bedeutet.
 """
 
 PRICING_EN = """\
@@ -150,6 +156,10 @@ Work from what you need, not from the market:
 
 Divide the yearly costs by the billable days. The result is your *minimum* rate, not your
 price.
+
+klinke's [day-rate calculator](/day-rate/) works this out for your collective, with social
+contributions, taxes, holidays, sick days and solidarity rates, and explains the result to
+your clients in plain words.
 
 ## Estimates that hold
 
@@ -170,6 +180,8 @@ fixed price for a clearly scoped first phase, then time and materials with a mon
 Many collectives use tiered rates, for example a reduced rate for small associations. Decide
 in advance what share of your turnover you can give away like this – otherwise you end up
 quietly subsidising your clients.
+The [day-rate calculator](/day-rate/) shows what surplus a reduced rate means for everyone
+else.
 """
 
 CONTRACTS_DE = """\
