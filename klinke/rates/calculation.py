@@ -33,6 +33,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
+from django.utils.formats import number_format
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -194,7 +195,7 @@ def _check(inputs: RateInputs) -> None:
             raise RateInputError(
                 "net_pay",
                 _("Each member's net pay must be more than 0 and at most %(max)s € a month.")
-                % {"max": f"{MAX_MONTHLY_AMOUNT:,}".replace(",", ".")},
+                % {"max": number_format(MAX_MONTHLY_AMOUNT, force_grouping=True)},
             )
     percent("social_contributions_percent", inputs.social_contributions_percent)
     percent("taxes_percent", inputs.taxes_percent)
@@ -208,7 +209,7 @@ def _check(inputs: RateInputs) -> None:
         raise RateInputError(
             "fixed_costs_per_month",
             _("Fixed costs must be from 0 to %(max)s € a month.")
-            % {"max": f"{MAX_MONTHLY_AMOUNT * 10:,}".replace(",", ".")},
+            % {"max": number_format(MAX_MONTHLY_AMOUNT * 10, force_grouping=True)},
         )
     billable = inputs.billable_percent
     if not billable.is_finite() or billable <= 0 or billable > HUNDRED:
