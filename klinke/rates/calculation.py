@@ -284,6 +284,10 @@ def calculate(inputs: RateInputs) -> RateResult:
     share = _solidarity_share(inputs)
     exact_rate = covering / (1 - share)
     day_rate = exact_rate.quantize(EURO, ROUND_HALF_UP)
+    if day_rate < 1:
+        raise RateInputError(
+            "net_pay", _("These amounts give a day rate below 1 €; check the net pay.")
+        )
     hourly = (day_rate / inputs.hours_per_day).quantize(CENT, ROUND_HALF_UP)
     reduced = reduced_hourly = None
     if inputs.solidarity != SolidarityMode.NONE and inputs.reduction_percent > 0:

@@ -196,7 +196,7 @@ def _explain(result: RateResult, language: str) -> Explanation:
             description=labels[part][1],
             amount=amount,
             amount_text=money(amount, language),
-            share_text=percent(amount / result.day_rate * HUNDRED, language),
+            share_text=percent(amount / (result.day_rate or 1) * HUNDRED, language),
         )
         for part, amount in parts.items()
         if amount or part in (Part.NET_PAY, Part.SOCIAL, Part.TAXES)

@@ -131,6 +131,7 @@ def test_it_uses_german_defaults() -> None:
         ({"net_pay": (D("0"),)}, "net_pay"),
         ({"net_pay": (D("1e30"),)}, "net_pay"),
         ({"net_pay": (D("NaN"),)}, "net_pay"),
+        ({"net_pay": (D("0.01"),), "fixed_costs_per_month": D("0")}, "net_pay"),
         ({"net_pay": (D("1000"),) * 501}, "net_pay"),
         ({"billable_percent": D("0")}, "billable_percent"),
         ({"billable_percent": D("100.01")}, "billable_percent"),
