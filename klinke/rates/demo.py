@@ -27,7 +27,7 @@ FIRST = RateValues(
 )
 SECOND = replace(
     FIRST,
-    net_pay_per_member=Decimal("0"),
+    net_pay_per_member=Decimal("2600"),
     net_pay_list="2600\n2600\n2600\n2900",
     fixed_costs_per_month=Decimal("2200"),
 )

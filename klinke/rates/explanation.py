@@ -38,9 +38,12 @@ def number(value: Decimal | int, language: str) -> str:
     return text.replace(".", ",") if language == "de" else text
 
 
-def percent(value: Decimal, language: str) -> str:
-    """ "60 %" in German, "60%" in English."""
-    shown = number(value.quantize(Decimal("0.1"), ROUND_HALF_UP), language)
+def percent(value: Decimal, language: str, *, fixed: bool = False) -> str:
+    """ "60 %" in German, "60%" in English; with `fixed`, always one decimal ("6.0%")."""
+    rounded = value.quantize(Decimal("0.1"), ROUND_HALF_UP)
+    shown = f"{rounded:f}".replace(".", ",") if language == "de" else f"{rounded:f}"
+    if not fixed:
+        shown = number(rounded, language)
     return f"{shown} %" if language == "de" else f"{shown}%"
 
 
@@ -196,7 +199,7 @@ def _explain(result: RateResult, language: str) -> Explanation:
             description=labels[part][1],
             amount=amount,
             amount_text=money(amount, language),
-            share_text=percent(amount / (result.day_rate or 1) * HUNDRED, language),
+            share_text=percent(amount / (result.day_rate or 1) * HUNDRED, language, fixed=True),
         )
         for part, amount in parts.items()
         if amount or part in (Part.NET_PAY, Part.SOCIAL, Part.TAXES)
@@ -218,7 +221,7 @@ def _explain(result: RateResult, language: str) -> Explanation:
 
 # --- the chart -------------------------------------------------------------------------
 
-WIDTH, HEIGHT = 720, 96
+WIDTH, HEIGHT = 720, 112
 BAR_TOP, BAR_HEIGHT = 8, 48
 COLOURS = {
     Part.NET_PAY: "#1e5b2e",

@@ -62,7 +62,7 @@ def test_it_explains_the_hand_example_in_english() -> None:
         "4.6%",
         "42.3%",
         "8.5%",
-        "10%",
+        "10.0%",
     ]
 
 
