@@ -26,6 +26,8 @@ from klinke.exchange.models import Need, Offer
 from klinke.exchange.tests.test_items import need_data
 from klinke.knowledge.models import Article, Question
 from klinke.knowledge.tests.test_articles import article_data
+from klinke.rates.models import DayRate
+from klinke.rates.tests.conftest import HAND_FORM
 from klinke.topics.models import Topic
 from klinke.workbench.models import Decision, Lead
 from klinke.workbench.tests.test_leads import lead_form
@@ -123,6 +125,13 @@ CREATE_FORMS = [
         "alice",
         lambda: {"name": "Leipziger Tafel e.V."},
         Organisation,
+    ),
+    CreateForm(
+        "day rate version",
+        lambda: reverse("rates:edit", args=["quellcode"]),
+        "alice",
+        lambda: {**HAND_FORM, "save": "1"},
+        DayRate,
     ),
     CreateForm(
         "collective",
