@@ -221,8 +221,9 @@ def _explain(result: RateResult, language: str) -> Explanation:
 
 # --- the chart -------------------------------------------------------------------------
 
-WIDTH, HEIGHT = 720, 112
+WIDTH, HEIGHT = 720, 64
 BAR_TOP, BAR_HEIGHT = 8, 48
+# rates.css gives the table rows the same colours (`.swatch-<part>`).
 COLOURS = {
     Part.NET_PAY: "#1e5b2e",
     Part.SOCIAL: "#2f6f9f",
@@ -235,13 +236,12 @@ COLOURS = {
 
 def chart_svg(explanation: Explanation, element_id: str = "day-rate-chart") -> SafeString:
     """One stacked bar, a segment per part with its amount inside where it fits and a
-    `<title>` on each, plus a legend of coloured squares; colours come from attributes, not
-    styles (strict CSP)."""
+    `<title>` on each; colours come from attributes, not styles (strict CSP). The table beside
+    it is the legend: each row carries its part's colour (`swatch-<part>` in rates.css)."""
     total = sum((p.amount for p in explanation.parts), Decimal(0)) or Decimal(1)
     segments: list[SafeString] = []
-    legend: list[SafeString] = []
     x = Decimal(0)
-    for index, part in enumerate(explanation.parts):
+    for part in explanation.parts:
         width = Decimal(WIDTH) * part.amount / total
         colour = COLOURS[part.part]
         segments.append(
@@ -268,25 +268,11 @@ def chart_svg(explanation: Explanation, element_id: str = "day-rate-chart") -> S
                     part.amount_text,
                 )
             )
-        column, row = index % 3, index // 3
-        lx, ly = column * 240, BAR_TOP + BAR_HEIGHT + 14 + row * 16
-        legend.append(
-            format_html(
-                '<rect x="{}" y="{}" width="10" height="10" fill="{}"/>'
-                '<text x="{}" y="{}" font-size="12" fill="#1b1b1f">{}</text>',
-                lx,
-                ly,
-                colour,
-                lx + 14,
-                ly + 9,
-                part.label,
-            )
-        )
         x += width
     return format_html(
         '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {} {}" role="img" '
         'aria-labelledby="{}-title {}-desc" class="day-rate-chart">'
-        '<title id="{}-title">{}</title><desc id="{}-desc">{}</desc>{}{}</svg>',
+        '<title id="{}-title">{}</title><desc id="{}-desc">{}</desc>{}</svg>',
         WIDTH,
         HEIGHT,
         element_id,
@@ -296,5 +282,4 @@ def chart_svg(explanation: Explanation, element_id: str = "day-rate-chart") -> S
         element_id,
         explanation.chart_description,
         format_html_join("", "{}", ((s,) for s in segments)),
-        format_html_join("", "{}", ((s,) for s in legend)),
     )
