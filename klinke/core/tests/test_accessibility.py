@@ -42,6 +42,7 @@ ANONYMOUS_PAGES = [
     "/accounts/login/",
     "/accounts/signup/",
     "/accounts/password/reset/",
+    "/day-rate/",
 ]
 
 MEMBER_PAGES = [
@@ -56,6 +57,7 @@ MEMBER_PAGES = [
     "/collectives/quellcode/contacts/import/",
     "/collectives/quellcode/workbench/",
     "/collectives/quellcode/workbench/leads/new/",
+    "/collectives/quellcode/rates/calculator/",
 ]
 
 
