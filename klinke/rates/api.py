@@ -53,7 +53,12 @@ class DayRateIn(InputSchema):
     holidays: int = Field(calculation.DEFAULT_HOLIDAYS, ge=0, le=366)
     sick_days: int = Field(calculation.DEFAULT_SICK_DAYS, ge=0, le=366)
     hours_per_day: Decimal = Field(calculation.DEFAULT_HOURS_PER_DAY, gt=0, le=24, decimal_places=2)
-    solidarity: Solidarity = Solidarity.NONE
+    solidarity: str = Field(
+        Solidarity.NONE.value,
+        max_length=16,
+        description="none, surplus (a reduced rate paid for by a surplus on the other clients) "
+        "or fixed_share (paid for by a fixed share of every day)",
+    )
     reduction_percent: Decimal = Field(
         calculation.DEFAULT_REDUCTION_PERCENT, ge=0, le=100, decimal_places=2
     )
@@ -176,7 +181,7 @@ def create_version(request: HttpRequest, collective: str, payload: DayRateIn) ->
         holidays=payload.holidays,
         sick_days=payload.sick_days,
         hours_per_day=payload.hours_per_day,
-        solidarity=str(payload.solidarity),
+        solidarity=payload.solidarity,
         reduction_percent=payload.reduction_percent,
         reduced_mix_percent=payload.reduced_mix_percent,
         solidarity_share_percent=payload.solidarity_share_percent,
