@@ -20,7 +20,7 @@ from klinke.contacts.models import Contact, ContactImport, ContactMerge, Organis
 from klinke.exchange.models import Introduction, Need, Offer
 from klinke.knowledge.models import Answer, Article, Question
 from klinke.network.demo_loader import do_load_demo_network
-from klinke.workbench.models import Decision, Lead, RedLine, Referral
+from klinke.workbench.models import Decision, DecisionComment, Lead, RedLine, Referral
 from klinke.workshops.models import Event, Material, WorkshopIdea
 
 COLLECTIVE = "kollektiv-quellcode"
@@ -96,6 +96,11 @@ def fill(route: Route, collective: Collective) -> str | None:
             kwargs[argument] = "csv"
         elif argument in {"token", "key", "uidb36"}:
             kwargs[argument] = "not-a-real-token"  # answers the page's "invalid link" kind
+        elif argument == "comment_pk":
+            comment = DecisionComment.objects.filter(decision_id=kwargs.get("pk")).first()
+            if comment is None:
+                return None
+            kwargs[argument] = comment.pk
         elif argument in {"pk", "user_pk"}:
             prefix = max((p for p in PK_MODELS if route.name.startswith(p)), key=len, default="")
             found = PK_MODELS[prefix](collective) if prefix else None

@@ -28,6 +28,7 @@ from klinke.exchange.models import Introduction, IntroductionState, Need
 from klinke.tenders.actions import do_refresh_inbox
 from klinke.tenders.models import InboxEntry
 from klinke.tenders.tests.conftest import import_records, make_profile, record
+from klinke.workbench.models import DecisionComment
 
 # The workbench fixtures hold one of each private object; pytest finds imported fixtures.
 from klinke.workbench.tests.conftest import third, workbench  # noqa: F401
@@ -159,6 +160,9 @@ PAGE_OBJECTS: dict[str, dict[str, str]] = {
         "lead_refer": "lead",
         "decision_detail": "decision",
         "decision_respond": "decision",
+        "decision_comment": "decision",
+        "decision_comment_edit": "decision",
+        "decision_comment_delete": "decision",
         "red_line_edit": "red_line",
         "red_line_delete": "red_line",
         "referral_detail": "referral",
@@ -191,6 +195,7 @@ OTHER_PAGE_KWARGS = {"file_format": "csv"}
 API_PARAMETERS = {
     "lead_id": "lead",
     "decision_id": "decision",
+    "comment_id": "decision_comment",
     "red_line_id": "red_line",
     "referral_id": "referral",
     "contact_id": "contact",
@@ -344,9 +349,13 @@ def objects(workbench) -> dict[str, Any]:
         state="mapping",
         table={"header": ["Name"], "rows": [[2, ["Ruth Berger"]]], "delimiter": ","},
     )
+    decision_comment = DecisionComment.objects.create(
+        decision=workbench.decision, author=network.alice, text="Was meint ihr?"
+    )
     return {
         "lead": workbench.lead,
         "decision": workbench.decision,
+        "decision_comment": decision_comment,
         "red_line": workbench.red_line,
         "referral": workbench.referral,
         "contact": workbench.contact,
@@ -384,6 +393,8 @@ def page_url(route: Route, slug: str, objects: dict[str, Any]) -> str:
             if source is None:
                 pytest.fail(f"{route} has a pk this matrix does not know: add it to PAGE_OBJECTS")
             kwargs[name] = objects[source].pk
+        elif name == "comment_pk":
+            kwargs[name] = objects["decision_comment"].pk
         elif name in OTHER_PAGE_KWARGS:
             kwargs[name] = OTHER_PAGE_KWARGS[name]
         else:
