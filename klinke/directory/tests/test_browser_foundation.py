@@ -14,6 +14,7 @@ def test_it_signs_up_verifies_creates_a_collective_and_finds_it_in_both_language
 ):
     page = browser_page
     page.goto("/accounts/signup/")
+    page.locator("#id_name").fill("Kim Kollektiv")
     page.locator("#id_email").fill("kim@kollektiv.example")
     page.locator("#id_password1").fill("a long and unusual passphrase")
     page.locator("#id_password2").fill("a long and unusual passphrase")
