@@ -39,7 +39,8 @@ def test_it_signs_up_verifies_creates_a_collective_and_finds_it_in_both_language
     page.locator("#id_country").fill("DE")
     page.get_by_label("Web development", exact=True).check()
     page.get_by_role("button", name="Save").click()
-    page.wait_for_url(re.compile(r"/collectives/zaunkoenig/$"))
+    page.wait_for_url(re.compile(r"/first-steps/zaunkoenig/$"))
+    page.goto("/collectives/zaunkoenig/")
     assert page.get_by_role("heading", level=1).inner_text().startswith("Zaunkönig Webkollektiv")
 
     # English: "web development" finds the German "Webentwicklung".
