@@ -76,9 +76,7 @@ def personal_home(user: User) -> dict[str, Any]:
         .prefetch_related("topics")
         .order_by("-created_at", "-pk")[:NEEDS_WITH_SUGGESTIONS]
     )
-    need_matches = candidates.rank_helpers_for_needs(
-        needs, user=user, limit=SUGGESTIONS_PER_NEED
-    )
+    need_matches = candidates.rank_helpers_for_needs(needs, user=user, limit=SUGGESTIONS_PER_NEED)
     events = list(Event.objects.visible_to(user).scheduled().upcoming()[:3])
     decisions = list(
         Decision.objects.open()

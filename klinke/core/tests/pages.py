@@ -97,7 +97,7 @@ def fill(route: Route, collective: Collective) -> str | None:
         elif argument in {"token", "key", "uidb36"}:
             kwargs[argument] = "not-a-real-token"  # answers the page's "invalid link" kind
         elif argument == "comment_pk":
-            comment = DecisionComment.objects.filter(decision_id=kwargs.get("pk")).first()
+            comment = DecisionComment.objects.filter(decision_id=kwargs["pk"]).first()
             if comment is None:
                 return None
             kwargs[argument] = comment.pk
