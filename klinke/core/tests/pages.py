@@ -75,7 +75,7 @@ def fill(route: Route, collective: Collective) -> str | None:
     kwargs: dict[str, Any] = {}
     for argument in route.arguments:
         if argument == "slug":
-            if route.name.startswith("supporters:"):
+            if route.name.startswith(("supporters:", "exchange:ask_supporter")):
                 kwargs[argument] = "sam-berater-demo"
             elif route.name.startswith("knowledge:"):
                 article = Article.objects.first()
@@ -92,6 +92,8 @@ def fill(route: Route, collective: Collective) -> str | None:
             kwargs[argument] = item.ref
         elif argument == "number":
             kwargs[argument] = 1
+        elif argument == "step":
+            kwargs[argument] = "need"
         elif argument == "file_format":
             kwargs[argument] = "csv"
         elif argument in {"token", "key", "uidb36"}:

@@ -44,6 +44,10 @@ PRIVATE_PAGES = {
     ("collectives", "leave"),
     ("collectives", "archive"),
     ("collectives", "delete"),
+    # A new collective's first steps, for its members.
+    ("home", "first_steps"),
+    ("home", "skip_step"),
+    ("home", "resume_step"),
 }
 # klinke's pages that are not private to a collective (public, or the user's own, or guarded
 # by other rules with their own tests). A new page must be added here or above.
@@ -82,6 +86,8 @@ NOT_PRIVATE_PAGES = {
             "collective_offer_create",
             "offer_detail",
             "offer_edit",
+            "ask_offer",
+            "ask_supporter",
             "offer_state",
             "offer_renew",
             "renew",
@@ -189,7 +195,7 @@ PAGE_OBJECTS: dict[str, dict[str, str]] = {
         "import_preview": "contact_import",
     },
 }
-OTHER_PAGE_KWARGS = {"file_format": "csv"}
+OTHER_PAGE_KWARGS = {"file_format": "csv", "step": "need"}
 
 # Which object an API path parameter names.
 API_PARAMETERS = {
