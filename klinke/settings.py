@@ -154,7 +154,6 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "klinke.core.context_processors.site",
-                "klinke.supporters.context_processors.supporter_profile",
             ],
         },
     },

@@ -27,6 +27,7 @@ from klinke.home.forms import ProfileEssentialsForm
 from klinke.home.models import Step
 from klinke.home.steps import progress_for
 from klinke.knowledge.models import Question
+from klinke.supporters.models import Supporter
 from klinke.workbench.models import Decision, Response
 from klinke.workshops.models import Event
 
@@ -96,6 +97,7 @@ def personal_home(user: User) -> dict[str, Any]:
         "need_matches": need_matches,
         "events": events,
         "decisions": decisions,
+        "has_supporter_profile": Supporter.objects.filter(user=user).exists(),
     }
 
 

@@ -7,7 +7,6 @@ from django.utils.translation import gettext as _
 from klinke.accounts.models import User
 from klinke.core.models import is_network_member
 from klinke.supporters.actions import do_save_supporter_profile
-from klinke.supporters.context_processors import remember_supporter_profile
 from klinke.supporters.forms import SupporterForm
 from klinke.supporters.models import Supporter
 
@@ -44,7 +43,6 @@ def edit_own(request: HttpRequest) -> HttpResponse:
             languages=data.get("spoken_languages") or [],
             sectors=data.get("sectors") or [],
         )
-        remember_supporter_profile(request, has_one=True)
         messages.success(request, _("Your supporter profile is saved."))
         return redirect(supporter)
     return render(request, "supporters/form.html", {"form": form, "creating": instance.pk is None})
