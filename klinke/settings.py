@@ -119,6 +119,7 @@ INSTALLED_APPS = [
     "klinke.workbench",
     "klinke.rates",
     "klinke.tenders",
+    "klinke.home",
     "klinke.network",
 ]
 
@@ -196,6 +197,7 @@ LOGIN_REDIRECT_URL = "home"
 # django-allauth: email is the login, it must be verified, and login attempts are throttled.
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_SIGNUP_FORM_CLASS = "klinke.accounts.forms.SignupNameForm"
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False

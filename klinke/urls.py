@@ -3,13 +3,14 @@ from django.urls import include, path
 
 from klinke.api import api
 from klinke.core import views as core_views
-from klinke.directory import views as directory_views
+from klinke.home import views as home_views
 
 admin.site.site_header = "klinke"
 admin.site.site_title = "klinke"
 
 urlpatterns = [
-    path("", directory_views.home, name="home"),
+    path("", home_views.home, name="home"),
+    path("first-steps/", include("klinke.home.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("allauth.urls")),
     path("me/", include("klinke.accounts.urls")),

@@ -39,6 +39,9 @@ class AccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]
     ) -> User:
         # New people get email in the language they signed up in.
         user.language = (get_language() or "de")[:2]
+        # The name people see, asked for on the sign-up form (accounts.forms.SignupNameForm).
+        cleaned = getattr(form, "cleaned_data", {})
+        user.name = str(cleaned.get("name", "")).strip()
         saved: User = super().save_user(request, user, form, commit)
         return saved
 

@@ -5,6 +5,26 @@ from klinke.accounts.models import APIToken, User
 from klinke.core.forms import CleanTextInputs
 
 
+class SignupNameForm(CleanTextInputs, forms.Form):
+    """What allauth's sign-up form asks beyond email and password: the name others see.
+
+    allauth builds its sign-up form on this class (ACCOUNT_SIGNUP_FORM_CLASS), so the name
+    comes first; the adapter stores it on the new user.
+    """
+
+    field_order = ("name", "email", "password1", "password2")
+
+    name = forms.CharField(
+        label=_("Your name"),
+        max_length=150,
+        help_text=_("Shown to others in the network, e.g. “Mira Schneider” or “Mira”."),
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+
+    def signup(self, request: object, user: User) -> None:
+        """allauth's hook after the user is saved; the adapter has stored the name already."""
+
+
 class AccountSettingsForm(CleanTextInputs, forms.ModelForm[User]):
     class Meta:
         model = User

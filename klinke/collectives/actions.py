@@ -77,6 +77,33 @@ def do_update_collective(
     return collective
 
 
+@transaction.atomic
+def do_save_profile_essentials(
+    *,
+    collective: Collective,
+    user: User,
+    description: str,
+    language: str,
+    city: str,
+    topics: Iterable[Topic],
+) -> Collective:
+    """The first step after creating a collective: what it does, where, and on which topics.
+
+    `description` goes into the description of `language` ("de" or "en"); everything else of
+    the profile stays as it is.
+    """
+    if not collective.has_member(user):
+        raise MembershipError(_("You are not a member of this collective."))
+    if language not in ("de", "en"):
+        raise ValueError(f"no description field for language {language!r}")
+    setattr(collective, f"description_{language}", description.strip())
+    collective.city = city.strip()
+    collective.save(update_fields=[f"description_{language}", "city"])
+    collective.topics.set(list(topics))
+    collective.refresh_search_document()
+    return collective
+
+
 def do_invite_member(
     *, collective: Collective, inviter: User, email: str
 ) -> tuple[Invitation, str]:

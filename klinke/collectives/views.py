@@ -60,7 +60,8 @@ def create(request: HttpRequest) -> HttpResponse:
         messages.success(
             request, _("The collective “%(name)s” is created.") % {"name": collective.name}
         )
-        return redirect(collective)
+        # A short guided path follows: profile essentials, the first need, colleagues.
+        return redirect("home:first_steps", collective.slug)
     return render(
         request, "collectives/form.html", {"form": form, "references": references, "creating": True}
     )

@@ -245,6 +245,16 @@ class RankedCandidate:
         return str(getattr(self.obj, "owner_name", "") or "")
 
     @property
+    def item_url(self) -> str:
+        """The offer to read before asking, or "" for a supporter suggested as a whole."""
+        return self.obj.get_absolute_url() if isinstance(self.obj, Offer) else ""
+
+    @property
+    def profile_url(self) -> str:
+        """The profile of the person or collective behind the suggestion."""
+        return str(self.counterpart.get_absolute_url())
+
+    @property
     def counterpart(self) -> Supporter | Collective:
         if isinstance(self.obj, Offer):
             return self.obj.owner

@@ -1,5 +1,6 @@
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date
+from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -133,6 +134,21 @@ class IntroductionRequestForm(CleanTextInputs, forms.Form):
         required=False,
         help_text=_("e.g. Signal, Matrix, a video call"),
     )
+
+
+class AskForIntroductionForm(CleanTextInputs, forms.Form):
+    """An introduction asked for from the page of an offer or a supporter: which of my needs."""
+
+    need = forms.ChoiceField(label=_("For which of your needs?"))
+    message = IntroductionRequestForm.base_fields["message"]
+    phone = IntroductionRequestForm.base_fields["phone"]
+    channel = IntroductionRequestForm.base_fields["channel"]
+
+    def __init__(self, *args: Any, needs: Sequence[Need] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["need"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [(need.ref, f"{need.title} ({need.collective.name})") for need in needs]
 
 
 class IntroductionAnswerForm(CleanTextInputs, forms.Form):

@@ -14,10 +14,12 @@ from klinke.accounts import request_user
 from klinke.collectives.access import collective_to_act_for
 from klinke.collectives.models import Collective
 from klinke.core.counts import CachedCountPaginator
+from klinke.core.forms import refusal_onto
 from klinke.core.models import Visibility, is_network_member
 from klinke.core.submissions import once_per_submission
 from klinke.exchange import actions, candidates, match_index
 from klinke.exchange.forms import (
+    AskForIntroductionForm,
     CloseItemForm,
     ExchangeItemForm,
     FeedbackForm,
@@ -69,7 +71,17 @@ def index(request: HttpRequest) -> HttpResponse:
     # Newest first through the need_newest/offer_newest indexes; the count is cached.
     ordered = items.prefetch_related("topics").order_by("-created_at", "pk")
     page = CachedCountPaginator(ordered, 20).get_page(request.GET.get("page"))
-    return render(request, "exchange/index.html", {"page": page, "show": show})
+    # Where "Post a need" leads: the visitor's own collectives, if any.
+    my_collectives = (
+        list(Collective.objects.active().of_member(request.user).order_by("name")[:10])
+        if request.user.is_authenticated
+        else []
+    )
+    return render(
+        request,
+        "exchange/index.html",
+        {"page": page, "show": show, "my_collectives": my_collectives},
+    )
 
 
 @login_required
@@ -265,6 +277,12 @@ def offer_detail(request: HttpRequest, ref: str) -> HttpResponse:
             and not matches
             and match_index.is_preparing(match_index.NEEDS),
             "close_form": CloseItemForm(),
+            "ask_form": None
+            if is_owner
+            else AskForIntroductionForm(
+                needs=_needs_to_ask_for(request, offer.owner),
+                initial={"need": request.GET.get("need", "")},
+            ),
         },
     )
 
@@ -341,6 +359,73 @@ def request_introduction(request: HttpRequest, ref: str) -> HttpResponse:
         _("We asked %(name)s. You will hear by email.") % {"name": counterpart.name},
     )
     return redirect(introduction)
+
+
+def _needs_to_ask_for(request: HttpRequest, counterpart: Supporter | Collective) -> list[Need]:
+    """The open needs of the visitor's collectives for which they may ask `counterpart`."""
+    if not request.user.is_authenticated:
+        return []
+    user = request_user(request)
+    needs = (
+        Need.objects.filter(collective__in=Collective.objects.active().of_member(user))
+        .exclude(state=ItemState.CLOSED)
+        .select_related("collective")
+        .order_by("-created_at", "-pk")
+    )
+    if isinstance(counterpart, Collective):
+        needs = needs.exclude(collective=counterpart)
+    elif counterpart.user_id is not None:
+        needs = needs.exclude(collective__memberships__user_id=counterpart.user_id)
+    return list(needs[:50])
+
+
+def _ask(
+    request: HttpRequest, counterpart: Supporter | Collective, offer: Offer | None
+) -> HttpResponse:
+    """Ask for an introduction from the page one has just read, for one of one's open needs."""
+    needs = _needs_to_ask_for(request, counterpart)
+    form = AskForIntroductionForm(
+        request.POST or None, needs=needs, initial={"need": request.GET.get("need", "")}
+    )
+    if request.method == "POST" and form.is_valid():
+        need = next(n for n in needs if n.ref == form.cleaned_data["need"])
+        with refusal_onto(form, actions.ExchangeError):
+            introduction = actions.do_request_introduction(
+                need=need,
+                user=request_user(request),
+                counterpart=counterpart,
+                offer=offer,
+                message=form.cleaned_data["message"],
+                phone=form.cleaned_data["phone"],
+                channel=form.cleaned_data["channel"],
+            )
+            messages.success(
+                request,
+                _("We asked %(name)s. You will hear by email.") % {"name": counterpart.name},
+            )
+            return redirect(introduction)
+    return render(
+        request,
+        "exchange/ask.html",
+        {"form": form, "counterpart": counterpart, "offer": offer, "needs": needs},
+        status=422 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+def ask_offer(request: HttpRequest, ref: str) -> HttpResponse:
+    offer = _visible_offer(request, ref)
+    if offer.is_owned_by(request.user):
+        raise Http404
+    return _ask(request, offer.owner, offer)
+
+
+@login_required
+def ask_supporter(request: HttpRequest, slug: str) -> HttpResponse:
+    supporter = get_object_or_404(Supporter.objects.visible_to(request.user), slug=slug)
+    if supporter.is_managed_by(request.user):
+        raise Http404
+    return _ask(request, supporter, None)
 
 
 def _involved_introduction(request: HttpRequest, pk: int) -> Introduction:

@@ -32,9 +32,11 @@ from klinke.screening import SECTORS
 from klinke.topics.models import Topic
 from klinke.workbench.models import (
     CLOSED_STAGES,
+    COMMENT_EDIT_WINDOW,
     OPEN_STAGES,
     Activity,
     Decision,
+    DecisionComment,
     DecisionState,
     DigestRecord,
     DigestScope,
@@ -67,6 +69,9 @@ from klinke.workbench.portability import (
 REMINDER_BEFORE_DEADLINE = timedelta(hours=24)
 DIGEST_HOUR = 7
 """Local hour from which the daily digest goes out (the job runs every hour)."""
+
+
+COMMENT_MAX_LENGTH = 5000
 
 
 class WorkbenchError(Exception):
@@ -498,6 +503,54 @@ def do_respond_to_decision(
         if tally.responded >= tally.members:
             _decide(decision, tally)
     return response
+
+
+def _comment_text(text: str) -> str:
+    text = text.strip()
+    if not text:
+        raise WorkbenchError(_("Write a comment first."))
+    if len(text) > COMMENT_MAX_LENGTH:
+        raise WorkbenchError(
+            _("A comment can be at most %(max)d characters long.") % {"max": COMMENT_MAX_LENGTH}
+        )
+    return text
+
+
+def do_comment_on_decision(*, decision: Decision, user: User, text: str) -> DecisionComment:
+    """Add a member's comment to a decision's discussion, open or decided."""
+    collective = Collective.objects.get(pk=decision.collective_id)
+    _require_member(collective, user)
+    return DecisionComment.objects.create(decision=decision, author=user, text=_comment_text(text))
+
+
+def _own_comment(comment_id: int, user: User) -> DecisionComment:
+    comment = DecisionComment.objects.select_for_update().filter(pk=comment_id).first()
+    if comment is None:
+        raise WorkbenchError(_("This comment does not exist."))
+    decision = Decision.objects.get(pk=comment.decision_id)
+    _require_member(Collective.objects.get(pk=decision.collective_id), user)
+    if comment.author_id != user.pk:
+        raise WorkbenchError(_("Only its author can change a comment."))
+    if not comment.can_be_changed_by(user):
+        raise WorkbenchError(
+            _("A comment can only be changed within %(hours)d hours of writing it.")
+            % {"hours": int(COMMENT_EDIT_WINDOW.total_seconds() // 3600)}
+        )
+    return comment
+
+
+@transaction.atomic
+def do_edit_decision_comment(*, comment_id: int, user: User, text: str) -> DecisionComment:
+    comment = _own_comment(comment_id, user)
+    comment.text = _comment_text(text)
+    comment.edited_at = timezone.now()
+    comment.save(update_fields=["text", "edited_at"])
+    return comment
+
+
+@transaction.atomic
+def do_delete_decision_comment(*, comment_id: int, user: User) -> None:
+    _own_comment(comment_id, user).delete()
 
 
 def do_decide_due_decisions() -> int:

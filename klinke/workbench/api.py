@@ -36,9 +36,11 @@ from klinke.topics.models import Topic
 from klinke.workbench import actions, candidates, summary
 from klinke.workbench.actions import LeadValues, RedLineValues
 from klinke.workbench.models import (
+    COMMENT_EDIT_WINDOW,
     Activity,
     ActivityKind,
     Decision,
+    DecisionComment,
     Lead,
     LeadQuerySet,
     RedLine,
@@ -893,6 +895,115 @@ def respond_to_decision(
         status = 409 if "closed" in str(exc) else 422
         raise HttpError(status, str(exc)) from exc
     return get_object_or_404(_decisions(request), pk=decision_id)
+
+
+class CommentOut(Schema):
+    id: int
+    author: Ref | None
+    """None once the author deleted their account ("former member")."""
+    text: str
+    created_at: datetime
+    edited_at: datetime | None
+    editable_until: datetime
+
+    @staticmethod
+    def resolve_author(obj: DecisionComment) -> Ref | None:
+        if obj.author is None or obj.author.is_deleted:
+            return None
+        return Ref(id=obj.author.pk, name=obj.author.display_name)
+
+    @staticmethod
+    def resolve_editable_until(obj: DecisionComment) -> datetime:
+        return obj.created_at + COMMENT_EDIT_WINDOW
+
+
+class CommentIn(InputSchema):
+    text: str
+
+
+def _decision_of(request: HttpRequest, decision_id: int) -> Decision:
+    return get_object_or_404(_decisions(request), pk=decision_id)
+
+
+@router.get(
+    "/{collective}/decisions/{decision_id}/comments",
+    response=answers(list[CommentOut], 401, 404, 422),
+)
+@paginate(Pagination)
+def list_decision_comments(
+    request: HttpRequest, collective: str, decision_id: int
+) -> QuerySet[DecisionComment]:
+    """The decision's discussion, oldest first."""
+    decision = _decision_of(request, decision_id)
+    return DecisionComment.objects.filter(decision=decision).for_thread()
+
+
+@router.post(
+    "/{collective}/decisions/{decision_id}/comments",
+    response=answers(CommentOut, 401, 403, 404, 422, status=201),
+)
+def comment_on_decision(
+    request: HttpRequest, collective: str, decision_id: int, payload: CommentIn
+) -> Status[DecisionComment]:
+    """Add a comment to the decision's discussion (plain text, at most 5,000 characters)."""
+    decision = _decision_of(request, decision_id)
+    try:
+        comment = actions.do_comment_on_decision(
+            decision=decision, user=request_user(request), text=payload.text
+        )
+    except actions.WorkbenchError as exc:
+        raise HttpError(422, str(exc)) from exc
+    return Status(201, comment)
+
+
+def _own_comment_or_404(request: HttpRequest, decision_id: int, comment_id: int) -> DecisionComment:
+    decision = _decision_of(request, decision_id)
+    return get_object_or_404(
+        DecisionComment.objects.filter(decision=decision).select_related("author"), pk=comment_id
+    )
+
+
+def _check_changeable(request: HttpRequest, comment: DecisionComment) -> None:
+    user = request_user(request)
+    if comment.author_id != user.pk:
+        raise HttpError(403, "Only its author can change a comment.")
+    if not comment.can_be_changed_by(user):
+        raise HttpError(403, "The time to change this comment has passed.")
+
+
+@router.patch(
+    "/{collective}/decisions/{decision_id}/comments/{comment_id}",
+    response=answers(CommentOut, 401, 403, 404, 422),
+)
+def edit_decision_comment(
+    request: HttpRequest, collective: str, decision_id: int, comment_id: int, payload: CommentIn
+) -> DecisionComment:
+    """Change one's own comment, within 24 hours of writing it."""
+    comment = _own_comment_or_404(request, decision_id, comment_id)
+    _check_changeable(request, comment)
+    try:
+        return actions.do_edit_decision_comment(
+            comment_id=comment.pk, user=request_user(request), text=payload.text
+        )
+    except actions.WorkbenchError as exc:
+        raise HttpError(422, str(exc)) from exc
+
+
+@router.delete(
+    "/{collective}/decisions/{decision_id}/comments/{comment_id}",
+    response=answers(None, 401, 403, 404, 422, status=204),
+)
+def delete_decision_comment(
+    request: HttpRequest, collective: str, decision_id: int, comment_id: int
+) -> Status[None]:
+    """Delete one's own comment, within 24 hours of writing it."""
+    comment = _own_comment_or_404(request, decision_id, comment_id)
+    _check_changeable(request, comment)
+    try:
+        actions.do_delete_decision_comment(comment_id=comment.pk, user=request_user(request))
+    except actions.WorkbenchError as exc:
+        raise HttpError(422, str(exc)) from exc
+    return Status(204, None)
 
 
 # --- red lines -------------------------------------------------------------------------

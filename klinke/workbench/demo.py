@@ -23,6 +23,7 @@ from klinke.topics.models import Topic
 from klinke.workbench.models import (
     Activity,
     Decision,
+    DecisionComment,
     DecisionRule,
     Lead,
     LeadSource,
@@ -343,6 +344,26 @@ def _decision(collective: Collective, lead: Lead, people: dict[str, User]) -> No
         if name in people:
             Response.objects.create(
                 decision=decision, member=people[name], choice=choice, reason=reason
+            )
+    for offset, (name, text) in enumerate(
+        (
+            (
+                "janne",
+                "Wer übernimmt die Wartung nach dem Launch? Who looks after it once it is live?",
+            ),
+            (
+                "mira",
+                "Ich würde das übernehmen, wenn wir es im Angebot als Wartungsvertrag ausweisen. "
+                "I'll take it if the offer lists maintenance as its own contract.",
+            ),
+        )
+    ):
+        if name in people:
+            DecisionComment.objects.create(
+                decision=decision,
+                author=people[name],
+                text=text,
+                created_at=timezone.now() - timedelta(hours=30 - offset * 6),
             )
 
 

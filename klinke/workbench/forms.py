@@ -359,3 +359,12 @@ class WorkbenchImportForm(CleanTextInputs, forms.Form):
             return read_workbench_archive(upload.read(MAX_ARCHIVE_BYTES + 1))
         except WorkbenchArchiveError as exc:
             raise forms.ValidationError(str(exc)) from exc
+
+
+class DecisionCommentForm(CleanTextInputs, forms.Form):
+    text = forms.CharField(
+        label=_("Your comment"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Plain text. You can edit or delete it within 24 hours."),
+    )

@@ -733,6 +733,45 @@ class Response(models.Model):
         return f"{self.member} {self.choice} on {self.decision_id}"
 
 
+COMMENT_EDIT_WINDOW = timedelta(hours=24)
+"""How long the author of a decision comment may still edit or delete it."""
+
+
+class DecisionCommentQuerySet(models.QuerySet["DecisionComment"]):
+    def for_thread(self) -> DecisionCommentQuerySet:
+        return self.select_related("author").order_by("created_at", "pk")
+
+
+class DecisionComment(models.Model):
+    """One contribution to the discussion of a decision, as in Loomio's thread beside a
+    proposal. Plain text; it never changes the outcome, which the responses decide."""
+
+    decision = models.ForeignKey(Decision, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    text = models.TextField(_("comment"), max_length=5000)
+    created_at = models.DateTimeField(default=timezone.now)
+    edited_at = models.DateTimeField(null=True, blank=True)
+
+    objects = DecisionCommentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("decision comment")
+        verbose_name_plural = _("decision comments")
+
+    def __str__(self) -> str:
+        return f"{self.author} on {self.decision_id}"
+
+    def can_be_changed_by(self, user: object, now: datetime | None = None) -> bool:
+        """The author may edit or delete their comment within COMMENT_EDIT_WINDOW."""
+        user_id = getattr(user, "pk", None)
+        if user_id is None or self.author_id != user_id:
+            return False
+        return (now or timezone.now()) - self.created_at <= COMMENT_EDIT_WINDOW
+
+
 # --- referrals -----------------------------------------------------------------------
 
 

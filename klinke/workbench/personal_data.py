@@ -13,6 +13,7 @@ from klinke.core.personal_data import CollectiveData, ExportFile, PersonalData, 
 from klinke.workbench.models import (
     Activity,
     Decision,
+    DecisionComment,
     DigestRecord,
     Lead,
     RedLine,
@@ -31,10 +32,14 @@ def export(user: User) -> list[ExportFile]:
     return [
         ExportFile(
             name="decisions",
-            about_en="Decisions you voted in, with your response and reason, and those you opened.",
+            about_en=(
+                "Decisions you voted in, with your response and reason, your comments on "
+                "decisions, and the decisions you opened."
+            ),
             about_de=(
                 "Entscheidungen, an denen du teilgenommen hast, mit deiner Antwort und "
-                "Begründung, und die, die du eröffnet hast."
+                "Begründung, deine Kommentare zu Entscheidungen und die Entscheidungen, die du "
+                "eröffnet hast."
             ),
             content={
                 "responses": rows(
@@ -47,6 +52,14 @@ def export(user: User) -> list[ExportFile]:
                     "reason",
                     "created_at",
                     "updated_at",
+                ),
+                "comments": rows(
+                    DecisionComment.objects.filter(author=user).order_by("created_at"),
+                    "decision__collective__name",
+                    "decision__question",
+                    "text",
+                    "created_at",
+                    "edited_at",
                 ),
                 "opened": rows(
                     Decision.objects.filter(opened_by=user).order_by("opened_at"),
@@ -145,6 +158,7 @@ PERSONAL_DATA = PersonalData(
         "workbench.Activity.by",
         "workbench.Decision.opened_by",
         "workbench.Response.member",
+        "workbench.DecisionComment.author",
         "workbench.Referral.referred_by",
         "workbench.Referral.answered_by",
     ),

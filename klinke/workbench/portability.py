@@ -44,6 +44,7 @@ from klinke.topics.models import Topic
 from klinke.workbench.models import (
     Activity,
     Decision,
+    DecisionComment,
     Lead,
     RedLine,
     Referral,
@@ -96,6 +97,7 @@ KINDS: tuple[Kind, ...] = (
     Kind("screening_overrides", ScreeningOverride, "lead", parent="leads"),
     Kind("decisions", Decision, "collective"),
     Kind("responses", Response, "decision", parent="decisions"),
+    Kind("decision_comments", DecisionComment, "decision", parent="decisions"),
     Kind("referrals", Referral, "from_collective", importable=False),
     Kind("settings", WorkbenchSettings, "collective"),
 )
@@ -125,7 +127,8 @@ For people and other programs:
 
 For klinke (Import on the workbench page, or `manage.py import_workbench`), one JSON list per
 kind with every field: organisations, contacts, contact_emails, contact_phones, red_lines,
-leads, activities, screening_overrides, decisions, responses, referrals, settings.
+leads, activities, screening_overrides, decisions, responses, decision_comments,
+referrals, settings.
 Each record has its "id"; references to other records use those ids; people are named by
 their email address, topics and collectives by their slug.
 

@@ -21,6 +21,17 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("decisions/new/", views.decision_create, name="decision_create"),
     path("decisions/<int:pk>/", views.decision_detail, name="decision_detail"),
     path("decisions/<int:pk>/respond/", views.decision_respond, name="decision_respond"),
+    path("decisions/<int:pk>/comments/", views.decision_comment, name="decision_comment"),
+    path(
+        "decisions/<int:pk>/comments/<int:comment_pk>/edit/",
+        views.decision_comment_edit,
+        name="decision_comment_edit",
+    ),
+    path(
+        "decisions/<int:pk>/comments/<int:comment_pk>/delete/",
+        views.decision_comment_delete,
+        name="decision_comment_delete",
+    ),
     path("red-lines/", views.red_lines, name="red_lines"),
     path("red-lines/<int:pk>/edit/", views.red_line_edit, name="red_line_edit"),
     path("red-lines/<int:pk>/delete/", views.red_line_delete, name="red_line_delete"),

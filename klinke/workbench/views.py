@@ -37,6 +37,7 @@ from klinke.workbench import actions, candidates, summary
 from klinke.workbench.forms import (
     ActivityForm,
     CloseLeadForm,
+    DecisionCommentForm,
     DecisionForm,
     LeadFilterForm,
     LeadForm,
@@ -52,6 +53,7 @@ from klinke.workbench.models import (
     CLOSED_STAGES,
     OPEN_STAGES,
     Decision,
+    DecisionComment,
     DigestScope,
     Lead,
     LeadQuerySet,
@@ -647,6 +649,8 @@ def _decision_context(
     return {
         "collective": decision.collective,
         "decision": decision,
+        "comments": _thread(decision, user),
+        "comment_form": DecisionCommentForm(),
         "responses": responses,
         "mine": mine,
         "tally": tally,
@@ -695,6 +699,82 @@ def decision_respond(request: HtmxHttpRequest, collective: Collective, pk: int) 
         _decision_context(request, decision, form),
         status=422,
     )
+
+
+def _thread(decision: Decision, user: object) -> list[tuple[DecisionComment, bool]]:
+    """The decision's comments in order, each with whether the reader may still change it."""
+    now = timezone.now()
+    return [
+        (comment, comment.can_be_changed_by(user, now))
+        for comment in DecisionComment.objects.filter(decision=decision).for_thread()
+    ]
+
+
+@members_only_view(["POST"])
+@once_per_submission
+def decision_comment(request: HttpRequest, collective: Collective, pk: int) -> HttpResponse:
+    decision = _decision(collective, pk)
+    decision.collective = collective
+    form = DecisionCommentForm(request.POST)
+    if form.is_valid():
+        with refusal_onto(form, actions.WorkbenchError):
+            comment = actions.do_comment_on_decision(
+                decision=decision, user=request_user(request), text=form.cleaned_data["text"]
+            )
+            messages.success(request, _("Your comment is posted."))
+            return redirect(f"{decision.get_absolute_url()}#comment-{comment.pk}")
+    context = _decision_context(request, decision)
+    context["comment_form"] = form
+    return render(request, "workbench/decision_detail.html", context, status=422)
+
+
+def _comment(decision: Decision, comment_pk: int) -> DecisionComment:
+    return get_object_or_404(
+        DecisionComment.objects.filter(decision=decision).select_related("author"),
+        pk=comment_pk,
+    )
+
+
+@members_only_view(["GET", "POST"])
+def decision_comment_edit(
+    request: HttpRequest, collective: Collective, pk: int, comment_pk: int
+) -> HttpResponse:
+    decision = _decision(collective, pk)
+    decision.collective = collective
+    comment = _comment(decision, comment_pk)
+    if not comment.can_be_changed_by(request.user):
+        raise Http404
+    form = DecisionCommentForm(request.POST or None, initial={"text": comment.text})
+    if request.method == "POST" and form.is_valid():
+        with refusal_onto(form, actions.WorkbenchError):
+            actions.do_edit_decision_comment(
+                comment_id=comment.pk, user=request_user(request), text=form.cleaned_data["text"]
+            )
+            messages.success(request, _("Your comment is changed."))
+            return redirect(f"{decision.get_absolute_url()}#comment-{comment.pk}")
+    return render(
+        request,
+        "workbench/decision_comment_form.html",
+        {"collective": collective, "decision": decision, "comment": comment, "form": form},
+        status=422 if request.method == "POST" else 200,
+    )
+
+
+@members_only_view(["POST"])
+def decision_comment_delete(
+    request: HttpRequest, collective: Collective, pk: int, comment_pk: int
+) -> HttpResponse:
+    decision = _decision(collective, pk)
+    comment = _comment(decision, comment_pk)
+    if not comment.can_be_changed_by(request.user):
+        raise Http404
+    try:
+        actions.do_delete_decision_comment(comment_id=comment.pk, user=request_user(request))
+    except actions.WorkbenchError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Your comment is deleted."))
+    return redirect(decision)
 
 
 # --- red lines -------------------------------------------------------------------------

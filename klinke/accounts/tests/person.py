@@ -36,6 +36,7 @@ from klinke.tenders.models import InboxEntry, Tender, TenderScreeningOverride
 from klinke.workbench.models import (
     Activity,
     Decision,
+    DecisionComment,
     DigestRecord,
     Lead,
     RedLine,
@@ -265,6 +266,8 @@ def seed_person(network: Network) -> Person:
     fact("workbench.Decision.opened_by", "decisions", "FACT decision question")
     Response.objects.create(decision=decision, member=petra, choice="block", reason="FACT vote")
     fact("workbench.Response.member", "decisions", "FACT vote")
+    DecisionComment.objects.create(decision=decision, author=petra, text="FACT comment")
+    fact("workbench.DecisionComment.author", "decisions", "FACT comment")
     Referral.objects.create(
         from_collective=shared,
         to_collective=network.collective_b,

@@ -54,7 +54,7 @@ def post(client: Any, name: str, data: dict[str, str], language: str) -> Any:
 
 @pytest.mark.parametrize("language", ["de", "en"])
 def test_it_sends_klinke_s_confirmation_on_sign_up(client, language):
-    data = {"email": "neu@example.org", "password1": PASSWORD, "password2": PASSWORD}
+    data = {"name": "Neu", "email": "neu@example.org", "password1": PASSWORD, "password2": PASSWORD}
     post(client, "account_signup", data, language)
 
     [message] = mail.outbox
@@ -64,7 +64,12 @@ def test_it_sends_klinke_s_confirmation_on_sign_up(client, language):
 
 @pytest.mark.parametrize("language", ["de", "en"])
 def test_it_tells_the_owner_when_someone_signs_up_with_their_address(client, network, language):
-    data = {"email": network.alice.email, "password1": PASSWORD, "password2": PASSWORD}
+    data = {
+        "name": "Alice",
+        "email": network.alice.email,
+        "password1": PASSWORD,
+        "password2": PASSWORD,
+    }
     post(client, "account_signup", data, language)
 
     [message] = mail.outbox

@@ -22,7 +22,7 @@ def sign_up(client, email: str, *, password: str = PASSWORD, language: str | Non
     headers = {"HTTP_ACCEPT_LANGUAGE": language} if language else {}
     return client.post(
         reverse("account_signup"),
-        {"email": email, "password1": password, "password2": password},
+        {"name": "Neu Person", "email": email, "password1": password, "password2": password},
         **headers,
     )
 
@@ -210,7 +210,12 @@ def test_it_refuses_a_second_account_for_a_known_address(client, smtp_server, ne
 def test_it_refuses_a_common_password_with_an_error(client):
     response = client.post(
         reverse("account_signup"),
-        {"email": "neu@example.org", "password1": "password", "password2": "password"},
+        {
+            "name": "Neu Person",
+            "email": "neu@example.org",
+            "password1": "password",
+            "password2": "password",
+        },
         HTTP_ACCEPT_LANGUAGE="en",
     )
 
@@ -283,3 +288,28 @@ def test_it_sends_no_reset_link_for_an_unknown_address(client, smtp_server):
     deliver_mail()
     for message in smtp_server.to("nobody@example.org"):
         assert "/accounts/password/reset/key/" not in text_body(message)
+
+
+@pytest.mark.django_db
+def test_it_asks_for_the_name_first_and_stores_it(client):
+    page = client.get(reverse("account_signup"), HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    assert page.index('name="name"') < page.index('name="email"')
+    assert "Dein Name" in page
+
+    sign_up(client, "mira.schneider@example.org")
+
+    user = User.objects.get(email="mira.schneider@example.org")
+    assert user.name == "Neu Person"
+    assert user.display_name == "Neu Person"
+
+
+@pytest.mark.django_db
+def test_it_refuses_a_sign_up_without_a_name(client):
+    response = client.post(
+        reverse("account_signup"),
+        {"name": "   ", "email": "neu@example.org", "password1": PASSWORD, "password2": PASSWORD},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.status_code == 200
+    assert "This field is required." in response.content.decode()
+    assert not User.objects.filter(email="neu@example.org").exists()

@@ -40,7 +40,8 @@ def test_it_creates_a_collective_with_its_creator_as_member(network):
     response = client.post(reverse("collectives:create"), VALID_FORM)
     collective = Collective.objects.get(slug="neues-kollektiv")
     assert response.status_code == 302
-    assert response["Location"] == collective.get_absolute_url()
+    # The first steps follow: profile essentials, the first need, colleagues.
+    assert response["Location"] == reverse("home:first_steps", args=[collective.slug])
     assert collective.has_member(network.outsider)
     assert collective.country == "DE" and collective.nuts_code == "DEE02"
     assert collective.language_codes == ["de", "en"]

@@ -61,6 +61,9 @@ def seed(network: Network) -> dict[str, Any]:
     decision = alice.create(
         f"{wb}/decisions", {"question": "Nehmen wir es an?", "deadline": "2030-01-01T12:00:00"}
     )
+    comment = alice.create(
+        f"{wb}/decisions/{decision['id']}/comments", {"text": "Was meint ihr dazu?"}
+    )
     red_line = alice.create(f"{wb}/red-lines", {"name": "Rüstung", "keywords_de": ["Rüstung"]})
     referral = alice.create(
         f"{wb}/leads/{lead['id']}/referrals",
@@ -134,6 +137,7 @@ def seed(network: Network) -> dict[str, Any]:
         "contact_id": contact["id"],
         "lead_id": lead["id"],
         "decision_id": decision["id"],
+        "comment_id": comment["id"],
         "red_line_id": red_line["id"],
         "referral_id": referral["id"],
         "need_ref": need["ref"],

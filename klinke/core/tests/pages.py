@@ -21,7 +21,7 @@ from klinke.exchange.models import Introduction, Need, Offer
 from klinke.knowledge.models import Answer, Article, Question
 from klinke.network.demo_loader import do_load_demo_network
 from klinke.rates.models import DayRate
-from klinke.workbench.models import Decision, Lead, RedLine, Referral
+from klinke.workbench.models import Decision, DecisionComment, Lead, RedLine, Referral
 from klinke.workshops.models import Event, Material, WorkshopIdea
 
 COLLECTIVE = "kollektiv-quellcode"
@@ -77,7 +77,7 @@ def fill(route: Route, collective: Collective) -> str | None:
     kwargs: dict[str, Any] = {}
     for argument in route.arguments:
         if argument == "slug":
-            if route.name.startswith("supporters:"):
+            if route.name.startswith(("supporters:", "exchange:ask_supporter")):
                 kwargs[argument] = "sam-berater-demo"
             elif route.name.startswith("knowledge:"):
                 article = Article.objects.first()
@@ -94,10 +94,17 @@ def fill(route: Route, collective: Collective) -> str | None:
             kwargs[argument] = item.ref
         elif argument == "number":
             kwargs[argument] = 1
+        elif argument == "step":
+            kwargs[argument] = "need"
         elif argument == "file_format":
             kwargs[argument] = "csv"
         elif argument in {"token", "key", "uidb36"}:
             kwargs[argument] = "not-a-real-token"  # answers the page's "invalid link" kind
+        elif argument == "comment_pk":
+            comment = DecisionComment.objects.filter(decision_id=kwargs["pk"]).first()
+            if comment is None:
+                return None
+            kwargs[argument] = comment.pk
         elif argument in {"pk", "user_pk"}:
             prefix = max((p for p in PK_MODELS if route.name.startswith(p)), key=len, default="")
             found = PK_MODELS[prefix](collective) if prefix else None

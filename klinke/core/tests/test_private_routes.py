@@ -29,6 +29,7 @@ from klinke.rates.tests.conftest import save_rate
 from klinke.tenders.actions import do_refresh_inbox
 from klinke.tenders.models import InboxEntry
 from klinke.tenders.tests.conftest import import_records, make_profile, record
+from klinke.workbench.models import DecisionComment
 
 # The workbench fixtures hold one of each private object; pytest finds imported fixtures.
 from klinke.workbench.tests.conftest import third, workbench  # noqa: F401
@@ -44,6 +45,10 @@ PRIVATE_PAGES = {
     ("collectives", "leave"),
     ("collectives", "archive"),
     ("collectives", "delete"),
+    # A new collective's first steps, for its members.
+    ("home", "first_steps"),
+    ("home", "skip_step"),
+    ("home", "resume_step"),
 }
 # klinke's pages that are not private to a collective (public, or the user's own, or guarded
 # by other rules with their own tests). A new page must be added here or above.
@@ -84,6 +89,8 @@ NOT_PRIVATE_PAGES = {
             "collective_offer_create",
             "offer_detail",
             "offer_edit",
+            "ask_offer",
+            "ask_supporter",
             "offer_state",
             "offer_renew",
             "renew",
@@ -162,6 +169,9 @@ PAGE_OBJECTS: dict[str, dict[str, str]] = {
         "lead_refer": "lead",
         "decision_detail": "decision",
         "decision_respond": "decision",
+        "decision_comment": "decision",
+        "decision_comment_edit": "decision",
+        "decision_comment_delete": "decision",
         "red_line_edit": "red_line",
         "red_line_delete": "red_line",
         "referral_detail": "referral",
@@ -189,12 +199,13 @@ PAGE_OBJECTS: dict[str, dict[str, str]] = {
         "import_preview": "contact_import",
     },
 }
-OTHER_PAGE_KWARGS = {"file_format": "csv"}
+OTHER_PAGE_KWARGS = {"file_format": "csv", "step": "need"}
 
 # Which object an API path parameter names.
 API_PARAMETERS = {
     "lead_id": "lead",
     "decision_id": "decision",
+    "comment_id": "decision_comment",
     "red_line_id": "red_line",
     "referral_id": "referral",
     "contact_id": "contact",
@@ -349,9 +360,13 @@ def objects(workbench) -> dict[str, Any]:
         state="mapping",
         table={"header": ["Name"], "rows": [[2, ["Ruth Berger"]]], "delimiter": ","},
     )
+    decision_comment = DecisionComment.objects.create(
+        decision=workbench.decision, author=network.alice, text="Was meint ihr?"
+    )
     return {
         "lead": workbench.lead,
         "decision": workbench.decision,
+        "decision_comment": decision_comment,
         "red_line": workbench.red_line,
         "referral": workbench.referral,
         "contact": workbench.contact,
@@ -393,6 +408,8 @@ def page_url(route: Route, slug: str, objects: dict[str, Any]) -> str:
             if source is None:
                 pytest.fail(f"{route} has a pk this matrix does not know: add it to PAGE_OBJECTS")
             kwargs[name] = objects[source].pk
+        elif name == "comment_pk":
+            kwargs[name] = objects["decision_comment"].pk
         elif name in OTHER_PAGE_KWARGS:
             kwargs[name] = OTHER_PAGE_KWARGS[name]
         else:

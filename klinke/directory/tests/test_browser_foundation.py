@@ -14,6 +14,7 @@ def test_it_signs_up_verifies_creates_a_collective_and_finds_it_in_both_language
 ):
     page = browser_page
     page.goto("/accounts/signup/")
+    page.locator("#id_name").fill("Kim Kollektiv")
     page.locator("#id_email").fill("kim@kollektiv.example")
     page.locator("#id_password1").fill("a long and unusual passphrase")
     page.locator("#id_password2").fill("a long and unusual passphrase")
@@ -38,7 +39,8 @@ def test_it_signs_up_verifies_creates_a_collective_and_finds_it_in_both_language
     page.locator("#id_country").fill("DE")
     page.get_by_label("Web development", exact=True).check()
     page.get_by_role("button", name="Save").click()
-    page.wait_for_url(re.compile(r"/collectives/zaunkoenig/$"))
+    page.wait_for_url(re.compile(r"/first-steps/zaunkoenig/$"))
+    page.goto("/collectives/zaunkoenig/")
     assert page.get_by_role("heading", level=1).inner_text().startswith("Zaunkönig Webkollektiv")
 
     # English: "web development" finds the German "Webentwicklung".

@@ -91,7 +91,10 @@ def test_it_shows_needs_an_offer_could_answer_to_its_owner_only(network):
 
     response = network.client_for(network.bob).get(offer.get_absolute_url())
     assert response.context["matches"] == []
-    assert "We need help with pricing" not in response.content.decode()
+    page = response.content.decode()
+    assert 'class="reasons"' not in page and "Needs this offer could answer" not in page
+    # Bob may ask the offer's owner for an introduction for his own need, from the offer page.
+    assert "We need help with pricing (Rotkehlchen Hosting)</option>" in page
 
 
 def test_it_suggests_for_a_need_without_topics(network):

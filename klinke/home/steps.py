@@ -1,0 +1,103 @@
+"""How far each of a person's collectives has come on its first steps, in two queries."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.db.models import Exists, OuterRef
+from django.urls import reverse
+
+from klinke.accounts.models import User
+from klinke.collectives.models import Collective, Invitation, Membership
+from klinke.exchange.models import Need
+from klinke.home.models import SkippedStep, Step
+
+
+@dataclass(frozen=True)
+class StepState:
+    step: Step
+    done: bool
+    skipped: bool
+
+    @property
+    def finished(self) -> bool:
+        return self.done or self.skipped
+
+    @property
+    def label(self) -> str:
+        return str(self.step.label)
+
+
+@dataclass(frozen=True)
+class Progress:
+    collective: Collective
+    steps: tuple[StepState, ...]
+
+    @property
+    def done_count(self) -> int:
+        return sum(1 for state in self.steps if state.done)
+
+    @property
+    def finished_count(self) -> int:
+        return sum(1 for state in self.steps if state.finished)
+
+    @property
+    def total(self) -> int:
+        return len(self.steps)
+
+    @property
+    def is_complete(self) -> bool:
+        return all(state.finished for state in self.steps)
+
+    @property
+    def next_step(self) -> StepState | None:
+        return next((state for state in self.steps if not state.finished), None)
+
+    @property
+    def url(self) -> str:
+        return reverse("home:first_steps", args=[self.collective.slug])
+
+
+def progress_for(collectives: Sequence[Collective], user: User) -> list[Progress]:
+    """Each collective's first steps, seen by `user` (a colleague is anyone but them)."""
+    if not collectives:
+        return []
+    facts = {
+        row.pk: row
+        for row in Collective.objects.filter(pk__in=[c.pk for c in collectives]).annotate(
+            has_topics=Exists(
+                Collective.topics.through.objects.filter(collective_id=OuterRef("pk"))
+            ),
+            has_need=Exists(Need.objects.filter(collective_id=OuterRef("pk"))),
+            has_colleague=Exists(
+                Membership.objects.filter(collective_id=OuterRef("pk")).exclude(user_id=user.pk)
+            ),
+            has_invitation=Exists(Invitation.objects.filter(collective_id=OuterRef("pk"))),
+        )
+    }
+    skipped: set[tuple[int, str]] = set(
+        SkippedStep.objects.filter(collective__in=list(facts)).values_list("collective_id", "step")
+    )
+    result = []
+    for collective in collectives:
+        row = facts[collective.pk]
+        done = {
+            Step.PROFILE: bool(
+                (row.description_de.strip() or row.description_en.strip())
+                and row.city.strip()
+                and row.has_topics  # type: ignore[attr-defined]
+            ),
+            Step.NEED: bool(row.has_need),  # type: ignore[attr-defined]
+            Step.INVITE: bool(row.has_colleague or row.has_invitation),  # type: ignore[attr-defined]
+        }
+        result.append(
+            Progress(
+                collective=collective,
+                steps=tuple(
+                    StepState(step=step, done=done[step], skipped=(collective.pk, step) in skipped)
+                    for step in Step
+                ),
+            )
+        )
+    return result

@@ -1,0 +1,162 @@
+"""The front page: the directory's welcome for visitors, a personal home for people logged
+in, and the first steps of a new collective."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.db.models import Exists, OuterRef, Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from klinke.accounts import request_user
+from klinke.accounts.models import User
+from klinke.collectives.access import members_only_view
+from klinke.collectives.actions import MembershipError, do_save_profile_essentials
+from klinke.collectives.models import Collective
+from klinke.core.forms import refusal_onto
+from klinke.directory.front import front_page_context
+from klinke.exchange import candidates
+from klinke.exchange.models import Introduction, IntroductionState, ItemState, Need
+from klinke.home import actions
+from klinke.home.forms import ProfileEssentialsForm
+from klinke.home.models import Step
+from klinke.home.steps import progress_for
+from klinke.knowledge.models import Question
+from klinke.supporters.models import Supporter
+from klinke.workbench.models import Decision, Response
+from klinke.workshops.models import Event
+
+NEEDS_WITH_SUGGESTIONS = 3
+SUGGESTIONS_PER_NEED = 3
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return render(request, "directory/home.html", front_page_context(request.user))
+    return render(request, "home/home.html", personal_home(request_user(request)))
+
+
+def personal_home(user: User) -> dict[str, Any]:
+    """What is waiting for `user`, what is new for their collectives, and what is left to do.
+
+    A fixed number of queries whatever the number of collectives, needs, introductions,
+    events or decisions; suggestions come from the match index, which no request builds.
+    """
+    collectives = list(Collective.objects.active().of_member(user).order_by("name"))
+    progress = [p for p in progress_for(collectives, user) if not p.is_complete]
+    waiting = list(
+        Introduction.objects.filter(state=IntroductionState.REQUESTED)
+        .filter(Q(supporter__user=user) | Q(collective__memberships__user=user))
+        .select_related("need__collective")
+        .distinct()
+        .order_by("expires_at", "pk")[:10]
+    )
+    answered = list(
+        Introduction.objects.filter(
+            need__collective__in=collectives,
+            state=IntroductionState.ACCEPTED,
+        )
+        .select_related("need", "supporter", "collective")
+        .order_by("-answered_at", "-pk")[:5]
+    )
+    questions = list(
+        Question.objects.visible_to(user)
+        .filter(answers__isnull=True)
+        .exclude(asker=user)
+        .order_by("-created_at", "-pk")[:5]
+    )
+    needs = list(
+        Need.objects.filter(collective__in=collectives)
+        .exclude(state=ItemState.CLOSED)
+        .select_related("collective")
+        .prefetch_related("topics")
+        .order_by("-created_at", "-pk")[:NEEDS_WITH_SUGGESTIONS]
+    )
+    need_matches = candidates.rank_helpers_for_needs(needs, user=user, limit=SUGGESTIONS_PER_NEED)
+    events = list(Event.objects.visible_to(user).scheduled().upcoming()[:3])
+    decisions = list(
+        Decision.objects.open()
+        .filter(collective__in=collectives)
+        .select_related("collective")
+        .annotate(
+            responded=Exists(Response.objects.filter(decision_id=OuterRef("pk"), member=user))
+        )
+        .order_by("deadline", "pk")[:5]
+    )
+    return {
+        "collectives": collectives,
+        "progress": progress,
+        "waiting": waiting,
+        "answered": answered,
+        "questions": questions,
+        "need_matches": need_matches,
+        "events": events,
+        "decisions": decisions,
+        "has_supporter_profile": Supporter.objects.filter(user=user).exists(),
+    }
+
+
+def _essentials_initial(collective: Collective, language: str) -> dict[str, Any]:
+    return {
+        "description": getattr(collective, f"description_{language}")
+        or collective.description_de
+        or collective.description_en,
+        "city": collective.city,
+        "topics": list(collective.topics.all()),
+    }
+
+
+def _language() -> str:
+    return "en" if (get_language() or "de").startswith("en") else "de"
+
+
+@members_only_view(["GET", "POST"])
+def first_steps(request: HttpRequest, collective: Collective) -> HttpResponse:
+    """The guided path after creating a collective: profile, first need, colleagues."""
+    user = request_user(request)
+    language = _language()
+    form = ProfileEssentialsForm(
+        request.POST or None, initial=_essentials_initial(collective, language)
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        with refusal_onto(form, MembershipError):
+            do_save_profile_essentials(
+                collective=collective,
+                user=user,
+                description=data["description"],
+                language=language,
+                city=data["city"],
+                topics=data["topics"],
+            )
+            messages.success(request, _("The profile is saved. Next: your first need."))
+            return redirect("home:first_steps", collective.slug)
+    [progress] = progress_for([collective], user)
+    return render(
+        request,
+        "home/first_steps.html",
+        {"collective": collective, "progress": progress, "form": form},
+        status=422 if request.method == "POST" else 200,
+    )
+
+
+@members_only_view(["POST"])
+def skip_step(request: HttpRequest, collective: Collective, step: str) -> HttpResponse:
+    if step not in Step.values:
+        raise Http404
+    actions.do_skip_first_step(collective=collective, user=request_user(request), step=step)
+    messages.success(request, _("Skipped. You can come back to it any time."))
+    return redirect("home:first_steps", collective.slug)
+
+
+@members_only_view(["POST"])
+def resume_step(request: HttpRequest, collective: Collective, step: str) -> HttpResponse:
+    if step not in Step.values:
+        raise Http404
+    actions.do_resume_first_step(collective=collective, user=request_user(request), step=step)
+    return redirect(reverse("home:first_steps", args=[collective.slug]) + f"#step-{step}")
