@@ -62,7 +62,7 @@ Requests are short, so a transaction of a request that saved a candidate is too.
 
 
 def _path(pool: str) -> Path:
-    return Path(settings.KLINKE_MATCH_INDEX_DIR) / f"{pool}.pickle"
+    return Path(settings.KLINKE_MATCH_INDEX_DIR) / f"{pool}.index"
 
 
 _files_lock = threading.Lock()
