@@ -214,7 +214,9 @@ class LiveIndex:
     def __len__(self) -> int:
         base = 0
         if self.base is not None:
-            base = len(self.base) - sum(1 for ref in self.masked if self.base.document(ref))
+            base = len(self.base) - sum(
+                1 for ref in self.masked if self.base._ids.get(ref) is not None
+            )
         return base + len(self.overlay)
 
 
@@ -260,7 +262,7 @@ def rank(
     )
     if live.base is not None:
         base = live.base
-        hidden = sum(1 for ref in live.masked if base.document(ref) is not None)
+        hidden = sum(1 for ref in live.masked if base._ids.get(ref) is not None)
         from_base = rank_index(
             query,
             base,
