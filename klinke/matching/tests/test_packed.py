@@ -43,7 +43,7 @@ def test_it_ranks_exactly_as_the_index_it_was_packed_from(
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(corpus_and_edits(), documents("need:q"), st.integers(1, 12))
-def test_an_overlay_beside_a_packed_generation_ranks_as_a_fresh_build(
+def test_it_ranks_an_overlay_beside_a_packed_generation_as_a_fresh_build(
     data: tuple[dict[str, MatchDocument], dict[str, MatchDocument | None]],
     query: MatchDocument,
     limit: int,
@@ -81,7 +81,7 @@ def test_it_reads_members_in_place_from_a_mapped_file(tmp_path: Path) -> None:
     assert list(index._availability) == list(built._availability)
 
 
-def test_an_empty_index_packs_and_ranks_nothing() -> None:
+def test_it_packs_an_empty_index_that_ranks_nothing() -> None:
     index = packed(MatchIndex.build([]))
     assert len(index) == 0
     query = MatchDocument(ref="need:q", type="need", text="Hosting")
