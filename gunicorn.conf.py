@@ -35,8 +35,9 @@ forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1,
 
 
 def when_ready(server: object) -> None:
-    """Load the shared matching index in the master, before the workers are forked, so that
-    they share its memory pages until the worker writes a new generation."""
+    """Map the shared matching index in the master, before the workers are forked. Its
+    generation files are mapped read-only (klinke.matching.packed), so every worker shares
+    their pages with the others, also for each new generation the worker writes."""
     import gc
 
     from klinke.exchange import match_index

@@ -204,8 +204,9 @@ class Bench:
             body: bytes = response.read()
             return body.decode()
 
-    def worker_memory(self) -> list[tuple[int, int, int]]:
-        """(pid, RSS kB, PSS kB) of each gunicorn worker."""
+    def worker_memory(self) -> list[tuple[int, int, int, int]]:
+        """(pid, RSS kB, PSS kB, unique kB) of each gunicorn worker; unique memory is the
+        private pages, which no other process shares."""
         assert self.server is not None
         children = Path(f"/proc/{self.server.pid}/task/{self.server.pid}/children")
         out = []
@@ -213,7 +214,10 @@ class Bench:
             text = Path(f"/proc/{pid}/smaps_rollup").read_text()
             rss = int(re.search(r"^Rss:\s+(\d+)", text, re.M).group(1))  # type: ignore[union-attr]
             pss = int(re.search(r"^Pss:\s+(\d+)", text, re.M).group(1))  # type: ignore[union-attr]
-            out.append((int(pid), rss, pss))
+            unique = sum(
+                int(m) for m in re.findall(r"^Private_(?:Clean|Dirty):\s+(\d+)", text, re.M)
+            )
+            out.append((int(pid), rss, pss, unique))
         return out
 
     # --- measuring -------------------------------------------------------------------------
@@ -271,8 +275,11 @@ class Bench:
                 f"{name:<38} {result.rps:>8.1f} {result.p50:>8.1f} {result.p95:>8.1f}"
                 f" {result.p99:>8.1f} {ratio:>10.1%} {result.errors:>6}"
             )
-        for pid, rss, pss in self.worker_memory():
-            print(f"worker {pid}: RSS {rss / 1024:.0f} MB, PSS {pss / 1024:.0f} MB")
+        for pid, rss, pss, unique in self.worker_memory():
+            print(
+                f"worker {pid}: RSS {rss / 1024:.0f} MB, PSS {pss / 1024:.0f} MB,"
+                f" unique {unique / 1024:.0f} MB"
+            )
         return results
 
     def edit_to_suggestion(self) -> tuple[float, float]:
@@ -343,8 +350,11 @@ def main() -> None:
             f"\noffer edit -> shown in suggestions: {seconds * 1000:.0f} ms; need page right "
             f"after the edit {first_ms:.0f} ms (warm: {warm:.0f} ms)"
         )
-        for pid, rss, pss in bench.worker_memory():
-            print(f"worker {pid} after all: RSS {rss / 1024:.0f} MB, PSS {pss / 1024:.0f} MB")
+        for pid, rss, pss, unique in bench.worker_memory():
+            print(
+                f"worker {pid} after all: RSS {rss / 1024:.0f} MB, PSS {pss / 1024:.0f} MB,"
+                f" unique {unique / 1024:.0f} MB"
+            )
         print(f"\n{'page':<38} {'p50 demo':>9} {'p50 ×' + str(args.scale):>9} {'ratio':>6}")
         for name, result in large.items():
             before = small[name].p50

@@ -15,8 +15,9 @@ ranking.
 
 Our index is built once per size and frozen out of the cyclic garbage collector
 (``gc.freeze()``), as a long-running server holding it would do; times are wall
-clock per ``rank`` call after 10 warm-up queries. "peak MB" is the process's peak
-resident memory so far.
+clock per ``rank`` call after 10 warm-up queries. "mmap" times the same index packed as
+web processes read it from the shared generation file (``klinke.matching.packed``).
+"peak MB" is the process's peak resident memory so far.
 
 Options: ``--sizes 1000,10000`` to choose sizes, ``--queries N``, ``--seed S``,
 ``--check`` to also report how many of the top 10 equal those of exhaustive scoring
@@ -44,6 +45,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from klinke.matching.analysis import STOP_WORDS
 from klinke.matching.documents import MatchDocument, Region, TopicTree
 from klinke.matching.engine import MatchIndex, rank
+from klinke.matching.packed import PackedIndex, pack
 from klinke.matching.weights import DEFAULT_WEIGHTS
 
 
@@ -362,16 +364,17 @@ def main() -> None:
         print(f"  done {size:>7,} offers", file=sys.stderr, flush=True)
     header = (
         f"{'offers':>8} {'build s':>8} {'fts build s':>11} {'ours p50':>9} {'ours p99':>9}"
-        f" {'fts5 p50':>9} {'fts5 p99':>9} {'p50 ratio':>9} {'p99 ratio':>9} {'peak MB':>8}"
+        f" {'mmap p50':>9} {'mmap p99':>9} {'fts5 p50':>9} {'fts5 p99':>9}"
+        f" {'p50 ratio':>9} {'p99 ratio':>9} {'peak MB':>8}"
     )
     if args.check:
         header += f" {'top10 recall':>12}"
     print(f"\nranking {args.queries} needs, limit 10, one core; times in ms; ratio = ours/FTS5")
     print(header)
     print("-" * len(header))
-    for size, b, fb, o50, o99, f50, f99, overlap, rss in rows:
+    for size, b, fb, o50, o99, p50, p99, f50, f99, overlap, rss in rows:
         line = (
-            f"{size:>8,} {b:>8.1f} {fb:>11.1f} {o50:>9.2f} {o99:>9.2f}"
+            f"{size:>8,} {b:>8.1f} {fb:>11.1f} {o50:>9.2f} {o99:>9.2f} {p50:>9.2f} {p99:>9.2f}"
             f" {f50:>9.2f} {f99:>9.2f} {o50 / f50:>9.2f} {o99 / f99:>9.2f} {rss:>8.0f}"
         )
         if args.check:
@@ -390,7 +393,7 @@ def _time_ours(
     tree: TopicTree,
     *,
     check: bool,
-) -> tuple[float, list[float], str]:
+) -> tuple[float, list[float], list[float], str]:
     start = time.perf_counter()
     index = MatchIndex.build(offers)
     build_s = time.perf_counter() - start
@@ -401,17 +404,20 @@ def _time_ours(
     try:
         ours = _time_all(lambda n: rank(n, index, topics=tree, limit=10), needs)
         overlap = f"{_exhaustive_overlap(index, needs[:50], tree):.3f}" if check else ""
+        # The same index packed, as web processes read it from the shared generation file.
+        shared = PackedIndex(memoryview(pack(index)))
+        packed = _time_all(lambda n: rank(n, shared, topics=tree, limit=10), needs)
     finally:
         gc.unfreeze()
-    return build_s, ours, overlap
+    return build_s, ours, packed, overlap
 
 
 def _measure(
     size: int, queries: int, seed: int, tree: TopicTree, *, check: bool
-) -> tuple[int, float, float, float, float, float, float, str, float]:
+) -> tuple[int, float, float, float, float, float, float, float, float, str, float]:
     """Build both indexes for one network size and time the same needs on each."""
     offers, needs = network(size, queries, seed)
-    build_s, ours, overlap = _time_ours(offers, needs, tree, check=check)
+    build_s, ours, packed, overlap = _time_ours(offers, needs, tree, check=check)
     gc.collect()  # the index is gone; free its memory before building FTS5's
     start = time.perf_counter()
     db = _fts5(offers)
@@ -423,7 +429,8 @@ def _measure(
     db.close()
     o50, o99 = _percentiles(ours)
     f50, f99 = _percentiles(theirs)
-    return (size, build_s, fts_build_s, o50, o99, f50, f99, overlap, _peak_rss_mb())
+    p50, p99 = _percentiles(packed)
+    return (size, build_s, fts_build_s, o50, o99, p50, p99, f50, f99, overlap, _peak_rss_mb())
 
 
 def _exhaustive_overlap(

@@ -11,3 +11,9 @@ class ContactsConfig(AppConfig):
 
         register_personal_data(PERSONAL_DATA)
         register_collective_data(COLLECTIVE_DATA)
+
+        from klinke.contacts.models import Contact, Organisation
+        from klinke.core import search
+
+        search.register(Organisation)
+        search.register(Contact)

@@ -54,10 +54,11 @@ class TaggedQuerySet(models.QuerySet[_Row]):
         return self.filter(tags__contains=tag)
 
     def matching_terms(self, terms: list[str]) -> Self:
-        qs = self
-        for term in terms:
-            qs = qs.filter(search_document__contains=f" {term} ")
-        return qs
+        """Rows whose search document holds every term, found through the search index
+        (`core.search`: PostgreSQL full text, SQLite FTS5)."""
+        from klinke.core import search
+
+        return search.matching(self, search.TextQuery.all_of(terms))
 
 
 class Tagged(models.Model):
@@ -88,10 +89,14 @@ class Tagged(models.Model):
     def texts_for_search(self) -> list[str]:
         return [self.notes, " ".join(self.tag_list)]
 
-    def refresh_search_document(self, *, save: bool = True) -> None:
+    def search_documents(self) -> dict[str, str]:
+        """The search columns and what they should hold (see `core.search.rebuild`)."""
         from klinke.matching.analysis import search_document
 
-        self.search_document = search_document(*self.texts_for_search())
+        return {"search_document": search_document(*self.texts_for_search())}
+
+    def refresh_search_document(self, *, save: bool = True) -> None:
+        self.search_document = self.search_documents()["search_document"]
         if save and self.pk is not None:
             type(self)._default_manager.filter(pk=self.pk).update(
                 search_document=self.search_document
@@ -241,6 +246,8 @@ class Contact(Tagged):
     last_contacted_on = models.DateField(_("last contacted"), null=True, blank=True)
 
     objects = ContactQuerySet.as_manager()
+
+    SEARCH_PREFETCH = ("emails", "organisation")
 
     class Meta:
         ordering = ["family_name", "given_name", "full_name", "pk"]

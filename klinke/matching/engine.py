@@ -115,7 +115,26 @@ class MatchIndex:
 
     Document ids are assigned in ``ref`` order, which makes every tie-break
     independent of the order candidates were passed in.
+
+    :class:`klinke.matching.packed.PackedIndex` holds the same members as views over a
+    shared buffer, hence the abstract types here.
     """
+
+    documents: Sequence[MatchDocument]
+    weights: Weights
+    embedder: Embedder | None
+    _avgdl: float
+    _idf: Mapping[str, float]
+    _postings: Mapping[str, Sequence[int]]
+    _forward: Sequence[Mapping[str, float]]
+    _vectors: Sequence[Sequence[float]] | None
+    _term_bits: Mapping[str, int]
+    _topic_bits: Mapping[str, int]
+    _factor_bits: _FactorBits
+    _fairness: Sequence[float]
+    _availability: Sequence[float | None]
+    _ids: Mapping[str, int]
+    _negated: Mapping[int, frozenset[str]]
 
     def __init__(
         self,
@@ -129,10 +148,10 @@ class MatchIndex:
         vectors: Sequence[Sequence[float]] | None = None,
         avgdl: float = 1.0,
     ) -> None:
-        self.documents: Final = tuple(documents)
+        self.documents = tuple(documents)
         self._avgdl = avgdl
-        self.weights: Final = weights
-        self.embedder: Final = embedder
+        self.weights = weights
+        self.embedder = embedder
         n = len(self.documents)
         self._idf = idf
         self._postings = postings
@@ -155,11 +174,12 @@ class MatchIndex:
         self._ids = {doc.ref: i for i, doc in enumerate(self.documents)}
         # Terms a document itself rules out ("ohne Tracking"): a query that rules them out
         # too does not rank it down for them.
-        self._negated: dict[int, frozenset[str]] = {}
+        negated: dict[int, frozenset[str]] = {}
         for i, doc in enumerate(self.documents):
             words = negated_words(f"{doc.title}\n{doc.text}")
             if words:
-                self._negated[i] = frozenset(index_terms(" ".join(sorted(words))))
+                negated[i] = frozenset(index_terms(" ".join(sorted(words))))
+        self._negated = negated
 
     def __len__(self) -> int:
         return len(self.documents)
@@ -232,6 +252,10 @@ class MatchIndex:
         """The indexed document with ``ref``, if any."""
         i = self._ids.get(ref)
         return None if i is None else self.documents[i]
+
+    def _impacts_for(self, terms: Iterable[str]) -> Callable[[int], Mapping[str, float]]:
+        """Document id -> its BM25 impacts, holding at least those of `terms` it contains."""
+        return self._forward.__getitem__
 
     def _bits(self, term: str) -> int:
         bits = self._term_bits.get(term)
@@ -706,7 +730,7 @@ def rank(
     penalised: set[int] = set()
     helpful = q.feedback
     s_feedback = share.get("feedback", 0.0)
-    forward = index._forward
+    impacts_of = index._impacts_for([*terms, *excluded])
     docs = index.documents
     fairness = index._fairness
     availability = index._availability
@@ -726,7 +750,7 @@ def rank(
         doc = docs[i]
         if doc.ref == query_doc.ref:
             continue
-        impacts = forward[i]
+        impacts = impacts_of(i)
         if not terms:
             raw = 0.0
         elif weighted:

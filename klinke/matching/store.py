@@ -1,10 +1,11 @@
 """A built index shared by every process through a file, and changes ranked beside it.
 
 The background worker builds a :class:`MatchIndex` over every candidate of a pool and writes
-it as one *generation* to a file, replaced atomically (``os.replace``): a reader opens either
-the old file or the new one, never half of one. Web processes check the file's identity
-(one ``stat``, no database query) before each query and load a new generation when it
-changed.
+it packed (flat arrays, `klinke.matching.packed`) as one *generation* to a file that every
+web process maps read-only, so they all share its pages; the file is replaced atomically
+(``os.replace``): a reader opens either the old file or the new one, never half of one. Web
+processes check the file's identity (one ``stat``, no database query) before each query and
+map a new generation when it changed.
 
 Documents changed since a generation was built are not waited for: a small *overlay* index
 holds them, built with the generation's :class:`CorpusStatistics`, and the generation's
@@ -17,27 +18,58 @@ Nothing here imports Django.
 
 from __future__ import annotations
 
+import mmap
 import os
-import pickle
 import tempfile
 import threading
-from collections.abc import Mapping
+from array import array
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from itertools import compress
 from pathlib import Path
-from typing import Any
 
+from klinke.matching import packed
 from klinke.matching.documents import Label, MatchDocument, TopicTree
 from klinke.matching.engine import SCORE_DIGITS, CorpusStatistics, MatchIndex
 from klinke.matching.engine import rank as rank_index
+from klinke.matching.packed import PackedIndex
 from klinke.matching.reasons import Match
 from klinke.matching.semantic import Embedder
 from klinke.matching.weights import DEFAULT_WEIGHTS, Weights
 
 __all__ = ["Generation", "GenerationFile", "LiveIndex", "rank", "write_generation"]
 
-FORMAT = 1
-"""Bumped when the file's layout changes; files of another format are ignored."""
+FORMAT = 2
+"""Bumped when the file's layout changes; files of another format are ignored.
+2: packed arrays read through mmap (`klinke.matching.packed`); 1 was a pickle."""
+
+
+class Expiry(Mapping[str, date]):
+    """ref -> last current day of a packed generation's documents, read in place."""
+
+    def __init__(self, index: PackedIndex, ordinals: memoryview) -> None:
+        self._index = index
+        self._ordinals = ordinals
+
+    def expired_before(self, today: date) -> frozenset[str]:
+        day = today.toordinal()
+        ordinals = self._ordinals
+        gone = compress(range(len(ordinals)), (0 < o < day for o in ordinals))
+        return frozenset(self._index.documents[i].ref for i in gone)
+
+    def __getitem__(self, ref: str) -> date:
+        i = self._index._ids.get(ref)
+        if i is None or not self._ordinals[i]:
+            raise KeyError(ref)
+        return date.fromordinal(self._ordinals[i])
+
+    def __iter__(self) -> Iterator[str]:
+        docs = self._index.documents
+        return (docs[i].ref for i, o in enumerate(self._ordinals) if o)
+
+    def __len__(self) -> int:
+        return sum(1 for o in self._ordinals if o)
 
 
 @dataclass(frozen=True, eq=False)
@@ -55,22 +87,9 @@ class Generation:
     """Changes made from then on are in the overlay too, whatever their number."""
 
     def expired(self, today: date) -> frozenset[str]:
+        if isinstance(self.expires, Expiry):
+            return self.expires.expired_before(today)
         return frozenset(ref for ref, last in self.expires.items() if last < today)
-
-
-def _state(generation: Generation) -> dict[str, Any]:
-    index_state = dict(vars(generation.index))
-    # The embedding model is not data: the reader brings its own.
-    index_state["embedder"] = None
-    return {
-        "format": FORMAT,
-        "number": generation.number,
-        "high_water": generation.high_water,
-        "expires": dict(generation.expires),
-        "analysis_version": generation.analysis_version,
-        "overlay_since": generation.overlay_since,
-        "index": index_state,
-    }
 
 
 def write_bytes_atomically(path: Path, data: bytes) -> None:
@@ -89,33 +108,57 @@ def write_bytes_atomically(path: Path, data: bytes) -> None:
 
 
 def write_generation(path: Path, generation: Generation) -> None:
-    """Write `generation` to `path` atomically: readers see the old file or the new one."""
-    write_bytes_atomically(path, pickle.dumps(_state(generation), protocol=pickle.HIGHEST_PROTOCOL))
+    """Write `generation` to `path` atomically: readers see the old file or the new one.
+
+    The index is packed (`klinke.matching.packed`): readers map the file and share its pages.
+    """
+    index = generation.index
+    ordinals = array("i", [0] * len(index))
+    for i, doc in enumerate(index.documents):
+        last = generation.expires.get(doc.ref)
+        if last is not None:
+            ordinals[i] = last.toordinal()
+    meta = {
+        "format": FORMAT,
+        "number": generation.number,
+        "high_water": generation.high_water,
+        "analysis_version": generation.analysis_version,
+        "overlay_since": generation.overlay_since,
+    }
+    write_bytes_atomically(
+        path, packed.pack(index, meta=meta, sections={"expires": ordinals.tobytes()})
+    )
 
 
 def read_generation(path: Path, embedder: Embedder | None = None) -> Generation | None:
     """The generation in `path`, or None if there is none (or one of another format).
 
-    Only files written by :func:`write_generation` of this installation belong there: they
-    are unpickled, so the directory must be writable by klinke alone.
+    The file is mapped, not read: its pages are shared by every process that maps it, and
+    a replaced file stays readable for those still mapping it. Only files written by
+    :func:`write_generation` of this installation belong there (the header is a pickle),
+    so the directory must be writable by klinke alone.
     """
     try:
         with path.open("rb") as source:
-            state = pickle.load(source)  # noqa: S301 (klinke's own file, see above)
+            if os.fstat(source.fileno()).st_size == 0:
+                return None
+            mapped = mmap.mmap(source.fileno(), 0, access=mmap.ACCESS_READ)
     except FileNotFoundError:
         return None
-    if not isinstance(state, dict) or state.get("format") != FORMAT:
+    buffer = memoryview(mapped)
+    meta = packed.read_meta(buffer)
+    if meta is None or meta.get("format") != FORMAT:
         return None
-    index = MatchIndex.__new__(MatchIndex)
-    vars(index).update(state["index"])
-    vars(index)["embedder"] = embedder if state["index"].get("_vectors") is not None else None
+    index = packed.PackedIndex(buffer, embedder=embedder)
+    ordinals = packed.section(buffer, "expires")
+    expires: Mapping[str, date] = {} if ordinals is None else Expiry(index, ordinals.cast("i"))
     return Generation(
-        number=state["number"],
+        number=meta["number"],
         index=index,
-        high_water=state["high_water"],
-        expires=state["expires"],
-        analysis_version=state["analysis_version"],
-        overlay_since=state["overlay_since"],
+        high_water=meta["high_water"],
+        expires=expires,
+        analysis_version=meta["analysis_version"],
+        overlay_since=meta["overlay_since"],
     )
 
 
@@ -171,7 +214,9 @@ class LiveIndex:
     def __len__(self) -> int:
         base = 0
         if self.base is not None:
-            base = len(self.base) - sum(1 for ref in self.masked if self.base.document(ref))
+            base = len(self.base) - sum(
+                1 for ref in self.masked if self.base._ids.get(ref) is not None
+            )
         return base + len(self.overlay)
 
 
@@ -217,7 +262,7 @@ def rank(
     )
     if live.base is not None:
         base = live.base
-        hidden = sum(1 for ref in live.masked if base.document(ref) is not None)
+        hidden = sum(1 for ref in live.masked if base._ids.get(ref) is not None)
         from_base = rank_index(
             query,
             base,

@@ -11,3 +11,8 @@ class WorkbenchConfig(AppConfig):
 
         register_personal_data(PERSONAL_DATA)
         register_collective_data(COLLECTIVE_DATA)
+
+        from klinke.core import search
+        from klinke.workbench.models import Lead
+
+        search.register(Lead)

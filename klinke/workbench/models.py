@@ -268,10 +268,11 @@ class LeadQuerySet(models.QuerySet["Lead"]):
         return self.filter(members=user)
 
     def matching_terms(self, terms: list[str]) -> LeadQuerySet:
-        qs = self
-        for term in terms:
-            qs = qs.filter(search_document__contains=f" {term} ")
-        return qs
+        """Leads whose search document holds every term, found through the search index
+        (`core.search`: PostgreSQL full text, SQLite FTS5)."""
+        from klinke.core import search
+
+        return search.matching(self, search.TextQuery.all_of(terms))
 
     def on_board(self) -> LeadQuerySet:
         """Open leads, and those closed in the last 90 days."""
@@ -371,6 +372,8 @@ class Lead(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = LeadQuerySet.as_manager()
+
+    SEARCH_PREFETCH = ("organisation",)
 
     class Meta:
         ordering = ["-updated_at", "-pk"]
@@ -503,12 +506,22 @@ class Lead(models.Model):
             covered.update(tuple(key) for key in keys)
         return all(hit.key() in covered for hit in hits)
 
-    def refresh_search_document(self) -> None:
+    def search_documents(self) -> dict[str, str]:
+        """The search columns and what they should hold (see `core.search.rebuild`)."""
         from klinke.matching.analysis import search_document
 
-        self.search_document = search_document(
-            self.title, self.client_label, self.description, self.next_action, self.source_detail
-        )
+        return {
+            "search_document": search_document(
+                self.title,
+                self.client_label,
+                self.description,
+                self.next_action,
+                self.source_detail,
+            )
+        }
+
+    def refresh_search_document(self) -> None:
+        self.search_document = self.search_documents()["search_document"]
 
 
 class ScreeningOverride(models.Model):

@@ -10,3 +10,9 @@ class WorkshopsConfig(AppConfig):
         from klinke.workshops.personal_data import PERSONAL_DATA
 
         register_personal_data(PERSONAL_DATA)
+
+        from klinke.core import search
+        from klinke.workshops.models import Event, WorkshopIdea
+
+        search.register(WorkshopIdea)
+        search.register(Event)

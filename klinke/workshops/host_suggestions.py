@@ -1,33 +1,20 @@
 """Suggesting hosts for a workshop idea with the matching engine.
 
-The idea becomes a query document asking for the kind "workshop". Candidates are current
-offers of that kind and supporter profiles, built with the exchange's document builders; a
-supporter who has a workshop offer is marked as offering workshops. The engine ranks them with
-reasons, and each person or collective is suggested once, under their best-scoring document.
+The idea becomes a query document asking for the kind "workshop". It is ranked against the
+exchange's shared helpers index (current offers and supporter profiles, built by the worker,
+see `klinke.exchange.match_index`), so no request builds an index; offers of other kinds are
+dropped from the result. Each person or collective is suggested once, under their
+best-scoring document (a supporter with a workshop offer usually under that offer).
 """
 
 from __future__ import annotations
 
-import dataclasses
-
-from django.db.models import Count, Max
-from django.utils import timezone
-
 from klinke.core.models import Visibility, Visitor, is_network_member
-from klinke.exchange.candidates import (
-    Pool,
-    RankedCandidate,
-    index_cache,
-    kind_labels,
-    offer_document,
-    supporter_document,
-    topic_tree,
-)
-from klinke.exchange.models import HelpKind, Offer, OfferQuerySet
+from klinke.exchange import match_index
+from klinke.exchange.candidates import RankedCandidate, kind_labels, topic_tree
+from klinke.exchange.models import HelpKind, Offer
 from klinke.matching.documents import MatchDocument
-from klinke.matching.engine import MatchIndex, rank
 from klinke.supporters.models import Supporter
-from klinke.topics.models import Topic
 from klinke.workshops.models import WorkshopIdea
 
 WORKSHOP = HelpKind.WORKSHOP.value
@@ -46,46 +33,6 @@ def idea_document(idea: WorkshopIdea) -> MatchDocument:
         remote=True,
         capacity_hours=None,
     )
-
-
-def _workshop_offers() -> OfferQuerySet:
-    # Kinds are stored comma-separated; no other kind's code contains "workshop".
-    return (
-        Offer.objects.current()
-        .filter(kinds__contains=WORKSHOP)
-        .select_related("supporter", "collective")
-        .prefetch_related("topics")
-    )
-
-
-def _pool_version() -> tuple[object, ...]:
-    offers = Offer.objects.aggregate(n=Count("pk"), last=Max("updated_at"))
-    supporters = Supporter.objects.aggregate(n=Count("pk"), last=Max("updated_at"))
-    return (
-        timezone.localdate(),
-        tuple(offers.values()),
-        tuple(supporters.values()),
-        Topic.objects.count(),
-    )
-
-
-def _build_pool() -> tuple[MatchIndex, Pool]:
-    documents: list[MatchDocument] = []
-    objects: Pool = {}
-    offering: set[int] = set()
-    for offer in _workshop_offers():
-        doc = offer_document(offer)
-        documents.append(doc)
-        objects[doc.ref] = offer
-        if offer.supporter_id is not None:
-            offering.add(offer.supporter_id)
-    for supporter in Supporter.objects.prefetch_related("topics"):
-        doc = supporter_document(supporter)
-        if supporter.pk in offering:
-            doc = dataclasses.replace(doc, kinds=frozenset({WORKSHOP}))
-        documents.append(doc)
-        objects[doc.ref] = supporter
-    return MatchIndex.build(documents), objects
 
 
 def _owner_key(obj: Offer | Supporter) -> str:
@@ -116,17 +63,23 @@ def suggest_hosts(
     document = idea_document(idea)
     if not document.topics and not document.text.strip():
         return []
-    index, objects = index_cache.get("workshop-hosts", _pool_version(), _build_pool)
+    live = match_index.live_index(match_index.HELPERS)
+    if live is None:  # the worker has not built the first index yet
+        return []
     proposer_ids = {person.pk for person in idea.proposers.all()}
-    matches = rank(
-        document, index, topics=topic_tree(), limit=limit * 3 + 10, kind_labels=kind_labels()
+    # Offers of other kinds are in the pool too and are dropped below: ask for more.
+    matches = match_index.rank(
+        document, live, topics=topic_tree(), limit=limit * 6 + 20, kind_labels=kind_labels()
     )
+    objects = live.objects
     seen: set[str] = set()
     result: list[RankedCandidate] = []
     for match in matches:
         obj = objects.get(match.ref)
         # The pool holds offers and supporters only.
         if not isinstance(obj, Offer | Supporter) or not _visible(obj, user):
+            continue
+        if isinstance(obj, Offer) and WORKSHOP not in obj.kind_codes:
             continue
         supporter = obj if isinstance(obj, Supporter) else obj.supporter
         if supporter is not None and supporter.user_id in proposer_ids:

