@@ -64,6 +64,7 @@ from klinke.workbench.models import (
     WorkbenchPreference,
     WorkbenchSettings,
 )
+from klinke.workbench.origins import lead_origins
 from klinke.workbench.portability import WorkbenchArchiveError, archive_response
 
 View = Callable[..., HttpResponse]
@@ -281,6 +282,7 @@ def lead_detail(request: HttpRequest, collective: Collective, pk: int) -> HttpRe
         "stages": [(v, label) for v, label in Stage.choices if v in OPEN_STAGES or v == lead.stage],
         "topics": lead.topics.all(),
         "evidence": _evidence(lead),
+        "origins": lead_origins(lead),
         "overrides": ScreeningOverride.objects.filter(lead=lead).select_related("by"),
         "decisions": lead.decisions.order_by("-opened_at"),
         "referrals": lead.referrals.select_related("to_collective").order_by("-created_at"),
