@@ -9,7 +9,7 @@ MILITARY = RedLineRule("3", "Kein Militär", sectors=("military",))
 SURVEILLANCE = RedLineRule("k", "Überwachung", keywords=(Keyword("Überwachung", "de"),))
 
 
-def test_each_hit_is_shown_in_its_text_with_the_words_around_it():
+def test_it_shows_each_hit_in_its_text_with_the_words_around_it():
     texts = {
         "title": "Webportal",
         "description": "Wir suchen Hilfe bei Überwachungssoftware für unsere Kunden im Land.",
@@ -28,7 +28,7 @@ def test_each_hit_is_shown_in_its_text_with_the_words_around_it():
     )
 
 
-def test_a_long_text_is_cut_at_word_boundaries():
+def test_it_cuts_a_long_text_at_word_boundaries():
     text = "Lorem ipsum dolor sit amet consectetur adipiscing elit sed do " * 2
     text += "Überwachungssoftware " + "und noch viel mehr Text danach, der nicht gezeigt wird " * 2
     hits = screen({"description": text}, [SURVEILLANCE])
@@ -41,7 +41,7 @@ def test_a_long_text_is_cut_at_word_boundaries():
     assert len(item.before) <= 42
 
 
-def test_a_sector_hit_names_the_sector_in_the_page_language():
+def test_it_names_a_hit_sector_in_the_page_language():
     texts = {"title": "Software für die Rüstungsindustrie"}
     hits = screen(texts, [MILITARY])
     assert hits
@@ -53,7 +53,7 @@ def test_a_sector_hit_names_the_sector_in_the_page_language():
     assert hits[0].criterion not in (german, english)
 
 
-def test_a_hit_whose_text_changed_shows_the_match_alone():
+def test_it_shows_the_match_alone_when_the_text_changed():
     hits = screen({"title": "Überwachung der Kundschaft"}, [SURVEILLANCE])
 
     [item] = build_evidence(hits, {"title": "Ein ganz anderer Titel"}, "de")
@@ -61,7 +61,7 @@ def test_a_hit_whose_text_changed_shows_the_match_alone():
     assert (item.before, item.match, item.after) == ("", hits[0].matched, "")
 
 
-def test_fields_are_named_for_people_where_a_label_is_given():
+def test_it_names_fields_for_people_where_a_label_is_given():
     texts = {"title": "Überwachung", "client": "Überwachung GmbH"}
     hits = screen(texts, [SURVEILLANCE])
 
@@ -70,5 +70,5 @@ def test_fields_are_named_for_people_where_a_label_is_given():
     assert sorted(fields) == ["Titel", "client"]
 
 
-def test_no_hits_no_evidence():
+def test_it_builds_no_evidence_without_hits():
     assert build_evidence([], {"title": "anything"}, "de") == []

@@ -20,7 +20,7 @@ def lead_from(network, inbox_entry) -> Lead:
     return Lead.objects.get(collective=network.collective_a, source=LeadSource.TENDER)
 
 
-def test_the_lead_page_links_back_to_the_tender_with_buyer_and_deadline(network, inbox_entry):
+def test_it_links_the_lead_page_back_to_the_tender_with_buyer_and_deadline(network, inbox_entry):
     lead = lead_from(network, inbox_entry)
     alice = network.client_for(network.alice)
     url = reverse("workbench:lead_detail", args=[network.collective_a.slug, lead.pk])
@@ -38,7 +38,7 @@ def test_the_lead_page_links_back_to_the_tender_with_buyer_and_deadline(network,
     assert f'datetime="{deadline.isoformat()}"' in page or deadline.strftime("%Y") in page
 
 
-def test_the_backlink_is_german_on_a_german_page(network, inbox_entry):
+def test_it_writes_the_backlink_in_german_on_a_german_page(network, inbox_entry):
     lead = lead_from(network, inbox_entry)
     alice = network.client_for(network.alice)
     url = reverse("workbench:lead_detail", args=[network.collective_a.slug, lead.pk])
@@ -50,7 +50,7 @@ def test_the_backlink_is_german_on_a_german_page(network, inbox_entry):
     assert "Frist" in page
 
 
-def test_the_origin_names_the_tender(network, inbox_entry):
+def test_it_names_the_tender_as_the_origin(network, inbox_entry):
     lead = lead_from(network, inbox_entry)
 
     with translation.override("de"):
@@ -62,7 +62,7 @@ def test_the_origin_names_the_tender(network, inbox_entry):
     assert origin.reference == "123456-2026"
 
 
-def test_a_placeholder_deadline_is_not_shown_as_a_date(network, inbox_entry):
+def test_it_hides_a_placeholder_deadline(network, inbox_entry):
     lead = lead_from(network, inbox_entry)
     Tender.objects.filter(pk=inbox_entry.tender_id).update(deadline_placeholder=True)
 
@@ -72,7 +72,7 @@ def test_a_placeholder_deadline_is_not_shown_as_a_date(network, inbox_entry):
     assert origin.deadline is None
 
 
-def test_other_leads_have_no_tender_and_cost_no_query(network, django_assert_num_queries):
+def test_it_finds_no_tender_for_other_leads_without_a_query(network, django_assert_num_queries):
     lead = Lead.objects.create(
         collective=network.collective_a, title="Website für den Sportverein", source="referral"
     )
@@ -80,7 +80,7 @@ def test_other_leads_have_no_tender_and_cost_no_query(network, django_assert_num
         assert tender_origin(lead) is None
 
 
-def test_a_tender_lead_of_another_collective_shows_nothing(network, inbox_entry):
+def test_it_shows_nothing_for_a_tender_lead_of_another_collective(network, inbox_entry):
     lead = lead_from(network, inbox_entry)
     # The same lead moved to collective B (it never happens through the app): the entry is A's.
     Lead.objects.filter(pk=lead.pk).update(collective=network.collective_b)
@@ -89,7 +89,7 @@ def test_a_tender_lead_of_another_collective_shows_nothing(network, inbox_entry)
     assert tender_origin(lead) is None
 
 
-def test_the_lead_stays_when_its_entry_is_gone(network, inbox_entry):
+def test_it_keeps_the_lead_page_when_its_entry_is_gone(network, inbox_entry):
     lead = lead_from(network, inbox_entry)
     inbox_entry.delete()
     alice = network.client_for(network.alice)

@@ -11,39 +11,39 @@ from klinke.tenders.presenting import reason_text
 
 
 @pytest.mark.parametrize("lang", ["de", "en"])
-def test_regions_have_their_official_name_in_both_languages(lang):
+def test_it_gives_regions_their_official_name_in_both_languages(lang):
     assert nuts.label("DED51", lang) == "DED51 Leipzig, Kreisfreie Stadt"
     assert nuts.label("DED5", lang) == "DED5 Leipzig"
     assert nuts.label("DED", lang) == "DED Sachsen"
     assert nuts.label("AT130", lang) == "AT130 Wien"
 
 
-def test_countries_are_named_in_the_page_language():
+def test_it_names_countries_in_the_page_language():
     assert nuts.label("DE", "de") == "DE Deutschland"
     assert nuts.label("DE", "en") == "DE Germany"
     assert nuts.name("AT", "de-at") == "Österreich"
     assert nuts.name("AT", "en") == "Austria"
 
 
-def test_iso_country_codes_find_their_nuts_code():
+def test_it_finds_the_nuts_code_of_an_iso_country_code():
     assert nuts.name("EL", "de") == nuts.name("GR", "de") == "Griechenland"
     assert nuts.name("GR", "en") == "Greece"
 
 
-def test_an_unknown_code_stays_as_it_is():
+def test_it_leaves_an_unknown_code_as_it_is():
     assert nuts.label("DEX99", "de") == "DEX99"
     assert nuts.label("", "en") == ""
     assert nuts.name("ded51", "en") == "Leipzig, Kreisfreie Stadt"
 
 
-def test_every_code_has_both_names():
+def test_it_has_both_names_for_every_code():
     names = nuts._names()
     assert len(names) == 2087
     assert all(en and de for en, de in names.values())
     assert all(code.isalnum() and code.isupper() for code in names)
 
 
-def test_the_region_reason_names_the_place_in_the_active_language():
+def test_it_names_the_region_reason_in_the_active_language():
     with translation.override("de"):
         assert reason_text({"kind": "region", "value": "DED51"}) == (
             "DED51 Leipzig, Kreisfreie Stadt"
@@ -55,7 +55,7 @@ def test_the_region_reason_names_the_place_in_the_active_language():
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("lang", ["de", "en"])
-def test_the_inbox_shows_the_place_by_name(network, inbox_entry, lang):
+def test_it_shows_the_place_by_name_in_the_inbox(network, inbox_entry, lang):
     url = reverse("tenders:inbox", args=[network.collective_a.slug])
     body = network.client_for(network.alice).get(url, HTTP_ACCEPT_LANGUAGE=lang).content.decode()
     assert '<span class="reason">DED51 Leipzig, Kreisfreie Stadt</span>' in body

@@ -11,7 +11,7 @@ from klinke.workbench.origins import LeadOrigin, lead_origins, register_lead_ori
 pytestmark = pytest.mark.django_db
 
 
-def test_a_registered_finder_is_asked_once_and_only_its_answers_count(network, monkeypatch):
+def test_it_asks_each_registered_finder_once_and_keeps_its_answers(network, monkeypatch):
     monkeypatch.setattr(origins, "_FINDERS", [])
     lead = Lead.objects.create(collective=network.collective_a, title="Webshop")
     found = LeadOrigin(kind="Event", title="Barcamp", url="/events/1/")
