@@ -13,8 +13,6 @@ the median and the query count are printed.
 from __future__ import annotations
 
 import argparse
-import copy
-import json
 import os
 import statistics
 import sys
@@ -24,6 +22,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from _scale import scale_up_demo  # noqa: E402 (bench/, the folder of this script)
 
 
 def main() -> None:
@@ -39,7 +39,6 @@ def main() -> None:
 
     django.setup()
     from django.conf import settings
-    from django.core.management import call_command
     from django.db import connection, reset_queries
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -47,27 +46,11 @@ def main() -> None:
     from klinke.accounts.models import User
     from klinke.collectives.models import Collective
     from klinke.exchange.models import Need, Offer
-    from klinke.network.demo_loader import DEMO_DIR
-    from klinke.network.serialization import do_import_network
     from klinke.topics.models import Topic
 
     settings.ALLOWED_HOSTS = ["testserver"]
     started = time.perf_counter()
-    call_command("migrate", verbosity=0)
-    call_command("load_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
-    demo = json.loads((DEMO_DIR / "demo_network.json").read_text())
-    for copy_number in range(2, args.factor + 1):
-        data = copy.deepcopy(demo)
-        suffix = f"-x{copy_number}"
-        for record in data["collectives"] + data["supporters"]:
-            record["slug"] += suffix
-            record["name"] += f" {copy_number}"
-        for record in data["needs"] + data["offers"]:
-            record["ref"] += suffix
-            for owner in ("collective", "supporter"):
-                if owner in record:
-                    record[owner] += suffix
-        do_import_network(data)
+    demo = scale_up_demo(args.factor)
     setup = time.perf_counter() - started
     counts = {
         "collectives": len(demo["collectives"]) * args.factor,

@@ -43,7 +43,7 @@ from klinke.tenders.models import (
 )
 from klinke.tenders.parsers import read_paths
 from klinke.tenders.ranking import ProfileCriteria, TenderFacts, build_index, rank_tenders
-from klinke.workbench.actions import LeadValues, do_create_lead
+from klinke.workbench.actions import LeadValues, do_create_lead, do_lift_red_line_flag
 from klinke.workbench.models import OPEN_STAGES, Lead, LeadSource, RedLine
 
 SCREENED_LANGUAGES = ("de", "en")
@@ -467,19 +467,16 @@ def do_override_tender_screening(
     *, entry: InboxEntry, user: User, reason: str
 ) -> TenderScreeningOverride:
     """Record that a member looked at the red-line hits and the collective may go ahead."""
-    _require_member(entry.collective, user)
-    if not reason.strip():
-        raise TenderError(_("Say why the flag does not apply."))
-    hits = entry.hits
-    if not hits:
-        raise TenderError(_("This tender touches none of your red lines."))
-    with transaction.atomic():
-        override = TenderScreeningOverride.objects.create(
-            entry=entry, keys=[list(hit.key()) for hit in hits], reason=reason.strip(), by=user
-        )
-        entry.is_flagged = False
-        InboxEntry.objects.filter(pk=entry.pk).update(is_flagged=False)
-    return override
+    return do_lift_red_line_flag(
+        item=entry,
+        user=user,
+        reason=reason,
+        nothing_to_lift=_("This tender touches none of your red lines."),
+        record=lambda keys, reason: TenderScreeningOverride.objects.create(
+            entry=entry, keys=keys, reason=reason, by=user
+        ),
+        error=TenderError,
+    )
 
 
 # --- mail ------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """How an inbox entry's reasons read, in the active language.
 
-"CPV 72230000 Entwicklung kundenspezifischer Software · Stichwort „Webportal“ · DED51 ·
+"CPV 72230000 Entwicklung kundenspezifischer Software · Stichwort „Webportal“ · DED5 Leipzig ·
 Frist in 12 Tagen · 100.000 €": the stored reasons (CPV, keywords, region) and what changes
 with time or the tender (deadline, value) are written when shown.
 """
@@ -15,7 +15,7 @@ from django.utils import formats, timezone
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
-from klinke.tenders import cpv
+from klinke.tenders import cpv, nuts
 from klinke.tenders.models import Lot, Tender
 
 
@@ -64,7 +64,7 @@ def reason_text(reason: Mapping[str, str]) -> str:
     if kind == "keyword":
         return _("keyword “%(word)s”") % {"word": value}
     if kind == "region":
-        return value
+        return nuts.label(value, _lang())
     if kind == "remote":
         return _("can be done anywhere")
     return value

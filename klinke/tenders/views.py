@@ -22,7 +22,7 @@ from klinke.accounts import request_user
 from klinke.collectives.access import members_only_view
 from klinke.collectives.models import Collective
 from klinke.core.htmx import HtmxHttpRequest
-from klinke.screening.screener import snippet
+from klinke.screening.evidence import Evidence, build_evidence
 from klinke.tenders import actions, cpv
 from klinke.tenders.forms import DismissForm, OverrideForm, ProfileForm
 from klinke.tenders.models import EntryState, InboxEntry, TenderProfile, TenderState
@@ -59,28 +59,9 @@ def _screen_again_if_red_lines_changed(profile: TenderProfile) -> None:
         TenderProfile.objects.filter(pk=profile.pk).update(screened_with=fingerprint)
 
 
-def _evidence(entry: InboxEntry) -> list[dict[str, object]]:
+def _evidence(entry: InboxEntry) -> list[Evidence]:
     texts, _known = actions.screening_fields(entry.tender)
-    language = _language()
-    evidence = []
-    for hit in entry.hits:
-        text = texts.get(hit.field, "")
-        before, match, after = (
-            snippet(text, hit)
-            if text[hit.start : hit.end] == hit.matched
-            else ("", hit.matched, "")
-        )
-        evidence.append(
-            {
-                "hit": hit,
-                "criterion": hit.criterion_label(language),
-                "field": hit.field,
-                "before": before,
-                "match": match,
-                "after": after,
-            }
-        )
-    return evidence
+    return build_evidence(entry.hits, texts, _language())
 
 
 @members_only_view(["GET"])

@@ -10,10 +10,10 @@ state they start from inside the transaction that changes it.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol, TypeVar, cast
 
 from django.core.exceptions import ValidationError
 from django.core.management.color import no_style
@@ -28,7 +28,7 @@ from klinke.contacts.actions import refresh_contacts_search
 from klinke.contacts.models import Contact, Organisation
 from klinke.core.mail import muted_user_ids, notify_user, notify_users
 from klinke.core.models import NotificationKind, NotificationMute
-from klinke.screening import SECTORS
+from klinke.screening import SECTORS, Hit
 from klinke.topics.models import Topic
 from klinke.workbench.models import (
     CLOSED_STAGES,
@@ -284,21 +284,66 @@ def do_log_activity(
     return activity
 
 
+_Override = TypeVar("_Override")
+
+
+class FlaggedItem(Protocol):
+    """Something screened against a collective's red lines: a lead, or a tender in an inbox."""
+
+    is_flagged: bool
+
+    @property
+    def pk(self) -> Any: ...
+
+    @property
+    def collective(self) -> Collective: ...
+
+    @property
+    def hits(self) -> list[Hit]: ...
+
+
+def do_lift_red_line_flag(
+    *,
+    item: FlaggedItem,
+    user: User,
+    reason: str,
+    nothing_to_lift: str,
+    record: Callable[[list[list[str]], str], _Override],
+    error: type[Exception] = WorkbenchError,
+) -> _Override:
+    """The rule for lifting a red-line flag, wherever something is screened.
+
+    Only a member may lift it, only with a reason, and only if there are hits
+    (``nothing_to_lift`` says so otherwise). ``record(keys, reason)`` stores the override with
+    the keys of the hits it covers, so that new evidence flags the item again. Refusals raise
+    ``error`` with a message for people.
+    """
+    if not item.collective.has_member(user):
+        raise error(_("Only members of the collective can do this."))
+    if not reason.strip():
+        raise error(_("Say why the flag does not apply."))
+    hits = item.hits
+    if not hits:
+        raise error(nothing_to_lift)
+    with transaction.atomic():
+        override = record([list(hit.key()) for hit in hits], reason.strip())
+        item.is_flagged = False
+        model = cast("type[Model]", type(item))
+        model._default_manager.filter(pk=item.pk).update(is_flagged=False)
+    return override
+
+
 def do_override_screening(*, lead: Lead, user: User, reason: str) -> ScreeningOverride:
     """Record that a member looked at the red-line hits and the collective may go ahead."""
-    _require_member(lead.collective, user)
-    if not reason.strip():
-        raise WorkbenchError(_("Say why the flag does not apply."))
-    hits = lead.hits
-    if not hits:
-        raise WorkbenchError(_("This lead touches none of your red lines."))
-    with transaction.atomic():
-        override = ScreeningOverride.objects.create(
-            lead=lead, keys=[list(hit.key()) for hit in hits], reason=reason.strip(), by=user
-        )
-        lead.is_flagged = False
-        Lead.objects.filter(pk=lead.pk).update(is_flagged=False)
-    return override
+    return do_lift_red_line_flag(
+        item=lead,
+        user=user,
+        reason=reason,
+        nothing_to_lift=_("This lead touches none of your red lines."),
+        record=lambda keys, reason: ScreeningOverride.objects.create(
+            lead=lead, keys=keys, reason=reason, by=user
+        ),
+    )
 
 
 # --- red lines -----------------------------------------------------------------------

@@ -32,7 +32,7 @@ from klinke.core.htmx import HtmxHttpRequest
 from klinke.core.models import NotificationKind, NotificationMute
 from klinke.core.submissions import once_per_submission
 from klinke.matching.analysis import query_terms
-from klinke.screening.screener import snippet
+from klinke.screening.evidence import Evidence, build_evidence
 from klinke.workbench import actions, candidates, summary
 from klinke.workbench.forms import (
     ActivityForm,
@@ -66,6 +66,7 @@ from klinke.workbench.models import (
     WorkbenchPreference,
     WorkbenchSettings,
 )
+from klinke.workbench.origins import lead_origins
 from klinke.workbench.portability import WorkbenchArchiveError, archive_response
 
 View = Callable[..., HttpResponse]
@@ -252,34 +253,14 @@ def lead_edit(request: HttpRequest, collective: Collective, pk: int) -> HttpResp
     )
 
 
-def _evidence(lead: Lead) -> list[dict[str, object]]:
-    texts = lead.screening_fields()
-    language = _language()
+def _evidence(lead: Lead) -> list[Evidence]:
     field_labels = {
         "title": _("title"),
         "client": _("client"),
         "description": _("description"),
         "source": _("source"),
     }
-    evidence = []
-    for hit in lead.hits:
-        text = texts.get(hit.field, "")
-        before, match, after = (
-            snippet(text, hit)
-            if text[hit.start : hit.end] == hit.matched
-            else ("", hit.matched, "")
-        )
-        evidence.append(
-            {
-                "hit": hit,
-                "criterion": hit.criterion_label(language),
-                "field": field_labels.get(hit.field, hit.field),
-                "before": before,
-                "match": match,
-                "after": after,
-            }
-        )
-    return evidence
+    return build_evidence(lead.hits, lead.screening_fields(), _language(), field_labels)
 
 
 def _activities_context(
@@ -303,6 +284,7 @@ def lead_detail(request: HttpRequest, collective: Collective, pk: int) -> HttpRe
         "stages": [(v, label) for v, label in Stage.choices if v in OPEN_STAGES or v == lead.stage],
         "topics": lead.topics.all(),
         "evidence": _evidence(lead),
+        "origins": lead_origins(lead),
         "overrides": ScreeningOverride.objects.filter(lead=lead).select_related("by"),
         "decisions": lead.decisions.order_by("-opened_at"),
         "referrals": lead.referrals.select_related("to_collective").order_by("-created_at"),
@@ -490,7 +472,7 @@ def referrals(request: HttpRequest, collective: Collective) -> HttpResponse:
 def referral_detail(request: HttpRequest, collective: Collective, pk: int) -> HttpResponse:
     referral = _referral(collective, pk)
     receiving = referral.to_collective_id == collective.pk
-    evidence: list[dict[str, object]] = []
+    evidence: list[Evidence] = []
     if receiving and referral.state == ReferralState.OFFERED:
         # Screen the offer against the receiving collective's own red lines before it answers.
         probe = Lead(

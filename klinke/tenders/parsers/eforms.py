@@ -265,8 +265,14 @@ _NOTICE = _FieldGroup(
         if field.endswith(("-notice", "-Procedure", "-Procedure-Buyer"))
     }
 )
-# BT-15 and BT-615 differ only in a predicate, so they are read apart from the other lot fields.
+# BT-15 and BT-615 differ only in a predicate on their document reference: the references come
+# with the other lot fields, and ``_lot_documents`` sorts them out.
 _DOCUMENTS = ("BT-15-Lot", "BT-615-Lot")
+_DOCUMENT_REFERENCES = "document-references"
+_DOCUMENT_REFERENCE = _relative("BT-15-Lot", _LOT).split("/cac:Attachment", 1)[0]
+_DOCUMENT_KINDS: Final = frozenset(
+    _relative(field, _LOT).split("text()='", 1)[1].split("'", 1)[0] for field in _DOCUMENTS
+)
 _IN_LOT = _FieldGroup(
     {
         field: _relative(field, _LOT)
@@ -275,17 +281,31 @@ _IN_LOT = _FieldGroup(
     }
     # Every main classification, with or without a code: there must be one.
     | {"BT-262-Lot-classification": _relative("BT-262-Lot", _LOT).rsplit("/", 1)[0]}
+    | {_DOCUMENT_REFERENCES: _DOCUMENT_REFERENCE}
 )
-_LOT_DOCUMENTS = _xpath(" | ".join(_relative(field, _LOT) for field in _DOCUMENTS))
 _DOCUMENT_TYPE = _clark("cbc:DocumentType")
+
+
+def _child_steps(path: str) -> tuple[str, ...]:
+    """The tags of a path of plain child steps, for ``_descendants``."""
+    assert "[" not in path, path
+    return tuple(_clark(step) for step in _steps(path))
+
+
+# …/CallForTendersDocumentReference/Attachment/ExternalReference/URI, the same in BT-15 and BT-615.
+_DOCUMENT_URIS = {
+    _child_steps(_relative(field, _LOT).split("]/", 1)[1].join(["cac:Attachment/", ""]))
+    for field in _DOCUMENTS
+}
+assert len(_DOCUMENT_URIS) == 1, _DOCUMENT_URIS
+_DOCUMENT_URI: Final = _DOCUMENT_URIS.pop()
 _LOTS = _xpath(_relative("BT-137-Lot", "/*").removesuffix("/cbc:ID"))
-_ORGANISATION = _relative(_ORG, "/*").removesuffix("/efac:Company")
-_ORGANISATION_ID = _relative("OPT-200-Organization-Company", _ORG.removesuffix("/efac:Company"))
-# An efac:Organization without an identifier (OPT-200), or the one with the given identifier.
-_ORGANISATION_WITHOUT_ID = _xpath(
-    f"boolean({_ORGANISATION}[not({_ORGANISATION_ID}[normalize-space()])])"
+_ORGANISATIONS = _xpath(_relative(_ORG, "/*").removesuffix("/efac:Company"))
+# OPT-200, the organisation's identifier, below its efac:Organization.
+_ORGANISATION_ID: Final = _child_steps(
+    _relative("OPT-200-Organization-Company", _ORG.removesuffix("/efac:Company"))
 )
-_ORGANISATION_BY_ID = _xpath(f"{_ORGANISATION}[{_ORGANISATION_ID}[normalize-space() = $id]]")
+_XML_SPACE = re.compile(r"[ \t\r\n]+")
 _IN_ORG = _FieldGroup(
     {
         field: _relative(field, _ORG.removesuffix("/efac:Company"))
@@ -509,21 +529,49 @@ def _change(found: Found, language: str) -> Change | None:
     )
 
 
+def _descendants(node: etree._Element, tags: tuple[str, ...]) -> list[etree._Element]:
+    """The nodes at the end of a path of child steps (``tags``), in document order."""
+    nodes = [node]
+    for tag in tags:
+        nodes = [child for parent in nodes for child in parent.iterchildren(tag)]
+    return nodes
+
+
+def _normalized_space(node: etree._Element) -> str:
+    """XPath's ``normalize-space()`` of an element."""
+    text = node.text or "" if not len(node) else "".join(node.itertext())
+    return _XML_SPACE.sub(" ", text).strip(" ")
+
+
 def _buyer(root: etree._Element, found: Found, language: str) -> tuple[str | None, str | None]:
     """The first buyer's name (in the notice language if it has several) and country."""
-    if _ORGANISATION_WITHOUT_ID(root):
-        raise NoticeError("an organisation without its identifier (OPT-200)")
+    identified = []  # each efac:Organization with its identifiers (OPT-200)
+    for organisation in _ORGANISATIONS(root):
+        ids = [_normalized_space(node) for node in _descendants(organisation, _ORGANISATION_ID)]
+        if not any(ids):
+            raise NoticeError("an organisation without its identifier (OPT-200)")
+        identified.append((organisation, ids))
     buyer_id = _first(found, "OPT-300-Procedure-Buyer")
     if buyer_id is None:
         return None, None
-    organisations = _ORGANISATION_BY_ID(root, id=buyer_id)
-    if not organisations:
+    organisation = next((org for org, ids in identified if buyer_id in ids), None)
+    if organisation is None:
         raise NoticeError(f"the buyer {buyer_id!r} (OPT-300) is not among the organisations")
-    in_org = _IN_ORG(organisations[0])
+    in_org = _IN_ORG(organisation)
     names = _by_language(in_org["BT-500-Organization-Company"], language, lines=False)
     countries = _countries(in_org["BT-514-Organization-Company"])
     name = names.get(language) or next(iter(names.values()), None)
     return name, countries[0] if countries else None
+
+
+def _lot_documents(in_lot: Found, public: list[str], restricted: list[str]) -> None:
+    """Add the lot's document URLs: public (BT-15) and for registered bidders (BT-615)."""
+    for reference in in_lot[_DOCUMENT_REFERENCES]:
+        kinds = [kind.text or "" for kind in reference.iterchildren(_DOCUMENT_TYPE)]
+        if _DOCUMENT_KINDS.isdisjoint(kinds):
+            continue  # neither BT-15 nor BT-615
+        urls = _texts(_descendants(reference, _DOCUMENT_URI))
+        (public if kinds == ["non-restricted-document"] else restricted).extend(urls)
 
 
 def _record(root: etree._Element) -> NoticeRecord:
@@ -574,12 +622,7 @@ def _record(root: etree._Element) -> NoticeRecord:
         countries += _countries(in_lot["BT-5141-Lot"])
         anywhere = anywhere or bool(_ANYWHERE.intersection(_texts(in_lot["BT-727-Lot"])))
         value, currency = _amount(in_lot["BT-27-Lot"], "BT-27")
-        for uri in _LOT_DOCUMENTS(lot):
-            # …/CallForTendersDocumentReference/Attachment/ExternalReference/URI
-            reference = uri.getparent().getparent().getparent()
-            kinds = [kind.text for kind in reference.iterchildren(_DOCUMENT_TYPE)]
-            public = kinds == ["non-restricted-document"]
-            (documents if public else restricted).extend(_texts([uri]))
+        _lot_documents(in_lot, documents, restricted)
         cpvs += lot_main
         additional += lot_additional
         nuts += lot_nuts

@@ -336,6 +336,7 @@ def test_it_writes_the_reasons_in_german(network, inbox_entry):
     assert "Ausschreibungs-Eingang" in body
     assert (
         "CPV 72230000 Entwicklung von kundenspezifischer Software</span> · "
-        '<span class="reason">Stichwort „Webportal“</span> · <span class="reason">DED51</span> · '
+        '<span class="reason">Stichwort „Webportal“</span> · '
+        '<span class="reason">DED51 Leipzig, Kreisfreie Stadt</span> · '
         '<span class="reason">Frist in 12 Tagen</span> · <span class="reason">100.000 €'
     ) in body
