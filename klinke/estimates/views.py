@@ -97,7 +97,7 @@ def create(request: HttpRequest, collective: Collective) -> HttpResponse:
             source = _estimate(collective, int(start.removeprefix("estimate:")))
             version = _version(source)
             content = actions.version_values(version) if version is not None else None
-        with refusal_onto(form, actions.EstimateError):
+        with refusal_onto(form, actions.EstimateError, ValidationError):
             estimate = actions.do_create_estimate(
                 collective=collective,
                 user=request_user(request),
@@ -142,7 +142,7 @@ def edit(request: HttpRequest, collective: Collective, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         values = form.values()
         estimate.refresh_from_db()
-        with refusal_onto(form, actions.EstimateError):
+        with refusal_onto(form, actions.EstimateError, ValidationError):
             actions.do_update_estimate(estimate=estimate, user=request_user(request), values=values)
             messages.success(request, _("Saved."))
             return redirect(estimate)
@@ -179,7 +179,7 @@ def content(request: HttpRequest, collective: Collective, pk: int) -> HttpRespon
             if f.has_changed() or f.instance.pk
             if f not in formset.deleted_forms and f.cleaned_data
         ]
-        with refusal_onto(form, actions.EstimateError):
+        with refusal_onto(form, actions.EstimateError, ValidationError):
             saved = actions.do_save_version(
                 estimate=estimate, user=request_user(request), values=form.values(kept)
             )
