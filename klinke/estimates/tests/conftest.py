@@ -59,7 +59,7 @@ def make_estimate(
     return actions.do_create_estimate(
         collective=collective,
         user=user,
-        values=EstimateValues(title=title, client_name="Mieterverein Leipzig", **fields),
+        values=EstimateValues(**{"title": title, "client_name": "Mieterverein Leipzig", **fields}),
         lead=lead,
         content=version or content(),
     )
