@@ -27,7 +27,10 @@ def test_it_creates_an_estimate_with_its_first_version(network, estimate):
 
 
 def test_it_starts_from_the_shared_template_in_the_clients_language(network):
-    for language, first in (("de", "Kick-off und Anforderungen"), ("en", "Kick-off and requirements")):
+    for language, first in (
+        ("de", "Kick-off und Anforderungen"),
+        ("en", "Kick-off and requirements"),
+    ):
         values = actions.starter_values(
             WEBSITE_RELAUNCH, language=language, hourly_rate=Decimal(85)
         )

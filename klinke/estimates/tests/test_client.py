@@ -132,5 +132,5 @@ def test_it_shows_hostile_text_as_text(network):
     secret = actions.do_share_estimate(estimate=estimate, user=network.alice)
     body = network.client_for(None).get(page(secret)).content.decode()
     assert "<script>alert" not in body
-    assert "evil.example/x.png\">" not in body
+    assert 'evil.example/x.png">' not in body
     assert "&lt;script&gt;" in body

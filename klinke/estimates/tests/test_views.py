@@ -108,7 +108,18 @@ def _rows(estimate):
 
 def test_it_saves_packages_and_makes_a_new_version_after_sharing(network, estimate):
     alice = network.client_for(network.alice)
-    rows = [*_rows(estimate), {"name": "Wartung", "optimistic_hours": "1", "likely_hours": "2", "pessimistic_hours": "4", "hourly_rate": "80", "role": "", "notes": ""}]
+    rows = [
+        *_rows(estimate),
+        {
+            "name": "Wartung",
+            "optimistic_hours": "1",
+            "likely_hours": "2",
+            "pessimistic_hours": "4",
+            "hourly_rate": "80",
+            "role": "",
+            "notes": "",
+        },
+    ]
     assert alice.get(url("content", estimate)).status_code == 200
     response = alice.post(url("content", estimate), _content_post(estimate, rows))
     assert response.status_code == 302, response.content.decode()[:2000]
@@ -117,7 +128,9 @@ def test_it_saves_packages_and_makes_a_new_version_after_sharing(network, estima
     # After sharing, saving without a change note is refused; with one it makes version 2.
     refused = alice.post(url("content", estimate), _content_post(estimate, _rows(estimate)))
     assert refused.status_code == 200
-    assert "what changed" in refused.content.decode().lower() or "geändert" in refused.content.decode()
+    assert (
+        "what changed" in refused.content.decode().lower() or "geändert" in refused.content.decode()
+    )
     rows = _rows(estimate)
     rows[0]["likely_hours"] = "6"
     saved = alice.post(
