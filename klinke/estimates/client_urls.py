@@ -6,7 +6,7 @@ from klinke.estimates import views
 
 app_name = "estimate_client"
 urlpatterns: list[URLPattern | URLResolver] = [
-    path("<str:secret>/", views.client_page, name="page"),
-    path("<str:secret>/pdf/", views.client_pdf, name="pdf"),
-    path("<str:secret>/answer/", views.client_answer, name="answer"),
+    path("<str:token>/", views.client_page, name="page"),
+    path("<str:token>/pdf/", views.client_pdf, name="pdf"),
+    path("<str:token>/answer/", views.client_answer, name="answer"),
 ]

@@ -289,13 +289,13 @@ def _pdf_response(estimate: Estimate, version: EstimateVersion) -> HttpResponse:
 # --- the client's page -----------------------------------------------------------------
 
 
-def _client_estimate(request: HttpRequest, secret: str) -> Estimate:
+def _client_estimate(request: HttpRequest, token: str) -> Estimate:
     """The estimate behind the link, or 404; an address guessing links gets 404 for every
     link (even a right one) until its hour of failures has passed."""
     address = client_ip(request)
     if actions.is_guessing(address):
         raise Http404
-    estimate = actions.estimate_for_link(secret)
+    estimate = actions.estimate_for_link(token)
     if estimate is None:
         actions.record_guess(address)
         raise Http404
@@ -329,15 +329,15 @@ def _client_render(
 
 
 @never_cache
-def client_page(request: HttpRequest, secret: str) -> HttpResponse:
+def client_page(request: HttpRequest, token: str) -> HttpResponse:
     if request.method not in ("GET", "HEAD"):
         return HttpResponse(status=405)
-    return _client_render(request, _client_estimate(request, secret))
+    return _client_render(request, _client_estimate(request, token))
 
 
 @never_cache
-def client_pdf(request: HttpRequest, secret: str) -> HttpResponse:
-    estimate = _client_estimate(request, secret)
+def client_pdf(request: HttpRequest, token: str) -> HttpResponse:
+    estimate = _client_estimate(request, token)
     version = estimate.client_version()
     if version is None:
         raise Http404
@@ -347,8 +347,8 @@ def client_pdf(request: HttpRequest, secret: str) -> HttpResponse:
 
 
 @never_cache
-def client_answer(request: HttpRequest, secret: str) -> HttpResponse:
-    estimate = _client_estimate(request, secret)
+def client_answer(request: HttpRequest, token: str) -> HttpResponse:
+    estimate = _client_estimate(request, token)
     if request.method != "POST":
         return HttpResponse(status=405)
     form = ClientAnswerForm(request.POST)
@@ -368,5 +368,5 @@ def client_answer(request: HttpRequest, secret: str) -> HttpResponse:
                     request,
                     _("Thank you. The collective has been told about your answer."),
                 )
-                return redirect("estimate_client:page", secret)
+                return redirect("estimate_client:page", token)
     return _client_render(request, estimate, form)

@@ -20,6 +20,7 @@ from klinke.collectives.models import Collective, Invitation
 from klinke.conftest import Network, make_collective, make_user
 from klinke.contacts.models import Contact, ContactImport, ContactMerge, Organisation
 from klinke.core.models import NotificationKind, NotificationMute
+from klinke.estimates.models import Estimate, EstimateVersion
 from klinke.exchange.models import Introduction
 from klinke.exchange.tests.factories import make_need, make_offer
 from klinke.knowledge.models import (
@@ -296,4 +297,14 @@ def seed_person(network: Network) -> Person:
     fact("tenders.InboxEntry.dismissed_by", "tenders", "FACT not for us")
     TenderScreeningOverride.objects.create(entry=entry, reason="FACT tender override", by=petra)
     fact("tenders.TenderScreeningOverride.by", "tenders", "FACT tender override")
+
+    # estimates
+    estimate = Estimate.objects.create(
+        collective=shared, title="FACT estimate started", created_by=petra
+    )
+    fact("estimates.Estimate.created_by", "estimates", "FACT estimate started")
+    EstimateVersion.objects.create(
+        estimate=estimate, number=1, change_note="FACT version note", created_by=petra
+    )
+    fact("estimates.EstimateVersion.created_by", "estimates", "FACT version note")
     return Person(user=petra, own_collective=own, shared_collective=shared, facts=facts)

@@ -24,6 +24,8 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from klinke.contacts.models import ContactImport, ContactMerge
+from klinke.estimates.actions import do_decide_estimate, do_share_estimate
+from klinke.estimates.tests.conftest import make_estimate
 from klinke.exchange.models import Introduction, IntroductionState, Need
 from klinke.tenders.actions import do_refresh_inbox
 from klinke.tenders.models import InboxEntry
@@ -35,7 +37,7 @@ from klinke.workbench.tests.conftest import third, workbench  # noqa: F401
 pytestmark = pytest.mark.django_db
 
 # Namespaces that are private to a collective's members as a whole.
-PRIVATE_NAMESPACES = ("workbench", "contacts", "tenders")
+PRIVATE_NAMESPACES = ("workbench", "contacts", "tenders", "estimates")
 # Private pages in other namespaces.
 PRIVATE_PAGES = {
     ("collectives", "edit"),
@@ -66,6 +68,10 @@ NOT_PRIVATE_PAGES = {
     ("murmurations", "collective"),
     ("murmurations", "need"),
     ("murmurations", "offer"),
+    # A client's estimate behind its secret link (estimates/tests/test_client.py).
+    ("estimate_client", "page"),
+    ("estimate_client", "pdf"),
+    ("estimate_client", "answer"),
     *(
         ("exchange", name)
         for name in (
@@ -171,6 +177,20 @@ PAGE_OBJECTS: dict[str, dict[str, str]] = {
         "entry_lead": "inbox_entry",
         "entry_override": "inbox_entry",
     },
+    "estimates": {
+        name: "estimate"
+        for name in (
+            "detail",
+            "edit",
+            "content",
+            "share",
+            "renew_link",
+            "revoke_link",
+            "withdraw",
+            "pdf",
+            "invoice_xml",
+        )
+    },
     "contacts": {
         "detail": "contact",
         "edit": "contact",
@@ -196,6 +216,7 @@ API_PARAMETERS = {
     "contact_id": "contact",
     "organisation_id": "organisation",
     "entry_id": "inbox_entry",
+    "estimate_id": "estimate",
 }
 
 # Pages only network stewards may open (and that hold no collective's private data).
@@ -317,6 +338,25 @@ def _tender_in_inbox(network: Any) -> InboxEntry:
     return InboxEntry.objects.get(collective=network.collective_a)
 
 
+def _accepted_estimate(network: Any, lead: Any) -> Any:
+    """An estimate of collective A for its lead, accepted, so every page of it answers (the
+    invoice data only exists for an accepted one)."""
+    estimate = make_estimate(
+        network.collective_a,
+        network.alice,
+        lead=lead,
+        title="Kostenschätzung für den Mieterverein",
+        en16931_seller_name="Kollektiv Quellcode",
+        en16931_seller_city="Leipzig",
+        en16931_seller_vat_id="DE123456789",
+        en16931_buyer_name="Mieterverein",
+    )
+    do_share_estimate(estimate=estimate, user=network.alice)
+    do_decide_estimate(estimate=estimate, version_number=1, accept=True)
+    estimate.refresh_from_db()
+    return estimate
+
+
 @pytest.fixture
 def objects(workbench) -> dict[str, Any]:
     network = workbench.network
@@ -336,6 +376,7 @@ def objects(workbench) -> dict[str, Any]:
         collective=network.collective_a, kept=workbench.contact, merged_by=network.alice
     )
     inbox_entry = _tender_in_inbox(network)
+    estimate = _accepted_estimate(network, workbench.lead)
     contact_import = ContactImport.objects.create(
         collective=network.collective_a,
         created_by=network.alice,
@@ -355,6 +396,7 @@ def objects(workbench) -> dict[str, Any]:
         "merge": merge,
         "contact_import": contact_import,
         "inbox_entry": inbox_entry,
+        "estimate": estimate,
     }
 
 
@@ -581,7 +623,11 @@ def test_it_covers_leads_decisions_red_lines_referrals_and_contacts_in_the_api_m
         assert any(fragment in path for path in paths), fragment
     for fragment in ("tenders/{collective}/profile", "tenders/{collective}/inbox"):
         assert any(fragment in path for path in paths), fragment
-    assert all(path.startswith(("/api/v1/workbench/", "/api/v1/tenders/")) for path in paths)
+    assert any(path.startswith("/api/v1/estimates/{collective}/{estimate_id}") for path in paths)
+    assert all(
+        path.startswith(("/api/v1/workbench/", "/api/v1/tenders/", "/api/v1/estimates/"))
+        for path in paths
+    )
 
 
 def test_it_answers_404_to_everyone_outside_the_collective_from_every_private_operation(

@@ -81,7 +81,7 @@ def test_it_exports_small_business_estimates_without_a_vat_id(network):
     assert xml_check_xsd(einvoice.cii_xml(estimate, estimate.decided_version), level="en16931")
 
 
-def test_members_download_the_xml_only_once_accepted(network, shared):
+def test_it_lets_members_download_the_xml_only_once_accepted(network, shared):
     alice = network.client_for(network.alice)
     address = reverse("estimates:invoice_xml", args=[network.collective_a.slug, shared.estimate.pk])
     assert alice.get(address).status_code == 404

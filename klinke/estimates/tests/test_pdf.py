@@ -103,7 +103,7 @@ def test_it_fetches_nothing_from_outside_and_prints_hostile_text_as_text(network
     assert "evil.example/pixel.png" in text  # printed as the text it is
 
 
-def test_the_fetcher_refuses_everything_outside_the_apps_static_files():
+def test_it_refuses_everything_outside_the_apps_static_files():
     fetcher = pdf.LocalStaticFetcher()
     for url in (
         "http://evil.example/x.png",
@@ -119,7 +119,7 @@ def test_the_fetcher_refuses_everything_outside_the_apps_static_files():
     assert fetcher.fetch(pdf.STATIC_DIR.as_uri() + "/print.css").read().startswith(b"/*")
 
 
-def test_a_document_naming_outside_resources_fetches_none_of_them():
+def test_it_fetches_none_of_the_outside_resources_a_document_names():
     from weasyprint import HTML
 
     fetcher = pdf.LocalStaticFetcher()
@@ -133,7 +133,7 @@ def test_a_document_naming_outside_resources_fetches_none_of_them():
     assert {u.split("/")[-1] for u in fetcher.refused} >= {"a.css", "b.png"}
 
 
-def test_the_client_and_members_download_the_pdf(network, shared):
+def test_it_lets_the_client_and_members_download_the_pdf(network, shared):
     anonymous = network.client_for(None)
     response = anonymous.get(reverse("estimate_client:pdf", args=[shared.secret]))
     assert response.status_code == 200
