@@ -46,7 +46,7 @@ def _rate(default: Decimal | None = None) -> Any:
 # --- schemas ---------------------------------------------------------------------------
 
 
-class PackageOut(Schema):
+class EstimatePackageOut(Schema):
     name: str
     optimistic_hours: Decimal
     likely_hours: Decimal
@@ -58,26 +58,26 @@ class PackageOut(Schema):
     notes: str
 
 
-class RangeOut(Schema):
+class EstimateRangeOut(Schema):
     low: Decimal
     expected: Decimal
     high: Decimal
 
 
-class VersionOut(Schema):
+class EstimateVersionOut(Schema):
     number: int
     change_note: str
     shared_at: datetime | None
     frozen: bool
-    packages: list[PackageOut]
+    packages: list[EstimatePackageOut]
     assumptions: list[str]
     exclusions: list[str]
     risk_buffer_percent: Decimal
     risk_buffer_reason: str
     method: str
     """The one method used: PERT with the normal approximation, P10–P90 = E ∓ 1.2816 σ."""
-    hours: RangeOut
-    amount: RangeOut
+    hours: EstimateRangeOut
+    amount: EstimateRangeOut
     """Net amounts before the risk buffer, rounded to whole units (half up)."""
     risk_buffer: Decimal
     net_total: Decimal
@@ -85,16 +85,16 @@ class VersionOut(Schema):
     gross_total: Decimal
 
     @staticmethod
-    def of(version: EstimateVersion) -> VersionOut:
+    def of(version: EstimateVersion) -> EstimateVersionOut:
         packages = list(version.packages.all())
         result = version.result(packages)
-        return VersionOut(
+        return EstimateVersionOut(
             number=version.number,
             change_note=version.change_note,
             shared_at=version.shared_at,
             frozen=version.is_frozen,
             packages=[
-                PackageOut(
+                EstimatePackageOut(
                     name=p.name,
                     optimistic_hours=p.optimistic_hours,
                     likely_hours=p.likely_hours,
@@ -112,12 +112,12 @@ class VersionOut(Schema):
             risk_buffer_percent=version.risk_buffer_percent,
             risk_buffer_reason=version.risk_buffer_reason,
             method="pert-normal-p10-p90",
-            hours=RangeOut(
+            hours=EstimateRangeOut(
                 low=result.hours.low.quantize(Decimal("0.1")),
                 expected=result.hours.expected.quantize(Decimal("0.1")),
                 high=result.hours.high.quantize(Decimal("0.1")),
             ),
-            amount=RangeOut(
+            amount=EstimateRangeOut(
                 low=result.amount.low, expected=result.amount.expected, high=result.amount.high
             ),
             risk_buffer=result.risk_buffer,
@@ -214,7 +214,7 @@ class EstimateIn(InputSchema):
         return EstimateValues(**self.model_dump())
 
 
-class NewEstimateIn(EstimateIn):
+class EstimateNewIn(EstimateIn):
     lead: int | None = None
     template: str = Field("", max_length=100)
     """A shared template's slug (e.g. "website-relaunch-cms"), or empty."""
@@ -223,7 +223,7 @@ class NewEstimateIn(EstimateIn):
     hourly_rate: Decimal = _rate(actions.DEFAULT_HOURLY_RATE)
 
 
-class PackageIn(InputSchema):
+class EstimatePackageIn(InputSchema):
     name: str = Field(min_length=1, max_length=200)
     optimistic_hours: Decimal = _hours()
     likely_hours: Decimal = _hours()
@@ -233,8 +233,8 @@ class PackageIn(InputSchema):
     notes: str = Field("", max_length=4000)
 
 
-class VersionIn(InputSchema):
-    packages: list[PackageIn] = Field(max_length=60)
+class EstimateVersionIn(InputSchema):
+    packages: list[EstimatePackageIn] = Field(max_length=60)
     assumptions: list[str] = Field(default_factory=list, max_length=60)
     exclusions: list[str] = Field(default_factory=list, max_length=60)
     risk_buffer_percent: Decimal = Field(Decimal(0), ge=0, le=100, max_digits=5, decimal_places=2)
@@ -252,13 +252,13 @@ class VersionIn(InputSchema):
         )
 
 
-class ShareOut(Schema):
+class EstimateShareOut(Schema):
     estimate: EstimateOut
     client_url: str | None
     """The client's link: given once, when it is made; klinke keeps only its digest."""
 
 
-class DecisionOut(Schema):
+class EstimateDecisionOut(Schema):
     state: str
     decided_version: int | None
     decided_at: datetime | None
@@ -317,7 +317,7 @@ def list_estimates(request: HttpRequest, collective: str, lead: int | None = Non
     auth=collective_member,
 )
 def create_estimate(
-    request: HttpRequest, collective: str, payload: NewEstimateIn
+    request: HttpRequest, collective: str, payload: EstimateNewIn
 ) -> Status[EstimateOut]:
     """A new estimate: empty, from a shared template (`template`) or an earlier estimate."""
     group = request_collective(request)
@@ -382,26 +382,26 @@ def put_estimate(
 
 @router.get(
     "/{collective}/{estimate_id}/versions",
-    response=answers(list[VersionOut], 401, 404, 422),
+    response=answers(list[EstimateVersionOut], 401, 404, 422),
     auth=collective_member,
 )
-def list_versions(request: HttpRequest, collective: str, estimate_id: int) -> list[VersionOut]:
+def list_versions(request: HttpRequest, collective: str, estimate_id: int) -> list[EstimateVersionOut]:
     """Every version, newest first, with its packages, change note and computed range."""
     estimate = _estimate(request, estimate_id)
     versions = estimate.versions.order_by("-number").prefetch_related("packages")
     for version in versions:
         version.estimate = estimate
-    return [VersionOut.of(v) for v in versions]
+    return [EstimateVersionOut.of(v) for v in versions]
 
 
 @router.post(
     "/{collective}/{estimate_id}/versions",
-    response=answers(VersionOut, 401, 403, 404, 409, 422, status=201),
+    response=answers(EstimateVersionOut, 401, 403, 404, 409, 422, status=201),
     auth=collective_member,
 )
 def save_version(
-    request: HttpRequest, collective: str, estimate_id: int, payload: VersionIn
-) -> Status[VersionOut]:
+    request: HttpRequest, collective: str, estimate_id: int, payload: EstimateVersionIn
+) -> Status[EstimateVersionOut]:
     """Save the content: the draft version is replaced, or, once the latest version was
     shared, the next version is made (then `change_note` is required)."""
     estimate = _estimate(request, estimate_id)
@@ -411,15 +411,15 @@ def save_version(
         )
     except (ValidationError, actions.EstimateError) as exc:
         raise _refused(exc) from exc
-    return Status(201, VersionOut.of(version))
+    return Status(201, EstimateVersionOut.of(version))
 
 
 @router.post(
     "/{collective}/{estimate_id}/share",
-    response=answers(ShareOut, 401, 403, 404, 409, 422),
+    response=answers(EstimateShareOut, 401, 403, 404, 409, 422),
     auth=collective_member,
 )
-def share_estimate(request: HttpRequest, collective: str, estimate_id: int) -> ShareOut:
+def share_estimate(request: HttpRequest, collective: str, estimate_id: int) -> EstimateShareOut:
     """Freeze the latest version and show it on the client's link (made if there is none)."""
     estimate = _estimate(request, estimate_id)
     try:
@@ -427,22 +427,22 @@ def share_estimate(request: HttpRequest, collective: str, estimate_id: int) -> S
     except actions.EstimateError as exc:
         raise _refused(exc) from exc
     estimate.refresh_from_db()
-    return ShareOut(estimate=EstimateOut.of(estimate), client_url=_client_url(request, raw))
+    return EstimateShareOut(estimate=EstimateOut.of(estimate), client_url=_client_url(request, raw))
 
 
 @router.post(
     "/{collective}/{estimate_id}/link",
-    response=answers(ShareOut, 401, 403, 404, 409, 422),
+    response=answers(EstimateShareOut, 401, 403, 404, 409, 422),
     auth=collective_member,
 )
-def renew_link(request: HttpRequest, collective: str, estimate_id: int) -> ShareOut:
+def renew_link(request: HttpRequest, collective: str, estimate_id: int) -> EstimateShareOut:
     """A new client link; the old one stops working."""
     estimate = _estimate(request, estimate_id)
     try:
         raw = actions.do_renew_link(estimate=estimate, user=request_user(request))
     except actions.EstimateError as exc:
         raise _refused(exc) from exc
-    return ShareOut(estimate=EstimateOut.of(estimate), client_url=_client_url(request, raw))
+    return EstimateShareOut(estimate=EstimateOut.of(estimate), client_url=_client_url(request, raw))
 
 
 @router.delete(
@@ -459,13 +459,13 @@ def revoke_link(request: HttpRequest, collective: str, estimate_id: int) -> Esti
 
 @router.get(
     "/{collective}/{estimate_id}/decision",
-    response=answers(DecisionOut, 401, 404, 422),
+    response=answers(EstimateDecisionOut, 401, 404, 422),
     auth=collective_member,
 )
-def get_decision(request: HttpRequest, collective: str, estimate_id: int) -> DecisionOut:
+def get_decision(request: HttpRequest, collective: str, estimate_id: int) -> EstimateDecisionOut:
     """The client's answer, if any: accepted or declined, which version, their message."""
     estimate = _estimate(request, estimate_id)
-    return DecisionOut(
+    return EstimateDecisionOut(
         state=estimate.state,
         decided_version=estimate.decided_version.number
         if estimate.decided_version is not None
