@@ -159,6 +159,12 @@ def _write_estimate(estimate: Estimate, values: EstimateValues) -> Estimate:
     estimate.en16931_buyer_country = estimate.en16931_buyer_country.upper()
     if not estimate.title:
         raise ValidationError({"title": [_("Give the estimate a title.")]})
+    if not (
+        len(estimate.currency) == 3 and estimate.currency.isascii() and estimate.currency.isalpha()
+    ):
+        raise ValidationError(
+            {"currency": [_("Give the currency as its three-letter code, such as EUR.")]}
+        )
     estimate.full_clean(exclude=["collective", "lead", "created_by", "decided_version"])
     estimate.save()
     return estimate

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
@@ -190,9 +190,11 @@ class EstimateOut(Schema):
 class EstimateIn(InputSchema):
     title: str = Field(min_length=1, max_length=200)
     client_name: str = Field("", max_length=200)
-    client_language: Literal["de", "en"] = "de"
-    currency: str = Field("EUR", min_length=3, max_length=3, pattern="^[A-Za-z]{3}$")
-    vat_category: Literal["S", "Z", "E", "AE", "O"] = "S"
+    client_language: str = Field("de", max_length=2)
+    """"de" or "en": the language of the client's page and PDF."""
+    currency: str = Field("EUR", max_length=3)
+    """An ISO 4217 code such as EUR."""
+    vat_category: str = Field("S", max_length=2)
     """EN 16931 VAT category: S standard, Z zero, E exempt, AE reverse charge, O not subject."""
     vat_rate: Decimal = Field(Decimal(19), ge=0, le=100, max_digits=5, decimal_places=2)
     hours_per_day: Decimal = Field(Decimal(8), ge=1, le=24, max_digits=4, decimal_places=2)
@@ -385,7 +387,9 @@ def put_estimate(
     response=answers(list[EstimateVersionOut], 401, 404, 422),
     auth=collective_member,
 )
-def list_versions(request: HttpRequest, collective: str, estimate_id: int) -> list[EstimateVersionOut]:
+def list_versions(
+    request: HttpRequest, collective: str, estimate_id: int
+) -> list[EstimateVersionOut]:
     """Every version, newest first, with its packages, change note and computed range."""
     estimate = _estimate(request, estimate_id)
     versions = estimate.versions.order_by("-number").prefetch_related("packages")

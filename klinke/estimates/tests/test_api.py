@@ -93,6 +93,9 @@ def test_it_refuses_bad_input_with_422_and_writes_nothing(network):
     assert post(alice, base(network), {"title": ""}).status_code == 422
     assert post(alice, base(network), {"title": "x", "template": "unknown"}).status_code == 422
     assert post(alice, base(network), {"title": "x", "vat_rate": "900"}).status_code == 422
+    assert post(alice, base(network), {"title": "x", "client_language": "fr"}).status_code == 422
+    assert post(alice, base(network), {"title": "x", "currency": "E1"}).status_code == 422
+    assert post(alice, base(network), {"title": "x", "vat_category": "XX"}).status_code == 422
     assert Estimate.objects.count() == 1
 
 
