@@ -323,7 +323,7 @@ def _client_render(
                 "client_language": estimate.client_language,
             },
         )
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = "same-origin"
     response["X-Robots-Tag"] = "noindex"
     return response
 
@@ -342,7 +342,7 @@ def client_pdf(request: HttpRequest, token: str) -> HttpResponse:
     if version is None:
         raise Http404
     response = _pdf_response(estimate, version)
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = "same-origin"
     return response
 
 

@@ -27,7 +27,7 @@ def test_it_shows_the_estimate_in_the_clients_language_without_login(network, sh
     assert "Konzept" in body and "Ihr liefert die Texte." in body and "Hosting" in body
     assert "Was wir annehmen" in body  # German, the client's language
     assert "<svg" in body and "P10" in body
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
     # The lead's private data is not on it.
     assert shared.lead.title not in body
 
