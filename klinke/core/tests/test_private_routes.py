@@ -177,9 +177,8 @@ PAGE_OBJECTS: dict[str, dict[str, str]] = {
         "entry_lead": "inbox_entry",
         "entry_override": "inbox_entry",
     },
-    "estimates": {
-        name: "estimate"
-        for name in (
+    "estimates": dict.fromkeys(
+        (
             "detail",
             "edit",
             "content",
@@ -189,8 +188,9 @@ PAGE_OBJECTS: dict[str, dict[str, str]] = {
             "withdraw",
             "pdf",
             "invoice_xml",
-        )
-    },
+        ),
+        "estimate",
+    ),
     "contacts": {
         "detail": "contact",
         "edit": "contact",
