@@ -1,3 +1,5 @@
+import logging
+
 from django.apps import AppConfig
 
 
@@ -11,3 +13,5 @@ class EstimatesConfig(AppConfig):
 
         register_personal_data(PERSONAL_DATA)
         register_collective_data(COLLECTIVE_DATA)
+        # WeasyPrint reports every rendering step at INFO; klinke's console needs none of it.
+        logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)

@@ -94,6 +94,7 @@ def test_it_shares_with_a_link_stored_only_as_a_digest(network, estimate):
     assert secret.startswith("est_")
     assert secret not in estimate.link_digest
     assert actions.estimate_for_link(secret) == estimate
+    assert actions.estimate_for_link(estimate.link_digest) is None  # a leaked row is no link
     # Sharing again keeps the client's link.
     assert actions.do_share_estimate(estimate=estimate, user=network.alice) == ""
     assert actions.estimate_for_link(secret) == estimate
