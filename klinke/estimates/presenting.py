@@ -189,8 +189,8 @@ def range_svg(
         '<rect x="{}" y="40" width="{}" height="40" fill="{}" stroke="{}"/>'
         '<line x1="{}" x2="{}" y1="30" y2="90" stroke="{}" stroke-width="3"/>'
         '<text x="{}" y="22" text-anchor="middle" font-size="13" fill="{}">{}</text>'
-        '<text x="{}" y="106" text-anchor="middle" font-size="12" fill="{}">{}</text>'
-        '<text x="{}" y="106" text-anchor="middle" font-size="12" fill="{}">{}</text>',
+        '<text x="{}" y="106" text-anchor="end" font-size="12" fill="{}">{}</text>'
+        '<text x="{}" y="106" text-anchor="start" font-size="12" fill="{}">{}</text>',
         x(Decimal(0)),
         x(top),
         MUTED,
@@ -204,10 +204,10 @@ def range_svg(
         x(expected),
         INK,
         _("expected %(amount)s") % {"amount": money(expected, currency)},
-        x(low),
+        f"{max(float(x(low)) + 2, 120.0):.1f}",
         MUTED,
         _("P10 %(amount)s") % {"amount": money(low, currency)},
-        x(high),
+        f"{min(float(x(high)) - 2, WIDTH - 110.0):.1f}",
         MUTED,
         _("P90 %(amount)s") % {"amount": money(high, currency)},
     )
