@@ -7,6 +7,7 @@ from klinke.accounts.api import router as account_router
 from klinke.accounts.api_auth import TokenOrSession
 from klinke.collectives.api import router as collectives_router
 from klinke.contacts.api import router as contacts_router
+from klinke.estimates.api import router as estimates_router
 from klinke.exchange.api import router as exchange_router
 from klinke.knowledge.api import router as knowledge_router
 from klinke.rates.api import router as rates_router
@@ -39,6 +40,7 @@ api.add_router("/workbench", contacts_router)
 api.add_router("/workbench", workbench_router)
 api.add_router("/tenders", tenders_router)
 api.add_router("/rates", rates_router)
+api.add_router("/estimates", estimates_router)
 
 
 @api.exception_handler(OverflowError)

@@ -120,6 +120,7 @@ INSTALLED_APPS = [
     "klinke.rates",
     "klinke.tenders",
     "klinke.home",
+    "klinke.estimates",
     "klinke.network",
 ]
 

@@ -27,6 +27,9 @@ urlpatterns = [
     path("collectives/<slug:slug>/tenders/", include("klinke.tenders.urls")),
     path("collectives/<slug:slug>/rates/", include("klinke.rates.urls")),
     path("day-rate/", include("klinke.rates.public_urls")),
+    path("collectives/<slug:slug>/estimates/", include("klinke.estimates.urls")),
+    # A client's estimate behind its secret link (no login; see estimates/views.py).
+    path("e/", include("klinke.estimates.client_urls")),
     path("notifications/off/<str:token>/", core_views.notifications_off, name="notifications_off"),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),

@@ -29,6 +29,7 @@ DEMO_EXTENSIONS = (
     "klinke.workbench.demo",
     "klinke.tenders.demo",
     "klinke.rates.demo",
+    "klinke.estimates.demo",
 )
 
 

@@ -20,6 +20,7 @@ from klinke.collectives.models import Collective, Invitation
 from klinke.conftest import Network, make_collective, make_user
 from klinke.contacts.models import Contact, ContactImport, ContactMerge, Organisation
 from klinke.core.models import NotificationKind, NotificationMute
+from klinke.estimates.models import Estimate, EstimateVersion
 from klinke.exchange.models import Introduction
 from klinke.exchange.tests.factories import make_need, make_offer
 from klinke.knowledge.models import (
@@ -304,4 +305,13 @@ def seed_person(network: Network) -> Person:
     # rates
     save_rate(shared, petra, change_note="FACT day rate note")
     fact("rates.DayRate.created_by", "day_rates", "FACT day rate note")
+    # estimates
+    estimate = Estimate.objects.create(
+        collective=shared, title="FACT estimate started", created_by=petra
+    )
+    fact("estimates.Estimate.created_by", "estimates", "FACT estimate started")
+    EstimateVersion.objects.create(
+        estimate=estimate, number=1, change_note="FACT version note", created_by=petra
+    )
+    fact("estimates.EstimateVersion.created_by", "estimates", "FACT version note")
     return Person(user=petra, own_collective=own, shared_collective=shared, facts=facts)

@@ -127,10 +127,15 @@ def seed(network: Network) -> dict[str, Any]:
     profile = {"cpv_codes": ["72200000"], "regions": ["DE"]}
     assert alice.call("PUT", f"/tenders/{group}/profile", profile).status_code == 200
     entry = InboxEntry.objects.get(collective=network.collective_a)
+    estimate = alice.create(
+        f"/estimates/{group}/",
+        {"title": "Portal der Stadtwerke", "lead": lead["id"], "template": "website-relaunch-cms"},
+    )
     return {
         "token": alice.token,
         "entry_id": entry.pk,
         "version_id": day_rate["id"],
+        "estimate_id": estimate["id"],
         "tender_id": entry.tender_id,
         "collective": group,
         "organisation_id": organisation["id"],

@@ -17,6 +17,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from klinke.accounts.models import STEWARD_GROUP, APIToken, User
 from klinke.collectives.models import Collective
 from klinke.contacts.models import Contact, ContactImport, ContactMerge, Organisation
+from klinke.estimates.models import Estimate
 from klinke.exchange.models import Introduction, Need, Offer
 from klinke.knowledge.models import Answer, Article, Question
 from klinke.network.demo_loader import do_load_demo_network
@@ -48,6 +49,7 @@ PK_MODELS: dict[str, Callable[[Collective], Model | None]] = {
     "workbench:red_line_": lambda c: RedLine.objects.filter(collective=c).first(),
     "workbench:referral_": lambda c: Referral.objects.first(),
     "rates:version": lambda c: DayRate.objects.filter(collective=c).first(),
+    "estimates:": lambda c: Estimate.objects.filter(collective=c).first(),
 }
 
 

@@ -24,6 +24,8 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from klinke.contacts.models import ContactImport, ContactMerge
+from klinke.estimates.actions import do_decide_estimate, do_share_estimate
+from klinke.estimates.tests.conftest import make_estimate
 from klinke.exchange.models import Introduction, IntroductionState, Need
 from klinke.rates.tests.conftest import save_rate
 from klinke.tenders.actions import do_refresh_inbox
@@ -37,7 +39,7 @@ from klinke.workbench.tests.conftest import third, workbench  # noqa: F401
 pytestmark = pytest.mark.django_db
 
 # Namespaces that are private to a collective's members as a whole.
-PRIVATE_NAMESPACES = ("workbench", "contacts", "tenders", "rates")
+PRIVATE_NAMESPACES = ("workbench", "contacts", "tenders", "rates", "estimates")
 # Private pages in other namespaces.
 PRIVATE_PAGES = {
     ("collectives", "edit"),
@@ -74,6 +76,10 @@ NOT_PRIVATE_PAGES = {
     ("murmurations", "collective"),
     ("murmurations", "need"),
     ("murmurations", "offer"),
+    # A client's estimate behind its secret link (estimates/tests/test_client.py).
+    ("estimate_client", "page"),
+    ("estimate_client", "pdf"),
+    ("estimate_client", "answer"),
     *(
         ("exchange", name)
         for name in (
@@ -185,6 +191,20 @@ PAGE_OBJECTS: dict[str, dict[str, str]] = {
         "entry_lead": "inbox_entry",
         "entry_override": "inbox_entry",
     },
+    "estimates": dict.fromkeys(
+        (
+            "detail",
+            "edit",
+            "content",
+            "share",
+            "renew_link",
+            "revoke_link",
+            "withdraw",
+            "pdf",
+            "invoice_xml",
+        ),
+        "estimate",
+    ),
     "contacts": {
         "detail": "contact",
         "edit": "contact",
@@ -212,6 +232,7 @@ API_PARAMETERS = {
     "organisation_id": "organisation",
     "entry_id": "inbox_entry",
     "version_id": "day_rate",
+    "estimate_id": "estimate",
 }
 
 # Pages only network stewards may open (and that hold no collective's private data).
@@ -333,6 +354,25 @@ def _tender_in_inbox(network: Any) -> InboxEntry:
     return InboxEntry.objects.get(collective=network.collective_a)
 
 
+def _accepted_estimate(network: Any, lead: Any) -> Any:
+    """An estimate of collective A for its lead, accepted, so every page of it answers (the
+    invoice data only exists for an accepted one)."""
+    estimate = make_estimate(
+        network.collective_a,
+        network.alice,
+        lead=lead,
+        title="Kostenschätzung für den Mieterverein",
+        en16931_seller_name="Kollektiv Quellcode",
+        en16931_seller_city="Leipzig",
+        en16931_seller_vat_id="DE123456789",
+        en16931_buyer_name="Mieterverein",
+    )
+    do_share_estimate(estimate=estimate, user=network.alice)
+    do_decide_estimate(estimate=estimate, version_number=1, accept=True)
+    estimate.refresh_from_db()
+    return estimate
+
+
 @pytest.fixture
 def objects(workbench) -> dict[str, Any]:
     network = workbench.network
@@ -352,6 +392,7 @@ def objects(workbench) -> dict[str, Any]:
         collective=network.collective_a, kept=workbench.contact, merged_by=network.alice
     )
     inbox_entry = _tender_in_inbox(network)
+    estimate = _accepted_estimate(network, workbench.lead)
     contact_import = ContactImport.objects.create(
         collective=network.collective_a,
         created_by=network.alice,
@@ -378,6 +419,7 @@ def objects(workbench) -> dict[str, Any]:
         "day_rate": save_rate(
             network.collective_a, network.alice, change_note="quellcode-private-rate-note"
         ),
+        "estimate": estimate,
     }
 
 
@@ -608,8 +650,11 @@ def test_it_covers_leads_decisions_red_lines_referrals_and_contacts_in_the_api_m
     for fragment in ("tenders/{collective}/profile", "tenders/{collective}/inbox"):
         assert any(fragment in path for path in paths), fragment
     assert "/api/v1/rates/{collective}/versions" in paths
+    assert any(path.startswith("/api/v1/estimates/{collective}/{estimate_id}") for path in paths)
     assert all(
-        path.startswith(("/api/v1/workbench/", "/api/v1/tenders/", "/api/v1/rates/"))
+        path.startswith(
+            ("/api/v1/workbench/", "/api/v1/tenders/", "/api/v1/rates/", "/api/v1/estimates/")
+        )
         for path in paths
     )
 

@@ -14,11 +14,19 @@ from klinke.collectives import actions as collective_actions
 from klinke.collectives.models import Invitation
 from klinke.conftest import Network
 from klinke.core.tokens import hash_token, issue_token, make_token, token_matches
+from klinke.estimates import actions as estimate_actions
+from klinke.estimates.models import Estimate
+from klinke.estimates.tests.conftest import make_estimate
 from klinke.workshops import actions as workshop_actions
 from klinke.workshops.models import CalendarToken
 
 # Models that hold a secret handed out once, and the column that stands in for it.
-SECRET_HOLDERS = {APIToken: "digest", CalendarToken: "digest", Invitation: "digest"}
+SECRET_HOLDERS = {
+    APIToken: "digest",
+    CalendarToken: "digest",
+    Invitation: "digest",
+    Estimate: "link_digest",
+}
 
 
 def test_it_makes_distinct_url_safe_tokens_with_their_prefix() -> None:
@@ -57,7 +65,7 @@ def test_it_knows_every_model_that_holds_a_secret() -> None:
         for model in apps.get_models()
         if model.__module__.startswith("klinke.")
         for field in model._meta.get_fields()
-        if field.name == "digest" and isinstance(field, models.CharField)
+        if field.name.endswith("digest") and isinstance(field, models.CharField)
     }
     assert holders == set(SECRET_HOLDERS)
 
@@ -69,7 +77,10 @@ def issued(network: Network) -> dict[type[models.Model], tuple[Any, str]]:
     invitation, invitation_secret = collective_actions.do_invite_member(
         collective=network.collective_a, inviter=network.alice, email="olga@example.org"
     )
+    estimate = make_estimate(network.collective_a, network.alice)
+    link_secret = estimate_actions.do_share_estimate(estimate=estimate, user=network.alice)
     return {
+        Estimate: (estimate, link_secret),
         APIToken: (api_token, api_secret),
         CalendarToken: (CalendarToken.objects.get(user=network.alice), feed_secret),
         Invitation: (invitation, invitation_secret),
