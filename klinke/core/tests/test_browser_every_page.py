@@ -60,8 +60,9 @@ FIT = """
     if (style.display === 'inline' || style.display === 'none') continue;
     if (style.overflowX !== 'visible' || style.textOverflow === 'ellipsis') continue;
     if (el.scrollWidth > el.clientWidth + 1 && el.clientWidth > 0) {
+      const classes = typeof el.className === 'string' ? el.className.trim() : '';
       const name = el.tagName.toLowerCase() + (el.id ? '#' + el.id : '')
-        + (el.className && typeof el.className === 'string' ? '.' + el.className.trim().split(/\\s+/).join('.') : '');
+        + (classes ? '.' + classes.split(/\\s+/).join('.') : '');
       found.push(`${name} overflows (${el.scrollWidth} > ${el.clientWidth}): `
         + el.textContent.trim().slice(0, 60));
     }
@@ -69,6 +70,8 @@ FIT = """
   return found;
 }
 """
+
+MAIN_TOP = "(document.querySelector('main') || {offsetTop: -1}).offsetTop"
 
 AXE_RUN = """async () => {
     const r = await axe.run(document, {runOnly: {type: 'tag',
@@ -142,7 +145,7 @@ def test_every_page_fits_both_sizes_in_both_languages_for_every_role(browser_pag
                     if page.locator("html").get_attribute("lang") != language:
                         problems.append(f"{url} ({where}): not in {language}")
                     problems += [f"{url} ({where}): {found}" for found in page.evaluate(FIT)]
-                    top = page.evaluate("(document.querySelector('main') || {offsetTop: -1}).offsetTop")
+                    top = page.evaluate(MAIN_TOP)
                     if top < 0:
                         problems.append(f"{url} ({where}): no <main> landmark")
                     elif width < 500 and top > 80:
@@ -156,4 +159,4 @@ def test_every_page_fits_both_sizes_in_both_languages_for_every_role(browser_pag
 
     assert problems == [], "\n".join(problems)
     assert visited > 300
-    print(f"{visited} page views in {time.monotonic() - started:.0f} s")  # noqa: T201
+    print(f"{visited} page views in {time.monotonic() - started:.0f} s")

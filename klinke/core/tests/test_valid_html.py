@@ -12,11 +12,11 @@ Bare `hx-*` attributes are not HTML; templates use `data-hx-*`, which htmx reads
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -28,8 +28,11 @@ from klinke.accounts.models import User
 from klinke.core.tests.pages import load_demo, page_urls
 
 ROOT = Path(klinke.__file__).parent
-sys.path.insert(0, str(ROOT.parent / "scripts"))
-import data_hx  # noqa: E402
+# scripts/ is not a package: the converter is loaded from its file.
+_spec = importlib.util.spec_from_file_location("data_hx", ROOT.parent / "scripts" / "data_hx.py")
+assert _spec is not None and _spec.loader is not None
+data_hx = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(data_hx)
 
 # A supporter of the demo network without a collective of their own.
 SUPPORTER_EMAIL = "helga.wintermantel@demo.klinke.example"
@@ -75,11 +78,13 @@ def require_validator() -> tuple[str, Path]:
     return java, jar
 
 
+VNU_OPTIONS = ("--errors-only", "--format", "json", "--exit-zero-always")
+
+
 def validate(java: str, jar: Path, files: list[Path]) -> list[dict[str, Any]]:
     """Run vnu once over all files; return its error messages."""
     result = subprocess.run(
-        [java, "-Xss8m", "-jar", str(jar), "--errors-only", "--format", "json",
-         "--exit-zero-always", *map(str, files)],  # fmt: skip
+        [java, "-Xss8m", "-jar", str(jar), *VNU_OPTIONS, *map(str, files)],
         capture_output=True,
         text=True,
         check=True,
