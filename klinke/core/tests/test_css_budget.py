@@ -37,7 +37,7 @@ def compressed_size(urls: list[str]) -> int:
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("url", ["/", "/exchange/", "/knowledge/", "/accounts/login/"])
-def test_a_page_loads_less_than_30_kb_of_compressed_css(url):
+def test_it_loads_less_than_30_kb_of_compressed_css_on_a_page(url):
     response = Client().get(url)
 
     assert response.status_code == 200
@@ -46,7 +46,7 @@ def test_a_page_loads_less_than_30_kb_of_compressed_css(url):
     assert compressed_size(stylesheets) < BUDGET
 
 
-def test_no_app_template_links_a_stylesheet_of_its_own():
+def test_it_links_no_app_stylesheet_from_any_template():
     own = [
         str(path.relative_to(ROOT))
         for path in templates()
@@ -56,7 +56,7 @@ def test_no_app_template_links_a_stylesheet_of_its_own():
     assert own == []
 
 
-def test_the_design_system_defines_its_tokens():
+def test_it_defines_the_design_systems_tokens_and_components():
     path = finders.find("klinke/klinke.css")
     assert path
     with open(path, encoding="utf-8") as file:

@@ -38,7 +38,7 @@ _spec.loader.exec_module(data_hx)
 SUPPORTER_EMAIL = "helga.wintermantel@demo.klinke.example"
 
 
-def test_no_template_carries_a_bare_hx_attribute():
+def test_it_finds_no_bare_hx_attribute_in_any_template():
     problems = {
         str(path.relative_to(ROOT)): [m.group(0) for m in data_hx.BARE_HX.finditer(text)]
         for path in data_hx.templates()
@@ -48,7 +48,7 @@ def test_no_template_carries_a_bare_hx_attribute():
     assert problems == {}
 
 
-def test_the_conversion_renames_bare_hx_attributes_once_and_leaves_the_rest():
+def test_it_renames_bare_hx_attributes_once_and_leaves_the_rest():
     text = '<form hx-post="/x"\n   hx-target="#a" data-hx-swap="outerHTML">hx-get= in text</form>'
 
     once = data_hx.converted(text)
@@ -100,7 +100,7 @@ def quick_hashing(settings: Any) -> None:
 
 
 @pytest.mark.django_db
-def test_every_page_of_the_demo_is_valid_html(tmp_path):
+def test_it_finds_every_page_of_the_demo_valid_html(tmp_path):
     java, jar = require_validator()
     collective, member = load_demo()
     urls = page_urls(collective)
@@ -135,7 +135,7 @@ def test_every_page_of_the_demo_is_valid_html(tmp_path):
 
 
 @pytest.mark.django_db
-def test_the_check_fails_on_invalid_html(tmp_path):
+def test_it_reports_invalid_html(tmp_path):
     java, jar = require_validator()
     page = tmp_path / "broken.html"
     page.write_text(
