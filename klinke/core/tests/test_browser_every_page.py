@@ -102,7 +102,9 @@ def quick_hashing(settings: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
-def test_it_fits_every_page_to_both_sizes_in_both_languages_for_all_roles(browser_page, live_server):
+def test_it_fits_every_page_to_both_sizes_in_both_languages_for_each_role(
+    browser_page, live_server
+):
     collective, member = load_demo()
     supporter = User.objects.get(email=SUPPORTER_EMAIL)
     urls = page_urls(collective)
