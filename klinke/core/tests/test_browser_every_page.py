@@ -9,8 +9,8 @@ free of serious and critical violations; it runs once per role and page (German,
 phone): colours, names and landmarks do not change with the language or the width, and axe is
 the slowest step.
 
-Each page is saved as a screenshot under var/screenshots/<role>-<language>-<width>/, so anyone
-can look at them (var/ is not committed).
+Each page is saved as a full-page screenshot (JPEG, quick to write) under
+var/screenshots/<role>-<language>-<width>/, so anyone can look at them (var/ is not committed).
 """
 
 from __future__ import annotations
@@ -156,7 +156,9 @@ def test_it_fits_every_page_to_both_sizes_in_both_languages_for_each_role(
                         page.evaluate(axe)
                         found = page.evaluate(AXE_RUN)
                         problems += [f"{url} ({where}): axe {item}" for item in found]
-                    page.screenshot(path=folder / f"{screenshot_name(url)}.png", full_page=True)
+                    # JPEG: a full-page PNG takes several times longer to encode.
+                    shot = folder / f"{screenshot_name(url)}.jpg"
+                    page.screenshot(path=shot, full_page=True, type="jpeg", quality=70)
                 context.close()
 
     assert problems == [], "\n".join(problems)
