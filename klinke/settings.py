@@ -97,6 +97,9 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # Form widgets render through TEMPLATES (FORM_RENDERER below), so django.forms' own
+    # templates must be findable there too.
+    "django.forms",
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -143,6 +146,11 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "klinke.urls"
 WSGI_APPLICATION = "klinke.wsgi.application"
+
+# Forms render with the project's templates, so klinke/templates/django/forms/p.html replaces
+# Django's `as_p`: a field is a <div class="field">, since a <p> cannot hold the <div>s of a
+# checkbox list or a help text with a list (the Nu Html Checker would refuse the page).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 TEMPLATES = [
     {
