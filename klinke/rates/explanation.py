@@ -223,7 +223,7 @@ def _explain(result: RateResult, language: str) -> Explanation:
 
 WIDTH, HEIGHT = 720, 64
 BAR_TOP, BAR_HEIGHT = 8, 48
-# rates.css gives the table rows the same colours (`.swatch-<part>`).
+# klinke.css gives the table rows the same colours (`.swatch-<part>`).
 COLOURS = {
     Part.NET_PAY: "#1e5b2e",
     Part.SOCIAL: "#2f6f9f",
@@ -237,7 +237,7 @@ COLOURS = {
 def chart_svg(explanation: Explanation, element_id: str = "day-rate-chart") -> SafeString:
     """One stacked bar, a segment per part with its amount inside where it fits and a
     `<title>` on each; colours come from attributes, not styles (strict CSP). The table beside
-    it is the legend: each row carries its part's colour (`swatch-<part>` in rates.css)."""
+    it is the legend: each row carries its part's colour (`swatch-<part>` in klinke.css)."""
     total = sum((p.amount for p in explanation.parts), Decimal(0)) or Decimal(1)
     segments: list[SafeString] = []
     x = Decimal(0)
