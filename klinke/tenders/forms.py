@@ -170,6 +170,7 @@ class PartForm(CleanTextInputs, forms.Form):
         max_value=100,
         max_digits=5,
         decimal_places=2,
+        localize=True,
     )
 
     def __init__(self, data: Any = None, *, lots: list[tuple[str, str]], **kwargs: Any) -> None:
