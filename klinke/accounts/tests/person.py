@@ -31,7 +31,13 @@ from klinke.knowledge.models import (
     QuestionRecipient,
 )
 from klinke.supporters.models import Supporter
-from klinke.tenders.models import InboxEntry, Tender, TenderScreeningOverride
+from klinke.tenders.models import (
+    Consortium,
+    ConsortiumMember,
+    InboxEntry,
+    Tender,
+    TenderScreeningOverride,
+)
 from klinke.workbench.models import (
     Activity,
     Decision,
@@ -296,4 +302,22 @@ def seed_person(network: Network) -> Person:
     fact("tenders.InboxEntry.dismissed_by", "tenders", "FACT not for us")
     TenderScreeningOverride.objects.create(entry=entry, reason="FACT tender override", by=petra)
     fact("tenders.TenderScreeningOverride.by", "tenders", "FACT tender override")
+    joint = Tender.objects.create(
+        procedure_id="FACT-joint", title={"de": "FACT gemeinsame Ausschreibung"}
+    )
+    consortium = Consortium.objects.create(tender=joint, initiator=shared, started_by=petra)
+    fact("tenders.Consortium.started_by", "tenders", "FACT gemeinsame Ausschreibung")
+    ConsortiumMember.objects.create(
+        consortium=consortium,
+        collective=own,
+        tender=joint,
+        state="accepted",
+        message="FACT consortium invitation",
+        invited_by=petra,
+        answered_by=petra,
+        contact=petra,
+    )
+    fact("tenders.ConsortiumMember.invited_by", "tenders", "FACT consortium invitation")
+    fact("tenders.ConsortiumMember.answered_by", "tenders", "consortium_invitations_answered")
+    fact("tenders.ConsortiumMember.contact", "tenders", "consortium_contact_person_for")
     return Person(user=petra, own_collective=own, shared_collective=shared, facts=facts)

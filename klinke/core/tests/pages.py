@@ -20,6 +20,7 @@ from klinke.contacts.models import Contact, ContactImport, ContactMerge, Organis
 from klinke.exchange.models import Introduction, Need, Offer
 from klinke.knowledge.models import Answer, Article, Question
 from klinke.network.demo_loader import do_load_demo_network
+from klinke.tenders.models import Consortium
 from klinke.workbench.models import Decision, Lead, RedLine, Referral
 from klinke.workshops.models import Event, Material, WorkshopIdea
 
@@ -46,6 +47,7 @@ PK_MODELS: dict[str, Callable[[Collective], Model | None]] = {
     "workbench:decision_": lambda c: Decision.objects.filter(collective=c).first(),
     "workbench:red_line_": lambda c: RedLine.objects.filter(collective=c).first(),
     "workbench:referral_": lambda c: Referral.objects.first(),
+    "tenders:consortium_": lambda c: Consortium.objects.seen_by(c).first(),
 }
 
 

@@ -26,8 +26,9 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from klinke.contacts.models import ContactImport, ContactMerge
 from klinke.exchange.models import Introduction, IntroductionState, Need
 from klinke.tenders.actions import do_refresh_inbox
-from klinke.tenders.models import InboxEntry
-from klinke.tenders.tests.conftest import import_records, make_profile, record
+from klinke.tenders.consortia import do_invite_to_consortium, do_start_consortium
+from klinke.tenders.models import Consortium, InboxEntry, Tender
+from klinke.tenders.tests.conftest import import_records, make_profile, multi_lot_record, record
 
 # The workbench fixtures hold one of each private object; pytest finds imported fixtures.
 from klinke.workbench.tests.conftest import third, workbench  # noqa: F401
@@ -170,6 +171,13 @@ PAGE_OBJECTS: dict[str, dict[str, str]] = {
         "entry_restore": "inbox_entry",
         "entry_lead": "inbox_entry",
         "entry_override": "inbox_entry",
+        "entry_consortium": "inbox_entry",
+        "consortium_detail": "consortium",
+        "consortium_invite": "consortium",
+        "consortium_answer": "consortium",
+        "consortium_part": "consortium",
+        "consortium_leave": "consortium",
+        "consortium_state": "consortium",
     },
     "contacts": {
         "detail": "contact",
@@ -196,6 +204,7 @@ API_PARAMETERS = {
     "contact_id": "contact",
     "organisation_id": "organisation",
     "entry_id": "inbox_entry",
+    "consortium_id": "consortium",
 }
 
 # Pages only network stewards may open (and that hold no collective's private data).
@@ -317,6 +326,20 @@ def _tender_in_inbox(network: Any) -> InboxEntry:
     return InboxEntry.objects.get(collective=network.collective_a)
 
 
+def _consortium(network: Any, third: Any) -> Consortium:
+    """A consortium started by collective A, with the third collective invited (not B)."""
+    import_records(multi_lot_record())
+    consortium = do_start_consortium(
+        tender=Tender.objects.get(procedure_id="proc-lose"),
+        collective=network.collective_a,
+        user=network.alice,
+    )
+    do_invite_to_consortium(
+        consortium=consortium, collective=network.collective_a, user=network.alice, invitee=third
+    )
+    return consortium
+
+
 @pytest.fixture
 def objects(workbench) -> dict[str, Any]:
     network = workbench.network
@@ -355,6 +378,7 @@ def objects(workbench) -> dict[str, Any]:
         "merge": merge,
         "contact_import": contact_import,
         "inbox_entry": inbox_entry,
+        "consortium": _consortium(network, workbench.third),
     }
 
 
