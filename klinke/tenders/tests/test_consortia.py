@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import partial
 
 import pytest
 from django.core import mail
@@ -23,6 +24,7 @@ from klinke.tenders.models import (
     MemberState,
 )
 from klinke.tenders.suggestions import suggest_collectives
+from klinke.testing import postgresql_only, run_at_once
 from klinke.workbench.models import Decision, Lead
 from klinke.workbench.tests.conftest import make_lead, make_red_line
 
@@ -433,3 +435,39 @@ def test_decisions_are_the_workbench_decisions(network, started):
         reverse("workbench:decision_detail", args=[network.collective_a.slug, decision.pk])
     )
     assert response.status_code == 200
+
+
+# --- races (PostgreSQL: real row locks) ----------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+@postgresql_only
+def test_two_members_taking_the_same_lot_at_once_cannot_both_win(network, lot_tender):
+    third = make_collective("dritte", "Dritte", members=[make_user("dora@example.org")])
+    dora = third.memberships.get().user
+    consortium = consortia.do_start_consortium(
+        tender=lot_tender, collective=network.collective_a, user=network.alice
+    )
+    invited = consortia.do_invite_to_consortium(
+        consortium=consortium, collective=network.collective_a, user=network.alice, invitee=third
+    )
+    consortia.do_answer_invitation(member=invited, user=dora, accept=True)
+    own = consortium.members.get(collective=network.collective_a)
+    for _round in range(5):
+        ConsortiumLot.objects.all().delete()
+        ConsortiumMember.objects.update(share=None)
+        results = run_at_once(
+            [
+                partial(
+                    consortia.do_set_part,
+                    member=member,
+                    user=user,
+                    part=Part(lot_ids=["LOT-0001"], share=Decimal(60)),
+                )
+                for member, user in ((own, network.alice), (invited, dora))
+            ]
+        )
+        refused = [r for r in results if isinstance(r, ConsortiumError)]
+        assert len(refused) == 1, results
+        assert ConsortiumLot.objects.count() == 1
+        assert sum(m.share or 0 for m in ConsortiumMember.objects.all()) == 60
