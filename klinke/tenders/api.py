@@ -4,7 +4,9 @@ Tenders themselves are public procurement data: any signed-in caller may read th
 the CPV codes. A collective's tender profile and inbox are private to its members, exactly as
 the pages: paths that start with the collective's slug check membership before anything else
 (404 for everyone else, whatever the body; 401 for anonymous callers), and inbox entries are
-looked up within the collective.
+looked up within the collective. Consortia are looked up among those the collective is invited
+to or takes part in (404 otherwise); their answers show the shared page's facts only, never a
+member's leads, red lines or screening.
 """
 
 from __future__ import annotations
