@@ -42,7 +42,7 @@ def base(collective) -> str:
     return f"/api/v1/tenders/{collective.slug}/consortia"
 
 
-def test_the_whole_flow(network, lot_tender, carla):
+def test_it_runs_the_whole_flow(network, lot_tender, carla):
     collective, person = carla
     alice = api_client(network.alice)
     created = post(alice, base(network.collective_a), {"tender_id": lot_tender.pk})
@@ -90,7 +90,7 @@ def invited(network, lot_tender, carla):
     return consortium["id"]
 
 
-def test_bad_input_is_refused_and_nothing_is_written(network, invited, carla):
+def test_it_refuses_bad_input_and_writes_nothing(network, invited, carla):
     collective, person = carla
     carla_client = api_client(person)
     theirs = f"{base(collective)}/{invited}"
@@ -108,7 +108,7 @@ def test_bad_input_is_refused_and_nothing_is_written(network, invited, carla):
     assert post(alice, base(network.collective_a), {"tender_id": 999999}).status_code == 404
 
 
-def test_shares_over_100_are_refused(network, invited, carla):
+def test_it_refuses_shares_over_100(network, invited, carla):
     collective, person = carla
     alice = api_client(network.alice)
     assert (
@@ -122,7 +122,7 @@ def test_shares_over_100_are_refused(network, invited, carla):
     assert "20" in response.json()["detail"]
 
 
-def test_outsiders_and_other_collectives_get_404(network, invited):
+def test_it_answers_404_to_outsiders_and_other_collectives(network, invited):
     bob = api_client(network.bob)
     assert bob.get(f"{base(network.collective_a)}/{invited}").status_code == 404
     assert bob.get(f"{base(network.collective_b)}/{invited}").status_code == 404
@@ -133,7 +133,7 @@ def test_outsiders_and_other_collectives_get_404(network, invited):
     assert Client().get(f"{base(network.collective_a)}/{invited}").status_code == 401
 
 
-def test_only_the_initiator_invites(network, invited, carla):
+def test_it_lets_only_the_initiator_invite(network, invited, carla):
     collective, person = carla
     carla_client = api_client(person)
     post(carla_client, f"{base(collective)}/{invited}/answer", {"accept": True})
@@ -146,7 +146,7 @@ def test_only_the_initiator_invites(network, invited, carla):
     assert not ConsortiumMember.objects.filter(collective=network.collective_b).exists()
 
 
-def test_the_api_shows_no_members_pipeline(network, invited, carla):
+def test_it_shows_no_members_pipeline(network, invited, carla):
     collective, person = carla
     make_lead(collective, "Geheimer Auftrag von Carla")
     make_red_line(collective, "Carlas rote Linie")

@@ -16,7 +16,7 @@ from klinke.workbench.tests.conftest import make_lead
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_two_collectives_form_a_consortium(browser_page, network, live_server):
+def test_it_lets_two_collectives_form_a_consortium(browser_page, network, live_server):
     carla = make_user("carla@example.org", "Carla")
     third = make_collective(
         "drittes-kollektiv",

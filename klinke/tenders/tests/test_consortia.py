@@ -74,7 +74,7 @@ def page(collective, consortium) -> str:
 # --- starting ---------------------------------------------------------------------------
 
 
-def test_starting_makes_the_initiator_a_member_with_a_lead_and_a_decision(network, started):
+def test_it_makes_the_initiator_a_member_with_a_lead_and_a_decision(network, started):
     member = started.members.get()
     assert member.collective == network.collective_a
     assert member.state == MemberState.ACCEPTED
@@ -87,7 +87,7 @@ def test_starting_makes_the_initiator_a_member_with_a_lead_and_a_decision(networ
     assert member.decision.lead == member.lead
 
 
-def test_a_collective_is_in_one_consortium_per_tender(network, started):
+def test_it_keeps_a_collective_in_one_consortium_per_tender(network, started):
     with pytest.raises(ConsortiumError):
         consortia.do_start_consortium(
             tender=started.tender, collective=network.collective_a, user=network.alice
@@ -95,7 +95,7 @@ def test_a_collective_is_in_one_consortium_per_tender(network, started):
     assert Consortium.objects.count() == 1
 
 
-def test_the_database_holds_one_consortium_per_tender_too(network, started):
+def test_it_holds_one_consortium_per_tender_in_the_database_too(network, started):
     other = Consortium.objects.create(tender=started.tender, initiator=network.collective_b)
     with pytest.raises(IntegrityError), transaction.atomic():
         ConsortiumMember.objects.create(
@@ -106,7 +106,7 @@ def test_the_database_holds_one_consortium_per_tender_too(network, started):
         )
 
 
-def test_only_members_start(network, lot_tender):
+def test_it_lets_only_members_start(network, lot_tender):
     with pytest.raises(ConsortiumError):
         consortia.do_start_consortium(
             tender=lot_tender, collective=network.collective_a, user=network.bob
@@ -116,7 +116,7 @@ def test_only_members_start(network, lot_tender):
 # --- inviting ---------------------------------------------------------------------------
 
 
-def test_inviting_mails_the_collective_in_each_members_language(network, invited):
+def test_it_mails_the_invited_collective(network, invited):
     assert invited.state == MemberState.INVITED
     sent = [m for m in mail.outbox if "carla@example.org" in m.to]
     assert len(sent) == 1
@@ -125,7 +125,7 @@ def test_inviting_mails_the_collective_in_each_members_language(network, invited
     assert page(invited.collective, invited.consortium) in sent[0].body
 
 
-def test_a_muted_member_gets_no_invitation(network, started, carla_collective):
+def test_it_mails_no_invitation_to_a_muted_member(network, started, carla_collective):
     collective, carla = carla_collective
     NotificationMute.objects.create(user=carla, kind=NotificationKind.WORKBENCH)
     consortia.do_invite_to_consortium(
@@ -134,7 +134,7 @@ def test_a_muted_member_gets_no_invitation(network, started, carla_collective):
     assert not [m for m in mail.outbox if "carla@example.org" in m.to]
 
 
-def test_only_members_of_the_initiator_invite(network, invited, carla_collective):
+def test_it_lets_only_members_of_the_initiator_invite(network, invited, carla_collective):
     collective, carla = carla_collective
     consortia.do_answer_invitation(member=invited, user=carla, accept=True)
     with pytest.raises(ConsortiumError):
@@ -153,7 +153,7 @@ def test_only_members_of_the_initiator_invite(network, invited, carla_collective
         )
 
 
-def test_a_collective_is_not_invited_twice(network, invited):
+def test_it_invites_a_collective_once(network, invited):
     with pytest.raises(ConsortiumError):
         consortia.do_invite_to_consortium(
             consortium=invited.consortium,
@@ -166,7 +166,9 @@ def test_a_collective_is_not_invited_twice(network, invited):
 # --- answering, lots and shares ----------------------------------------------------------
 
 
-def test_accepting_takes_lots_and_a_share_and_makes_a_lead(network, invited, carla_collective):
+def test_it_takes_lots_and_a_share_on_accepting_and_makes_a_lead(
+    network, invited, carla_collective
+):
     collective, carla = carla_collective
     consortia.do_answer_invitation(
         member=invited,
@@ -183,7 +185,7 @@ def test_accepting_takes_lots_and_a_share_and_makes_a_lead(network, invited, car
     assert invited.answered_by == carla and invited.contact == carla
 
 
-def test_declining_frees_the_collective_and_writes_no_lead(network, invited, carla_collective):
+def test_it_frees_a_declining_collective_and_writes_no_lead(network, invited, carla_collective):
     collective, carla = carla_collective
     consortia.do_answer_invitation(member=invited, user=carla, accept=False)
     invited.refresh_from_db()
@@ -191,7 +193,7 @@ def test_declining_frees_the_collective_and_writes_no_lead(network, invited, car
     assert not Lead.objects.filter(collective=collective).exists()
 
 
-def test_shares_of_accepted_members_stay_at_most_100(network, started, invited, carla_collective):
+def test_it_keeps_the_shares_at_most_100(network, started, invited, carla_collective):
     collective, carla = carla_collective
     own = started.members.get(collective=network.collective_a)
     consortia.do_set_part(member=own, user=network.alice, part=Part(share=Decimal(70)))
@@ -207,7 +209,7 @@ def test_shares_of_accepted_members_stay_at_most_100(network, started, invited, 
     )
 
 
-def test_a_lot_is_taken_by_one_member(network, started, invited, carla_collective):
+def test_it_gives_a_lot_to_one_member(network, started, invited, carla_collective):
     _collective, carla = carla_collective
     own = started.members.get(collective=network.collective_a)
     consortia.do_set_part(member=own, user=network.alice, part=Part(lot_ids=["LOT-0001"]))
@@ -218,13 +220,13 @@ def test_a_lot_is_taken_by_one_member(network, started, invited, carla_collectiv
     assert ConsortiumLot.objects.count() == 1
 
 
-def test_a_lot_of_another_tender_is_refused(network, started, tender):
+def test_it_refuses_a_lot_of_another_tender(network, started, tender):
     own = started.members.get(collective=network.collective_a)
     with pytest.raises(ConsortiumError, match="LOT-0009"):
         consortia.do_set_part(member=own, user=network.alice, part=Part(lot_ids=["LOT-0009"]))
 
 
-def test_shares_are_percentages(network, started):
+def test_it_takes_shares_as_percentages(network, started):
     own = started.members.get(collective=network.collective_a)
     with pytest.raises(ConsortiumError):
         consortia.do_set_part(member=own, user=network.alice, part=Part(share=Decimal(101)))
@@ -233,7 +235,7 @@ def test_shares_are_percentages(network, started):
     assert consortia.parse_share("12,5") == Decimal("12.50")
 
 
-def test_leaving_frees_lots_and_share(network, invited, carla_collective):
+def test_it_frees_lots_and_share_on_leaving(network, invited, carla_collective):
     _collective, carla = carla_collective
     consortia.do_answer_invitation(
         member=invited, user=carla, accept=True, part=Part(lot_ids=["LOT-0002"], share=10)
@@ -244,7 +246,7 @@ def test_leaving_frees_lots_and_share(network, invited, carla_collective):
     assert not ConsortiumLot.objects.exists()
 
 
-def test_the_initiator_dissolves_rather_than_leaves(network, started):
+def test_it_lets_the_initiator_dissolve_rather_than_leave(network, started):
     own = started.members.get(collective=network.collective_a)
     with pytest.raises(ConsortiumError):
         consortia.do_leave_consortium(member=own, user=network.alice)
@@ -284,7 +286,7 @@ def test_it_leaves_out_collectives_already_asked(network, invited):
 # --- pages ------------------------------------------------------------------------------
 
 
-def test_the_shared_page_shows_lots_shares_and_contacts(network, invited, carla_collective):
+def test_it_shows_lots_shares_and_contacts_on_the_shared_page(network, invited, carla_collective):
     collective, carla = carla_collective
     consortia.do_answer_invitation(
         member=invited, user=carla, accept=True, part=Part(lot_ids=["LOT-0002"], share=40)
@@ -299,7 +301,7 @@ def test_the_shared_page_shows_lots_shares_and_contacts(network, invited, carla_
         assert "carla@example.org" in body and "alice@example.org" in body
 
 
-def test_nobody_sees_another_members_pipeline(network, invited, carla_collective):
+def test_it_shows_nobody_another_members_pipeline(network, invited, carla_collective):
     collective, carla = carla_collective
     make_lead(collective, "Geheimer Auftrag von Carla")
     make_red_line(collective, "Carlas rote Linie", keywords_de="Bürgerdienste")
@@ -321,9 +323,7 @@ def test_nobody_sees_another_members_pipeline(network, invited, carla_collective
     )
 
 
-def test_the_invited_collective_sees_its_own_red_lines_when_it_answers(
-    network, invited, carla_collective
-):
+def test_it_shows_the_invited_collective_its_own_red_lines(network, invited, carla_collective):
     collective, carla = carla_collective
     make_red_line(collective, "Keine Schulungen", sectors=[], keywords_de="Schulungen")
     body = network.client_for(carla).get(page(collective, invited.consortium)).content.decode()
@@ -332,7 +332,7 @@ def test_the_invited_collective_sees_its_own_red_lines_when_it_answers(
     assert "Keine Schulungen" not in alice.content.decode()
 
 
-def test_outsiders_get_404(network, invited):
+def test_it_answers_404_to_outsiders(network, invited):
     url_a = page(network.collective_a, invited.consortium)
     assert network.client_for(network.bob).get(url_a).status_code == 404
     url_b = page(network.collective_b, invited.consortium)
@@ -340,13 +340,13 @@ def test_outsiders_get_404(network, invited):
     assert network.client_for(None).get(url_a).status_code == 302
 
 
-def test_a_declined_collective_no_longer_sees_the_page(network, invited, carla_collective):
+def test_it_hides_the_page_from_a_collective_that_declined(network, invited, carla_collective):
     collective, carla = carla_collective
     consortia.do_answer_invitation(member=invited, user=carla, accept=False)
     assert network.client_for(carla).get(page(collective, invited.consortium)).status_code == 404
 
 
-def test_the_flow_through_the_pages(network, lot_tender, carla_collective):
+def test_it_runs_the_whole_flow_through_the_pages(network, lot_tender, carla_collective):
     from klinke.tenders.actions import do_refresh_inbox
     from klinke.tenders.tests.conftest import make_profile
 
@@ -410,7 +410,7 @@ def _invite_more(started, network, numbers):
 
 
 @pytest.mark.parametrize("viewer", ["initiator", "invited"])
-def test_the_shared_page_has_a_fixed_number_of_queries(
+def test_it_shows_the_shared_page_in_a_fixed_number_of_queries(
     network, started, viewer, django_assert_num_queries
 ):
     _invite_more(started, network, range(2))
@@ -428,7 +428,7 @@ def test_the_shared_page_has_a_fixed_number_of_queries(
         client.get(url)
 
 
-def test_decisions_are_the_workbench_decisions(network, started):
+def test_it_decides_with_the_workbench_decisions(network, started):
     decision = started.members.get().decision
     assert Decision.objects.filter(pk=decision.pk, collective=network.collective_a).exists()
     response = network.client_for(network.alice).get(
@@ -442,7 +442,7 @@ def test_decisions_are_the_workbench_decisions(network, started):
 
 @pytest.mark.django_db(transaction=True)
 @postgresql_only
-def test_two_members_taking_the_same_lot_at_once_cannot_both_win(network, lot_tender):
+def test_it_lets_one_of_two_members_win_a_lot_taken_at_once(network, lot_tender):
     third = make_collective("dritte", "Dritte", members=[make_user("dora@example.org")])
     dora = third.memberships.get().user
     consortium = consortia.do_start_consortium(
