@@ -4,7 +4,9 @@ Tenders themselves are public procurement data: any signed-in caller may read th
 the CPV codes. A collective's tender profile and inbox are private to its members, exactly as
 the pages: paths that start with the collective's slug check membership before anything else
 (404 for everyone else, whatever the body; 401 for anonymous callers), and inbox entries are
-looked up within the collective.
+looked up within the collective. Consortia are looked up among those the collective is invited
+to or takes part in (404 otherwise); their answers show the shared page's facts only, never a
+member's leads, red lines or screening.
 """
 
 from __future__ import annotations
@@ -26,13 +28,16 @@ from pydantic import Field
 from klinke.accounts import request_user
 from klinke.accounts.api_auth import TokenOrSessionRequired
 from klinke.collectives.access import collective_member, request_collective
+from klinke.collectives.models import Collective
 from klinke.core.api_pagination import Pagination
 from klinke.core.api_schemas import InputSchema, SearchText, answers
 from klinke.screening import Hit
-from klinke.tenders import actions, cpv
+from klinke.tenders import actions, consortia, cpv
 from klinke.tenders.actions import ProfileValues
 from klinke.tenders.models import (
     DEFAULT_LEAD_DAYS,
+    Consortium,
+    ConsortiumMember,
     EntryState,
     InboxEntry,
     InboxEntryQuerySet,
@@ -41,6 +46,7 @@ from klinke.tenders.models import (
     TenderState,
 )
 from klinke.tenders.presenting import reason_texts
+from klinke.tenders.suggestions import suggest_collectives
 
 router = Router(tags=["tenders"])
 login = TokenOrSessionRequired()
@@ -469,3 +475,282 @@ def override_screening(
     except actions.TenderError as exc:
         raise HttpError(422, str(exc)) from exc
     return InboxEntryOut.of(_entry(request, entry_id))
+
+
+# --- consortia (members of every member collective) ----------------------------------------
+
+
+class ConsortiumMemberOut(Schema):
+    collective: str
+    """The member collective's slug."""
+    name: str
+    state: str
+    """"invited", "accepted", "declined" or "left"."""
+    share: Decimal | None
+    lots: list[str]
+    contact_name: str
+    contact_email: str
+    decision_state: str
+    """Its own "do we bid together?" decision: "open", "decided", or "" while there is none."""
+    decision_outcome: str
+    invited_at: datetime
+    answered_at: datetime | None
+
+
+class ConsortiumOut(Schema):
+    id: int
+    tender: TenderOut
+    initiator: str
+    state: str
+    shares_total: Decimal
+    members: list[ConsortiumMemberOut]
+
+    @staticmethod
+    def of(consortium: Consortium) -> ConsortiumOut:
+        members = list(consortium.members.all())
+        return ConsortiumOut(
+            id=consortium.pk,
+            tender=TenderOut.of(consortium.tender),
+            initiator=consortium.initiator.slug,
+            state=consortium.state,
+            shares_total=sum(
+                (m.share or Decimal(0) for m in members if m.is_taking_part), Decimal(0)
+            ),
+            members=[
+                ConsortiumMemberOut(
+                    collective=m.collective.slug,
+                    name=m.collective.name,
+                    state=m.state,
+                    share=m.share,
+                    lots=[t.lot.lot_id for t in m.taken_lots.all()],
+                    contact_name=m.contact.display_name if m.contact else "",
+                    contact_email=m.contact.email if m.contact else "",
+                    decision_state=m.decision.state if m.decision else "",
+                    decision_outcome=m.decision.outcome if m.decision else "",
+                    invited_at=m.invited_at,
+                    answered_at=m.answered_at,
+                )
+                for m in members
+            ],
+        )
+
+
+class ConsortiumIn(InputSchema):
+    tender_id: int
+
+
+class ConsortiumInviteIn(InputSchema):
+    collective: str = Field(max_length=100)
+    """The slug of the collective to invite."""
+    message: str = Field("", max_length=2000)
+
+
+class ConsortiumPartIn(InputSchema):
+    lots: list[str] = Field(default_factory=list, max_length=500)
+    """Lot ids of the tender (``LOT-0001``)."""
+    share: Decimal | None = Field(None, ge=0, le=100, max_digits=5, decimal_places=2)
+    """Percent."""
+
+
+class ConsortiumAnswerIn(ConsortiumPartIn):
+    accept: bool
+
+
+class ConsortiumStateIn(InputSchema):
+    state: str = Field(max_length=16)
+
+
+class SuggestionOut(Schema):
+    collective: str
+    name: str
+    score: float
+    reasons: list[TenderTextOut]
+
+
+def _consortium(request: HttpRequest, consortium_id: int) -> Consortium:
+    return get_object_or_404(
+        Consortium.objects.seen_by(request_collective(request)).for_page(), pk=consortium_id
+    )
+
+
+def _own(request: HttpRequest, consortium: Consortium) -> ConsortiumMember:
+    collective = request_collective(request)
+    return next(m for m in consortium.members.all() if m.collective_id == collective.pk)
+
+
+def _fresh(request: HttpRequest, consortium_id: int) -> ConsortiumOut:
+    return ConsortiumOut.of(_consortium(request, consortium_id))
+
+
+@router.get(
+    "/{collective}/consortia",
+    response=answers(list[ConsortiumOut], 401, 404),
+    auth=collective_member,
+)
+def list_consortia(request: HttpRequest, collective: str) -> list[ConsortiumOut]:
+    """Consortia the collective takes part in or is invited to, newest first."""
+    found = Consortium.objects.seen_by(request_collective(request)).for_page()
+    return [ConsortiumOut.of(c) for c in found]
+
+
+@router.post(
+    "/{collective}/consortia",
+    response=answers(ConsortiumOut, 401, 403, 404, 409, 422, status=201),
+    auth=collective_member,
+)
+def start_consortium(
+    request: HttpRequest, collective: str, payload: ConsortiumIn
+) -> Status[ConsortiumOut]:
+    """Start a consortium for an open tender; the tender becomes the collective's lead."""
+    tender = get_object_or_404(Tender, pk=payload.tender_id)
+    try:
+        consortium = consortia.do_start_consortium(
+            tender=tender,
+            collective=request_collective(request),
+            user=request_user(request),
+            language=(translation.get_language() or "de")[:2],
+        )
+    except actions.TenderError as exc:
+        raise _conflict(exc) from exc
+    return Status(201, _fresh(request, consortium.pk))
+
+
+@router.get(
+    "/{collective}/consortia/{consortium_id}",
+    response=answers(ConsortiumOut, 401, 404, 422),
+    auth=collective_member,
+)
+def get_consortium(request: HttpRequest, collective: str, consortium_id: int) -> ConsortiumOut:
+    """The shared view: lots, shares, states, decisions, contacts; no member's own pipeline."""
+    return _fresh(request, consortium_id)
+
+
+@router.get(
+    "/{collective}/consortia/{consortium_id}/suggestions",
+    response=answers(list[SuggestionOut], 401, 404, 422),
+    auth=collective_member,
+)
+def consortium_suggestions(
+    request: HttpRequest, collective: str, consortium_id: int
+) -> list[SuggestionOut]:
+    """Collectives the matching engine suggests inviting, best first, with reasons."""
+    consortium = _consortium(request, consortium_id)
+    return [
+        SuggestionOut(
+            collective=c.obj.slug,
+            name=c.obj.name,
+            score=c.score,
+            reasons=[TenderTextOut(en=r.text("en"), de=r.text("de")) for r in c.reasons],
+        )
+        for c in suggest_collectives(consortium, user=request_user(request))
+    ]
+
+
+@router.post(
+    "/{collective}/consortia/{consortium_id}/invitations",
+    response=answers(ConsortiumOut, 401, 403, 404, 409, 422, status=201),
+    auth=collective_member,
+)
+def invite_to_consortium(
+    request: HttpRequest, collective: str, consortium_id: int, payload: ConsortiumInviteIn
+) -> Status[ConsortiumOut]:
+    """Invite another collective (only members of the initiator); it is told by email."""
+    consortium = _consortium(request, consortium_id)
+    invitee = Collective.objects.filter(slug=payload.collective).first()
+    if invitee is None:
+        raise HttpError(422, "collective: there is no such collective")
+    try:
+        consortia.do_invite_to_consortium(
+            consortium=consortium,
+            collective=request_collective(request),
+            user=request_user(request),
+            invitee=invitee,
+            message=payload.message,
+        )
+    except actions.TenderError as exc:
+        raise _conflict(exc) from exc
+    return Status(201, _fresh(request, consortium_id))
+
+
+@router.post(
+    "/{collective}/consortia/{consortium_id}/answer",
+    response=answers(ConsortiumOut, 401, 403, 404, 409, 422),
+    auth=collective_member,
+)
+def answer_consortium(
+    request: HttpRequest, collective: str, consortium_id: int, payload: ConsortiumAnswerIn
+) -> ConsortiumOut:
+    """Accept with lots and a share (the tender becomes your lead), or decline."""
+    consortium = _consortium(request, consortium_id)
+    try:
+        consortia.do_answer_invitation(
+            member=_own(request, consortium),
+            user=request_user(request),
+            accept=payload.accept,
+            part=consortia.Part(lot_ids=payload.lots, share=payload.share),
+            language=(translation.get_language() or "de")[:2],
+        )
+    except actions.TenderError as exc:
+        raise _conflict(exc) from exc
+    if not payload.accept:
+        return ConsortiumOut.of(get_object_or_404(Consortium.objects.for_page(), pk=consortium_id))
+    return _fresh(request, consortium_id)
+
+
+@router.put(
+    "/{collective}/consortia/{consortium_id}/part",
+    response=answers(ConsortiumOut, 401, 403, 404, 409, 422),
+    auth=collective_member,
+)
+def set_consortium_part(
+    request: HttpRequest, collective: str, consortium_id: int, payload: ConsortiumPartIn
+) -> ConsortiumOut:
+    """Replace the lots your collective takes and its share."""
+    consortium = _consortium(request, consortium_id)
+    try:
+        consortia.do_set_part(
+            member=_own(request, consortium),
+            user=request_user(request),
+            part=consortia.Part(lot_ids=payload.lots, share=payload.share),
+        )
+    except actions.TenderError as exc:
+        raise _conflict(exc) from exc
+    return _fresh(request, consortium_id)
+
+
+@router.post(
+    "/{collective}/consortia/{consortium_id}/leave",
+    response=answers(None, 401, 403, 404, 409, 422, status=204),
+    auth=collective_member,
+)
+def leave_consortium(request: HttpRequest, collective: str, consortium_id: int) -> Status[None]:
+    """Leave: your lots are free again and your share counts no more."""
+    consortium = _consortium(request, consortium_id)
+    try:
+        consortia.do_leave_consortium(member=_own(request, consortium), user=request_user(request))
+    except actions.TenderError as exc:
+        raise _conflict(exc) from exc
+    return Status(204, None)
+
+
+@router.post(
+    "/{collective}/consortia/{consortium_id}/state",
+    response=answers(ConsortiumOut, 401, 403, 404, 409, 422),
+    auth=collective_member,
+)
+def set_consortium_state(
+    request: HttpRequest, collective: str, consortium_id: int, payload: ConsortiumStateIn
+) -> ConsortiumOut:
+    """Move the consortium on (only the initiator): forming, bidding, submitted, won, lost,
+    dissolved."""
+    consortium = _consortium(request, consortium_id)
+    try:
+        consortia.do_set_consortium_state(
+            consortium=consortium,
+            collective=request_collective(request),
+            user=request_user(request),
+            state=payload.state,
+        )
+    except actions.TenderError as exc:
+        raise _conflict(exc) from exc
+    return _fresh(request, consortium_id)

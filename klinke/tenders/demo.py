@@ -14,6 +14,7 @@ import datetime as dt
 import hashlib
 import uuid
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 
 from django.utils import timezone
@@ -22,9 +23,19 @@ from lxml import etree
 from klinke.collectives.models import Collective
 from klinke.tenders.actions import ProfileValues, clean_profile_values, do_refresh_all_inboxes
 from klinke.tenders.importing import do_import_outcomes
-from klinke.tenders.models import TenderProfile
+from klinke.tenders.models import (
+    Consortium,
+    ConsortiumLot,
+    ConsortiumMember,
+    ConsortiumState,
+    Lot,
+    MemberState,
+    Tender,
+    TenderProfile,
+)
 from klinke.tenders.parsers import parse_bytes, read_paths
 from klinke.tenders.parsers.records import Outcome, Source
+from klinke.workbench.models import Decision, DecisionState, WorkbenchSettings
 
 HERE = Path(__file__).parent
 TEMPLATE = HERE / "demo" / "notice_template.xml"
@@ -222,4 +233,99 @@ def load_demo_content() -> str:
         )
         profiles += 1
     do_refresh_all_inboxes()
-    return f"tenders: {summary.new} new notices' tenders, {profiles} tender profiles"
+    consortia = load_demo_consortium(today)
+    return (
+        f"tenders: {summary.new} new notices' tenders, {profiles} tender profiles, "
+        f"{consortia} consortium"
+    )
+
+
+CONSORTIUM_TENDER = "relaunch-stadtteilzentrum"
+CONSORTIUM = (
+    # slug, state, lot numbers, share, invitation message
+    ("kollektiv-quellcode", MemberState.ACCEPTED, (2,), "45", ""),
+    (
+        "wurzelwerk-hosting",
+        MemberState.ACCEPTED,
+        (3,),
+        "20",
+        "Hallo Wurzelwerk, übernehmt ihr Hosting und Wartung (Los 3)? "
+        "Hello Wurzelwerk, would you take hosting and maintenance (lot 3)? (Demo)",
+    ),
+    (
+        "rotkehlchen-webkooperative",
+        MemberState.INVITED,
+        (),
+        None,
+        "Hallo Rotkehlchen, habt ihr Lust auf Konzeption und Gestaltung (Los 1)? "
+        "Hello Rotkehlchen, would you like to do concept and design (lot 1)? (Demo)",
+    ),
+)
+
+
+def load_demo_consortium(today: dt.date) -> int:
+    """Kollektiv Quellcode's consortium for the tender with three lots: Wurzelwerk takes part
+    with a lot and a share, Rotkehlchen's invitation is open. Written directly (no mail, no
+    leads); each collective taking part has its open "do we bid together?" decision."""
+    procedure_id = str(uuid.uuid5(DEMO_NAMESPACE, f"procedure:{CONSORTIUM_TENDER}"))
+    tender = Tender.objects.filter(procedure_id=procedure_id).first()
+    collectives = {
+        c.slug: c
+        for c in Collective.objects.filter(
+            slug__in=[slug for slug, *_rest in CONSORTIUM], is_demo=True
+        )
+    }
+    if tender is None or len(collectives) < len(CONSORTIUM):
+        return 0
+    initiator = collectives[CONSORTIUM[0][0]]
+    if Consortium.objects.filter(tender=tender, initiator=initiator).exists():
+        return 0
+    lots = {int(lot.lot_id.rsplit("-", 1)[-1]): lot for lot in Lot.objects.filter(tender=tender)}
+    now = timezone.now()
+    first = initiator.memberships.select_related("user").order_by("pk").first()
+    starter = first.user if first else None
+    consortium = Consortium.objects.create(
+        tender=tender,
+        initiator=initiator,
+        state=ConsortiumState.FORMING,
+        started_by=starter,
+        is_demo=True,
+    )
+    for slug, state, numbers, share, message in CONSORTIUM:
+        collective = collectives[slug]
+        membership = collective.memberships.select_related("user").order_by("pk").first()
+        person = membership.user if membership else None
+        decision = None
+        if state == MemberState.ACCEPTED:
+            config = WorkbenchSettings.for_collective(collective)
+            decision = Decision.objects.create(
+                collective=collective,
+                question="Bieten wir gemeinsam für den Relaunch der Stadtteilzentren? "
+                "(Demo: do we bid together?)",
+                deadline=now + dt.timedelta(days=7),
+                rule=config.decision_rule,
+                quorum_percent=config.quorum_percent,
+                state=DecisionState.OPEN,
+                opened_by=person,
+                is_demo=True,
+            )
+        member = ConsortiumMember.objects.create(
+            consortium=consortium,
+            collective=collective,
+            tender=tender,
+            state=state,
+            share=Decimal(share) if share is not None else None,
+            message=message,
+            invited_by=starter,
+            invited_at=now - dt.timedelta(days=2),
+            answered_by=person if state == MemberState.ACCEPTED else None,
+            answered_at=now - dt.timedelta(days=1) if state == MemberState.ACCEPTED else None,
+            contact=person if state == MemberState.ACCEPTED else None,
+            decision=decision,
+        )
+        ConsortiumLot.objects.bulk_create(
+            ConsortiumLot(consortium=consortium, member=member, lot=lots[n])
+            for n in numbers
+            if n in lots
+        )
+    return 1

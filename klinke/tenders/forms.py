@@ -142,3 +142,53 @@ class OverrideForm(CleanTextInputs, forms.Form):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+
+# --- consortia -------------------------------------------------------------------------
+
+
+class InviteForm(CleanTextInputs, forms.Form):
+    collective = forms.SlugField(label=_("Collective"), max_length=100)
+    message = forms.CharField(
+        label=_("Message to the collective"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class PartForm(CleanTextInputs, forms.Form):
+    """The lots a member takes and its share; used to accept an invitation and to change it."""
+
+    lots = forms.MultipleChoiceField(
+        label=_("Lots you take"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    share = forms.DecimalField(
+        label=_("Your share in percent"),
+        required=False,
+        min_value=0,
+        max_value=100,
+        max_digits=5,
+        decimal_places=2,
+        localize=True,
+    )
+
+    def __init__(self, data: Any = None, *, lots: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(data, **kwargs)
+        self.fields["lots"].choices = lots  # type: ignore[attr-defined]
+
+
+class AnswerForm(PartForm):
+    answer = forms.ChoiceField(
+        label=_("Your answer"),
+        choices=[("accept", _("We take part")), ("decline", _("We decline"))],
+        widget=forms.RadioSelect,
+    )
+
+
+class ConsortiumStateForm(CleanTextInputs, forms.Form):
+    state = forms.ChoiceField(label=_("Move the consortium to"), choices=())
+
+    def __init__(self, data: Any = None, *, choices: list[tuple[str, str]]) -> None:
+        super().__init__(data)
+        self.fields["state"].choices = choices  # type: ignore[attr-defined]

@@ -355,3 +355,184 @@ class TenderScreeningOverride(models.Model):
 
     def __str__(self) -> str:
         return f"override on {self.entry_id}"
+
+
+# --- consortia (Bietergemeinschaften) -----------------------------------------------------
+
+
+class ConsortiumState(models.TextChoices):
+    FORMING = "forming", _("forming")
+    BIDDING = "bidding", _("preparing the bid")
+    SUBMITTED = "submitted", _("bid submitted")
+    WON = "won", _("won")
+    LOST = "lost", _("lost")
+    DISSOLVED = "dissolved", _("dissolved")
+
+
+ACTIVE_CONSORTIUM_STATES = (
+    ConsortiumState.FORMING,
+    ConsortiumState.BIDDING,
+    ConsortiumState.SUBMITTED,
+)
+
+
+class MemberState(models.TextChoices):
+    INVITED = "invited", _("invited")
+    ACCEPTED = "accepted", _("taking part")
+    DECLINED = "declined", _("declined")
+    LEFT = "left", _("left")
+
+
+SEEING_STATES = (MemberState.INVITED, MemberState.ACCEPTED)
+"""Member collectives in these states see the consortium's shared page."""
+
+
+class ConsortiumQuerySet(models.QuerySet["Consortium"]):
+    def seen_by(self, collective: Collective) -> ConsortiumQuerySet:
+        """Consortia whose shared page the collective may see: it is invited or taking part."""
+        return self.filter(
+            members__collective=collective, members__state__in=SEEING_STATES
+        ).distinct()
+
+    def for_page(self) -> ConsortiumQuerySet:
+        return self.select_related("tender", "initiator").prefetch_related(
+            "tender__lots",
+            models.Prefetch(
+                "members",
+                ConsortiumMember.objects.select_related("collective", "contact", "decision")
+                .prefetch_related("taken_lots__lot", "decision__responses")
+                .order_by("pk"),
+            ),
+        )
+
+
+class Consortium(models.Model):
+    """Collectives bidding for one tender together (a *Bietergemeinschaft*).
+
+    Its shared page shows the tender, who takes which lot and share, the members' states and
+    decisions and their contact people; never anything of a member's own pipeline.
+    """
+
+    tender = models.ForeignKey(Tender, on_delete=models.CASCADE, related_name="consortia")
+    initiator = models.ForeignKey(
+        Collective, on_delete=models.CASCADE, related_name="initiated_consortia"
+    )
+    state = models.CharField(
+        max_length=16, choices=ConsortiumState.choices, default=ConsortiumState.FORMING
+    )
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    is_demo = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ConsortiumQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("consortium")
+        verbose_name_plural = _("consortia")
+
+    def __str__(self) -> str:
+        return f"consortium {self.pk} for {self.tender_id}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.state in ACTIVE_CONSORTIUM_STATES
+
+
+class ConsortiumMember(models.Model):
+    """One collective in a consortium: invited, taking part, declined or gone; its lots and
+    its share. The initiator is a member too, taking part from the start."""
+
+    consortium = models.ForeignKey(Consortium, on_delete=models.CASCADE, related_name="members")
+    collective = models.ForeignKey(
+        Collective, on_delete=models.CASCADE, related_name="consortium_memberships"
+    )
+    tender = models.ForeignKey(Tender, on_delete=models.CASCADE, related_name="+")
+    """The consortium's tender, kept here so the database holds "one consortium per tender"."""
+    state = models.CharField(max_length=16, choices=MemberState.choices)
+    share = models.DecimalField(
+        _("share in percent"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))],
+    )
+    message = models.TextField(_("message to the collective"), blank=True, max_length=2000)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    invited_at = models.DateTimeField(default=timezone.now)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+    contact = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("contact person"),
+    )
+    """Whom the other members talk to; shown on the shared page."""
+    lead = models.ForeignKey(
+        Lead, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    """The member's own lead for the tender: private to that collective, never shown to others."""
+    decision = models.OneToOneField(
+        "workbench.Decision",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="consortium_member",
+    )
+    """The member collective's own "do we bid together?" decision in its workbench."""
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("consortium member")
+        verbose_name_plural = _("consortium members")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["consortium", "collective"], name="one_membership_per_consortium"
+            ),
+            models.UniqueConstraint(
+                fields=["collective", "tender"],
+                condition=Q(state__in=["invited", "accepted"]),
+                name="one_consortium_per_tender_and_collective",
+            ),
+            models.CheckConstraint(
+                condition=Q(share__isnull=True) | Q(share__gte=0, share__lte=100),
+                name="consortium_share_is_a_percentage",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.collective_id} in {self.consortium_id}"
+
+    @property
+    def is_taking_part(self) -> bool:
+        return self.state == MemberState.ACCEPTED
+
+
+class ConsortiumLot(models.Model):
+    """A lot one member takes; a lot is taken by at most one member of a consortium."""
+
+    consortium = models.ForeignKey(Consortium, on_delete=models.CASCADE, related_name="lots")
+    member = models.ForeignKey(
+        ConsortiumMember, on_delete=models.CASCADE, related_name="taken_lots"
+    )
+    lot = models.ForeignKey(Lot, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        ordering = ["lot__lot_id", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["consortium", "lot"], name="one_member_per_lot")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.lot_id} by {self.member_id}"

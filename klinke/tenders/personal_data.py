@@ -12,7 +12,13 @@ from typing import TYPE_CHECKING
 from django.utils.translation import gettext as _
 
 from klinke.core.personal_data import CollectiveData, ExportFile, PersonalData, rows
-from klinke.tenders.models import InboxEntry, TenderProfile, TenderScreeningOverride
+from klinke.tenders.models import (
+    Consortium,
+    ConsortiumMember,
+    InboxEntry,
+    TenderProfile,
+    TenderScreeningOverride,
+)
 
 if TYPE_CHECKING:
     from klinke.accounts.models import User
@@ -25,12 +31,15 @@ def export(user: User) -> list[ExportFile]:
             name="tenders",
             about_en=(
                 "Public tenders you marked as not interesting for your collective (with your "
-                "reason), and red-line flags on tenders you lifted (with your reason)."
+                "reason), red-line flags on tenders you lifted (with your reason), and the "
+                "consortia you started, invited to, answered for or are the contact person of."
             ),
             about_de=(
                 "Öffentliche Ausschreibungen, die du für dein Kollektiv als nicht interessant "
-                "markiert hast (mit deiner Begründung), und Markierungen roter Linien, die du "
-                "aufgehoben hast (mit deiner Begründung)."
+                "markiert hast (mit deiner Begründung), Markierungen roter Linien, die du "
+                "aufgehoben hast (mit deiner Begründung), und die Bietergemeinschaften, die du "
+                "begonnen hast, zu denen du eingeladen oder für die du geantwortet hast oder "
+                "deren Ansprechperson du bist."
             ),
             content={
                 "not_interesting": rows(
@@ -47,30 +56,79 @@ def export(user: User) -> list[ExportFile]:
                     "reason",
                     "at",
                 ),
+                "consortia_started": rows(
+                    Consortium.objects.filter(started_by=user).order_by("pk"),
+                    "initiator__name",
+                    "tender__title",
+                    "state",
+                    "created_at",
+                ),
+                "consortium_invitations_sent": rows(
+                    ConsortiumMember.objects.filter(invited_by=user).order_by("pk"),
+                    "collective__name",
+                    "consortium__tender__title",
+                    "message",
+                    "invited_at",
+                ),
+                "consortium_invitations_answered": rows(
+                    ConsortiumMember.objects.filter(answered_by=user).order_by("pk"),
+                    "collective__name",
+                    "consortium__tender__title",
+                    "state",
+                    "answered_at",
+                ),
+                "consortium_contact_person_for": rows(
+                    ConsortiumMember.objects.filter(contact=user).order_by("pk"),
+                    "collective__name",
+                    "consortium__tender__title",
+                    "state",
+                ),
             },
         )
     ]
 
 
 def erase(user: User) -> None:
-    """Nothing to remove: the reasons stay with the collective, shown under "former member"."""
+    """Nothing to remove: the reasons stay with the collective, shown under "former member".
+
+    In consortia the person's name goes by the database (who started, invited, answered;
+    the contact person is then empty, and the collective names another)."""
 
 
 PERSONAL_DATA = PersonalData(
     app_label="tenders",
-    covers=("tenders.InboxEntry.dismissed_by", "tenders.TenderScreeningOverride.by"),
+    covers=(
+        "tenders.InboxEntry.dismissed_by",
+        "tenders.TenderScreeningOverride.by",
+        "tenders.Consortium.started_by",
+        "tenders.ConsortiumMember.invited_by",
+        "tenders.ConsortiumMember.answered_by",
+        "tenders.ConsortiumMember.contact",
+    ),
     export=export,
     erase=erase,
 )
 
 
 def describe_collective(collective: Collective) -> list[str]:
-    if not TenderProfile.objects.filter(collective=collective).exists():
-        return []
-    entries = InboxEntry.objects.filter(collective=collective).count()
-    return [
-        _("The tender profile and the tender inbox (%(entries)d entries).") % {"entries": entries}
-    ]
+    lines = []
+    if TenderProfile.objects.filter(collective=collective).exists():
+        entries = InboxEntry.objects.filter(collective=collective).count()
+        lines.append(
+            _("The tender profile and the tender inbox (%(entries)d entries).")
+            % {"entries": entries}
+        )
+    started = Consortium.objects.filter(initiator=collective).count()
+    joined = ConsortiumMember.objects.filter(collective=collective).count()
+    if joined:
+        lines.append(
+            _(
+                "Its part in %(joined)d consortia; the %(started)d it started go for every "
+                "member collective too."
+            )
+            % {"joined": joined, "started": started}
+        )
+    return lines
 
 
 def erase_collective(collective: Collective, member: User) -> None:

@@ -33,7 +33,13 @@ from klinke.knowledge.models import (
 )
 from klinke.rates.tests.conftest import save_rate
 from klinke.supporters.models import Supporter
-from klinke.tenders.models import InboxEntry, Tender, TenderScreeningOverride
+from klinke.tenders.models import (
+    Consortium,
+    ConsortiumMember,
+    InboxEntry,
+    Tender,
+    TenderScreeningOverride,
+)
 from klinke.workbench.models import (
     Activity,
     Decision,
@@ -314,4 +320,22 @@ def seed_person(network: Network) -> Person:
         estimate=estimate, number=1, change_note="FACT version note", created_by=petra
     )
     fact("estimates.EstimateVersion.created_by", "estimates", "FACT version note")
+    joint = Tender.objects.create(
+        procedure_id="FACT-joint", title={"de": "FACT gemeinsame Ausschreibung"}
+    )
+    consortium = Consortium.objects.create(tender=joint, initiator=shared, started_by=petra)
+    fact("tenders.Consortium.started_by", "tenders", "FACT gemeinsame Ausschreibung")
+    ConsortiumMember.objects.create(
+        consortium=consortium,
+        collective=own,
+        tender=joint,
+        state="accepted",
+        message="FACT consortium invitation",
+        invited_by=petra,
+        answered_by=petra,
+        contact=petra,
+    )
+    fact("tenders.ConsortiumMember.invited_by", "tenders", "FACT consortium invitation")
+    fact("tenders.ConsortiumMember.answered_by", "tenders", "consortium_invitations_answered")
+    fact("tenders.ConsortiumMember.contact", "tenders", "consortium_contact_person_for")
     return Person(user=petra, own_collective=own, shared_collective=shared, facts=facts)

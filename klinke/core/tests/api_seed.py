@@ -14,8 +14,8 @@ from django.test import Client
 
 from klinke.accounts.models import APIToken, User
 from klinke.conftest import Network
-from klinke.tenders.models import InboxEntry
-from klinke.tenders.tests.conftest import import_records, record
+from klinke.tenders.models import InboxEntry, Tender
+from klinke.tenders.tests.conftest import import_records, multi_lot_record, record
 
 API = "/api/v1"
 
@@ -127,6 +127,9 @@ def seed(network: Network) -> dict[str, Any]:
     profile = {"cpv_codes": ["72200000"], "regions": ["DE"]}
     assert alice.call("PUT", f"/tenders/{group}/profile", profile).status_code == 200
     entry = InboxEntry.objects.get(collective=network.collective_a)
+    import_records(multi_lot_record())
+    lots_tender = Tender.objects.get(procedure_id="proc-lose")
+    consortium = alice.create(f"/tenders/{group}/consortia", {"tender_id": lots_tender.pk})
     estimate = alice.create(
         f"/estimates/{group}/",
         {"title": "Portal der Stadtwerke", "lead": lead["id"], "template": "website-relaunch-cms"},
@@ -136,6 +139,7 @@ def seed(network: Network) -> dict[str, Any]:
         "entry_id": entry.pk,
         "version_id": day_rate["id"],
         "estimate_id": estimate["id"],
+        "consortium_id": consortium["id"],
         "tender_id": entry.tender_id,
         "collective": group,
         "organisation_id": organisation["id"],

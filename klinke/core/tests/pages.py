@@ -22,6 +22,7 @@ from klinke.exchange.models import Introduction, Need, Offer
 from klinke.knowledge.models import Answer, Article, Question
 from klinke.network.demo_loader import do_load_demo_network
 from klinke.rates.models import DayRate
+from klinke.tenders.models import Consortium
 from klinke.workbench.models import Decision, DecisionComment, Lead, RedLine, Referral
 from klinke.workshops.models import Event, Material, WorkshopIdea
 
@@ -50,6 +51,7 @@ PK_MODELS: dict[str, Callable[[Collective], Model | None]] = {
     "workbench:referral_": lambda c: Referral.objects.first(),
     "rates:version": lambda c: DayRate.objects.filter(collective=c).first(),
     "estimates:": lambda c: Estimate.objects.filter(collective=c).first(),
+    "tenders:consortium_": lambda c: Consortium.objects.seen_by(c).first(),
 }
 
 

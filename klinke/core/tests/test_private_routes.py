@@ -29,8 +29,9 @@ from klinke.estimates.tests.conftest import make_estimate
 from klinke.exchange.models import Introduction, IntroductionState, Need
 from klinke.rates.tests.conftest import save_rate
 from klinke.tenders.actions import do_refresh_inbox
-from klinke.tenders.models import InboxEntry
-from klinke.tenders.tests.conftest import import_records, make_profile, record
+from klinke.tenders.consortia import do_invite_to_consortium, do_start_consortium
+from klinke.tenders.models import Consortium, InboxEntry, Tender
+from klinke.tenders.tests.conftest import import_records, make_profile, multi_lot_record, record
 from klinke.workbench.models import DecisionComment
 
 # The workbench fixtures hold one of each private object; pytest finds imported fixtures.
@@ -190,6 +191,13 @@ PAGE_OBJECTS: dict[str, dict[str, str]] = {
         "entry_restore": "inbox_entry",
         "entry_lead": "inbox_entry",
         "entry_override": "inbox_entry",
+        "entry_consortium": "inbox_entry",
+        "consortium_detail": "consortium",
+        "consortium_invite": "consortium",
+        "consortium_answer": "consortium",
+        "consortium_part": "consortium",
+        "consortium_leave": "consortium",
+        "consortium_state": "consortium",
     },
     "estimates": dict.fromkeys(
         (
@@ -233,6 +241,7 @@ API_PARAMETERS = {
     "entry_id": "inbox_entry",
     "version_id": "day_rate",
     "estimate_id": "estimate",
+    "consortium_id": "consortium",
 }
 
 # Pages only network stewards may open (and that hold no collective's private data).
@@ -373,6 +382,20 @@ def _accepted_estimate(network: Any, lead: Any) -> Any:
     return estimate
 
 
+def _consortium(network: Any, third: Any) -> Consortium:
+    """A consortium started by collective A, with the third collective invited (not B)."""
+    import_records(multi_lot_record())
+    consortium = do_start_consortium(
+        tender=Tender.objects.get(procedure_id="proc-lose"),
+        collective=network.collective_a,
+        user=network.alice,
+    )
+    do_invite_to_consortium(
+        consortium=consortium, collective=network.collective_a, user=network.alice, invitee=third
+    )
+    return consortium
+
+
 @pytest.fixture
 def objects(workbench) -> dict[str, Any]:
     network = workbench.network
@@ -420,6 +443,7 @@ def objects(workbench) -> dict[str, Any]:
             network.collective_a, network.alice, change_note="quellcode-private-rate-note"
         ),
         "estimate": estimate,
+        "consortium": _consortium(network, workbench.third),
     }
 
 

@@ -138,3 +138,36 @@ def inbox_entry(network, tender) -> InboxEntry:
     make_profile(network.collective_a)
     do_refresh_inbox(collective=network.collective_a)
     return InboxEntry.objects.get(collective=network.collective_a, tender=tender)
+
+
+def multi_lot_record(**fields: Any) -> NoticeRecord:
+    """A tender with three lots: portal, hosting, training (for consortia)."""
+    lots = tuple(
+        Lot(
+            lot_id=lot_id,
+            title={"de": title},
+            cpv=(code,),
+            nuts=("DED51",),
+            deadline=None,
+            estimated_value=Decimal(value),
+            currency="EUR",
+        )
+        for lot_id, title, code, value in (
+            ("LOT-0001", "Webportal", "72230000", "120000"),
+            ("LOT-0002", "Hosting und Betrieb", "72415000", "60000"),
+            ("LOT-0003", "Schulungen", "80533100", "20000"),
+        )
+    )
+    fields.setdefault("procedure_id", "proc-lose")
+    fields.setdefault("notice_id", "n-lose")
+    fields.setdefault("publication_number", "654321-2026")
+    fields.setdefault(
+        "title", {"de": "Digitale Bürgerdienste: Webportal, Hosting und Schulungen in Lose"}
+    )
+    return record(lots=lots, estimated_value=None, **fields)
+
+
+@pytest.fixture
+def lot_tender(db) -> Tender:
+    import_records(multi_lot_record())
+    return Tender.objects.get(procedure_id="proc-lose")

@@ -52,3 +52,20 @@ def test_it_fills_the_mission_collectives_inbox_and_stays_idempotent() -> None:
 
     do_load_demo_network()
     assert Tender.objects.count() == tenders
+
+
+@pytest.mark.django_db
+def test_it_shows_a_consortium_for_the_tender_with_lots() -> None:
+    from klinke.tenders.models import Consortium, MemberState
+
+    do_load_demo_network()
+    consortium = Consortium.objects.get(initiator__slug="kollektiv-quellcode")
+    assert consortium.is_demo and consortium.tender.lots.count() == 3
+    members = {m.collective.slug: m for m in consortium.members.all()}
+    wurzelwerk = members["wurzelwerk-hosting"]
+    assert wurzelwerk.state == MemberState.ACCEPTED
+    assert wurzelwerk.share is not None and wurzelwerk.taken_lots.count() == 1
+    assert members["rotkehlchen-webkooperative"].state == MemberState.INVITED
+    assert wurzelwerk.decision is not None and wurzelwerk.decision.is_open
+    do_load_demo_network()
+    assert Consortium.objects.count() == 1

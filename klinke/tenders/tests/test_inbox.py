@@ -307,8 +307,9 @@ def test_it_drops_an_entry_that_no_longer_fits(network, inbox_entry):
     )
 
 
-QUERIES = 12
-"""Session, user, collective, profile, red lines, entries and their prefetches: not per entry."""
+QUERIES = 13
+"""Session, user, collective, profile, red lines, entries and their prefetches, the consortia
+of the page's tenders: not per entry."""
 
 
 def test_it_shows_the_inbox_in_a_fixed_number_of_queries(network, django_assert_num_queries):
