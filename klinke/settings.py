@@ -118,6 +118,7 @@ INSTALLED_APPS = [
     "klinke.contacts",
     "klinke.workbench",
     "klinke.tenders",
+    "klinke.inquiries",
     "klinke.network",
 ]
 

@@ -30,7 +30,7 @@ FLOORS: tuple[tuple[str, ...], ...] = (
     ("directory", "exchange"),
     ("contacts", "knowledge"),
     ("workbench", "workshops"),
-    ("tenders",),
+    ("tenders", "inquiries"),
     ("network",),
 )
 FLOOR = {app: level for level, apps in enumerate(FLOORS) for app in apps}

@@ -65,19 +65,19 @@ def test_it_excludes_no_fit_at_all() -> None:
     assert exclusion(INQUIRY, cand("a", score=0.0)) == "no_fit"
 
 
-def test_screening_splits_eligible_and_excluded_with_reasons() -> None:
+def test_it_splits_eligible_and_excluded_with_reasons() -> None:
     result = screen_candidates(INQUIRY, [cand("a"), cand("b", paused=True)])
     assert [c.ref for c in result.eligible] == ["a"]
     assert [(c.ref, why) for c, why in result.excluded] == [("b", "paused")]
 
 
-def test_the_band_holds_everyone_within_epsilon_of_the_best() -> None:
+def test_it_bands_everyone_within_everyone_within_epsilon_of_the_best() -> None:
     rules = RoutingRules(band_epsilon=0.1, band_minimum=1)
     band = fit_band([cand("a", 1.0), cand("b", 0.95), cand("c", 0.85)], rules=rules)
     assert [c.ref for c in band] == ["a", "b"]
 
 
-def test_the_band_is_topped_up_to_the_minimum_where_possible() -> None:
+def test_it_tops_the_band_up_to_the_minimum_where_possible() -> None:
     rules = RoutingRules(band_epsilon=0.1, band_minimum=3)
     band = fit_band([cand("a", 1.0), cand("b", 0.5), cand("c", 0.4), cand("d", 0.3)], rules=rules)
     assert [c.ref for c in band] == ["a", "b", "c"]
@@ -85,12 +85,12 @@ def test_the_band_is_topped_up_to_the_minimum_where_possible() -> None:
     assert fit_band([], rules=rules) == ()
 
 
-def test_the_band_is_capped() -> None:
+def test_it_caps_the_band() -> None:
     rules = RoutingRules(band_maximum=2)
     assert len(fit_band([cand(str(i), 1.0) for i in range(5)], rules=rules)) == 2
 
 
-def test_the_largest_deficit_relative_to_capacity_wins() -> None:
+def test_it_gives_it_to_the_largest_deficit_relative_to_capacity() -> None:
     busy = cand("busy", capacity=4, assigned_in_window=2)  # 50 % left
     small = cand("small", capacity=1, assigned_in_window=0)  # 100 % left
     result = assign([busy, small], seed=1)
@@ -99,7 +99,7 @@ def test_the_largest_deficit_relative_to_capacity_wins() -> None:
     assert result.deficits == {"busy": 0.5, "small": 1.0}
 
 
-def test_a_tie_goes_to_who_waited_longest() -> None:
+def test_it_breaks_a_tie_by_who_waited_longest() -> None:
     now = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
     recent = cand("recent", last_assigned_at=now)
     older = cand("older", last_assigned_at=now - dt.timedelta(days=30))
@@ -110,7 +110,7 @@ def test_a_tie_goes_to_who_waited_longest() -> None:
     assert assign([older, never], seed=1).ref == "never"  # type: ignore[union-attr]
 
 
-def test_a_full_tie_is_a_lottery_replayable_from_its_seed() -> None:
+def test_it_draws_a_full_tie_by_a_lottery_replayable_from_its_seed() -> None:
     tied = [cand("a"), cand("b"), cand("c")]
     first = assign(tied, seed=42)
     assert first is not None
@@ -122,7 +122,7 @@ def test_a_full_tie_is_a_lottery_replayable_from_its_seed() -> None:
     assert winners == {"a", "b", "c"}
 
 
-def test_declining_keeps_the_place() -> None:
+def test_it_keeps_the_place_of_who_declined() -> None:
     # Declines are not counted: a collective that said "not this time" five times still has
     # its full deficit and its waiting time, so it wins the next inquiry it is interested in.
     patient = cand("patient", capacity=3, assigned_in_window=0)
@@ -132,5 +132,5 @@ def test_declining_keeps_the_place() -> None:
     assert result.ref == "patient"
 
 
-def test_nobody_interested_means_no_assignment() -> None:
+def test_it_assigns_nobody_when_nobody_is_interested() -> None:
     assert assign([], seed=1) is None
