@@ -573,9 +573,11 @@ def do_forget_inquiries(now: datetime | None = None) -> int:
     """The worker's job: unconfirmed inquiries go after a day, the limits' rows after two, and a
     closed inquiry's contact details after a year (what collectives answered stays, anonymous)."""
     now = now or timezone.now()
-    deleted, _by_model = Inquiry.objects.filter(
+    stale = Inquiry.objects.filter(
         state=State.UNCONFIRMED, created_at__lt=now - timedelta(hours=KEEP_UNCONFIRMED_HOURS)
-    ).delete()
+    )
+    deleted = stale.count()
+    stale.delete()
     SubmissionMark.objects.filter(created_at__lt=now - timedelta(days=2)).delete()
     forgotten = (
         Inquiry.objects.filter(closed_at__lt=now - timedelta(days=KEEP_CLOSED_DAYS))

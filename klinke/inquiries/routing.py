@@ -125,15 +125,18 @@ def related_topics(topics: Iterable[str], parents: Mapping[str, str | None]) -> 
 
 
 def _region_fits(inquiry: InquiryFacts, candidate: CandidateFacts) -> bool:
-    if inquiry.remote:
-        return candidate.remote_ok or not candidate.regions
-    if not inquiry.region or not candidate.regions:
+    """In the inquiry's region (either code within the other), or remote work both accept."""
+    if not candidate.regions:
         return True
     wanted = inquiry.region.upper()
-    return any(
+    if wanted and any(
         wanted.startswith(region.upper()) or region.upper().startswith(wanted)
         for region in candidate.regions
-    )
+    ):
+        return True
+    if inquiry.remote:
+        return candidate.remote_ok
+    return not wanted
 
 
 def exclusion(

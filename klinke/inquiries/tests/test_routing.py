@@ -50,6 +50,8 @@ def test_it_excludes_another_region_unless_the_work_is_remote() -> None:
     assert exclusion(INQUIRY, cand("a", regions=("DE",))) is None
     local_only = cand("a", regions=("DED",), remote_ok=False)
     assert exclusion(InquiryFacts(frozenset({"web"}), "de", remote=True), local_only) == "region"
+    here = InquiryFacts(frozenset({"web"}), "de", region="DE", remote=True)
+    assert exclusion(here, local_only) is None
 
 
 def test_it_excludes_another_language() -> None:
