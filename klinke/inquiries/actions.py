@@ -9,6 +9,7 @@ closed is refused, and a choice and an answer never half-apply.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -33,9 +34,9 @@ from klinke.inquiries.models import (
     KEEP_UNCONFIRMED_HOURS,
     Answer,
     Inquiry,
+    InquiryOffer,
     InquirySettings,
     LimitKind,
-    Offer,
     State,
     SubmissionMark,
     window_start,
@@ -158,7 +159,9 @@ def inquiry_for_token(raw: str) -> Inquiry | None:
         Inquiry.objects.filter(status_digest=hash_token(raw))
         .prefetch_related(
             "topics",
-            Prefetch("offers", Offer.objects.select_related("collective").order_by("-score", "pk")),
+            Prefetch(
+                "offers", InquiryOffer.objects.select_related("collective").order_by("-score", "pk")
+            ),
         )
         .first()
     )
@@ -193,7 +196,7 @@ def do_withdraw_inquiry(*, inquiry: Inquiry) -> Inquiry:
         locked.state = State.WITHDRAWN
         locked.closed_at = timezone.now()
         locked.save(update_fields=["state", "closed_at"])
-        Offer.objects.filter(inquiry=locked, chosen_at__isnull=True).update(counted_at=None)
+        InquiryOffer.objects.filter(inquiry=locked, chosen_at__isnull=True).update(counted_at=None)
     return locked
 
 
@@ -237,16 +240,20 @@ def _candidates(inquiry: Inquiry) -> tuple[list[routing.CandidateFacts], dict[st
     documents = {}
     for pk, collective in by_ref.items():
         document = collective_document(collective)
-        documents[pk] = MatchDocument(**{**_fields(document), "ref": pk})
+        documents[pk] = dataclasses.replace(document, ref=pk)
     matches = rank(
         _inquiry_document(inquiry), list(documents.values()), topics=topic_tree(), limit=len(by_ref)
     )
     scored = {m.ref: m for m in matches}
-    settings_by = {s.collective_id: s for s in InquirySettings.objects.filter(collective__in=by_ref.values())}
+    settings_by = {
+        s.collective_id: s for s in InquirySettings.objects.filter(collective__in=by_ref.values())
+    }
     since = window_start()
     received = {
         row["collective_id"]: row
-        for row in Offer.objects.filter(collective__in=by_ref.values(), counted_at__isnull=False)
+        for row in InquiryOffer.objects.filter(
+            collective__in=by_ref.values(), counted_at__isnull=False
+        )
         .values("collective_id")
         .annotate(n=Count("pk", filter=Q(counted_at__gte=since)), last=Max("counted_at"))
     }
@@ -289,15 +296,8 @@ def _candidates(inquiry: Inquiry) -> tuple[list[routing.CandidateFacts], dict[st
     return out, extra
 
 
-def _fields(document: MatchDocument) -> dict[str, object]:
-    return {name: getattr(document, name) for name in MatchDocument.__dataclass_fields__}
-
-
 def _parents() -> dict[str, str | None]:
-    return {
-        slug: parent
-        for slug, parent in Topic.objects.values_list("slug", "parent__slug")
-    }
+    return dict(Topic.objects.values_list("slug", "parent__slug"))
 
 
 def _route(inquiry: Inquiry) -> None:
@@ -323,7 +323,7 @@ def _route(inquiry: Inquiry) -> None:
         info = extra[candidate.ref]
         assert isinstance(info, dict)
         offers.append(
-            Offer(
+            InquiryOffer(
                 inquiry=inquiry,
                 collective=info["collective"],
                 score=candidate.score,
@@ -332,7 +332,7 @@ def _route(inquiry: Inquiry) -> None:
                 asked_at=now,
             )
         )
-    Offer.objects.bulk_create(offers)
+    InquiryOffer.objects.bulk_create(offers)
     inquiry.state = State.OPEN
     inquiry.round_closes_at = now + timedelta(hours=RULES.round_hours)
     inquiry.save(update_fields=["state", "round_closes_at", "exclusions"])
@@ -343,7 +343,9 @@ def _route(inquiry: Inquiry) -> None:
 # --- the collective's answer -----------------------------------------------------------------
 
 
-def do_answer_offer(*, offer: Offer, user: User, interested: bool, note: str = "") -> Offer:
+def do_answer_offer(
+    *, offer: InquiryOffer, user: User, interested: bool, note: str = ""
+) -> InquiryOffer:
     """A member answers for their collective, while the round is open; the last answer closes it."""
     if not offer.collective.has_member(user):
         raise InquiryError(_("Only members of the collective can answer."))
@@ -351,19 +353,19 @@ def do_answer_offer(*, offer: Offer, user: User, interested: bool, note: str = "
         inquiry = Inquiry.objects.select_for_update().get(pk=offer.inquiry_id)
         if inquiry.state != State.OPEN:
             raise InquiryError(_("This round has closed; answers are no longer taken."))
-        locked = Offer.objects.select_for_update().get(pk=offer.pk)
+        locked = InquiryOffer.objects.select_for_update().get(pk=offer.pk)
         locked.answer = Answer.INTERESTED if interested else Answer.DECLINED
         locked.note = note.strip() if interested else ""
         locked.answered_at = timezone.now()
         locked.answered_by = user
         locked.full_clean(exclude=["inquiry", "collective", "answered_by", "decision", "lead"])
         locked.save(update_fields=["answer", "note", "answered_at", "answered_by"])
-        if not Offer.objects.filter(inquiry=inquiry, answer=Answer.PENDING).exists():
+        if not InquiryOffer.objects.filter(inquiry=inquiry, answer=Answer.PENDING).exists():
             _close_round(inquiry)
     return locked
 
 
-def do_discuss_offer(*, offer: Offer, user: User) -> Decision:
+def do_discuss_offer(*, offer: InquiryOffer, user: User) -> Decision:
     """Open a workbench decision about whether to say "interested"; the link is kept."""
     if offer.decision_id is not None:
         assert offer.decision is not None
@@ -377,7 +379,7 @@ def do_discuss_offer(*, offer: Offer, user: User) -> Decision:
         details=offer.inquiry.description,
         deadline=max(closes - timedelta(hours=2), timezone.now() + timedelta(hours=1)),
     )
-    Offer.objects.filter(pk=offer.pk).update(decision=decision)
+    InquiryOffer.objects.filter(pk=offer.pk).update(decision=decision)
     offer.decision = decision
     return decision
 
@@ -400,7 +402,7 @@ def do_save_inquiry_settings(
 
 def _close_round(inquiry: Inquiry) -> None:
     """Assign among the interested by the rule (the caller holds the row lock)."""
-    offers = list(Offer.objects.filter(inquiry=inquiry).select_related("collective"))
+    offers = list(InquiryOffer.objects.filter(inquiry=inquiry).select_related("collective"))
     interested = [o for o in offers if o.answer == Answer.INTERESTED]
     now = timezone.now()
     inquiry.closed_at = None
@@ -414,7 +416,7 @@ def _close_round(inquiry: Inquiry) -> None:
     ids = [o.collective_id for o in interested]
     received = {
         row["collective_id"]: row
-        for row in Offer.objects.filter(collective_id__in=ids, counted_at__isnull=False)
+        for row in InquiryOffer.objects.filter(collective_id__in=ids, counted_at__isnull=False)
         .values("collective_id")
         .annotate(n=Count("pk", filter=Q(counted_at__gte=since)), last=Max("counted_at"))
     }
@@ -438,7 +440,7 @@ def _close_round(inquiry: Inquiry) -> None:
     result = routing.assign(facts, seed=routing.new_seed(), rules=RULES)
     assert result is not None
     chosen = next(o for o in interested if str(o.collective_id) == result.ref)
-    Offer.objects.filter(pk=chosen.pk).update(assigned=True, counted_at=now)
+    InquiryOffer.objects.filter(pk=chosen.pk).update(assigned=True, counted_at=now)
     inquiry.state = State.ASSIGNED
     inquiry.seed = result.seed
     inquiry.decided_by = result.step
@@ -491,9 +493,9 @@ def do_remind_open_rounds(now: datetime | None = None) -> int:
         if not Inquiry.objects.filter(pk=pk, reminded_at__isnull=True).update(reminded_at=now):
             continue
         inquiry = Inquiry.objects.get(pk=pk)
-        for offer in Offer.objects.filter(inquiry=inquiry, answer=Answer.PENDING).select_related(
-            "collective"
-        ):
+        for offer in InquiryOffer.objects.filter(
+            inquiry=inquiry, answer=Answer.PENDING
+        ).select_related("collective"):
             _mail_collective(offer.collective, "reminder", inquiry)
             reminded += 1
     return reminded
@@ -502,7 +504,7 @@ def do_remind_open_rounds(now: datetime | None = None) -> int:
 # --- the client's choice ---------------------------------------------------------------------
 
 
-def do_choose_collective(*, inquiry: Inquiry, offer_id: int) -> Offer:
+def do_choose_collective(*, inquiry: Inquiry, offer_id: int) -> InquiryOffer:
     """The client picks one of the interested collectives (default: the assigned one); it gets
     the inquiry as a lead with the client as a contact."""
     with transaction.atomic():
@@ -510,7 +512,7 @@ def do_choose_collective(*, inquiry: Inquiry, offer_id: int) -> Offer:
         if locked.state != State.ASSIGNED:
             raise InquiryError(_("There is nothing to choose at the moment."))
         offer = (
-            Offer.objects.select_for_update()
+            InquiryOffer.objects.select_for_update()
             .select_related("collective", "answered_by")
             .filter(inquiry=locked, pk=offer_id, answer=Answer.INTERESTED)
             .first()
@@ -518,7 +520,7 @@ def do_choose_collective(*, inquiry: Inquiry, offer_id: int) -> Offer:
         if offer is None:
             raise InquiryError(_("Choose one of the collectives that are interested."))
         now = timezone.now()
-        Offer.objects.filter(inquiry=locked).exclude(pk=offer.pk).update(counted_at=None)
+        InquiryOffer.objects.filter(inquiry=locked).exclude(pk=offer.pk).update(counted_at=None)
         member = offer.answered_by
         if member is None or not offer.collective.has_member(member):
             users = offer.collective.member_users()

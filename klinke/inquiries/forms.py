@@ -38,11 +38,7 @@ def strip_controls(value: str, *, keep_lines: bool) -> str:
     """Control characters go; line breaks and tabs stay only where lines mean something."""
     kept = "\n\t" if keep_lines else ""
     text = value.replace("\r\n", "\n").replace("\r", "\n")
-    return "".join(
-        ch
-        for ch in text
-        if ch in kept or not unicodedata.category(ch).startswith("C")
-    )
+    return "".join(ch for ch in text if ch in kept or not unicodedata.category(ch).startswith("C"))
 
 
 class SpamRefused(Exception):
@@ -75,7 +71,9 @@ class InquiryForm(CleanTextInputs, forms.Form):
         max_length=5,
         required=False,
         help_text=_("A country code (DE) or EU region code (DED51 for Leipzig)."),
-        error_messages={"invalid": _("Use a country code such as DE or a region code such as DED51.")},
+        error_messages={
+            "invalid": _("Use a country code such as DE or a region code such as DED51.")
+        },
     )
     remote = forms.BooleanField(label=_("The work can be done remotely"), required=False)
     language = forms.ChoiceField(label=_("Language"), choices=InquiryLanguage.choices)
@@ -138,12 +136,15 @@ class InquiryForm(CleanTextInputs, forms.Form):
             ) from None
         if time.time() - started < MIN_SECONDS:
             raise forms.ValidationError(
-                _("That was faster than anyone can type. Please check your inquiry and send it again.")
+                _(
+                    "That was faster than anyone can type. "
+                    "Please check your inquiry and send it again."
+                )
             )
         return str(raw)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("homepage"):
             self.spam = True
         if not data.get("region") and not data.get("remote") and not self.errors:
@@ -171,7 +172,7 @@ class AnswerForm(CleanTextInputs, forms.Form):
         return strip_controls(self.cleaned_data["note"], keep_lines=True).strip()
 
 
-class SettingsForm(CleanTextInputs, forms.ModelForm):
+class SettingsForm(CleanTextInputs, forms.ModelForm[InquirySettings]):
     class Meta:
         model = InquirySettings
         fields = ["capacity", "paused"]

@@ -110,7 +110,9 @@ class InquiryQuerySet(models.QuerySet["Inquiry"]):
 
 class Inquiry(models.Model):
     description = models.TextField(_("what is your project about?"), max_length=5000)
-    topics = models.ManyToManyField(Topic, blank=True, related_name="+", verbose_name=_("kind of work"))
+    topics = models.ManyToManyField(
+        Topic, blank=True, related_name="+", verbose_name=_("kind of work")
+    )
     organisation_type = models.CharField(
         _("your organisation"), max_length=16, choices=OrganisationType.choices
     )
@@ -178,19 +180,19 @@ class Inquiry(models.Model):
         return reverse("inquiries:status", args=[raw_token])
 
     @property
-    def assigned_offer(self) -> Offer | None:
+    def assigned_offer(self) -> InquiryOffer | None:
         return next((o for o in self.offers.all() if o.assigned), None)
 
     @property
-    def chosen_offer(self) -> Offer | None:
+    def chosen_offer(self) -> InquiryOffer | None:
         return next((o for o in self.offers.all() if o.chosen_at is not None), None)
 
     @property
-    def interested_offers(self) -> list[Offer]:
+    def interested_offers(self) -> list[InquiryOffer]:
         return [o for o in self.offers.all() if o.answer == Answer.INTERESTED]
 
 
-class OfferQuerySet(models.QuerySet["Offer"]):
+class InquiryOfferQuerySet(models.QuerySet["InquiryOffer"]):
     def for_collective(self, collective: Collective) -> Self:
         return (
             self.filter(collective=collective)
@@ -204,7 +206,7 @@ class OfferQuerySet(models.QuerySet["Offer"]):
         return self.filter(counted_at__gte=since)
 
 
-class Offer(models.Model):
+class InquiryOffer(models.Model):
     """One collective asked about one inquiry, with why it fits and what it answered."""
 
     inquiry = models.ForeignKey(Inquiry, on_delete=models.CASCADE, related_name="offers")
@@ -234,11 +236,13 @@ class Offer(models.Model):
         "workbench.Lead", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
 
-    objects = OfferQuerySet.as_manager()
+    objects = InquiryOfferQuerySet.as_manager()
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["inquiry", "collective"], name="one_offer_per_collective")
+            models.UniqueConstraint(
+                fields=["inquiry", "collective"], name="one_offer_per_collective"
+            )
         ]
         ordering = ["-score", "pk"]
 
@@ -252,7 +256,7 @@ class Offer(models.Model):
 def counts_by_collective(since: datetime) -> dict[int, dict[str, int]]:
     """Offered, interested and assigned per collective since `since`: no client details."""
     rows = (
-        Offer.objects.filter(asked_at__gte=since)
+        InquiryOffer.objects.filter(asked_at__gte=since)
         .values("collective_id")
         .annotate(
             offered=Count("pk"),

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from django.utils.translation import gettext as _
 
 from klinke.core.personal_data import CollectiveData, ExportFile, PersonalData, rows
-from klinke.inquiries.models import InquirySettings, Offer
+from klinke.inquiries.models import InquiryOffer, InquirySettings
 
 if TYPE_CHECKING:
     from klinke.accounts.models import User
@@ -37,7 +37,7 @@ def export(user: User) -> list[ExportFile]:
             ),
             content={
                 "answers": rows(
-                    Offer.objects.filter(answered_by=user).order_by("pk"),
+                    InquiryOffer.objects.filter(answered_by=user).order_by("pk"),
                     "collective__name",
                     "answer",
                     "note",
@@ -54,14 +54,14 @@ def erase(user: User) -> None:
 
 PERSONAL_DATA = PersonalData(
     app_label="inquiries",
-    covers=("inquiries.Offer.answered_by",),
+    covers=("inquiries.InquiryOffer.answered_by",),
     export=export,
     erase=erase,
 )
 
 
 def describe_collective(collective: Collective) -> list[str]:
-    offers = Offer.objects.filter(collective=collective).count()
+    offers = InquiryOffer.objects.filter(collective=collective).count()
     if not offers and not InquirySettings.objects.filter(collective=collective).exists():
         return []
     return [

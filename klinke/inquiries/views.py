@@ -27,8 +27,8 @@ from klinke.inquiries.forms import AnswerForm, InquiryForm, SettingsForm
 from klinke.inquiries.models import (
     Answer,
     Inquiry,
+    InquiryOffer,
     InquirySettings,
-    Offer,
     State,
     counts_by_collective,
     window_start,
@@ -147,7 +147,7 @@ def status(request: HttpRequest, token: str) -> HttpResponse:
 
 @members_only_view(("GET",))
 def offers(request: HttpRequest, collective: Collective) -> HttpResponse:
-    rows = list(Offer.objects.for_collective(collective)[:100])
+    rows = list(InquiryOffer.objects.for_collective(collective)[:100])
     return render(
         request,
         "inquiries/offers.html",
@@ -155,9 +155,9 @@ def offers(request: HttpRequest, collective: Collective) -> HttpResponse:
     )
 
 
-def _offer(collective: Collective, pk: int) -> Offer:
+def _offer(collective: Collective, pk: int) -> InquiryOffer:
     return get_object_or_404(
-        Offer.objects.for_collective(collective).select_related("collective"), pk=pk
+        InquiryOffer.objects.for_collective(collective).select_related("collective"), pk=pk
     )
 
 

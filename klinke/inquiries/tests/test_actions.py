@@ -11,7 +11,14 @@ from django.utils import timezone
 from klinke.contacts.models import Consent, Contact
 from klinke.core.tokens import hash_token
 from klinke.inquiries import actions
-from klinke.inquiries.models import Answer, Inquiry, InquirySettings, Offer, State, SubmissionMark
+from klinke.inquiries.models import (
+    Answer,
+    Inquiry,
+    InquiryOffer,
+    InquirySettings,
+    State,
+    SubmissionMark,
+)
 from klinke.inquiries.tests.conftest import Web, routed, submitted
 from klinke.workbench.models import Decision, Lead, LeadSource, RedLine
 
@@ -19,7 +26,9 @@ pytestmark = pytest.mark.django_db
 
 
 def asked(inquiry: Inquiry) -> set[str]:
-    return set(Offer.objects.filter(inquiry=inquiry).values_list("collective__slug", flat=True))
+    return set(
+        InquiryOffer.objects.filter(inquiry=inquiry).values_list("collective__slug", flat=True)
+    )
 
 
 def test_it_stores_a_new_inquiry_unconfirmed_with_only_the_links_digest(web: Web) -> None:
@@ -28,7 +37,7 @@ def test_it_stores_a_new_inquiry_unconfirmed_with_only_the_links_digest(web: Web
     assert inquiry.status_digest == hash_token(raw)
     assert raw not in inquiry.status_digest
     assert inquiry.consent_at is not None
-    assert not Offer.objects.exists()
+    assert not InquiryOffer.objects.exists()
     (message,) = mail.outbox
     assert message.to == ["tina@mieterverein.example"]
     assert inquiry.status_url(raw) in message.body
@@ -47,7 +56,7 @@ def test_it_asks_the_fitting_collectives_with_reasons_once_confirmed(web: Web) -
     assert asked(inquiry) == {"quellcode", "webwerk", "portalbau"}
     assert inquiry.round_closes_at is not None
     assert inquiry.round_closes_at - timezone.now() > timedelta(hours=71)
-    for offer in Offer.objects.filter(inquiry=inquiry):
+    for offer in InquiryOffer.objects.filter(inquiry=inquiry):
         assert offer.reasons
         assert offer.screening["hits"] == []
     recipients = {address for message in mail.outbox for address in message.to}
@@ -59,7 +68,7 @@ def test_it_confirms_only_once(web: Web) -> None:
     inquiry, _raw = routed()
     again = actions.do_confirm_inquiry(inquiry=inquiry)
     assert again.state == State.OPEN
-    assert Offer.objects.filter(inquiry=inquiry).count() == 3
+    assert InquiryOffer.objects.filter(inquiry=inquiry).count() == 3
 
 
 def test_it_leaves_out_a_paused_collective_and_one_whose_red_line_is_hit(web: Web) -> None:
@@ -76,7 +85,7 @@ def test_it_leaves_out_a_paused_collective_and_one_whose_red_line_is_hit(web: We
 def test_it_tells_the_client_honestly_when_nobody_fits(web: Web) -> None:
     inquiry, _raw = routed(topics=[], description="Wir suchen eine Bäckerei für Brötchen.")
     assert inquiry.state == State.NO_TAKER
-    assert not Offer.objects.filter(inquiry=inquiry).exists()
+    assert not InquiryOffer.objects.filter(inquiry=inquiry).exists()
     last = mail.outbox[-1]
     assert last.to == ["tina@mieterverein.example"]
     assert "/knowledge/" in last.body
@@ -89,7 +98,7 @@ def test_it_sends_a_direct_inquiry_to_that_collective_only(web: Web) -> None:
 
 def test_it_assigns_by_the_rule_once_everyone_has_answered(web: Web) -> None:
     inquiry, _raw = routed()
-    offers = {o.collective.slug: o for o in Offer.objects.filter(inquiry=inquiry)}
+    offers = {o.collective.slug: o for o in InquiryOffer.objects.filter(inquiry=inquiry)}
     actions.do_answer_offer(
         offer=offers["quellcode"], user=web.network.alice, interested=True, note="Gern!"
     )
@@ -101,7 +110,7 @@ def test_it_assigns_by_the_rule_once_everyone_has_answered(web: Web) -> None:
     assert inquiry.state == State.ASSIGNED
     assert inquiry.seed is not None
     assert set(inquiry.deficits) == {"Kollektiv Quellcode", "Webwerk Kollektiv"}
-    assigned = Offer.objects.get(inquiry=inquiry, assigned=True)
+    assigned = InquiryOffer.objects.get(inquiry=inquiry, assigned=True)
     assert assigned.collective.slug in {"quellcode", "webwerk"}
     assert assigned.counted_at is not None
     assert mail.outbox[-1].to == ["tina@mieterverein.example"]
@@ -109,21 +118,21 @@ def test_it_assigns_by_the_rule_once_everyone_has_answered(web: Web) -> None:
 
 def test_it_gives_the_next_inquiry_to_the_collective_with_the_larger_deficit(web: Web) -> None:
     first, _raw = routed()
-    webwerk = Offer.objects.get(inquiry=first, collective=web.collective_c)
-    Offer.objects.filter(pk=webwerk.pk).update(counted_at=timezone.now())
+    webwerk = InquiryOffer.objects.get(inquiry=first, collective=web.collective_c)
+    InquiryOffer.objects.filter(pk=webwerk.pk).update(counted_at=timezone.now())
     second, _raw = routed(contact_email="other@example.org")
-    for offer in Offer.objects.filter(inquiry=second).select_related("collective"):
+    for offer in InquiryOffer.objects.filter(inquiry=second).select_related("collective"):
         member = offer.collective.member_users()[0]
         actions.do_answer_offer(offer=offer, user=member, interested=True)
     second.refresh_from_db()
-    assigned = Offer.objects.get(inquiry=second, assigned=True)
+    assigned = InquiryOffer.objects.get(inquiry=second, assigned=True)
     assert assigned.collective.slug != "webwerk"
     assert second.decided_by in {"waiting", "lottery", "deficit"}
 
 
 def test_it_refuses_an_answer_from_a_non_member_and_after_the_round(web: Web) -> None:
     inquiry, _raw = routed()
-    offer = Offer.objects.get(inquiry=inquiry, collective=web.collective_c)
+    offer = InquiryOffer.objects.get(inquiry=inquiry, collective=web.collective_c)
     with pytest.raises(actions.InquiryError):
         actions.do_answer_offer(offer=offer, user=web.network.bob, interested=True)
     actions.do_close_round(inquiry=inquiry)
@@ -148,7 +157,7 @@ def test_it_closes_due_rounds_and_reminds_once(web: Web) -> None:
 
 def test_it_hands_the_chosen_collective_a_lead_with_the_client_as_contact(web: Web) -> None:
     inquiry, _raw = routed(contact_phone="+49 341 1234567")
-    offers = {o.collective.slug: o for o in Offer.objects.filter(inquiry=inquiry)}
+    offers = {o.collective.slug: o for o in InquiryOffer.objects.filter(inquiry=inquiry)}
     actions.do_answer_offer(offer=offers["quellcode"], user=web.network.alice, interested=True)
     actions.do_answer_offer(offer=offers["webwerk"], user=web.carol, interested=True)
     actions.do_close_round(inquiry=inquiry)
@@ -164,14 +173,14 @@ def test_it_hands_the_chosen_collective_a_lead_with_the_client_as_contact(web: W
     assert contact.consent == Consent.AGREED
     assert contact.source == "inquiry"
     assert list(contact.emails.values_list("email", flat=True)) == ["tina@mieterverein.example"]
-    counted = Offer.objects.filter(inquiry=inquiry, counted_at__isnull=False)
+    counted = InquiryOffer.objects.filter(inquiry=inquiry, counted_at__isnull=False)
     assert [o.collective.slug for o in counted] == ["webwerk"]
     assert not Lead.objects.filter(collective=web.network.collective_a).exists()
 
 
 def test_it_refuses_a_choice_of_a_collective_that_was_not_interested(web: Web) -> None:
     inquiry, _raw = routed()
-    offers = {o.collective.slug: o for o in Offer.objects.filter(inquiry=inquiry)}
+    offers = {o.collective.slug: o for o in InquiryOffer.objects.filter(inquiry=inquiry)}
     actions.do_answer_offer(offer=offers["quellcode"], user=web.network.alice, interested=True)
     actions.do_close_round(inquiry=inquiry)
     with pytest.raises(actions.InquiryError):
@@ -181,7 +190,7 @@ def test_it_refuses_a_choice_of_a_collective_that_was_not_interested(web: Web) -
 
 def test_it_opens_a_workbench_decision_to_discuss_an_inquiry(web: Web) -> None:
     inquiry, _raw = routed()
-    offer = Offer.objects.get(inquiry=inquiry, collective=web.collective_c)
+    offer = InquiryOffer.objects.get(inquiry=inquiry, collective=web.collective_c)
     decision = actions.do_discuss_offer(offer=offer, user=web.carol)
     assert decision.collective == web.collective_c
     assert actions.do_discuss_offer(offer=offer, user=web.carol) == decision
@@ -226,7 +235,9 @@ def test_it_withdraws_an_inquiry(web: Web) -> None:
     actions.do_withdraw_inquiry(inquiry=inquiry)
     inquiry.refresh_from_db()
     assert inquiry.state == State.WITHDRAWN
-    offer = Offer.objects.filter(inquiry=inquiry).first()
+    offer = InquiryOffer.objects.filter(inquiry=inquiry).first()
     assert offer is not None
     with pytest.raises(actions.InquiryError):
-        actions.do_answer_offer(offer=offer, user=offer.collective.member_users()[0], interested=True)
+        actions.do_answer_offer(
+            offer=offer, user=offer.collective.member_users()[0], interested=True
+        )
