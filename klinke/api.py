@@ -10,6 +10,7 @@ from klinke.contacts.api import router as contacts_router
 from klinke.exchange.api import router as exchange_router
 from klinke.knowledge.api import router as knowledge_router
 from klinke.supporters.api import router as supporters_router
+from klinke.inquiries.api import router as inquiries_router
 from klinke.tenders.api import router as tenders_router
 from klinke.topics.api import router as topics_router
 from klinke.workbench.api import router as workbench_router
@@ -37,6 +38,7 @@ api.add_router("/knowledge", knowledge_router)
 api.add_router("/workbench", contacts_router)
 api.add_router("/workbench", workbench_router)
 api.add_router("/tenders", tenders_router)
+api.add_router("/inquiries", inquiries_router)
 
 
 @api.exception_handler(OverflowError)

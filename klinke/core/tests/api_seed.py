@@ -14,6 +14,7 @@ from django.test import Client
 
 from klinke.accounts.models import APIToken, User
 from klinke.conftest import Network
+from klinke.inquiries.tests.conftest import inquiry_for
 from klinke.tenders.models import InboxEntry
 from klinke.tenders.tests.conftest import import_records, record
 
@@ -121,7 +122,9 @@ def seed(network: Network) -> dict[str, Any]:
     profile = {"cpv_codes": ["72200000"], "regions": ["DE"]}
     assert alice.call("PUT", f"/tenders/{group}/profile", profile).status_code == 200
     entry = InboxEntry.objects.get(collective=network.collective_a)
+    inquiry_offer = inquiry_for(network.collective_a)
     return {
+        "offer_id": inquiry_offer.pk,
         "token": alice.token,
         "entry_id": entry.pk,
         "tender_id": entry.tender_id,

@@ -18,6 +18,7 @@ from klinke.accounts.models import STEWARD_GROUP, APIToken, User
 from klinke.collectives.models import Collective
 from klinke.contacts.models import Contact, ContactImport, ContactMerge, Organisation
 from klinke.exchange.models import Introduction, Need, Offer
+from klinke.inquiries.models import InquiryOffer
 from klinke.knowledge.models import Answer, Article, Question
 from klinke.network.demo_loader import do_load_demo_network
 from klinke.workbench.models import Decision, Lead, RedLine, Referral
@@ -46,6 +47,7 @@ PK_MODELS: dict[str, Callable[[Collective], Model | None]] = {
     "workbench:decision_": lambda c: Decision.objects.filter(collective=c).first(),
     "workbench:red_line_": lambda c: RedLine.objects.filter(collective=c).first(),
     "workbench:referral_": lambda c: Referral.objects.first(),
+    "collective_inquiries:detail": lambda c: InquiryOffer.objects.filter(collective=c).first(),
 }
 
 

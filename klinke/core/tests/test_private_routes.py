@@ -25,6 +25,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from klinke.contacts.models import ContactImport, ContactMerge
 from klinke.exchange.models import Introduction, IntroductionState, Need
+from klinke.inquiries.tests.conftest import inquiry_for
 from klinke.tenders.actions import do_refresh_inbox
 from klinke.tenders.models import InboxEntry
 from klinke.tenders.tests.conftest import import_records, make_profile, record
@@ -35,7 +36,7 @@ from klinke.workbench.tests.conftest import third, workbench  # noqa: F401
 pytestmark = pytest.mark.django_db
 
 # Namespaces that are private to a collective's members as a whole.
-PRIVATE_NAMESPACES = ("workbench", "contacts", "tenders")
+PRIVATE_NAMESPACES = ("workbench", "contacts", "tenders", "collective_inquiries")
 # Private pages in other namespaces.
 PRIVATE_PAGES = {
     ("collectives", "edit"),
@@ -61,6 +62,12 @@ NOT_PRIVATE_PAGES = {
     ("supporters", "edit_own"),
     ("supporters", "detail"),
     ("directory", "index"),
+    # The public door for clients, and the client's page behind its secret link.
+    ("inquiries", "start"),
+    ("inquiries", "sent"),
+    ("inquiries", "rules"),
+    ("inquiries", "status"),
+    ("inquiries", "stewards"),
     # Public Murmurations profiles (JSON), built from public data only.
     ("murmurations", "index"),
     ("murmurations", "collective"),
@@ -171,6 +178,7 @@ PAGE_OBJECTS: dict[str, dict[str, str]] = {
         "entry_lead": "inbox_entry",
         "entry_override": "inbox_entry",
     },
+    "collective_inquiries": {"detail": "inquiry_offer"},
     "contacts": {
         "detail": "contact",
         "edit": "contact",
@@ -196,6 +204,7 @@ API_PARAMETERS = {
     "contact_id": "contact",
     "organisation_id": "organisation",
     "entry_id": "inbox_entry",
+    "offer_id": "inquiry_offer",
 }
 
 # Pages only network stewards may open (and that hold no collective's private data).
@@ -264,6 +273,8 @@ NOT_PRIVATE_OPERATIONS = {
     "get /api/v1/tenders/",
     "get /api/v1/tenders/cpv",
     "get /api/v1/tenders/{tender_id}",
+    # Stewards' totals: counts per collective, no client's details (403 for everyone else).
+    "get /api/v1/inquiries/totals",
 }
 
 
@@ -355,6 +366,7 @@ def objects(workbench) -> dict[str, Any]:
         "merge": merge,
         "contact_import": contact_import,
         "inbox_entry": inbox_entry,
+        "inquiry_offer": inquiry_for(network.collective_a),
     }
 
 

@@ -11,7 +11,7 @@ from klinke.accounts.models import User
 from klinke.collectives.models import Collective
 from klinke.conftest import Network, make_collective, make_user
 from klinke.inquiries import actions
-from klinke.inquiries.models import Inquiry
+from klinke.inquiries.models import Inquiry, InquiryOffer
 from klinke.topics.models import Topic
 
 PORTAL = (
@@ -86,3 +86,13 @@ def submitted(address: str = "192.0.2.1", **overrides: Any) -> tuple[Inquiry, st
 def routed(**overrides: Any) -> tuple[Inquiry, str]:
     inquiry, raw = submitted(**overrides)
     return actions.do_confirm_inquiry(inquiry=inquiry), raw
+
+
+def inquiry_for(collective: Collective) -> InquiryOffer:
+    """An inquiry sent to `collective` directly and confirmed: the collective is asked."""
+    inquiry, _raw = actions.do_submit_inquiry(
+        fields=fields(collective=collective, contact_email="klara@verein.example"),
+        address="192.0.2.200",
+    )
+    actions.do_confirm_inquiry(inquiry=inquiry)
+    return InquiryOffer.objects.get(inquiry=inquiry, collective=collective)
