@@ -8,9 +8,9 @@ from klinke.accounts.api_auth import TokenOrSession
 from klinke.collectives.api import router as collectives_router
 from klinke.contacts.api import router as contacts_router
 from klinke.exchange.api import router as exchange_router
+from klinke.inquiries.api import router as inquiries_router
 from klinke.knowledge.api import router as knowledge_router
 from klinke.supporters.api import router as supporters_router
-from klinke.inquiries.api import router as inquiries_router
 from klinke.tenders.api import router as tenders_router
 from klinke.topics.api import router as topics_router
 from klinke.workbench.api import router as workbench_router
