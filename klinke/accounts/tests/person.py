@@ -22,6 +22,7 @@ from klinke.contacts.models import Contact, ContactImport, ContactMerge, Organis
 from klinke.core.models import NotificationKind, NotificationMute
 from klinke.exchange.models import Introduction
 from klinke.exchange.tests.factories import make_need, make_offer
+from klinke.inquiries.models import Inquiry, InquiryOffer
 from klinke.knowledge.models import (
     Answer,
     Article,
@@ -296,4 +297,24 @@ def seed_person(network: Network) -> Person:
     fact("tenders.InboxEntry.dismissed_by", "tenders", "FACT not for us")
     TenderScreeningOverride.objects.create(entry=entry, reason="FACT tender override", by=petra)
     fact("tenders.TenderScreeningOverride.by", "tenders", "FACT tender override")
+
+    # inquiries
+    inquiry = Inquiry.objects.create(
+        description="FACT inquiry",
+        organisation_type="non-profit",
+        contact_name="Klara Kundin",
+        contact_email="klara@kundin.example",
+        consent_at=FIXED_DAY,
+        status_digest="f" * 64,
+        state="open",
+    )
+    InquiryOffer.objects.create(
+        inquiry=inquiry,
+        collective=shared,
+        score=0.5,
+        answer="interested",
+        note="FACT inquiry note",
+        answered_by=petra,
+    )
+    fact("inquiries.InquiryOffer.answered_by", "inquiries", "FACT inquiry note")
     return Person(user=petra, own_collective=own, shared_collective=shared, facts=facts)

@@ -593,7 +593,10 @@ def test_it_covers_leads_decisions_red_lines_referrals_and_contacts_in_the_api_m
         assert any(fragment in path for path in paths), fragment
     for fragment in ("tenders/{collective}/profile", "tenders/{collective}/inbox"):
         assert any(fragment in path for path in paths), fragment
-    assert all(path.startswith(("/api/v1/workbench/", "/api/v1/tenders/")) for path in paths)
+    assert all(
+        path.startswith(("/api/v1/workbench/", "/api/v1/tenders/", "/api/v1/inquiries/"))
+        for path in paths
+    )
 
 
 def test_it_answers_404_to_everyone_outside_the_collective_from_every_private_operation(
