@@ -23,6 +23,7 @@ from klinke.inquiries.models import (
     OrganisationType,
     TimeFrame,
 )
+from klinke.inquiries.routing import DEFAULT_RULES
 from klinke.topics.models import Topic
 
 TIME_TRAP_SALT = "klinke.inquiries.started"
@@ -176,3 +177,9 @@ class SettingsForm(CleanTextInputs, forms.ModelForm[InquirySettings]):
     class Meta:
         model = InquirySettings
         fields = ["capacity", "paused"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["capacity"].help_text = _(
+            "How many inquiries your collective can take over %(days)d days."
+        ) % {"days": DEFAULT_RULES.window_days}

@@ -82,8 +82,6 @@ class InquirySettings(models.Model):
         _("inquiries per window"),
         default=DEFAULT_RULES.default_capacity,
         validators=[MinValueValidator(0), MaxValueValidator(100)],
-        help_text=_("How many inquiries your collective can take over %(days)d days.")
-        % {"days": DEFAULT_RULES.window_days},
     )
     paused = models.BooleanField(
         _("pause inquiries"),
