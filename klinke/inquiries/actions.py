@@ -9,8 +9,10 @@ closed is refused, and a choice and an answer never half-apply.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -50,6 +52,19 @@ from klinke.workbench.candidates import collective_document
 from klinke.workbench.models import Decision, LeadSource, RedLine
 
 RULES = routing.DEFAULT_RULES
+
+_QUIET: contextvars.ContextVar[bool] = contextvars.ContextVar("inquiries_quiet", default=False)
+
+
+@contextlib.contextmanager
+def quiet_mail() -> Iterator[None]:
+    """No mail for what happens inside (the demo network's invented clients and members)."""
+    token = _QUIET.set(True)
+    try:
+        yield
+    finally:
+        _QUIET.reset(token)
+
 
 LIMIT_PER_ADDRESS = 5
 """Inquiries one network address may send per hour."""
@@ -593,7 +608,7 @@ def do_forget_inquiries(now: datetime | None = None) -> int:
 
 
 def _mail_client(inquiry: Inquiry, template: str, context: dict[str, object]) -> None:
-    if not inquiry.contact_email:
+    if not inquiry.contact_email or _QUIET.get():
         return
     send_notification(
         to=inquiry.contact_email,
@@ -606,6 +621,8 @@ def _mail_client(inquiry: Inquiry, template: str, context: dict[str, object]) ->
 def _mail_collective(
     collective: Collective, template: str, inquiry: Inquiry, **extra: object
 ) -> None:
+    if _QUIET.get():
+        return
     notify_users(
         collective.member_users(),
         template=f"inquiries/email/collective_{template}",

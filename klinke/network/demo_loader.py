@@ -28,6 +28,7 @@ DEMO_EXTENSIONS = (
     "klinke.contacts.demo",
     "klinke.workbench.demo",
     "klinke.tenders.demo",
+    "klinke.inquiries.demo",
 )
 
 
