@@ -77,7 +77,7 @@ class InquiryForm(CleanTextInputs, forms.Form):
         },
     )
     remote = forms.BooleanField(label=_("The work can be done remotely"), required=False)
-    language = forms.ChoiceField(label=_("Language"), choices=InquiryLanguage.choices)
+    language = forms.ChoiceField(label=_("Your language"), choices=InquiryLanguage.choices)
     contact_name = forms.CharField(label=_("Your name"), max_length=120)
     contact_email = forms.EmailField(label=_("Your email address"), max_length=254)
     contact_phone = forms.RegexField(

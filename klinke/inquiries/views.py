@@ -42,9 +42,10 @@ def _language() -> str:
 
 
 def _private(response: HttpResponse) -> HttpResponse:
-    """A page behind a secret link: never cached, never named in a Referer."""
+    """A page behind a secret link: never cached, never named in a Referer to another site
+    (same-origin, not no-referrer: the page's own forms must still send an Origin for CSRF)."""
     response["Cache-Control"] = "private, no-store"
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = "same-origin"
     return response
 
 

@@ -155,7 +155,7 @@ def test_it_confirms_and_shows_the_status_privately(web: Web, client: Client) ->
     inquiry, raw = submitted()
     url = f"/inquiries/status/{raw}/"
     page = client.get(url)
-    assert page["Referrer-Policy"] == "no-referrer"
+    assert page["Referrer-Policy"] == "same-origin"
     assert "no-store" in page["Cache-Control"]
     client.post(url, {"action": "confirm"})
     inquiry.refresh_from_db()
