@@ -3,7 +3,6 @@ email, three collectives are asked, two are interested, the client picks one, an
 a lead with the client as a contact."""
 
 import re
-from typing import Any
 
 import pytest
 from django.core import mail
