@@ -527,7 +527,7 @@ def do_choose_collective(*, inquiry: Inquiry, offer_id: int) -> InquiryOffer:
         if locked.state != State.ASSIGNED:
             raise InquiryError(_("There is nothing to choose at the moment."))
         offer = (
-            InquiryOffer.objects.select_for_update()
+            InquiryOffer.objects.select_for_update(of=("self",))
             .select_related("collective", "answered_by")
             .filter(inquiry=locked, pk=offer_id, answer=Answer.INTERESTED)
             .first()
