@@ -109,19 +109,25 @@ def _limit_digest(kind: str, value: str) -> str:
 def _check_limits(address: str, email: str, now: datetime) -> list[SubmissionMark]:
     marks = [
         SubmissionMark(
-            kind=LimitKind.ADDRESS, digest=_limit_digest("a", address or "-"), created_at=now
+            kind=LimitKind.ADDRESS, fingerprint=_limit_digest("a", address or "-"), created_at=now
         ),
         SubmissionMark(
-            kind=LimitKind.EMAIL, digest=_limit_digest("e", email.strip().lower()), created_at=now
+            kind=LimitKind.EMAIL,
+            fingerprint=_limit_digest("e", email.strip().lower()),
+            created_at=now,
         ),
     ]
     per_address = SubmissionMark.objects.filter(
-        kind=LimitKind.ADDRESS, digest=marks[0].digest, created_at__gte=now - timedelta(hours=1)
+        kind=LimitKind.ADDRESS,
+        fingerprint=marks[0].fingerprint,
+        created_at__gte=now - timedelta(hours=1),
     ).count()
     if per_address >= LIMIT_PER_ADDRESS:
         raise TooMany(_("Too many inquiries from your network in the last hour. Try again later."))
     per_email = SubmissionMark.objects.filter(
-        kind=LimitKind.EMAIL, digest=marks[1].digest, created_at__gte=now - timedelta(days=1)
+        kind=LimitKind.EMAIL,
+        fingerprint=marks[1].fingerprint,
+        created_at__gte=now - timedelta(days=1),
     ).count()
     if per_email >= LIMIT_PER_EMAIL:
         raise TooMany(_("Too many inquiries for this email address today. Try again tomorrow."))

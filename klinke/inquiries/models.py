@@ -284,11 +284,11 @@ class SubmissionMark(models.Model):
     """
 
     kind = models.CharField(max_length=8, choices=LimitKind.choices)
-    digest = models.CharField(max_length=DIGEST_LENGTH)
+    fingerprint = models.CharField(max_length=DIGEST_LENGTH)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        indexes = [models.Index(fields=["kind", "digest", "created_at"])]
+        indexes = [models.Index(fields=["kind", "fingerprint", "created_at"])]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.created_at:%Y-%m-%d %H:%M}"

@@ -207,7 +207,7 @@ def test_it_limits_inquiries_per_address_and_per_email(web: Web) -> None:
     with pytest.raises(actions.TooMany):
         submitted(address="203.0.113.9", contact_email="SAME@example.org")
     assert Inquiry.objects.count() == actions.LIMIT_PER_ADDRESS + actions.LIMIT_PER_EMAIL
-    digests = set(SubmissionMark.objects.values_list("digest", flat=True))
+    digests = set(SubmissionMark.objects.values_list("fingerprint", flat=True))
     assert not any("192.0.2.1" in d or "same@" in d for d in digests)
 
 
