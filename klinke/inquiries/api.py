@@ -38,12 +38,12 @@ router = Router(tags=["inquiries"])
 login = TokenOrSessionRequired()
 
 
-class ReasonOut(Schema):
+class InquiryReasonOut(Schema):
     en: str
     de: str
 
 
-class AssignmentOut(Schema):
+class InquiryAssignmentOut(Schema):
     """The figures of the published rule that decided, for transparency."""
 
     collective: str
@@ -65,7 +65,7 @@ class InquiryOfferOut(Schema):
     state: str
     round_closes_at: datetime | None
     score: float
-    reasons: list[ReasonOut]
+    reasons: list[InquiryReasonOut]
     red_lines_checked: int
     answer: str
     note: str
@@ -73,7 +73,7 @@ class InquiryOfferOut(Schema):
     assigned: bool
     chosen: bool
     lead_id: int | None
-    assignment: AssignmentOut | None
+    assignment: InquiryAssignmentOut | None
 
     @staticmethod
     def of(offer: InquiryOffer) -> InquiryOfferOut:
@@ -81,7 +81,7 @@ class InquiryOfferOut(Schema):
         assignment = None
         if inquiry.seed is not None:
             assigned = next((o for o in inquiry.offers.all() if o.assigned), None)
-            assignment = AssignmentOut(
+            assignment = InquiryAssignmentOut(
                 collective=assigned.collective.slug if assigned else "",
                 decided_by=inquiry.decided_by,
                 seed=inquiry.seed,
@@ -101,7 +101,7 @@ class InquiryOfferOut(Schema):
             round_closes_at=inquiry.round_closes_at,
             score=offer.score,
             reasons=[
-                ReasonOut(en=str(r.get("en", "")), de=str(r.get("de", "")))
+                InquiryReasonOut(en=str(r.get("en", "")), de=str(r.get("de", "")))
                 for r in offer.reasons
                 if isinstance(r, dict)
             ],
@@ -116,22 +116,22 @@ class InquiryOfferOut(Schema):
         )
 
 
-class AnswerIn(InputSchema):
+class InquiryAnswerIn(InputSchema):
     answer: Literal["interested", "declined"]
     note: str = Field(default="", max_length=2000)
 
 
-class SettingsOut(Schema):
+class InquirySettingsOut(Schema):
     capacity: int = Field(ge=0, le=100)
     paused: bool = False
 
 
-class SettingsIn(InputSchema):
+class InquirySettingsIn(InputSchema):
     capacity: int = Field(ge=0, le=100)
     paused: bool = False
 
 
-class TotalsOut(Schema):
+class InquiryTotalsOut(Schema):
     collective: str
     name: str
     offered: int
@@ -139,10 +139,10 @@ class TotalsOut(Schema):
     assigned: int
 
 
-class NetworkTotalsOut(Schema):
+class InquiryNetworkTotalsOut(Schema):
     since: datetime
     unmet: int
-    collectives: list[TotalsOut]
+    collectives: list[InquiryTotalsOut]
 
 
 def _offers(request: HttpRequest) -> list[InquiryOffer]:
@@ -186,7 +186,7 @@ def get_offer(request: HttpRequest, collective: str, offer_id: int) -> InquiryOf
     auth=collective_member,
 )
 def answer_offer(
-    request: HttpRequest, collective: str, offer_id: int, payload: AnswerIn
+    request: HttpRequest, collective: str, offer_id: int, payload: InquiryAnswerIn
 ) -> InquiryOfferOut:
     """Answer "interested" (with a note to the client) or "declined", while the round is open."""
     offer = _offer(request, offer_id)
@@ -205,21 +205,23 @@ def answer_offer(
 
 
 @router.get(
-    "/{collective}/settings", response=answers(SettingsOut, 401, 404), auth=collective_member
+    "/{collective}/settings", response=answers(InquirySettingsOut, 401, 404), auth=collective_member
 )
-def get_settings(request: HttpRequest, collective: str) -> SettingsOut:
+def get_settings(request: HttpRequest, collective: str) -> InquirySettingsOut:
     config = InquirySettings.objects.filter(collective=request_collective(request)).first()
     if config is None:
-        return SettingsOut(capacity=DEFAULT_RULES.default_capacity, paused=False)
-    return SettingsOut(capacity=config.capacity, paused=config.paused)
+        return InquirySettingsOut(capacity=DEFAULT_RULES.default_capacity, paused=False)
+    return InquirySettingsOut(capacity=config.capacity, paused=config.paused)
 
 
 @router.put(
     "/{collective}/settings",
-    response=answers(SettingsOut, 401, 403, 404, 422),
+    response=answers(InquirySettingsOut, 401, 403, 404, 422),
     auth=collective_member,
 )
-def put_settings(request: HttpRequest, collective: str, payload: SettingsIn) -> SettingsOut:
+def put_settings(
+    request: HttpRequest, collective: str, payload: InquirySettingsIn
+) -> InquirySettingsOut:
     try:
         config = actions.do_save_inquiry_settings(
             collective=request_collective(request),
@@ -229,11 +231,11 @@ def put_settings(request: HttpRequest, collective: str, payload: SettingsIn) -> 
         )
     except actions.InquiryError as exc:
         raise HttpError(422, str(exc)) from exc
-    return SettingsOut(capacity=config.capacity, paused=config.paused)
+    return InquirySettingsOut(capacity=config.capacity, paused=config.paused)
 
 
-@router.get("/totals", response=answers(NetworkTotalsOut, 401, 403), auth=login)
-def network_totals(request: HttpRequest) -> NetworkTotalsOut:
+@router.get("/totals", response=answers(InquiryNetworkTotalsOut, 401, 403), auth=login)
+def network_totals(request: HttpRequest) -> InquiryNetworkTotalsOut:
     """Stewards only: per collective, inquiries offered, interested and assigned over the
     rolling window, and how many found no taker. Never a client's details."""
     if not request_user(request).is_steward:
@@ -241,11 +243,11 @@ def network_totals(request: HttpRequest) -> NetworkTotalsOut:
     since = window_start()
     totals = counts_by_collective(since)
     collectives = Collective.objects.filter(pk__in=totals).only("pk", "slug", "name")
-    return NetworkTotalsOut(
+    return InquiryNetworkTotalsOut(
         since=since,
         unmet=Inquiry.objects.unmet().filter(created_at__gte=since).count(),
         collectives=[
-            TotalsOut(collective=c.slug, name=c.name, **totals[c.pk])
+            InquiryTotalsOut(collective=c.slug, name=c.name, **totals[c.pk])
             for c in sorted(collectives, key=lambda c: c.name.lower())
         ],
     )
