@@ -10,7 +10,6 @@ collective. The stewards' totals name collectives and counts, never clients.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
@@ -117,7 +116,7 @@ class InquiryOfferOut(Schema):
 
 
 class InquiryAnswerIn(InputSchema):
-    answer: Literal["interested", "declined"]
+    answer: str = Field(max_length=16, description='"interested" or "declined"')
     note: str = Field(default="", max_length=2000)
 
 
@@ -190,6 +189,8 @@ def answer_offer(
 ) -> InquiryOfferOut:
     """Answer "interested" (with a note to the client) or "declined", while the round is open."""
     offer = _offer(request, offer_id)
+    if payload.answer not in ("interested", "declined"):
+        raise HttpError(422, 'Answer "interested" or "declined".')
     try:
         actions.do_answer_offer(
             offer=offer,
