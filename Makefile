@@ -47,6 +47,7 @@ bench: $(DEV)
 	$(BIN)/python bench/match.py
 	$(BIN)/python bench/contacts.py
 	$(BIN)/python bench/tenders.py
+	$(BIN)/python bench/routing.py
 	$(BIN)/python bench/demo_scale.py --factor 100
 	$(BIN)/python bench/quality.py
 	$(BIN)/python bench/load.py --scale 100 $(if $(BENCH_DATABASE_URL),--database $(BENCH_DATABASE_URL))

@@ -9,6 +9,7 @@ from klinke.collectives.api import router as collectives_router
 from klinke.contacts.api import router as contacts_router
 from klinke.estimates.api import router as estimates_router
 from klinke.exchange.api import router as exchange_router
+from klinke.inquiries.api import router as inquiries_router
 from klinke.knowledge.api import router as knowledge_router
 from klinke.rates.api import router as rates_router
 from klinke.supporters.api import router as supporters_router
@@ -41,6 +42,7 @@ api.add_router("/workbench", workbench_router)
 api.add_router("/tenders", tenders_router)
 api.add_router("/rates", rates_router)
 api.add_router("/estimates", estimates_router)
+api.add_router("/inquiries", inquiries_router)
 
 
 @api.exception_handler(OverflowError)

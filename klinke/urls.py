@@ -20,6 +20,7 @@ urlpatterns = [
     path("exchange/", include("klinke.exchange.urls")),
     path("workshops/", include("klinke.workshops.urls")),
     path("knowledge/", include("klinke.knowledge.urls")),
+    path("inquiries/", include("klinke.inquiries.urls")),
     path("murmurations/", include("klinke.network.urls")),
     # The acquisition workbench is private to each collective: everything sits under its slug.
     path("collectives/<slug:slug>/contacts/", include("klinke.contacts.urls")),
@@ -30,6 +31,10 @@ urlpatterns = [
     path("collectives/<slug:slug>/estimates/", include("klinke.estimates.urls")),
     # A client's estimate behind its secret link (no login; see estimates/views.py).
     path("e/", include("klinke.estimates.client_urls")),
+    path(
+        "collectives/<slug:slug>/inquiries/",
+        include("klinke.inquiries.collective_urls"),
+    ),
     path("notifications/off/<str:token>/", core_views.notifications_off, name="notifications_off"),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),

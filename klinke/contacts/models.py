@@ -155,6 +155,7 @@ class Source(models.TextChoices):
     INTRODUCTION = "introduction", _("introduction")
     EVENT = "event", _("event")
     DEMO_IMPORT = "demo-import", _("demo import")
+    INQUIRY = "inquiry", _("client inquiry")
 
 
 class Consent(models.TextChoices):

@@ -23,6 +23,7 @@ from klinke.core.models import NotificationKind, NotificationMute
 from klinke.estimates.models import Estimate, EstimateVersion
 from klinke.exchange.models import Introduction
 from klinke.exchange.tests.factories import make_need, make_offer
+from klinke.inquiries.models import Inquiry, InquiryOffer
 from klinke.knowledge.models import (
     Answer,
     Article,
@@ -338,4 +339,23 @@ def seed_person(network: Network) -> Person:
     fact("tenders.ConsortiumMember.invited_by", "tenders", "FACT consortium invitation")
     fact("tenders.ConsortiumMember.answered_by", "tenders", "consortium_invitations_answered")
     fact("tenders.ConsortiumMember.contact", "tenders", "consortium_contact_person_for")
+    # inquiries
+    inquiry = Inquiry.objects.create(
+        description="FACT inquiry",
+        organisation_type="non-profit",
+        contact_name="Klara Kundin",
+        contact_email="klara@kundin.example",
+        consent_at=FIXED_DAY,
+        status_digest="f" * 64,
+        state="open",
+    )
+    InquiryOffer.objects.create(
+        inquiry=inquiry,
+        collective=shared,
+        score=0.5,
+        answer="interested",
+        note="FACT inquiry note",
+        answered_by=petra,
+    )
+    fact("inquiries.InquiryOffer.answered_by", "inquiries", "FACT inquiry note")
     return Person(user=petra, own_collective=own, shared_collective=shared, facts=facts)

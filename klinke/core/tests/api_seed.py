@@ -14,6 +14,7 @@ from django.test import Client
 
 from klinke.accounts.models import APIToken, User
 from klinke.conftest import Network
+from klinke.inquiries.tests.conftest import inquiry_for
 from klinke.tenders.models import InboxEntry, Tender
 from klinke.tenders.tests.conftest import import_records, multi_lot_record, record
 
@@ -134,7 +135,9 @@ def seed(network: Network) -> dict[str, Any]:
         f"/estimates/{group}/",
         {"title": "Portal der Stadtwerke", "lead": lead["id"], "template": "website-relaunch-cms"},
     )
+    inquiry_offer = inquiry_for(network.collective_a)
     return {
+        "offer_id": inquiry_offer.pk,
         "token": alice.token,
         "entry_id": entry.pk,
         "version_id": day_rate["id"],

@@ -19,6 +19,7 @@ from klinke.collectives.models import Collective
 from klinke.contacts.models import Contact, ContactImport, ContactMerge, Organisation
 from klinke.estimates.models import Estimate
 from klinke.exchange.models import Introduction, Need, Offer
+from klinke.inquiries.models import InquiryOffer
 from klinke.knowledge.models import Answer, Article, Question
 from klinke.network.demo_loader import do_load_demo_network
 from klinke.rates.models import DayRate
@@ -52,6 +53,7 @@ PK_MODELS: dict[str, Callable[[Collective], Model | None]] = {
     "rates:version": lambda c: DayRate.objects.filter(collective=c).first(),
     "estimates:": lambda c: Estimate.objects.filter(collective=c).first(),
     "tenders:consortium_": lambda c: Consortium.objects.seen_by(c).first(),
+    "collective_inquiries:detail": lambda c: InquiryOffer.objects.filter(collective=c).first(),
 }
 
 

@@ -30,7 +30,7 @@ FLOORS: tuple[tuple[str, ...], ...] = (
     ("directory", "exchange"),
     ("contacts", "knowledge"),
     ("workbench", "workshops", "rates"),
-    ("tenders", "home", "estimates"),
+    ("tenders", "home", "estimates", "inquiries"),
     ("network",),
 )
 FLOOR = {app: level for level, apps in enumerate(FLOORS) for app in apps}

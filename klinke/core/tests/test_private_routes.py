@@ -28,6 +28,7 @@ from klinke.estimates.actions import do_decide_estimate, do_share_estimate
 from klinke.estimates.tests.conftest import make_estimate
 from klinke.exchange.models import Introduction, IntroductionState, Need
 from klinke.rates.tests.conftest import save_rate
+from klinke.inquiries.tests.conftest import inquiry_for
 from klinke.tenders.actions import do_refresh_inbox
 from klinke.tenders.consortia import do_invite_to_consortium, do_start_consortium
 from klinke.tenders.models import Consortium, InboxEntry, Tender
@@ -40,7 +41,14 @@ from klinke.workbench.tests.conftest import third, workbench  # noqa: F401
 pytestmark = pytest.mark.django_db
 
 # Namespaces that are private to a collective's members as a whole.
-PRIVATE_NAMESPACES = ("workbench", "contacts", "tenders", "rates", "estimates")
+PRIVATE_NAMESPACES = (
+    "workbench",
+    "contacts",
+    "tenders",
+    "rates",
+    "estimates",
+    "collective_inquiries",
+)
 # Private pages in other namespaces.
 PRIVATE_PAGES = {
     ("collectives", "edit"),
@@ -72,6 +80,12 @@ NOT_PRIVATE_PAGES = {
     ("directory", "index"),
     # What the day-rate calculator does, for everyone; each collective's own is private.
     ("rates_public", "about"),
+    # The public door for clients, and the client's page behind its secret link.
+    ("inquiries", "start"),
+    ("inquiries", "sent"),
+    ("inquiries", "rules"),
+    ("inquiries", "status"),
+    ("inquiries", "stewards"),
     # Public Murmurations profiles (JSON), built from public data only.
     ("murmurations", "index"),
     ("murmurations", "collective"),
@@ -213,6 +227,7 @@ PAGE_OBJECTS: dict[str, dict[str, str]] = {
         ),
         "estimate",
     ),
+    "collective_inquiries": {"detail": "inquiry_offer"},
     "contacts": {
         "detail": "contact",
         "edit": "contact",
@@ -242,6 +257,7 @@ API_PARAMETERS = {
     "version_id": "day_rate",
     "estimate_id": "estimate",
     "consortium_id": "consortium",
+    "offer_id": "inquiry_offer",
 }
 
 # Pages only network stewards may open (and that hold no collective's private data).
@@ -310,6 +326,8 @@ NOT_PRIVATE_OPERATIONS = {
     "get /api/v1/tenders/",
     "get /api/v1/tenders/cpv",
     "get /api/v1/tenders/{tender_id}",
+    # Stewards' totals: counts per collective, no client's details (403 for everyone else).
+    "get /api/v1/inquiries/totals",
 }
 
 
@@ -444,6 +462,7 @@ def objects(workbench) -> dict[str, Any]:
         ),
         "estimate": estimate,
         "consortium": _consortium(network, workbench.third),
+        "inquiry_offer": inquiry_for(network.collective_a),
     }
 
 
@@ -677,7 +696,13 @@ def test_it_covers_leads_decisions_red_lines_referrals_and_contacts_in_the_api_m
     assert any(path.startswith("/api/v1/estimates/{collective}/{estimate_id}") for path in paths)
     assert all(
         path.startswith(
-            ("/api/v1/workbench/", "/api/v1/tenders/", "/api/v1/rates/", "/api/v1/estimates/")
+            (
+                "/api/v1/workbench/",
+                "/api/v1/tenders/",
+                "/api/v1/rates/",
+                "/api/v1/estimates/",
+                "/api/v1/inquiries/",
+            )
         )
         for path in paths
     )

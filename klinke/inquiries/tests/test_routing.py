@@ -1,0 +1,138 @@
+"""The published routing rule, on plain data (no database)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from klinke.inquiries.routing import (
+    CandidateFacts,
+    InquiryFacts,
+    RoutingRules,
+    assign,
+    exclusion,
+    fit_band,
+    screen_candidates,
+)
+
+INQUIRY = InquiryFacts(topics=frozenset({"web"}), language="de", region="DED5")
+PARENTS = {"web": None, "wordpress": "web", "print": None}
+
+
+def cand(ref: str, score: float = 1.0, **kw: object) -> CandidateFacts:
+    values: dict[str, object] = {"topics": frozenset({"web"}), "languages": frozenset({"de"})}
+    values.update(kw)
+    return CandidateFacts(ref=ref, score=score, **values)  # type: ignore[arg-type]
+
+
+def test_it_keeps_a_fitting_collective() -> None:
+    assert exclusion(INQUIRY, cand("a"), parents=PARENTS) is None
+
+
+def test_it_excludes_a_paused_collective() -> None:
+    assert exclusion(INQUIRY, cand("a", paused=True)) == "paused"
+
+
+def test_it_excludes_a_collective_without_free_capacity() -> None:
+    assert exclusion(INQUIRY, cand("a", capacity=2, assigned_in_window=2)) == "capacity"
+    assert exclusion(INQUIRY, cand("a", capacity=2, assigned_in_window=1)) is None
+
+
+def test_it_excludes_other_topics_but_accepts_a_parent_topic() -> None:
+    assert exclusion(INQUIRY, cand("a", topics=frozenset({"print"})), parents=PARENTS) == "topic"
+    wp = InquiryFacts(topics=frozenset({"wordpress"}), language="de")
+    assert exclusion(wp, cand("a"), parents=PARENTS) is None
+
+
+def test_it_excludes_another_region_unless_the_work_is_remote() -> None:
+    far = cand("a", regions=("AT",), remote_ok=True)
+    assert exclusion(INQUIRY, far) == "region"
+    assert exclusion(InquiryFacts(frozenset({"web"}), "de", remote=True), far) is None
+    assert exclusion(INQUIRY, cand("a", regions=("DE",))) is None
+    local_only = cand("a", regions=("DED",), remote_ok=False)
+    assert exclusion(InquiryFacts(frozenset({"web"}), "de", remote=True), local_only) == "region"
+    here = InquiryFacts(frozenset({"web"}), "de", region="DE", remote=True)
+    assert exclusion(here, local_only) is None
+
+
+def test_it_excludes_another_language() -> None:
+    assert exclusion(INQUIRY, cand("a", languages=frozenset({"en"}))) == "language"
+    assert exclusion(INQUIRY, cand("a", languages=frozenset())) is None
+
+
+def test_it_excludes_a_red_line_hit() -> None:
+    assert exclusion(INQUIRY, cand("a", red_line_hits=("arms: Rüstung",))) == "red_line"
+
+
+def test_it_excludes_no_fit_at_all() -> None:
+    assert exclusion(INQUIRY, cand("a", score=0.0)) == "no_fit"
+
+
+def test_it_splits_eligible_and_excluded_with_reasons() -> None:
+    result = screen_candidates(INQUIRY, [cand("a"), cand("b", paused=True)])
+    assert [c.ref for c in result.eligible] == ["a"]
+    assert [(c.ref, why) for c, why in result.excluded] == [("b", "paused")]
+
+
+def test_it_bands_everyone_within_everyone_within_epsilon_of_the_best() -> None:
+    rules = RoutingRules(band_epsilon=0.1, band_minimum=1)
+    band = fit_band([cand("a", 1.0), cand("b", 0.95), cand("c", 0.85)], rules=rules)
+    assert [c.ref for c in band] == ["a", "b"]
+
+
+def test_it_tops_the_band_up_to_the_minimum_where_possible() -> None:
+    rules = RoutingRules(band_epsilon=0.1, band_minimum=3)
+    band = fit_band([cand("a", 1.0), cand("b", 0.5), cand("c", 0.4), cand("d", 0.3)], rules=rules)
+    assert [c.ref for c in band] == ["a", "b", "c"]
+    assert [c.ref for c in fit_band([cand("a", 1.0)], rules=rules)] == ["a"]
+    assert fit_band([], rules=rules) == ()
+
+
+def test_it_caps_the_band() -> None:
+    rules = RoutingRules(band_maximum=2)
+    assert len(fit_band([cand(str(i), 1.0) for i in range(5)], rules=rules)) == 2
+
+
+def test_it_gives_it_to_the_largest_deficit_relative_to_capacity() -> None:
+    busy = cand("busy", capacity=4, assigned_in_window=2)  # 50 % left
+    small = cand("small", capacity=1, assigned_in_window=0)  # 100 % left
+    result = assign([busy, small], seed=1)
+    assert result is not None
+    assert (result.ref, result.step) == ("small", "deficit")
+    assert result.deficits == {"busy": 0.5, "small": 1.0}
+
+
+def test_it_breaks_a_tie_by_who_waited_longest() -> None:
+    now = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    recent = cand("recent", last_assigned_at=now)
+    older = cand("older", last_assigned_at=now - dt.timedelta(days=30))
+    result = assign([recent, older], seed=1)
+    assert result is not None
+    assert (result.ref, result.step) == ("older", "waiting")
+    never = cand("never")
+    assert assign([older, never], seed=1).ref == "never"  # type: ignore[union-attr]
+
+
+def test_it_draws_a_full_tie_by_a_lottery_replayable_from_its_seed() -> None:
+    tied = [cand("a"), cand("b"), cand("c")]
+    first = assign(tied, seed=42)
+    assert first is not None
+    assert first.step == "lottery"
+    assert first.tied == ("a", "b", "c")
+    for _ in range(5):
+        assert assign(list(reversed(tied)), seed=42).ref == first.ref  # type: ignore[union-attr]
+    winners = {assign(tied, seed=s).ref for s in range(50)}  # type: ignore[union-attr]
+    assert winners == {"a", "b", "c"}
+
+
+def test_it_keeps_the_place_of_who_declined() -> None:
+    # Declines are not counted: a collective that said "not this time" five times still has
+    # its full deficit and its waiting time, so it wins the next inquiry it is interested in.
+    patient = cand("patient", capacity=3, assigned_in_window=0)
+    served = cand("served", capacity=3, assigned_in_window=1)
+    result = assign([served, patient], seed=7)
+    assert result is not None
+    assert result.ref == "patient"
+
+
+def test_it_assigns_nobody_when_nobody_is_interested() -> None:
+    assert assign([], seed=1) is None
