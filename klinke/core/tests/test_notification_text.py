@@ -28,6 +28,8 @@ WHEN = datetime(2030, 5, 4, 18, 30, tzinfo=UTC)
 FIXED: dict[str, object] = {
     "pk": 7,
     "id": 7,
+    "slug": "kollektiv-7",
+    "round_closes_at": WHEN,
     "starts_at": WHEN,
     "ends_at": WHEN,
     "expires_at": WHEN,
@@ -145,6 +147,34 @@ NOTIFICATIONS: dict[str, dict[str, Any]] = {
     },
     "workshops/email/event_reminder": {"event": written()},
     "accounts/email/export_ready": {"download_url": "http://x.test/me/data/7/download/"},
+    "estimates/email/decided": {"estimate": written(), "version": written(), "accepted": True},
+    "tenders/email/consortium_invitation": {
+        "inviter": written(),
+        "tender_title": PAYLOAD,
+        "message": PAYLOAD,
+        "url": "http://x.test/c/7/",
+    },
+    "inquiries/email/client_assigned": {
+        "inquiry": written(),
+        "interested": [written(), written()],
+        "assigned": written(),
+    },
+    **{
+        f"inquiries/email/client_{name}": {
+            "inquiry": written(),
+            "status_url": "http://x.test/i/secret/",
+        }
+        for name in ("confirm", "new_link")
+    },
+    "inquiries/email/client_no_taker": {"inquiry": written(), "nobody_fits": True},
+    **{
+        f"inquiries/email/collective_{name}": {
+            "inquiry": written(),
+            "collective": written(),
+            "lead": written(),
+        }
+        for name in ("handed_over", "offered", "reminder")
+    },
 }
 
 
@@ -164,6 +194,14 @@ SUBJECT_WITHOUT_USER_TEXT = {
     "knowledge/email/answer_accepted",
     "knowledge/email/question_digest",
     "workbench/email/digest",
+    # An inquiry's mails name no client text in the subject: the inbox shows only fixed words.
+    "inquiries/email/client_assigned",
+    "inquiries/email/client_confirm",
+    "inquiries/email/client_new_link",
+    "inquiries/email/client_no_taker",
+    "inquiries/email/collective_handed_over",
+    "inquiries/email/collective_offered",
+    "inquiries/email/collective_reminder",
 }
 
 
