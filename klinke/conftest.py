@@ -262,6 +262,12 @@ def browser_page(live_server: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[
     # Playwright's sync API runs an event loop in this thread; Django's ORM calls made by the
     # test itself are still synchronous, so they are allowed explicitly.
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    # The cache lives in a database table that the live server's flush between tests leaves
+    # alone: clear it, so one test's rate limits (allauth counts a confirmation mail per
+    # address for three minutes) never silence the next test's mail.
+    from django.core.cache import cache
+
+    cache.clear()
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

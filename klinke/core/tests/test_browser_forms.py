@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from klinke.conftest import log_in_browser
 from klinke.contacts.tests.conftest import make_contact
+from klinke.estimates.tests.conftest import make_estimate
 from klinke.exchange.models import Need
 from klinke.exchange.tests.factories import make_need, make_offer
 from klinke.testing import wait_for_js
@@ -36,6 +37,8 @@ ISO = {
 FORMS_WALKED = frozenset(
     {
         "klinke.contacts.forms.ContactForm",
+        "klinke.estimates.forms.EstimateForm",
+        "klinke.estimates.forms.StartForm",
         "klinke.exchange.forms.NeedForm",
         "klinke.exchange.forms.OfferForm",
         "klinke.workbench.forms.ActivityForm",
@@ -79,6 +82,7 @@ def pages_with_dates(network: Any) -> tuple[list[str], list[str]]:
         last_contacted_on=soon,
         birthday=date(1980, 2, 29),
     )
+    estimate = make_estimate(network.collective_a, network.alice, valid_until=soon)
     slug = network.collective_a.slug
     create = [
         reverse("exchange:need_create", args=[slug]),
@@ -87,6 +91,7 @@ def pages_with_dates(network: Any) -> tuple[list[str], list[str]]:
         reverse("workbench:lead_create", args=[slug]),
         reverse("workbench:decision_create", args=[slug]),
         reverse("contacts:create", args=[slug]),
+        reverse("estimates:create", args=[slug]),
     ]
     edit = [
         reverse("exchange:need_edit", args=[need.ref]),
@@ -95,6 +100,7 @@ def pages_with_dates(network: Any) -> tuple[list[str], list[str]]:
         reverse("workbench:lead_edit", args=[slug, lead.pk]),
         reverse("workbench:lead_detail", args=[slug, lead.pk]),  # the activity's "when"
         reverse("contacts:edit", args=[slug, contact.pk]),
+        reverse("estimates:edit", args=[slug, estimate.pk]),
     ]
     return create, edit
 
@@ -169,7 +175,7 @@ def test_it_focuses_the_error_summary_of_a_long_form_and_links_to_the_field(
     # Far down the form: an end before the start.
     page.locator("#id_starts_on").fill("2027-03-06")
     page.locator("#id_ends_on").fill("2027-03-01")
-    page.locator("form button[type=submit]").last.click()
+    page.locator("main form button[type=submit]").last.click()
     page.wait_for_load_state("load")
 
     summary = page.locator("[data-error-summary]")

@@ -27,8 +27,8 @@ from klinke.contacts.models import ContactImport, ContactMerge
 from klinke.estimates.actions import do_decide_estimate, do_share_estimate
 from klinke.estimates.tests.conftest import make_estimate
 from klinke.exchange.models import Introduction, IntroductionState, Need
-from klinke.rates.tests.conftest import save_rate
 from klinke.inquiries.tests.conftest import inquiry_for
+from klinke.rates.tests.conftest import save_rate
 from klinke.tenders.actions import do_refresh_inbox
 from klinke.tenders.consortia import do_invite_to_consortium, do_start_consortium
 from klinke.tenders.models import Consortium, InboxEntry, Tender

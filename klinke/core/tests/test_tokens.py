@@ -17,6 +17,8 @@ from klinke.core.tokens import hash_token, issue_token, make_token, token_matche
 from klinke.estimates import actions as estimate_actions
 from klinke.estimates.models import Estimate
 from klinke.estimates.tests.conftest import make_estimate
+from klinke.inquiries.models import Inquiry
+from klinke.inquiries.tests.conftest import submitted
 from klinke.workshops import actions as workshop_actions
 from klinke.workshops.models import CalendarToken
 
@@ -26,6 +28,7 @@ SECRET_HOLDERS = {
     CalendarToken: "digest",
     Invitation: "digest",
     Estimate: "link_digest",
+    Inquiry: "status_digest",
 }
 
 
@@ -79,7 +82,9 @@ def issued(network: Network) -> dict[type[models.Model], tuple[Any, str]]:
     )
     estimate = make_estimate(network.collective_a, network.alice)
     link_secret = estimate_actions.do_share_estimate(estimate=estimate, user=network.alice)
+    inquiry, status_secret = submitted()
     return {
+        Inquiry: (inquiry, status_secret),
         Estimate: (estimate, link_secret),
         APIToken: (api_token, api_secret),
         CalendarToken: (CalendarToken.objects.get(user=network.alice), feed_secret),

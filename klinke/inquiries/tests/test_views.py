@@ -147,7 +147,7 @@ def test_it_sends_an_inquiry_for_one_collective_from_its_profile(web: Web, clien
     assert Inquiry.objects.get().collective == web.collective_d
 
 
-def test_the_front_page_links_to_the_public_door(web: Web, client: Client) -> None:
+def test_it_links_the_public_door_from_the_front_page(web: Web, client: Client) -> None:
     assert 'href="/inquiries/"' in client.get("/").content.decode()
 
 
