@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from klinke.inquiries import actions
 from klinke.inquiries.forms import time_stamp
-from klinke.inquiries.models import Answer, Inquiry, InquiryOffer, State
+from klinke.inquiries.models import Answer, Inquiry, InquiryOffer, InquirySettings, State
 from klinke.inquiries.tests.conftest import PORTAL, Web, routed, submitted
 from klinke.topics.models import Topic
 
@@ -247,7 +247,7 @@ def test_it_saves_the_inquiry_settings(web: Web) -> None:
     url = "/collectives/webwerk/inquiries/settings/"
     assert members.get(url).status_code == 200
     assert members.post(url, {"capacity": "5", "paused": "on"}).status_code == 302
-    assert web.collective_c.inquiry_settings.capacity == 5
+    assert InquirySettings.objects.get(collective=web.collective_c).capacity == 5
     assert members.post(url, {"capacity": "-1"}).status_code == 200
     assert web.network.client_for(web.network.bob).post(url, {"capacity": "1"}).status_code == 404
 
