@@ -176,7 +176,8 @@ def _pages(network: Network) -> list[tuple[str, str, int]]:
     )
     slug = network.collective_a.slug
     return [
-        ("front page", "/", 8),
+        # the personal home: what waits, suggestions, decisions, events, first steps
+        ("front page", "/", 20),
         ("directory", "/directory/", 11),
         ("directory page 50", "/directory/?page=50", 11),
         # collectives and supporters both found: their rows and their topics
