@@ -187,8 +187,9 @@ def _pages(network: Network) -> list[tuple[str, str, int]]:
             13,
         ),  # collectives and supporters both found (their rows, their topics)
         ("directory filter", "/directory/?region=DE&language=de&kind=collective", 9),
-        ("exchange needs", "/exchange/", 7),
-        ("exchange offers", "/exchange/?show=offers", 7),
+        # the member sees "Gesuch veröffentlichen": one query for their collective
+        ("exchange needs", "/exchange/", 8),
+        ("exchange offers", "/exchange/?show=offers", 8),
         ("knowledge search", "/knowledge/?q=Preisgestaltung", 9),
         ("workshops", "/workshops/", 11),
         ("workshops search", "/workshops/?q=Preisgestaltung", 11),
@@ -203,16 +204,15 @@ def test_it_reads_no_big_table_whole_on_any_key_page(seeded: Network) -> None:
     assert {"collectives_collective", "supporters_supporter", "exchange_need"} <= big
     client = seeded.client_for(seeded.alice)
     problems = []
+    counts: dict[str, tuple[int, int]] = {}
     for name, url, queries in _pages(seeded):
         assert client.get(url).status_code == 200, name  # warms cached counts and indexes
         with CaptureQueriesContext(connection) as captured:
             response = client.get(url)
         assert response.status_code == 200, name
-        assert len(captured) == queries, (
-            name,
-            len(captured),
-            "\n".join(q["sql"][:160] for q in captured),
-        )
+        # Every page's count is reported at once, so one run shows every page that changed.
+        if len(captured) != queries:
+            counts[name] = (queries, len(captured))
         for query in captured:
             sql = query["sql"]
             if not sql.lstrip().upper().startswith("SELECT"):
@@ -220,3 +220,4 @@ def test_it_reads_no_big_table_whole_on_any_key_page(seeded: Network) -> None:
             for plan in _seq_scans(sql, None, big):
                 problems.append(f"{name}: {sql}\n{plan}")
     assert not problems, "\n\n".join(problems)
+    assert counts == {}, "pinned, measured: " + repr(counts)
