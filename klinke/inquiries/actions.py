@@ -16,7 +16,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, Max, Prefetch, Q
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
@@ -30,7 +30,7 @@ from klinke.core.mail import notify_users, send_notification
 from klinke.core.models import NotificationKind
 from klinke.core.tokens import hash_token, issue_token
 from klinke.exchange.candidates import topic_tree
-from klinke.inquiries import routing
+from klinke.inquiries import proof_of_work, routing
 from klinke.inquiries.models import (
     KEEP_CLOSED_DAYS,
     KEEP_UNCONFIRMED_HOURS,
@@ -39,6 +39,7 @@ from klinke.inquiries.models import (
     InquiryOffer,
     InquirySettings,
     LimitKind,
+    SpentChallenge,
     State,
     SubmissionMark,
     window_start,
@@ -67,7 +68,11 @@ def quiet_mail() -> Iterator[None]:
 
 
 LIMIT_PER_ADDRESS = 5
-"""Inquiries one network address may send per hour."""
+"""Inquiries one network address may send per hour, when this one comes with a solved proof of
+work (a browser with JavaScript)."""
+LIMIT_PER_ADDRESS_WITHOUT_PROOF = 3
+"""The same without a proof of work (no JavaScript): stricter, because a robot that skips the
+work has spent nothing, yet high enough for a small office behind one address."""
 LIMIT_PER_EMAIL = 3
 """Inquiries one email address may send per day."""
 
@@ -78,6 +83,10 @@ class InquiryError(Exception):
 
 class TooMany(InquiryError):
     """The public form's limits: too many inquiries from one address or for one email."""
+
+
+class ProofRefused(InquiryError):
+    """The form's proof of work was forged, tampered with or sent before."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -106,7 +115,9 @@ def _limit_digest(kind: str, value: str) -> str:
     return salted_hmac("klinke.inquiries.limit", f"{kind}:{value}").hexdigest()
 
 
-def _check_limits(address: str, email: str, now: datetime) -> list[SubmissionMark]:
+def _check_limits(
+    address: str, email: str, now: datetime, *, per_address: int
+) -> list[SubmissionMark]:
     marks = [
         SubmissionMark(
             kind=LimitKind.ADDRESS, fingerprint=_limit_digest("a", address or "-"), created_at=now
@@ -117,12 +128,12 @@ def _check_limits(address: str, email: str, now: datetime) -> list[SubmissionMar
             created_at=now,
         ),
     ]
-    per_address = SubmissionMark.objects.filter(
+    from_address = SubmissionMark.objects.filter(
         kind=LimitKind.ADDRESS,
         fingerprint=marks[0].fingerprint,
         created_at__gte=now - timedelta(hours=1),
     ).count()
-    if per_address >= LIMIT_PER_ADDRESS:
+    if from_address >= per_address:
         raise TooMany(_("Too many inquiries from your network in the last hour. Try again later."))
     per_email = SubmissionMark.objects.filter(
         kind=LimitKind.EMAIL,
@@ -139,16 +150,52 @@ def _single_line(value: str) -> str:
     return " ".join(value.split())
 
 
+def _spend_proof(proof: str) -> bool:
+    """Whether the form came with a solved proof of work, spending it (see proof_of_work.py).
+
+    Raises ProofRefused for a wrong solution or one sent before; no solution, or one whose
+    challenge expired, is the path without JavaScript (False).
+    """
+    checked = proof_of_work.check(proof)
+    if checked.verdict == "wrong":
+        raise ProofRefused(
+            _("The automatic check against spam did not work out. Please send the form again.")
+        )
+    if checked.verdict != "solved":
+        return False
+    assert checked.expires_at is not None
+    try:
+        with transaction.atomic():
+            SpentChallenge.objects.create(
+                fingerprint=checked.fingerprint, expires_at=checked.expires_at
+            )
+    except IntegrityError:
+        raise ProofRefused(
+            _("This form was sent before. Please reload the page and send it again.")
+        ) from None
+    return True
+
+
 @transaction.atomic
-def do_submit_inquiry(*, fields: InquiryFields, address: str) -> tuple[Inquiry, str]:
+def do_submit_inquiry(
+    *, fields: InquiryFields, address: str, proof: str = ""
+) -> tuple[Inquiry, str]:
     """Store a new inquiry, unconfirmed, and mail its private link; (inquiry, raw link token).
 
-    Raises TooMany past the limits per address and per email, InquiryError without consent.
+    `proof` is the form's proof-of-work solution, empty without JavaScript. Raises
+    ProofRefused for a wrong or replayed solution, TooMany past the limits per address (stricter
+    without a solution) and per email, InquiryError without consent.
     """
     if not fields.consent:
         raise InquiryError(_("We can only pass your inquiry on with your consent."))
     now = timezone.now()
-    marks = _check_limits(address, fields.contact_email, now)
+    solved = _spend_proof(proof)
+    marks = _check_limits(
+        address,
+        fields.contact_email,
+        now,
+        per_address=LIMIT_PER_ADDRESS if solved else LIMIT_PER_ADDRESS_WITHOUT_PROOF,
+    )
     raw, digest = issue_token("inq_")
     inquiry = Inquiry.objects.create(
         description=fields.description.strip(),
@@ -593,8 +640,9 @@ def do_choose_collective(*, inquiry: Inquiry, offer_id: int) -> InquiryOffer:
 
 
 def do_forget_inquiries(now: datetime | None = None) -> int:
-    """The worker's job: unconfirmed inquiries go after a day, the limits' rows after two, and a
-    closed inquiry's contact details after a year (what collectives answered stays, anonymous)."""
+    """The worker's job: unconfirmed inquiries go after a day, the limits' rows after two, spent
+    proof-of-work challenges once they expire, and a closed inquiry's contact details after a
+    year (what collectives answered stays, anonymous)."""
     now = now or timezone.now()
     stale = Inquiry.objects.filter(
         state=State.UNCONFIRMED, created_at__lt=now - timedelta(hours=KEEP_UNCONFIRMED_HOURS)
@@ -602,6 +650,7 @@ def do_forget_inquiries(now: datetime | None = None) -> int:
     deleted = stale.count()
     stale.delete()
     SubmissionMark.objects.filter(created_at__lt=now - timedelta(days=2)).delete()
+    SpentChallenge.objects.filter(expires_at__lt=now).delete()
     forgotten = (
         Inquiry.objects.filter(closed_at__lt=now - timedelta(days=KEEP_CLOSED_DAYS))
         .exclude(contact_email="")

@@ -2,7 +2,8 @@
 
 The public form carries two traps for robots and no third party: a honeypot field people do
 not see, and a signed time stamp (`django.core.signing`) that refuses a form sent back faster
-than a person can fill it in, or older than a day.
+than a person can fill it in, or older than a day. Browsers with JavaScript also send an
+optional proof of work (`proof`, see `proof_of_work.py`), which the action checks.
 """
 
 from __future__ import annotations
@@ -102,6 +103,9 @@ class InquiryForm(CleanTextInputs, forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
     )
     started = forms.CharField(widget=forms.HiddenInput)
+    # Filled by the proof-of-work widget, which draws its own input; empty without JavaScript.
+    # Its length is judged by proof_of_work.check, which refuses an overlong one as wrong.
+    proof = forms.CharField(widget=forms.HiddenInput, required=False, strip=True)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

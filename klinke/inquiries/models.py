@@ -296,3 +296,17 @@ class SubmissionMark(models.Model):
 
 def window_start(now: datetime | None = None) -> datetime:
     return (now or timezone.now()) - timedelta(days=DEFAULT_RULES.window_days)
+
+
+class SpentChallenge(models.Model):
+    """A proof-of-work challenge whose solution the public form accepted (`proof_of_work.py`).
+
+    Only a hash of the challenge's signature is kept, until the challenge expires, so the same
+    solution cannot be sent twice; the worker deletes expired rows.
+    """
+
+    fingerprint = models.CharField(max_length=64, unique=True)
+    expires_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.fingerprint[:12]}… until {self.expires_at:%Y-%m-%d %H:%M}"

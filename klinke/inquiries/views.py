@@ -22,7 +22,7 @@ from klinke.collectives.access import members_only_view
 from klinke.collectives.models import Collective
 from klinke.core.client_address import client_ip
 from klinke.core.forms import refusal_onto
-from klinke.inquiries import actions
+from klinke.inquiries import actions, proof_of_work
 from klinke.inquiries.forms import AnswerForm, InquiryForm, SettingsForm
 from klinke.inquiries.models import (
     Answer,
@@ -86,9 +86,36 @@ def start(request: HttpRequest) -> HttpResponse:
                     collective=collective,
                 ),
                 address=client_ip(request),
+                proof=data["proof"],
             )
             return redirect("inquiries:sent")
-    return render(request, "inquiries/start.html", {"form": form, "collective": collective})
+    context = {
+        "form": form,
+        "collective": collective,
+        "challenge": proof_of_work.new_challenge(),
+        "proof_field": proof_of_work.FIELD,
+        "proof_strings": _proof_strings(),
+    }
+    return render(request, "inquiries/start.html", context)
+
+
+def _proof_strings() -> dict[str, str]:
+    """The proof-of-work widget's words, from klinke's own catalogue (its own are English)."""
+    return {
+        "label": _("Automatic spam check"),
+        "verificationRequired": _("Automatic spam check"),
+        "verify": _("Automatic spam check"),
+        "verifying": _("Checking for spam…"),
+        "waitAlert": _("Checking for spam…"),
+        "verified": _("Spam check done"),
+        "error": _("The spam check did not work out; you can send the form anyway."),
+        "expired": _("The spam check has expired; tick the box to check again."),
+        "loading": _("Loading…"),
+        "reload": _("Reload"),
+        "cancel": _("Cancel"),
+        "footer": "",
+        "ariaLinkLabel": "ALTCHA",
+    }
 
 
 def sent(request: HttpRequest) -> HttpResponse:

@@ -79,8 +79,10 @@ def fields(**overrides: Any) -> actions.InquiryFields:
     return actions.InquiryFields(**values)
 
 
-def submitted(address: str = "192.0.2.1", **overrides: Any) -> tuple[Inquiry, str]:
-    return actions.do_submit_inquiry(fields=fields(**overrides), address=address)
+def submitted(
+    address: str = "192.0.2.1", proof: str = "", **overrides: Any
+) -> tuple[Inquiry, str]:
+    return actions.do_submit_inquiry(fields=fields(**overrides), address=address, proof=proof)
 
 
 def routed(**overrides: Any) -> tuple[Inquiry, str]:

@@ -212,7 +212,7 @@ def test_it_lists_a_collectives_inquiries_to_members_only(web: Web) -> None:
 
 def test_it_pins_the_queries_of_the_list(web: Web, django_assert_max_num_queries: Any) -> None:
     for i in range(4):
-        routed(contact_email=f"c{i}@example.org")
+        routed(address=f"192.0.2.{10 + i}", contact_email=f"c{i}@example.org")
     members = web.network.client_for(web.carol)
     members.get("/collectives/webwerk/inquiries/")
     with django_assert_max_num_queries(14):
