@@ -2,20 +2,30 @@
 
 Run ``.venv/bin/python bench/routing.py``. Pure Python against ``klinke.inquiries.routing``
 (no database): ``--inquiries`` (default 1,000) client inquiries arrive over two years at
-``--collectives`` (default 40) collectives with a realistic spread:
+``--collectives`` (default 40) collectives, in ``--seeds`` (default 20) worlds drawn from
+``--seed`` (default 11) on; every figure is printed as the mean and the worst over the worlds,
+because one world can be lucky. Each world has a realistic spread:
 
 - topics: 12 kinds of work, asked for with a long tail (web development far more than data
   protection); each collective works on 1 to 3 of them;
 - capacity: 2 to 8 inquiries per 90-day window, most collectives 3 to 4;
-- interest: each collective says "interested" with its own rate (30 % to 90 %), drawn once per
-  inquiry and collective, the same draw in every strategy;
-- reputation: a few collectives fit "better" (a higher score for the same work), as the
-  best-known collectives do in practice;
+- interest: each collective says "interested" with its own rate (30 % to 90 %, 60 % on
+  average), drawn once per inquiry and collective, the same draw in every strategy. Small
+  collectives that asked for inquiries and set their own capacity say yes more often than not;
+  an inquiry that fits nobody's plans is what "not this time" is for;
 - region: five regions; half the inquiries may be done remotely, 60 % of collectives work remotely.
 
+**Scores are a stand-in for the matching engine**, not the engine itself: topic overlap times a
+"reputation" (15 % of collectives fit best, score 1.0; the others 0.82 to 0.95, as the
+best-known collectives do in practice) times 0.92 outside the inquiry's region, plus ±0.03 of
+noise. The rule only ever sees scores through the fit band (who is within ε of the best), so
+what matters is the spread of scores among collectives that fit, and this stand-in gives bands
+of one to six, as the engine does for a short inquiry on one or two topics. The engine's own
+ranking quality is measured by ``bench/quality.py``.
+
 Three strategies see the same inquiries and the same answers, each with its own state
-(capacity used, last assignment), and each only ever gives an inquiry to an eligible,
-interested collective:
+(capacity used, shares earned, last assignment), and each only ever gives an inquiry to an
+eligible, interested collective:
 
 - **rule**: the published rule (fit band, then deficit, waiting time, seeded lottery);
 - **best fit**: always the best-scoring interested collective;
@@ -25,17 +35,21 @@ Figures:
 
 - **Gini** of what each collective received relative to its fair share: for every inquiry, the
   equally eligible are the interested collectives of its fit band (eligible, and within ε of the
-  best score: they fit equally well); each one's share of the inquiry is its capacity over the
-  sum of their capacities, and a collective's fair share is the sum of those shares. The Gini
-  coefficient of received / fair share over collectives with a fair share of at least 3 (below
-  that, 0 or 2 inquiries is chance, not the rule; target for the rule: ≤ 0.15): "normalised
-  by capacity, among collectives that were equally eligible", so a collective is only measured
-  against the inquiries it fitted as well as the others.
+  best score or topped up to the band's minimum: the rule asks them as equals); each one's
+  share of the inquiry is its capacity over the sum of their capacities, and a collective's fair
+  share is the sum of those shares. The Gini coefficient of received / fair share over
+  collectives with a fair share of at least 3 (below that, 0 or 2 inquiries is chance, not the
+  rule; target for the rule: ≤ 0.15 in every world): "normalised by capacity, among collectives
+  that were equally eligible", so a collective is only measured against the inquiries it fitted
+  as well as the others.
 - **fit**: per inquiry, the assigned collective's score over the best score among the interested
-  eligible collectives at that moment, averaged (target for the rule: ≥ 0.95).
-- **no taker**: the share of inquiries nobody eligible was interested in.
+  eligible collectives at that moment, averaged (target for the rule: ≥ 0.95 in every world).
+- **no taker**: the share of inquiries nobody took, split into those nobody eligible could take
+  (topic, region, language or capacity) and those where nobody in the band was interested; of
+  the latter, **second round** is the share where an eligible collective outside the band was
+  interested, which a second interest round (asking the next band) would have reached.
 
-Options: ``--seed S`` (default 11), ``--json``, ``--strict`` (exit 1 when a target is missed).
+Options: ``--json``, ``--strict`` (exit 1 when a target is missed in any world).
 """
 
 from __future__ import annotations
@@ -44,6 +58,7 @@ import argparse
 import datetime as dt
 import json
 import random
+import statistics
 import sys
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -96,10 +111,15 @@ class Inquiry:
 @dataclass
 class State:
     assigned: dict[str, list[dt.datetime]] = field(default_factory=dict)
+    earned: dict[str, list[tuple[dt.datetime, float]]] = field(default_factory=dict)
 
     def received_in_window(self, ref: str, now: dt.datetime) -> int:
         since = now - dt.timedelta(days=DEFAULT_RULES.window_days)
         return sum(1 for at in self.assigned.get(ref, []) if at >= since)
+
+    def earned_in_window(self, ref: str, now: dt.datetime) -> float:
+        since = now - dt.timedelta(days=DEFAULT_RULES.window_days)
+        return sum(share for at, share in self.earned.get(ref, []) if at >= since)
 
     def last(self, ref: str) -> dt.datetime | None:
         times = self.assigned.get(ref)
@@ -167,6 +187,7 @@ def candidates(
             remote_ok=c.remote_ok,
             capacity=c.capacity,
             assigned_in_window=state.received_in_window(c.ref, inquiry.at),
+            earned_in_window=state.earned_in_window(c.ref, inquiry.at),
             last_assigned_at=state.last(c.ref),
         )
         if exclusion(facts, candidate) is None:
@@ -189,6 +210,9 @@ class Result:
     gini: float
     fit: float
     no_taker: float
+    nobody_eligible: float
+    nobody_interested: float
+    second_round: float
     assigned: int
 
 
@@ -199,7 +223,7 @@ def run(name: str, collectives: list[Collective], inquiries: list[Inquiry], seed
     fair: dict[str, float] = {c.ref: 0.0 for c in collectives}
     received: dict[str, int] = {c.ref: 0 for c in collectives}
     fits: list[float] = []
-    no_taker = 0
+    no_taker = nobody_eligible = nobody_interested = second_round = 0
     for number, inquiry in enumerate(inquiries):
         eligible = candidates(collectives, inquiry, state)
         band = list(fit_band(eligible))
@@ -208,6 +232,11 @@ def run(name: str, collectives: list[Collective], inquiries: list[Inquiry], seed
         pool = [c for c in eligible if c.ref in inquiry.interested]
         if not interested:
             no_taker += 1
+            if not eligible:
+                nobody_eligible += 1
+            else:
+                nobody_interested += 1
+                second_round += bool(pool)
             continue
         # The equally eligible: the interested collectives that fit within ε of the best.
         peers = [c for c in band if c.ref in inquiry.interested] or pool
@@ -218,6 +247,8 @@ def run(name: str, collectives: list[Collective], inquiries: list[Inquiry], seed
             result = assign(interested, seed=seed * 100_003 + number)
             assert result is not None
             chosen = next(c for c in interested if c.ref == result.ref)
+            for ref, share in result.shares.items():
+                state.earned.setdefault(ref, []).append((inquiry.at, share))
         elif name == "best fit":
             chosen = min(interested, key=lambda c: (-c.score, c.ref))
         else:
@@ -232,38 +263,72 @@ def run(name: str, collectives: list[Collective], inquiries: list[Inquiry], seed
         gini=gini(ratios),
         fit=sum(fits) / len(fits) if fits else 0.0,
         no_taker=no_taker / len(inquiries),
+        nobody_eligible=nobody_eligible / len(inquiries),
+        nobody_interested=nobody_interested / len(inquiries),
+        second_round=second_round / len(inquiries),
         assigned=len(fits),
     )
+
+
+STRATEGIES = ("rule", "best fit", "lottery")
+
+
+def summarise(runs: list[Result]) -> dict[str, float | str]:
+    """One strategy's figures over the worlds: mean, and worst (highest Gini, lowest fit)."""
+    return {
+        "name": runs[0].name,
+        "gini_mean": statistics.mean(r.gini for r in runs),
+        "gini_worst": max(r.gini for r in runs),
+        "fit_mean": statistics.mean(r.fit for r in runs),
+        "fit_worst": min(r.fit for r in runs),
+        "no_taker": statistics.mean(r.no_taker for r in runs),
+        "nobody_eligible": statistics.mean(r.nobody_eligible for r in runs),
+        "nobody_interested": statistics.mean(r.nobody_interested for r in runs),
+        "second_round": statistics.mean(r.second_round for r in runs),
+        "assigned": statistics.mean(r.assigned for r in runs),
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--inquiries", type=int, default=1000)
     parser.add_argument("--collectives", type=int, default=40)
-    parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument("--seed", type=int, default=11, help="the first world's seed")
+    parser.add_argument("--seeds", type=int, default=20, help="how many worlds")
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
     args = parser.parse_args(argv)
-    collectives, inquiries = make_world(args.collectives, args.inquiries, random.Random(args.seed))
-    results = [
-        run(name, collectives, inquiries, args.seed) for name in ("rule", "best fit", "lottery")
-    ]
+    runs: dict[str, list[Result]] = {name: [] for name in STRATEGIES}
+    for seed in range(args.seed, args.seed + args.seeds):
+        collectives, inquiries = make_world(args.collectives, args.inquiries, random.Random(seed))
+        for name in STRATEGIES:
+            runs[name].append(run(name, collectives, inquiries, seed))
+    summaries = [summarise(runs[name]) for name in STRATEGIES]
+    rule = summaries[0]
+    ok = float(rule["gini_worst"]) <= TARGET_GINI and float(rule["fit_worst"]) >= TARGET_FIT
     if args.json:
-        print(json.dumps([r.__dict__ for r in results], indent=2))
-    else:
+        print(json.dumps({"summaries": summaries, "meets_targets": ok}, indent=2))
+        return 1 if args.strict and not ok else 0
+    print(
+        f"{args.inquiries} inquiries over {DAYS} days, {args.collectives} collectives, "
+        f"{args.seeds} worlds (seeds {args.seed}–{args.seed + args.seeds - 1}), "
+        f"rules: {replace(DEFAULT_RULES)}"
+    )
+    print(
+        f"{'strategy':<10} {'Gini mean':>9} {'worst':>6} {'fit mean':>9} {'worst':>6} "
+        f"{'no taker':>9} {'none fit':>9} {'none keen':>10} {'2nd round':>10}"
+    )
+    for r in summaries:
         print(
-            f"{args.inquiries} inquiries over {DAYS} days, {args.collectives} collectives, "
-            f"rules: {replace(DEFAULT_RULES)}"
+            f"{r['name']:<10} {r['gini_mean']:>9.3f} {r['gini_worst']:>6.3f} "
+            f"{r['fit_mean']:>9.3f} {r['fit_worst']:>6.3f} {r['no_taker']:>9.1%} "
+            f"{r['nobody_eligible']:>9.1%} {r['nobody_interested']:>10.1%} "
+            f"{r['second_round']:>10.1%}"
         )
-        print(f"{'strategy':<10} {'Gini':>6} {'fit':>6} {'no taker':>9} {'assigned':>9}")
-        for r in results:
-            print(f"{r.name:<10} {r.gini:>6.3f} {r.fit:>6.3f} {r.no_taker:>8.1%} {r.assigned:>9}")
-    rule = results[0]
-    ok = rule.gini <= TARGET_GINI and rule.fit >= TARGET_FIT
     verdict = "meets" if ok else "MISSES"
     print(
-        f"rule {verdict} the targets: Gini {rule.gini:.3f} (≤ {TARGET_GINI}), "
-        f"fit {rule.fit:.3f} (≥ {TARGET_FIT})"
+        f"rule {verdict} the targets in every world: Gini worst {rule['gini_worst']:.3f} "
+        f"(≤ {TARGET_GINI}), fit worst {rule['fit_worst']:.3f} (≥ {TARGET_FIT})"
     )
     return 1 if args.strict and not ok else 0
 

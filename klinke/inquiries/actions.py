@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Max, Prefetch, Q
+from django.db.models import Count, Max, Prefetch, Q, Sum
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
@@ -264,7 +264,10 @@ def do_withdraw_inquiry(*, inquiry: Inquiry) -> Inquiry:
         locked.state = State.WITHDRAWN
         locked.closed_at = timezone.now()
         locked.save(update_fields=["state", "closed_at"])
-        InquiryOffer.objects.filter(inquiry=locked, chosen_at__isnull=True).update(counted_at=None)
+        # A withdrawn inquiry was nobody's: neither received nor earned.
+        InquiryOffer.objects.filter(inquiry=locked, chosen_at__isnull=True).update(
+            counted_at=None, share=None
+        )
     return locked
 
 
@@ -488,6 +491,12 @@ def _close_round(inquiry: Inquiry) -> None:
         .values("collective_id")
         .annotate(n=Count("pk", filter=Q(counted_at__gte=since)), last=Max("counted_at"))
     }
+    earned = dict(
+        InquiryOffer.objects.filter(collective_id__in=ids, share__isnull=False, asked_at__gte=since)
+        .values("collective_id")
+        .annotate(total=Sum("share"))
+        .values_list("collective_id", "total")
+    )
     capacity = dict(
         InquirySettings.objects.filter(collective_id__in=ids).values_list(
             "collective_id", "capacity"
@@ -499,6 +508,7 @@ def _close_round(inquiry: Inquiry) -> None:
             score=o.score,
             capacity=capacity.get(o.collective_id, RULES.default_capacity),
             assigned_in_window=received[o.collective_id]["n"] if o.collective_id in received else 0,
+            earned_in_window=earned.get(o.collective_id) or 0.0,
             last_assigned_at=received[o.collective_id]["last"]
             if o.collective_id in received
             else None,
@@ -508,6 +518,10 @@ def _close_round(inquiry: Inquiry) -> None:
     result = routing.assign(facts, seed=routing.new_seed(), rules=RULES)
     assert result is not None
     chosen = next(o for o in interested if str(o.collective_id) == result.ref)
+    for offer in interested:
+        InquiryOffer.objects.filter(pk=offer.pk).update(
+            share=result.shares[str(offer.collective_id)]
+        )
     InquiryOffer.objects.filter(pk=chosen.pk).update(assigned=True, counted_at=now)
     inquiry.state = State.ASSIGNED
     inquiry.seed = result.seed

@@ -154,6 +154,7 @@ class Inquiry(models.Model):
     seed = models.BigIntegerField(null=True, blank=True)
     decided_by = models.CharField(max_length=16, blank=True)
     deficits = models.JSONField(default=dict, blank=True)
+    """Each interested collective's deficit when the rule decided (earned minus received)."""
     exclusions = models.JSONField(default=dict, blank=True)
     """How many collectives were left out, by reason (no names: the client sees it)."""
     is_demo = models.BooleanField(_("demo data"), default=False)
@@ -230,6 +231,9 @@ class InquiryOffer(models.Model):
     """When the client chose this collective (and it got the inquiry as a lead)."""
     counted_at = models.DateTimeField(null=True, blank=True)
     """When this offer started to count against the collective's capacity."""
+    share = models.FloatField(null=True, blank=True)
+    """The share of the inquiry this collective earned by saying "interested" (its capacity over
+    that of all the interested) when the round closed; the rule's deficit adds these up."""
     lead = models.ForeignKey(
         "workbench.Lead", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

@@ -15,13 +15,19 @@ The rule, step by step:
 2. **Fit band** (`fit_band`): the eligible collectives whose score is within `band_epsilon` of the
    best score (relative), topped up to `band_minimum` with the next best where there are that
    many, and never more than `band_maximum`. All of them are asked at once.
-3. **Assignment** (`assign`): among the collectives of the band that said "interested", the one
-   with the largest deficit, the share of its capacity it has *not* received over the rolling
-   window, gets the inquiry. Ties (within `tie_tolerance`) go to who has waited longest since its
-   last assignment (never assigned counts as longest), then to a lottery seeded by a recorded
-   seed, so anyone can replay the draw.
-4. **Declines keep the place**: only assignments count; saying "not this time" changes neither a
-   collective's deficit nor its waiting time.
+3. **Assignment** (`assign`): each collective of the band that said "interested" earns a
+   share of the inquiry in proportion to its capacity (its capacity over the sum of the
+   interested collectives' capacities). Its **deficit** is what it has earned over the rolling
+   window, this share included, minus the inquiries it received in the window; the one with
+   the largest deficit gets the inquiry. So every collective receives, over time, its
+   capacity's share of the inquiries it was interested in, whether it fits often or rarely.
+   Ties (within `tie_tolerance`) go to who has waited longest since its last assignment (never
+   assigned counts as longest), then to a lottery seeded by a recorded seed, so anyone can
+   replay the draw.
+4. **Declines keep the place**: saying "not this time" earns nothing and costs nothing; the
+   deficit and the waiting time stay as they were.
+
+`bench/routing.py` measures the rule against "always the best fit" and a pure lottery.
 """
 
 from __future__ import annotations
@@ -58,7 +64,8 @@ class RoutingRules:
     min_score: float = 0.05
     """Below this score the matching engine found no real fit: not eligible."""
     window_days: int = 90
-    """The rolling window over which assignments are counted against capacity."""
+    """The rolling window over which assignments are counted against capacity, and shares
+    earned and inquiries received are counted for the deficit."""
     default_capacity: int = 3
     """Inquiries per window a collective takes until it sets its own capacity."""
     round_hours: int = 72
@@ -98,6 +105,8 @@ class CandidateFacts:
     """Languages it works in; empty means unknown, which does not exclude."""
     capacity: int = DEFAULT_RULES.default_capacity
     assigned_in_window: int = 0
+    earned_in_window: float = 0.0
+    """The shares of the inquiries it said "interested" in over the window (see `assign`)."""
     last_assigned_at: dt.datetime | None = None
     paused: bool = False
     red_line_hits: tuple[str, ...] = ()
@@ -105,10 +114,8 @@ class CandidateFacts:
 
     @property
     def deficit(self) -> float:
-        """The share of its capacity this collective has not received in the window."""
-        if self.capacity <= 0:
-            return 0.0
-        return (self.capacity - self.assigned_in_window) / self.capacity
+        """What it earned in the window minus what it received there (before this inquiry)."""
+        return self.earned_in_window - self.assigned_in_window
 
 
 def related_topics(topics: Iterable[str], parents: Mapping[str, str | None]) -> frozenset[str]:
@@ -218,7 +225,9 @@ class Assignment:
     ref: str
     seed: int
     deficits: dict[str, float]
-    """Every interested collective's deficit at the moment of assignment."""
+    """Every interested collective's deficit at the moment of assignment, this share included."""
+    shares: dict[str, float]
+    """Every interested collective's share of this inquiry, which it earns (kept on its offer)."""
     tied: tuple[str, ...]
     """The refs still tied after deficit and waiting time (the lottery's draw), one if none."""
     step: Literal["deficit", "waiting", "lottery"]
@@ -232,23 +241,33 @@ def _waiting_key(candidate: CandidateFacts) -> tuple[int, dt.datetime]:
     return (1, candidate.last_assigned_at)
 
 
+def shares_of(interested: Sequence[CandidateFacts]) -> dict[str, float]:
+    """Each interested collective's share of one inquiry: its capacity over all of theirs."""
+    total = sum(max(c.capacity, 0) for c in interested)
+    if total <= 0:
+        return {c.ref: 1 / len(interested) for c in interested}
+    return {c.ref: max(c.capacity, 0) / total for c in interested}
+
+
 def assign(
     interested: Sequence[CandidateFacts], *, seed: int, rules: RoutingRules = DEFAULT_RULES
 ) -> Assignment | None:
     """The interested collective of the band that gets the inquiry; None when nobody is."""
     if not interested:
         return None
-    deficits = {c.ref: c.deficit for c in interested}
+    shares = shares_of(interested)
+    deficits = {c.ref: c.deficit + shares[c.ref] for c in interested}
     best = max(deficits.values())
-    by_deficit = [c for c in interested if best - c.deficit <= rules.tie_tolerance]
+    by_deficit = [c for c in interested if best - deficits[c.ref] <= rules.tie_tolerance]
     if len(by_deficit) == 1:
-        return Assignment(by_deficit[0].ref, seed, deficits, (by_deficit[0].ref,), "deficit")
+        ref = by_deficit[0].ref
+        return Assignment(ref, seed, deficits, shares, (ref,), "deficit")
     longest = min(_waiting_key(c) for c in by_deficit)
     by_waiting = sorted(c.ref for c in by_deficit if _waiting_key(c) == longest)
     if len(by_waiting) == 1:
-        return Assignment(by_waiting[0], seed, deficits, tuple(by_waiting), "waiting")
+        return Assignment(by_waiting[0], seed, deficits, shares, tuple(by_waiting), "waiting")
     drawn = random.Random(seed).choice(by_waiting)
-    return Assignment(drawn, seed, deficits, tuple(by_waiting), "lottery")
+    return Assignment(drawn, seed, deficits, shares, tuple(by_waiting), "lottery")
 
 
 def new_seed() -> int:

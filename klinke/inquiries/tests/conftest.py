@@ -79,9 +79,7 @@ def fields(**overrides: Any) -> actions.InquiryFields:
     return actions.InquiryFields(**values)
 
 
-def submitted(
-    address: str = "192.0.2.1", proof: str = "", **overrides: Any
-) -> tuple[Inquiry, str]:
+def submitted(address: str = "192.0.2.1", proof: str = "", **overrides: Any) -> tuple[Inquiry, str]:
     return actions.do_submit_inquiry(fields=fields(**overrides), address=address, proof=proof)
 
 

@@ -109,11 +109,50 @@ def test_it_assigns_by_the_rule_once_everyone_has_answered(web: Web) -> None:
     inquiry.refresh_from_db()
     assert inquiry.state == State.ASSIGNED
     assert inquiry.seed is not None
-    assert set(inquiry.deficits) == {"Kollektiv Quellcode", "Webwerk Kollektiv"}
+    assert inquiry.deficits == {"Kollektiv Quellcode": 0.5, "Webwerk Kollektiv": 0.5}
     assigned = InquiryOffer.objects.get(inquiry=inquiry, assigned=True)
     assert assigned.collective.slug in {"quellcode", "webwerk"}
     assert assigned.counted_at is not None
     assert mail.outbox[-1].to == ["tina@mieterverein.example"]
+    # The interested earned equal shares (equal capacities); who declined earned nothing.
+    shares = {o.collective.slug: o.share for o in InquiryOffer.objects.filter(inquiry=inquiry)}
+    assert shares == {"quellcode": 0.5, "webwerk": 0.5, "portalbau": None}
+
+
+def test_it_counts_what_the_interested_earned_in_the_next_round(web: Web) -> None:
+    InquirySettings.objects.create(collective=web.collective_d, capacity=6)
+    first, _raw = routed()
+    for offer in InquiryOffer.objects.filter(inquiry=first).select_related("collective"):
+        member = offer.collective.member_users()[0]
+        actions.do_answer_offer(offer=offer, user=member, interested=True)
+    shares = {o.collective.slug: o.share for o in InquiryOffer.objects.filter(inquiry=first)}
+    assert shares == {"quellcode": 0.25, "webwerk": 0.25, "portalbau": 0.5}
+    first_pick = InquiryOffer.objects.get(inquiry=first, assigned=True).collective.slug
+    assert first_pick == "portalbau"  # the largest share of this inquiry, equal histories
+
+    second, _raw = routed(contact_email="other@example.org")
+    for offer in InquiryOffer.objects.filter(inquiry=second).select_related("collective"):
+        member = offer.collective.member_users()[0]
+        actions.do_answer_offer(offer=offer, user=member, interested=True)
+    second.refresh_from_db()
+    # Portalbau earned 0.5 + 0.5 and received 1; the others earned 0.25 + 0.25 each.
+    assert second.deficits == {
+        "Kollektiv Quellcode": 0.5,
+        "Webwerk Kollektiv": 0.5,
+        "Portalbau eG": 0.0,
+    }
+    assert InquiryOffer.objects.get(inquiry=second, assigned=True).collective.slug != "portalbau"
+
+
+def test_it_forgets_the_shares_of_a_withdrawn_inquiry(web: Web) -> None:
+    inquiry, _raw = routed()
+    for offer in InquiryOffer.objects.filter(inquiry=inquiry).select_related("collective"):
+        member = offer.collective.member_users()[0]
+        actions.do_answer_offer(offer=offer, user=member, interested=True)
+    assert InquiryOffer.objects.filter(inquiry=inquiry, share__isnull=False).count() == 3
+    actions.do_withdraw_inquiry(inquiry=inquiry)
+    assert not InquiryOffer.objects.filter(inquiry=inquiry, share__isnull=False).exists()
+    assert not InquiryOffer.objects.filter(inquiry=inquiry, counted_at__isnull=False).exists()
 
 
 def test_it_gives_the_next_inquiry_to_the_collective_with_the_larger_deficit(web: Web) -> None:
@@ -209,8 +248,7 @@ def test_it_limits_inquiries_per_address_and_per_email(web: Web) -> None:
     with pytest.raises(actions.TooMany):
         submitted(address="203.0.113.9", contact_email="SAME@example.org")
     assert (
-        Inquiry.objects.count()
-        == actions.LIMIT_PER_ADDRESS_WITHOUT_PROOF + actions.LIMIT_PER_EMAIL
+        Inquiry.objects.count() == actions.LIMIT_PER_ADDRESS_WITHOUT_PROOF + actions.LIMIT_PER_EMAIL
     )
     digests = set(SubmissionMark.objects.values_list("fingerprint", flat=True))
     assert not any("192.0.2.1" in d or "same@" in d for d in digests)

@@ -18,9 +18,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SOLUTION = "document.querySelector('altcha-widget input[type=hidden][name=proof]')?.value || ''"
 
 
-def test_it_solves_the_challenge_and_sends_the_form_with_javascript(
-    browser_page, web, live_server
-):
+def test_it_solves_the_challenge_and_sends_the_form_with_javascript(browser_page, web, live_server):
     page = browser_page
     problems = watch(page)
     page.goto("/inquiries/")

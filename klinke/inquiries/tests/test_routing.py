@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from klinke.inquiries.routing import (
     CandidateFacts,
     InquiryFacts,
@@ -12,6 +14,7 @@ from klinke.inquiries.routing import (
     exclusion,
     fit_band,
     screen_candidates,
+    shares_of,
 )
 
 INQUIRY = InquiryFacts(topics=frozenset({"web"}), language="de", region="DED5")
@@ -92,13 +95,52 @@ def test_it_caps_the_band() -> None:
     assert len(fit_band([cand(str(i), 1.0) for i in range(5)], rules=rules)) == 2
 
 
-def test_it_gives_it_to_the_largest_deficit_relative_to_capacity() -> None:
-    busy = cand("busy", capacity=4, assigned_in_window=2)  # 50 % left
-    small = cand("small", capacity=1, assigned_in_window=0)  # 100 % left
-    result = assign([busy, small], seed=1)
+def test_it_shares_an_inquiry_among_the_interested_by_capacity() -> None:
+    shares = shares_of([cand("small", capacity=1), cand("big", capacity=3)])
+    assert shares == {"small": 0.25, "big": 0.75}
+    assert shares_of([cand("a", capacity=0), cand("b", capacity=0)]) == {"a": 0.5, "b": 0.5}
+
+
+def test_it_counts_the_deficit_as_earned_minus_received() -> None:
+    assert cand("a", earned_in_window=2.5, assigned_in_window=2).deficit == 0.5
+    assert cand("b", earned_in_window=0.5, assigned_in_window=2).deficit == -1.5
+    assert cand("c").deficit == 0.0
+
+
+def test_it_gives_it_to_the_largest_deficit_this_share_included() -> None:
+    # Equal histories: this inquiry's share decides, so the larger capacity gets it.
+    small = cand("small", capacity=1)
+    big = cand("big", capacity=3)
+    result = assign([small, big], seed=1)
     assert result is not None
-    assert (result.ref, result.step) == ("small", "deficit")
-    assert result.deficits == {"busy": 0.5, "small": 1.0}
+    assert (result.ref, result.step) == ("big", "deficit")
+    assert result.deficits == {"small": 0.25, "big": 0.75}
+    assert result.shares == {"small": 0.25, "big": 0.75}
+    # A collective that earned more than it received over the window is next, whatever its size.
+    owed = cand("owed", capacity=1, earned_in_window=1.8, assigned_in_window=1)
+    served = cand("served", capacity=3, earned_in_window=2.0, assigned_in_window=2)
+    result = assign([owed, served], seed=1)
+    assert result is not None
+    assert result.ref == "owed"
+    assert result.deficits == {"owed": pytest.approx(1.05), "served": pytest.approx(0.75)}
+
+
+def test_it_serves_each_in_proportion_to_capacity_over_many_inquiries() -> None:
+    # Three collectives interested in every inquiry: each gets its capacity's share, in turn.
+    capacity = {"a": 1, "b": 2, "c": 3}
+    earned = dict.fromkeys(capacity, 0.0)
+    received = dict.fromkeys(capacity, 0)
+    for number in range(60):
+        interested = [
+            cand(ref, capacity=cap, earned_in_window=earned[ref], assigned_in_window=received[ref])
+            for ref, cap in capacity.items()
+        ]
+        result = assign(interested, seed=number)
+        assert result is not None
+        for ref, share in result.shares.items():
+            earned[ref] += share
+        received[result.ref] += 1
+    assert received == {"a": 10, "b": 20, "c": 30}
 
 
 def test_it_breaks_a_tie_by_who_waited_longest() -> None:
@@ -125,10 +167,10 @@ def test_it_draws_a_full_tie_by_a_lottery_replayable_from_its_seed() -> None:
 
 
 def test_it_keeps_the_place_of_who_declined() -> None:
-    # Declines are not counted: a collective that said "not this time" five times still has
-    # its full deficit and its waiting time, so it wins the next inquiry it is interested in.
-    patient = cand("patient", capacity=3, assigned_in_window=0)
-    served = cand("served", capacity=3, assigned_in_window=1)
+    # Declines neither earn nor cost: a collective that said "not this time" five times keeps
+    # what it earned before, and wins against one that was served in between.
+    patient = cand("patient", capacity=3, earned_in_window=1.0, assigned_in_window=0)
+    served = cand("served", capacity=3, earned_in_window=2.0, assigned_in_window=2)
     result = assign([served, patient], seed=7)
     assert result is not None
     assert result.ref == "patient"
