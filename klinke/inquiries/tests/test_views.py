@@ -189,6 +189,12 @@ def test_it_renders_the_published_rule(web: Web, client: Client) -> None:
     page = client.get("/inquiries/how-they-are-shared/", HTTP_ACCEPT_LANGUAGE="de")
     assert "Wie Anfragen verteilt werden" in page.content.decode()
     assert "15" in page.content.decode()
+    # The page states the deficit counter the code uses, with the window's length.
+    english = client.get("/inquiries/how-they-are-shared/", HTTP_ACCEPT_LANGUAGE="en")
+    text = " ".join(english.content.decode().split())
+    assert "earns a share of your inquiry in proportion to its capacity" in text
+    assert "over the last 90 days, this share included, minus the inquiries it received" in text
+    assert "earns nothing and costs nothing" in text
 
 
 # --- the collective's side -------------------------------------------------------------------
