@@ -1,6 +1,7 @@
-"""Races on PostgreSQL's row locks: answers arriving as the round closes, and a client choosing
-while an answer arrives. Every action locks the inquiry row first, so each race has one clear
-order and nothing is half-applied."""
+"""Races on PostgreSQL's row locks: answers arriving as the round closes, a client choosing
+while an answer arrives, and one proof of work sent twice at once. Every action locks the
+inquiry row first, so each race has one clear order and nothing is half-applied; a proof of
+work is spent through a unique row, so only one of two sends can spend it."""
 
 from __future__ import annotations
 
@@ -9,9 +10,9 @@ from typing import Any
 
 import pytest
 
-from klinke.inquiries import actions
-from klinke.inquiries.models import Answer, InquiryOffer, State
-from klinke.inquiries.tests.conftest import Web, routed
+from klinke.inquiries import actions, proof_of_work
+from klinke.inquiries.models import Answer, Inquiry, InquiryOffer, SpentChallenge, State
+from klinke.inquiries.tests.conftest import Web, routed, submitted
 from klinke.testing import postgresql_only, run_at_once
 from klinke.workbench.models import Lead
 
@@ -75,3 +76,20 @@ def test_it_settles_a_choice_while_an_answer_arrives(web: Web) -> None:
     assert Lead.objects.filter(collective=web.network.collective_a).count() == 1
     inquiry.refresh_from_db()
     assert inquiry.state == State.HANDED_OVER
+
+
+def test_it_spends_a_proof_of_work_sent_twice_at_once_only_once(
+    web: Web, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(proof_of_work, "COUNTER_TO", proof_of_work.COUNTER_FROM + 10)
+    proof = proof_of_work.solve(proof_of_work.new_challenge())
+    results: list[Any] = run_at_once(
+        [
+            partial(submitted, address="192.0.2.31", contact_email="a@example.org", proof=proof),
+            partial(submitted, address="192.0.2.32", contact_email="b@example.org", proof=proof),
+        ]
+    )
+    refused = [r for r in results if isinstance(r, actions.ProofRefused)]
+    assert len(refused) == 1, results
+    assert Inquiry.objects.count() == 1
+    assert SpentChallenge.objects.count() == 1
