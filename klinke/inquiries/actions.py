@@ -515,13 +515,16 @@ def _close_round(inquiry: Inquiry) -> None:
         )
         for o in interested
     ]
-    result = routing.assign(facts, seed=routing.new_seed(), rules=RULES)
+    result = routing.assign(
+        facts, seed=routing.new_seed(), best_score=max(o.score for o in offers), rules=RULES
+    )
     assert result is not None
     chosen = next(o for o in interested if str(o.collective_id) == result.ref)
     for offer in interested:
-        InquiryOffer.objects.filter(pk=offer.pk).update(
-            share=result.shares[str(offer.collective_id)]
-        )
+        if str(offer.collective_id) in result.shares:
+            InquiryOffer.objects.filter(pk=offer.pk).update(
+                share=result.shares[str(offer.collective_id)]
+            )
     InquiryOffer.objects.filter(pk=chosen.pk).update(assigned=True, counted_at=now)
     inquiry.state = State.ASSIGNED
     inquiry.seed = result.seed

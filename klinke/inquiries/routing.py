@@ -15,15 +15,17 @@ The rule, step by step:
 2. **Fit band** (`fit_band`): the eligible collectives whose score is within `band_epsilon` of the
    best score (relative), topped up to `band_minimum` with the next best where there are that
    many, and never more than `band_maximum`. All of them are asked at once.
-3. **Assignment** (`assign`): each collective of the band that said "interested" earns a
-   share of the inquiry in proportion to its capacity (its capacity over the sum of the
-   interested collectives' capacities). Its **deficit** is what it has earned over the rolling
-   window, this share included, minus the inquiries it received in the window; the one with
-   the largest deficit gets the inquiry. So every collective receives, over time, its
-   capacity's share of the inquiries it was interested in, whether it fits often or rarely.
-   Ties (within `tie_tolerance`) go to who has waited longest since its last assignment (never
-   assigned counts as longest), then to a lottery seeded by a recorded seed, so anyone can
-   replay the draw.
+3. **Assignment** (`assign`): among the collectives of the band that said "interested", those
+   within `band_epsilon` of the band's best score are **in the running** (`in_the_running`);
+   the ones asked only to top the band up to `band_minimum` are in the running only when none
+   of those is interested. Each collective in the running earns a share of the inquiry in
+   proportion to its capacity (its capacity over the sum of their capacities). Its **deficit**
+   is what it has earned over the rolling window, this share included, minus the inquiries it
+   received in the window; the one with the largest deficit gets the inquiry. So every
+   collective receives, over time, its capacity's share of the inquiries it was in the running
+   for, whether it fits often or rarely. Ties (within `tie_tolerance`) go to who has waited
+   longest since its last assignment (never assigned counts as longest), then to a lottery
+   seeded by a recorded seed, so anyone can replay the draw.
 4. **Declines keep the place**: saying "not this time" earns nothing and costs nothing; the
    deficit and the waiting time stay as they were.
 
@@ -225,9 +227,10 @@ class Assignment:
     ref: str
     seed: int
     deficits: dict[str, float]
-    """Every interested collective's deficit at the moment of assignment, this share included."""
+    """The deficit of every collective in the running at the moment of assignment, this share
+    included."""
     shares: dict[str, float]
-    """Every interested collective's share of this inquiry, which it earns (kept on its offer)."""
+    """The share of this inquiry each collective in the running earns (kept on its offer)."""
     tied: tuple[str, ...]
     """The refs still tied after deficit and waiting time (the lottery's draw), one if none."""
     step: Literal["deficit", "waiting", "lottery"]
@@ -241,24 +244,47 @@ def _waiting_key(candidate: CandidateFacts) -> tuple[int, dt.datetime]:
     return (1, candidate.last_assigned_at)
 
 
-def shares_of(interested: Sequence[CandidateFacts]) -> dict[str, float]:
-    """Each interested collective's share of one inquiry: its capacity over all of theirs."""
-    total = sum(max(c.capacity, 0) for c in interested)
+def in_the_running(
+    interested: Sequence[CandidateFacts],
+    *,
+    best_score: float | None = None,
+    rules: RoutingRules = DEFAULT_RULES,
+) -> list[CandidateFacts]:
+    """The interested within ε of `best_score` (the band's best, by default the interested's);
+    all the interested when none of them is (the band was topped up with lower scores)."""
+    if not interested:
+        return []
+    best = max(c.score for c in interested) if best_score is None else best_score
+    close = [c for c in interested if c.score >= best * (1 - rules.band_epsilon)]
+    return close or list(interested)
+
+
+def shares_of(running: Sequence[CandidateFacts]) -> dict[str, float]:
+    """Each collective's share of one inquiry: its capacity over the sum of all their capacities."""
+    total = sum(max(c.capacity, 0) for c in running)
     if total <= 0:
-        return {c.ref: 1 / len(interested) for c in interested}
-    return {c.ref: max(c.capacity, 0) / total for c in interested}
+        return {c.ref: 1 / len(running) for c in running}
+    return {c.ref: max(c.capacity, 0) / total for c in running}
 
 
 def assign(
-    interested: Sequence[CandidateFacts], *, seed: int, rules: RoutingRules = DEFAULT_RULES
+    interested: Sequence[CandidateFacts],
+    *,
+    seed: int,
+    best_score: float | None = None,
+    rules: RoutingRules = DEFAULT_RULES,
 ) -> Assignment | None:
-    """The interested collective of the band that gets the inquiry; None when nobody is."""
-    if not interested:
+    """The interested collective of the band that gets the inquiry; None when nobody is.
+
+    `best_score` is the best score of everyone asked (the band), whether interested or not.
+    """
+    running = in_the_running(interested, best_score=best_score, rules=rules)
+    if not running:
         return None
-    shares = shares_of(interested)
-    deficits = {c.ref: c.deficit + shares[c.ref] for c in interested}
+    shares = shares_of(running)
+    deficits = {c.ref: c.deficit + shares[c.ref] for c in running}
     best = max(deficits.values())
-    by_deficit = [c for c in interested if best - deficits[c.ref] <= rules.tie_tolerance]
+    by_deficit = [c for c in running if best - deficits[c.ref] <= rules.tie_tolerance]
     if len(by_deficit) == 1:
         ref = by_deficit[0].ref
         return Assignment(ref, seed, deficits, shares, (ref,), "deficit")

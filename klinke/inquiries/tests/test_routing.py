@@ -13,6 +13,7 @@ from klinke.inquiries.routing import (
     assign,
     exclusion,
     fit_band,
+    in_the_running,
     screen_candidates,
     shares_of,
 )
@@ -93,6 +94,27 @@ def test_it_tops_the_band_up_to_the_minimum_where_possible() -> None:
 def test_it_caps_the_band() -> None:
     rules = RoutingRules(band_maximum=2)
     assert len(fit_band([cand(str(i), 1.0) for i in range(5)], rules=rules)) == 2
+
+
+def test_it_puts_the_interested_within_epsilon_of_the_bands_best_in_the_running() -> None:
+    rules = RoutingRules(band_epsilon=0.1)
+    close, topped_up = cand("close", 0.92), cand("topped-up", 0.5)
+    running = in_the_running([topped_up, close], best_score=1.0, rules=rules)
+    assert [c.ref for c in running] == ["close"]
+    # When nobody within ε is interested, those the band was topped up with are in the running.
+    alone = in_the_running([topped_up, cand("lower", 0.4)], best_score=1.0, rules=rules)
+    assert [c.ref for c in alone] == ["topped-up", "lower"]
+    assert in_the_running([], best_score=1.0) == []
+
+
+def test_it_gives_a_topped_up_collective_nothing_while_a_closer_fit_is_interested() -> None:
+    rules = RoutingRules(band_epsilon=0.1)
+    close = cand("close", 0.95, earned_in_window=0.0, assigned_in_window=2)
+    topped_up = cand("topped-up", 0.5, earned_in_window=3.0)
+    result = assign([topped_up, close], seed=1, best_score=1.0, rules=rules)
+    assert result is not None
+    assert result.ref == "close"
+    assert set(result.shares) == set(result.deficits) == {"close"}  # earns nothing either
 
 
 def test_it_shares_an_inquiry_among_the_interested_by_capacity() -> None:

@@ -192,7 +192,8 @@ def test_it_renders_the_published_rule(web: Web, client: Client) -> None:
     # The page states the deficit counter the code uses, with the window's length.
     english = client.get("/inquiries/how-they-are-shared/", HTTP_ACCEPT_LANGUAGE="en")
     text = " ".join(english.content.decode().split())
-    assert "earns a share of your inquiry in proportion to its capacity" in text
+    assert "those within 15 % of the best score of everyone asked are in the running" in text
+    assert "in the running earns a share of your inquiry in proportion to its capacity" in text
     assert "over the last 90 days, this share included, minus the inquiries it received" in text
     assert "earns nothing and costs nothing" in text
 
