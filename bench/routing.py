@@ -52,6 +52,13 @@ Figures:
   the latter, **second round** is the share where an eligible collective outside the band was
   interested, which a second interest round (asking the next band) would have reached.
 
+What it found (20 worlds): the rule's Gini is about 0.04 (worst 0.05) against 0.20 for "always
+the best fit" and 0.17 for a lottery, at 0.98 of the best fit; about a third of inquiries find
+no taker, 18 % because nobody eligible exists (a network of 40 is thin per topic and region)
+and 13 % because everyone asked declined. A second interest round would reach only about 1 %
+(5 % at 10–50 % interest): the band already holds nearly every eligible collective, so it is
+not built.
+
 Options: ``--json``, ``--strict`` (exit 1 when a target is missed in any world).
 """
 
