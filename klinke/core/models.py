@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from klinke.core import gazetteer
 from klinke.core.languages import LANGUAGE_NAMES, WORKING_LANGUAGES
 
 if TYPE_CHECKING:
@@ -208,6 +209,33 @@ class DirectoryProfile(models.Model):
     @property
     def region_label(self) -> str:
         return ", ".join(part for part in (self.city, self.country) if part)
+
+    def fill_place_from_city(self, *, previous_city: str = "") -> list[str]:
+        """Fill the country, NUTS code and coordinates that are empty from the city, where
+        the offline gazetteer knows it; returns the names of the fields it set.
+
+        What people typed stays. A value the gazetteer gave for ``previous_city`` counts as
+        not typed: a profile that moves from Leipzig to Köln does not keep Leipzig's region.
+        """
+        before = gazetteer.find(previous_city) if previous_city else None
+        typed_country = "" if before and self.country == before.country else self.country
+        place = gazetteer.find(self.city, typed_country)
+        if place is None:
+            return []
+        derived = {
+            "country": place.country,
+            "nuts_code": place.nuts_code,
+            "latitude": place.latitude,
+            "longitude": place.longitude,
+        }
+        changed = []
+        for field, value in derived.items():
+            current = getattr(self, field)
+            was_derived = before is not None and current == getattr(before, field)
+            if current in ("", None) or (was_derived and current != value):
+                setattr(self, field, value)
+                changed.append(field)
+        return changed
 
     def texts_for_search(self) -> list[str]:
         """Texts the directory search indexes; subclasses add their own."""
