@@ -11,8 +11,8 @@ its GeoNames name, further spellings people type (for towns of 100,000 and more,
 Latin-script exonym GeoNames knows: "München" for "Munich", "Wien" for "Vienna"; and for
 every town, its short names: "Halle" for "Halle (Saale)", "Frankfurt" for "Frankfurt am Main"),
 the country, the coordinates, the population (which decides between towns of one name) and a
-NUTS code: the town's own NUTS-3 region when it is one (a German kreisfreie Stadt, Wien, Graz, a Swiss
-canton named like its town), otherwise the region of its state (NUTS-1 for a German Land,
+NUTS code: the town's own NUTS-3 region when it is one (a German kreisfreie Stadt, Wien, Graz,
+a Swiss canton named like its town), otherwise the region of its state (NUTS-1 for a German Land,
 NUTS-2 for an Austrian Bundesland, NUTS-3 for a Swiss canton).
 """
 

@@ -79,9 +79,7 @@ class CollectiveForm(CleanTextInputs, forms.ModelForm[Collective]):
         model = Collective
         fields = [name for *_group, names in COLLECTIVE_FIELD_GROUPS for name in names]
         help_texts = {
-            "slug": _(
-                "Appears in the address of your page. Left empty, it is made from the name."
-            ),
+            "slug": _("Appears in the address of your page. Left empty, it is made from the name."),
             "city": _(
                 "Country, region and coordinates below are filled in from the city when they "
                 "are left empty and we know the place."
