@@ -35,6 +35,7 @@ ITEM_FIELDS = [
 
 
 class ExchangeItemForm(CleanTextInputs, forms.ModelForm[ExchangeItem]):
+    field_order = ITEM_FIELDS
     kind_choices = forms.MultipleChoiceField(
         label=_("kinds of help"), choices=HelpKind.choices, widget=forms.CheckboxSelectMultiple
     )
