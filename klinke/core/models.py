@@ -57,10 +57,24 @@ def is_network_member(user: Visitor | None) -> bool:
     cached: bool | None = getattr(user, "_is_network_member", None)
     if cached is None:
         cached = bool(getattr(user, "is_steward", False)) or any(
-            holds_role(user) for holds_role in _network_roles.values()
+            holds_network_role(user, name) for name in _network_roles
         )
         setattr(user, "_is_network_member", cached)  # noqa: B010 - a per-request cache
     return cached
+
+
+def holds_network_role(user: Visitor | None, name: str) -> bool:
+    """Whether `user` holds the role an app registered as `name` ("supporter"), asked once
+    per request and user object."""
+    if user is None or not user.is_authenticated or name not in _network_roles:
+        return False
+    held: dict[str, bool] | None = getattr(user, "_network_roles_held", None)
+    if held is None:
+        held = {}
+        setattr(user, "_network_roles_held", held)  # noqa: B010 - a per-request cache
+    if name not in held:
+        held[name] = _network_roles[name](user)
+    return held[name]
 
 
 def split_languages(value: str) -> list[str]:
