@@ -78,6 +78,10 @@ class CollectiveForm(CleanTextInputs, forms.ModelForm[Collective]):
     class Meta:
         model = Collective
         fields = [name for *_group, names in COLLECTIVE_FIELD_GROUPS for name in names]
+        widgets = {
+            "description_de": forms.Textarea(attrs={"rows": 5}),
+            "description_en": forms.Textarea(attrs={"rows": 5}),
+        }
         help_texts = {
             "slug": _("Appears in the address of your page. Left empty, it is made from the name."),
             "city": _(

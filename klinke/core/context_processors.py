@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.http import HttpRequest
 
-from klinke.core.models import holds_network_role, is_network_member
+from klinke.core.models import is_network_member, session_holds_network_role
 
 
 def site(request: HttpRequest) -> dict[str, object]:
@@ -9,6 +9,6 @@ def site(request: HttpRequest) -> dict[str, object]:
     return {
         "SITE_URL": settings.SITE_URL,
         "is_network_member": is_network_member(user),
-        # Called by the template only where it asks (the user menu), then cached on the user.
-        "has_supporter_profile": lambda: holds_network_role(user, "supporter"),
+        # Called by the template only where it asks (the user menu); the session remembers.
+        "has_supporter_profile": lambda: session_holds_network_role(request, "supporter"),
     }

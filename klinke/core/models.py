@@ -17,6 +17,8 @@ from klinke.core.languages import LANGUAGE_NAMES, WORKING_LANGUAGES
 
 if TYPE_CHECKING:
     from django.contrib.auth.base_user import AbstractBaseUser
+    from django.contrib.sessions.backends.base import SessionBase
+    from django.http import HttpRequest
 
 Visitor: TypeAlias = "AbstractBaseUser | AnonymousUser"
 """Whoever makes a request: `request.user`, signed in or not."""
@@ -75,6 +77,27 @@ def holds_network_role(user: Visitor | None, name: str) -> bool:
     if name not in held:
         held[name] = _network_roles[name](user)
     return held[name]
+
+
+# The roles a signed-in person's session remembers, so the user menu on every page can say
+# "My supporter profile" or "Become a supporter" without asking the database each time. Set
+# when they log in and when the app that grants the role changes it; asked once otherwise.
+SESSION_ROLES_KEY = "network_roles"
+
+
+def remember_network_role(session: SessionBase, name: str, held: bool) -> None:
+    session[SESSION_ROLES_KEY] = {**session.get(SESSION_ROLES_KEY, {}), name: held}
+
+
+def session_holds_network_role(request: HttpRequest, name: str) -> bool:
+    """Whether the signed-in person holds role `name`, as their session remembers it."""
+    if not request.user.is_authenticated:
+        return False
+    roles: dict[str, bool] = request.session.get(SESSION_ROLES_KEY, {})
+    if name not in roles:
+        remember_network_role(request.session, name, holds_network_role(request.user, name))
+        roles = request.session[SESSION_ROLES_KEY]
+    return bool(roles[name])
 
 
 def split_languages(value: str) -> list[str]:

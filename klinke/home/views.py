@@ -19,7 +19,6 @@ from klinke.collectives.access import members_only_view
 from klinke.collectives.actions import MembershipError, do_save_profile_essentials
 from klinke.collectives.models import Collective
 from klinke.core.forms import refusal_onto
-from klinke.core.models import holds_network_role
 from klinke.directory.front import front_page_context
 from klinke.exchange import candidates
 from klinke.exchange.models import Introduction, IntroductionState, ItemState, Need
@@ -28,6 +27,7 @@ from klinke.home.forms import ProfileEssentialsForm
 from klinke.home.models import Step
 from klinke.home.steps import progress_for
 from klinke.knowledge.models import Question
+from klinke.supporters.models import Supporter
 from klinke.workbench.models import Decision, Response
 from klinke.workshops.models import Event
 
@@ -97,8 +97,7 @@ def personal_home(user: User) -> dict[str, Any]:
         "need_matches": need_matches,
         "events": events,
         "decisions": decisions,
-        # Asked once per request: the user menu of base.html asks the same.
-        "has_supporter_profile": holds_network_role(user, "supporter"),
+        "has_supporter_profile": Supporter.objects.filter(user=user).exists(),
     }
 
 

@@ -114,3 +114,15 @@ def test_it_shows_supporters_their_profile_in_the_menu(network):
 def test_it_shows_no_user_menu_to_visitors(network):
     html = network.client_for(None).get(reverse("directory:index")).content.decode()
     assert "Become a supporter" not in html and "My supporter profile" not in html
+
+
+@pytest.mark.django_db
+def test_it_changes_the_menu_once_a_supporter_profile_is_saved(network):
+    client = network.client_for(network.alice)
+    response = client.post(
+        reverse("supporters:edit_own"),
+        {"name": "Alice", "slug": "alice-hilft", "kind": "person", "visibility": "public"},
+    )
+    assert response.status_code == 302, response.context["form"].errors
+    html = client.get(reverse("home")).content.decode()
+    assert "My supporter profile" in html[html.index('class="user-menu menu"') :]
