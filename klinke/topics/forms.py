@@ -32,7 +32,7 @@ class GroupedTopicsWidget(forms.CheckboxSelectMultiple):
     template_name = "topics/widgets/grouped_topics.html"
 
 
-class TopicsField(forms.ModelMultipleChoiceField):
+class TopicsField(forms.ModelMultipleChoiceField[Topic]):
     """Checkboxes of the topics, each top-level topic with the topics below it."""
 
     iterator = _GroupedTopicChoices

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-import polib
+import polib  # type: ignore[import-untyped]
 import pytest
 from django import forms
 from django.conf import settings
