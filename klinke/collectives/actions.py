@@ -40,6 +40,12 @@ def _save_profile(
     references: ReferenceChanges,
 ) -> None:
     collective.language_codes = list(languages)
+    previous_city = (
+        Collective.objects.filter(pk=collective.pk).values_list("city", flat=True).first()
+        if collective.pk
+        else None
+    )
+    collective.fill_place_from_city(previous_city=previous_city or "")
     collective.save()
     collective.topics.set(list(topics))
     for reference in references.delete:
@@ -97,8 +103,9 @@ def do_save_profile_essentials(
     if language not in ("de", "en"):
         raise ValueError(f"no description field for language {language!r}")
     setattr(collective, f"description_{language}", description.strip())
-    collective.city = city.strip()
-    collective.save(update_fields=[f"description_{language}", "city"])
+    previous_city, collective.city = collective.city, city.strip()
+    derived = collective.fill_place_from_city(previous_city=previous_city)
+    collective.save(update_fields=[f"description_{language}", "city", *derived])
     collective.topics.set(list(topics))
     collective.refresh_search_document()
     return collective

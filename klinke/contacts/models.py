@@ -321,6 +321,25 @@ class Contact(Tagged):
             self.last_contacted_on = on
 
 
+# The words imports store as labels (vCard TEL/EMAIL types, spreadsheet columns), shown in the
+# reader's language; whatever else people type as a label is shown as they typed it.
+KNOWN_LABELS = {
+    "work": _("work"),
+    "home": _("home"),
+    "mobile": _("mobile"),
+    "fax": _("fax"),
+    "pager": _("pager"),
+    "other": _("other"),
+    "main": _("main"),
+}
+
+
+def shown_label(label: str) -> str:
+    """ "work, fax" → "Arbeit, Fax" on a German page; "Büro Nord" stays "Büro Nord"."""
+    parts = [part.strip() for part in label.split(",")]
+    return ", ".join(str(KNOWN_LABELS.get(part.lower(), part)) for part in parts if part)
+
+
 class ContactEmail(models.Model):
     contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="emails")
     email = models.EmailField(_("email"), max_length=254)
@@ -339,6 +358,10 @@ class ContactEmail(models.Model):
     def save(self, **options: Unpack[SaveOptions]) -> None:
         self.email = self.normalise(self.email)
         super().save(**options)
+
+    @property
+    def shown_label(self) -> str:
+        return shown_label(self.label)
 
     @staticmethod
     def normalise(address: str) -> str:
@@ -373,6 +396,10 @@ class ContactPhone(models.Model):
     @property
     def is_unparsed(self) -> bool:
         return not self.e164
+
+    @property
+    def shown_label(self) -> str:
+        return shown_label(self.label)
 
     @property
     def is_guessed(self) -> bool:

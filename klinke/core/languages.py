@@ -1,5 +1,8 @@
 """Working languages people and collectives can name (ISO 639-1)."""
 
+from typing import Any
+
+from django import forms
 from django.utils.translation import gettext_lazy as _
 
 WORKING_LANGUAGES = [
@@ -20,3 +23,31 @@ WORKING_LANGUAGES = [
     ("sv", _("Swedish")),
 ]
 LANGUAGE_NAMES = dict(WORKING_LANGUAGES)
+
+# WORKING_LANGUAGES is ordered by how many people in German-speaking networks work in each;
+# forms show the first ten at once and fold the rest away.
+MOST_USED = 10
+
+
+class WorkingLanguagesWidget(forms.CheckboxSelectMultiple):
+    """Checkboxes of the ten most used languages, the rest behind "More languages" (open
+    when one of them is chosen)."""
+
+    template_name = "core/widgets/working_languages.html"
+
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
+        context = super().get_context(name, value, attrs)
+        groups = context["widget"]["optgroups"]
+        context["widget"]["first"] = groups[:MOST_USED]
+        context["widget"]["more"] = more = groups[MOST_USED:]
+        context["widget"]["more_chosen"] = any(
+            option["selected"] for _group, options, _index in more for option in options
+        )
+        return context
+
+
+def working_languages_field(**kwargs: Any) -> forms.MultipleChoiceField:
+    kwargs.setdefault("label", _("working languages"))
+    return forms.MultipleChoiceField(
+        choices=WORKING_LANGUAGES, widget=WorkingLanguagesWidget, required=False, **kwargs
+    )

@@ -12,10 +12,13 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from klinke.core import gazetteer
 from klinke.core.languages import LANGUAGE_NAMES, WORKING_LANGUAGES
 
 if TYPE_CHECKING:
     from django.contrib.auth.base_user import AbstractBaseUser
+    from django.contrib.sessions.backends.base import SessionBase
+    from django.http import HttpRequest
 
 Visitor: TypeAlias = "AbstractBaseUser | AnonymousUser"
 """Whoever makes a request: `request.user`, signed in or not."""
@@ -56,10 +59,45 @@ def is_network_member(user: Visitor | None) -> bool:
     cached: bool | None = getattr(user, "_is_network_member", None)
     if cached is None:
         cached = bool(getattr(user, "is_steward", False)) or any(
-            holds_role(user) for holds_role in _network_roles.values()
+            holds_network_role(user, name) for name in _network_roles
         )
         setattr(user, "_is_network_member", cached)  # noqa: B010 - a per-request cache
     return cached
+
+
+def holds_network_role(user: Visitor | None, name: str) -> bool:
+    """Whether `user` holds the role an app registered as `name` ("supporter"), asked once
+    per request and user object."""
+    if user is None or not user.is_authenticated or name not in _network_roles:
+        return False
+    held: dict[str, bool] | None = getattr(user, "_network_roles_held", None)
+    if held is None:
+        held = {}
+        setattr(user, "_network_roles_held", held)  # noqa: B010 - a per-request cache
+    if name not in held:
+        held[name] = _network_roles[name](user)
+    return held[name]
+
+
+# The roles a signed-in person's session remembers, so the user menu on every page can say
+# "My supporter profile" or "Become a supporter" without asking the database each time. Set
+# when they log in and when the app that grants the role changes it; asked once otherwise.
+SESSION_ROLES_KEY = "network_roles"
+
+
+def remember_network_role(session: SessionBase, name: str, held: bool) -> None:
+    session[SESSION_ROLES_KEY] = {**session.get(SESSION_ROLES_KEY, {}), name: held}
+
+
+def session_holds_network_role(request: HttpRequest, name: str) -> bool:
+    """Whether the signed-in person holds role `name`, as their session remembers it."""
+    if not request.user.is_authenticated:
+        return False
+    roles: dict[str, bool] = request.session.get(SESSION_ROLES_KEY, {})
+    if name not in roles:
+        remember_network_role(request.session, name, holds_network_role(request.user, name))
+        roles = request.session[SESSION_ROLES_KEY]
+    return bool(roles[name])
 
 
 def split_languages(value: str) -> list[str]:
@@ -208,6 +246,33 @@ class DirectoryProfile(models.Model):
     @property
     def region_label(self) -> str:
         return ", ".join(part for part in (self.city, self.country) if part)
+
+    def fill_place_from_city(self, *, previous_city: str = "") -> list[str]:
+        """Fill the country, NUTS code and coordinates that are empty from the city, where
+        the offline gazetteer knows it; returns the names of the fields it set.
+
+        What people typed stays. A value the gazetteer gave for ``previous_city`` counts as
+        not typed: a profile that moves from Leipzig to Köln does not keep Leipzig's region.
+        """
+        before = gazetteer.find(previous_city) if previous_city else None
+        typed_country = "" if before and self.country == before.country else self.country
+        place = gazetteer.find(self.city, typed_country)
+        if place is None:
+            return []
+        derived = {
+            "country": place.country,
+            "nuts_code": place.nuts_code,
+            "latitude": place.latitude,
+            "longitude": place.longitude,
+        }
+        changed = []
+        for field, value in derived.items():
+            current = getattr(self, field)
+            was_derived = before is not None and current == getattr(before, field)
+            if current in ("", None) or (was_derived and current != value):
+                setattr(self, field, value)
+                changed.append(field)
+        return changed
 
     def texts_for_search(self) -> list[str]:
         """Texts the directory search indexes; subclasses add their own."""

@@ -6,19 +6,20 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from klinke.core.forms import CleanTextInputs
-from klinke.core.languages import WORKING_LANGUAGES
+from klinke.core.languages import working_languages_field
 from klinke.core.widgets import IsoDateInput
 from klinke.exchange.actions import ItemFields
 from klinke.exchange.models import ExchangeItem, HelpKind, Need, Offer, Outcome
-from klinke.topics.models import Topic
+from klinke.topics.forms import TopicsField
 
 # On the shared ``Meta`` so that every subclass, and every check over ``base_fields``, sees them.
 ITEM_WIDGETS = {name: IsoDateInput() for name in ("starts_on", "ends_on", "expires_on")}
 
+# The kind of help comes first: it is what a need is matched by before anything else.
 ITEM_FIELDS = [
+    "kind_choices",
     "title",
     "description",
-    "kind_choices",
     "topics",
     "remote_ok",
     "city",
@@ -34,27 +35,23 @@ ITEM_FIELDS = [
 
 
 class ExchangeItemForm(CleanTextInputs, forms.ModelForm[ExchangeItem]):
+    field_order = ITEM_FIELDS
     kind_choices = forms.MultipleChoiceField(
         label=_("kinds of help"), choices=HelpKind.choices, widget=forms.CheckboxSelectMultiple
     )
-    language_choices = forms.MultipleChoiceField(
-        label=_("languages"),
-        choices=WORKING_LANGUAGES,
-        widget=forms.CheckboxSelectMultiple,
-        required=False,
-        help_text=_("Left empty, the owner's working languages are used."),
+    language_choices = working_languages_field(
+        label=_("languages"), help_text=_("Left empty, the owner's working languages are used.")
     )
-    topics = forms.ModelMultipleChoiceField(
-        label=_("topics"),
-        queryset=Topic.objects.all(),
-        widget=forms.CheckboxSelectMultiple,
-        required=False,
-    )
+    topics = TopicsField()
 
     def __init__(
-        self, data: Mapping[str, object] | None = None, *, instance: ExchangeItem | None = None
+        self,
+        data: Mapping[str, object] | None = None,
+        *,
+        instance: ExchangeItem | None = None,
+        initial: Mapping[str, object] | None = None,
     ) -> None:
-        super().__init__(data, instance=instance)
+        super().__init__(data, instance=instance, initial=dict(initial or {}))
         if self.instance.pk:
             self.fields["kind_choices"].initial = self.instance.kind_codes
             self.fields["language_choices"].initial = self.instance.language_codes

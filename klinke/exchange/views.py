@@ -125,7 +125,16 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @once_per_submission
 def need_create(request: HttpRequest, slug: str) -> HttpResponse:
     collective = collective_to_act_for(request, slug)
-    form = NeedForm(request.POST or None)
+    # A new need starts where the collective is and in the languages it works in.
+    form = NeedForm(
+        request.POST or None,
+        initial={
+            "city": collective.city,
+            "country": collective.country,
+            "nuts_code": collective.nuts_code,
+            "language_choices": collective.language_codes,
+        },
+    )
     if request.method == "POST" and form.is_valid():
         need = actions.do_post_need(
             collective=collective, user=request_user(request), fields=form.item_fields()

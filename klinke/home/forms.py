@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from klinke.core.forms import CleanTextInputs
-from klinke.topics.models import Topic
+from klinke.topics.forms import TopicsField
 
 
 class ProfileEssentialsForm(CleanTextInputs, forms.Form):
@@ -22,9 +22,8 @@ class ProfileEssentialsForm(CleanTextInputs, forms.Form):
         max_length=120,
         widget=forms.TextInput(attrs={"autocomplete": "address-level2"}),
     )
-    topics = forms.ModelMultipleChoiceField(
+    topics = TopicsField(
         label=_("Topics"),
-        queryset=Topic.objects.all(),
-        widget=forms.CheckboxSelectMultiple,
+        required=True,
         help_text=_("What you know well; suggestions and searches use them."),
     )

@@ -24,6 +24,12 @@ def do_save_supporter_profile(
     supporter.user = user
     supporter.language_codes = list(languages)
     supporter.sector_codes = list(sectors)
+    previous_city = (
+        Supporter.objects.filter(pk=supporter.pk).values_list("city", flat=True).first()
+        if supporter.pk
+        else None
+    )
+    supporter.fill_place_from_city(previous_city=previous_city or "")
     supporter.save()
     supporter.topics.set(list(topics))
     supporter.refresh_search_document()

@@ -5,30 +5,20 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from klinke.core.forms import CleanTextInputs
-from klinke.core.languages import WORKING_LANGUAGES
+from klinke.core.languages import working_languages_field
 from klinke.supporters.models import Sector, Supporter
-from klinke.topics.models import Topic
+from klinke.topics.forms import TopicsField
 
 
 class SupporterForm(CleanTextInputs, forms.ModelForm[Supporter]):
-    spoken_languages = forms.MultipleChoiceField(
-        label=_("languages"),
-        choices=WORKING_LANGUAGES,
-        widget=forms.CheckboxSelectMultiple,
-        required=False,
-    )
+    spoken_languages = working_languages_field(label=_("languages"))
     sectors = forms.MultipleChoiceField(
         label=_("sectors in which you can broker contacts"),
         choices=Sector.choices,
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
-    topics = forms.ModelMultipleChoiceField(
-        label=_("topics you can help with"),
-        queryset=Topic.objects.all(),
-        widget=forms.CheckboxSelectMultiple,
-        required=False,
-    )
+    topics = TopicsField(label=_("topics you can help with"))
 
     class Meta:
         model = Supporter

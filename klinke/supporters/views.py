@@ -5,7 +5,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from klinke.accounts.models import User
-from klinke.core.models import is_network_member
+from klinke.core.models import is_network_member, remember_network_role
 from klinke.supporters.actions import do_save_supporter_profile
 from klinke.supporters.forms import SupporterForm
 from klinke.supporters.models import Supporter
@@ -43,6 +43,7 @@ def edit_own(request: HttpRequest) -> HttpResponse:
             languages=data.get("spoken_languages") or [],
             sectors=data.get("sectors") or [],
         )
+        remember_network_role(request.session, "supporter", True)
         messages.success(request, _("Your supporter profile is saved."))
         return redirect(supporter)
     return render(request, "supporters/form.html", {"form": form, "creating": instance.pk is None})
