@@ -300,10 +300,16 @@ _DOCUMENT_URIS = {
 assert len(_DOCUMENT_URIS) == 1, _DOCUMENT_URIS
 _DOCUMENT_URI: Final = _DOCUMENT_URIS.pop()
 _LOTS = _xpath(_relative("BT-137-Lot", "/*").removesuffix("/cbc:ID"))
-_ORGANISATIONS = _xpath(_relative(_ORG, "/*").removesuffix("/efac:Company"))
-# OPT-200, the organisation's identifier, below its efac:Organization.
-_ORGANISATION_ID: Final = _child_steps(
-    _relative("OPT-200-Organization-Company", _ORG.removesuffix("/efac:Company"))
+# Every efac:Organization, each followed by its identifiers (OPT-200) in one call: in document
+# order an identifier comes after its own organisation and before the next one.
+_ORGANISATION = _clark(_ORG.rsplit("/", 2)[1])
+_ORGANISATIONS = _xpath(
+    " | ".join(
+        [
+            _relative(_ORG, "/*").removesuffix("/efac:Company"),
+            _relative("OPT-200-Organization-Company", "/*"),
+        ]
+    )
 )
 _XML_SPACE = re.compile(r"[ \t\r\n]+")
 _IN_ORG = _FieldGroup(
@@ -545,12 +551,14 @@ def _normalized_space(node: etree._Element) -> str:
 
 def _buyer(root: etree._Element, found: Found, language: str) -> tuple[str | None, str | None]:
     """The first buyer's name (in the notice language if it has several) and country."""
-    identified = []  # each efac:Organization with its identifiers (OPT-200)
-    for organisation in _ORGANISATIONS(root):
-        ids = [_normalized_space(node) for node in _descendants(organisation, _ORGANISATION_ID)]
-        if not any(ids):
-            raise NoticeError("an organisation without its identifier (OPT-200)")
-        identified.append((organisation, ids))
+    identified: list[tuple[etree._Element, list[str]]] = []  # each with its identifiers
+    for node in _ORGANISATIONS(root):
+        if node.tag == _ORGANISATION:
+            identified.append((node, []))
+        else:
+            identified[-1][1].append(_normalized_space(node))
+    if not all(any(ids) for _, ids in identified):
+        raise NoticeError("an organisation without its identifier (OPT-200)")
     buyer_id = _first(found, "OPT-300-Procedure-Buyer")
     if buyer_id is None:
         return None, None
