@@ -15,6 +15,7 @@ from __future__ import annotations
 import codecs
 import datetime as dt
 import re
+import threading
 from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 from typing import Final
@@ -323,8 +324,20 @@ _LANGUAGE_ID = "languageID"
 _DEADLINE_KINDS: Final[tuple[DeadlineKind, ...]] = ("BT-131", "BT-1311", "BT-630")
 
 
+_PARSERS = threading.local()
+
+
 def _parser() -> etree.XMLParser:
-    # A new parser per document: lxml parsers keep state and are not shared between threads.
+    # One parser per thread, reused: lxml parsers keep state and are not shared between threads.
+    parser: etree.XMLParser | None = getattr(_PARSERS, "parser", None)
+    if parser is None:
+        parser = _PARSERS.parser = _new_parser()
+    return parser
+
+
+def _new_parser() -> etree.XMLParser:
+    # Whitespace between elements is not kept (pretty-printing: a third of a notice's nodes); the
+    # text of an element, blank or not, is, and nothing reads the whitespace between elements.
     return etree.XMLParser(
         resolve_entities=False,
         no_network=True,
@@ -334,6 +347,7 @@ def _parser() -> etree.XMLParser:
         remove_comments=True,
         remove_pis=True,
         collect_ids=False,
+        remove_blank_text=True,
     )
 
 
@@ -351,6 +365,8 @@ def _check_declarations(data: bytes) -> None:
 def _wide_text(data: bytes) -> str | None:
     """The text of a UTF-16 or UTF-32 document (by its byte order mark or its first "<")."""
     head = data[:4]
+    if head[:1] == b"<" and head[1:2] != b"\x00":  # most notices: an 8-bit encoding
+        return None
     if head.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
         return data.decode("utf-32", errors="replace")
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
