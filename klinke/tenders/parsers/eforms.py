@@ -247,15 +247,41 @@ class _FieldGroup:
         for node in self.xpath(context):
             field = by_tag.get(node.tag)
             if field is None:
-                parent = node.getparent()
-                key = (None if parent is context or parent is None else parent.tag, node.tag)
-                field = self.by_key[key]
+                field = self._field(context, node)
             nodes = found.get(field)
             if nodes is None:
                 found[field] = [node]
             else:
                 nodes.append(node)
         return found
+
+    def grouped(self, context: etree._Element, group: str) -> list[tuple[etree._Element, Found]]:
+        """Each node of field ``group`` with the fields below it.
+
+        In document order the nodes below an element come after it and before its next sibling,
+        so each node belongs to the ``group`` node last seen (``group`` nodes do not nest).
+        """
+        groups: list[tuple[etree._Element, Found]] = []
+        found = Found()
+        by_tag = self.by_tag
+        for node in self.xpath(context):
+            field = by_tag.get(node.tag)
+            if field is None:
+                field = self._field(context, node)
+            if field == group:
+                found = Found()
+                groups.append((node, found))
+                continue
+            nodes = found.get(field)
+            if nodes is None:
+                found[field] = [node]
+            else:
+                nodes.append(node)
+        return groups
+
+    def _field(self, context: etree._Element, node: etree._Element) -> str:
+        parent = node.getparent()
+        return self.by_key[(None if parent is context or parent is None else parent.tag, node.tag)]
 
 
 # Compiled once. Notice-level paths start at the root ("/*/a/b" → "a/b" on the root element).
@@ -274,15 +300,23 @@ _DOCUMENT_REFERENCE = _relative("BT-15-Lot", _LOT).split("/cac:Attachment", 1)[0
 _DOCUMENT_KINDS: Final = frozenset(
     _relative(field, _LOT).split("text()='", 1)[1].split("'", 1)[0] for field in _DOCUMENTS
 )
+# Every cac:ProcurementProjectLot (lots and a PIN's parts: the predicate of _LOT, whether its
+# cbc:ID says "Lot", is checked on the BT-137 nodes) with its fields, in one call from the root.
+_ANY_LOT = _relative(_LOT, "/*").split("[", 1)[0]
+_LOT_SCHEME: Final = dict(
+    [_LOT.split("[cbc:ID/@", 1)[1].removesuffix("']").split("='")]  # {"schemeName": "Lot"}
+)
+_LOT_ELEMENT = "lot"
 _IN_LOT = _FieldGroup(
-    {
-        field: _relative(field, _LOT)
+    {_LOT_ELEMENT: _ANY_LOT}
+    | {
+        field: f"{_ANY_LOT}/{_relative(field, _LOT)}"
         for field in FIELDS
         if field.endswith("-Lot") and field not in _DOCUMENTS
     }
     # Every main classification, with or without a code: there must be one.
-    | {"BT-262-Lot-classification": _relative("BT-262-Lot", _LOT).rsplit("/", 1)[0]}
-    | {_DOCUMENT_REFERENCES: _DOCUMENT_REFERENCE}
+    | {"BT-262-Lot-classification": f"{_ANY_LOT}/{_relative('BT-262-Lot', _LOT).rsplit('/', 1)[0]}"}
+    | {_DOCUMENT_REFERENCES: f"{_ANY_LOT}/{_DOCUMENT_REFERENCE}"}
 )
 _DOCUMENT_TYPE = _clark("cbc:DocumentType")
 
@@ -300,7 +334,6 @@ _DOCUMENT_URIS = {
 }
 assert len(_DOCUMENT_URIS) == 1, _DOCUMENT_URIS
 _DOCUMENT_URI: Final = _DOCUMENT_URIS.pop()
-_LOTS = _xpath(_relative("BT-137-Lot", "/*").removesuffix("/cbc:ID"))
 # Every efac:Organization, each followed by its identifiers (OPT-200) in one call: in document
 # order an identifier comes after its own organisation and before the next one.
 _ORGANISATION = _clark(_ORG.rsplit("/", 2)[1])
@@ -598,6 +631,12 @@ def _lot_documents(in_lot: Found, public: list[str], restricted: list[str]) -> N
         (public if kinds == ["non-restricted-document"] else restricted).extend(urls)
 
 
+def _is_lot(in_lot: Found) -> bool:
+    """XPath's ``[cbc:ID/@schemeName='Lot']``: one of its identifiers says it is a lot."""
+    ((name, value),) = _LOT_SCHEME.items()
+    return any(node.get(name) == value for node in in_lot["BT-137-Lot"])
+
+
 def _record(root: etree._Element) -> NoticeRecord:
     found = _NOTICE(root)
     notice_id = _required(found, "BT-701-notice", "the notice identifier")
@@ -631,8 +670,9 @@ def _record(root: etree._Element) -> NoticeRecord:
     nuts = _texts(found["BT-5071-Procedure"])
     countries = _countries(found["BT-5141-Procedure"])
     anywhere = bool(_ANYWHERE.intersection(_texts(found["BT-727-Procedure"])))
-    for lot in _LOTS(root):
-        in_lot = _IN_LOT(lot)
+    for _, in_lot in _IN_LOT.grouped(root, _LOT_ELEMENT):
+        if not _is_lot(in_lot):
+            continue  # a part of a PIN
         lot_id = _texts(in_lot["BT-137-Lot"])
         if not lot_id:
             raise NoticeError("a lot without its identifier (BT-137)")
