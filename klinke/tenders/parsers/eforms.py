@@ -247,7 +247,7 @@ class _FieldGroup:
         for node in self.xpath(context):
             field = by_tag.get(node.tag)
             if field is None:
-                field = self._field(context, node)
+                field = self.field(context, node)
             nodes = found.get(field)
             if nodes is None:
                 found[field] = [node]
@@ -267,7 +267,7 @@ class _FieldGroup:
         for node in self.xpath(context):
             field = by_tag.get(node.tag)
             if field is None:
-                field = self._field(context, node)
+                field = self.field(context, node)
             if field == group:
                 found = Found()
                 groups.append((node, found))
@@ -279,18 +279,26 @@ class _FieldGroup:
                 nodes.append(node)
         return groups
 
-    def _field(self, context: etree._Element, node: etree._Element) -> str:
+    def field(self, context: etree._Element, node: etree._Element) -> str:
+        """The field of a node whose tag ends several of the group's paths."""
         parent = node.getparent()
         return self.by_key[(None if parent is context or parent is None else parent.tag, node.tag)]
 
 
 # Compiled once. Notice-level paths start at the root ("/*/a/b" → "a/b" on the root element).
+_NOTICE_FIELDS = [
+    field for field in FIELDS if field.endswith(("-notice", "-Procedure", "-Procedure-Buyer"))
+]
+# The fields in the eForms extension are read from there (efext:EformsExtension, found with the
+# others), which spares walking down to it once for each of them.
+_EXTENSION = "extension"
 _NOTICE = _FieldGroup(
     {
         field: _relative(field, "/*")
-        for field in FIELDS
-        if field.endswith(("-notice", "-Procedure", "-Procedure-Buyer"))
+        for field in _NOTICE_FIELDS
+        if not FIELDS[field].startswith(_EXT + "/")
     }
+    | {_EXTENSION: _relative(_EXT, "/*")}
 )
 # BT-15 and BT-615 differ only in a predicate on their document reference: the references come
 # with the other lot fields, and ``_lot_documents`` sorts them out.
@@ -334,17 +342,39 @@ _DOCUMENT_URIS = {
 }
 assert len(_DOCUMENT_URIS) == 1, _DOCUMENT_URIS
 _DOCUMENT_URI: Final = _DOCUMENT_URIS.pop()
-# Every efac:Organization, each followed by its identifiers (OPT-200) in one call: in document
-# order an identifier comes after its own organisation and before the next one.
-_ORGANISATION = _clark(_ORG.rsplit("/", 2)[1])
-_ORGANISATIONS = _xpath(
-    " | ".join(
-        [
-            _relative(_ORG, "/*").removesuffix("/efac:Company"),
-            _relative("OPT-200-Organization-Company", "/*"),
-        ]
-    )
+# In the extension: its notice fields, and every efac:Organization, each followed by its
+# identifiers (OPT-200): in document order an identifier comes after its own organisation and
+# before the next one.
+_ORGANISATION = "organisation"
+_ORGANISATION_ID = "OPT-200-Organization-Company"
+_IN_EXTENSION = _FieldGroup(
+    {
+        field: _relative(field, _EXT)
+        for field in _NOTICE_FIELDS
+        if FIELDS[field].startswith(_EXT + "/")
+    }
+    | {_ORGANISATION: _relative(_ORG, _EXT).removesuffix("/efac:Company")}
+    | {_ORGANISATION_ID: _relative(_ORGANISATION_ID, _EXT)}
 )
+Organisations = list[tuple[etree._Element, list[str]]]  # each with its identifiers (OPT-200)
+
+
+def _read_extensions(found: Found) -> Organisations:
+    """Add the extension's notice fields to ``found``; its organisations."""
+    organisations: Organisations = []
+    by_tag = _IN_EXTENSION.by_tag
+    for extension in found[_EXTENSION]:
+        for node in _IN_EXTENSION.xpath(extension):
+            field = by_tag.get(node.tag) or _IN_EXTENSION.field(extension, node)
+            if field == _ORGANISATION:
+                organisations.append((node, []))
+            elif field == _ORGANISATION_ID:
+                organisations[-1][1].append(_normalized_space(node))
+            else:
+                found.setdefault(field, []).append(node)
+    return organisations
+
+
 _XML_SPACE = re.compile(r"[ \t\r\n]+")
 _IN_ORG = _FieldGroup(
     {
@@ -598,14 +628,8 @@ def _normalized_space(node: etree._Element) -> str:
     return _XML_SPACE.sub(" ", text).strip(" ")
 
 
-def _buyer(root: etree._Element, found: Found, language: str) -> tuple[str | None, str | None]:
+def _buyer(identified: Organisations, found: Found, language: str) -> tuple[str | None, str | None]:
     """The first buyer's name (in the notice language if it has several) and country."""
-    identified: list[tuple[etree._Element, list[str]]] = []  # each with its identifiers
-    for node in _ORGANISATIONS(root):
-        if node.tag == _ORGANISATION:
-            identified.append((node, []))
-        else:
-            identified[-1][1].append(_normalized_space(node))
     if not all(any(ids) for _, ids in identified):
         raise NoticeError("an organisation without its identifier (OPT-200)")
     buyer_id = _first(found, "OPT-300-Procedure-Buyer")
@@ -639,6 +663,7 @@ def _is_lot(in_lot: Found) -> bool:
 
 def _record(root: etree._Element) -> NoticeRecord:
     found = _NOTICE(root)
+    organisations = _read_extensions(found)
     notice_id = _required(found, "BT-701-notice", "the notice identifier")
     version = _required(found, "BT-757-notice", "the notice version")
     subtype = _required(found, "OPP-070-notice", "the notice subtype")
@@ -704,7 +729,7 @@ def _record(root: etree._Element) -> NoticeRecord:
     cpv_main = cpvs[0] if cpvs else None
     deadlines = [lot.deadline for lot in lots if lot.deadline is not None]
     value, currency = _amount(found["BT-27-Procedure"], "BT-27")
-    buyer_name, buyer_country = _buyer(root, found, language)
+    buyer_name, buyer_country = _buyer(organisations, found, language)
     return NoticeRecord(
         notice_id=notice_id,
         version=version,
