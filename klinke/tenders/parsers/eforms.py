@@ -193,7 +193,8 @@ def _relative(field: str, base: str) -> str:
 
 
 def _xpath(path: str) -> etree.XPath:
-    return etree.XPath(path, namespaces=NAMESPACES, smart_strings=False)
+    # Plain strings, and no EXSLT regular expressions to register on every call: none is used.
+    return etree.XPath(path, namespaces=NAMESPACES, smart_strings=False, regexp=False)
 
 
 def _steps(path: str) -> list[str]:
