@@ -6,8 +6,9 @@ text-size limits), and the parsed document is checked again for a DOCTYPE. Encod
 libxml2's to report: nothing is decoded by guessing.
 
 Where each field sits is pinned in ``FIELDS``: the ``xpathAbsolute`` of the business term in the
-SDK's ``fields/fields.json`` (version ``SDK_VERSION``). Lot and organisation fields are evaluated
-relative to their lot or organisation; the relative paths are derived from the same table.
+SDK's ``fields/fields.json`` (version ``SDK_VERSION``). The fields of all lots are read in one go
+and sorted out by lot (in document order), the extension's fields from the extension element, the
+buyer's from its organisation; those relative paths are derived from the same table.
 """
 
 from __future__ import annotations
@@ -283,7 +284,8 @@ class _FieldGroup:
     def field(self, context: etree._Element, node: etree._Element) -> str:
         """The field of a node whose tag ends several of the group's paths."""
         parent = node.getparent()
-        return self.by_key[(None if parent is context or parent is None else parent.tag, node.tag)]
+        above = None if parent is context or parent is None else str(parent.tag)
+        return self.by_key[(above, str(node.tag))]
 
 
 # Compiled once. Notice-level paths start at the root ("/*/a/b" → "a/b" on the root element).
