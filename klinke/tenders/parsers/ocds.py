@@ -178,6 +178,8 @@ def _compile(ocid: str, releases: list[dict[str, Any]]) -> NoticeRecord:
             compiled = _merger().create_compiled_release([_slim(r) for r in releases])
     except OCDSMergeError as error:
         raise NoticeError(f"{ocid}: OCDS merge failed: {type(error).__name__}: {error}") from None
+    except TypeError:  # ocdsmerge keys array objects by their "id": an object or array crashes it
+        raise NoticeError(f"{ocid}: OCDS merge failed: an 'id' is an object or array") from None
     # ocdsmerge sorts by date with a stable sort, so of releases with equal dates the one that
     # comes last in the package is the latest, as it is in the compiled release.
     latest = sorted(releases, key=lambda release: str(release.get("date")))[-1]
