@@ -31,6 +31,8 @@ __all__ = ["Limits", "Outcome", "Parsed", "Rejected", "Source", "parse_bytes", "
 _MB = 1024 * 1024
 _BOM = b"\xef\xbb\xbf"
 _FIRST_CHARACTER = re.compile(rb"[^ \t\r\n]")
+# First bytes after which the first character is still to be found: nothing, blanks, a BOM.
+_UNSURE = frozenset({b"", b" ", b"\t", b"\r", b"\n", _BOM[:1]})
 ZIP_SUFFIXES = (".zip",)
 TAR_SUFFIXES = (".tar.gz", ".tgz")
 NOTICE_SUFFIXES = (".xml", ".json")
@@ -57,11 +59,18 @@ def parse_bytes(data: bytes, source: Source) -> Outcome:
 
 
 def _parse(data: bytes) -> tuple[ocds.NoticeRecord, ...]:
+    first = data[:1]
+    if first not in _UNSURE:  # most files: the first byte says it ("<" or "{")
+        return _by_first_character(data, first)
     bom = data.startswith(_BOM)
-    first = _FIRST_CHARACTER.search(data, len(_BOM) if bom else 0)  # no copy of a large file
-    if first is None:
+    found = _FIRST_CHARACTER.search(data, len(_BOM) if bom else 0)  # no copy of a large file
+    if found is None:
         raise NoticeError("the file is empty" + (" (only a byte order mark)" if bom else ""))
-    if first.group() in (b"{", b"[", b'"'):
+    return _by_first_character(data, found.group())
+
+
+def _by_first_character(data: bytes, first: bytes) -> tuple[ocds.NoticeRecord, ...]:
+    if first in (b"{", b"[", b'"'):
         return ocds.parse_package(data)
     # Everything else goes to the XML parser, which reads the declared encoding (UTF-16 too) and
     # says what is wrong with it.

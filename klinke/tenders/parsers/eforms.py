@@ -6,8 +6,9 @@ text-size limits), and the parsed document is checked again for a DOCTYPE. Encod
 libxml2's to report: nothing is decoded by guessing.
 
 Where each field sits is pinned in ``FIELDS``: the ``xpathAbsolute`` of the business term in the
-SDK's ``fields/fields.json`` (version ``SDK_VERSION``). Lot and organisation fields are evaluated
-relative to their lot or organisation; the relative paths are derived from the same table.
+SDK's ``fields/fields.json`` (version ``SDK_VERSION``). The fields of all lots are read in one go
+and sorted out by lot (in document order), the extension's fields from the extension element, the
+buyer's from its organisation; those relative paths are derived from the same table.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from __future__ import annotations
 import codecs
 import datetime as dt
 import re
+import threading
 from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 from typing import Final
@@ -181,6 +183,7 @@ _ANYWHERE = frozenset({"anyw", "anyw-cou", "anyw-eea"})
 _XINCLUDE = b"http://www.w3.org/2001/XInclude"
 _LT = ord("<")
 _DECLARATIONS = (b"DOCTYPE", b"ENTITY")
+_DECLARATION_STARTS = frozenset(declaration[:1] for declaration in _DECLARATIONS)
 _DATE = re.compile(r"^(\d{4}-\d{2}-\d{2})(Z|[+-]\d{2}:\d{2})?$")
 _TIME = re.compile(r"^(\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)(Z|[+-]\d{2}:\d{2})?$")
 
@@ -192,7 +195,8 @@ def _relative(field: str, base: str) -> str:
 
 
 def _xpath(path: str) -> etree.XPath:
-    return etree.XPath(path, namespaces=NAMESPACES, smart_strings=False)
+    # Plain strings, and no EXSLT regular expressions to register on every call: none is used.
+    return etree.XPath(path, namespaces=NAMESPACES, smart_strings=False, regexp=False)
 
 
 def _steps(path: str) -> list[str]:
@@ -246,9 +250,7 @@ class _FieldGroup:
         for node in self.xpath(context):
             field = by_tag.get(node.tag)
             if field is None:
-                parent = node.getparent()
-                key = (None if parent is context or parent is None else parent.tag, node.tag)
-                field = self.by_key[key]
+                field = self.field(context, node)
             nodes = found.get(field)
             if nodes is None:
                 found[field] = [node]
@@ -256,14 +258,51 @@ class _FieldGroup:
                 nodes.append(node)
         return found
 
+    def grouped(self, context: etree._Element, group: str) -> list[tuple[etree._Element, Found]]:
+        """Each node of field ``group`` with the fields below it.
+
+        In document order the nodes below an element come after it and before its next sibling,
+        so each node belongs to the ``group`` node last seen (``group`` nodes do not nest).
+        """
+        groups: list[tuple[etree._Element, Found]] = []
+        found = Found()
+        by_tag = self.by_tag
+        for node in self.xpath(context):
+            field = by_tag.get(node.tag)
+            if field is None:
+                field = self.field(context, node)
+            if field == group:
+                found = Found()
+                groups.append((node, found))
+                continue
+            nodes = found.get(field)
+            if nodes is None:
+                found[field] = [node]
+            else:
+                nodes.append(node)
+        return groups
+
+    def field(self, context: etree._Element, node: etree._Element) -> str:
+        """The field of a node whose tag ends several of the group's paths."""
+        parent = node.getparent()
+        above = None if parent is context or parent is None else str(parent.tag)
+        return self.by_key[(above, str(node.tag))]
+
 
 # Compiled once. Notice-level paths start at the root ("/*/a/b" → "a/b" on the root element).
+_NOTICE_FIELDS = [
+    field for field in FIELDS if field.endswith(("-notice", "-Procedure", "-Procedure-Buyer"))
+]
+# The fields in the eForms extension are read from there (efext:EformsExtension, found with the
+# others), which spares walking down to it once for each of them.
+_EXTENSION = "extension"
 _NOTICE = _FieldGroup(
     {
         field: _relative(field, "/*")
-        for field in FIELDS
-        if field.endswith(("-notice", "-Procedure", "-Procedure-Buyer"))
+        for field in _NOTICE_FIELDS
+        if not FIELDS[field].startswith(_EXT + "/")
     }
+    | {_EXTENSION: _relative(_EXT, "/*")}
 )
 # BT-15 and BT-615 differ only in a predicate on their document reference: the references come
 # with the other lot fields, and ``_lot_documents`` sorts them out.
@@ -273,15 +312,23 @@ _DOCUMENT_REFERENCE = _relative("BT-15-Lot", _LOT).split("/cac:Attachment", 1)[0
 _DOCUMENT_KINDS: Final = frozenset(
     _relative(field, _LOT).split("text()='", 1)[1].split("'", 1)[0] for field in _DOCUMENTS
 )
+# Every cac:ProcurementProjectLot (lots and a PIN's parts: the predicate of _LOT, whether its
+# cbc:ID says "Lot", is checked on the BT-137 nodes) with its fields, in one call from the root.
+_ANY_LOT = _relative(_LOT, "/*").split("[", 1)[0]
+_LOT_SCHEME: Final = dict(
+    [_LOT.split("[cbc:ID/@", 1)[1].removesuffix("']").split("='")]  # {"schemeName": "Lot"}
+)
+_LOT_ELEMENT = "lot"
 _IN_LOT = _FieldGroup(
-    {
-        field: _relative(field, _LOT)
+    {_LOT_ELEMENT: _ANY_LOT}
+    | {
+        field: f"{_ANY_LOT}/{_relative(field, _LOT)}"
         for field in FIELDS
         if field.endswith("-Lot") and field not in _DOCUMENTS
     }
     # Every main classification, with or without a code: there must be one.
-    | {"BT-262-Lot-classification": _relative("BT-262-Lot", _LOT).rsplit("/", 1)[0]}
-    | {_DOCUMENT_REFERENCES: _DOCUMENT_REFERENCE}
+    | {"BT-262-Lot-classification": f"{_ANY_LOT}/{_relative('BT-262-Lot', _LOT).rsplit('/', 1)[0]}"}
+    | {_DOCUMENT_REFERENCES: f"{_ANY_LOT}/{_DOCUMENT_REFERENCE}"}
 )
 _DOCUMENT_TYPE = _clark("cbc:DocumentType")
 
@@ -299,12 +346,39 @@ _DOCUMENT_URIS = {
 }
 assert len(_DOCUMENT_URIS) == 1, _DOCUMENT_URIS
 _DOCUMENT_URI: Final = _DOCUMENT_URIS.pop()
-_LOTS = _xpath(_relative("BT-137-Lot", "/*").removesuffix("/cbc:ID"))
-_ORGANISATIONS = _xpath(_relative(_ORG, "/*").removesuffix("/efac:Company"))
-# OPT-200, the organisation's identifier, below its efac:Organization.
-_ORGANISATION_ID: Final = _child_steps(
-    _relative("OPT-200-Organization-Company", _ORG.removesuffix("/efac:Company"))
+# In the extension: its notice fields, and every efac:Organization, each followed by its
+# identifiers (OPT-200): in document order an identifier comes after its own organisation and
+# before the next one.
+_ORGANISATION = "organisation"
+_ORGANISATION_ID = "OPT-200-Organization-Company"
+_IN_EXTENSION = _FieldGroup(
+    {
+        field: _relative(field, _EXT)
+        for field in _NOTICE_FIELDS
+        if FIELDS[field].startswith(_EXT + "/")
+    }
+    | {_ORGANISATION: _relative(_ORG, _EXT).removesuffix("/efac:Company")}
+    | {_ORGANISATION_ID: _relative(_ORGANISATION_ID, _EXT)}
 )
+Organisations = list[tuple[etree._Element, list[str]]]  # each with its identifiers (OPT-200)
+
+
+def _read_extensions(found: Found) -> Organisations:
+    """Add the extension's notice fields to ``found``; its organisations."""
+    organisations: Organisations = []
+    by_tag = _IN_EXTENSION.by_tag
+    for extension in found[_EXTENSION]:
+        for node in _IN_EXTENSION.xpath(extension):
+            field = by_tag.get(node.tag) or _IN_EXTENSION.field(extension, node)
+            if field == _ORGANISATION:
+                organisations.append((node, []))
+            elif field == _ORGANISATION_ID:
+                organisations[-1][1].append(_normalized_space(node))
+            else:
+                found.setdefault(field, []).append(node)
+    return organisations
+
+
 _XML_SPACE = re.compile(r"[ \t\r\n]+")
 _IN_ORG = _FieldGroup(
     {
@@ -317,8 +391,20 @@ _LANGUAGE_ID = "languageID"
 _DEADLINE_KINDS: Final[tuple[DeadlineKind, ...]] = ("BT-131", "BT-1311", "BT-630")
 
 
+_PARSERS = threading.local()
+
+
 def _parser() -> etree.XMLParser:
-    # A new parser per document: lxml parsers keep state and are not shared between threads.
+    # One parser per thread, reused: lxml parsers keep state and are not shared between threads.
+    parser: etree.XMLParser | None = getattr(_PARSERS, "parser", None)
+    if parser is None:
+        parser = _PARSERS.parser = _new_parser()
+    return parser
+
+
+def _new_parser() -> etree.XMLParser:
+    # Whitespace between elements is not kept (pretty-printing: a third of a notice's nodes); the
+    # text of an element, blank or not, is, and nothing reads the whitespace between elements.
     return etree.XMLParser(
         resolve_entities=False,
         no_network=True,
@@ -328,14 +414,21 @@ def _parser() -> etree.XMLParser:
         remove_comments=True,
         remove_pis=True,
         collect_ids=False,
+        remove_blank_text=True,
     )
 
 
 def _check_declarations(data: bytes) -> None:
     # One pass over the rare "!" finds "<!DOCTYPE" and "<!ENTITY" faster than searching for each.
+    # Most "!" open comments ("<!--"): the byte after it rules them out first.
     at = data.find(b"!")
     while at != -1:
-        if at and data[at - 1] == _LT and data.startswith(_DECLARATIONS, at + 1):
+        if (
+            data[at + 1 : at + 2] in _DECLARATION_STARTS
+            and at
+            and data[at - 1] == _LT
+            and data.startswith(_DECLARATIONS, at + 1)
+        ):
             raise NoticeError("a DOCTYPE or entity declaration is not allowed")
         at = data.find(b"!", at + 1)
     if _XINCLUDE in data:
@@ -345,6 +438,8 @@ def _check_declarations(data: bytes) -> None:
 def _wide_text(data: bytes) -> str | None:
     """The text of a UTF-16 or UTF-32 document (by its byte order mark or its first "<")."""
     head = data[:4]
+    if head[:1] == b"<" and head[1:2] != b"\x00":  # most notices: an 8-bit encoding
+        return None
     if head.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
         return data.decode("utf-32", errors="replace")
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
@@ -543,14 +638,10 @@ def _normalized_space(node: etree._Element) -> str:
     return _XML_SPACE.sub(" ", text).strip(" ")
 
 
-def _buyer(root: etree._Element, found: Found, language: str) -> tuple[str | None, str | None]:
+def _buyer(identified: Organisations, found: Found, language: str) -> tuple[str | None, str | None]:
     """The first buyer's name (in the notice language if it has several) and country."""
-    identified = []  # each efac:Organization with its identifiers (OPT-200)
-    for organisation in _ORGANISATIONS(root):
-        ids = [_normalized_space(node) for node in _descendants(organisation, _ORGANISATION_ID)]
-        if not any(ids):
-            raise NoticeError("an organisation without its identifier (OPT-200)")
-        identified.append((organisation, ids))
+    if not all(any(ids) for _, ids in identified):
+        raise NoticeError("an organisation without its identifier (OPT-200)")
     buyer_id = _first(found, "OPT-300-Procedure-Buyer")
     if buyer_id is None:
         return None, None
@@ -574,8 +665,15 @@ def _lot_documents(in_lot: Found, public: list[str], restricted: list[str]) -> N
         (public if kinds == ["non-restricted-document"] else restricted).extend(urls)
 
 
+def _is_lot(in_lot: Found) -> bool:
+    """XPath's ``[cbc:ID/@schemeName='Lot']``: one of its identifiers says it is a lot."""
+    ((name, value),) = _LOT_SCHEME.items()
+    return any(node.get(name) == value for node in in_lot["BT-137-Lot"])
+
+
 def _record(root: etree._Element) -> NoticeRecord:
     found = _NOTICE(root)
+    organisations = _read_extensions(found)
     notice_id = _required(found, "BT-701-notice", "the notice identifier")
     version = _required(found, "BT-757-notice", "the notice version")
     subtype = _required(found, "OPP-070-notice", "the notice subtype")
@@ -607,8 +705,9 @@ def _record(root: etree._Element) -> NoticeRecord:
     nuts = _texts(found["BT-5071-Procedure"])
     countries = _countries(found["BT-5141-Procedure"])
     anywhere = bool(_ANYWHERE.intersection(_texts(found["BT-727-Procedure"])))
-    for lot in _LOTS(root):
-        in_lot = _IN_LOT(lot)
+    for _, in_lot in _IN_LOT.grouped(root, _LOT_ELEMENT):
+        if not _is_lot(in_lot):
+            continue  # a part of a PIN
         lot_id = _texts(in_lot["BT-137-Lot"])
         if not lot_id:
             raise NoticeError("a lot without its identifier (BT-137)")
@@ -640,7 +739,7 @@ def _record(root: etree._Element) -> NoticeRecord:
     cpv_main = cpvs[0] if cpvs else None
     deadlines = [lot.deadline for lot in lots if lot.deadline is not None]
     value, currency = _amount(found["BT-27-Procedure"], "BT-27")
-    buyer_name, buyer_country = _buyer(root, found, language)
+    buyer_name, buyer_country = _buyer(organisations, found, language)
     return NoticeRecord(
         notice_id=notice_id,
         version=version,

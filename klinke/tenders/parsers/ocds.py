@@ -119,16 +119,55 @@ def _is_full(release: Any) -> bool:
     return isinstance(release, dict) and "ocid" in release and "id" in release
 
 
-# The parts of a release the record is made from. Merging works path by path, so leaving out the
-# rest (planning, awards, contracts, their documents and transactions) changes none of these,
-# and it makes compiling a long history several times faster.
-_KEPT = frozenset({"ocid", "id", "date", "tag", "language", "buyer", "parties", "tender"})
+# The parts of a release the record is made from (``None``: the whole value; a list: an array
+# whose objects keep these keys). Merging works path by path, so leaving out the rest (planning,
+# awards, contracts, the tender's milestones, items' units and addresses, documents' titles, the
+# parties' contact points, …) changes none of these, and compiling a long history gets several
+# times faster. Objects in arrays keep their "id": the merge pairs them up by it. A value of
+# another shape than expected is kept whole, for the merge to judge.
+Shape = dict[str, "Shape | list[Shape] | None"]
+_READ: Final[Shape] = {
+    "ocid": None,
+    "id": None,
+    "date": None,
+    "tag": None,
+    "language": None,
+    "buyer": {"id": None, "name": None},
+    "parties": [{"id": None, "name": None, "address": {"countryName": None}}],
+    "tender": {
+        "status": None,
+        "statusDetails": None,
+        "procurementMethod": None,
+        "title": None,
+        "description": None,
+        "value": None,
+        "tenderPeriod": {"endDate": None},
+        "items": [
+            {
+                "id": None,
+                "relatedLot": None,
+                "classification": None,
+                "additionalClassifications": None,
+            }
+        ],
+        "lots": [{"id": None, "title": None, "value": None, "tenderPeriod": {"endDate": None}}],
+        "documents": [{"id": None, "url": None, "documentType": None}],
+        "amendments": None,  # the last one is read: none may go missing
+    },
+}
 
 
-def _slim(release: Any) -> Any:
-    if not isinstance(release, dict):
-        return release  # ocdsmerge reports it by name (NonObjectReleaseError)
-    return {key: value for key, value in release.items() if key in _KEPT}
+def _slim(value: Any, shape: Shape | list[Shape] | None = _READ) -> Any:
+    """The parts of ``value`` that ``shape`` names (the release itself, at the top)."""
+    if shape is None:
+        return value
+    if isinstance(shape, list):
+        if not isinstance(value, list):
+            return value
+        return [_slim(item, shape[0]) for item in value]
+    if not isinstance(value, dict):
+        return value  # ocdsmerge reports a release that is no object (NonObjectReleaseError)
+    return {key: _slim(item, shape[key]) for key, item in value.items() if key in shape}
 
 
 def _compile(ocid: str, releases: list[dict[str, Any]]) -> NoticeRecord:
@@ -139,6 +178,8 @@ def _compile(ocid: str, releases: list[dict[str, Any]]) -> NoticeRecord:
             compiled = _merger().create_compiled_release([_slim(r) for r in releases])
     except OCDSMergeError as error:
         raise NoticeError(f"{ocid}: OCDS merge failed: {type(error).__name__}: {error}") from None
+    except TypeError:  # ocdsmerge keys array objects by their "id": an object or array crashes it
+        raise NoticeError(f"{ocid}: OCDS merge failed: an 'id' is an object or array") from None
     # ocdsmerge sorts by date with a stable sort, so of releases with equal dates the one that
     # comes last in the package is the latest, as it is in the compiled release.
     latest = sorted(releases, key=lambda release: str(release.get("date")))[-1]

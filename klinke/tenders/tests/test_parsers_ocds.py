@@ -128,6 +128,8 @@ def test_it_returns_one_record_per_ocid():
         (lambda p: p["releases"][0].update(date=None), "NullDateValueError"),
         (lambda p: p["releases"][0].update(date=20100315), "NonStringDateValueError"),
         (lambda p: p["releases"][1]["tender"].update(title={"en": "x"}), "InconsistentTypeError"),
+        (lambda p: p["releases"][0]["parties"][0].update(id={"x": 1}), "an 'id' is an object"),
+        (lambda p: p["releases"][1]["tender"]["items"][0].update(id=[1]), "an 'id' is an object"),
         (lambda p: p["releases"][0].pop("ocid"), "release 0 has no 'ocid'"),
         (lambda p: p.pop("releases"), "not an OCDS package"),
     ],
