@@ -30,7 +30,8 @@ FLOORS: tuple[tuple[str, ...], ...] = (
     ("directory", "exchange"),
     ("contacts", "knowledge"),
     ("workbench", "workshops", "rates"),
-    ("tenders", "home", "estimates", "inquiries"),
+    ("tenders", "home", "estimates", "vouches"),
+    ("inquiries",),
     ("network",),
 )
 FLOOR = {app: level for level, apps in enumerate(FLOORS) for app in apps}

@@ -1,0 +1,70 @@
+"""What the public sees of vouches: the list on a collective's profile and next to its answer
+in an inquiry round, and one sentence that counts who vouched (never stars or scores)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from klinke.collectives.models import Collective
+from klinke.collectives.profile_sections import ProfileSection
+from klinke.core.models import Visitor
+from klinke.vouches.models import Vouch
+
+
+def public_vouches(collective: Collective, viewer: Visitor) -> list[Vouch]:
+    """The public vouches for `collective` whose voucher `viewer` may see, newest first."""
+    return list(Vouch.objects.filter(collective=collective).seen_by(viewer))
+
+
+def vouches_by_collective(
+    collectives: Iterable[Collective], viewer: Visitor
+) -> dict[int, list[Vouch]]:
+    """`public_vouches` for several collectives at once (one query), by collective pk."""
+    found: dict[int, list[Vouch]] = defaultdict(list)
+    pks = [collective.pk for collective in collectives]
+    for vouch in Vouch.objects.filter(collective_id__in=pks).seen_by(viewer):
+        found[vouch.collective_id].append(vouch)
+    return dict(found)
+
+
+def counted(vouches: Iterable[Vouch]) -> str:
+    """ "3 collectives and 2 supporters have worked with us.": distinct vouchers, counted."""
+    collectives = {v.voucher_collective_id for v in vouches if v.voucher_collective_id}
+    supporters = {v.voucher_supporter_id for v in vouches if v.voucher_supporter_id}
+    if collectives and supporters:
+        return _("%(collectives)s and %(supporters)s have worked with us.") % {
+            "collectives": ngettext(
+                "%(count)d collective", "%(count)d collectives", len(collectives)
+            )
+            % {"count": len(collectives)},
+            "supporters": ngettext("%(count)d supporter", "%(count)d supporters", len(supporters))
+            % {"count": len(supporters)},
+        }
+    if collectives:
+        return ngettext(
+            "%(count)d collective has worked with us.",
+            "%(count)d collectives have worked with us.",
+            len(collectives),
+        ) % {"count": len(collectives)}
+    if supporters:
+        return ngettext(
+            "%(count)d supporter has worked with us.",
+            "%(count)d supporters have worked with us.",
+            len(supporters),
+        ) % {"count": len(supporters)}
+    return ""
+
+
+def profile_section(collective: Collective, viewer: Visitor) -> ProfileSection | None:
+    """The section "Who has worked with us" on the profile, when someone has vouched."""
+    vouches = public_vouches(collective, viewer)
+    if not vouches:
+        return None
+    return ProfileSection(
+        template="vouches/_profile_section.html",
+        context={"vouches": vouches, "counted": counted(vouches)},
+    )
