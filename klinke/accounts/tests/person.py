@@ -24,6 +24,7 @@ from klinke.estimates.models import Estimate, EstimateVersion
 from klinke.exchange.models import Introduction
 from klinke.exchange.tests.factories import make_need, make_offer
 from klinke.inquiries.models import Inquiry, InquiryOffer
+from klinke.vouches.models import Vouch
 from klinke.knowledge.models import (
     Answer,
     Article,
@@ -358,4 +359,14 @@ def seed_person(network: Network) -> Person:
         answered_by=petra,
     )
     fact("inquiries.InquiryOffer.answered_by", "inquiries", "FACT inquiry note")
+    # vouches
+    for field, project in (
+        ("created_by", "FACT vouch offered"),
+        ("accepted_by", "FACT vouch confirmed"),
+        ("withdrawn_by", "FACT vouch withdrawn"),
+    ):
+        Vouch.objects.create(
+            collective=own, voucher_collective=shared, project=project, **{field: petra}
+        )
+        fact(f"vouches.Vouch.{field}", "vouches", project)
     return Person(user=petra, own_collective=own, shared_collective=shared, facts=facts)
