@@ -24,7 +24,6 @@ from klinke.estimates.models import Estimate, EstimateVersion
 from klinke.exchange.models import Introduction
 from klinke.exchange.tests.factories import make_need, make_offer
 from klinke.inquiries.models import Inquiry, InquiryOffer
-from klinke.vouches.models import Vouch
 from klinke.knowledge.models import (
     Answer,
     Article,
@@ -42,6 +41,7 @@ from klinke.tenders.models import (
     Tender,
     TenderScreeningOverride,
 )
+from klinke.vouches.models import Vouch
 from klinke.workbench.models import (
     Activity,
     Decision,
@@ -360,13 +360,13 @@ def seed_person(network: Network) -> Person:
     )
     fact("inquiries.InquiryOffer.answered_by", "inquiries", "FACT inquiry note")
     # vouches
-    for field, project in (
+    for user_field, project in (
         ("created_by", "FACT vouch offered"),
         ("accepted_by", "FACT vouch confirmed"),
         ("withdrawn_by", "FACT vouch withdrawn"),
     ):
         Vouch.objects.create(
-            collective=own, voucher_collective=shared, project=project, **{field: petra}
+            collective=own, voucher_collective=shared, project=project, **{user_field: petra}
         )
-        fact(f"vouches.Vouch.{field}", "vouches", project)
+        fact(f"vouches.Vouch.{user_field}", "vouches", project)
     return Person(user=petra, own_collective=own, shared_collective=shared, facts=facts)

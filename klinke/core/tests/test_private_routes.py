@@ -28,12 +28,12 @@ from klinke.estimates.actions import do_decide_estimate, do_share_estimate
 from klinke.estimates.tests.conftest import make_estimate
 from klinke.exchange.models import Introduction, IntroductionState, Need
 from klinke.inquiries.tests.conftest import inquiry_for
-from klinke.vouches.models import Vouch
 from klinke.rates.tests.conftest import save_rate
 from klinke.tenders.actions import do_refresh_inbox
 from klinke.tenders.consortia import do_invite_to_consortium, do_start_consortium
 from klinke.tenders.models import Consortium, InboxEntry, Tender
 from klinke.tenders.tests.conftest import import_records, make_profile, multi_lot_record, record
+from klinke.vouches.models import Vouch
 from klinke.workbench.models import DecisionComment
 
 # The workbench fixtures hold one of each private object; pytest finds imported fixtures.
