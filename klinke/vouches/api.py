@@ -76,10 +76,13 @@ class OwnVouchOut(VouchOut):
 class _VouchIn(InputSchema):
     project: str = Field(min_length=1, max_length=200)
     statement: str = Field("", max_length=1000)
-    source: VouchSource = VouchSource.HAND
+    source: str = Field(VouchSource.HAND.value, max_length=16)
+    """Where you worked together: "referral", "consortium", "introduction" or "hand"."""
     source_id: int | None = Field(None, ge=1, le=2147483647)
 
     def values(self) -> actions.VouchValues:
+        if self.source not in VouchSource.values:
+            raise HttpError(422, f"source: one of {', '.join(VouchSource.values)}")
         return actions.VouchValues(
             project=self.project,
             statement=self.statement,
@@ -94,7 +97,7 @@ class VouchOfferIn(_VouchIn):
 
 
 class VouchRequestIn(_VouchIn):
-    partner: str = Field(min_length=1, max_length=120, pattern=r"^(collective|supporter):")
+    partner: str = Field(min_length=1, max_length=120)
     """Whom you ask: "collective:<slug>" or "supporter:<slug>"."""
 
 
@@ -140,9 +143,10 @@ def _offer(request: HttpRequest, side: Collective | Supporter, payload: VouchOff
     collective = Collective.objects.filter(slug=payload.collective).first()
     if collective is None:
         raise HttpError(422, "collective: no such collective")
+    values = payload.values()
     try:
         vouch = actions.do_offer_vouch(
-            voucher=side, collective=collective, user=request_user(request), values=payload.values()
+            voucher=side, collective=collective, user=request_user(request), values=values
         )
     except actions.VouchError as refusal:
         raise HttpError(409, str(refusal)) from refusal
@@ -201,17 +205,21 @@ def offer_collective_vouch(request: HttpRequest, collective: str, payload: Vouch
 )
 def ask_for_vouch(request: HttpRequest, collective: str, payload: VouchRequestIn) -> Any:
     """Ask a collective or supporter you worked with to vouch for you; public once they confirm."""
-    kind, slug = payload.partner.split(":", 1)
-    model: type[Collective] | type[Supporter] = Supporter if kind == "supporter" else Collective
-    partner = model.objects.filter(slug=slug).first()
+    kind, _colon, slug = payload.partner.partition(":")
+    partner: Collective | Supporter | None = None
+    if kind == "supporter":
+        partner = Supporter.objects.filter(slug=slug).first()
+    elif kind == "collective":
+        partner = Collective.objects.filter(slug=slug).first()
     if partner is None:
         raise HttpError(422, "partner: no such collective or supporter")
+    values = payload.values()
     try:
         vouch = actions.do_ask_for_vouch(
             collective=request_collective(request),
             voucher=partner,
             user=request_user(request),
-            values=payload.values(),
+            values=values,
         )
     except actions.VouchError as refusal:
         raise HttpError(409, str(refusal)) from refusal
