@@ -110,7 +110,7 @@ def _own(request: HttpRequest, vouch: Vouch) -> OwnVouchOut:
 
 
 def _supporter(request: HttpRequest) -> Supporter:
-    supporter = Supporter.objects.filter(user_id=request_user(request).pk).first()
+    supporter: Supporter | None = Supporter.objects.filter(user_id=request_user(request).pk).first()
     if supporter is None:
         raise Http404
     return supporter

@@ -26,7 +26,7 @@ Side = Collective | Supporter
 
 def _own_supporter(request: HttpRequest) -> Supporter:
     """The supporter profile of the person asking: 404 for anyone without one."""
-    supporter = Supporter.objects.filter(user_id=request.user.pk).first()
+    supporter: Supporter | None = Supporter.objects.filter(user_id=request_user(request).pk).first()
     if supporter is None:
         raise Http404
     return supporter
@@ -49,30 +49,34 @@ def _page(
     ask_form: AskForm | None = None,
 ) -> HttpResponse:
     user = request_user(request)
-    is_collective = isinstance(side, Collective)
     vouches = _vouches_of(side)
     key = Vouch.key_for(side)
+    failed = offer_form is not None or ask_form is not None
+    initial = {"collective": request.GET.get("for", "")}
+    if isinstance(side, Collective):
+        found = suggestions.for_collective(side)
+        if offer_form is None:
+            offer_form = OfferForm(excluding=side, initial=initial)
+        if ask_form is None:
+            ask_form = AskForm(collective=side)
+    else:
+        found = suggestions.for_supporter(side)
+        if offer_form is None:
+            offer_form = OfferForm(initial=initial)
     context = {
         "side": side,
-        "collective": side if is_collective else None,
-        "supporter": None if is_collective else side,
+        "collective": side if isinstance(side, Collective) else None,
+        "supporter": side if isinstance(side, Supporter) else None,
         "side_key": key,
         "to_answer": [v for v in vouches if actions.may_confirm(v, user)],
         "waiting": [v for v in vouches if v.is_pending and not actions.may_confirm(v, user)],
         "received": [v for v in vouches if v.is_public and v.voucher_key != key],
         "given": [v for v in vouches if v.is_public and v.voucher_key == key],
-        "suggestions": (
-            suggestions.for_collective(side) if is_collective else suggestions.for_supporter(side)
-        ),
-        "offer_form": offer_form
-        or OfferForm(
-            excluding=side if is_collective else None,
-            initial={"collective": request.GET.get("for", "")},
-        ),
-        "ask_form": ask_form or (AskForm(collective=side) if is_collective else None),
+        "suggestions": found,
+        "offer_form": offer_form,
+        "ask_form": ask_form,
     }
-    status = 400 if (offer_form or ask_form) else 200
-    return render(request, "vouches/index.html", context, status=status)
+    return render(request, "vouches/index.html", context, status=400 if failed else 200)
 
 
 def _offer(request: HttpRequest, side: Side) -> HttpResponse:
