@@ -6,12 +6,14 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from klinke.collectives.models import Collective
 from klinke.collectives.profile_sections import ProfileSection
-from klinke.core.models import Visitor
+from klinke.core.models import Visitor, signed_in_pk
+from klinke.supporters.models import Supporter
 from klinke.vouches.models import Vouch
 
 
@@ -59,12 +61,30 @@ def counted(vouches: Iterable[Vouch]) -> str:
     return ""
 
 
+def vouch_links(collective: Collective, viewer: Visitor) -> list[tuple[str, str]]:
+    """(who, URL) for each side `viewer` may vouch from for `collective`: their other
+    collectives and their supporter profile; none for its own members."""
+    user_id = signed_in_pk(viewer)
+    if user_id is None or collective.is_archived or collective.has_member(viewer):
+        return []
+    query = f"?for={collective.slug}"
+    links = [
+        (own.name, reverse("vouches:index", args=[own.slug]) + query)
+        for own in Collective.objects.active().filter(memberships__user_id=user_id).order_by("name")
+    ]
+    if Supporter.objects.filter(user_id=user_id).exists():
+        links.append((_("as a supporter"), reverse("supporter_vouches:index") + query))
+    return links
+
+
 def profile_section(collective: Collective, viewer: Visitor) -> ProfileSection | None:
-    """The section "Who has worked with us" on the profile, when someone has vouched."""
+    """The section "Who has worked with us" on the profile: the public vouches, and for people
+    who may vouch, where to do it."""
     vouches = public_vouches(collective, viewer)
-    if not vouches:
+    links = vouch_links(collective, viewer)
+    if not vouches and not links:
         return None
     return ProfileSection(
         template="vouches/_profile_section.html",
-        context={"vouches": vouches, "counted": counted(vouches)},
+        context={"vouches": vouches, "counted": counted(vouches), "links": links},
     )

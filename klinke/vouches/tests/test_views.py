@@ -202,3 +202,17 @@ def test_it_answers_404_on_the_supporter_page_to_people_without_a_profile(networ
 def test_it_refuses_the_wrong_method(network):
     answer = network.client_for(network.alice).get(reverse("vouches:offer", args=["quellcode"]))
     assert answer.status_code == 405
+
+
+def test_it_shows_people_who_may_vouch_where_to_do_it_from_the_profile(network):
+    text = network.client_for(network.bob).get("/collectives/quellcode/").content.decode()
+    assert "/collectives/rotkehlchen/vouches/?for=quellcode" in text
+    assert "/collectives/verborgen/vouches/?for=quellcode" in text
+    sam = network.client_for(network.sam).get("/collectives/quellcode/").content.decode()
+    assert "/vouches/?for=quellcode" in sam
+    for own in (network.alice, None):
+        page = network.client_for(own).get("/collectives/quellcode/").content.decode()
+        assert "?for=quellcode" not in page
+    form = network.client_for(network.bob).get("/collectives/rotkehlchen/vouches/?for=quellcode")
+    assert form.status_code == 200
+    assert '<option value="quellcode" selected>' in form.content.decode()
