@@ -65,7 +65,10 @@ def vouch_links(collective: Collective, viewer: Visitor) -> list[tuple[str, str]
     """(who, URL) for each side `viewer` may vouch from for `collective`: their other
     collectives and their supporter profile; none for its own members."""
     user_id = signed_in_pk(viewer)
-    if user_id is None or collective.is_archived or collective.has_member(viewer):
+    if user_id is None or collective.is_archived:
+        return []
+    # The profile page has the memberships prefetched: no query for its own members.
+    if any(m.user_id == user_id for m in collective.memberships.all()):
         return []
     query = f"?for={collective.slug}"
     links = [
