@@ -24,10 +24,13 @@ pytestmark = pytest.mark.django_db
 
 
 def test_it_makes_an_offered_vouch_public_only_when_the_vouched_for_side_confirms(network):
+    network.bob.language = "en"
+    network.bob.save(update_fields=["language"])
     vouch = offered(network.collective_b, network.collective_a, network.bob)
     assert vouch.state == VouchState.PENDING
     assert public_vouches(network.collective_a, None) == []
-    assert "Rotkehlchen Hosting wants to vouch for you" in mail.outbox[-1].subject
+    # Each mail in its recipient's language: Quellcode's members read German.
+    assert "Rotkehlchen Hosting möchte für euch sprechen" in mail.outbox[-1].subject
     assert {m.to[0] for m in mail.outbox} == {"alice@example.org", "alina@example.org"}
 
     with pytest.raises(actions.VouchError, match="other side confirms"):
@@ -50,7 +53,7 @@ def test_it_lets_a_collective_ask_a_partner_who_then_confirms(network):
     )
     assert not vouch.offered_by_voucher and vouch.is_pending
     assert mail.outbox[-1].to == ["sam@example.org"]
-    assert "asks you to vouch" in mail.outbox[-1].subject
+    assert "Kollektiv Quellcode bittet dich um eine Fürsprache" in mail.outbox[-1].subject
     with pytest.raises(actions.VouchError):
         actions.do_confirm_vouch(vouch_id=vouch.pk, user=network.alice2)
     actions.do_confirm_vouch(vouch_id=vouch.pk, user=network.sam)
