@@ -50,7 +50,6 @@ def _collectives(excluding: Collective | None) -> Any:
 class OfferForm(_VouchFields):
     """A collective or a supporter offers to vouch for a collective."""
 
-    prefix = "offer"
     field_order = ("collective", "project", "statement")
     collective = forms.ModelChoiceField(
         label=_("The collective you vouch for"),
@@ -68,7 +67,6 @@ class OfferForm(_VouchFields):
 class AskForm(_VouchFields):
     """A collective asks a collective or supporter it worked with to vouch for it."""
 
-    prefix = "ask"
     field_order = ("partner", "project", "statement")
     partner = forms.ChoiceField(label=_("Whom you ask"))
 

@@ -56,13 +56,13 @@ def _page(
     if isinstance(side, Collective):
         found = suggestions.for_collective(side)
         if offer_form is None:
-            offer_form = OfferForm(excluding=side, initial=initial)
+            offer_form = OfferForm(excluding=side, initial=initial, prefix="offer")
         if ask_form is None:
-            ask_form = AskForm(collective=side)
+            ask_form = AskForm(collective=side, prefix="ask")
     else:
         found = suggestions.for_supporter(side)
         if offer_form is None:
-            offer_form = OfferForm(initial=initial)
+            offer_form = OfferForm(initial=initial, prefix="offer")
     context = {
         "side": side,
         "collective": side if isinstance(side, Collective) else None,
@@ -80,7 +80,9 @@ def _page(
 
 
 def _offer(request: HttpRequest, side: Side) -> HttpResponse:
-    form = OfferForm(request.POST, excluding=side if isinstance(side, Collective) else None)
+    form = OfferForm(
+        request.POST, excluding=side if isinstance(side, Collective) else None, prefix="offer"
+    )
     if form.is_valid():
         with refusal_onto(form, actions.VouchError):
             vouch = actions.do_offer_vouch(
@@ -139,7 +141,7 @@ def offer(request: HttpRequest, collective: Collective) -> HttpResponse:
 
 @members_only_view(("POST",))
 def ask(request: HttpRequest, collective: Collective) -> HttpResponse:
-    form = AskForm(request.POST, collective=collective)
+    form = AskForm(request.POST, collective=collective, prefix="ask")
     if form.is_valid():
         with refusal_onto(form, actions.VouchError):
             partner = form.partner_object()
