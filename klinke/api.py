@@ -15,6 +15,7 @@ from klinke.rates.api import router as rates_router
 from klinke.supporters.api import router as supporters_router
 from klinke.tenders.api import router as tenders_router
 from klinke.topics.api import router as topics_router
+from klinke.vouches.api import router as vouches_router
 from klinke.workbench.api import router as workbench_router
 from klinke.workshops.api import router as workshops_router
 
@@ -43,6 +44,7 @@ api.add_router("/tenders", tenders_router)
 api.add_router("/rates", rates_router)
 api.add_router("/estimates", estimates_router)
 api.add_router("/inquiries", inquiries_router)
+api.add_router("/vouches", vouches_router)
 
 
 @api.exception_handler(OverflowError)

@@ -124,6 +124,7 @@ INSTALLED_APPS = [
     "klinke.tenders",
     "klinke.home",
     "klinke.estimates",
+    "klinke.vouches",
     "klinke.inquiries",
     "klinke.network",
 ]

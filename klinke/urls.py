@@ -35,6 +35,9 @@ urlpatterns = [
         "collectives/<slug:slug>/inquiries/",
         include("klinke.inquiries.collective_urls"),
     ),
+    # Vouches: a collective's (members only) and a supporter's own.
+    path("collectives/<slug:slug>/vouches/", include("klinke.vouches.urls")),
+    path("vouches/", include("klinke.vouches.supporter_urls")),
     path("notifications/off/<str:token>/", core_views.notifications_off, name="notifications_off"),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),

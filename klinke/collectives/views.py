@@ -16,6 +16,7 @@ from klinke.collectives.forms import (
     ReferenceFormSet,
 )
 from klinke.collectives.models import Collective, Invitation, Reference
+from klinke.collectives.profile_sections import profile_sections
 from klinke.core.forms import refusal_onto
 from klinke.core.models import is_network_member
 from klinke.core.personal_data import what_goes_with
@@ -32,6 +33,7 @@ def detail(request: HttpRequest, slug: str) -> HttpResponse:
             "collective": collective,
             "is_member": is_member,
             "show_members_only": is_network_member(request.user),
+            "sections": profile_sections(collective, request.user),
         },
     )
 

@@ -13,6 +13,7 @@ from klinke.collectives.models import Collective
 from klinke.inquiries import actions
 from klinke.inquiries.models import Answer, Inquiry, InquiryOffer, State
 from klinke.topics.models import Topic
+from klinke.vouches.demo import vouch_for_demo_collective
 
 OPEN = actions.InquiryFields(
     description=(
@@ -80,6 +81,11 @@ def load_demo_content() -> str:
                 "(Demo) Wir haben schon zwei Vereinsportale gebaut und würden gern mit euch "
                 "über Barrierefreiheit und Datensparsamkeit sprechen.",
             )
+            # The client sees who vouched for the interested collective.
+            for offer in open_one.offers.filter(answer=Answer.INTERESTED).select_related(
+                "collective"
+            ):
+                vouch_for_demo_collective(offer.collective)
         handed = _send(HANDED_OVER, ["web-development", "cms", "accessibility"])
         if handed.state == State.OPEN:
             _answer(handed, True, "(Demo) We love food co-ops and build accessible sites.")

@@ -34,6 +34,7 @@ from klinke.inquiries.models import (
     window_start,
 )
 from klinke.inquiries.routing import DEFAULT_RULES, EXCLUSIONS
+from klinke.vouches.presenting import vouches_by_collective
 from klinke.workbench.actions import WorkbenchError
 
 
@@ -166,6 +167,10 @@ def status(request: HttpRequest, token: str) -> HttpResponse:
         "answered": sum(1 for o in offers if o.answer),
         "lang": _language(),
         "State": State,
+        # Who vouched for each interested collective, as the public sees it.
+        "vouches_by_collective": vouches_by_collective(
+            [o.collective for o in interested], request.user
+        ),
     }
     return _private(render(request, "inquiries/status.html", context))
 

@@ -30,6 +30,7 @@ DEMO_EXTENSIONS = (
     "klinke.tenders.demo",
     "klinke.rates.demo",
     "klinke.estimates.demo",
+    "klinke.vouches.demo",
     "klinke.inquiries.demo",
 )
 

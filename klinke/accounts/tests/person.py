@@ -41,6 +41,7 @@ from klinke.tenders.models import (
     Tender,
     TenderScreeningOverride,
 )
+from klinke.vouches.models import Vouch
 from klinke.workbench.models import (
     Activity,
     Decision,
@@ -358,4 +359,14 @@ def seed_person(network: Network) -> Person:
         answered_by=petra,
     )
     fact("inquiries.InquiryOffer.answered_by", "inquiries", "FACT inquiry note")
+    # vouches
+    for user_field, project in (
+        ("created_by", "FACT vouch offered"),
+        ("accepted_by", "FACT vouch confirmed"),
+        ("withdrawn_by", "FACT vouch withdrawn"),
+    ):
+        Vouch.objects.create(
+            collective=own, voucher_collective=shared, project=project, **{user_field: petra}
+        )
+        fact(f"vouches.Vouch.{user_field}", "vouches", project)
     return Person(user=petra, own_collective=own, shared_collective=shared, facts=facts)

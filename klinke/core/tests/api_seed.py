@@ -136,7 +136,12 @@ def seed(network: Network) -> dict[str, Any]:
         {"title": "Portal der Stadtwerke", "lead": lead["id"], "template": "website-relaunch-cms"},
     )
     inquiry_offer = inquiry_for(network.collective_a)
+    vouch = bob.create(
+        f"/vouches/collectives/{network.collective_b.slug}/offers",
+        {"collective": group, "project": "Hosting-Umzug"},
+    )
     return {
+        "vouch_id": vouch["id"],
         "offer_id": inquiry_offer.pk,
         "token": alice.token,
         "entry_id": entry.pk,

@@ -7,9 +7,11 @@ contrast (WCAG 2.1 A and AA). Keyboard flows are covered by the browser tests of
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 
 from klinke.conftest import log_in_browser
 from klinke.exchange.tests.factories import make_need, make_offer
+from klinke.vouches.models import Vouch, VouchState
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -58,6 +60,7 @@ MEMBER_PAGES = [
     "/collectives/quellcode/workbench/",
     "/collectives/quellcode/workbench/leads/new/",
     "/collectives/quellcode/rates/calculator/",
+    "/collectives/quellcode/vouches/",
 ]
 
 
@@ -67,6 +70,17 @@ def test_it_has_no_serious_accessibility_violations(browser_page, network, live_
     make_offer(network.supporter, "Pricing clinic", "Day rates and estimates.", topics=["pricing"])
     need = make_need(
         network.collective_a, "Help with pricing", "How do we set rates?", topics=["pricing"]
+    )
+    # The profile shows its vouches section; the vouches page has one to answer.
+    Vouch.objects.create(
+        collective=network.collective_a,
+        voucher_collective=network.collective_b,
+        project="Hosting für den Mieterverein",
+        state=VouchState.PUBLIC,
+        accepted_at=timezone.now(),
+    )
+    Vouch.objects.create(
+        collective=network.collective_a, voucher_supporter=network.supporter, project="Preise"
     )
     page.context.add_cookies(
         [{"name": "django_language", "value": language, "url": live_server.url}]

@@ -30,7 +30,11 @@ FLOORS: tuple[tuple[str, ...], ...] = (
     ("directory", "exchange"),
     ("contacts", "knowledge"),
     ("workbench", "workshops", "rates"),
-    ("tenders", "home", "estimates", "inquiries"),
+    ("tenders", "home", "estimates"),
+    # Vouches name consortia (tenders) and referrals (workbench) as where people worked
+    # together; inquiries show vouches next to each interested collective.
+    ("vouches",),
+    ("inquiries",),
     ("network",),
 )
 FLOOR = {app: level for level, apps in enumerate(FLOORS) for app in apps}

@@ -154,6 +154,22 @@ NOTIFICATIONS: dict[str, dict[str, Any]] = {
         "message": PAYLOAD,
         "url": "http://x.test/c/7/",
     },
+    "vouches/email/vouch_offered": {
+        "vouch": written(),
+        "voucher_name": PAYLOAD,
+        "url": "http://x.test/v/7/",
+    },
+    "vouches/email/vouch_asked": {
+        "vouch": written(),
+        "collective": written(),
+        "url": "http://x.test/v/7/",
+    },
+    "vouches/email/vouch_accepted": {
+        "vouch": written(),
+        "voucher_name": PAYLOAD,
+        "collective": written(),
+        "url": "http://x.test/c/7/",
+    },
     "inquiries/email/client_assigned": {
         "inquiry": written(),
         "interested": [written(), written()],
@@ -202,6 +218,7 @@ SUBJECT_WITHOUT_USER_TEXT = {
     "inquiries/email/collective_handed_over",
     "inquiries/email/collective_offered",
     "inquiries/email/collective_reminder",
+    "vouches/email/vouch_accepted",
 }
 
 

@@ -33,6 +33,7 @@ from klinke.tenders.actions import do_refresh_inbox
 from klinke.tenders.consortia import do_invite_to_consortium, do_start_consortium
 from klinke.tenders.models import Consortium, InboxEntry, Tender
 from klinke.tenders.tests.conftest import import_records, make_profile, multi_lot_record, record
+from klinke.vouches.models import Vouch
 from klinke.workbench.models import DecisionComment
 
 # The workbench fixtures hold one of each private object; pytest finds imported fixtures.
@@ -48,6 +49,7 @@ PRIVATE_NAMESPACES = (
     "rates",
     "estimates",
     "collective_inquiries",
+    "vouches",
 )
 # Private pages in other namespaces.
 PRIVATE_PAGES = {
@@ -91,6 +93,11 @@ NOT_PRIVATE_PAGES = {
     ("murmurations", "collective"),
     ("murmurations", "need"),
     ("murmurations", "offer"),
+    # A supporter's own vouches (404 without a supporter profile; vouches/tests/test_views.py).
+    ("supporter_vouches", "index"),
+    ("supporter_vouches", "offer"),
+    ("supporter_vouches", "confirm"),
+    ("supporter_vouches", "withdraw"),
     # A client's estimate behind its secret link (estimates/tests/test_client.py).
     ("estimate_client", "page"),
     ("estimate_client", "pdf"),
@@ -228,6 +235,7 @@ PAGE_OBJECTS: dict[str, dict[str, str]] = {
         "estimate",
     ),
     "collective_inquiries": {"detail": "inquiry_offer"},
+    "vouches": {"confirm": "vouch", "withdraw": "vouch"},
     "contacts": {
         "detail": "contact",
         "edit": "contact",
@@ -258,6 +266,7 @@ API_PARAMETERS = {
     "estimate_id": "estimate",
     "consortium_id": "consortium",
     "offer_id": "inquiry_offer",
+    "vouch_id": "vouch",
 }
 
 # Pages only network stewards may open (and that hold no collective's private data).
@@ -328,6 +337,12 @@ NOT_PRIVATE_OPERATIONS = {
     "get /api/v1/tenders/{tender_id}",
     # Stewards' totals: counts per collective, no client's details (403 for everyone else).
     "get /api/v1/inquiries/totals",
+    # A collective's public vouches, as its profile shows them; a supporter's own vouches.
+    "get /api/v1/vouches/",
+    "get /api/v1/vouches/supporter/",
+    "post /api/v1/vouches/supporter/offers",
+    "post /api/v1/vouches/supporter/{vouch_id}/confirm",
+    "post /api/v1/vouches/supporter/{vouch_id}/withdraw",
 }
 
 
@@ -463,6 +478,12 @@ def objects(workbench) -> dict[str, Any]:
         "estimate": estimate,
         "consortium": _consortium(network, workbench.third),
         "inquiry_offer": inquiry_for(network.collective_a),
+        # Pending: the third collective offered to vouch for A.
+        "vouch": Vouch.objects.create(
+            collective=network.collective_a,
+            voucher_collective=workbench.third,
+            project="Gemeinsames Projekt",
+        ),
     }
 
 
@@ -702,6 +723,7 @@ def test_it_covers_leads_decisions_red_lines_referrals_and_contacts_in_the_api_m
                 "/api/v1/rates/",
                 "/api/v1/estimates/",
                 "/api/v1/inquiries/",
+                "/api/v1/vouches/",
             )
         )
         for path in paths

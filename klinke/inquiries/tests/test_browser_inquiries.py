@@ -1,6 +1,6 @@
 """The public door in a real browser: a client sends an inquiry without JavaScript, confirms the
-email, three collectives are asked, two are interested, the client picks one, and it appears as
-a lead with the client as a contact."""
+email, three collectives are asked, two are interested, one shown with a vouch, the client picks
+one, and it appears as a lead with the client as a contact."""
 
 import re
 
@@ -13,6 +13,7 @@ from klinke.inquiries import actions
 from klinke.inquiries.models import InquiryOffer, State
 from klinke.inquiries.tests.conftest import PORTAL
 from klinke.topics.models import Topic
+from klinke.vouches.actions import VouchValues, do_confirm_vouch, do_offer_vouch
 from klinke.workbench.models import Lead, LeadSource
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -68,12 +69,28 @@ def test_it_takes_an_inquiry_without_javascript_to_a_lead(browser_page, web, liv
     actions.do_answer_offer(offer=offers["quellcode"], user=web.network.alice, interested=True)
     actions.do_answer_offer(offer=offers["portalbau"], user=web.dave, interested=False)
 
-    # 4. The client sees the two interested collectives, with the note, and picks one.
+    # Rotkehlchen worked with Webwerk before and vouches for it; Webwerk confirmed that.
+    vouch = do_offer_vouch(
+        voucher=web.network.collective_b,
+        collective=web.collective_c,
+        user=web.network.bob,
+        values=VouchValues(project="Mitgliederportal für den Kleingartenverein"),
+    )
+    do_confirm_vouch(vouch_id=vouch.pk, user=web.carol)
+
+    # 4. The client sees the two interested collectives, with the note and the vouch, and
+    # picks one.
     client.goto(status_path)
     interested = client.locator("li.interested")
     assert interested.count() == 2
     assert "We built two member portals already." in client.content()
     assert "Portalbau" not in client.content()
+    webwerk = client.locator("li.interested[data-collective=webwerk]")
+    assert "1 collective has worked with us." in webwerk.inner_text()
+    assert "Rotkehlchen Hosting" in webwerk.inner_text()
+    assert "Mitgliederportal für den Kleingartenverein" in webwerk.inner_text()
+    quellcode = client.locator("li.interested[data-collective=quellcode]")
+    assert "worked with us" not in quellcode.inner_text()
     client.get_by_label("Webwerk Kollektiv").check()
     client.get_by_role("button", name="Hand my inquiry to this collective").click()
     client.wait_for_load_state()

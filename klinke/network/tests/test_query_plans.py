@@ -194,7 +194,8 @@ def _pages(network: Network) -> list[tuple[str, str, int]]:
         ("workshops", "/workshops/", 11),
         ("workshops search", "/workshops/?q=Preisgestaltung", 11),
         ("workbench board", f"/collectives/{slug}/workbench/", 10),
-        ("collective profile", f"/collectives/{slug}/", 8),
+        # its public vouches: one query
+        ("collective profile", f"/collectives/{slug}/", 9),
         ("need page", need.get_absolute_url(), 14),
     ]
 
