@@ -24,9 +24,8 @@ import math
 import pickle
 import struct
 from array import array
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
 from functools import lru_cache
-from itertools import compress
 from typing import Any, Final, cast, overload
 
 from klinke.matching import bitsets
@@ -36,9 +35,12 @@ from klinke.matching.semantic import Embedder
 
 __all__ = ["MAGIC", "PackedIndex", "pack", "read_meta"]
 
-MAGIC: Final = b"KLMX0001"
+MAGIC: Final = b"KLMX0002"
+"""Changed with the layout (0002: per-document topic, kind and language sets, hours)."""
 _HEADER: Final = struct.Struct("<8sQ")
 _ALIGN: Final = 8
+_FEW: Final = 3
+"""Up to this many query terms in a document are looked up one by one, more all at once."""
 _DOC_CACHE: Final = 16384
 """Decoded documents kept per index and process (the ones queries keep returning)."""
 
@@ -130,6 +132,22 @@ def pack(
         "d", (math.nan if a is None else a for a in index._availability)
     ).tobytes()
 
+    # Topics, kinds and languages per document as numbers into small tables of distinct
+    # sets: the first ranking stage reads them for hundreds of documents per query.
+    set_tables: dict[str, list[tuple[str, ...]]] = {}
+    for name, get in (
+        ("topics", lambda d: d.topics),
+        ("kinds", lambda d: d.kinds),
+        ("languages", lambda d: d.languages),
+    ):
+        numbers: dict[tuple[str, ...], int] = {}
+        ids = array("i", (numbers.setdefault(tuple(sorted(get(d))), len(numbers)) for d in docs))
+        set_tables[name] = list(numbers)
+        out[f"doc_{name}"] = ids.tobytes()
+    out["doc_hours"] = array(
+        "d", (math.nan if d.capacity_hours is None else d.capacity_hours for d in docs)
+    ).tobytes()
+
     doc_off = array("q", [0])
     doc_blob = bytearray()
     ref_off = array("q", [0])
@@ -169,6 +187,7 @@ def pack(
         "dim": dim,
         "vectors": index._vectors is not None,
         "sections": offsets,
+        "sets": set_tables,
         "meta": dict(meta or {}),
     }
     meta_bytes = pickle.dumps(head, protocol=pickle.HIGHEST_PROTOCOL)
@@ -463,6 +482,11 @@ class PackedIndex(MatchIndex):
         self._fairness = part("fairness", "d")
         availability = part("availability", "d")
         self._availability = _Availability(availability)
+        self._availability_values = availability  # NaN: unknown
+        self._doc_hours = part("doc_hours", "d")  # NaN: not stated
+        for name, tuples in head["sets"].items():
+            table = [frozenset(t) for t in tuples]
+            setattr(self, f"_doc_{name}", list(map(table.__getitem__, part(f"doc_{name}", "i"))))
         self._vectors = None
         if head["vectors"]:
             dim = head["dim"]
@@ -489,25 +513,32 @@ class PackedIndex(MatchIndex):
     def statistics(self) -> CorpusStatistics:
         return CorpusStatistics(idf=self._idf, avgdl=self._avgdl)
 
-    def _impacts_for(self, terms: Iterable[str]) -> Callable[[int], Mapping[str, float]]:
-        """Only the impacts of `terms` per document: decoding a document's whole map would
-        cost more than the rest of ranking it."""
+    def _impacts_for(
+        self, terms: Sequence[str]
+    ) -> tuple[list[Hashable], Callable[[int], Mapping[Any, float]]]:
+        """Keys for `terms` (their term ids; -1 for a term not in the index) and document id ->
+        the impacts of those of them it contains, by key. Decoding a document's whole map
+        would cost more than the rest of ranking it: its term ids are listed (in C), met
+        with the wanted ones as a set, and only the few found are looked up."""
         ids = self._term_ids
-        wanted = {ids[t]: t for t in terms if t in ids}
+        keys: list[Hashable] = [ids.get(t, -1) for t in terms]
+        wanted = frozenset(keys)
         offsets = self._forward_terms._offsets
         all_terms = self._forward_terms._values
         all_impacts = self._forward_impacts._values
-        contains = wanted.__contains__
 
-        def impacts(i: int) -> Mapping[str, float]:
+        def impacts(i: int) -> Mapping[int, float]:
             start = offsets[i]
-            found = all_terms[start : offsets[i + 1]].tolist()
-            return {
-                wanted[found[j]]: all_impacts[start + j]
-                for j in compress(range(len(found)), map(contains, found))
-            }
+            end = offsets[i + 1]
+            found = all_terms[start:end].tolist()
+            common = wanted.intersection(found)
+            if not common:
+                return {}
+            if len(common) > _FEW:  # then one dict of all, built in C, is cheaper
+                return dict(zip(found, all_impacts[start:end].tolist(), strict=True))
+            return {k: all_impacts[start + found.index(k)] for k in common}
 
-        return impacts
+        return keys, impacts
 
     def _bits(self, term: str) -> int:
         bits = self._term_bits.get(term)
