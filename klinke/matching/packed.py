@@ -35,12 +35,11 @@ from klinke.matching.semantic import Embedder
 
 __all__ = ["MAGIC", "PackedIndex", "pack", "read_meta"]
 
-MAGIC: Final = b"KLMX0002"
-"""Changed with the layout (0002: per-document topic, kind and language sets, hours)."""
+MAGIC: Final = b"KLMX0003"
+"""Changed with the layout (0003: per-document terms sorted by id, topic, kind and language
+sets, hours)."""
 _HEADER: Final = struct.Struct("<8sQ")
 _ALIGN: Final = 8
-_FEW: Final = 3
-"""Up to this many query terms in a document are looked up one by one, more all at once."""
 _DOC_CACHE: Final = 16384
 """Decoded documents kept per index and process (the ones queries keep returning)."""
 
@@ -120,8 +119,9 @@ def pack(
     fwd_terms = array("i")
     fwd_impacts = array("d")
     for impacts in index._forward:
-        for t, value in impacts.items():
-            fwd_terms.append(term_ids[t])
+        # by term id, so that a query's terms are found by binary search
+        for k, value in sorted((term_ids[t], value) for t, value in impacts.items()):
+            fwd_terms.append(k)
             fwd_impacts.append(value)
         fwd_off.append(len(fwd_terms))
     out["fwd_off"], out["fwd_terms"] = fwd_off.tobytes(), fwd_terms.tobytes()
@@ -517,26 +517,35 @@ class PackedIndex(MatchIndex):
         self, terms: Sequence[str]
     ) -> tuple[list[Hashable], Callable[[int], Mapping[Any, float]]]:
         """Keys for `terms` (their term ids; -1 for a term not in the index) and document id ->
-        the impacts of those of them it contains, by key. Decoding a document's whole map
-        would cost more than the rest of ranking it: its term ids are listed (in C), met
-        with the wanted ones as a set, and only the few found are looked up."""
+        the impacts of those of them it contains (or more), by key. A document's term ids
+        are stored in ascending order, so each wanted id is found by binary search in place
+        (in C), and nothing is decoded but what is found."""
         ids = self._term_ids
         keys: list[Hashable] = [ids.get(t, -1) for t in terms]
-        wanted = frozenset(keys)
+        wanted = sorted({k for k in keys if isinstance(k, int) and k >= 0})
         offsets = self._forward_terms._offsets
         all_terms = self._forward_terms._values
         all_impacts = self._forward_impacts._values
+        search = bisect.bisect_left
+
+        # Binary searches cost about ten times what listing one term does: for a document
+        # of fewer terms than that, its whole map is decoded instead (in C as well).
+        whole_below = 10 * len(wanted)
 
         def impacts(i: int) -> Mapping[int, float]:
             start = offsets[i]
             end = offsets[i + 1]
-            found = all_terms[start:end].tolist()
-            common = wanted.intersection(found)
-            if not common:
-                return {}
-            if len(common) > _FEW:  # then one dict of all, built in C, is cheaper
-                return dict(zip(found, all_impacts[start:end].tolist(), strict=True))
-            return {k: all_impacts[start + found.index(k)] for k in common}
+            if end - start < whole_below:
+                terms = all_terms[start:end].tolist()
+                return dict(zip(terms, all_impacts[start:end].tolist(), strict=True))
+            found: dict[int, float] = {}
+            for k in wanted:
+                start = search(all_terms, k, start, end)
+                if start == end:
+                    break
+                if all_terms[start] == k:
+                    found[k] = all_impacts[start]
+            return found
 
         return keys, impacts
 
