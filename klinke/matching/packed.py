@@ -135,13 +135,10 @@ def pack(
     # Topics, kinds and languages per document as numbers into small tables of distinct
     # sets: the first ranking stage reads them for hundreds of documents per query.
     set_tables: dict[str, list[tuple[str, ...]]] = {}
-    for name, get in (
-        ("topics", lambda d: d.topics),
-        ("kinds", lambda d: d.kinds),
-        ("languages", lambda d: d.languages),
-    ):
+    for name in ("topics", "kinds", "languages"):
         numbers: dict[tuple[str, ...], int] = {}
-        ids = array("i", (numbers.setdefault(tuple(sorted(get(d))), len(numbers)) for d in docs))
+        keys = (tuple(sorted(getattr(d, name))) for d in docs)
+        ids = array("i", (numbers.setdefault(key, len(numbers)) for key in keys))
         set_tables[name] = list(numbers)
         out[f"doc_{name}"] = ids.tobytes()
     out["doc_hours"] = array(
