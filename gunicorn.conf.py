@@ -35,9 +35,10 @@ forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1,
 
 
 def when_ready(server: object) -> None:
-    """Map the shared matching index in the master, before the workers are forked. Its
-    generation files are mapped read-only (klinke.matching.packed), so every worker shares
-    their pages with the others, also for each new generation the worker writes."""
+    """Map the shared matching index and build the text analysis's lexicon in the master,
+    before the workers are forked. The generation files are mapped read-only
+    (klinke.matching.packed), so every worker shares their pages with the others, also for
+    each new generation the worker writes; the lexicon is shared as the master built it."""
     import gc
 
     from klinke.exchange import match_index

@@ -547,5 +547,9 @@ def do_fold_match_changes() -> int:
 
 
 def preload() -> int:
-    """Load every pool's current generation now (gunicorn's master, before forking)."""
+    """Load every pool's current generation and the text analysis's tables now (gunicorn's
+    master, before forking)."""
+    from klinke.matching import analysis
+
+    analysis.warm_up()
     return sum(1 for pool in POOLS if _generation(pool) is not None)

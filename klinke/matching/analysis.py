@@ -698,6 +698,14 @@ def ranking_terms(text: str) -> list[RankingTerm]:
     return list(seen.values())
 
 
+def warm_up() -> None:
+    """Build the lexicon tables now (half a second), not in the first request that analyses
+    text: gunicorn's master calls this before forking, so every worker shares them."""
+    _lexicon()
+    _spelling_table()
+    _german_by_english()
+
+
 @lru_cache(maxsize=1)
 def _spelling_table() -> dict[str, tuple[str, ...]]:
     """Lexicon words by each form with one letter deleted (symmetric-delete spelling)."""

@@ -39,10 +39,10 @@ import math
 import operator
 from array import array
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
-from typing import Final
+from typing import Any, Final
 
 from klinke.matching import bitsets
 from klinke.matching.analysis import (
@@ -135,6 +135,16 @@ class MatchIndex:
     _availability: Sequence[float | None]
     _ids: Mapping[str, int]
     _negated: Mapping[int, frozenset[str]]
+    _doc_topics: Sequence[frozenset[str]]
+    _doc_kinds: Sequence[frozenset[str]]
+    _doc_languages: Sequence[frozenset[str]]
+    _doc_hours: Sequence[float | None]
+    """Per document its topics, kinds, languages and capacity in hours (None or NaN when
+    not stated): the first ranking stage reads only these (and the impacts), never a whole
+    document."""
+    _availability_values: Sequence[float | None]
+    """Per document its availability for a query without needed hours; None or NaN when
+    the document does not state its capacity."""
 
     def __init__(
         self,
@@ -171,6 +181,11 @@ class MatchIndex:
         self._factor_bits = _FactorBits.build(self.documents)
         self._fairness = [_fairness(d, weights) for d in self.documents]
         self._availability = [_availability(d, None, weights) for d in self.documents]
+        self._availability_values = self._availability
+        self._doc_topics = [d.topics for d in self.documents]
+        self._doc_kinds = [d.kinds for d in self.documents]
+        self._doc_languages = [d.languages for d in self.documents]
+        self._doc_hours = [d.capacity_hours for d in self.documents]
         self._ids = {doc.ref: i for i, doc in enumerate(self.documents)}
         # Terms a document itself rules out ("ohne Tracking"): a query that rules them out
         # too does not rank it down for them.
@@ -253,9 +268,12 @@ class MatchIndex:
         i = self._ids.get(ref)
         return None if i is None else self.documents[i]
 
-    def _impacts_for(self, terms: Iterable[str]) -> Callable[[int], Mapping[str, float]]:
-        """Document id -> its BM25 impacts, holding at least those of `terms` it contains."""
-        return self._forward.__getitem__
+    def _impacts_for(
+        self, terms: Sequence[str]
+    ) -> tuple[list[Hashable], Callable[[int], Mapping[Any, float]]]:
+        """Keys for `terms` and document id -> its BM25 impacts by key, holding at least
+        those of `terms` it contains (here the keys are the terms themselves)."""
+        return list(terms), self._forward.__getitem__
 
     def _bits(self, term: str) -> int:
         bits = self._term_bits.get(term)
@@ -730,10 +748,18 @@ def rank(
     penalised: set[int] = set()
     helpful = q.feedback
     s_feedback = share.get("feedback", 0.0)
-    impacts_of = index._impacts_for([*terms, *excluded])
+    excluded_terms = sorted(excluded)
+    keys, impacts_of = index._impacts_for([*terms, *excluded_terms])
+    term_keys = keys[: len(terms)]
+    excluded_keys = keys[len(terms) :]
     docs = index.documents
+    doc_topics = index._doc_topics
+    doc_kinds = index._doc_kinds
+    doc_languages = index._doc_languages
+    doc_hours = index._doc_hours
+    own = index._ids.get(query_doc.ref)
     fairness = index._fairness
-    availability = index._availability
+    availability = index._availability_values
     half = q.text_half
     s_text = share.get("text", 0.0)
     s_topic = share.get("topic", 0.0)
@@ -747,31 +773,38 @@ def rank(
     topic_cache: dict[frozenset[str], float] = {}
     scored: list[tuple[float, int, tuple[float, ...]]] = []
     for i in pool:
-        doc = docs[i]
-        if doc.ref == query_doc.ref:
+        if i == own:
             continue
         impacts = impacts_of(i)
         if not terms:
             raw = 0.0
         elif weighted:
-            raw = sum(map(mul, map(impacts.get, terms, zeros), term_weights))
+            raw = sum(map(mul, map(impacts.get, term_keys, zeros), term_weights))
         else:
-            raw = sum(map(impacts.get, terms, zeros))
+            raw = sum(map(impacts.get, term_keys, zeros))
         text = raw / (raw + half) if raw > 0 else 0.0
         topic = 0.0
         if s_topic:
-            cached = topic_cache.get(doc.topics)
+            d_topics = doc_topics[i]
+            cached = topic_cache.get(d_topics)
             if cached is None:
-                cached = topic_cache[doc.topics] = _topic_value(q, doc.topics)
+                cached = topic_cache[d_topics] = _topic_value(q, d_topics)
             topic = cached
         kind = language = 0.0
         if s_kind:
-            kind = len(q_kinds & doc.kinds) / len(q_kinds) if doc.kinds else w.unknown
+            d_kinds = doc_kinds[i]
+            kind = len(q_kinds & d_kinds) / len(q_kinds) if d_kinds else w.unknown
         if s_language:
-            shared = q_languages & doc.languages
-            language = (1.0 if shared else 0.0) if doc.languages else w.unknown
-        avail = availability[i] if needed is None else _availability(doc, needed, w)
-        avail_value = w.unknown if avail is None else avail
+            d_languages = doc_languages[i]
+            shared = q_languages & d_languages
+            language = (1.0 if shared else 0.0) if d_languages else w.unknown
+        # NaN (a packed index's "unknown") is the only value unequal to itself
+        if needed is None:
+            avail = availability[i]
+        else:
+            hours = doc_hours[i]
+            avail = None if hours is None or hours != hours else _hours_value(hours, needed, w)
+        avail_value = w.unknown if avail is None or avail != avail else avail
         fair = fairness[i]
         liked = 0.0
         if s_feedback and i in helpful:
@@ -786,7 +819,10 @@ def rank(
             + s_fair * fair
             + s_feedback * liked
         )
-        if excluded and any(t in impacts and t not in negated.get(i, ()) for t in excluded):
+        if excluded and any(
+            k in impacts and t not in negated.get(i, ())
+            for t, k in zip(excluded_terms, excluded_keys, strict=True)
+        ):
             penalised.add(i)
             known *= penalty
         scored.append((-known, i, (text, topic, kind, language, avail_value, fair, liked)))
@@ -896,10 +932,11 @@ def _reason(
                 related=tuple(topics.label(t) for t in near),
             )
         case "text":
-            impacts = index._forward[i]
-            matched = sorted(
-                (t for t, _ in q.terms if t in impacts), key=lambda t: (-impacts[t], t)
-            )
+            terms = [t for t, _ in q.terms]
+            keys, impacts_of = index._impacts_for(terms)
+            impacts = impacts_of(i)
+            found = {t: impacts[k] for t, k in zip(terms, keys, strict=True) if k in impacts}
+            matched = sorted(found, key=lambda t: (-found[t], t))
             # Nouns, names and domain words say what a text is about; verbs and adjectives
             # ("übernehmen", "kleine") do not, so a reason shows only words whose German form
             # is capitalised, English lexicon words shown by their German pair.

@@ -24,9 +24,8 @@ import math
 import pickle
 import struct
 from array import array
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
 from functools import lru_cache
-from itertools import compress
 from typing import Any, Final, cast, overload
 
 from klinke.matching import bitsets
@@ -36,7 +35,9 @@ from klinke.matching.semantic import Embedder
 
 __all__ = ["MAGIC", "PackedIndex", "pack", "read_meta"]
 
-MAGIC: Final = b"KLMX0001"
+MAGIC: Final = b"KLMX0003"
+"""Changed with the layout (0003: per-document terms sorted by id, topic, kind and language
+sets, hours)."""
 _HEADER: Final = struct.Struct("<8sQ")
 _ALIGN: Final = 8
 _DOC_CACHE: Final = 16384
@@ -118,8 +119,9 @@ def pack(
     fwd_terms = array("i")
     fwd_impacts = array("d")
     for impacts in index._forward:
-        for t, value in impacts.items():
-            fwd_terms.append(term_ids[t])
+        # by term id, so that a query's terms are found by binary search
+        for k, value in sorted((term_ids[t], value) for t, value in impacts.items()):
+            fwd_terms.append(k)
             fwd_impacts.append(value)
         fwd_off.append(len(fwd_terms))
     out["fwd_off"], out["fwd_terms"] = fwd_off.tobytes(), fwd_terms.tobytes()
@@ -128,6 +130,19 @@ def pack(
     out["fairness"] = array("d", index._fairness).tobytes()
     out["availability"] = array(
         "d", (math.nan if a is None else a for a in index._availability)
+    ).tobytes()
+
+    # Topics, kinds and languages per document as numbers into small tables of distinct
+    # sets: the first ranking stage reads them for hundreds of documents per query.
+    set_tables: dict[str, list[tuple[str, ...]]] = {}
+    for name in ("topics", "kinds", "languages"):
+        numbers: dict[tuple[str, ...], int] = {}
+        keys = (tuple(sorted(getattr(d, name))) for d in docs)
+        ids = array("i", (numbers.setdefault(key, len(numbers)) for key in keys))
+        set_tables[name] = list(numbers)
+        out[f"doc_{name}"] = ids.tobytes()
+    out["doc_hours"] = array(
+        "d", (math.nan if d.capacity_hours is None else d.capacity_hours for d in docs)
     ).tobytes()
 
     doc_off = array("q", [0])
@@ -169,6 +184,7 @@ def pack(
         "dim": dim,
         "vectors": index._vectors is not None,
         "sections": offsets,
+        "sets": set_tables,
         "meta": dict(meta or {}),
     }
     meta_bytes = pickle.dumps(head, protocol=pickle.HIGHEST_PROTOCOL)
@@ -463,6 +479,11 @@ class PackedIndex(MatchIndex):
         self._fairness = part("fairness", "d")
         availability = part("availability", "d")
         self._availability = _Availability(availability)
+        self._availability_values = availability  # NaN: unknown
+        self._doc_hours = part("doc_hours", "d")  # NaN: not stated
+        for name, tuples in head["sets"].items():
+            table = [frozenset(t) for t in tuples]
+            setattr(self, f"_doc_{name}", list(map(table.__getitem__, part(f"doc_{name}", "i"))))
         self._vectors = None
         if head["vectors"]:
             dim = head["dim"]
@@ -489,25 +510,41 @@ class PackedIndex(MatchIndex):
     def statistics(self) -> CorpusStatistics:
         return CorpusStatistics(idf=self._idf, avgdl=self._avgdl)
 
-    def _impacts_for(self, terms: Iterable[str]) -> Callable[[int], Mapping[str, float]]:
-        """Only the impacts of `terms` per document: decoding a document's whole map would
-        cost more than the rest of ranking it."""
+    def _impacts_for(
+        self, terms: Sequence[str]
+    ) -> tuple[list[Hashable], Callable[[int], Mapping[Any, float]]]:
+        """Keys for `terms` (their term ids; -1 for a term not in the index) and document id ->
+        the impacts of those of them it contains (or more), by key. A document's term ids
+        are stored in ascending order, so each wanted id is found by binary search in place
+        (in C), and nothing is decoded but what is found."""
         ids = self._term_ids
-        wanted = {ids[t]: t for t in terms if t in ids}
+        keys: list[Hashable] = [ids.get(t, -1) for t in terms]
+        wanted = sorted({k for k in keys if isinstance(k, int) and k >= 0})
         offsets = self._forward_terms._offsets
         all_terms = self._forward_terms._values
         all_impacts = self._forward_impacts._values
-        contains = wanted.__contains__
+        search = bisect.bisect_left
 
-        def impacts(i: int) -> Mapping[str, float]:
+        # Binary searches cost about ten times what listing one term does: for a document
+        # of fewer terms than that, its whole map is decoded instead (in C as well).
+        whole_below = 10 * len(wanted)
+
+        def impacts(i: int) -> Mapping[int, float]:
             start = offsets[i]
-            found = all_terms[start : offsets[i + 1]].tolist()
-            return {
-                wanted[found[j]]: all_impacts[start + j]
-                for j in compress(range(len(found)), map(contains, found))
-            }
+            end = offsets[i + 1]
+            if end - start < whole_below:
+                terms = all_terms[start:end].tolist()
+                return dict(zip(terms, all_impacts[start:end].tolist(), strict=True))
+            found: dict[int, float] = {}
+            for k in wanted:
+                start = search(all_terms, k, start, end)
+                if start == end:
+                    break
+                if all_terms[start] == k:
+                    found[k] = all_impacts[start]
+            return found
 
-        return impacts
+        return keys, impacts
 
     def _bits(self, term: str) -> int:
         bits = self._term_bits.get(term)

@@ -40,9 +40,10 @@ from klinke.matching.weights import DEFAULT_WEIGHTS, Weights
 
 __all__ = ["Generation", "GenerationFile", "LiveIndex", "rank", "write_generation"]
 
-FORMAT = 2
+FORMAT = 3
 """Bumped when the file's layout changes; files of another format are ignored.
-2: packed arrays read through mmap (`klinke.matching.packed`); 1 was a pickle."""
+3: per-document topic, kind and language sets; 2: packed arrays read through mmap
+(`klinke.matching.packed`); 1 was a pickle."""
 
 
 class Expiry(Mapping[str, date]):

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from django.contrib.auth.hashers import make_password
-from django.db import models, transaction
+from django.db import connection, models, transaction
 
 from klinke.accounts.models import User
 from klinke.collectives.models import Collective, Membership
@@ -109,6 +109,12 @@ def do_load_demo_scale(*, scale: int, password: str) -> ScaleSummary:
         with transaction.atomic():
             _add_step(step, collectives, supporters, needs, offers, topics, password_hash)
         added += 1
+    if added and connection.vendor == "postgresql":
+        # Bulk inserts leave the planner's statistics at the demo's size until autovacuum
+        # gets to them (if it runs at all); without them it joins 2,000 collectives to 40,000
+        # needs in nested loops, thinking there are six.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
     return ScaleSummary(
         steps_added=added,
         collectives=Collective.objects.count(),

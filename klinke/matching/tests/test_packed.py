@@ -86,3 +86,26 @@ def test_it_packs_an_empty_index_that_ranks_nothing() -> None:
     assert len(index) == 0
     query = MatchDocument(ref="need:q", type="need", text="Hosting")
     assert rank_index(query, index, topics=TREE) == []
+
+
+def test_it_finds_a_short_querys_terms_in_long_documents_as_the_built_index_does() -> None:
+    # A long document is searched term by term (binary search over its sorted term ids), a
+    # short one is decoded whole; both must give the built index's impacts and reasons.
+    words = [f"Fachwort{n}x" for n in range(80)]
+    docs = [
+        MatchDocument(
+            ref=f"offer:{n:02}",
+            type="offer",
+            title=f"Angebot {n}",
+            text=" ".join(words[n:] + words[:n][: n % 7]),
+        )
+        for n in range(0, 80, 4)
+    ]
+    docs.append(MatchDocument(ref="offer:short", type="offer", title="Kurz", text=words[9]))
+    built = MatchIndex.build(docs)
+    index = packed(built)
+    for text in (f"{words[9]} {words[50]}", " ".join(words[::3])):
+        query = MatchDocument(ref="need:q", type="need", title="Gesucht", text=text)
+        got = rank_index(query, index, topics=TREE, limit=30)
+        assert got == rank_index(query, built, topics=TREE, limit=30)
+        assert any(m.ref == "offer:short" for m in got)
