@@ -405,8 +405,8 @@ def do_decide_estimate(
     """The client accepts or declines the version they saw, with an optional message.
 
     Accepting freezes that version as the agreed one and closes the lead as won; declining
-    notes it on the lead, which stays open for a revised estimate. Either way the
-    collective's members are told.
+    closes it as lost, with the client's message as the reason. Either way the decision is
+    logged on the lead and the collective's members are told.
     """
     locked = Estimate.objects.select_for_update().get(pk=estimate.pk)
     if locked.state != EstimateState.SHARED or not locked.link_digest:
@@ -458,8 +458,9 @@ def _move_lead(estimate: Estimate, version: EstimateVersion, *, accept: bool) ->
     if estimate.client_message:
         note = f"{note}\n\n{estimate.client_message}"
     try:
-        if accept and lead.stage in OPEN_STAGES:
-            do_close_lead(lead=lead, user=actor, stage=Stage.WON, reason=note)
+        if lead.stage in OPEN_STAGES:
+            stage = Stage.WON if accept else Stage.LOST
+            do_close_lead(lead=lead, user=actor, stage=stage, reason=note)
         do_log_activity(lead=lead, user=actor, kind=ActivityKind.NOTE, text=note)
     except WorkbenchError:
         # Someone closed the lead meanwhile; the estimate's decision stands on its own.
