@@ -64,6 +64,8 @@ class Presented:
     hours_high: str
     sigma: str
     risk_buffer: str
+    calibration: str
+    calibration_factor: str
     net_total: str
     vat: str
     gross_total: str
@@ -273,6 +275,12 @@ def present(
         hours_high=hours(result.hours.high),
         sigma=hours(result.sigma_hours),
         risk_buffer=money(result.risk_buffer, currency),
+        calibration=money(result.calibration, currency),
+        calibration_factor=(
+            f"{number_format(version.calibration_factor, decimal_pos=1)}×"
+            if version.calibration_factor is not None
+            else ""
+        ),
         net_total=money(result.net_total, currency),
         vat=money(result.vat, currency),
         gross_total=money(result.gross_total, currency),

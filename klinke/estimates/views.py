@@ -4,6 +4,8 @@ its secret link under /e/<secret>/ (read-only, in the client's language, no logi
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count
@@ -179,9 +181,15 @@ def content(request: HttpRequest, collective: Collective, pk: int) -> HttpRespon
             if f.has_changed() or f.instance.pk
             if f not in formset.deleted_forms and f.cleaned_data
         ]
+        # An applied calibration line stays until it is taken off on the estimate's page.
+        values = replace(
+            form.values(kept),
+            calibration_factor=version.calibration_factor,
+            calibration_note=version.calibration_note,
+        )
         with refusal_onto(form, actions.EstimateError, ValidationError):
             saved = actions.do_save_version(
-                estimate=estimate, user=request_user(request), values=form.values(kept)
+                estimate=estimate, user=request_user(request), values=values
             )
             messages.success(request, _("Saved as version %(number)d.") % {"number": saved.number})
             return redirect(estimate)
