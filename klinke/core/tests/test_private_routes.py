@@ -17,6 +17,7 @@ parameters are filled with real objects of collective A, so a 404 means "not you
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,7 +25,12 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from klinke.contacts.models import ContactImport, ContactMerge
-from klinke.estimates.actions import do_decide_estimate, do_share_estimate
+from klinke.estimates.actions import (
+    ActualValues,
+    do_decide_estimate,
+    do_record_actual_hours,
+    do_share_estimate,
+)
 from klinke.estimates.tests.conftest import make_estimate
 from klinke.exchange.models import Introduction, IntroductionState, Need
 from klinke.inquiries.tests.conftest import inquiry_for
@@ -224,6 +230,12 @@ PAGE_OBJECTS: dict[str, dict[str, str]] = {
             "withdraw",
             "pdf",
             "invoice_xml",
+            "calibrate",
+            "actuals",
+            "actuals_delete",
+            "end_project",
+            "actuals_upload",
+            "actuals_import",
         ),
         "estimate",
     ),
@@ -256,6 +268,7 @@ API_PARAMETERS = {
     "entry_id": "inbox_entry",
     "version_id": "day_rate",
     "estimate_id": "estimate",
+    "row_id": "actual_hours",
     "consortium_id": "consortium",
     "offer_id": "inquiry_offer",
 }
@@ -461,6 +474,15 @@ def objects(workbench) -> dict[str, Any]:
             network.collective_a, network.alice, change_note="quellcode-private-rate-note"
         ),
         "estimate": estimate,
+        "actual_hours": do_record_actual_hours(
+            estimate=estimate,
+            user=network.alice,
+            rows=[
+                ActualValues(
+                    package_id=estimate.decided_version.packages.first().pk, hours=Decimal(3)
+                )
+            ],
+        )[0],
         "consortium": _consortium(network, workbench.third),
         "inquiry_offer": inquiry_for(network.collective_a),
     }
@@ -495,6 +517,8 @@ def page_url(route: Route, slug: str, objects: dict[str, Any]) -> str:
             kwargs[name] = objects[source].pk
         elif name == "comment_pk":
             kwargs[name] = objects["decision_comment"].pk
+        elif name == "row":
+            kwargs[name] = objects["actual_hours"].pk
         elif name in OTHER_PAGE_KWARGS:
             kwargs[name] = OTHER_PAGE_KWARGS[name]
         else:
