@@ -17,8 +17,8 @@ parameters are filled with real objects of collective A, so a 404 means "not you
 from __future__ import annotations
 
 import json
-from decimal import Decimal
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 import pytest
