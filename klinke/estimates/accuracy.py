@@ -25,20 +25,24 @@ from klinke.topics.models import Topic
 
 def outcomes(collective: Collective) -> list[ProjectOutcome]:
     """Every ended project of the collective with its actual hours, oldest first."""
-    estimates = (
+    estimates = list(
         Estimate.objects.of(collective)
         .calibrated()
         .select_related("lead")
         .prefetch_related(Prefetch("lead__topics", queryset=Topic.objects.order_by("pk")))
         .order_by("actuals_closed_at", "pk")
     )
+    # One query for every package of every accepted version, not one per project.
+    by_version: dict[int, list[WorkPackage]] = {}
+    for package in (
+        WorkPackage.objects.filter(version_id__in=[e.decided_version_id for e in estimates])
+        .annotate(actual=Sum("actual_hours__hours"))
+        .order_by("version_id", "order", "pk")
+    ):
+        by_version.setdefault(package.version_id, []).append(package)
     found = []
     for estimate in estimates:
-        packages = list(
-            WorkPackage.objects.filter(version_id=estimate.decided_version_id)
-            .annotate(actual=Sum("actual_hours__hours"))
-            .order_by("order", "pk")
-        )
+        packages = by_version.get(estimate.decided_version_id or 0, [])
         if not packages:
             continue
         topics = [t.name for t in estimate.lead.topics.all()] if estimate.lead else []

@@ -243,6 +243,7 @@ def starter_values(starter: Starter, *, language: str, hourly_rate: Decimal) -> 
                 pessimistic_hours=p.hours[2],
                 hourly_rate=hourly_rate,
                 role=p.role_en if en else p.role_de,
+                kind=p.kind,
                 notes=p.notes_en if en else p.notes_de,
             )
             for p in starter.packages
@@ -528,6 +529,8 @@ def do_record_actual_hours(
     _require_member(estimate.collective, user)
     version = _require_accepted(estimate)
     packages = set(version.packages.values_list("pk", flat=True))
+    if not rows:
+        raise ValidationError({"hours": [_("Give at least one row of hours.")]})
     errors: list[str] = []
     for number, row in enumerate(rows, start=1):
         if row.package_id not in packages:

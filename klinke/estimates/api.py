@@ -330,7 +330,8 @@ class ActualHoursIn(InputSchema):
 
 
 class ActualHoursBatchIn(InputSchema):
-    rows: list[ActualHoursIn] = Field(min_length=1, max_length=5000)
+    rows: list[ActualHoursIn] = Field(max_length=5000)
+    """At least one row (checked after the estimate is found, so outsiders get 404)."""
 
 
 class ActualHoursRowOut(Schema):

@@ -106,3 +106,14 @@ def test_it_leaves_out_packages_without_expected_hours_and_groups_by_kind():
     assert kinds["development"] == calibration.Accuracy(count=1, ratio=Decimal("1.00"), inside=1)
     topics = calibration.by_topic([empty, project(1, "20", topics=("web", "data"))])
     assert list(topics) == ["data", "web"] and topics["web"].count == 2
+
+
+def test_it_gives_the_starter_packages_their_kinds():
+    from klinke.estimates.actions import starter_values
+    from klinke.estimates.models import PackageKind
+    from klinke.estimates.starters import WEBSITE_RELAUNCH
+
+    values = starter_values(WEBSITE_RELAUNCH, language="en", hourly_rate=Decimal(90))
+    kinds = [p.kind for p in values.packages]
+    assert kinds == ["management", "design", "development", "content", "training"]
+    assert set(kinds) <= set(PackageKind.values)
