@@ -4,6 +4,7 @@ answer. Field lists come from the action's value types, so they are written once
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -194,7 +195,7 @@ class ActualHoursForm(CleanTextInputs, forms.Form):
     )
     note = forms.CharField(label=_("Note"), required=False, max_length=500)
 
-    def __init__(self, *args: Any, packages: list[WorkPackage], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, packages: Sequence[WorkPackage], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["package"]
         assert isinstance(field, forms.TypedChoiceField)

@@ -512,7 +512,7 @@ def actuals_upload(request: HttpRequest, collective: Collective, pk: int) -> Htt
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
-                messages.error(request, error)
+                messages.error(request, str(error))
         return redirect("estimates:actuals", collective.slug, estimate.pk)
     data = form.cleaned_data["file"].read(timesheets.MAX_FILE_BYTES + 1)
     try:
