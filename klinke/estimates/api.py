@@ -251,7 +251,8 @@ class EstimatePackageIn(InputSchema):
     pessimistic_hours: Decimal = _hours()
     hourly_rate: Decimal = _rate()
     role: str = Field("", max_length=100)
-    kind: PackageKind = PackageKind.OTHER
+    kind: str = Field(PackageKind.OTHER.value, max_length=16)
+    """design, development, content, management, operations, training or other."""
     notes: str = Field("", max_length=4000)
 
 

@@ -118,3 +118,21 @@ def test_it_refuses_to_calibrate_without_enough_projects(network, estimate):
     alice = api_client(network.alice)
     assert alice.get(path(estimate, "calibration")).json() is None
     assert post(alice, path(estimate, "calibration")).status_code == 409
+
+
+def test_it_refuses_an_unknown_package_kind(network, estimate):
+    alice = api_client(network.alice)
+    package = {
+        "name": "Bau",
+        "optimistic_hours": "1",
+        "likely_hours": "2",
+        "pessimistic_hours": "3",
+        "hourly_rate": "90",
+        "kind": "astrology",
+    }
+    response = post(alice, path(estimate, "versions"), {"packages": [package]})
+    assert response.status_code == 422
+    package["kind"] = "design"
+    response = post(alice, path(estimate, "versions"), {"packages": [package]})
+    assert response.status_code == 201
+    assert response.json()["packages"][0]["kind"] == "design"
