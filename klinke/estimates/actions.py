@@ -26,10 +26,13 @@ from klinke.core.models import NotificationKind
 from klinke.core.tokens import hash_token, issue_token
 from klinke.estimates import maths
 from klinke.estimates.models import (
+    ActualHours,
     Estimate,
     EstimateState,
     EstimateVersion,
+    HoursSource,
     LinkGuess,
+    PackageKind,
     WorkPackage,
 )
 from klinke.estimates.starters import Starter
@@ -101,6 +104,7 @@ class PackageValues:
     pessimistic_hours: Decimal
     hourly_rate: Decimal
     role: str = ""
+    kind: str = PackageKind.OTHER
     notes: str = ""
 
 
@@ -115,6 +119,12 @@ class VersionValues:
     risk_buffer_percent: Decimal = Decimal(0)
     risk_buffer_reason: str = ""
     change_note: str = ""
+    calibration_factor: Decimal | None = None
+    calibration_note: str = ""
+
+
+CALIBRATION_LIMITS = (Decimal("0.5"), Decimal(3))
+"""A factor outside this is more likely a data mistake than a lesson."""
 
 
 def _clean_lines(lines: tuple[str, ...]) -> list[str]:
@@ -144,8 +154,15 @@ def _check_version(values: VersionValues) -> None:
                 )
                 % {"n": index}
             )
+        if package.kind not in PackageKind.values:
+            errors.setdefault("packages", []).append(
+                _("Work package %(n)d: choose one of the kinds offered.") % {"n": index}
+            )
     if not Decimal(0) <= values.risk_buffer_percent <= Decimal(100):
         errors["risk_buffer_percent"] = [_("The risk buffer lies between 0 and 100 %.")]
+    factor = values.calibration_factor
+    if factor is not None and not CALIBRATION_LIMITS[0] <= factor <= CALIBRATION_LIMITS[1]:
+        errors["calibration_factor"] = [_("A calibration factor lies between 0.5 and 3.")]
     if errors:
         raise ValidationError(errors)
 
@@ -176,6 +193,8 @@ def _write_content(version: EstimateVersion, values: VersionValues) -> EstimateV
     version.risk_buffer_percent = values.risk_buffer_percent
     version.risk_buffer_reason = values.risk_buffer_reason.strip()
     version.change_note = values.change_note.strip()
+    version.calibration_factor = values.calibration_factor
+    version.calibration_note = values.calibration_note.strip()[:500]
     version.save()
     version.packages.all().delete()
     WorkPackage.objects.bulk_create(
@@ -188,6 +207,7 @@ def _write_content(version: EstimateVersion, values: VersionValues) -> EstimateV
             pessimistic_hours=p.pessimistic_hours,
             hourly_rate=p.hourly_rate,
             role=p.role.strip(),
+            kind=p.kind,
             notes=p.notes.strip(),
         )
         for order, p in enumerate(values.packages)
@@ -206,6 +226,8 @@ def version_values(version: EstimateVersion) -> VersionValues:
         exclusions=tuple(version.exclusions),
         risk_buffer_percent=version.risk_buffer_percent,
         risk_buffer_reason=version.risk_buffer_reason,
+        calibration_factor=version.calibration_factor,
+        calibration_note=version.calibration_note,
     )
 
 
@@ -221,6 +243,7 @@ def starter_values(starter: Starter, *, language: str, hourly_rate: Decimal) -> 
                 pessimistic_hours=p.hours[2],
                 hourly_rate=hourly_rate,
                 role=p.role_en if en else p.role_de,
+                kind=p.kind,
                 notes=p.notes_en if en else p.notes_de,
             )
             for p in starter.packages
@@ -405,8 +428,8 @@ def do_decide_estimate(
     """The client accepts or declines the version they saw, with an optional message.
 
     Accepting freezes that version as the agreed one and closes the lead as won; declining
-    notes it on the lead, which stays open for a revised estimate. Either way the
-    collective's members are told.
+    closes it as lost, with the client's message as the reason. Either way the decision is
+    logged on the lead and the collective's members are told.
     """
     locked = Estimate.objects.select_for_update().get(pk=estimate.pk)
     if locked.state != EstimateState.SHARED or not locked.link_digest:
@@ -458,9 +481,136 @@ def _move_lead(estimate: Estimate, version: EstimateVersion, *, accept: bool) ->
     if estimate.client_message:
         note = f"{note}\n\n{estimate.client_message}"
     try:
-        if accept and lead.stage in OPEN_STAGES:
-            do_close_lead(lead=lead, user=actor, stage=Stage.WON, reason=note)
+        if lead.stage in OPEN_STAGES:
+            stage = Stage.WON if accept else Stage.LOST
+            do_close_lead(lead=lead, user=actor, stage=stage, reason=note)
         do_log_activity(lead=lead, user=actor, kind=ActivityKind.NOTE, text=note)
     except WorkbenchError:
         # Someone closed the lead meanwhile; the estimate's decision stands on its own.
         pass
+
+
+# --- actual hours and calibration --------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class ActualValues:
+    """Hours worked on one package of the accepted version, typed or from a time tracker."""
+
+    package_id: int
+    hours: Decimal
+    worked_on: date | None = None
+    person: str = ""
+    note: str = ""
+
+
+MAX_ACTUAL_HOURS = Decimal(99999)
+
+
+def _require_accepted(estimate: Estimate) -> EstimateVersion:
+    if estimate.state != EstimateState.ACCEPTED or estimate.decided_version_id is None:
+        raise EstimateError(_("Actual hours belong to an accepted estimate."))
+    if estimate.actuals_closed_at is not None:
+        raise EstimateError(_("The project has ended: reopen it to change its hours."))
+    version = EstimateVersion.objects.get(pk=estimate.decided_version_id)
+    return version
+
+
+@transaction.atomic
+def do_record_actual_hours(
+    *,
+    estimate: Estimate,
+    user: User,
+    rows: list[ActualValues],
+    source: str = HoursSource.TYPED,
+) -> list[ActualHours]:
+    """Add hours to the accepted version's packages; the frozen estimate stays as it was.
+    All rows or none: a bad row raises ValidationError naming it."""
+    _require_member(estimate.collective, user)
+    version = _require_accepted(estimate)
+    packages = set(version.packages.values_list("pk", flat=True))
+    if not rows:
+        raise ValidationError({"hours": [_("Give at least one row of hours.")]})
+    errors: list[str] = []
+    for number, row in enumerate(rows, start=1):
+        if row.package_id not in packages:
+            errors.append(_("Row %(n)d: choose a work package of this estimate.") % {"n": number})
+        if not Decimal(0) < row.hours <= MAX_ACTUAL_HOURS:
+            errors.append(
+                _("Row %(n)d: hours must be more than 0 and at most 99999.") % {"n": number}
+            )
+        if len(row.person) > 100 or len(row.note) > 500:
+            errors.append(_("Row %(n)d: the person or the note is too long.") % {"n": number})
+    if errors:
+        raise ValidationError({"hours": errors})
+    return ActualHours.objects.bulk_create(
+        ActualHours(
+            package_id=row.package_id,
+            hours=row.hours.quantize(Decimal("0.01")),
+            worked_on=row.worked_on,
+            person=row.person.strip(),
+            note=row.note.strip(),
+            source=source,
+            created_by=user,
+        )
+        for row in rows
+    )
+
+
+def do_delete_actual_hours(*, estimate: Estimate, user: User, pk: int) -> None:
+    _require_member(estimate.collective, user)
+    _require_accepted(estimate)
+    deleted, _details = ActualHours.objects.of_estimate(estimate).filter(pk=pk).delete()
+    if not deleted:
+        raise EstimateError(_("These hours are not part of this estimate."))
+
+
+def do_end_project(*, estimate: Estimate, user: User) -> Estimate:
+    """The project has ended and its hours are complete: it counts for calibration now."""
+    _require_member(estimate.collective, user)
+    _require_accepted(estimate)
+    if not ActualHours.objects.of_estimate(estimate).exists():
+        raise EstimateError(_("Enter the actual hours before you end the project."))
+    now = timezone.now()
+    Estimate.objects.filter(pk=estimate.pk).update(actuals_closed_at=now)
+    estimate.actuals_closed_at = now
+    return estimate
+
+
+def do_reopen_project(*, estimate: Estimate, user: User) -> Estimate:
+    """Hours turned up later: the project stops counting until it is ended again."""
+    _require_member(estimate.collective, user)
+    Estimate.objects.filter(pk=estimate.pk).update(actuals_closed_at=None)
+    estimate.actuals_closed_at = None
+    return estimate
+
+
+@transaction.atomic
+def do_apply_calibration(
+    *, estimate: Estimate, user: User, factor: Decimal | None, note: str = ""
+) -> EstimateVersion:
+    """Put a calibration line on the draft version (or take it off with `factor=None`). The
+    client sees the line and `note`; a shared version keeps whatever it had."""
+    _require_member(estimate.collective, user)
+    locked = Estimate.objects.select_for_update().get(pk=estimate.pk)
+    _require_open(locked)
+    version = locked.latest_version()
+    if version is None or version.is_frozen:
+        raise EstimateError(
+            _("The client has seen the latest version: save the work packages first.")
+        )
+    values = version_values(version)
+    values = VersionValues(
+        **{
+            **values.__dict__,
+            "change_note": version.change_note,
+            "calibration_factor": factor,
+            "calibration_note": note if factor is not None else "",
+        }
+    )
+    _check_version(values)
+    version.calibration_factor = values.calibration_factor
+    version.calibration_note = values.calibration_note.strip()[:500]
+    version.save(update_fields=["calibration_factor", "calibration_note"])
+    Estimate.objects.filter(pk=estimate.pk).update(updated_at=timezone.now())
+    return version

@@ -12,9 +12,11 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db.models import Sum
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils import translation
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import paginate
@@ -24,9 +26,17 @@ from klinke.accounts import request_user
 from klinke.collectives.access import collective_member, request_collective
 from klinke.core.api_pagination import Pagination
 from klinke.core.api_schemas import InputSchema, answers
-from klinke.estimates import actions
+from klinke.estimates import accuracy, actions, calibration
 from klinke.estimates.actions import EstimateValues, PackageValues, VersionValues
-from klinke.estimates.models import Estimate, EstimateVersion
+from klinke.estimates.models import (
+    ActualHours,
+    Estimate,
+    EstimateState,
+    EstimateVersion,
+    HoursSource,
+    PackageKind,
+    WorkPackage,
+)
 from klinke.estimates.starters import STARTERS
 from klinke.workbench.models import Lead
 
@@ -54,6 +64,7 @@ class EstimatePackageOut(Schema):
     expected_hours: Decimal
     sigma_hours: Decimal
     role: str
+    kind: str
     hourly_rate: Decimal
     notes: str
 
@@ -80,6 +91,10 @@ class EstimateVersionOut(Schema):
     amount: EstimateRangeOut
     """Net amounts before the risk buffer, rounded to whole units (half up)."""
     risk_buffer: Decimal
+    calibration_factor: Decimal | None
+    calibration_note: str
+    calibration: Decimal
+    """(factor − 1) × the expected amount, a line of its own the client sees; 0 without."""
     net_total: Decimal
     vat: Decimal
     gross_total: Decimal
@@ -102,6 +117,7 @@ class EstimateVersionOut(Schema):
                     expected_hours=part.expected_hours.quantize(Decimal("0.001")),
                     sigma_hours=part.sigma_hours.quantize(Decimal("0.001")),
                     role=p.role,
+                    kind=p.kind,
                     hourly_rate=p.hourly_rate,
                     notes=p.notes,
                 )
@@ -121,6 +137,9 @@ class EstimateVersionOut(Schema):
                 low=result.amount.low, expected=result.amount.expected, high=result.amount.high
             ),
             risk_buffer=result.risk_buffer,
+            calibration_factor=version.calibration_factor,
+            calibration_note=version.calibration_note,
+            calibration=result.calibration,
             net_total=result.net_total,
             vat=result.vat,
             gross_total=result.gross_total,
@@ -232,6 +251,8 @@ class EstimatePackageIn(InputSchema):
     pessimistic_hours: Decimal = _hours()
     hourly_rate: Decimal = _rate()
     role: str = Field("", max_length=100)
+    kind: str = Field(PackageKind.OTHER.value, max_length=16)
+    """design, development, content, management, operations, training or other."""
     notes: str = Field("", max_length=4000)
 
 
@@ -242,10 +263,15 @@ class EstimateVersionIn(InputSchema):
     risk_buffer_percent: Decimal = Field(Decimal(0), ge=0, le=100, max_digits=5, decimal_places=2)
     risk_buffer_reason: str = Field("", max_length=500)
     change_note: str = Field("", max_length=4000)
+    calibration_factor: Decimal | None = Field(None, ge=0.5, le=3, max_digits=4, decimal_places=2)
+    """A calibration line the client sees; usually set through `…/calibration`."""
+    calibration_note: str = Field("", max_length=500)
 
     def values(self) -> VersionValues:
         return VersionValues(
             packages=tuple(PackageValues(**p.model_dump()) for p in self.packages),
+            calibration_factor=self.calibration_factor,
+            calibration_note=self.calibration_note,
             assumptions=tuple(a[:1000] for a in self.assumptions),
             exclusions=tuple(e[:1000] for e in self.exclusions),
             risk_buffer_percent=self.risk_buffer_percent,
@@ -290,6 +316,197 @@ def _client_url(request: HttpRequest, raw: str) -> str | None:
     if not raw:
         return None
     return request.build_absolute_uri(reverse("estimate_client:page", args=[raw]))
+
+
+# --- actual hours and calibration: schemas, and the summary (before "/{estimate_id}") --
+
+
+class ActualHoursIn(InputSchema):
+    package: int
+    """The id of a package of the accepted version (see `…/actuals`)."""
+    hours: Decimal = Field(gt=0, le=99999, max_digits=7, decimal_places=2)
+    worked_on: date | None = None
+    person: str = Field("", max_length=100)
+    note: str = Field("", max_length=500)
+
+
+class ActualHoursBatchIn(InputSchema):
+    rows: list[ActualHoursIn] = Field(max_length=5000)
+    """At least one row (checked after the estimate is found, so outsiders get 404)."""
+
+
+class ActualHoursRowOut(Schema):
+    id: int
+    package: int
+    worked_on: date | None
+    person: str
+    hours: Decimal
+    note: str
+    source: str
+
+
+class ComparisonOut(Schema):
+    expected_hours: Decimal
+    low_hours: Decimal
+    high_hours: Decimal
+    actual_hours: Decimal
+    ratio: Decimal | None
+    """Actual / expected hours; null without expected hours."""
+    inside: bool
+    """Whether the actual hours fell inside P10–P90."""
+
+    @staticmethod
+    def fields_of(c: calibration.Comparison) -> dict[str, Any]:
+        tenth = Decimal("0.1")
+        return {
+            "expected_hours": c.expected.quantize(tenth),
+            "low_hours": c.low.quantize(tenth),
+            "high_hours": c.high.quantize(tenth),
+            "actual_hours": c.actual.quantize(Decimal("0.01")),
+            "ratio": c.ratio.quantize(Decimal("0.001")) if c.ratio is not None else None,
+            "inside": c.inside,
+        }
+
+
+class PackageActualOut(ComparisonOut):
+    id: int
+    name: str
+    kind: str
+
+
+class ActualsOut(ComparisonOut):
+    ended_at: datetime | None
+    """When the project ended; from then on it counts for calibration."""
+    packages: list[PackageActualOut]
+    rows: list[ActualHoursRowOut]
+
+
+class AccuracyOut(Schema):
+    group: str
+    count: int
+    median_ratio: Decimal | None
+    inside: int
+
+
+class ProjectAccuracyOut(ComparisonOut):
+    estimate: int
+    title: str
+    ended_on: date
+    topics: list[str]
+
+
+class HintOut(Schema):
+    count: int
+    factor: Decimal
+    inside: int
+    of_this_kind: bool
+    sentence: str
+
+
+class CalibrationOut(Schema):
+    method: str
+    """median of actual / expected hours; inside = P10 ≤ actual ≤ P90; last 8 projects."""
+    projects: list[ProjectAccuracyOut]
+    overall: AccuracyOut
+    by_topic: list[AccuracyOut]
+    by_kind: list[AccuracyOut]
+    hint: HintOut | None
+    """The factor a new estimate is offered (from 3 ended projects on)."""
+
+
+def _accuracy(group: str, a: calibration.Accuracy) -> AccuracyOut:
+    return AccuracyOut(group=group, count=a.count, median_ratio=a.ratio, inside=a.inside)
+
+
+def _hint(hint: calibration.Hint | None) -> HintOut | None:
+    if hint is None:
+        return None
+    return HintOut(
+        count=hint.count,
+        factor=hint.factor,
+        inside=hint.inside,
+        of_this_kind=hint.of_this_kind,
+        sentence=accuracy.hint_sentence(hint),
+    )
+
+
+METHOD = "median-ratio-actual-expected-p10-p90-last-8"
+
+
+def _accepted(request: HttpRequest, estimate_id: int) -> tuple[Estimate, EstimateVersion]:
+    estimate = _estimate(request, estimate_id)
+    if estimate.state != EstimateState.ACCEPTED or estimate.decided_version is None:
+        raise HttpError(404, "No accepted estimate with this id.")
+    return estimate, estimate.decided_version
+
+
+def _actuals(estimate: Estimate, version: EstimateVersion) -> ActualsOut:
+    packages = list(
+        WorkPackage.objects.filter(version=version)
+        .annotate(actual=Sum("actual_hours__hours"))
+        .order_by("order", "pk")
+    )
+    outcome = calibration.project_outcome(
+        key=estimate.pk,
+        title=estimate.title,
+        ended_on=date.today(),
+        topics=(),
+        packages=[
+            calibration.PackageActual(
+                package=p.as_input(), kind=p.kind, actual=getattr(p, "actual", None) or Decimal(0)
+            )
+            for p in packages
+        ],
+    )
+    rows = ActualHours.objects.of_estimate(estimate).order_by("worked_on", "pk")
+    return ActualsOut(
+        **ComparisonOut.fields_of(outcome),
+        ended_at=estimate.actuals_closed_at,
+        packages=[
+            PackageActualOut(id=p.pk, name=p.name, kind=p.kind, **ComparisonOut.fields_of(part))
+            for p, part in zip(packages, outcome.packages, strict=True)
+        ],
+        rows=[
+            ActualHoursRowOut(
+                id=r.pk,
+                package=r.package_id,
+                worked_on=r.worked_on,
+                person=r.person,
+                hours=r.hours,
+                note=r.note,
+                source=r.source,
+            )
+            for r in rows
+        ],
+    )
+
+
+@router.get(
+    "/{collective}/calibration",
+    response=answers(CalibrationOut, 401, 404, 422),
+    auth=collective_member,
+)
+def get_calibration(request: HttpRequest, collective: str) -> CalibrationOut:
+    """The collective's accuracy: every ended project, by topic, by package kind, and the
+    factor a new estimate is offered."""
+    projects = accuracy.outcomes(request_collective(request))
+    return CalibrationOut(
+        method=METHOD,
+        projects=[
+            ProjectAccuracyOut(
+                estimate=p.key,
+                title=p.title,
+                ended_on=p.ended_on,
+                topics=list(p.topics),
+                **ComparisonOut.fields_of(p),
+            )
+            for p in projects
+        ],
+        overall=_accuracy("all", calibration.accuracy(projects)),
+        by_topic=[_accuracy(t, a) for t, a in calibration.by_topic(projects).items()],
+        by_kind=[_accuracy(k, a) for k, a in calibration.by_kind(projects).items()],
+        hint=_hint(calibration.hint(projects)),
+    )
 
 
 # --- operations ------------------------------------------------------------------------
@@ -477,3 +694,144 @@ def get_decision(request: HttpRequest, collective: str, estimate_id: int) -> Est
         decided_at=estimate.decided_at,
         message=estimate.client_message,
     )
+
+
+# --- actual hours and calibration --------------------------------------------------------
+
+
+@router.get(
+    "/{collective}/{estimate_id}/actuals",
+    response=answers(ActualsOut, 401, 404, 422),
+    auth=collective_member,
+)
+def get_actuals(request: HttpRequest, collective: str, estimate_id: int) -> ActualsOut:
+    """The accepted version's packages, expected against actual hours, and every row."""
+    return _actuals(*_accepted(request, estimate_id))
+
+
+@router.post(
+    "/{collective}/{estimate_id}/actuals",
+    response=answers(ActualsOut, 401, 403, 404, 409, 422, status=201),
+    auth=collective_member,
+)
+def add_actuals(
+    request: HttpRequest, collective: str, estimate_id: int, payload: ActualHoursBatchIn
+) -> Status[ActualsOut]:
+    """Add rows of actual hours (all or none); 409 once the project has ended."""
+    estimate, version = _accepted(request, estimate_id)
+    try:
+        actions.do_record_actual_hours(
+            estimate=estimate,
+            user=request_user(request),
+            rows=[
+                actions.ActualValues(
+                    package_id=r.package,
+                    hours=r.hours,
+                    worked_on=r.worked_on,
+                    person=r.person,
+                    note=r.note,
+                )
+                for r in payload.rows
+            ],
+            source=HoursSource.IMPORTED,
+        )
+    except (ValidationError, actions.EstimateError) as exc:
+        raise _refused(exc) from exc
+    return Status(201, _actuals(estimate, version))
+
+
+@router.delete(
+    "/{collective}/{estimate_id}/actuals/{row_id}",
+    response=answers(ActualsOut, 401, 403, 404, 409, 422),
+    auth=collective_member,
+)
+def delete_actuals(
+    request: HttpRequest, collective: str, estimate_id: int, row_id: int
+) -> ActualsOut:
+    estimate, version = _accepted(request, estimate_id)
+    try:
+        actions.do_delete_actual_hours(estimate=estimate, user=request_user(request), pk=row_id)
+    except actions.EstimateError as exc:
+        raise _refused(exc) from exc
+    return _actuals(estimate, version)
+
+
+@router.post(
+    "/{collective}/{estimate_id}/ended",
+    response=answers(ActualsOut, 401, 403, 404, 409, 422),
+    auth=collective_member,
+)
+def end_project(request: HttpRequest, collective: str, estimate_id: int) -> ActualsOut:
+    """The project has ended: it counts for calibration from now on."""
+    estimate, version = _accepted(request, estimate_id)
+    try:
+        actions.do_end_project(estimate=estimate, user=request_user(request))
+    except actions.EstimateError as exc:
+        raise _refused(exc) from exc
+    return _actuals(estimate, version)
+
+
+@router.delete(
+    "/{collective}/{estimate_id}/ended",
+    response=answers(ActualsOut, 401, 403, 404, 422),
+    auth=collective_member,
+)
+def reopen_project(request: HttpRequest, collective: str, estimate_id: int) -> ActualsOut:
+    """Reopen an ended project to change its hours; it stops counting until ended again."""
+    estimate, version = _accepted(request, estimate_id)
+    actions.do_reopen_project(estimate=estimate, user=request_user(request))
+    return _actuals(estimate, version)
+
+
+@router.get(
+    "/{collective}/{estimate_id}/calibration",
+    response=answers(HintOut | None, 401, 404, 422),
+    auth=collective_member,
+)
+def get_estimate_hint(request: HttpRequest, collective: str, estimate_id: int) -> HintOut | None:
+    """The factor from past projects this estimate is offered, or null with fewer than 3."""
+    return _hint(accuracy.hint_for(_estimate(request, estimate_id)))
+
+
+@router.post(
+    "/{collective}/{estimate_id}/calibration",
+    response=answers(EstimateVersionOut, 401, 403, 404, 409, 422),
+    auth=collective_member,
+)
+def apply_calibration(
+    request: HttpRequest, collective: str, estimate_id: int
+) -> EstimateVersionOut:
+    """Put the offered factor on the draft version as a line the client sees, with the
+    sentence in the client's language; 409 without enough projects or on a shared version."""
+    estimate = _estimate(request, estimate_id)
+    hint = accuracy.hint_for(estimate)
+    if hint is None:
+        raise HttpError(409, "There are not yet enough ended projects to calibrate.")
+    with translation.override(estimate.client_language):
+        note = accuracy.hint_sentence(hint, for_client=True)
+    try:
+        version = actions.do_apply_calibration(
+            estimate=estimate, user=request_user(request), factor=hint.factor, note=note
+        )
+    except (ValidationError, actions.EstimateError) as exc:
+        raise _refused(exc) from exc
+    return EstimateVersionOut.of(version)
+
+
+@router.delete(
+    "/{collective}/{estimate_id}/calibration",
+    response=answers(EstimateVersionOut, 401, 403, 404, 409, 422),
+    auth=collective_member,
+)
+def remove_calibration(
+    request: HttpRequest, collective: str, estimate_id: int
+) -> EstimateVersionOut:
+    """Take the calibration line off the draft version."""
+    estimate = _estimate(request, estimate_id)
+    try:
+        version = actions.do_apply_calibration(
+            estimate=estimate, user=request_user(request), factor=None
+        )
+    except (ValidationError, actions.EstimateError) as exc:
+        raise _refused(exc) from exc
+    return EstimateVersionOut.of(version)

@@ -4,17 +4,32 @@ Started from the shared template "Website-Relaunch mit CMS" with the portal's ow
 added, shared with the client as version 1, then revised with a change note and shared again as
 version 2, so the client's page shows what changed and why. The client's link is printed once
 by `load_demo` (klinke keeps only its digest). Idempotent; no email is sent.
+
+Five earlier projects, accepted and ended with their actual hours (typed and imported), give
+the accuracy page and the calibration sentence something real-looking to show. Their
+decisions are written directly (no client took part, nobody is mailed) and their titles say
+"Demo".
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
+from django.utils import timezone
+
+from klinke.accounts.models import User
 from klinke.collectives.models import Collective
 from klinke.estimates import actions
 from klinke.estimates.actions import EstimateValues, PackageValues
-from klinke.estimates.models import Estimate
+from klinke.estimates.models import (
+    Estimate,
+    EstimateState,
+    HoursSource,
+    PackageKind,
+    WorkPackage,
+)
 from klinke.estimates.starters import WEBSITE_RELAUNCH
 from klinke.workbench.models import Lead
 
@@ -23,7 +38,9 @@ LEAD_TITLE = "Mitgliederportal für den Mieterverein"
 RATE = Decimal(95)
 
 
-def _package(name: str, o: int, m: int, p: int, role: str, notes: str = "") -> PackageValues:
+def _package(
+    name: str, o: int, m: int, p: int, role: str, notes: str = "", kind: str = "development"
+) -> PackageValues:
     return PackageValues(
         name=name,
         optimistic_hours=Decimal(o),
@@ -31,8 +48,65 @@ def _package(name: str, o: int, m: int, p: int, role: str, notes: str = "") -> P
         pessimistic_hours=Decimal(p),
         hourly_rate=RATE,
         role=role,
+        kind=kind,
         notes=notes,
     )
+
+
+# Earlier projects: (title, client, days ago it ended, [(package, O, M, P, kind, actual)]).
+PAST_PROJECTS = (
+    (
+        "Demo: Vereinswebsite für den Sportbund Grünau",
+        "Sportbund Grünau e.V. (Demo)",
+        300,
+        (
+            ("Gestaltung", 8, 12, 20, PackageKind.DESIGN, "15"),
+            ("Umsetzung im CMS", 24, 32, 48, PackageKind.DEVELOPMENT, "44.5"),
+            ("Schulung der Redaktion", 3, 4, 6, PackageKind.TRAINING, "4"),
+        ),
+    ),
+    (
+        "Demo: Buchungssystem for a repair café",
+        "Repair Café Plagwitz (Demo)",
+        230,
+        (
+            ("Konzept", 4, 6, 10, PackageKind.DESIGN, "7"),
+            ("Booking system", 30, 40, 64, PackageKind.DEVELOPMENT, "52"),
+            ("Hosting setup", 4, 6, 10, PackageKind.OPERATIONS, "9.5"),
+        ),
+    ),
+    (
+        "Demo: Spendenformular für die Tafel",
+        "Leipziger Tafel (Demo)",
+        160,
+        (
+            ("Formular und Zahlungsanbindung", 16, 24, 40, PackageKind.DEVELOPMENT, "33"),
+            ("Texte", 4, 6, 8, PackageKind.CONTENT, "6"),
+            ("Abstimmung", 4, 6, 10, PackageKind.MANAGEMENT, "11"),
+        ),
+    ),
+    (
+        "Demo: Intranet relaunch for a housing co-op",
+        "Wohnungsgenossenschaft Lindenau (Demo)",
+        90,
+        (
+            ("Design system", 12, 16, 28, PackageKind.DESIGN, "21"),
+            ("Migration of old pages", 16, 24, 40, PackageKind.CONTENT, "30"),
+            ("Single sign-on", 12, 20, 36, PackageKind.DEVELOPMENT, "27.5"),
+            ("Project management", 6, 8, 12, PackageKind.MANAGEMENT, "12"),
+        ),
+    ),
+    (
+        "Demo: Mitgliederverwaltung für den Chor",
+        "Chor Connewitz (Demo)",
+        30,
+        (
+            ("Datenmodell und Import", 6, 10, 16, PackageKind.DEVELOPMENT, "12"),
+            ("Oberfläche", 12, 18, 30, PackageKind.DEVELOPMENT, "23"),
+            ("Einführung", 2, 3, 5, PackageKind.TRAINING, "3.5"),
+        ),
+    ),
+)
 
 
 PORTAL_PACKAGES = (
@@ -127,7 +201,62 @@ def load_demo_content() -> str:
     actions.do_save_version(estimate=estimate, user=author, values=second)
     actions.do_share_estimate(estimate=estimate, user=author)
     link = f"/e/{secret}/" if secret else "(link made earlier)"
+    _load_past_projects(collective, author)
     return (
-        f"estimates: 1 shared estimate (2 versions) for {collective.name}; "
-        f"the client's page: {link}"
+        f"estimates: 1 shared estimate (2 versions) and {len(PAST_PROJECTS)} ended projects "
+        f"with actual hours for {collective.name}; the client's page: {link}"
     )
+
+
+def _load_past_projects(collective: Collective, author: User) -> None:
+    """Accepted, ended estimates with their actual hours, for the accuracy page."""
+    today = timezone.localdate()
+    for title, client, days_ago, packages in PAST_PROJECTS:
+        english = not title.startswith(("Demo: V", "Demo: S", "Demo: M"))
+        estimate = actions.do_create_estimate(
+            collective=collective,
+            user=author,
+            values=EstimateValues(
+                title=title,
+                client_name=client,
+                client_language="en" if english else "de",
+                valid_until=today + timedelta(days=30),
+            ),
+            content=actions.VersionValues(
+                packages=tuple(
+                    _package(name, o, m, p, "", kind=kind) for name, o, m, p, kind, _a in packages
+                )
+            ),
+            is_demo=True,
+        )
+        actions.do_share_estimate(estimate=estimate, user=author)
+        version = estimate.latest_version()
+        assert version is not None
+        ended = timezone.make_aware(datetime.combine(today - timedelta(days=days_ago), time(17)))
+        # Written directly: a demo has no client to accept it and must not send mail.
+        Estimate.objects.filter(pk=estimate.pk).update(
+            state=EstimateState.ACCEPTED,
+            decided_version=version,
+            decided_at=ended - timedelta(days=60),
+            link_digest="",
+            link_created_at=None,
+        )
+        estimate.refresh_from_db()
+        rows = list(WorkPackage.objects.filter(version=version).order_by("order", "pk"))
+        actions.do_record_actual_hours(
+            estimate=estimate,
+            user=author,
+            rows=[
+                actions.ActualValues(
+                    package_id=row.pk,
+                    hours=Decimal(actual),
+                    worked_on=date.fromordinal(ended.date().toordinal() - 7),
+                    person=author.display_name,
+                    note="Demo",
+                )
+                for row, (*_rest, actual) in zip(rows, packages, strict=True)
+            ],
+            source=HoursSource.IMPORTED if english else HoursSource.TYPED,
+        )
+        actions.do_end_project(estimate=estimate, user=author)
+        Estimate.objects.filter(pk=estimate.pk).update(actuals_closed_at=ended)

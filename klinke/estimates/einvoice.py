@@ -92,6 +92,17 @@ def invoice_lines(estimate: Estimate, version: EstimateVersion) -> list[InvoiceL
                 price=result.risk_buffer.quantize(CENT),
             )
         )
+    if result.calibration:
+        # The item price may not be negative (BR-27): a factor below 1 is one negative unit.
+        lines.append(
+            InvoiceLine(
+                name=_("Calibration from our past projects (×%(factor)s)")
+                % {"factor": (version.calibration_factor or Decimal(1)).normalize()},
+                quantity=Decimal(1) if result.calibration > 0 else Decimal(-1),
+                unit=PIECE_UNIT,
+                price=abs(result.calibration).quantize(CENT),
+            )
+        )
     return lines
 
 

@@ -4,23 +4,27 @@ answer. Field lists come from the action's value types, so they are written once
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
 from klinke.core.forms import CleanTextInputs
 from klinke.core.widgets import IsoDateInput
+from klinke.estimates import timesheets
 from klinke.estimates.actions import (
     DEFAULT_HOURLY_RATE,
     ESTIMATE_FIELDS,
     PACKAGE_FIELDS,
+    ActualValues,
     EstimateValues,
     PackageValues,
     VersionValues,
 )
-from klinke.estimates.models import Estimate, WorkPackage
+from klinke.estimates.models import Estimate, PackageKind, WorkPackage
 from klinke.estimates.starters import STARTERS
 from klinke.workbench.models import split_lines
 
@@ -94,6 +98,15 @@ class PackageForm(CleanTextInputs, forms.ModelForm[WorkPackage]):
         fields = list(PACKAGE_FIELDS)
         widgets = {"notes": forms.Textarea(attrs={"rows": 2})}
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Calibration groups packages by kind; a form that leaves it out means "other".
+        self.fields["kind"].required = False
+        self.fields["kind"].help_text = _("Calibration compares packages of the same kind.")
+
+    def clean_kind(self) -> str:
+        return str(self.cleaned_data.get("kind") or PackageKind.OTHER)
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         o, m, p = (data.get(k) for k in ("optimistic_hours", "likely_hours", "pessimistic_hours"))
@@ -165,3 +178,81 @@ class ClientAnswerForm(CleanTextInputs, forms.Form):
     answer = forms.ChoiceField(
         choices=[("accept", _("Accept")), ("decline", _("Decline"))], widget=forms.HiddenInput
     )
+
+
+class ActualHoursForm(CleanTextInputs, forms.Form):
+    """One line of actual hours on a package of the accepted version."""
+
+    package = forms.TypedChoiceField(label=_("Work package"), coerce=int)
+    worked_on = forms.DateField(label=_("Date"), required=False, widget=IsoDateInput)
+    person = forms.CharField(label=_("Person"), required=False, max_length=100)
+    hours = forms.DecimalField(
+        label=_("Hours"),
+        min_value=Decimal("0.01"),
+        max_value=Decimal(99999),
+        max_digits=7,
+        decimal_places=2,
+    )
+    note = forms.CharField(label=_("Note"), required=False, max_length=500)
+
+    def __init__(self, *args: Any, packages: Sequence[WorkPackage], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["package"]
+        assert isinstance(field, forms.TypedChoiceField)
+        field.choices = [(p.pk, p.name) for p in packages]
+
+    def values(self) -> ActualValues:
+        data = self.cleaned_data
+        return ActualValues(
+            package_id=data["package"],
+            hours=data["hours"],
+            worked_on=data["worked_on"],
+            person=data["person"],
+            note=data["note"],
+        )
+
+
+class TimesheetUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("CSV file from your time tracker"),
+        help_text=_(
+            "Columns for date, person, package or description, hours; at most 512 KiB and "
+            "5000 rows. You choose the columns and see every row before anything is saved."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.txt,text/csv"}),
+    )
+
+    def clean_file(self) -> UploadedFile:
+        upload: UploadedFile = self.cleaned_data["file"]
+        if (upload.size or 0) > timesheets.MAX_FILE_BYTES:
+            raise forms.ValidationError(_("The file is larger than 512 KiB."))
+        return upload
+
+
+COLUMN_LABELS = {
+    "date": _("Date"),
+    "person": _("Person"),
+    "package": _("Work package or description"),
+    "hours": _("Hours"),
+    "note": _("Note"),
+}
+
+
+class TimesheetMappingForm(forms.Form):
+    """Which column of the file holds what; package and hours are needed."""
+
+    def __init__(self, *args: Any, header: tuple[str, ...], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choices = [("", _("— none —")), *((str(i), h or f"#{i + 1}") for i, h in enumerate(header))]
+        for column in timesheets.COLUMNS:
+            self.fields[column] = forms.ChoiceField(
+                label=COLUMN_LABELS[column],
+                choices=choices,
+                required=column in timesheets.REQUIRED,
+            )
+
+    def mapping(self) -> dict[str, int | None]:
+        return {
+            column: int(self.cleaned_data[column]) if self.cleaned_data.get(column) else None
+            for column in timesheets.COLUMNS
+        }

@@ -9,6 +9,8 @@ with the normal approximation.
 - money = hours × the package's hourly rate; amounts are rounded once, at the end, to whole
   units of the currency, half up (ROUND_HALF_UP); hours are shown to one decimal.
 - a risk buffer is a percentage of the expected amount, shown as its own line;
+- an applied calibration factor f (from the collective's past projects, `calibration.py`)
+  adds (f − 1) × the expected amount as its own line, visible to the client;
 - VAT is added on the net amount at the estimate's rate.
 
 Everything is `Decimal`; the square root uses `Decimal.sqrt` with the default context.
@@ -89,8 +91,11 @@ class EstimateResult:
     """P10, E, P90 of the net amount before the risk buffer, rounded to whole units."""
     risk_buffer_percent: Decimal
     risk_buffer: Decimal
+    calibration_factor: Decimal | None
+    calibration: Decimal
+    """(f − 1) × the expected amount, rounded; 0 without a factor."""
     net_total: Decimal
-    """Expected net amount plus the risk buffer, rounded."""
+    """Expected net amount plus the risk buffer and the calibration line, rounded."""
     vat_rate: Decimal
     vat: Decimal
     gross_total: Decimal
@@ -115,6 +120,7 @@ def combine(
     packages: Sequence[PackageInput],
     *,
     risk_buffer_percent: Decimal = ZERO,
+    calibration_factor: Decimal | None = None,
     vat_rate: Decimal = ZERO,
 ) -> EstimateResult:
     """The totals: ΣE, √Σσ², the P10–P90 range in hours and money, buffer and VAT lines.
@@ -124,6 +130,8 @@ def combine(
     """
     if risk_buffer_percent < ZERO or vat_rate < ZERO:
         raise EstimateMathsError("Buffer and VAT cannot be negative.")
+    if calibration_factor is not None and calibration_factor <= ZERO:
+        raise EstimateMathsError("A calibration factor is positive.")
     results = tuple(package_result(p) for p in packages)
     expected = sum((r.expected_hours for r in results), ZERO)
     sigma = sum((r.sigma_hours**2 for r in results), ZERO).sqrt()
@@ -137,7 +145,10 @@ def combine(
         high=round_money(hours.high * rate),
     )
     buffer = round_money(money * risk_buffer_percent / HUNDRED)
-    net_total = amount.expected + buffer
+    calibration = (
+        round_money(money * (calibration_factor - 1)) if calibration_factor is not None else ZERO
+    )
+    net_total = amount.expected + buffer + calibration
     vat = round_money(net_total * vat_rate / HUNDRED)
     return EstimateResult(
         packages=results,
@@ -147,6 +158,8 @@ def combine(
         amount=amount,
         risk_buffer_percent=risk_buffer_percent,
         risk_buffer=buffer,
+        calibration_factor=calibration_factor,
+        calibration=calibration,
         net_total=net_total,
         vat_rate=vat_rate,
         vat=vat,

@@ -56,6 +56,23 @@ class ClientLanguage(models.TextChoices):
 NOT_NEGATIVE = [MinValueValidator(Decimal(0))]
 
 
+class PackageKind(models.TextChoices):
+    """What a work package is about, so calibration can compare like with like."""
+
+    DESIGN = "design", _("design")
+    DEVELOPMENT = "development", _("development")
+    CONTENT = "content", _("content")
+    MANAGEMENT = "management", _("project management")
+    OPERATIONS = "operations", _("hosting and operations")
+    TRAINING = "training", _("training")
+    OTHER = "other", _("other")
+
+
+class HoursSource(models.TextChoices):
+    TYPED = "typed", _("typed in")
+    IMPORTED = "imported", _("imported")
+
+
 class EstimateQuerySet(models.QuerySet["Estimate"]):
     def of(self, collective: Collective) -> EstimateQuerySet:
         return self.filter(collective=collective)
@@ -65,6 +82,10 @@ class EstimateQuerySet(models.QuerySet["Estimate"]):
 
     def open(self) -> EstimateQuerySet:
         return self.exclude(state__in=CLOSED_STATES)
+
+    def calibrated(self) -> EstimateQuerySet:
+        """Accepted estimates whose project ended and whose actual hours are in."""
+        return self.filter(state=EstimateState.ACCEPTED, actuals_closed_at__isnull=False)
 
 
 class Estimate(models.Model):
@@ -119,6 +140,9 @@ class Estimate(models.Model):
     )
     client_message = models.TextField(_("client's message"), blank=True, max_length=4000)
     decided_at = models.DateTimeField(null=True, blank=True)
+    # Set when the project ended and its actual hours are complete: from then on the
+    # estimate counts for calibration.
+    actuals_closed_at = models.DateTimeField(_("project ended"), null=True, blank=True)
     # EN 16931 invoice data (BT numbers of EN 16931, not of eForms: hence the prefix).
     en16931_seller_name = models.CharField(_("seller name"), max_length=200, blank=True)
     en16931_seller_address = models.CharField(_("seller street"), max_length=200, blank=True)
@@ -195,6 +219,17 @@ class EstimateVersion(models.Model):
     risk_buffer_reason = models.CharField(_("why the buffer"), max_length=500, blank=True)
     assumptions = models.JSONField(_("assumptions"), default=list, blank=True)
     exclusions = models.JSONField(_("exclusions"), default=list, blank=True)
+    # An applied calibration: the factor from past projects and the sentence the client
+    # reads beside its line (in the client's language, kept as written).
+    calibration_factor = models.DecimalField(
+        _("calibration factor"),
+        max_digits=4,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.5")), MaxValueValidator(Decimal(3))],
+    )
+    calibration_note = models.CharField(_("why the calibration"), max_length=500, blank=True)
     shared_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -227,6 +262,7 @@ class EstimateVersion(models.Model):
         return maths.combine(
             [p.as_input() for p in rows],
             risk_buffer_percent=self.risk_buffer_percent,
+            calibration_factor=self.calibration_factor,
             vat_rate=self.estimate.vat_rate,
         )
 
@@ -245,6 +281,9 @@ class WorkPackage(models.Model):
         _("pessimistic hours (P)"), max_digits=7, decimal_places=1, validators=NOT_NEGATIVE
     )
     role = models.CharField(_("role"), max_length=100, blank=True)
+    kind = models.CharField(
+        _("kind"), max_length=16, choices=PackageKind.choices, default=PackageKind.OTHER
+    )
     hourly_rate = models.DecimalField(
         _("hourly rate"), max_digits=9, decimal_places=2, validators=NOT_NEGATIVE
     )
@@ -273,6 +312,47 @@ class WorkPackage(models.Model):
             pessimistic=self.pessimistic_hours,
             hourly_rate=self.hourly_rate,
         )
+
+
+class ActualHoursQuerySet(models.QuerySet["ActualHours"]):
+    def of_estimate(self, estimate: Estimate) -> ActualHoursQuerySet:
+        return self.filter(package__version__estimate=estimate)
+
+
+class ActualHours(models.Model):
+    """Hours actually worked on a package of the accepted version (typed or imported from a
+    time tracker). They never change the frozen estimate; calibration compares the two."""
+
+    package = models.ForeignKey(WorkPackage, on_delete=models.CASCADE, related_name="actual_hours")
+    worked_on = models.DateField(_("date"), null=True, blank=True)
+    person = models.CharField(_("person"), max_length=100, blank=True)
+    hours = models.DecimalField(
+        _("hours"),
+        max_digits=7,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(Decimal(99999))],
+    )
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    source = models.CharField(
+        _("source"), max_length=8, choices=HoursSource.choices, default=HoursSource.TYPED
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    objects = ActualHoursQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["package", "worked_on", "pk"]
+        verbose_name = _("actual hours")
+        verbose_name_plural = _("actual hours")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(hours__gt=0), name="actual_hours_positive")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.package}: {self.hours} h"
 
 
 class LinkGuess(models.Model):

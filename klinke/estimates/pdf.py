@@ -62,6 +62,7 @@ def render_html(
             "estimate": estimate,
             "collective": estimate.collective,
             "shown": present(estimate, version, previous),
+            "pdf": True,
         },
     )
 

@@ -10,10 +10,13 @@ from decimal import Decimal
 from django.utils.formats import number_format
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from klinke.estimates import maths
 from klinke.estimates.models import Estimate, EstimateVersion, WorkPackage
+from klinke.rates.explanation import explain
+from klinke.rates.models import DayRate
 
 CURRENCY_SIGNS = {"EUR": "€", "USD": "$", "GBP": "£", "CHF": "CHF"}
 
@@ -51,6 +54,8 @@ class Presented:
     result: maths.EstimateResult
     rows: list[PackageRow]
     rates: list[RateLine]
+    rate_explanation: tuple[str, ...]
+    """The collective's day rate explained once, in the active (the client's) language."""
     low: str
     expected: str
     high: str
@@ -59,6 +64,8 @@ class Presented:
     hours_high: str
     sigma: str
     risk_buffer: str
+    calibration: str
+    calibration_factor: str
     net_total: str
     vat: str
     gross_total: str
@@ -67,7 +74,8 @@ class Presented:
 
 
 def rate_lines(estimate: Estimate, packages: list[WorkPackage]) -> list[RateLine]:
-    """One line per role and rate, built from the estimate's own numbers."""
+    """One short line per role and rate, built from the estimate's own numbers; what the
+    rate pays for is said once, by `rate_explanation`."""
     seen: dict[tuple[str, Decimal], None] = {}
     for package in packages:
         seen.setdefault((package.role, package.hourly_rate), None)
@@ -75,17 +83,27 @@ def rate_lines(estimate: Estimate, packages: list[WorkPackage]) -> list[RateLine
     sign = CURRENCY_SIGNS.get(estimate.currency, estimate.currency)
     for role, rate in seen:
         day = maths.day_rate(rate, estimate.hours_per_day)
-        text = _(
-            "%(day)s per day: %(hour)s per hour × %(hours)s working hours a day. The rate "
-            "pays the people who do the work, their social insurance and taxes, and the "
-            "time no client pays for (learning, acquisition, administration)."
-        ) % {
+        text = _("%(day)s per day: %(hour)s per hour × %(hours)s working hours a day.") % {
             "day": money(day, estimate.currency),
             "hour": f"{number_format(rate, decimal_pos=2)} {sign}",
             "hours": number_format(estimate.hours_per_day.normalize(), decimal_pos=None),
         }
         lines.append(RateLine(role=role or _("All work"), text=text))
     return lines
+
+
+def rate_explanation(estimate: Estimate) -> tuple[str, ...]:
+    """The collective's current day rate explained in the active language (rates.explanation),
+    or one general sentence while the collective has not worked out its day rate here."""
+    current = DayRate.objects.current_for(estimate.collective)
+    if current is None:
+        return (
+            _(
+                "The rate pays the people who do the work, their social insurance and taxes, "
+                "and the time no client pays for (learning, acquisition, administration)."
+            ),
+        )
+    return explain(current.result(), (get_language() or "de")[:2]).sentences
 
 
 def _three(package: WorkPackage) -> str:
@@ -248,6 +266,7 @@ def present(
         result=result,
         rows=rows,
         rates=rate_lines(estimate, packages),
+        rate_explanation=rate_explanation(estimate),
         low=money(result.amount.low, currency),
         expected=money(result.amount.expected, currency),
         high=money(result.amount.high, currency),
@@ -256,6 +275,12 @@ def present(
         hours_high=hours(result.hours.high),
         sigma=hours(result.sigma_hours),
         risk_buffer=money(result.risk_buffer, currency),
+        calibration=money(result.calibration, currency),
+        calibration_factor=(
+            f"{number_format(version.calibration_factor, decimal_pos=1)}×"
+            if version.calibration_factor is not None
+            else ""
+        ),
         net_total=money(result.net_total, currency),
         vat=money(result.vat, currency),
         gross_total=money(result.gross_total, currency),

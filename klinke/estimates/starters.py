@@ -20,6 +20,8 @@ class StarterPackage:
     role_en: str
     notes_de: str = ""
     notes_en: str = ""
+    kind: str = "other"
+    """A `models.PackageKind` value, so calibration compares like with like."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -52,6 +54,7 @@ WEBSITE_RELAUNCH = Starter(
         StarterPackage(
             name_de="Kick-off und Anforderungen",
             name_en="Kick-off and requirements",
+            kind="management",
             hours=_h(6, 10, 18),
             role_de="Konzeption",
             role_en="Concept",
@@ -61,6 +64,7 @@ WEBSITE_RELAUNCH = Starter(
         StarterPackage(
             name_de="Gestaltung und Prototyp",
             name_en="Design and prototype",
+            kind="design",
             hours=_h(16, 24, 40),
             role_de="Gestaltung",
             role_en="Design",
@@ -70,6 +74,7 @@ WEBSITE_RELAUNCH = Starter(
         StarterPackage(
             name_de="CMS einrichten und Vorlagen bauen",
             name_en="Set up the CMS and build templates",
+            kind="development",
             hours=_h(24, 36, 60),
             role_de="Entwicklung",
             role_en="Development",
@@ -77,6 +82,7 @@ WEBSITE_RELAUNCH = Starter(
         StarterPackage(
             name_de="Inhalte umziehen",
             name_en="Move the content",
+            kind="content",
             hours=_h(8, 14, 30),
             role_de="Entwicklung",
             role_en="Development",
@@ -86,6 +92,7 @@ WEBSITE_RELAUNCH = Starter(
         StarterPackage(
             name_de="Barrierefreiheit prüfen und Schulung",
             name_en="Accessibility check and training",
+            kind="training",
             hours=_h(6, 10, 16),
             role_de="Qualitätssicherung",
             role_en="Quality assurance",

@@ -18,13 +18,19 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from klinke.contacts.models import ContactImport, ContactMerge
-from klinke.estimates.actions import do_decide_estimate, do_share_estimate
+from klinke.estimates.actions import (
+    ActualValues,
+    do_decide_estimate,
+    do_record_actual_hours,
+    do_share_estimate,
+)
 from klinke.estimates.tests.conftest import make_estimate
 from klinke.exchange.models import Introduction, IntroductionState, Need
 from klinke.inquiries.tests.conftest import inquiry_for
@@ -231,6 +237,12 @@ PAGE_OBJECTS: dict[str, dict[str, str]] = {
             "withdraw",
             "pdf",
             "invoice_xml",
+            "calibrate",
+            "actuals",
+            "actuals_delete",
+            "end_project",
+            "actuals_upload",
+            "actuals_import",
         ),
         "estimate",
     ),
@@ -264,6 +276,7 @@ API_PARAMETERS = {
     "entry_id": "inbox_entry",
     "version_id": "day_rate",
     "estimate_id": "estimate",
+    "row_id": "actual_hours",
     "consortium_id": "consortium",
     "offer_id": "inquiry_offer",
     "vouch_id": "vouch",
@@ -476,6 +489,15 @@ def objects(workbench) -> dict[str, Any]:
             network.collective_a, network.alice, change_note="quellcode-private-rate-note"
         ),
         "estimate": estimate,
+        "actual_hours": do_record_actual_hours(
+            estimate=estimate,
+            user=network.alice,
+            rows=[
+                ActualValues(
+                    package_id=estimate.decided_version.packages.first().pk, hours=Decimal(3)
+                )
+            ],
+        )[0],
         "consortium": _consortium(network, workbench.third),
         "inquiry_offer": inquiry_for(network.collective_a),
         # Pending: the third collective offered to vouch for A.
@@ -516,6 +538,8 @@ def page_url(route: Route, slug: str, objects: dict[str, Any]) -> str:
             kwargs[name] = objects[source].pk
         elif name == "comment_pk":
             kwargs[name] = objects["decision_comment"].pk
+        elif name == "row":
+            kwargs[name] = objects["actual_hours"].pk
         elif name in OTHER_PAGE_KWARGS:
             kwargs[name] = OTHER_PAGE_KWARGS[name]
         else:

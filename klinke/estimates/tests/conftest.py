@@ -83,3 +83,36 @@ def shared(network: Any, estimate: Estimate) -> Shared:
     secret = actions.do_share_estimate(estimate=estimate, user=network.alice)
     assert estimate.lead is not None
     return Shared(estimate=estimate, secret=secret, lead=estimate.lead)
+
+
+def ended_project(
+    collective: Collective,
+    user: User,
+    actual: tuple[str, ...],
+    *,
+    title: str = "Früheres Projekt",
+    topic: str = "calib-web",
+) -> Estimate:
+    """An accepted estimate with THREE_PACKAGES (E = 5, 32 and 4 h), these actual hours per
+    package and the project ended: it counts for calibration."""
+    from klinke.topics.models import Topic
+
+    Topic.objects.get_or_create(
+        slug=topic, defaults={"name_en": "Web development", "name_de": "Webentwicklung"}
+    )
+    lead = make_lead(collective, title, topics=[topic])
+    estimate = make_estimate(collective, user, lead=lead, title=title)
+    actions.do_share_estimate(estimate=estimate, user=user)
+    actions.do_decide_estimate(estimate=estimate, version_number=1, accept=True)
+    version = estimate.latest_version()
+    assert version is not None
+    actions.do_record_actual_hours(
+        estimate=estimate,
+        user=user,
+        rows=[
+            actions.ActualValues(package_id=p.pk, hours=Decimal(hours), person="Ada")
+            for p, hours in zip(version.packages.all(), actual, strict=True)
+            if Decimal(hours)
+        ],
+    )
+    return actions.do_end_project(estimate=estimate, user=user)

@@ -126,10 +126,14 @@ def test_it_closes_the_lead_as_won_and_tells_the_members_when_accepted(network, 
         )
 
 
-def test_it_keeps_the_lead_open_when_declined(network, shared):
-    actions.do_decide_estimate(estimate=shared.estimate, version_number=1, accept=False)
+def test_it_closes_the_lead_as_lost_with_the_message_when_declined(network, shared):
+    actions.do_decide_estimate(
+        estimate=shared.estimate, version_number=1, accept=False, message="Zu teuer für uns."
+    )
     shared.lead.refresh_from_db()
-    assert shared.lead.stage == Stage.NEW
+    assert shared.lead.stage == Stage.LOST
+    assert "Zu teuer für uns." in shared.lead.closed_reason
+    assert shared.lead.activities.filter(text__contains="Zu teuer für uns.").exists()
     assert shared.lead.activities.filter(text__contains="declined").exists() or (
         shared.lead.activities.filter(text__contains="abgelehnt").exists()
     )

@@ -1,6 +1,7 @@
 """An estimate in a real browser: from a lead, a member writes an estimate with three work
 packages and shares it; the client opens the link logged out, downloads the PDF and accepts;
-the lead is won."""
+the lead is won; the member enters the actual hours and ends the project; the next estimate
+shows the calibration sentence and takes the factor as a line."""
 
 import re
 from typing import Any
@@ -8,7 +9,8 @@ from typing import Any
 import pytest
 
 from klinke.conftest import log_in_browser
-from klinke.estimates.models import Estimate, EstimateState
+from klinke.estimates.models import ActualHours, Estimate, EstimateState
+from klinke.estimates.tests.conftest import ended_project
 from klinke.workbench.models import Stage
 from klinke.workbench.tests.conftest import make_lead
 
@@ -25,6 +27,9 @@ def fill_package(page: Any, index: int, name: str, hours: tuple[str, str, str], 
 
 
 def test_it_takes_a_lead_to_an_accepted_estimate(browser_page, network, live_server):
+    # Two earlier projects took 1.3× their expected 41 hours.
+    for title in ("Früheres Portal", "Noch ein Portal"):
+        ended_project(network.collective_a, network.alice, ("6.5", "41.6", "5.2"), title=title)
     lead = make_lead(
         network.collective_a, "Mitgliederportal für den Mieterverein", client_name="Mieterverein"
     )
@@ -81,3 +86,36 @@ def test_it_takes_a_lead_to_an_accepted_estimate(browser_page, network, live_ser
     assert estimate.state == EstimateState.ACCEPTED
     assert estimate.decided_version.number == 1
     assert lead.stage == Stage.WON
+
+    # 6. Back as the member: the actual hours of the three packages, then the project ends.
+    log_in_browser(page, network.alice, live_server.url)
+    page.goto(f"/collectives/quellcode/estimates/{estimate.pk}/")
+    page.locator("#actuals-link").click()
+    page.wait_for_url(re.compile(r"/actuals/$"))
+    for name, hours in (("Konzept", "6"), ("Umsetzung", "40"), ("Schulung", "5")):
+        page.locator("#id_hours-package").select_option(label=name)
+        page.locator("#id_hours-hours").fill(hours)
+        page.locator("#id_hours-person").fill("Alice")
+        page.locator("#add-hours").click()
+        page.wait_for_url(re.compile(r"/actuals/$"))
+    assert ActualHours.objects.of_estimate(estimate).count() == 3
+    assert page.locator("#actuals-total").inner_text() == "51.00"
+    page.locator("#end-project").click()
+    page.locator("#project-ended").wait_for()
+
+    # 7. The next estimate: the calibration sentence, and its factor as a line.
+    other = make_lead(network.collective_a, "Vereinsportal", client_name="Sportverein")
+    page.goto(f"/collectives/quellcode/estimates/new/?lead={other.pk}")
+    page.locator("#id_start").select_option("blank")
+    page.get_by_role("button", name="Create the estimate").click()
+    page.wait_for_url(re.compile(r"/estimates/\d+/content/$"))
+    sentence = page.locator("#calibration-sentence").inner_text()
+    assert sentence == (
+        "Your last 3 projects took 1.3× the expected hours; 0 of 3 were inside the range."
+    )
+    fill_package(page, 0, "Konzept", ("2", "4", "12"), "95")
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_url(re.compile(r"/estimates/\d+/$"))
+    page.locator("#apply-calibration").click()
+    page.locator("#calibration-line").wait_for()
+    assert "1.3×" in page.locator("#calibration-line").inner_text()

@@ -134,3 +134,28 @@ def test_it_shows_hostile_text_as_text(network):
     assert "<script>alert" not in body
     assert 'evil.example/x.png">' not in body
     assert "&lt;script&gt;" in body
+
+
+def test_it_explains_the_collectives_day_rate_once_in_the_clients_language(network):
+    from klinke.rates.tests.conftest import save_rate
+
+    save_rate(network.collective_a, network.alice)
+    two_roles = content(
+        packages=(
+            package("Konzept", "2", "4", "12", role="Konzeption"),
+            package("Umsetzung", "20", "30", "52", role="Entwicklung"),
+        )
+    )
+    estimate = make_estimate(
+        network.collective_a, network.alice, client_language="en", version=two_roles
+    )
+    secret = actions.do_share_estimate(estimate=estimate, user=network.alice)
+    body = network.client_for(None).get(page(secret)).content.decode()
+    assert body.count('id="rate-explanation"') == 1
+    assert "goes to the members as net pay" in body
+    assert body.count("the time no client pays for") == 0
+    assert "Konzeption:" in body and "Entwicklung:" in body
+    german = make_estimate(network.collective_a, network.alice, version=two_roles)
+    secret = actions.do_share_estimate(estimate=german, user=network.alice)
+    body = network.client_for(None).get(page(secret)).content.decode()
+    assert "als Nettolohn an die Mitglieder" in body
