@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from django.utils.translation import gettext as _
 
 from klinke.core.personal_data import CollectiveData, ExportFile, PersonalData, rows
-from klinke.estimates.models import Estimate, EstimateVersion
+from klinke.estimates.models import ActualHours, Estimate, EstimateVersion
 
 if TYPE_CHECKING:
     from klinke.accounts.models import User
@@ -24,12 +24,13 @@ def export(user: User) -> list[ExportFile]:
         ExportFile(
             name="estimates",
             about_en=(
-                "Estimates you started for your collective, and the versions of estimates you "
-                "wrote, with their change notes."
+                "Estimates you started for your collective, the versions of estimates you "
+                "wrote, with their change notes, and the actual hours you entered."
             ),
             about_de=(
-                "Kostenschätzungen, die du für dein Kollektiv angelegt hast, und die Fassungen "
-                "von Kostenschätzungen, die du geschrieben hast, mit ihren Änderungsnotizen."
+                "Kostenschätzungen, die du für dein Kollektiv angelegt hast, die Fassungen "
+                "von Kostenschätzungen, die du geschrieben hast, mit ihren Änderungsnotizen, "
+                "und die tatsächlichen Stunden, die du eingetragen hast."
             ),
             content={
                 "estimates_started": rows(
@@ -48,6 +49,16 @@ def export(user: User) -> list[ExportFile]:
                     "change_note",
                     "created_at",
                 ),
+                "actual_hours_entered": rows(
+                    ActualHours.objects.filter(created_by=user).order_by("pk"),
+                    "package__version__estimate__title",
+                    "package__name",
+                    "worked_on",
+                    "person",
+                    "hours",
+                    "note",
+                    "created_at",
+                ),
             },
         )
     ]
@@ -59,7 +70,11 @@ def erase(user: User) -> None:
 
 PERSONAL_DATA = PersonalData(
     app_label="estimates",
-    covers=("estimates.Estimate.created_by", "estimates.EstimateVersion.created_by"),
+    covers=(
+        "estimates.Estimate.created_by",
+        "estimates.EstimateVersion.created_by",
+        "estimates.ActualHours.created_by",
+    ),
     export=export,
     erase=erase,
 )

@@ -20,7 +20,7 @@ from klinke.collectives.models import Collective, Invitation
 from klinke.conftest import Network, make_collective, make_user
 from klinke.contacts.models import Contact, ContactImport, ContactMerge, Organisation
 from klinke.core.models import NotificationKind, NotificationMute
-from klinke.estimates.models import Estimate, EstimateVersion
+from klinke.estimates.models import ActualHours, Estimate, EstimateVersion, WorkPackage
 from klinke.exchange.models import Introduction
 from klinke.exchange.tests.factories import make_need, make_offer
 from klinke.inquiries.models import Inquiry, InquiryOffer
@@ -322,6 +322,20 @@ def seed_person(network: Network) -> Person:
         estimate=estimate, number=1, change_note="FACT version note", created_by=petra
     )
     fact("estimates.EstimateVersion.created_by", "estimates", "FACT version note")
+    ActualHours.objects.create(
+        package=WorkPackage.objects.create(
+            version=EstimateVersion.objects.get(estimate=estimate, number=1),
+            name="FACT package",
+            optimistic_hours=1,
+            likely_hours=2,
+            pessimistic_hours=3,
+            hourly_rate=90,
+        ),
+        hours=2,
+        note="FACT actual hours",
+        created_by=petra,
+    )
+    fact("estimates.ActualHours.created_by", "estimates", "FACT actual hours")
     joint = Tender.objects.create(
         procedure_id="FACT-joint", title={"de": "FACT gemeinsame Ausschreibung"}
     )
