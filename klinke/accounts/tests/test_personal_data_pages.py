@@ -49,7 +49,7 @@ def test_it_builds_a_requested_export_and_mails_a_link_for_its_owner(
 
     asked = client.post(reverse("accounts:personal_data"))
     assert asked.status_code == 302
-    with django_assert_max_num_queries(58)  # one query per exported section, none per row:
+    with django_assert_max_num_queries(58):  # one query per exported section, none per row
         assert do_build_personal_exports() == 1
     assert do_build_personal_exports() == 0  # claimed once
     deliver_mail()
