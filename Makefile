@@ -34,8 +34,11 @@ run: $(RUNTIME)
 	  $(BIN)/python manage.py run_worker & \
 	  $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
+# One pytest worker per core (at most PYTEST_WORKERS, 2 by default; PYTEST_WORKERS=0 runs in
+# this process). Each worker has its own test database, live server and temporary files.
+PYTEST_WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 1); [ $$n -lt 2 ] && echo $$n || echo 2)
 test: $(DEV)
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 lint: $(DEV)
 	$(BIN)/ruff check .

@@ -2,6 +2,10 @@
 
 Personas follow the style guide: a member of collective A, a member of collective B, a
 supporter, a steward and an anonymous visitor.
+
+The suite runs in parallel (pytest-xdist, `-n 2` in `make test`): every worker process has its
+own test database, its own live server on a free port and, through `own_files` below, its own
+media, export and tender folders. docs/development.md lists the rules for test authors.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from email.message import EmailMessage
 from typing import Any
 
 import pytest
-from django.contrib.auth.hashers import make_password
+from django.contrib.auth.hashers import Argon2PasswordHasher
 from django.contrib.auth.models import Group
 from django.test import Client
 
@@ -28,6 +32,42 @@ from klinke.testing import StatusWatch
 from klinke.topics.models import Topic
 
 CHROMIUM = "/usr/bin/chromium"
+
+
+class QuickArgon2(Argon2PasswordHasher):
+    """Argon2 at low cost: the same "argon2$" hashes, made in a millisecond instead of a tenth
+    of a second. Tests exercise klinke, not the strength of the hash."""
+
+    time_cost = 1
+    memory_cost = 1024
+    parallelism = 1
+
+
+@pytest.fixture(autouse=True)
+def quick_argon2(settings: Any) -> None:
+    """New passwords in tests are hashed with QuickArgon2; hashes at the production cost (and
+    PBKDF2) still verify, since the hashers stay in the list behind it."""
+    settings.PASSWORD_HASHERS = [
+        "klinke.conftest.QuickArgon2",
+        *[h for h in settings.PASSWORD_HASHERS if h != "klinke.conftest.QuickArgon2"],
+    ]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def own_files(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Files a test writes land in this worker's temporary folder, never in the shared var/:
+    parallel workers (and parallel runs) cannot delete or overwrite each other's uploads."""
+    from django.test import override_settings
+
+    root = tmp_path_factory.mktemp("var")
+    override = override_settings(
+        MEDIA_ROOT=root / "media",
+        PERSONAL_EXPORTS_ROOT=root / "exports",
+        TENDER_FETCH_DIR=str(root / "tenders"),
+    )
+    override.enable()
+    yield
+    override.disable()
 
 
 @pytest.fixture(autouse=True)
@@ -97,8 +137,10 @@ PERSONA_PASSWORD = "correct horse battery"  # noqa: S105 - a test persona's pass
 
 @functools.cache
 def persona_password_hash() -> str:
-    # Argon2 is slow on purpose; hashing once per session keeps the personas cheap.
-    return make_password(PERSONA_PASSWORD)
+    # Hashed once per session, with a hasher every test's PASSWORD_HASHERS can verify (whatever
+    # the settings of the test that happens to ask first).
+    hasher = QuickArgon2()
+    return hasher.encode(PERSONA_PASSWORD, hasher.salt())
 
 
 def make_user(email: str, name: str = "", **extra: Any) -> User:

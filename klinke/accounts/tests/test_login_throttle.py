@@ -23,7 +23,7 @@ from django.urls import reverse
 
 from klinke.accounts.models import User
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("quick_hashing")]
+pytestmark = [pytest.mark.django_db]
 
 RIGHT = "correct horse battery"  # the personas' password
 WRONG_PASSWORD = "The email address and/or password you specified are not correct."

@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from klinke.accounts.models import User
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("quick_hashing")]
+pytestmark = [pytest.mark.django_db]
 
 PASSWORD = "correct horse battery"  # the personas' password
 NOW = 1_800_000_015.0  # a fixed moment, so a code cannot expire between computing and posting
