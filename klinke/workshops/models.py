@@ -445,7 +445,11 @@ class Event(WorkshopListing):
             ),
             models.CheckConstraint(condition=Q(capacity__gte=1), name="event_capacity_positive"),
         ]
-        indexes = [models.Index(fields=["state", "starts_at"])]
+        indexes = [
+            models.Index(fields=["state", "starts_at"]),
+            # The upcoming list and its count filter on the end (an event runs until it ends).
+            models.Index(fields=["ends_at"], name="workshops_event_ends_at"),
+        ]
 
     def get_absolute_url(self) -> str:
         return reverse("workshops:event_detail", args=[self.pk])

@@ -130,8 +130,10 @@ def _seed(network: Network) -> None:
         Event(
             title=f"Werkstatt {_words(index)[0]}",
             description=_words(index)[1],
-            starts_at=now + timedelta(days=index - ROWS // 2),
-            ends_at=now + timedelta(days=index - ROWS // 2, hours=2),
+            # As in a network that has run for years: most events are past, a few upcoming
+            # (with half of them upcoming, a scan is as good a plan as the index).
+            starts_at=now + timedelta(days=index - ROWS + UPCOMING),
+            ends_at=now + timedelta(days=index - ROWS + UPCOMING, hours=2),
             capacity=20,
             search_document=search_document(*_words(index)),
         )
@@ -142,6 +144,9 @@ def _seed(network: Network) -> None:
     )
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
+
+
+UPCOMING = 100  # so the searched word is in a few upcoming events too
 
 
 def _big_tables() -> set[str]:
