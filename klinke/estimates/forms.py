@@ -212,7 +212,7 @@ class ActualHoursForm(CleanTextInputs, forms.Form):
         )
 
 
-class TimesheetUploadForm(forms.Form):
+class TimesheetUploadForm(CleanTextInputs, forms.Form):
     file = forms.FileField(
         label=_("CSV file from your time tracker"),
         help_text=_(
@@ -238,7 +238,7 @@ COLUMN_LABELS = {
 }
 
 
-class TimesheetMappingForm(forms.Form):
+class TimesheetMappingForm(CleanTextInputs, forms.Form):
     """Which column of the file holds what; package and hours are needed."""
 
     def __init__(self, *args: Any, header: tuple[str, ...], **kwargs: Any) -> None:

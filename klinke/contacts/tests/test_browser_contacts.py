@@ -33,7 +33,7 @@ def test_it_imports_the_gmail_vcard_through_the_preview(browser_page, network, l
     assert "Mr. John Richter, James Doe Sr." in record.inner_text()
     assert "john.doe@ibm.com" in record.inner_text()
     # No country code and no valid German number: kept as written, not made German.
-    assert "905-555-1234 (not a recognisable number, kept as written)" in record.inner_text()
+    assert "905-555-1234 (not a recognisable number, kept as entered)" in record.inner_text()
     assert not Contact.objects.filter(full_name__contains="John").exists()
 
     page.get_by_role("button", name="Import").click()

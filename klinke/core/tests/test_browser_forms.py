@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from klinke.conftest import log_in_browser
 from klinke.contacts.tests.conftest import make_contact
+from klinke.estimates import actions as estimate_actions
 from klinke.estimates.tests.conftest import make_estimate
 from klinke.exchange.models import Need
 from klinke.exchange.tests.factories import make_need, make_offer
@@ -37,6 +38,7 @@ ISO = {
 FORMS_WALKED = frozenset(
     {
         "klinke.contacts.forms.ContactForm",
+        "klinke.estimates.forms.ActualHoursForm",
         "klinke.estimates.forms.EstimateForm",
         "klinke.estimates.forms.StartForm",
         "klinke.exchange.forms.NeedForm",
@@ -83,6 +85,9 @@ def pages_with_dates(network: Any) -> tuple[list[str], list[str]]:
         birthday=date(1980, 2, 29),
     )
     estimate = make_estimate(network.collective_a, network.alice, valid_until=soon)
+    accepted = make_estimate(network.collective_a, network.alice, title="Angenommen")
+    estimate_actions.do_share_estimate(estimate=accepted, user=network.alice)
+    estimate_actions.do_decide_estimate(estimate=accepted, version_number=1, accept=True)
     slug = network.collective_a.slug
     create = [
         reverse("exchange:need_create", args=[slug]),
@@ -92,6 +97,7 @@ def pages_with_dates(network: Any) -> tuple[list[str], list[str]]:
         reverse("workbench:decision_create", args=[slug]),
         reverse("contacts:create", args=[slug]),
         reverse("estimates:create", args=[slug]),
+        reverse("estimates:actuals", args=[slug, accepted.pk]),  # a day's actual hours
     ]
     edit = [
         reverse("exchange:need_edit", args=[need.ref]),
