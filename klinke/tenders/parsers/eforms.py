@@ -6,9 +6,10 @@ text-size limits), and the parsed document is checked again for a DOCTYPE. Encod
 libxml2's to report: nothing is decoded by guessing.
 
 Where each field sits is pinned in ``FIELDS``: the ``xpathAbsolute`` of the business term in the
-SDK's ``fields/fields.json`` (version ``SDK_VERSION``). The fields of all lots are read in one go
-and sorted out by lot (in document order), the extension's fields from the extension element, the
-buyer's from its organisation; those relative paths are derived from the same table.
+SDK's ``fields/fields.json`` (version ``SDK_VERSION``). The table is compiled at import time into
+the faster forms that read it: the notice's fields and each lot's in one walk down their child
+steps (``_ChildPaths``), the extension's fields and organisations and the buyer's name and country
+with one XPath union each (``_FieldGroup``); all those relative paths are derived from the table.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import codecs
 import datetime as dt
 import re
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Final
 
@@ -258,35 +259,79 @@ class _FieldGroup:
                 nodes.append(node)
         return found
 
-    def grouped(self, context: etree._Element, group: str) -> list[tuple[etree._Element, Found]]:
-        """Each node of field ``group`` with the fields below it.
-
-        In document order the nodes below an element come after it and before its next sibling,
-        so each node belongs to the ``group`` node last seen (``group`` nodes do not nest).
-        """
-        groups: list[tuple[etree._Element, Found]] = []
-        found = Found()
-        by_tag = self.by_tag
-        for node in self.xpath(context):
-            field = by_tag.get(node.tag)
-            if field is None:
-                field = self.field(context, node)
-            if field == group:
-                found = Found()
-                groups.append((node, found))
-                continue
-            nodes = found.get(field)
-            if nodes is None:
-                found[field] = [node]
-            else:
-                nodes.append(node)
-        return groups
-
     def field(self, context: etree._Element, node: etree._Element) -> str:
         """The field of a node whose tag ends several of the group's paths."""
         parent = node.getparent()
         above = None if parent is context or parent is None else str(parent.tag)
         return self.by_key[(above, str(node.tag))]
+
+
+# One step of a ``_ChildPaths`` tree: the field that ends there (if any), the attribute test of
+# its predicate (``[@name='value']``, if any), and the steps below it (if any).
+_Step = tuple[str | None, tuple[str, str] | None, "_Steps | None"]
+_Steps = dict[str, _Step]  # by Clark name of the child element
+_ATTRIBUTE_TEST = re.compile(r"^([^\[]+)\[@([\w-]+)='([^']*)'\]$")
+
+
+class _ChildPaths:
+    """Pinned fields below one element, read in one walk down their child steps.
+
+    Where the paths are close to the element and share their first steps (the notice's fields
+    below the root, a lot's fields below the lot), one walk that visits each element on the way
+    once costs less than an XPath union, which walks down again for every path and then sorts
+    the nodes back into document order. The walk keeps document order itself: it visits the
+    children in order, depth first. Paths with other predicates than an attribute test on a step,
+    or that another path would need to tell apart by predicate, are refused here, at import time.
+    """
+
+    def __init__(self, paths: dict[str, str]) -> None:
+        self.paths = paths
+        self.steps: _Steps = {}
+        for field, path in paths.items():
+            steps = _steps(path)
+            below: _Steps | None = self.steps
+            for at, step in enumerate(steps):
+                assert below is not None
+                test = _ATTRIBUTE_TEST.match(step)
+                predicate = (test.group(2), test.group(3)) if test else None
+                assert "[" not in (test.group(1) if test else step), (field, step)
+                tag = _clark(step)
+                last = at == len(steps) - 1
+                known = below.get(tag)
+                if known is None:
+                    known = below[tag] = (None, predicate, None)
+                assert known[1] == predicate, (field, step)  # one tag, one predicate
+                if last:
+                    assert known[0] is None, (field, known[0])
+                    known = below[tag] = (field, predicate, known[2])
+                elif known[2] is None:
+                    known = below[tag] = (known[0], predicate, {})
+                below = known[2]
+
+    def __call__(self, context: etree._Element) -> Found:
+        found = Found()
+        _walk(context, self.steps, found)
+        return found
+
+
+def _walk(element: etree._Element, steps: _Steps, found: Found) -> None:
+    for child in element:
+        # The stubs allow any tag that can be set; a parsed element's is a str, and a comment's
+        # or entity's (a function) matches no step.
+        step = steps.get(child.tag)  # type: ignore[arg-type]
+        if step is None:
+            continue
+        field, predicate, below = step
+        if predicate is not None and child.get(predicate[0]) != predicate[1]:
+            continue
+        if field is not None:
+            nodes = found.get(field)
+            if nodes is None:
+                found[field] = [child]
+            else:
+                nodes.append(child)
+        if below is not None:
+            _walk(child, below, found)
 
 
 # Compiled once. Notice-level paths start at the root ("/*/a/b" → "a/b" on the root element).
@@ -296,7 +341,7 @@ _NOTICE_FIELDS = [
 # The fields in the eForms extension are read from there (efext:EformsExtension, found with the
 # others), which spares walking down to it once for each of them.
 _EXTENSION = "extension"
-_NOTICE = _FieldGroup(
+_NOTICE = _ChildPaths(
     {
         field: _relative(field, "/*")
         for field in _NOTICE_FIELDS
@@ -315,20 +360,19 @@ _DOCUMENT_KINDS: Final = frozenset(
 # Every cac:ProcurementProjectLot (lots and a PIN's parts: the predicate of _LOT, whether its
 # cbc:ID says "Lot", is checked on the BT-137 nodes) with its fields, in one call from the root.
 _ANY_LOT = _relative(_LOT, "/*").split("[", 1)[0]
-_LOT_SCHEME: Final = dict(
-    [_LOT.split("[cbc:ID/@", 1)[1].removesuffix("']").split("='")]  # {"schemeName": "Lot"}
+_LOT_SCHEME_NAME, _LOT_SCHEME_VALUE = (  # "schemeName", "Lot"
+    _LOT.split("[cbc:ID/@", 1)[1].removesuffix("']").split("='")
 )
-_LOT_ELEMENT = "lot"
-_IN_LOT = _FieldGroup(
-    {_LOT_ELEMENT: _ANY_LOT}
-    | {
-        field: f"{_ANY_LOT}/{_relative(field, _LOT)}"
+_ANY_LOT_TAG = _clark(_ANY_LOT)
+_IN_LOT = _ChildPaths(
+    {
+        field: _relative(field, _LOT)
         for field in FIELDS
         if field.endswith("-Lot") and field not in _DOCUMENTS
     }
     # Every main classification, with or without a code: there must be one.
-    | {"BT-262-Lot-classification": f"{_ANY_LOT}/{_relative('BT-262-Lot', _LOT).rsplit('/', 1)[0]}"}
-    | {_DOCUMENT_REFERENCES: f"{_ANY_LOT}/{_DOCUMENT_REFERENCE}"}
+    | {"BT-262-Lot-classification": _relative("BT-262-Lot", _LOT).rsplit("/", 1)[0]}
+    | {_DOCUMENT_REFERENCES: _DOCUMENT_REFERENCE}
 )
 _DOCUMENT_TYPE = _clark("cbc:DocumentType")
 
@@ -389,6 +433,10 @@ _IN_ORG = _FieldGroup(
 )
 _LANGUAGE_ID = "languageID"
 _DEADLINE_KINDS: Final[tuple[DeadlineKind, ...]] = ("BT-131", "BT-1311", "BT-630")
+# Each deadline with the fields of its date and its time, in that order of preference.
+_DEADLINE_FIELDS: Final = tuple(
+    (kind, f"{kind}(d)-Lot", f"{kind}(t)-Lot") for kind in _DEADLINE_KINDS
+)
 
 
 _PARSERS = threading.local()
@@ -477,27 +525,34 @@ def parse_notice(data: bytes) -> NoticeRecord:
     return _record(root)
 
 
-def _texts(nodes: list[etree._Element]) -> list[str]:
+# The helpers below run for every field of every notice: they take the node lists straight from
+# the groups (``found.get(field, ())``, no ``__missing__`` call for the many absent fields) and
+# read each node's text once, in place, rather than through further layers of small functions.
+
+
+def _texts(nodes: Sequence[etree._Element]) -> list[str]:
+    """The stripped texts of ``nodes``, without the empty ones."""
     if not nodes:  # most fields of most notices
         return []
     return [text for node in nodes if (text := (node.text or "").strip())]
 
 
-def _first(found: Found, field: str) -> str | None:
-    for node in found[field]:
+def _first(nodes: Sequence[etree._Element]) -> str | None:
+    """The first non-empty stripped text of ``nodes``."""
+    for node in nodes:
         if text := (node.text or "").strip():
             return text
     return None
 
 
 def _required(found: Found, field: str, name: str) -> str:
-    value = _first(found, field)
-    if value is None:
-        raise NoticeError(f"{name} ({field.split('-notice')[0]}) is missing")
-    return value
+    for node in found.get(field, ()):
+        if text := (node.text or "").strip():
+            return text
+    raise NoticeError(f"{name} ({field.split('-notice')[0]}) is missing")
 
 
-def _by_language(nodes: Iterable[etree._Element], default: str, *, lines: bool) -> dict[str, str]:
+def _by_language(nodes: Sequence[etree._Element], default: str, *, lines: bool) -> dict[str, str]:
     texts: dict[str, str] = {}
     for node in nodes:
         text = (node.text or "").strip()
@@ -531,24 +586,34 @@ def _decimal(node: etree._Element, field: str) -> Decimal:
     return value
 
 
-def _amount(nodes: list[etree._Element], field: str) -> tuple[Decimal | None, str | None]:
+def _amount(nodes: Sequence[etree._Element], field: str) -> tuple[Decimal | None, str | None]:
     if not nodes:
         return None, None
     return _decimal(nodes[0], field), nodes[0].get("currencyID")
 
 
-def _cpvs(nodes: list[etree._Element], field: str) -> list[str]:
-    codes = []
-    for text in _texts(nodes):
-        code = cpv_code(text)
-        if code is None:
-            raise NoticeError(f"{field}: {text!r} is not a CPV code")
-        codes.append(code)
+def _cpvs(nodes: Sequence[etree._Element], field: str) -> list[str]:
+    codes: list[str] = []
+    for node in nodes:
+        if text := (node.text or "").strip():
+            code = cpv_code(text)
+            if code is None:
+                raise NoticeError(f"{field}: {text!r} is not a CPV code")
+            codes.append(code)
     return codes
 
 
-def _countries(nodes: list[etree._Element]) -> list[str]:
-    return [code for text in _texts(nodes) if (code := country_alpha2(text))]
+def _countries(nodes: Sequence[etree._Element]) -> list[str]:
+    return [
+        code
+        for node in nodes
+        if (text := (node.text or "").strip()) and (code := country_alpha2(text))
+    ]
+
+
+def _anywhere(nodes: Sequence[etree._Element]) -> bool:
+    """BT-727: one of the regions says "anywhere"."""
+    return any((node.text or "").strip() in _ANYWHERE for node in nodes)
 
 
 def _deadline(
@@ -581,11 +646,11 @@ def _deadline(
 
 def _lot_deadline(in_lot: Found, latest: dt.date | None) -> Deadline | None:
     """BT-131, else BT-1311, else BT-630; a placeholder if it is after ``latest``."""
-    for kind in _DEADLINE_KINDS:
-        dates = _texts(in_lot[f"{kind}(d)-Lot"])
-        if dates:
-            times = _texts(in_lot[f"{kind}(t)-Lot"])
-            return _deadline(dates[0], times[0] if times else None, kind, latest)
+    for kind, date_field, time_field in _DEADLINE_FIELDS:
+        date_text = _first(in_lot.get(date_field, ()))
+        if date_text is not None:
+            time_text = _first(in_lot.get(time_field, ()))
+            return _deadline(date_text, time_text, kind, latest)
     return None
 
 
@@ -611,8 +676,8 @@ def _role(form_type: str, list_name: str | None, change: Change | None) -> Notic
 
 def _change(found: Found, language: str) -> Change | None:
     """BT-758 and BT-140 (BT-762), if the notice changes another one."""
-    changed = _first(found, "BT-758-notice")
-    reasons = _texts(found["BT-140-notice"])
+    changed = _first(found.get("BT-758-notice", ()))
+    reasons = _texts(found.get("BT-140-notice", ()))
     if changed is None and not reasons:
         return None
     return Change(
@@ -620,7 +685,7 @@ def _change(found: Found, language: str) -> Change | None:
         reason_code=CANCEL_REASON
         if CANCEL_REASON in reasons
         else (reasons[0] if reasons else None),
-        description=_by_language(found["BT-762-notice"], language, lines=True),
+        description=_by_language(found.get("BT-762-notice", ()), language, lines=True),
     )
 
 
@@ -635,22 +700,29 @@ def _descendants(node: etree._Element, tags: tuple[str, ...]) -> list[etree._Ele
 def _normalized_space(node: etree._Element) -> str:
     """XPath's ``normalize-space()`` of an element."""
     text = node.text or "" if not len(node) else "".join(node.itertext())
+    if text.isascii():
+        # In ASCII, str.split() splits on XML's four blanks and on control characters that XML
+        # does not allow in a document: the same result as the expression below, a little faster.
+        return " ".join(text.split())
     return _XML_SPACE.sub(" ", text).strip(" ")
 
 
 def _buyer(identified: Organisations, found: Found, language: str) -> tuple[str | None, str | None]:
     """The first buyer's name (in the notice language if it has several) and country."""
-    if not all(any(ids) for _, ids in identified):
-        raise NoticeError("an organisation without its identifier (OPT-200)")
-    buyer_id = _first(found, "OPT-300-Procedure-Buyer")
+    organisation = None
+    buyer_id = _first(found.get("OPT-300-Procedure-Buyer", ()))
+    for candidate, ids in identified:
+        if not any(ids):
+            raise NoticeError("an organisation without its identifier (OPT-200)")
+        if organisation is None and buyer_id is not None and buyer_id in ids:
+            organisation = candidate
     if buyer_id is None:
         return None, None
-    organisation = next((org for org, ids in identified if buyer_id in ids), None)
     if organisation is None:
         raise NoticeError(f"the buyer {buyer_id!r} (OPT-300) is not among the organisations")
     in_org = _IN_ORG(organisation)
-    names = _by_language(in_org["BT-500-Organization-Company"], language, lines=False)
-    countries = _countries(in_org["BT-514-Organization-Company"])
+    names = _by_language(in_org.get("BT-500-Organization-Company", ()), language, lines=False)
+    countries = _countries(in_org.get("BT-514-Organization-Company", ()))
     name = names.get(language) or next(iter(names.values()), None)
     return name, countries[0] if countries else None
 
@@ -667,8 +739,10 @@ def _lot_documents(in_lot: Found, public: list[str], restricted: list[str]) -> N
 
 def _is_lot(in_lot: Found) -> bool:
     """XPath's ``[cbc:ID/@schemeName='Lot']``: one of its identifiers says it is a lot."""
-    ((name, value),) = _LOT_SCHEME.items()
-    return any(node.get(name) == value for node in in_lot["BT-137-Lot"])
+    for node in in_lot.get("BT-137-Lot", ()):
+        if node.get(_LOT_SCHEME_NAME) == _LOT_SCHEME_VALUE:
+            return True
+    return False
 
 
 def _record(root: etree._Element) -> NoticeRecord:
@@ -680,55 +754,57 @@ def _record(root: etree._Element) -> NoticeRecord:
     form_type = FORM_TYPES.get(subtype)
     if form_type is None:
         raise NoticeError(f"unknown notice subtype {subtype!r} (eForms SDK {SDK_VERSION})")
-    type_nodes = found["BT-02-notice"]
     notice_type = _required(found, "BT-02-notice", "the notice type")
     language_code = _required(found, "BT-702(a)-notice", "the notice language")
     language = language_alpha2(language_code)
     if language is None:
         raise NoticeError(f"BT-702: unknown language code {language_code!r}")
     change = _change(found, language)
-    role = _role(form_type, type_nodes[0].get("listName"), change)
-    procedure_id = _first(found, "BT-04-notice")
+    role = _role(form_type, found["BT-02-notice"][0].get("listName"), change)
+    procedure_id = _first(found.get("BT-04-notice", ()))
     if procedure_id is None:
         if role != "other":
             raise NoticeError("the procedure identifier (BT-04) is missing")
         procedure_id = notice_id  # a planning notice without a procedure stands for itself
     issued = _issue_date(found)
     latest_deadline = issued + (PLACEHOLDER_AFTER_CEI if subtype == "CEI" else PLACEHOLDER_AFTER)
-    publication = _first(found, "OPP-010-notice")
+    publication = _first(found.get("OPP-010-notice", ()))
 
     lots = []
     documents: list[str] = []  # BT-15, and if there is none, BT-615 (for registered bidders)
     restricted: list[str] = []
-    cpvs = _cpvs(found["BT-262-Procedure"], "BT-262")
-    additional = _cpvs(found["BT-263-Procedure"], "BT-263")
-    nuts = _texts(found["BT-5071-Procedure"])
-    countries = _countries(found["BT-5141-Procedure"])
-    anywhere = bool(_ANYWHERE.intersection(_texts(found["BT-727-Procedure"])))
-    for _, in_lot in _IN_LOT.grouped(root, _LOT_ELEMENT):
+    cpvs = _cpvs(found.get("BT-262-Procedure", ()), "BT-262")
+    additional = _cpvs(found.get("BT-263-Procedure", ()), "BT-263")
+    nuts = _texts(found.get("BT-5071-Procedure", ()))
+    countries = _countries(found.get("BT-5141-Procedure", ()))
+    anywhere = _anywhere(found.get("BT-727-Procedure", ()))
+    for lot in root.iterchildren(_ANY_LOT_TAG):
+        in_lot = _IN_LOT(lot)
         if not _is_lot(in_lot):
             continue  # a part of a PIN
-        lot_id = _texts(in_lot["BT-137-Lot"])
-        if not lot_id:
+        lot_id = _first(in_lot["BT-137-Lot"])
+        if lot_id is None:
             raise NoticeError("a lot without its identifier (BT-137)")
-        lot_main = _cpvs(in_lot["BT-262-Lot"], "BT-262")
-        if len(in_lot["BT-262-Lot-classification"]) > 1:
-            raise NoticeError(f"lot {lot_id[0]}: more than one main CPV code (BT-262)")
+        get = in_lot.get
+        lot_main = _cpvs(get("BT-262-Lot", ()), "BT-262")
+        if len(get("BT-262-Lot-classification", ())) > 1:
+            raise NoticeError(f"lot {lot_id}: more than one main CPV code (BT-262)")
         if not lot_main and role == "competition":
-            raise NoticeError(f"lot {lot_id[0]}: the main CPV code (BT-262) is missing")
-        lot_additional = _cpvs(in_lot["BT-263-Lot"], "BT-263")
-        lot_nuts = _texts(in_lot["BT-5071-Lot"])
-        countries += _countries(in_lot["BT-5141-Lot"])
-        anywhere = anywhere or bool(_ANYWHERE.intersection(_texts(in_lot["BT-727-Lot"])))
-        value, currency = _amount(in_lot["BT-27-Lot"], "BT-27")
-        _lot_documents(in_lot, documents, restricted)
+            raise NoticeError(f"lot {lot_id}: the main CPV code (BT-262) is missing")
+        lot_additional = _cpvs(get("BT-263-Lot", ()), "BT-263")
+        lot_nuts = _texts(get("BT-5071-Lot", ()))
+        countries += _countries(get("BT-5141-Lot", ()))
+        anywhere = anywhere or _anywhere(get("BT-727-Lot", ()))
+        value, currency = _amount(get("BT-27-Lot", ()), "BT-27")
+        if _DOCUMENT_REFERENCES in in_lot:
+            _lot_documents(in_lot, documents, restricted)
         cpvs += lot_main
         additional += lot_additional
         nuts += lot_nuts
         lots.append(
             Lot(
-                lot_id=lot_id[0],
-                title=_by_language(in_lot["BT-21-Lot"], language, lines=False),
+                lot_id=lot_id,
+                title=_by_language(get("BT-21-Lot", ()), language, lines=False),
                 cpv=_unique(lot_main + lot_additional),
                 nuts=_unique(lot_nuts),
                 deadline=_lot_deadline(in_lot, latest_deadline),
@@ -738,7 +814,7 @@ def _record(root: etree._Element) -> NoticeRecord:
         )
     cpv_main = cpvs[0] if cpvs else None
     deadlines = [lot.deadline for lot in lots if lot.deadline is not None]
-    value, currency = _amount(found["BT-27-Procedure"], "BT-27")
+    value, currency = _amount(found.get("BT-27-Procedure", ()), "BT-27")
     buyer_name, buyer_country = _buyer(organisations, found, language)
     return NoticeRecord(
         notice_id=notice_id,
@@ -748,10 +824,10 @@ def _record(root: etree._Element) -> NoticeRecord:
         notice_type=notice_type,
         notice_subtype=subtype,
         role=role,
-        procedure_type=_first(found, "BT-105-Procedure"),
+        procedure_type=_first(found.get("BT-105-Procedure", ())),
         language=language,
-        title=_by_language(found["BT-21-Procedure"], language, lines=False),
-        description=_by_language(found["BT-24-Procedure"], language, lines=True),
+        title=_by_language(found.get("BT-21-Procedure", ()), language, lines=False),
+        description=_by_language(found.get("BT-24-Procedure", ()), language, lines=True),
         buyer_name=buyer_name,
         buyer_country=buyer_country,
         cpv_main=cpv_main,
@@ -759,7 +835,7 @@ def _record(root: etree._Element) -> NoticeRecord:
         nuts=_unique(nuts),
         country=_unique(countries),
         anywhere=anywhere,
-        deadline=min(deadlines, key=lambda deadline: deadline.utc) if deadlines else None,
+        deadline=min(deadlines, key=_utc) if deadlines else None,
         estimated_value=value,
         currency=currency,
         lots=tuple(lots),
@@ -771,3 +847,7 @@ def _record(root: etree._Element) -> NoticeRecord:
         issue_date=issued,
         source_format="eforms",
     )
+
+
+def _utc(deadline: Deadline) -> dt.datetime:
+    return deadline.utc
