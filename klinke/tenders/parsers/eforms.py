@@ -219,6 +219,8 @@ def _clark(step: str) -> str:
 class Found(dict[str, list[etree._Element]]):
     """The nodes of each field of a group; a field with none is not stored, and reads as []."""
 
+    __slots__ = ()  # no instance __dict__: method lookups on it go straight to the class
+
     def __missing__(self, field: str) -> list[etree._Element]:
         return []
 
@@ -338,16 +340,12 @@ def _walk(element: etree._Element, steps: _Steps, found: Found) -> None:
 _NOTICE_FIELDS = [
     field for field in FIELDS if field.endswith(("-notice", "-Procedure", "-Procedure-Buyer"))
 ]
-# The fields in the eForms extension are read from there (efext:EformsExtension, found with the
-# others), which spares walking down to it once for each of them.
-_EXTENSION = "extension"
+# The extension's notice fields come with the others (the walk passes the extension on its way to
+# them), and so do the organisation lists (efac:Organizations), sorted out by ``_organisations``.
+_ORGANISATIONS = "organisations"
 _NOTICE = _ChildPaths(
-    {
-        field: _relative(field, "/*")
-        for field in _NOTICE_FIELDS
-        if not FIELDS[field].startswith(_EXT + "/")
-    }
-    | {_EXTENSION: _relative(_EXT, "/*")}
+    {field: _relative(field, "/*") for field in _NOTICE_FIELDS}
+    | {_ORGANISATIONS: _relative(_ORG, "/*").removesuffix("/efac:Organization/efac:Company")}
 )
 # BT-15 and BT-615 differ only in a predicate on their document reference: the references come
 # with the other lot fields, and ``_lot_documents`` sorts them out.
@@ -374,52 +372,40 @@ _IN_LOT = _ChildPaths(
     | {"BT-262-Lot-classification": _relative("BT-262-Lot", _LOT).rsplit("/", 1)[0]}
     | {_DOCUMENT_REFERENCES: _DOCUMENT_REFERENCE}
 )
-_DOCUMENT_TYPE = _clark("cbc:DocumentType")
-
-
-def _child_steps(path: str) -> tuple[str, ...]:
-    """The tags of a path of plain child steps, for ``_descendants``."""
-    assert "[" not in path, path
-    return tuple(_clark(step) for step in _steps(path))
-
-
-# …/CallForTendersDocumentReference/Attachment/ExternalReference/URI, the same in BT-15 and BT-615.
+# …/CallForTendersDocumentReference/Attachment/ExternalReference/URI, the same in BT-15 and BT-615,
+# read below each document reference with its cbc:DocumentType (the predicate's "../").
+_DOCUMENT_TYPE = "document-type"
 _DOCUMENT_URIS = {
-    _child_steps(_relative(field, _LOT).split("]/", 1)[1].join(["cac:Attachment/", ""]))
-    for field in _DOCUMENTS
+    _relative(field, _LOT).split("]/", 1)[1].join(["cac:Attachment/", ""]) for field in _DOCUMENTS
 }
 assert len(_DOCUMENT_URIS) == 1, _DOCUMENT_URIS
-_DOCUMENT_URI: Final = _DOCUMENT_URIS.pop()
-# In the extension: its notice fields, and every efac:Organization, each followed by its
-# identifiers (OPT-200): in document order an identifier comes after its own organisation and
-# before the next one.
+_DOCUMENT_URI: Final = "document-uri"
+_IN_DOCUMENT_REFERENCE = _ChildPaths(
+    {_DOCUMENT_TYPE: "cbc:DocumentType", _DOCUMENT_URI: _DOCUMENT_URIS.pop()}
+)
+# In an organisation list: every efac:Organization, each followed by its identifiers (OPT-200):
+# in document order an identifier comes after its own organisation and before the next one.
 _ORGANISATION = "organisation"
 _ORGANISATION_ID = "OPT-200-Organization-Company"
-_IN_EXTENSION = _FieldGroup(
+_IN_ORGANISATIONS = _FieldGroup(
     {
-        field: _relative(field, _EXT)
-        for field in _NOTICE_FIELDS
-        if FIELDS[field].startswith(_EXT + "/")
+        _ORGANISATION: "efac:Organization",
+        _ORGANISATION_ID: _relative(_ORGANISATION_ID, _ORG.rsplit("/efac:Organization/", 1)[0]),
     }
-    | {_ORGANISATION: _relative(_ORG, _EXT).removesuffix("/efac:Company")}
-    | {_ORGANISATION_ID: _relative(_ORGANISATION_ID, _EXT)}
 )
 Organisations = list[tuple[etree._Element, list[str]]]  # each with its identifiers (OPT-200)
 
 
-def _read_extensions(found: Found) -> Organisations:
-    """Add the extension's notice fields to ``found``; its organisations."""
+def _organisations(found: Found) -> Organisations:
+    """The organisations of the notice, each with its identifiers."""
     organisations: Organisations = []
-    by_tag = _IN_EXTENSION.by_tag
-    for extension in found[_EXTENSION]:
-        for node in _IN_EXTENSION.xpath(extension):
-            field = by_tag.get(node.tag) or _IN_EXTENSION.field(extension, node)
-            if field == _ORGANISATION:
+    by_tag = _IN_ORGANISATIONS.by_tag  # the two tags differ
+    for organisations_list in found.get(_ORGANISATIONS, ()):
+        for node in _IN_ORGANISATIONS.xpath(organisations_list):
+            if by_tag[node.tag] == _ORGANISATION:
                 organisations.append((node, []))
-            elif field == _ORGANISATION_ID:
-                organisations[-1][1].append(_normalized_space(node))
             else:
-                found.setdefault(field, []).append(node)
+                organisations[-1][1].append(_normalized_space(node))
     return organisations
 
 
@@ -567,7 +553,7 @@ def _by_language(nodes: Sequence[etree._Element], default: str, *, lines: bool) 
         # Pretty-printed XML indents continuation lines; the text does not mean that indent.
         if "\n" in text:
             text = (
-                "\n".join(line.strip() for line in text.splitlines())
+                "\n".join([line.strip() for line in text.splitlines()])
                 if lines
                 else " ".join(text.split())
             )
@@ -689,14 +675,6 @@ def _change(found: Found, language: str) -> Change | None:
     )
 
 
-def _descendants(node: etree._Element, tags: tuple[str, ...]) -> list[etree._Element]:
-    """The nodes at the end of a path of child steps (``tags``), in document order."""
-    nodes = [node]
-    for tag in tags:
-        nodes = [child for parent in nodes for child in parent.iterchildren(tag)]
-    return nodes
-
-
 def _normalized_space(node: etree._Element) -> str:
     """XPath's ``normalize-space()`` of an element."""
     text = node.text or "" if not len(node) else "".join(node.itertext())
@@ -730,10 +708,11 @@ def _buyer(identified: Organisations, found: Found, language: str) -> tuple[str 
 def _lot_documents(in_lot: Found, public: list[str], restricted: list[str]) -> None:
     """Add the lot's document URLs: public (BT-15) and for registered bidders (BT-615)."""
     for reference in in_lot[_DOCUMENT_REFERENCES]:
-        kinds = [kind.text or "" for kind in reference.iterchildren(_DOCUMENT_TYPE)]
+        in_reference = _IN_DOCUMENT_REFERENCE(reference)
+        kinds = [kind.text or "" for kind in in_reference.get(_DOCUMENT_TYPE, ())]
         if _DOCUMENT_KINDS.isdisjoint(kinds):
             continue  # neither BT-15 nor BT-615
-        urls = _texts(_descendants(reference, _DOCUMENT_URI))
+        urls = _texts(in_reference.get(_DOCUMENT_URI, ()))
         (public if kinds == ["non-restricted-document"] else restricted).extend(urls)
 
 
@@ -747,7 +726,7 @@ def _is_lot(in_lot: Found) -> bool:
 
 def _record(root: etree._Element) -> NoticeRecord:
     found = _NOTICE(root)
-    organisations = _read_extensions(found)
+    organisations = _organisations(found)
     notice_id = _required(found, "BT-701-notice", "the notice identifier")
     version = _required(found, "BT-757-notice", "the notice version")
     subtype = _required(found, "OPP-070-notice", "the notice subtype")
@@ -770,7 +749,8 @@ def _record(root: etree._Element) -> NoticeRecord:
     latest_deadline = issued + (PLACEHOLDER_AFTER_CEI if subtype == "CEI" else PLACEHOLDER_AFTER)
     publication = _first(found.get("OPP-010-notice", ()))
 
-    lots = []
+    lots: list[Lot] = []
+    deadline: Deadline | None = None
     documents: list[str] = []  # BT-15, and if there is none, BT-615 (for registered bidders)
     restricted: list[str] = []
     cpvs = _cpvs(found.get("BT-262-Procedure", ()), "BT-262")
@@ -778,8 +758,8 @@ def _record(root: etree._Element) -> NoticeRecord:
     nuts = _texts(found.get("BT-5071-Procedure", ()))
     countries = _countries(found.get("BT-5141-Procedure", ()))
     anywhere = _anywhere(found.get("BT-727-Procedure", ()))
-    for lot in root.iterchildren(_ANY_LOT_TAG):
-        in_lot = _IN_LOT(lot)
+    for lot_element in root.iterchildren(_ANY_LOT_TAG):
+        in_lot = _IN_LOT(lot_element)
         if not _is_lot(in_lot):
             continue  # a part of a PIN
         lot_id = _first(in_lot["BT-137-Lot"])
@@ -801,19 +781,22 @@ def _record(root: etree._Element) -> NoticeRecord:
         cpvs += lot_main
         additional += lot_additional
         nuts += lot_nuts
+        title = _by_language(get("BT-21-Lot", ()), language, lines=False)
+        lot_deadline = _lot_deadline(in_lot, latest_deadline)
+        if lot_deadline is not None and (deadline is None or lot_deadline.utc < deadline.utc):
+            deadline = lot_deadline  # the earliest, the first of equals
         lots.append(
             Lot(
                 lot_id=lot_id,
-                title=_by_language(get("BT-21-Lot", ()), language, lines=False),
+                title=title,
                 cpv=_unique(lot_main + lot_additional),
                 nuts=_unique(lot_nuts),
-                deadline=_lot_deadline(in_lot, latest_deadline),
+                deadline=lot_deadline,
                 estimated_value=value,
                 currency=currency,
             )
         )
     cpv_main = cpvs[0] if cpvs else None
-    deadlines = [lot.deadline for lot in lots if lot.deadline is not None]
     value, currency = _amount(found.get("BT-27-Procedure", ()), "BT-27")
     buyer_name, buyer_country = _buyer(organisations, found, language)
     return NoticeRecord(
@@ -831,23 +814,29 @@ def _record(root: etree._Element) -> NoticeRecord:
         buyer_name=buyer_name,
         buyer_country=buyer_country,
         cpv_main=cpv_main,
-        cpv_additional=tuple(code for code in _unique(cpvs + additional) if code != cpv_main),
+        cpv_additional=tuple(
+            [code for code in dict.fromkeys(cpvs + additional) if code != cpv_main]
+        ),
         nuts=_unique(nuts),
         country=_unique(countries),
         anywhere=anywhere,
-        deadline=min(deadlines, key=_utc) if deadlines else None,
+        deadline=deadline,
         estimated_value=value,
         currency=currency,
         lots=tuple(lots),
-        documents_url=next(
-            (url for url in documents + restricted if url.startswith(("https://", "http://"))),
-            None,
-        ),
+        documents_url=_web_address(documents + restricted),
         changes=change,
         issue_date=issued,
         source_format="eforms",
     )
 
 
-def _utc(deadline: Deadline) -> dt.datetime:
-    return deadline.utc
+def _web_address(urls: list[str]) -> str | None:
+    """The first of ``urls`` that a browser opens (documents also come as e-mail addresses)."""
+    for url in urls:
+        if url.startswith(_WEB):
+            return url
+    return None
+
+
+_WEB = ("https://", "http://")
