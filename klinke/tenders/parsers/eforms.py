@@ -216,13 +216,9 @@ def _clark(step: str) -> str:
     return f"{{{NAMESPACES[prefix]}}}{local}"
 
 
-class Found(dict[str, list[etree._Element]]):
-    """The nodes of each field of a group; a field with none is not stored, and reads as []."""
-
-    __slots__ = ()  # no instance __dict__: method lookups on it go straight to the class
-
-    def __missing__(self, field: str) -> list[etree._Element]:
-        return []
+# The nodes of each field of a group; a field with none is not stored (read it with
+# ``.get(field, ())``). A plain dict: CPython's fast paths for dict reads and writes take only that.
+Found = dict[str, list[etree._Element]]
 
 
 class _FieldGroup:
@@ -248,7 +244,7 @@ class _FieldGroup:
         self.xpath = _xpath(" | ".join(paths.values()))
 
     def __call__(self, context: etree._Element) -> Found:
-        found = Found()
+        found: Found = {}
         by_tag = self.by_tag
         for node in self.xpath(context):
             field = by_tag.get(node.tag)
@@ -311,7 +307,7 @@ class _ChildPaths:
                 below = known[2]
 
     def __call__(self, context: etree._Element) -> Found:
-        found = Found()
+        found: Found = {}
         _walk(context, self.steps, found)
         return found
 
@@ -321,19 +317,16 @@ def _walk(element: etree._Element, steps: _Steps, found: Found) -> None:
         # The stubs allow any tag that can be set; a parsed element's is a str, and a comment's
         # or entity's (a function) matches no step.
         step = steps.get(child.tag)  # type: ignore[arg-type]
-        if step is None:
-            continue
-        field, predicate, below = step
-        if predicate is not None and child.get(predicate[0]) != predicate[1]:
-            continue
-        if field is not None:
-            nodes = found.get(field)
-            if nodes is None:
-                found[field] = [child]
-            else:
-                nodes.append(child)
-        if below is not None:
-            _walk(child, below, found)
+        if step is not None:
+            field, predicate, below = step
+            if predicate is None or child.get(predicate[0]) == predicate[1]:
+                if field is not None:
+                    if field in found:
+                        found[field].append(child)
+                    else:
+                        found[field] = [child]
+                if below is not None:
+                    _walk(child, below, found)
 
 
 # Compiled once. Notice-level paths start at the root ("/*/a/b" → "a/b" on the root element).
@@ -707,7 +700,7 @@ def _buyer(identified: Organisations, found: Found, language: str) -> tuple[str 
 
 def _lot_documents(in_lot: Found, public: list[str], restricted: list[str]) -> None:
     """Add the lot's document URLs: public (BT-15) and for registered bidders (BT-615)."""
-    for reference in in_lot[_DOCUMENT_REFERENCES]:
+    for reference in in_lot.get(_DOCUMENT_REFERENCES, ()):
         in_reference = _IN_DOCUMENT_REFERENCE(reference)
         kinds = [kind.text or "" for kind in in_reference.get(_DOCUMENT_TYPE, ())]
         if _DOCUMENT_KINDS.isdisjoint(kinds):
@@ -762,7 +755,7 @@ def _record(root: etree._Element) -> NoticeRecord:
         in_lot = _IN_LOT(lot_element)
         if not _is_lot(in_lot):
             continue  # a part of a PIN
-        lot_id = _first(in_lot["BT-137-Lot"])
+        lot_id = _first(in_lot.get("BT-137-Lot", ()))
         if lot_id is None:
             raise NoticeError("a lot without its identifier (BT-137)")
         get = in_lot.get
