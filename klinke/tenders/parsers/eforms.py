@@ -333,12 +333,21 @@ def _walk(element: etree._Element, steps: _Steps, found: Found) -> None:
 _NOTICE_FIELDS = [
     field for field in FIELDS if field.endswith(("-notice", "-Procedure", "-Procedure-Buyer"))
 ]
+# Every cac:ProcurementProjectLot: lots and a PIN's parts (the predicate of _LOT, whether its
+# cbc:ID says "Lot", is checked on the BT-137 nodes, read with the lot's other fields).
+_ANY_LOT = _relative(_LOT, "/*").split("[", 1)[0]
+_LOT_SCHEME_NAME, _LOT_SCHEME_VALUE = (  # "schemeName", "Lot"
+    _LOT.split("[cbc:ID/@", 1)[1].removesuffix("']").split("='")
+)
 # The extension's notice fields come with the others (the walk passes the extension on its way to
-# them), and so do the organisation lists (efac:Organizations), sorted out by ``_organisations``.
+# them), and so do the organisation lists (efac:Organizations), sorted out by ``_organisations``,
+# and the lots (below the root with the others), read by ``_IN_LOT``.
 _ORGANISATIONS = "organisations"
+_LOTS = "lots"
 _NOTICE = _ChildPaths(
     {field: _relative(field, "/*") for field in _NOTICE_FIELDS}
     | {_ORGANISATIONS: _relative(_ORG, "/*").removesuffix("/efac:Organization/efac:Company")}
+    | {_LOTS: _ANY_LOT}
 )
 # BT-15 and BT-615 differ only in a predicate on their document reference: the references come
 # with the other lot fields, and ``_lot_documents`` sorts them out.
@@ -348,13 +357,6 @@ _DOCUMENT_REFERENCE = _relative("BT-15-Lot", _LOT).split("/cac:Attachment", 1)[0
 _DOCUMENT_KINDS: Final = frozenset(
     _relative(field, _LOT).split("text()='", 1)[1].split("'", 1)[0] for field in _DOCUMENTS
 )
-# Every cac:ProcurementProjectLot (lots and a PIN's parts: the predicate of _LOT, whether its
-# cbc:ID says "Lot", is checked on the BT-137 nodes) with its fields, in one call from the root.
-_ANY_LOT = _relative(_LOT, "/*").split("[", 1)[0]
-_LOT_SCHEME_NAME, _LOT_SCHEME_VALUE = (  # "schemeName", "Lot"
-    _LOT.split("[cbc:ID/@", 1)[1].removesuffix("']").split("='")
-)
-_ANY_LOT_TAG = _clark(_ANY_LOT)
 _IN_LOT = _ChildPaths(
     {
         field: _relative(field, _LOT)
@@ -751,7 +753,7 @@ def _record(root: etree._Element) -> NoticeRecord:
     nuts = _texts(found.get("BT-5071-Procedure", ()))
     countries = _countries(found.get("BT-5141-Procedure", ()))
     anywhere = _anywhere(found.get("BT-727-Procedure", ()))
-    for lot_element in root.iterchildren(_ANY_LOT_TAG):
+    for lot_element in found.get(_LOTS, ()):
         in_lot = _IN_LOT(lot_element)
         if not _is_lot(in_lot):
             continue  # a part of a PIN
