@@ -7,9 +7,10 @@ libxml2's to report: nothing is decoded by guessing.
 
 Where each field sits is pinned in ``FIELDS``: the ``xpathAbsolute`` of the business term in the
 SDK's ``fields/fields.json`` (version ``SDK_VERSION``). The table is compiled at import time into
-the faster forms that read it: the notice's fields and each lot's in one walk down their child
-steps (``_ChildPaths``), the extension's fields and organisations and the buyer's name and country
-with one XPath union each (``_FieldGroup``); all those relative paths are derived from the table.
+the faster forms that read it: the notice's fields (the extension's too) and each lot's in one
+walk down their child steps (``_ChildPaths``), the organisations with their identifiers and the
+buyer's name and country with one XPath union each (``_FieldGroup``); all those relative paths
+are derived from the table.
 """
 
 from __future__ import annotations
