@@ -284,7 +284,6 @@ class _ChildPaths:
     """
 
     def __init__(self, paths: dict[str, str]) -> None:
-        self.paths = paths
         self.steps: _Steps = {}
         for field, path in paths.items():
             steps = _steps(path)
@@ -508,8 +507,8 @@ def parse_notice(data: bytes) -> NoticeRecord:
 
 
 # The helpers below run for every field of every notice: they take the node lists straight from
-# the groups (``found.get(field, ())``, no ``__missing__`` call for the many absent fields) and
-# read each node's text once, in place, rather than through further layers of small functions.
+# the groups (``found.get(field, ())``: most fields are absent from most notices) and read each
+# node's text once, in place, rather than through further layers of small functions.
 
 
 def _texts(nodes: Sequence[etree._Element]) -> list[str]:
