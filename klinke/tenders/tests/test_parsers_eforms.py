@@ -515,6 +515,21 @@ def test_it_takes_the_earliest_lot_deadline():
     assert record.deadline is not None and record.deadline.written == "2020-05-18T23:59:59+01:00"
 
 
+def test_it_reads_only_the_identifiers_whose_scheme_the_pinned_path_names():
+    # BT-701 is /*/cbc:ID[@schemeName='notice-id'], OPP-010 …/efbc:NoticePublicationID
+    # [@schemeName='ojs-notice-id']: the same element with another scheme is not that field.
+    published = (FIXTURES / "pin-buyer_24_published.xml").read_bytes()
+    other = published.replace(b'schemeName="ojs-notice-id"', b'schemeName="other-id"')
+    assert parse_notice(other).publication_number is None
+    notice = (FIXTURES / "cn_24_minimal.xml").read_bytes()
+    outcome = parse_bytes(
+        notice.replace(b'schemeName="notice-id"', b'schemeName="other-id"'),
+        Source(name="cn.xml", member=None, sha256="x"),
+    )
+    assert isinstance(outcome, Rejected)
+    assert outcome.reason == "cn.xml: the notice identifier (BT-701) is missing"
+
+
 def test_it_strips_the_cpv_check_digit():
     data = (FIXTURES / "cn_24_minimal.xml").read_bytes().replace(b">72230000<", b">72230000-6<")
     assert parse_notice(data).cpv_main == "72230000"
