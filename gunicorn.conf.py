@@ -35,13 +35,18 @@ forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1,
 
 
 def when_ready(server: object) -> None:
-    """Map the shared matching index and build the text analysis's lexicon in the master,
-    before the workers are forked. The generation files are mapped read-only
-    (klinke.matching.packed), so every worker shares their pages with the others, also for
-    each new generation the worker writes; the lexicon is shared as the master built it."""
+    """Do in the master, before the workers are forked, what each worker would otherwise do
+    on its first request: map the shared matching index and build the text analysis's
+    lexicon, import the URLconf (the API's schemas, the PDF renderer), read both languages'
+    catalogues and compile klinke's templates (klinke.core.warmup). The generation files are
+    mapped read-only (klinke.matching.packed), so every worker shares their pages with the
+    others, also for each new generation the worker writes; the rest is shared as the master
+    built it, so a worker replaced after `max_requests` answers at once."""
     import gc
 
+    from klinke.core import warmup
     from klinke.exchange import match_index
 
     match_index.preload()
+    warmup.warm_up()
     gc.freeze()  # keep the collector from touching (and so copying) the shared objects

@@ -31,6 +31,17 @@ class AccountsConfig(AppConfig):
         # Permissions only exist after every app has migrated, so the group is set up then.
         post_migrate.connect(ensure_steward_group, dispatch_uid="klinke_steward_group")
 
+        from django.contrib.auth.models import Group
+
+        from klinke.accounts.models import STEWARD_GROUP
+        from klinke.core.models import register_network_role
+
+        register_network_role(
+            "network steward",
+            lambda user: bool(getattr(user, "is_steward", False)),
+            lambda pk: Group.objects.filter(name=STEWARD_GROUP, user__pk=pk),
+        )
+
         from klinke.accounts.personal_data import PERSONAL_DATA
         from klinke.core.personal_data import register_personal_data
 

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Protocol, Self, TypeAlias, TypeVar
+from functools import reduce
+from operator import or_
+from typing import TYPE_CHECKING, Any, Protocol, Self, TypeAlias, TypeVar
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -30,14 +33,22 @@ class Visibility(models.TextChoices):
 
 
 # Who belongs to the network is decided by the apps above core: each registers, from its
-# AppConfig.ready(), a check for the role it grants (a collective's member, a supporter).
-# Core asks the question without importing the apps that know the answer.
+# AppConfig.ready(), a check for the role it grants (a collective's member, a supporter, a
+# steward) and the rows that prove it. Core asks the question without importing the apps that
+# know the answer, and asks it in one query: every page asks it once for its visitor.
 _network_roles: dict[str, Callable[[Visitor], bool]] = {}
+_network_role_rows: dict[str, Callable[[int], models.QuerySet[Any]]] = {}
 
 
-def register_network_role(name: str, holds_role: Callable[[Visitor], bool]) -> None:
-    """Count everyone for whom `holds_role(user)` is true as a network member."""
+def register_network_role(
+    name: str,
+    holds_role: Callable[[Visitor], bool],
+    rows: Callable[[int], models.QuerySet[Any]],
+) -> None:
+    """Count everyone for whom `holds_role(user)` is true as a network member; `rows(user_pk)`
+    are the rows that exist exactly when it is true (the same question as a subquery)."""
     _network_roles[name] = holds_role
+    _network_role_rows[name] = rows
 
 
 def signed_in_pk(user: Visitor | None) -> int | None:
@@ -53,14 +64,21 @@ def network_roles() -> list[str]:
 
 
 def is_network_member(user: Visitor | None) -> bool:
-    """Whether `user` belongs to the network: a steward, or holds a role an app registered."""
-    if user is None or not user.is_authenticated:
+    """Whether `user` belongs to the network: holds a role an app registered (a steward, a
+    collective's member, a supporter). Asked once per request and user object, in one query."""
+    pk = signed_in_pk(user)
+    if pk is None:
         return False
     cached: bool | None = getattr(user, "_is_network_member", None)
     if cached is None:
-        cached = bool(getattr(user, "is_steward", False)) or any(
-            holds_network_role(user, name) for name in _network_roles
-        )
+        held: dict[str, bool] = getattr(user, "_network_roles_held", {})
+        if getattr(user, "is_superuser", False) or any(held.values()):
+            cached = True
+        else:
+            proofs = [Q(Exists(rows(pk))) for rows in _network_role_rows.values()]
+            cached = bool(proofs) and (
+                get_user_model()._default_manager.filter(pk=pk).filter(reduce(or_, proofs)).exists()
+            )
         setattr(user, "_is_network_member", cached)  # noqa: B010 - a per-request cache
     return cached
 

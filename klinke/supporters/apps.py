@@ -20,9 +20,11 @@ class SupportersConfig(AppConfig):
 
     def ready(self) -> None:
         from klinke.core.models import register_network_role
-        from klinke.supporters.models import is_supporter
+        from klinke.supporters.models import Supporter, is_supporter
 
-        register_network_role("supporter", is_supporter)
+        register_network_role(
+            "supporter", is_supporter, lambda pk: Supporter.objects.filter(user_id=pk)
+        )
 
         from django.contrib.auth.signals import user_logged_in
 
@@ -34,6 +36,5 @@ class SupportersConfig(AppConfig):
         register_personal_data(PERSONAL_DATA)
 
         from klinke.core import search
-        from klinke.supporters.models import Supporter
 
         search.register(Supporter)

@@ -15,12 +15,14 @@ from klinke.collectives.access import (
     member_collective,
     visible_collective,
 )
+from klinke.collectives.models import Membership
 from klinke.conftest import Network, make_user
+from klinke.core import models as core_models
 from klinke.core.models import is_network_member, network_roles
 
 
-def test_it_registers_the_roles_of_collectives_and_supporters_with_core() -> None:
-    assert network_roles() == ["collective member", "supporter"]
+def test_it_registers_the_roles_of_collectives_supporters_and_stewards_with_core() -> None:
+    assert network_roles() == ["collective member", "network steward", "supporter"]
 
 
 def test_it_counts_members_supporters_and_stewards_as_the_network(network: Network) -> None:
@@ -29,6 +31,26 @@ def test_it_counts_members_supporters_and_stewards_as_the_network(network: Netwo
     assert is_network_member(network.stella)  # a steward
     assert not is_network_member(network.outsider)
     assert not is_network_member(make_user("nobody@example.org"))
+
+
+def test_it_asks_network_membership_in_one_query_whose_rows_agree_with_every_role(
+    network: Network, django_assert_num_queries: Any
+) -> None:
+    archived = make_user("archived@example.org")
+    Membership.objects.create(collective=network.hidden, user=archived)
+    network.hidden.archived_at = timezone.now()
+    network.hidden.save()
+    people = [network.alice, network.sam, network.stella, network.outsider, archived]
+    for name in network_roles():
+        holds, rows = core_models._network_roles[name], core_models._network_role_rows[name]
+        for person in people:
+            fresh = type(person).objects.get(pk=person.pk)
+            assert holds(fresh) == rows(person.pk).exists(), (name, person.email)
+    for person in people:
+        fresh = type(person).objects.get(pk=person.pk)
+        with django_assert_num_queries(1):
+            member = is_network_member(fresh)
+        assert member == (person not in (network.outsider, archived))
 
 
 def test_it_does_not_count_membership_of_an_archived_collective(network: Network) -> None:

@@ -303,11 +303,11 @@ def test_it_counts_all_matches_not_just_the_page(network: Any, client: Client) -
 
 # Anonymous: count + page + prefetches of topics, references and memberships (with users).
 ANONYMOUS_LIST_QUERIES = 5
-# A session adds the session and the user, and the network-member check adds the steward
-# group and the membership lookup.
-SESSION_LIST_QUERIES = ANONYMOUS_LIST_QUERIES + 4
+# A session adds the session and the user, and the network-member check (every role in one
+# query) adds one.
+SESSION_LIST_QUERIES = ANONYMOUS_LIST_QUERIES + 3
 # A token adds its lookup (with the user) and the last-used stamp, instead of the session.
-TOKEN_LIST_QUERIES = ANONYMOUS_LIST_QUERIES + 4
+TOKEN_LIST_QUERIES = ANONYMOUS_LIST_QUERIES + 3
 
 
 def test_it_lists_anonymously_in_a_fixed_number_of_queries(
@@ -368,8 +368,8 @@ def test_it_describes_a_collective_in_a_fixed_number_of_queries(
     network: Any, django_assert_num_queries: Any
 ) -> None:
     client = network.client_for(network.alice)
-    # Session, user, the collective, its three prefetches, steward and membership checks.
-    with django_assert_num_queries(8):
+    # Session, user, the collective, its three prefetches, the network-member check.
+    with django_assert_num_queries(7):
         assert client.get(detail_url("quellcode")).status_code == 200
 
     extra = make_user("extra@example.org", "Extra")
@@ -378,7 +378,7 @@ def test_it_describes_a_collective_in_a_fixed_number_of_queries(
     network.collective_a.memberships.create(user=extra)
     more_collectives(3, members=[network.alice])
 
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         body = client.get(detail_url("quellcode")).json()
     assert len(body["references"]) == 5
     assert body["members"] == ["Alice", "Alina", "Extra"]

@@ -182,9 +182,9 @@ def test_it_pages_supporters(network: Any, client: Client) -> None:
 
 # Anonymous: count + page + topics prefetch.
 ANONYMOUS_LIST_QUERIES = 3
-# A session adds the session and the user, the network-member check the steward group and
-# the membership lookup (alice is a member, so the supporter lookup is skipped).
-SESSION_LIST_QUERIES = ANONYMOUS_LIST_QUERIES + 4
+# A session adds the session and the user, the network-member check (every role in one
+# query) one more.
+SESSION_LIST_QUERIES = ANONYMOUS_LIST_QUERIES + 3
 
 
 def test_it_lists_supporters_in_a_fixed_number_of_queries(
