@@ -62,12 +62,20 @@ def semantic_embedder() -> Embedder | None:
 
 
 def topic_tree() -> TopicTree:
-    topics = Topic.objects.select_related("parent").only(
-        "slug", "name_en", "name_de", "parent__slug"
+    """The topics as they are now: read each time (one query of plain rows), built into a
+    tree only when they differ from the last ones read, so the tree and what it has worked
+    out (related topics) live on between requests."""
+    rows = tuple(
+        Topic.objects.order_by("kind", "name_en", "pk").values_list(
+            "slug", "name_en", "name_de", "parent__slug"
+        )
     )
-    return TopicTree.from_topics(
-        TopicNode(t.slug, t.name_en, t.name_de, t.parent.slug if t.parent else None) for t in topics
-    )
+    return _tree_of(rows)
+
+
+@functools.lru_cache(maxsize=2)
+def _tree_of(rows: tuple[tuple[str, str, str, str | None], ...]) -> TopicTree:
+    return TopicTree.from_topics(TopicNode(*row) for row in rows)
 
 
 def kind_labels() -> dict[str, Label]:
@@ -236,20 +244,22 @@ class RankedCandidate:
         language = (get_language() or "de")[:2]
         return [text for reason in self.reasons if (text := reason.text(language))]
 
-    @property
+    # Templates read these several times per row: each is worked out once (a frozen
+    # dataclass still has a __dict__ for cached_property to keep its value in).
+    @functools.cached_property
     def name(self) -> str:
         return str(getattr(self.obj, "title", None) or self.obj.name)
 
-    @property
+    @functools.cached_property
     def owner_name(self) -> str:
         return str(getattr(self.obj, "owner_name", "") or "")
 
-    @property
+    @functools.cached_property
     def item_url(self) -> str:
         """The offer to read before asking, or "" for a supporter suggested as a whole."""
         return self.obj.get_absolute_url() if isinstance(self.obj, Offer) else ""
 
-    @property
+    @functools.cached_property
     def profile_url(self) -> str:
         """The profile of the person or collective behind the suggestion."""
         return str(self.counterpart.get_absolute_url())
@@ -292,13 +302,13 @@ def helpful_feedback() -> dict[str, dict[str, int]]:
     """
     rows = (
         Introduction.objects.filter(Q(helpful=True) | Q(rating__gte=HELPFUL_RATING))
-        .exclude(need__topics=None)
         .values_list("counterpart_key", "need__topics__slug")
         .annotate(n=Count("pk", distinct=True))
     )
     by_party: dict[str, dict[str, int]] = {}
     for key, slug, n in rows:
-        by_party.setdefault(key, {})[slug] = n
+        if slug is not None:  # a need without topics
+            by_party.setdefault(key, {})[slug] = n
     if not by_party:
         return {}
     supporters = {int(k.split(":")[1]) for k in by_party if k.startswith("supporter:")}

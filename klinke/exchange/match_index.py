@@ -211,6 +211,24 @@ def _overlay_documents(
 # --- the live index a request ranks against ------------------------------------------------
 
 
+SUGGESTED_OFFER_FIELDS: Final = (
+    "ref",
+    "title",
+    "kinds",
+    "visibility",
+    "collective__slug",
+    "collective__name",
+    "collective__visibility",
+    "supporter__slug",
+    "supporter__name",
+    "supporter__user_id",
+    "supporter__visibility",
+)
+"""What is read of a suggested offer and its owner: who may see it, whose it is, how it is
+named and linked, its kinds (a ranking returns some 60 of them; whole rows of offers and
+owners cost twice as much to turn into objects)."""
+
+
 class LazyPool(dict[str, Any]):
     """ref -> candidate object, loaded for the refs a ranking returned (few), not for all."""
 
@@ -235,9 +253,12 @@ class LazyPool(dict[str, Any]):
                 kind, _sep, key = ref.partition(":")
                 missing.setdefault(kind, set()).add(key)
         if "offer" in missing:
-            for offer in Offer.objects.filter(ref__in=missing["offer"]).select_related(
-                "supporter", "collective"
-            ):
+            offers = (
+                Offer.objects.filter(ref__in=missing["offer"])
+                .select_related("supporter", "collective")
+                .only(*SUGGESTED_OFFER_FIELDS)
+            )
+            for offer in offers:
                 self[f"offer:{offer.ref}"] = offer
         if "supporter" in missing:
             for supporter in Supporter.objects.filter(slug__in=missing["supporter"]):
