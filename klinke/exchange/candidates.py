@@ -352,6 +352,7 @@ class _IndexCache:
         with self._lock:
             self._entries.clear()
         match_index.overlay_cache.clear()
+        match_index.ranking_cache.clear()
 
 
 index_cache = _IndexCache()

@@ -367,6 +367,78 @@ def _expired(pool: str, generation: store.Generation) -> frozenset[str]:
     return expired
 
 
+@dataclass
+class _RankingCache:
+    """Rankings by everything they depend on, shared by the requests of a process.
+
+    A ranking is a pure function of the query document, the live index (the shared
+    generation, the overlay of changes since and what is masked), the topic tree, the
+    limit, the kind labels and the helpful introductions. Generation, overlay and tree are
+    told apart by identity: a new generation file, a new change row, a new day or changed
+    topics make new objects, so an old ranking is never found for them. The entry holds on
+    to them, so that their ids cannot be taken by others while it lives."""
+
+    size: int = 256
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _entries: OrderedDict[tuple[object, ...], tuple[store.LiveIndex, TopicTree, list[Match]]] = (
+        field(default_factory=OrderedDict)
+    )
+
+    @staticmethod
+    def key(
+        query: MatchDocument,
+        view: store.LiveIndex,
+        limit: int,
+        kind_labels: Mapping[str, Label] | None,
+        feedback: Mapping[str, Mapping[str, int]] | None,
+    ) -> tuple[object, ...]:
+        labels = tuple(sorted(kind_labels.items())) if kind_labels else ()
+        helpful = (
+            tuple(sorted((ref, tuple(sorted(n.items()))) for ref, n in feedback.items()))
+            if feedback
+            else ()
+        )
+        return (id(view.base), id(view.overlay), query, limit, labels, helpful)
+
+    def get(
+        self, key: tuple[object, ...], view: store.LiveIndex, topics: TopicTree
+    ) -> list[Match] | None:
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None:
+                return None
+            seen, tree, matches = entry
+            if (
+                seen.base is not view.base
+                or seen.overlay is not view.overlay
+                or tree is not topics
+                or seen.masked != view.masked
+            ):
+                return None
+            self._entries.move_to_end(key)
+            return matches
+
+    def put(
+        self,
+        key: tuple[object, ...],
+        view: store.LiveIndex,
+        topics: TopicTree,
+        matches: list[Match],
+    ) -> None:
+        with self._lock:
+            self._entries[key] = (view, topics, matches)
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+ranking_cache = _RankingCache()
+
+
 def is_preparing(pool: str) -> bool:
     """Whether suggestions wait for the worker's first build (say so rather than nothing)."""
     if _generation(pool) is not None:
@@ -384,18 +456,27 @@ def rank(
     feedback: Mapping[str, Mapping[str, int]] | None = None,
 ) -> list[Match]:
     """Rank against the live pool, and load the objects of the results (one query per kind),
-    or note them while the pool's objects are deferred (several needs on one page)."""
+    or note them while the pool's objects are deferred (several needs on one page).
+
+    A ranking done before against the same live index with the same inputs, in this
+    request or another, is not done again (`ranking_cache`)."""
     key = (query, limit)
     matches = candidates.rankings.get(key)
     if matches is None:
-        matches = candidates.rankings[key] = store.rank(
-            query,
-            candidates.view,
-            topics=topics,
-            limit=limit,
-            kind_labels=kind_labels,
-            feedback=feedback,
-        )
+        view = candidates.view
+        shared = ranking_cache.key(query, view, limit, kind_labels, feedback)
+        matches = ranking_cache.get(shared, view, topics)
+        if matches is None:
+            matches = store.rank(
+                query,
+                view,
+                topics=topics,
+                limit=limit,
+                kind_labels=kind_labels,
+                feedback=feedback,
+            )
+            ranking_cache.put(shared, view, topics, matches)
+        candidates.rankings[key] = matches = list(matches)
     objects = candidates.objects
     if objects.deferred is not None:
         objects.deferred.update(m.ref for m in matches)
