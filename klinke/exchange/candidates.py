@@ -17,6 +17,7 @@ from typing import Any, TypeAlias, TypedDict
 
 from django.conf import settings
 from django.db.models import Count, Max, Model, Q, QuerySet
+from django.template.defaultfilters import floatformat
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -235,6 +236,12 @@ class RankedCandidate:
         )
 
     @property
+    def score_text(self) -> str:
+        """The score as a page shows it ("Passung 0,88"), as `{% blocktranslate with
+        score=...|floatformat:2 %}score {{ score }}{% endblocktranslate %}` would."""
+        return _score_text(self.score, get_language() or "")
+
+    @property
     def strength(self) -> str:
         """The score in plain words, for beside the number ("Passung 0,77")."""
         return fit_strength(self.score)
@@ -280,6 +287,13 @@ class RankedCandidate:
             "reasons": [reason.as_dict() for reason in self.reasons],
             "also": [entry.as_dict() for entry in self.also],
         }
+
+
+@functools.lru_cache(maxsize=1024)
+def _score_text(score: float, language: str) -> str:
+    # Scores have four decimals and repeat (a party's offers): each is formatted once per
+    # language; `language` is the active one, which gettext and floatformat read.
+    return _("score %(score)s") % {"score": floatformat(score, 2)}
 
 
 def fit_strength(score: float) -> str:
