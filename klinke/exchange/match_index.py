@@ -386,6 +386,7 @@ class _RankingCache:
 
     @staticmethod
     def key(
+        pool: str,
         query: MatchDocument,
         view: store.LiveIndex,
         limit: int,
@@ -398,7 +399,7 @@ class _RankingCache:
             if feedback
             else ()
         )
-        return (id(view.base), id(view.overlay), query, limit, labels, helpful)
+        return (pool, id(view.base), id(view.overlay), query, limit, labels, helpful)
 
     def get(
         self, key: tuple[object, ...], view: store.LiveIndex, topics: TopicTree
@@ -426,6 +427,15 @@ class _RankingCache:
         matches: list[Match],
     ) -> None:
         with self._lock:
+            # Rankings of the pool's previous generation are found no more: let it go now
+            # (its file may be gone and only mapped), not when they are the least recent.
+            stale = [
+                k
+                for k, (seen, _t, _m) in self._entries.items()
+                if k[0] == key[0] and seen.base is not view.base
+            ]
+            for k in stale:
+                del self._entries[k]
             self._entries[key] = (view, topics, matches)
             self._entries.move_to_end(key)
             while len(self._entries) > self.size:
@@ -464,7 +474,9 @@ def rank(
     matches = candidates.rankings.get(key)
     if matches is None:
         view = candidates.view
-        shared = ranking_cache.key(query, view, limit, kind_labels, feedback)
+        shared = ranking_cache.key(
+            candidates.objects.pool, query, view, limit, kind_labels, feedback
+        )
         matches = ranking_cache.get(shared, view, topics)
         if matches is None:
             matches = store.rank(

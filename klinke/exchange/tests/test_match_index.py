@@ -336,6 +336,7 @@ def test_it_ranks_again_only_when_something_the_ranking_reads_changed(
     offer, other, need = pricing
     monkeypatch.setattr(match_index, "OVERLAY_GRACE", timedelta(0))
     match_index.do_fold_match_changes()
+    build, documents = match_index.build_generation, match_index._all_documents
     forbid_building(monkeypatch)
     ranked: list[int] = []
     real = store.rank
@@ -372,3 +373,13 @@ def test_it_ranks_again_only_when_something_the_ranking_reads_changed(
     Topic.objects.filter(slug="pricing").update(name_en="Prices")
     rank_now()
     assert len(ranked) == 5
+
+    # A new generation: the rankings of the previous one are let go at the next ranking.
+    monkeypatch.setattr(match_index, "build_generation", build)
+    monkeypatch.setattr(match_index, "_all_documents", documents)
+    assert match_index.do_fold_match_changes() >= 1
+    rank_now()
+    current = match_index.live_index(match_index.HELPERS)
+    assert current is not None and current.generation == 2
+    kept = list(match_index.ranking_cache._entries.values())
+    assert kept and all(view.base is current.view.base for view, _tree, _m in kept)
