@@ -17,6 +17,7 @@ from typing import Any, TypeAlias, TypedDict
 
 from django.conf import settings
 from django.db.models import Count, Max, Model, Q, QuerySet
+from django.template.defaultfilters import floatformat
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -62,12 +63,20 @@ def semantic_embedder() -> Embedder | None:
 
 
 def topic_tree() -> TopicTree:
-    topics = Topic.objects.select_related("parent").only(
-        "slug", "name_en", "name_de", "parent__slug"
+    """The topics as they are now: read each time (one query of plain rows), built into a
+    tree only when they differ from the last ones read, so the tree and what it has worked
+    out (related topics) live on between requests."""
+    rows = tuple(
+        Topic.objects.order_by("kind", "name_en", "pk").values_list(
+            "slug", "name_en", "name_de", "parent__slug"
+        )
     )
-    return TopicTree.from_topics(
-        TopicNode(t.slug, t.name_en, t.name_de, t.parent.slug if t.parent else None) for t in topics
-    )
+    return _tree_of(rows)
+
+
+@functools.lru_cache(maxsize=2)
+def _tree_of(rows: tuple[tuple[str, str, str, str | None], ...]) -> TopicTree:
+    return TopicTree.from_topics(TopicNode(*row) for row in rows)
 
 
 def kind_labels() -> dict[str, Label]:
@@ -227,6 +236,12 @@ class RankedCandidate:
         )
 
     @property
+    def score_text(self) -> str:
+        """The score as a page shows it ("Passung 0,88"), as `{% blocktranslate with
+        score=...|floatformat:2 %}score {{ score }}{% endblocktranslate %}` would."""
+        return _score_text(self.score, get_language() or "")
+
+    @property
     def strength(self) -> str:
         """The score in plain words, for beside the number ("Passung 0,77")."""
         return fit_strength(self.score)
@@ -236,20 +251,22 @@ class RankedCandidate:
         language = (get_language() or "de")[:2]
         return [text for reason in self.reasons if (text := reason.text(language))]
 
-    @property
+    # Templates read these several times per row: each is worked out once (a frozen
+    # dataclass still has a __dict__ for cached_property to keep its value in).
+    @functools.cached_property
     def name(self) -> str:
         return str(getattr(self.obj, "title", None) or self.obj.name)
 
-    @property
+    @functools.cached_property
     def owner_name(self) -> str:
         return str(getattr(self.obj, "owner_name", "") or "")
 
-    @property
+    @functools.cached_property
     def item_url(self) -> str:
         """The offer to read before asking, or "" for a supporter suggested as a whole."""
         return self.obj.get_absolute_url() if isinstance(self.obj, Offer) else ""
 
-    @property
+    @functools.cached_property
     def profile_url(self) -> str:
         """The profile of the person or collective behind the suggestion."""
         return str(self.counterpart.get_absolute_url())
@@ -272,6 +289,13 @@ class RankedCandidate:
         }
 
 
+@functools.lru_cache(maxsize=1024)
+def _score_text(score: float, language: str) -> str:
+    # Scores have four decimals and repeat (a party's offers): each is formatted once per
+    # language; `language` is the active one, which gettext and floatformat read.
+    return _("score %(score)s") % {"score": floatformat(score, 2)}
+
+
 def fit_strength(score: float) -> str:
     """A match score in plain words; the bands are documented in `matching/weights.py`."""
     if score >= STRENGTH_BANDS[0]:
@@ -292,13 +316,13 @@ def helpful_feedback() -> dict[str, dict[str, int]]:
     """
     rows = (
         Introduction.objects.filter(Q(helpful=True) | Q(rating__gte=HELPFUL_RATING))
-        .exclude(need__topics=None)
         .values_list("counterpart_key", "need__topics__slug")
         .annotate(n=Count("pk", distinct=True))
     )
     by_party: dict[str, dict[str, int]] = {}
     for key, slug, n in rows:
-        by_party.setdefault(key, {})[slug] = n
+        if slug is not None:  # a need without topics
+            by_party.setdefault(key, {})[slug] = n
     if not by_party:
         return {}
     supporters = {int(k.split(":")[1]) for k in by_party if k.startswith("supporter:")}
@@ -342,6 +366,7 @@ class _IndexCache:
         with self._lock:
             self._entries.clear()
         match_index.overlay_cache.clear()
+        match_index.ranking_cache.clear()
 
 
 index_cache = _IndexCache()

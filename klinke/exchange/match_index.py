@@ -211,6 +211,24 @@ def _overlay_documents(
 # --- the live index a request ranks against ------------------------------------------------
 
 
+SUGGESTED_OFFER_FIELDS: Final = (
+    "ref",
+    "title",
+    "kinds",
+    "visibility",
+    "collective__slug",
+    "collective__name",
+    "collective__visibility",
+    "supporter__slug",
+    "supporter__name",
+    "supporter__user_id",
+    "supporter__visibility",
+)
+"""What is read of a suggested offer and its owner: who may see it, whose it is, how it is
+named and linked, its kinds (a ranking returns some 60 of them; whole rows of offers and
+owners cost twice as much to turn into objects)."""
+
+
 class LazyPool(dict[str, Any]):
     """ref -> candidate object, loaded for the refs a ranking returned (few), not for all."""
 
@@ -235,9 +253,12 @@ class LazyPool(dict[str, Any]):
                 kind, _sep, key = ref.partition(":")
                 missing.setdefault(kind, set()).add(key)
         if "offer" in missing:
-            for offer in Offer.objects.filter(ref__in=missing["offer"]).select_related(
-                "supporter", "collective"
-            ):
+            offers = (
+                Offer.objects.filter(ref__in=missing["offer"])
+                .select_related("supporter", "collective")
+                .only(*SUGGESTED_OFFER_FIELDS)
+            )
+            for offer in offers:
                 self[f"offer:{offer.ref}"] = offer
         if "supporter" in missing:
             for supporter in Supporter.objects.filter(slug__in=missing["supporter"]):
@@ -346,6 +367,88 @@ def _expired(pool: str, generation: store.Generation) -> frozenset[str]:
     return expired
 
 
+@dataclass
+class _RankingCache:
+    """Rankings by everything they depend on, shared by the requests of a process.
+
+    A ranking is a pure function of the query document, the live index (the shared
+    generation, the overlay of changes since and what is masked), the topic tree, the
+    limit, the kind labels and the helpful introductions. Generation, overlay and tree are
+    told apart by identity: a new generation file, a new change row, a new day or changed
+    topics make new objects, so an old ranking is never found for them. The entry holds on
+    to them, so that their ids cannot be taken by others while it lives."""
+
+    size: int = 256
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _entries: OrderedDict[tuple[object, ...], tuple[store.LiveIndex, TopicTree, list[Match]]] = (
+        field(default_factory=OrderedDict)
+    )
+
+    @staticmethod
+    def key(
+        pool: str,
+        query: MatchDocument,
+        view: store.LiveIndex,
+        limit: int,
+        kind_labels: Mapping[str, Label] | None,
+        feedback: Mapping[str, Mapping[str, int]] | None,
+    ) -> tuple[object, ...]:
+        labels = tuple(sorted(kind_labels.items())) if kind_labels else ()
+        helpful = (
+            tuple(sorted((ref, tuple(sorted(n.items()))) for ref, n in feedback.items()))
+            if feedback
+            else ()
+        )
+        return (pool, id(view.base), id(view.overlay), query, limit, labels, helpful)
+
+    def get(
+        self, key: tuple[object, ...], view: store.LiveIndex, topics: TopicTree
+    ) -> list[Match] | None:
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None:
+                return None
+            seen, tree, matches = entry
+            if (
+                seen.base is not view.base
+                or seen.overlay is not view.overlay
+                or tree is not topics
+                or seen.masked != view.masked
+            ):
+                return None
+            self._entries.move_to_end(key)
+            return matches
+
+    def put(
+        self,
+        key: tuple[object, ...],
+        view: store.LiveIndex,
+        topics: TopicTree,
+        matches: list[Match],
+    ) -> None:
+        with self._lock:
+            # Rankings of the pool's previous generation are found no more: let it go now
+            # (its file may be gone and only mapped), not when they are the least recent.
+            stale = [
+                k
+                for k, (seen, _t, _m) in self._entries.items()
+                if k[0] == key[0] and seen.base is not view.base
+            ]
+            for k in stale:
+                del self._entries[k]
+            self._entries[key] = (view, topics, matches)
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+ranking_cache = _RankingCache()
+
+
 def is_preparing(pool: str) -> bool:
     """Whether suggestions wait for the worker's first build (say so rather than nothing)."""
     if _generation(pool) is not None:
@@ -363,18 +466,29 @@ def rank(
     feedback: Mapping[str, Mapping[str, int]] | None = None,
 ) -> list[Match]:
     """Rank against the live pool, and load the objects of the results (one query per kind),
-    or note them while the pool's objects are deferred (several needs on one page)."""
+    or note them while the pool's objects are deferred (several needs on one page).
+
+    A ranking done before against the same live index with the same inputs, in this
+    request or another, is not done again (`ranking_cache`)."""
     key = (query, limit)
     matches = candidates.rankings.get(key)
     if matches is None:
-        matches = candidates.rankings[key] = store.rank(
-            query,
-            candidates.view,
-            topics=topics,
-            limit=limit,
-            kind_labels=kind_labels,
-            feedback=feedback,
+        view = candidates.view
+        shared = ranking_cache.key(
+            candidates.objects.pool, query, view, limit, kind_labels, feedback
         )
+        matches = ranking_cache.get(shared, view, topics)
+        if matches is None:
+            matches = store.rank(
+                query,
+                view,
+                topics=topics,
+                limit=limit,
+                kind_labels=kind_labels,
+                feedback=feedback,
+            )
+            ranking_cache.put(shared, view, topics, matches)
+        candidates.rankings[key] = matches = list(matches)
     objects = candidates.objects
     if objects.deferred is not None:
         objects.deferred.update(m.ref for m in matches)

@@ -21,7 +21,7 @@ Python:
 3. *Region and semantic factors with early termination.* They are added while a
    top-k heap is kept; the loop stops once even perfect values for them could not
    reach the k-th best score.
-4. *Reasons* are computed for the top k only.
+4. *Reasons* are computed for the top k only, and only when read (:class:`Explanation`).
 
 Only step 1 approximates (no term frequency or length, linearised saturation, NUTS
 areas instead of distances); ``bench/match.py --check`` measures how often the top
@@ -53,7 +53,7 @@ from klinke.matching.analysis import (
     spelling_terms,
 )
 from klinke.matching.documents import Label, MatchDocument, Region, TopicTree
-from klinke.matching.reasons import Factor, Match, Reason, language_label
+from klinke.matching.reasons import Explanation, Factor, Match, Reason, language_label
 from klinke.matching.semantic import Embedder, cosine
 from klinke.matching.weights import DEFAULT_WEIGHTS, Weights
 
@@ -834,6 +834,8 @@ def rank(
     # Min-heap keyed (score, -id): its root is the worst kept match. Ids follow ref
     # order, so among equal scores the larger ref is the worse one.
     heap: list[tuple[float, int, dict[Factor, float]]] = []
+    # Many candidates share a place (a city, a collective's offers): each is measured once.
+    region_values: dict[tuple[Region | None, bool], float] = {}
     for neg_known, i, early in scored:
         known = -neg_known
         full = len(heap) == limit
@@ -842,8 +844,13 @@ def rank(
         values: dict[Factor, float] = dict(zip(_EARLY, early, strict=True))
         extra = 0.0
         if "region" in share:
-            values["region"] = _region(query_doc, docs[i], w).value
-            extra += share["region"] * values["region"]
+            doc = docs[i]
+            place = (doc.region, doc.remote)
+            region = region_values.get(place)
+            if region is None:
+                region = region_values[place] = _region(query_doc, doc, w).value
+            values["region"] = region
+            extra += share["region"] * region
         if "semantic" in share:
             vector = index._vectors[i] if index._vectors is not None else None
             sim = cosine(q.vector, vector) if q.vector is not None and vector else 0.0
@@ -864,7 +871,9 @@ def rank(
             ref=docs[-neg].ref,
             type=docs[-neg].type,
             score=score,
-            reasons=_reasons(q, index, -neg, values, topics, kind_labels),
+            reasons=Explanation(
+                functools.partial(_reasons, q, index, -neg, values, topics, kind_labels)
+            ),
         )
         for score, neg, values in best
     ]

@@ -8,8 +8,9 @@ and testable without Django.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Final, Literal
+from typing import Final, Literal, overload
 
 from klinke.matching.documents import Label
 
@@ -240,11 +241,60 @@ class Reason:
         }
 
 
+class Explanation(Sequence[Reason]):
+    """A match's reasons, worked out when first read.
+
+    A ranking returns more matches than a page shows (some are filtered out, a party's
+    further offers show only their name): reasons cost more than the scores, so only the
+    ones read are explained. Equal to any sequence holding the same reasons.
+    """
+
+    __slots__ = ("_explain", "_reasons")
+
+    def __init__(self, explain: Callable[[], list[Reason]]) -> None:
+        self._explain: Callable[[], list[Reason]] | None = explain
+        self._reasons: list[Reason] | None = None
+
+    def _list(self) -> list[Reason]:
+        if self._reasons is None:
+            assert self._explain is not None
+            self._reasons, self._explain = self._explain(), None
+        return self._reasons
+
+    @overload
+    def __getitem__(self, i: int) -> Reason: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[Reason]: ...
+    def __getitem__(self, i: int | slice) -> Reason | list[Reason]:
+        return self._list()[i]
+
+    def __len__(self) -> int:
+        return len(self._list())
+
+    def __iter__(self) -> Iterator[Reason]:
+        return iter(self._list())
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Explanation):
+            other = other._list()
+        if isinstance(other, Sequence) and not isinstance(other, (str, bytes)):
+            return self._list() == list(other)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return repr(self._list())
+
+
 @dataclass(frozen=True, slots=True)
 class Match:
-    """A ranked candidate: its ref and type, score in [0, 1], reasons best first."""
+    """A ranked candidate: its ref and type, score in [0, 1], reasons best first.
+
+    The engine's reasons are an :class:`Explanation`, worked out when first read.
+    """
 
     ref: str
     type: str
     score: float
-    reasons: list[Reason] = field(default_factory=list)
+    reasons: Sequence[Reason] = field(default_factory=list)

@@ -17,7 +17,9 @@ from klinke.exchange import actions, match_index
 from klinke.exchange.candidates import rank_helpers_for_need, rank_needs_for_offer
 from klinke.exchange.models import ItemState, MatchChange, Outcome
 from klinke.exchange.tests.factories import make_need, make_offer
+from klinke.matching import store
 from klinke.matching.engine import MatchIndex
+from klinke.topics.models import Topic
 
 pytestmark = pytest.mark.django_db
 
@@ -224,16 +226,28 @@ def test_it_ranks_needs_for_an_offer_from_the_shared_index_and_the_changes(
 
 
 def test_it_shows_a_need_page_with_a_built_index_in_few_queries(
-    network: Any, pricing: Any, django_assert_max_num_queries: Any, monkeypatch: pytest.MonkeyPatch
+    network: Any,
+    pricing: Any,
+    django_assert_num_queries: Any,
+    django_assert_max_num_queries: Any,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     _offer, _other, need = pricing
+    make_offer(
+        network.supporter, "Preise kalkulieren", "Tagessätze und Preise.", topics=["pricing"]
+    )
     monkeypatch.setattr(match_index, "OVERLAY_GRACE", timedelta(0))
     match_index.do_fold_match_changes()
     client = network.client_for(network.alice)
-    assert client.get(need.get_absolute_url()).status_code == 200
+    response = client.get(need.get_absolute_url())
+    assert response.status_code == 200
+    assert any(match.also for match, _asked, _key in response.context["matches"])
 
-    # The index costs one query (the changes since the build); the results' objects two.
-    with django_assert_max_num_queries(15):  # one reads helpful introductions
+    # The page: session, user, steward and network member (4); the need, its topics, its
+    # collective and the owner check (4); the changes since the build, the topics, helpful
+    # introductions, the need collective's members, the suggested offers and supporters
+    # (6); the need's introductions (1). Further offers of a party cost nothing more.
+    with django_assert_num_queries(15):
         assert client.get(need.get_absolute_url()).status_code == 200
     with django_assert_max_num_queries(1):
         match_index.live_index(match_index.HELPERS)
@@ -312,3 +326,61 @@ def test_it_embeds_each_text_once_and_again_after_a_reanalysis(
     model.embedded.clear()
     match_index.build_generation(match_index.HELPERS, reanalyse=True)
     assert len(model.embedded) == first.documents
+
+
+def test_it_ranks_again_only_when_something_the_ranking_reads_changed(
+    network: Any, pricing: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from klinke.exchange import candidates
+
+    offer, other, need = pricing
+    monkeypatch.setattr(match_index, "OVERLAY_GRACE", timedelta(0))
+    match_index.do_fold_match_changes()
+    build, documents = match_index.build_generation, match_index._all_documents
+    forbid_building(monkeypatch)
+    ranked: list[int] = []
+    real = store.rank
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        ranked.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(store, "rank", counting)
+    first = rows(rank_helpers_for_need(need))
+    assert rows(rank_helpers_for_need(need)) == first
+    assert len(ranked) == 1  # the second request found the first one's ranking
+
+    # A change row (an edit) makes a new overlay: ranked again, the edit shown at once.
+    other.description = "We run servers and help with pricing and day rates."
+    other.save()
+    assert other.ref in [m.ref for m in rank_helpers_for_need(need, limit=20)]
+    assert len(ranked) == 2
+
+    # Other helpful introductions, or other topics, are other inputs (each request has
+    # its own live index).
+    query = candidates.need_document(need)
+
+    def rank_now(**kwargs: Any) -> None:
+        live = match_index.live_index(match_index.HELPERS)
+        assert live is not None
+        match_index.rank(query, live, topics=candidates.topic_tree(), limit=5, **kwargs)
+
+    rank_now()
+    rank_now()
+    assert len(ranked) == 3
+    rank_now(feedback={f"offer:{offer.ref}": {"pricing": 1}})
+    assert len(ranked) == 4
+    Topic.objects.filter(slug="pricing").update(name_en="Prices")
+    rank_now()
+    assert len(ranked) == 5
+
+    # A new generation: the rankings of the previous one are let go at the next ranking.
+    monkeypatch.setattr(match_index, "build_generation", build)
+    monkeypatch.setattr(match_index, "_all_documents", documents)
+    assert match_index.do_fold_match_changes() >= 1
+    rank_now()
+    current = match_index.live_index(match_index.HELPERS)
+    assert current is not None and current.generation == 2
+    entries = match_index.ranking_cache._entries.items()
+    kept = [entry for key, entry in entries if key[0] == match_index.HELPERS]
+    assert kept and all(view.base is current.view.base for view, _tree, _m in kept)

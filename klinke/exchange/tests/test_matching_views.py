@@ -405,3 +405,20 @@ def test_it_shows_the_exchange_index_in_a_fixed_number_of_queries(
         with django_assert_max_num_queries(first):
             response = client.get(url)
         assert len(response.context["page"].object_list) == 20
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+@pytest.mark.parametrize("score", [0.8799, 0.5, 0.12345, 1.0, 0.005])
+def test_it_writes_a_suggestions_score_as_the_template_tag_did(language: str, score: float) -> None:
+    from django.template import Context, Template
+    from django.utils import translation
+
+    from klinke.exchange.candidates import RankedCandidate
+
+    tag = Template(
+        "{% load i18n %}{% blocktranslate with score=s|floatformat:2 %}score {{ score }}"
+        "{% endblocktranslate %}"
+    )
+    candidate = RankedCandidate(type="offer", ref="x", score=score, reasons=(), obj=None)
+    with translation.override(language):
+        assert candidate.score_text == tag.render(Context({"s": score}))

@@ -403,3 +403,45 @@ def test_it_reason_as_dict_carries_both_languages() -> None:
         "de": "Sitzt in Halle, 32 km entfernt",
     }
     assert region["distance_km"] == pytest.approx(32, abs=1)
+
+
+def test_it_explains_a_match_only_when_its_reasons_are_read(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from klinke.matching import engine
+
+    offers = [doc(f"offer:{n}", "Preisgestaltung", region=HALLE) for n in range(5)]
+    eager = rank(NEED, offers, topics=TREE)
+    explained: list[int] = []
+
+    def counting(*args: object) -> object:
+        explained.append(1)
+        return real(*args)
+
+    real = engine._reasons
+    monkeypatch.setattr(engine, "_reasons", counting)
+    matches = rank(NEED, offers, topics=TREE)
+    assert len(matches) == 5 and not explained
+    assert matches[0].reasons[0] == eager[0].reasons[0]
+    assert len(explained) == 1
+    assert list(matches[0].reasons) == list(eager[0].reasons)
+    assert len(explained) == 1  # worked out once
+    assert matches == eager  # equal, reasons included
+
+
+def test_it_measures_a_shared_place_once_with_the_same_scores() -> None:
+    # Candidates at one place share their region value; it must be each one's own.
+    offers = [
+        doc(f"offer:{n}", "Preisgestaltung", region=region, remote=n % 2 == 0)
+        for n, region in enumerate([HALLE, BERLIN, HALLE, VIENNA, BERLIN, None, HALLE])
+    ]
+    need = replace(NEED, remote=True)
+    index = MatchIndex.build(offers)
+    matches = rank(need, index, topics=TREE, limit=10)
+    assert len(matches) == len(offers)
+    for match in matches:
+        one = [o for o in offers if o.ref == match.ref]
+        alone = rank(need, MatchIndex.build(one, statistics=index.statistics), topics=TREE)
+        assert [(m.ref, m.score, list(m.reasons)) for m in alone] == [
+            (match.ref, match.score, list(match.reasons))
+        ]

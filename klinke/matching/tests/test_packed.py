@@ -90,7 +90,8 @@ def test_it_packs_an_empty_index_that_ranks_nothing() -> None:
 
 def test_it_finds_a_short_querys_terms_in_long_documents_as_the_built_index_does() -> None:
     # A long document is searched term by term (binary search over its sorted term ids), a
-    # short one is decoded whole; both must give the built index's impacts and reasons.
+    # short one's term ids are listed and intersected with the query's; both must give the
+    # built index's impacts and reasons.
     words = [f"Fachwort{n}x" for n in range(80)]
     docs = [
         MatchDocument(
