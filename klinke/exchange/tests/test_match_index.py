@@ -243,11 +243,11 @@ def test_it_shows_a_need_page_with_a_built_index_in_few_queries(
     assert response.status_code == 200
     assert any(match.also for match, _asked, _key in response.context["matches"])
 
-    # The page: session, user, steward and network member (4); the need, its topics, its
+    # The page: session, user and the network-member check (3); the need, its topics, its
     # collective and the owner check (4); the changes since the build, the topics, helpful
     # introductions, the need collective's members, the suggested offers and supporters
     # (6); the need's introductions (1). Further offers of a party cost nothing more.
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(14):
         assert client.get(need.get_absolute_url()).status_code == 200
     with django_assert_max_num_queries(1):
         match_index.live_index(match_index.HELPERS)
