@@ -25,8 +25,9 @@ from klinke.exchange.models import Need, Offer
 from klinke.knowledge.models import Article
 from klinke.matching.analysis import search_document
 from klinke.supporters.models import Supporter
-from klinke.workbench.models import Lead
-from klinke.workshops.models import Event
+from klinke.topics.models import Topic
+from klinke.workbench.models import Decision, Lead
+from klinke.workshops.models import Event, WorkshopIdea
 
 pytestmark = [
     pytest.mark.django_db,
@@ -179,6 +180,16 @@ def _pages(network: Network) -> list[tuple[str, str, int]]:
         description="Wie kalkulieren wir unseren Tagessatz?",
         kinds=",advice,",
     )
+    need.topics.set(Topic.objects.filter(slug__in=["pricing", "acquisition"]))
+    # An idea gathering interest beside the events, and a decision waiting on the board.
+    idea = WorkshopIdea.objects.create(title="Preisgestaltung für Kollektive", description="…")
+    idea.topics.set(Topic.objects.filter(slug="pricing"))
+    Decision.objects.create(
+        collective=network.collective_a,
+        question="Nehmen wir den Auftrag an?",
+        deadline=timezone.now() + timedelta(days=3),
+        quorum_percent=50,
+    )
     slug = network.collective_a.slug
     return [
         # the personal home: what waits, suggestions, decisions, events, first steps
@@ -196,6 +207,7 @@ def _pages(network: Network) -> list[tuple[str, str, int]]:
         ("exchange needs", "/exchange/", 8),
         ("exchange offers", "/exchange/?show=offers", 8),
         ("knowledge search", "/knowledge/?q=Preisgestaltung", 9),
+        # the events with their topics, the ideas with theirs, the topic filter's choices
         ("workshops", "/workshops/", 11),
         ("workshops search", "/workshops/?q=Preisgestaltung", 11),
         ("workbench board", f"/collectives/{slug}/workbench/", 10),
