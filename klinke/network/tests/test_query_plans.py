@@ -210,7 +210,9 @@ def _pages(network: Network) -> list[tuple[str, str, int]]:
         # the events with their topics, the ideas with theirs, the topic filter's choices
         ("workshops", "/workshops/", 11),
         ("workshops search", "/workshops/?q=Preisgestaltung", 11),
-        ("workbench board", f"/collectives/{slug}/workbench/", 10),
+        # the collective with the membership check in one query; leads, members, settings,
+        # offered referrals, open decisions
+        ("workbench board", f"/collectives/{slug}/workbench/", 9),
         # its public vouches: one query
         ("collective profile", f"/collectives/{slug}/", 9),
         ("need page", need.get_absolute_url(), 14),
