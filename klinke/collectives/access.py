@@ -61,10 +61,16 @@ def visible_collective(
 
 
 def member_collective(request: HttpRequest, slug: str) -> Collective:
-    """The collective, for its members only: 404 for everyone else (the members-only area)."""
-    collective = visible_collective(request, slug)
-    if not collective.has_member(request.user):
+    """The collective, for its members only: 404 for everyone else (the members-only area).
+
+    What `visible_collective` and `has_member` would answer together (a member may see their
+    collective even when it is archived), in one query.
+    """
+    pk = signed_in_pk(request.user)
+    if pk is None:
         raise Http404
+    visible = Collective.objects.visible_to(request.user).filter(memberships__user_id=pk)
+    collective: Collective = get_object_or_404(visible, slug=slug)
     return collective
 
 

@@ -42,3 +42,30 @@ class TopicsField(forms.ModelMultipleChoiceField[Topic]):
         kwargs.setdefault("label", _("topics"))
         kwargs.setdefault("required", False)
         super().__init__(queryset=Topic.objects.all(), **kwargs)
+
+
+class _ListedTopicChoices(forms.models.ModelChoiceIterator):
+    """The topics read with one ordinary query. Django's iterator reads through
+    `QuerySet.iterator()`, which on PostgreSQL opens a server-side cursor (DECLARE, FETCH and
+    CLOSE: three round trips) for a table of a few dozen rows, on every list page."""
+
+    def __iter__(self) -> Iterator[Any]:
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for topic in self.queryset:
+            yield self.choice(topic)
+
+    def __len__(self) -> int:
+        return len(self.queryset) + (self.field.empty_label is not None)
+
+
+class TopicFilterField(forms.ModelChoiceField[Topic]):
+    """One topic to filter a list by, chosen by its slug from a select of all topics."""
+
+    iterator = _ListedTopicChoices
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("label", _("Topic"))
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("to_field_name", "slug")
+        super().__init__(queryset=Topic.objects.only("slug", "name_en", "name_de"), **kwargs)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 
 from django.db import models
 from django.utils.translation import get_language
@@ -61,3 +61,26 @@ class Topic(models.Model):
     @property
     def name(self) -> str:
         return self.name_de if (get_language() or "de").startswith("de") else self.name_en
+
+
+def topic_names_by_row(model: type[models.Model], pks: Collection[int]) -> dict[int, list[str]]:
+    """The names of the topics of each row of `model` (by primary key) in the visitor's
+    language and the topics' own order, read in one query without building Topic objects:
+    all a list of cards shows of them, and far cheaper than prefetching the topics."""
+    relation = model._meta.get_field("topics")
+    assert isinstance(relation, models.ManyToManyField)
+    through = relation.remote_field.through
+    assert through is not None
+    row = relation.m2m_field_name()
+    topic = relation.m2m_reverse_field_name()
+    name = "name_de" if (get_language() or "de").startswith("de") else "name_en"
+    names: dict[int, list[str]] = {pk: [] for pk in pks}
+    if names:
+        found = (
+            through._default_manager.filter(**{f"{row}_id__in": list(names)})
+            .order_by(f"{topic}__kind", f"{topic}__name_en", f"{topic}_id")
+            .values_list(f"{row}_id", f"{topic}__{name}")
+        )
+        for pk, topic_name in found:
+            names[pk].append(topic_name)
+    return names

@@ -17,7 +17,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -280,10 +280,36 @@ class LeadQuerySet(models.QuerySet["Lead"]):
         return self.filter(Q(stage__in=OPEN_STAGES) | Q(stage_changed_at__gte=since))
 
     def for_cards(self) -> LeadQuerySet:
-        """What a card shows, in a fixed number of queries however many leads there are."""
-        return self.select_related(
-            "organisation", "referred_by_referral__from_collective"
-        ).prefetch_related("members")
+        """What a card (or a row of the lead list) shows, and only that, in a fixed number of
+        queries however many leads there are."""
+        from klinke.accounts.models import User
+
+        return (
+            self.select_related("organisation", "referred_by_referral__from_collective")
+            .only(*CARD_FIELDS)
+            .prefetch_related(
+                Prefetch("members", queryset=User.objects.only("name", "email", "deleted_at"))
+            )
+        )
+
+
+CARD_FIELDS = (
+    "title",
+    "stage",
+    "client_name",
+    "value_min",
+    "value_max",
+    "next_action",
+    "next_action_due",
+    "last_activity_at",
+    "is_flagged",
+    "decision_outcome",
+    "updated_at",
+    "organisation__name",
+    "referred_by_referral__from_collective__name",
+)
+"""The columns a lead's card on the board and its row in the lead list show (the lead list
+sorts by `updated_at` too). Everything else, such as the description, stays in the database."""
 
 
 def hits_fingerprint(keys: Iterable[Sequence[str]]) -> str:

@@ -14,6 +14,7 @@ from klinke.core.forms import CleanTextInputs
 from klinke.core.languages import WORKING_LANGUAGES
 from klinke.core.models import Visitor
 from klinke.core.widgets import IsoDateInput, IsoTimeInput
+from klinke.topics.forms import TopicFilterField
 from klinke.topics.models import Topic
 from klinke.workshops.actions import EVENT_FIELDS, EventFields, IdeaFields, check_event
 from klinke.workshops.models import (
@@ -280,13 +281,7 @@ class _ListFilterForm(CleanTextInputs, forms.Form):
     """What both workshop lists filter by first: words and a topic."""
 
     q = forms.CharField(label=_("Search"), required=False, max_length=200)
-    topic = forms.ModelChoiceField(
-        label=_("Topic"),
-        queryset=Topic.objects.all(),
-        to_field_name="slug",
-        required=False,
-        empty_label=_("all topics"),
-    )
+    topic = TopicFilterField(empty_label=_("all topics"))
 
 
 class EventFilterForm(_ListFilterForm):

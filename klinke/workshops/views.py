@@ -72,6 +72,8 @@ from klinke.workshops.models import (
 )
 
 PAGE_SIZE = 20
+LONG_TEXTS = ("description", "search_document")
+"""Columns of events and ideas that their cards in a list do not show."""
 FEED_PAST_DAYS = 60
 """Feeds keep recently ended events, so calendars do not lose them at once."""
 
@@ -120,7 +122,8 @@ def _filtered_events(request: HttpRequest, form: EventFilterForm) -> EventQueryS
         events = events.filter(language=data["language"])
     if data.get("format"):
         events = events.filter(format=data["format"])
-    return events.with_counts().prefetch_related("topics", "hosts")
+    # The cards show neither hosts nor the long texts.
+    return events.with_counts().defer(*LONG_TEXTS).prefetch_related("topics")
 
 
 def index(request: HtmxHttpRequest) -> HttpResponse:
@@ -138,6 +141,8 @@ def index(request: HtmxHttpRequest) -> HttpResponse:
         WorkshopIdea.objects.open()
         .visible_to(request.user)
         .with_interest_count()
+        .defer(*LONG_TEXTS)
+        .prefetch_related("topics")
         .order_by("-interest_count", "-created_at")[:4]
     )
     return render(request, "workshops/index.html", context)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.test import RequestFactory
@@ -77,3 +78,36 @@ def test_it_answers_404_to_non_members_and_403_only_for_acting_in_a_visible_coll
         collective_to_act_for(_request(network.outsider), network.collective_a.slug)
     assert member_collective(_request(network.alice), "quellcode") == network.collective_a
     assert visible_collective(_request(network.bob), "verborgen") == network.hidden
+
+
+def test_it_lets_only_members_into_the_members_area_in_one_query(
+    network: Network, django_assert_num_queries: Any
+) -> None:
+    alice = type(network.alice).objects.get(pk=network.alice.pk)
+    is_network_member(alice)  # the base of every page has asked already
+    with django_assert_num_queries(1):
+        assert member_collective(_request(alice), "quellcode") == network.collective_a
+    for user in (network.outsider, AnonymousUser()):
+        with pytest.raises(Http404):
+            member_collective(_request(user), "quellcode")
+    with pytest.raises(Http404):
+        member_collective(_request(alice), "no-such-collective")
+    # A member still enters a collective that was archived, when they may see it at all.
+    network.collective_a.archived_at = timezone.now()
+    network.collective_a.save()
+    assert member_collective(_request(network.alice2), "quellcode") == network.collective_a
+
+
+def test_it_keeps_a_members_only_collective_hidden_from_a_member_outside_the_network(
+    network: Network,
+) -> None:
+    """Someone whose only collective is archived is no network member: a members-only
+    collective stays hidden from them, even their own."""
+    network.hidden.archived_at = timezone.now()
+    network.hidden.save()
+    member = make_user("only-archived@example.org")
+    network.hidden.memberships.create(user=member)
+    member = type(member).objects.get(pk=member.pk)
+    assert not is_network_member(member)
+    with pytest.raises(Http404):
+        member_collective(_request(member), network.hidden.slug)

@@ -192,6 +192,49 @@ def test_it_hides_members_only_offers_and_offers_of_members_only_owners(network,
     assert member.get(of_hidden.get_absolute_url()).status_code == 200
 
 
+def test_it_shows_owner_place_kinds_and_topics_on_each_card_of_the_index(network, client):
+    make_need(
+        network.collective_a,
+        "Gesuch mit Themen",
+        "…",
+        city="Leipzig",
+        country="DE",
+        remote_ok=True,
+        kinds=["workshop", "project-cooperation"],
+        topics=["pricing", "frontend"],
+    )
+    make_offer(network.supporter, "Angebot mit Themen", "…", remote_ok=False, topics=["pricing"])
+    pricing = Topic.objects.get(slug="pricing")
+    frontend = Topic.objects.get(slug="frontend")
+    # The topics in their own order (kind, then English name), after the kinds of help.
+    first, second = sorted([pricing, frontend], key=lambda topic: (topic.kind, topic.name_en))
+
+    with translation.override("de"):
+        needs = client.get(reverse("exchange:index"), HTTP_ACCEPT_LANGUAGE="de")
+        offers = client.get(
+            reverse("exchange:index"), {"show": "offers"}, HTTP_ACCEPT_LANGUAGE="de"
+        )
+    card = re.search(
+        r'<li class="card">.*?Gesuch mit Themen.*?</li>\s*</ul>', needs.content.decode(), re.S
+    )
+    assert card is not None
+    text = card.group(0)
+    tags = re.findall(r'<li class="tag">([^<]*)</li>', text)
+    with translation.override("de"):
+        meta = f"{network.collective_a.name} · Leipzig, DE · {gettext('remote is fine')}"
+        assert f'<p class="meta">{meta}</p>' in text
+        assert tags == [
+            gettext("project cooperation"),
+            gettext("workshop"),
+            first.name_de,
+            second.name_de,
+        ]
+    assert 'href="/exchange/needs/' in text
+    offer_card = offers.content.decode()
+    assert network.supporter.name in offer_card
+    assert pricing.name_de in offer_card
+
+
 def test_it_leaves_closed_and_expired_items_out_of_the_list(network, client):
     make_need(network.collective_a, "Laufendes Gesuch", "Noch offen.")
     closed = make_need(network.collective_a, "Erledigtes Gesuch", "Schon erledigt.")

@@ -170,9 +170,9 @@ def test_it_reads_the_history_in_a_fixed_number_of_queries(
     client = network.client_for(network.alice)
     url = reverse("rates:history", args=[network.collective_a.slug])
     client.get(url)
-    # session, user, the network-member check of the page layout, the collective and its
-    # membership, then the versions with their authors in one query
-    with django_assert_num_queries(6):
+    # session, user, the network-member check of the page layout, the collective with the
+    # membership check in one query, then the versions with their authors in one query
+    with django_assert_num_queries(5):
         response = client.get(url)
     assert response.status_code == 200
     assert response.content.decode().count("data-version=") == 5

@@ -389,7 +389,7 @@ def test_it_runs_the_whole_flow_through_the_pages(network, lot_tender, carla_col
     assert consortium.members.count() == 2
 
 
-PAGE_QUERIES = {"initiator": 13, "invited": 11}
+PAGE_QUERIES = {"initiator": 12, "invited": 10}
 """Session, user, collective, the consortium with its tender, lots and members (with their
 collectives, contacts, decisions, responses and lots); the initiator's suggestions add the
 candidate collectives with their topics and references; the invited one's screening its own

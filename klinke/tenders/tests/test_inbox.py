@@ -307,7 +307,7 @@ def test_it_drops_an_entry_that_no_longer_fits(network, inbox_entry):
     )
 
 
-QUERIES = 12
+QUERIES = 11
 """Session, user, collective, profile, red lines, entries and their prefetches, the consortia
 of the page's tenders: not per entry."""
 

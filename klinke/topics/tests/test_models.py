@@ -134,3 +134,24 @@ def test_it_the_name_falls_back_to_german_without_an_active_language() -> None:
 
     with translation.override(None):
         assert topic.name == "Hosting und Betrieb"
+
+
+def test_it_names_each_rows_topics_in_the_visitors_language_and_the_topics_order(
+    network: object,
+) -> None:
+    from klinke.exchange.models import Need
+    from klinke.exchange.tests.factories import make_need
+    from klinke.topics.models import topic_names_by_row
+
+    collective = network.collective_a  # type: ignore[attr-defined]
+    several = make_need(collective, "Viel", "…", topics=["pricing", "frontend", "acquisition"])
+    none = make_need(collective, "Nichts", "…")
+    for language in ("de", "en"):
+        with translation.override(language):
+            expected = [topic.name for topic in several.topics.all()]
+            assert topic_names_by_row(Need, [several.pk, none.pk]) == {
+                several.pk: expected,
+                none.pk: [],
+            }
+    assert len(set(expected)) == 3
+    assert topic_names_by_row(Need, []) == {}

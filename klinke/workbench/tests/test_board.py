@@ -280,3 +280,28 @@ def test_it_keeps_lead_page_queries_constant_as_activities_grow(
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get(url)
     assert b"Anruf 24" in response.content
+
+
+def test_it_links_open_decisions_on_the_board_in_a_fixed_number_of_queries(
+    network, django_assert_num_queries
+):
+    from klinke.workbench.tests.conftest import make_decision
+
+    client = network.client_for(network.alice)
+    url = reverse("workbench:index", args=["quellcode"])
+    make_many_leads(network, 3)
+    first = make_decision(network.collective_a, network.alice, question="Nehmen wir es an?")
+    client.get(url)
+    # base (session, user, network member), collective with membership, leads, members,
+    # settings, referrals, decisions
+    with django_assert_num_queries(9):
+        response = client.get(url)
+    assert first.get_absolute_url() in response.content.decode()
+    more = [
+        make_decision(network.collective_a, network.alice, question=f"Frage {n}") for n in range(4)
+    ]
+    with django_assert_num_queries(9):
+        response = client.get(url)
+    html = response.content.decode()
+    for decision in [first, *more]:
+        assert f'<a href="{decision.get_absolute_url()}">{decision.question}</a>' in html
