@@ -27,8 +27,7 @@ def warm_up() -> int:
     resolver = get_resolver()
     resolver.url_patterns  # noqa: B018 - imports every view module and the API
     for code, _name in settings.LANGUAGES:
-        with translation.override(code):
-            translation.gettext("klinke")
+        with translation.override(code):  # activating a language reads its catalogues
             resolver.reverse_dict  # noqa: B018 - the reverse lookup tables, per language
     static("klinke/klinke.css")  # reads the manifest of hashed file names
     return _compile_templates()
