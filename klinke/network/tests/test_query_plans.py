@@ -183,14 +183,15 @@ def _pages(network: Network) -> list[tuple[str, str, int]]:
     return [
         # the personal home: what waits, suggestions, decisions, events, first steps
         ("front page", "/", 20),
-        ("directory", "/directory/", 11),
-        ("directory page 50", "/directory/?page=50", 11),
-        # collectives and supporters both found: their rows and their topics
-        (
-            "directory search",
-            "/directory/?q=Preisgestaltung",
-            13,
-        ),  # collectives and supporters both found (their rows, their topics)
+        # both kinds' counts come from the cache in one query
+        ("directory", "/directory/", 10),
+        ("directory page 50", "/directory/?page=50", 10),
+        # A few matches of each kind, sorted by relevance; the supporters' shorter documents
+        # fill the first page (their rows and their topics), the second has both kinds.
+        ("directory search", "/directory/?q=Preisgestaltung", 10),
+        ("directory search page 2", "/directory/?q=Preisgestaltung&page=2", 12),
+        # A sixth of each kind matches: the first results come from a walk of the index order.
+        ("directory search common word", "/directory/?q=Webentwicklung", 12),
         ("directory filter", "/directory/?region=DE&language=de&kind=collective", 9),
         # the member sees "Gesuch veröffentlichen": one query for their collective
         ("exchange needs", "/exchange/", 8),
