@@ -133,6 +133,9 @@ class Collective(DirectoryProfile):
         # The directory's alphabetical order and the front page's newest collectives.
         indexes = [
             models.Index(Lower("name"), F("id"), name="collective_sort_name"),
+            models.Index(
+                F("search_length"), Lower("name"), F("id"), name="collective_search_order"
+            ),
             models.Index(fields=["-created_at"], name="collective_newest"),
             models.Index(Upper("city"), name="collective_city"),
         ]

@@ -24,17 +24,32 @@ _T = TypeVar("_T")
 
 def cached_count(queryset: models.QuerySet[Any, Any]) -> int:
     """`queryset.count()`, remembered for a short while (see the module)."""
-    seconds = int(getattr(settings, "KLINKE_COUNT_CACHE_SECONDS", 0))
-    if seconds <= 0:
-        return queryset.count()
+    return cached_counts([queryset])[0]
+
+
+def _key(queryset: models.QuerySet[Any, Any]) -> str:
     sql, params = queryset.order_by().query.sql_with_params()
     digest = hashlib.sha256(f"{queryset.db}\0{sql}\0{params!r}".encode()).hexdigest()
-    key = f"klinke:count:{digest}"
-    found = cache.get(key)
-    if not isinstance(found, int):
-        found = queryset.count()
-        cache.set(key, found, seconds)
-    return found
+    return f"klinke:count:{digest}"
+
+
+def cached_counts(querysets: list[models.QuerySet[Any, Any]]) -> list[int]:
+    """`cached_count` of each queryset, asking the cache once for all of them."""
+    seconds = int(getattr(settings, "KLINKE_COUNT_CACHE_SECONDS", 0))
+    if seconds <= 0:
+        return [queryset.count() for queryset in querysets]
+    keys = [_key(queryset) for queryset in querysets]
+    found = cache.get_many(keys)
+    counts = []
+    missing = {}
+    for key, queryset in zip(keys, querysets, strict=True):
+        count = found.get(key)
+        if not isinstance(count, int):
+            count = missing[key] = queryset.count()
+        counts.append(count)
+    if missing:
+        cache.set_many(missing, seconds)
+    return counts
 
 
 class CachedCountPaginator(Paginator[_T]):

@@ -9,11 +9,14 @@ This module looks terms up in that column through an index instead of scanning t
   search_document)`` (stored, so it can never lag behind the column, and ranking reads it
   instead of parsing every found document again) with a GIN index. The 'simple' configuration
   only lower-cases: the terms are analysed already and must not be stemmed a second time. A
-  query is a ``tsquery`` of the same terms; `ranked` uses ``ts_rank``.
+  query is a ``tsquery`` of the same terms.
 - **SQLite**: an FTS5 table ``<table>_search`` (rowid = the row's primary key) that triggers
   keep in step with the column on insert, update and delete, so every write path (a model's
   save, ``QuerySet.update``, ``bulk_create``, a raw import) is covered. A query is an FTS5
-  ``MATCH`` expression of the same terms; `ranked` joins it and uses ``bm25()``.
+  ``MATCH`` expression of the same terms.
+
+`first_matches` gives the first page of matches in an order an index keeps (the directory's:
+most focused profile first), without reading every match when there are many.
 
 Both are created by each app's migration (`index_operations`). SQLite drops a table's triggers
 when a later migration rebuilds the table, so `heal` re-creates missing triggers (and refills
@@ -23,12 +26,12 @@ document from the texts (after a change of the analyser) and refills the indexes
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from django.apps import apps as global_apps
-from django.db import connections, models
+from django.db import connections, models, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.base.schema import BaseDatabaseSchemaEditor
 from django.db.migrations.operations import RunPython
@@ -37,10 +40,10 @@ from django.db.models.expressions import Combinable, RawSQL
 
 __all__ = [
     "TextQuery",
+    "first_matches",
     "heal",
     "index_operations",
     "matching",
-    "ranked",
     "rebuild",
     "register",
     "registered_models",
@@ -173,32 +176,81 @@ def matching(queryset: _QS, query: TextQuery) -> _QS:
     return queryset.filter(pk__in=found)
 
 
-def ranked(queryset: _QS, query: TextQuery, name: str = "search_rank") -> _QS:
-    """`queryset` with `name` saying how well each row answers `query` (higher is better),
-    computed by the database for the rows the index finds (0 for an empty query). Filter with
-    `matching` as well; on SQLite this joins the FTS5 table, which already restricts the rows."""
-    if not query:
-        return queryset.annotate(**{name: models.Value(0.0, output_field=models.FloatField())})
-    if _vendor(queryset) == "postgresql":
-        from django.contrib.postgres.search import SearchRank
+PROBE_PER_RESULT = 10
+"""`first_matches` looks for the first results among this many rows per result wanted."""
 
-        rank = SearchRank(_vector(queryset.model), query.tsquery())
-        return queryset.annotate(**{name: rank})
-    table = fts_table(queryset.model)
-    db_table = queryset.model._meta.db_table
-    pk = queryset.model._meta.pk
-    assert pk is not None
-    # One join with the FTS5 table: bm25() is computed once per found row (a correlated
-    # subquery per row would run the whole full-text query again for each). bm25() is lower
-    # for better matches, so it is negated: higher is better on both databases. Only
-    # identifiers from model metadata are formatted in; the query is a parameter.
-    joined = queryset.extra(  # noqa: S610
-        select={name: f'-bm25("{table}")'},
-        tables=[table],
-        where=[f'"{table}".rowid = "{db_table}"."{pk.column}"', f'"{table}" MATCH %s'],
-        params=[query.fts5()],
+
+def first_matches(
+    queryset: models.QuerySet[Any, tuple[Any, ...]],
+    query: TextQuery,
+    order: Sequence[str],
+    stop: int,
+    *,
+    found: int,
+) -> list[tuple[Any, ...]]:
+    """The first `stop` rows of `queryset` that answer `query`, in `order`, without reading
+    every match when there are many.
+
+    `queryset` is a `values_list` whose columns are all named (annotations), `order` names
+    columns ("-name" for descending) that, ending in a unique one, order the rows totally
+    through an index, and `found` says about how many rows answer the query (a cached count:
+    it only picks the plan, never the result).
+
+    Ordering the matches by an index while testing each row would read the whole table when
+    the query's words are rare early in that order; sorting every match reads them all. So,
+    on PostgreSQL, when the matches are many: walk the first `PROBE_PER_RESULT * stop` rows in
+    order and keep those that answer (stopping at `stop` of them); having found `stop` they
+    are exactly the first, since every row after the walk comes later. Otherwise, and when
+    there were few matches to begin with, the index finds all matches, and the database sorts
+    them and keeps the first `stop`. SQLite, with networks a thousand times smaller, always
+    does the latter."""
+    ordered = queryset.order_by(*order)
+    if not query:
+        return list(ordered[:stop])
+    if _vendor(queryset) != "postgresql":
+        return list(matching(ordered, query)[:stop])
+    order_sql = ", ".join(
+        f'"{name.removeprefix("-")}" {"DESC" if name.startswith("-") else "ASC"}' for name in order
     )
-    return cast("_QS", joined)
+    connection = connections[queryset.db]
+    probe = PROBE_PER_RESULT * stop
+    if found > probe:
+        answers = models.ExpressionWrapper(
+            models.Q(_search=query.tsquery()), output_field=models.BooleanField()
+        )
+        walk = ordered.alias(_search=_vector(queryset.model)).annotate(_answers=answers)[:probe]
+        inner, params = walk.query.sql_with_params()
+        with connection.cursor() as cursor:
+            # Only names the caller chose are formatted in; values are parameters.
+            cursor.execute(
+                f'SELECT * FROM ({inner}) AS "walk" WHERE "walk"."_answers"'  # noqa: S608
+                f" ORDER BY {order_sql} LIMIT %s",
+                [*params, stop],
+            )
+            rows = [row[:-1] for row in cursor.fetchall()]
+        if len(rows) == stop:
+            return rows
+    # OFFSET 0 keeps the planner from walking the index for the order (which, with the
+    # query's words rare early in that order, would read the table): it finds the matches
+    # through the search index and sorts only them.
+    every, params = matching(queryset.order_by(), query).query.sql_with_params()
+    sql = f'SELECT * FROM ({every} OFFSET 0) AS "found" ORDER BY {order_sql} LIMIT %s'  # noqa: S608
+    if found <= probe:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*params, stop])
+            return [tuple(row) for row in cursor.fetchall()]
+    # A word in half the rows makes the planner prefer reading the whole table to the search
+    # index, costing the test of each row's vector as nothing; but that means fetching every
+    # vector from TOAST (60 ms for 20,000 supporters, where the index's bitmap takes a few).
+    with transaction.atomic(using=queryset.db, savepoint=False), connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('enable_seqscan')")
+        (before,) = cursor.fetchone()
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(sql, [*params, stop])
+        rows = [tuple(row) for row in cursor.fetchall()]
+        # Only for this query, also inside a longer transaction.
+        cursor.execute("SELECT set_config('enable_seqscan', %s, true)", [before])
+    return rows
 
 
 # --- keeping the indexes -------------------------------------------------------------------

@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from klinke.core.forms import CleanTextInputs
 from klinke.core.languages import WORKING_LANGUAGES
-from klinke.topics.models import Topic
+from klinke.topics.forms import TopicFilterField
 
 
 class DirectoryFilterForm(CleanTextInputs, forms.Form):
@@ -14,13 +14,7 @@ class DirectoryFilterForm(CleanTextInputs, forms.Form):
     ]
 
     q = forms.CharField(label=_("Search"), required=False, max_length=200)
-    topic = forms.ModelChoiceField(
-        label=_("Topic"),
-        queryset=Topic.objects.all(),
-        to_field_name="slug",
-        required=False,
-        empty_label=_("any topic"),
-    )
+    topic = TopicFilterField(empty_label=_("any topic"))
     region = forms.CharField(
         label=_("Region"),
         required=False,

@@ -10,12 +10,12 @@ from typing import Any, TypeVar, cast, overload
 
 from django.core.paginator import Page, Paginator
 from django.db import models
-from django.db.models import Value
+from django.db.models import F, Value
 from django.db.models.functions import Lower
 
 from klinke.collectives.models import Collective, CollectiveQuerySet
 from klinke.core import search
-from klinke.core.counts import cached_count
+from klinke.core.counts import cached_counts
 from klinke.core.models import Visitor
 from klinke.core.search import TextQuery
 from klinke.matching.analysis import query_terms
@@ -24,8 +24,9 @@ from klinke.topics.models import Topic
 
 PAGE_SIZE = 20
 
-_Key = tuple[float, str, str, int]
-"""A result's sort key: rank, name in lower case, kind ("c" or "s"), primary key."""
+_Key = tuple[int, str, str, int]
+"""A result's sort key: relevance (fewer terms first, 0 without a text), name in lower case,
+kind ("c" or "s"), primary key."""
 
 _Found = TypeVar("_Found", CollectiveQuerySet, SupporterQuerySet)
 
@@ -38,10 +39,15 @@ class DirectoryQuery:
     language: str = ""
     kind: str = ""
 
-    def filter(self, queryset: _Found, user: Visitor) -> _Found:
+    def filter(self, queryset: _Found, user: Visitor, *, text: bool = True) -> _Found:
+        """`queryset` narrowed to what `user` may see and every filter (the text only when
+        `text`: `keys` finds the text's matches itself)."""
         topics = Topic.objects.with_descendants([self.topic.slug]) if self.topic else None
         return queryset.visible_to(user).found_by(
-            text=self.text, topics=topics, region=self.region, language=self.language
+            text=self.text if text else "",
+            topics=topics,
+            region=self.region,
+            language=self.language,
         )
 
     def collectives(self, user: Visitor) -> CollectiveQuerySet:
@@ -51,26 +57,20 @@ class DirectoryQuery:
         return self.filter(Supporter.objects.all(), user)
 
     def keys(self, user: Visitor) -> _Keys:
-        """Sort keys of every result, (rank, sort name, kind, pk), ordered and limited in the
-        database: the best-ranked first when there is a text, then alphabetical."""
+        """Sort keys of every result, (relevance, sort name, kind, pk), ordered and limited in
+        the database: the most relevant first when there is a text, then alphabetical.
+
+        Relevance is the length of the profile's search document (fewer terms first): a
+        document holds each term once, so for a query whose every term must be found, BM25
+        (which SQLite's FTS5 ranks with) orders the matches by exactly that, and both
+        databases read it from an index instead of ranking every match."""
         query = TextQuery.all_of(query_terms(self.text)) if self.text else TextQuery(())
-        parts: list[models.QuerySet[Any, _Key]] = []
-        querysets: list[CollectiveQuerySet | SupporterQuerySet] = []
+        parts: list[_Part] = []
         if self.kind in ("", "collective"):
-            querysets.append(self.collectives(user))
+            parts.append(_Part(self.filter(Collective.objects.active(), user, text=False), query))
         if self.kind in ("", "supporter"):
-            querysets.append(self.supporters(user))
-        for queryset in querysets:
-            kind = "c" if queryset.model is Collective else "s"
-            parts.append(
-                search.ranked(queryset.order_by(), query)
-                .annotate(
-                    sort_name=Lower("name"),
-                    profile_kind=Value(kind, output_field=models.CharField()),
-                )
-                .values_list("search_rank", "sort_name", "profile_kind", "pk")
-            )
-        return _Keys(querysets, parts)
+            parts.append(_Part(self.filter(Supporter.objects.all(), user, text=False), query))
+        return _Keys(parts)
 
     def page(self, user: Visitor, number: str | int | None) -> Page[Collective | Supporter]:
         """One page of results across both kinds, in a fixed number of queries."""
@@ -91,25 +91,53 @@ class DirectoryQuery:
         return Page(profiles, key_page.number, paginator)
 
 
+_ORDER = ("relevance", "sort_name", "key")
+
+
+class _Part:
+    """One kind's results: its rows (every filter but the text), the text query, and the sort
+    keys of those rows."""
+
+    def __init__(self, rows: CollectiveQuerySet | SupporterQuerySet, query: TextQuery) -> None:
+        self.query = query
+        self.matches: CollectiveQuerySet | SupporterQuerySet = search.matching(rows, query)
+        kind = "c" if rows.model is Collective else "s"
+        relevance = F("search_length") if query else Value(0)
+        self.keys: models.QuerySet[Any, _Key] = (
+            rows.order_by()
+            .annotate(
+                relevance=relevance,
+                sort_name=Lower("name"),
+                profile_kind=Value(kind, output_field=models.CharField()),
+                key=F("pk"),
+            )
+            .values_list("relevance", "sort_name", "profile_kind", "key")
+        )
+        self.count: int | None = None
+
+    def first(self, stop: int) -> list[_Key]:
+        assert self.count is not None, "counted first"
+        rows = search.first_matches(self.keys, self.query, _ORDER, stop, found=self.count)
+        return cast("list[_Key]", rows)
+
+
 class _Keys:
     """Both kinds' sort keys, for a Paginator. A page `[start:stop]` asks each kind for its
-    first `stop` keys in the shared order (an index scan with a LIMIT), merges them and keeps
-    `[start:stop]`; the merge only ever looks at the heads of the lists, so the pages tile the
-    whole ordered result exactly. Counts come from `cached_count`."""
+    first `stop` keys in the shared order (through an index, `search.first_matches`), merges
+    them and keeps `[start:stop]`; the merge only ever looks at the heads of the lists, so the
+    pages tile the whole ordered result exactly. Counts come from `cached_counts`."""
 
-    def __init__(
-        self,
-        querysets: list[CollectiveQuerySet | SupporterQuerySet],
-        parts: list[models.QuerySet[Any, _Key]],
-    ) -> None:
-        self._querysets = querysets
+    def __init__(self, parts: list[_Part]) -> None:
         self._parts = parts
-        self._count: int | None = None
 
     def count(self) -> int:
-        if self._count is None:
-            self._count = sum(cached_count(queryset) for queryset in self._querysets)
-        return self._count
+        uncounted = [part for part in self._parts if part.count is None]
+        if uncounted:
+            # Both kinds' counts in one look at the cache.
+            counts = cached_counts([part.matches for part in uncounted])
+            for part, count in zip(uncounted, counts, strict=True):
+                part.count = count
+        return sum(part.count or 0 for part in self._parts)
 
     def __len__(self) -> int:
         return self.count()
@@ -125,10 +153,9 @@ class _Keys:
             return self[index : index + 1][0]
         start, stop = index.start or 0, index.stop
         assert stop is not None, "a page has an end"
-        heads = [
-            list(part.order_by("-search_rank", "sort_name", "pk")[:stop]) for part in self._parts
-        ]
-        merged = heapq.merge(*heads, key=lambda key: (-key[0], key[1], key[2], key[3]))
+        self.count()
+        heads = [part.first(stop) for part in self._parts]
+        merged = heapq.merge(*heads)
         return list(islice(merged, start, stop))
 
     def __iter__(self) -> Iterator[_Key]:

@@ -213,6 +213,8 @@ class Article(SearchableMarkdown):
         ordering = ["-updated_at", "-pk"]
         verbose_name = _("article")
         verbose_name_plural = _("articles")
+        # The knowledge page lists the most recently changed first.
+        indexes = [models.Index(fields=["-updated_at", "-id"], name="article_recent")]
 
     def get_absolute_url(self) -> str:
         return reverse("knowledge:article_detail", args=[self.slug])
@@ -335,6 +337,8 @@ class Question(SearchableMarkdown):
         ordering = ["-created_at", "-pk"]
         verbose_name = _("question")
         verbose_name_plural = _("questions")
+        # The knowledge page and the question list show the newest first.
+        indexes = [models.Index(fields=["-created_at", "-id"], name="question_newest")]
 
     def get_absolute_url(self) -> str:
         return reverse("knowledge:question_detail", args=[self.pk])

@@ -8,7 +8,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count
+from django.db.models import Count, OuterRef, Prefetch, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language
@@ -38,6 +39,8 @@ from klinke.knowledge.models import Answer, Article, ArticleQuerySet, ArticleRev
 from klinke.topics.models import Topic
 
 PAGE_SIZE = 20
+_LONG_TEXTS = ("body", "body_html", "search_document", "title_document")
+"""What an article list never shows."""
 
 
 def _require_member(request: HttpRequest) -> User:
@@ -72,9 +75,15 @@ def index(request: HtmxHttpRequest) -> HttpResponse:
         )
         if data["kind"]:
             articles = articles.filter(kind=data["kind"])
-    # The translation is fetched for the page's rows only (a join would read every match).
+    # A list shows titles, summaries and topics: the long texts stay unread, and the
+    # translation (fetched for the page's rows only: a join would read every match) is read
+    # for its language and visibility.
     articles = (
-        articles.search(text).select_related("author").prefetch_related("topics", "translation")
+        articles.search(text)
+        .defer(*_LONG_TEXTS)
+        .prefetch_related(
+            "topics", Prefetch("translation", Article.objects.only("language", "visibility"))
+        )
     )
     page = CachedCountPaginator(articles, PAGE_SIZE).get_page(request.GET.get("page"))
     context: dict[str, object] = {
@@ -85,10 +94,19 @@ def index(request: HtmxHttpRequest) -> HttpResponse:
     }
     if request.htmx:
         return render(request, "knowledge/_article_results.html", context)
+    # The newest five through their index, answers counted for those five only (a count
+    # grouped over the join would count the answers of every question first).
+    answers = (
+        Answer.objects.filter(question=OuterRef("pk"))
+        .order_by()
+        .values("question")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
     context["questions"] = (
         Question.objects.visible_to(request.user)
-        .annotate(answer_count=Count("answers"))
-        .select_related("asker")[:5]
+        .only("title")
+        .annotate(answer_count=Coalesce(Subquery(answers), 0))[:5]
     )
     context["can_write"] = is_network_member(request.user)
     return render(request, "knowledge/index.html", context)

@@ -98,6 +98,7 @@ class Supporter(DirectoryProfile):
         # The directory's alphabetical order.
         indexes = [
             models.Index(Lower("name"), F("id"), name="supporter_sort_name"),
+            models.Index(F("search_length"), Lower("name"), F("id"), name="supporter_search_order"),
             models.Index(Upper("city"), name="supporter_city"),
         ]
 

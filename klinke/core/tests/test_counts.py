@@ -2,7 +2,7 @@ import pytest
 
 from klinke.collectives.models import Collective
 from klinke.conftest import make_collective
-from klinke.core.counts import CachedCountPaginator, cached_count
+from klinke.core.counts import CachedCountPaginator, cached_count, cached_counts
 
 pytestmark = pytest.mark.django_db
 
@@ -25,3 +25,16 @@ def test_it_remembers_a_count_per_query_for_a_while(settings, django_assert_num_
     assert cached_count(Collective.objects.filter(slug__in=["a", "b"])) == 2
     assert CachedCountPaginator(Collective.objects.order_by("pk"), 10).count == 1
     assert CachedCountPaginator(list(Collective.objects.all()), 10).count == 2
+
+
+def test_it_asks_the_cache_once_for_several_counts(settings, django_assert_num_queries):
+    settings.KLINKE_COUNT_CACHE_SECONDS = 60
+    make_collective("a", "A", members=[])
+    everyone = Collective.objects.all()
+    named_b = Collective.objects.filter(slug="b")
+    assert cached_counts([everyone]) == [1]
+    make_collective("b", "B", members=[])
+    # One is remembered, the other counted (and then remembered): cache, count, cache write.
+    assert cached_counts([everyone, named_b]) == [1, 1]
+    with django_assert_num_queries(1):
+        assert cached_counts([named_b, everyone]) == [1, 1]

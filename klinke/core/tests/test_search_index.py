@@ -8,6 +8,9 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django.db.models import F
+from django.db.models.functions import Lower
+from django.test.utils import CaptureQueriesContext
 
 from klinke.collectives.models import Collective
 from klinke.conftest import make_collective
@@ -73,7 +76,16 @@ def test_it_treats_every_term_as_a_quoted_string_in_both_query_languages():
     assert not TextQuery.all_of([])
 
 
-def test_it_ranks_the_closer_match_first_in_the_database():
+def _first(query: TextQuery, stop: int, found: int) -> list[str]:
+    keys = Collective.objects.annotate(
+        relevance=F("search_length"), sort_name=Lower("name"), key=F("pk")
+    ).values_list("relevance", "sort_name", "key")
+    rows = search.first_matches(keys, query, ("relevance", "sort_name", "key"), stop, found=found)
+    slugs = dict(Collective.objects.values_list("pk", "slug"))
+    return [slugs[key] for _relevance, _name, key in rows]
+
+
+def test_it_ranks_the_more_focused_match_first_in_the_database():
     make_collective(
         "both",
         "Both",
@@ -82,14 +94,73 @@ def test_it_ranks_the_closer_match_first_in_the_database():
         description_en="hosting hosting",
     )
     make_collective("one", "One", members=[], description_en="hosting and much more besides")
+    make_collective("only", "Only", members=[], description_en="hosting")
     query = TextQuery.all_of(query_terms("Webentwicklung hosting"))
     rows = search.matching(Collective.objects.all(), query)
     assert list(rows.values_list("slug", flat=True)) == ["both"]
     query = TextQuery.all_of(query_terms("hosting"))
-    rows = search.matching(Collective.objects.all(), query)
-    ranked = search.ranked(rows, query, "r").order_by("-r", "slug")
-    assert {slug for slug, _rank in ranked.values_list("slug", "r")} == {"both", "one"}
-    assert all(rank > 0 for rank in ranked.values_list("r", flat=True))
+    # A document holds each term once, so what ranks is how few other terms it holds: the
+    # shorter document first (as BM25 ranks them), then by name; on both databases alike.
+    lengths = dict(Collective.objects.values_list("slug", "search_length"))
+    assert lengths["only"] < lengths["one"] < lengths["both"]
+    assert _first(query, 10, found=3) == ["only", "one", "both"]
+    assert _first(query, 2, found=3) == ["only", "one"]
+
+
+def test_it_counts_the_terms_of_every_document_in_the_database():
+    probe = make_collective("probe", "Probe", members=[], description_de="Wir bauen Webseiten.")
+    probe.refresh_from_db()
+    assert probe.search_length == len(probe.search_document.split())
+    Collective.objects.filter(pk=probe.pk).update(search_document=search_document("Hosting"))
+    probe.refresh_from_db()
+    assert probe.search_length == len(search_document("Hosting").split())
+
+
+@pytest.mark.parametrize("matches_first", [True, False])
+@pytest.mark.parametrize("stop", [1, 3, 7])
+def test_it_finds_the_same_first_matches_whether_it_walks_the_order_or_sorts_them(
+    stop, matches_first
+):
+    """Many matches make PostgreSQL walk the index order first, and sort every match only when
+    the walk found too few (the matches come late in the order); few matches are sorted at
+    once. Either way the page is the same, on both databases."""
+    for index in range(35):
+        extra = " ".join(
+            f"word{number}" for number in range(index % 5 + (8 if matches_first else 0))
+        )
+        make_collective(f"g{index:02}", f"Garten {index:02}", members=[], description_en=extra)
+    for index in range(14):
+        extra = " ".join(
+            f"word{number}" for number in range(index % 4 + (0 if matches_first else 8))
+        )
+        make_collective(
+            f"h{index:02}",
+            f"Hosting {13 - index:02}",
+            members=[],
+            description_en=f"hosting {extra}",
+        )
+    query = TextQuery.all_of(query_terms("hosting"))
+    everything = list(
+        search.matching(Collective.objects.all(), query)
+        .order_by("search_length", Lower("name"), "pk")
+        .values_list("slug", flat=True)
+    )
+    assert len(everything) == 14
+    with CaptureQueriesContext(connection) as walked_queries:
+        walked = _first(query, stop, found=10**6)  # many: walk first
+    with CaptureQueriesContext(connection) as sorted_queries:
+        sorted_ = _first(query, stop, found=0)  # few: find every match and sort
+    assert walked == sorted_ == everything[:stop]
+    if connection.vendor == "postgresql":
+        # One walk, and a sort only when the walk (ten rows per result) found too few; that
+        # sort keeps PostgreSQL to the search index (reading the setting, turning table scans
+        # off for the one query, and back).
+        walk_found_them = matches_first or stop == 7
+        assert len(walked_queries) == (2 if walk_found_them else 6)  # + the slugs
+        assert len(sorted_queries) == 2
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT current_setting('enable_seqscan')")
+            assert cursor.fetchone() == ("on",)
 
 
 def test_it_rebuilds_documents_and_indexes_from_the_texts(network):

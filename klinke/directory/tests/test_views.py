@@ -141,3 +141,25 @@ def test_it_ranks_search_results_in_the_database_and_pages_them(network, client)
     found = names(first) + names(second)
     assert first.context["page"].paginator.count == len(found) == len(set(found))
     assert "Rotkehlchen Hosting" in found and "Hoster 07" in found
+
+
+@pytest.mark.parametrize("data", [None, {"topic": "pricing"}])
+def test_it_offers_every_topic_in_the_filter_as_a_plain_model_choice_would(data):
+    from django import forms
+    from django.utils import translation
+
+    from klinke.directory.forms import DirectoryFilterForm
+    from klinke.topics.models import Topic
+
+    class Plain(forms.Form):
+        topic = forms.ModelChoiceField(
+            queryset=Topic.objects.all(),
+            to_field_name="slug",
+            required=False,
+            empty_label=DirectoryFilterForm.base_fields["topic"].empty_label,
+            label=DirectoryFilterForm.base_fields["topic"].label,
+        )
+
+    with translation.override("de"):
+        assert str(DirectoryFilterForm(data)["topic"]) == str(Plain(data)["topic"])
+    assert Topic.objects.count() > 10

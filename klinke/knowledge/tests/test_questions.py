@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 
 from klinke.knowledge import actions
 from klinke.knowledge.models import Answer, Article, Question
@@ -311,3 +313,23 @@ def test_it_refuses_to_make_an_article_from_an_unanswered_question(network, ques
         actions.do_turn_question_into_article(question_id=question.pk, user=network.alice)
 
     assert not Article.objects.exists()
+
+
+def test_it_shows_the_five_newest_questions_with_their_answer_counts_on_the_knowledge_page(
+    network,
+):
+    asked = [ask(network.alice, title=f"Question {index}") for index in range(7)]
+    now = timezone.now()
+    for age, question in enumerate(reversed(asked)):
+        Question.objects.filter(pk=question.pk).update(created_at=now - timedelta(hours=age))
+    for author in (network.sam, network.bob):
+        actions.do_answer_question(question=asked[5], author=author, body="Our answer.")
+    response = network.client_for(network.sam).get(reverse("knowledge:index"))
+    shown = [(q.title, q.answer_count) for q in response.context["questions"]]
+    assert shown == [
+        ("Question 6", 0),
+        ("Question 5", 2),
+        ("Question 4", 0),
+        ("Question 3", 0),
+        ("Question 2", 0),
+    ]
