@@ -5,12 +5,12 @@ from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.http import HttpRequest
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from klinke.accounts import throttle
 from klinke.accounts.models import User
 from klinke.core.client_address import client_ip
+from klinke.core.languages import interface_language
 from klinke.core.mail import render_plain_text
 
 LINKS = ("activate_url", "password_reset_url", "signup_url")
@@ -38,7 +38,7 @@ class AccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]
         self, request: HttpRequest, user: User, form: object, commit: bool = True
     ) -> User:
         # New people get email in the language they signed up in.
-        user.language = (get_language() or "de")[:2]
+        user.language = interface_language()
         # The name people see, asked for on the sign-up form (accounts.forms.SignupNameForm).
         cleaned = getattr(form, "cleaned_data", {})
         user.name = str(cleaned.get("name", "")).strip()

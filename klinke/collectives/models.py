@@ -12,9 +12,9 @@ from django.db.models import F
 from django.db.models.functions import Lower, Upper
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from klinke.core.languages import interface_language
 from klinke.core.models import (
     DirectoryProfile,
     DirectoryProfileQuerySet,
@@ -146,7 +146,7 @@ class Collective(DirectoryProfile):
     @property
     def description(self) -> str:
         """The description in the reader's language, falling back to the other one."""
-        if (get_language() or "de").startswith("de"):
+        if interface_language() == "de":
             return self.description_de or self.description_en
         return self.description_en or self.description_de
 

@@ -3,6 +3,8 @@
 from typing import Any
 
 from django import forms
+from django.conf import settings
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 WORKING_LANGUAGES = [
@@ -23,6 +25,13 @@ WORKING_LANGUAGES = [
     ("sv", _("Swedish")),
 ]
 LANGUAGE_NAMES = dict(WORKING_LANGUAGES)
+
+
+def interface_language() -> str:
+    """The two-letter code of the active interface language ("de" or "en"); the site's
+    default (`LANGUAGE_CODE`, German) where none is active (commands, the worker's jobs)."""
+    return (get_language() or settings.LANGUAGE_CODE)[:2]
+
 
 # WORKING_LANGUAGES is ordered by how many people in German-speaking networks work in each;
 # forms show the first ten at once and fold the rest away.

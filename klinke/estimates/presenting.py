@@ -10,9 +10,9 @@ from decimal import Decimal
 from django.utils.formats import number_format
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from klinke.core.languages import interface_language
 from klinke.estimates import maths
 from klinke.estimates.models import Estimate, EstimateVersion, WorkPackage
 from klinke.rates.explanation import explain
@@ -103,7 +103,7 @@ def rate_explanation(estimate: Estimate) -> tuple[str, ...]:
                 "and the time no client pays for (learning, acquisition, administration)."
             ),
         )
-    return explain(current.result(), (get_language() or "de")[:2]).sentences
+    return explain(current.result(), interface_language()).sentences
 
 
 def _three(package: WorkPackage) -> str:

@@ -14,7 +14,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
@@ -46,10 +45,6 @@ from klinke.estimates.models import (
 from klinke.estimates.presenting import present, previous_shared
 from klinke.estimates.starters import STARTERS
 from klinke.workbench.models import Lead
-
-
-def _language() -> str:
-    return (get_language() or "de")[:2]
 
 
 def _estimate(collective: Collective, pk: int) -> Estimate:

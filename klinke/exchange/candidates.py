@@ -18,10 +18,10 @@ from typing import Any, TypeAlias, TypedDict
 from django.conf import settings
 from django.db.models import Count, Max, Model, Q, QuerySet
 from django.template.defaultfilters import floatformat
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from klinke.collectives.models import Collective, Membership
+from klinke.core.languages import interface_language
 from klinke.core.models import Visitor
 from klinke.exchange import match_index
 from klinke.exchange.match_index import Live, rank
@@ -239,7 +239,7 @@ class RankedCandidate:
     def score_text(self) -> str:
         """The score as a page shows it ("Passung 0,88"), as `{% blocktranslate with
         score=...|floatformat:2 %}score {{ score }}{% endblocktranslate %}` would."""
-        return _score_text(self.score, get_language() or "")
+        return _score_text(self.score, interface_language())
 
     @property
     def strength(self) -> str:
@@ -248,7 +248,7 @@ class RankedCandidate:
 
     @property
     def reason_texts(self) -> list[str]:
-        language = (get_language() or "de")[:2]
+        language = interface_language()
         return [text for reason in self.reasons if (text := reason.text(language))]
 
     # Templates read these several times per row: each is worked out once (a frozen

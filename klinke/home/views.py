@@ -10,7 +10,6 @@ from django.db.models import Exists, OuterRef, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from klinke.accounts import request_user
@@ -19,6 +18,7 @@ from klinke.collectives.access import members_only_view
 from klinke.collectives.actions import MembershipError, do_save_profile_essentials
 from klinke.collectives.models import Collective
 from klinke.core.forms import refusal_onto
+from klinke.core.languages import interface_language
 from klinke.directory.front import front_page_context
 from klinke.exchange import candidates
 from klinke.exchange.models import Introduction, IntroductionState, ItemState, Need
@@ -111,15 +111,11 @@ def _essentials_initial(collective: Collective, language: str) -> dict[str, Any]
     }
 
 
-def _language() -> str:
-    return "en" if (get_language() or "de").startswith("en") else "de"
-
-
 @members_only_view(["GET", "POST"])
 def first_steps(request: HttpRequest, collective: Collective) -> HttpResponse:
     """The guided path after creating a collective: profile, first need, colleagues."""
     user = request_user(request)
-    language = _language()
+    language = interface_language()
     form = ProfileEssentialsForm(
         request.POST or None, initial=_essentials_initial(collective, language)
     )

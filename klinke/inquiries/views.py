@@ -13,7 +13,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -22,6 +21,7 @@ from klinke.collectives.access import members_only_view
 from klinke.collectives.models import Collective
 from klinke.core.client_address import client_ip
 from klinke.core.forms import refusal_onto
+from klinke.core.languages import interface_language
 from klinke.inquiries import actions, proof_of_work
 from klinke.inquiries.forms import AnswerForm, InquiryForm, SettingsForm
 from klinke.inquiries.models import (
@@ -36,10 +36,6 @@ from klinke.inquiries.models import (
 from klinke.inquiries.routing import DEFAULT_RULES, EXCLUSIONS
 from klinke.vouches.presenting import vouches_by_collective
 from klinke.workbench.actions import WorkbenchError
-
-
-def _language() -> str:
-    return (get_language() or "de")[:2]
 
 
 def _private(response: HttpResponse) -> HttpResponse:
@@ -63,7 +59,10 @@ def start(request: HttpRequest) -> HttpResponse:
     )
     form = InquiryForm(
         request.POST or None,
-        initial={"collective": collective.slug if collective else "", "language": _language()},
+        initial={
+            "collective": collective.slug if collective else "",
+            "language": interface_language(),
+        },
     )
     if request.method == "POST" and form.is_valid():
         if form.spam:
@@ -165,7 +164,7 @@ def status(request: HttpRequest, token: str) -> HttpResponse:
         "assigned": inquiry.assigned_offer,
         "chosen": inquiry.chosen_offer,
         "answered": sum(1 for o in offers if o.answer),
-        "lang": _language(),
+        "lang": interface_language(),
         "State": State,
         # Who vouched for each interested collective, as the public sees it.
         "vouches_by_collective": vouches_by_collective(
@@ -184,7 +183,7 @@ def offers(request: HttpRequest, collective: Collective) -> HttpResponse:
     return render(
         request,
         "inquiries/offers.html",
-        {"collective": collective, "rows": rows, "lang": _language(), "State": State},
+        {"collective": collective, "rows": rows, "lang": interface_language(), "State": State},
     )
 
 
@@ -228,7 +227,7 @@ def offer_detail(request: HttpRequest, collective: Collective, pk: int) -> HttpR
             "offer": offer,
             "inquiry": offer.inquiry,
             "form": form,
-            "lang": _language(),
+            "lang": interface_language(),
             "open": offer.inquiry.state == State.OPEN,
         },
     )

@@ -12,7 +12,6 @@ from django.db.models import Count, OuterRef, Prefetch, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -21,6 +20,7 @@ from klinke.accounts.models import User
 from klinke.core.counts import CachedCountPaginator
 from klinke.core.forms import refusal_onto
 from klinke.core.htmx import HtmxHttpRequest
+from klinke.core.languages import interface_language
 from klinke.core.models import is_network_member
 from klinke.core.submissions import once_per_submission
 from klinke.knowledge import actions
@@ -141,7 +141,7 @@ def _article_form_data(form: ArticleForm) -> _ArticleValues:
 @once_per_submission
 def article_create(request: HttpRequest) -> HttpResponse:
     user = _require_member(request)
-    initial: dict[str, object] = {"language": (get_language() or "de")[:2]}
+    initial: dict[str, object] = {"language": interface_language()}
     if slug := request.GET.get("translation_of", ""):
         original = _visible_article(request, slug)
         initial = {

@@ -8,7 +8,6 @@ from decimal import Decimal
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from klinke.accounts import request_user
@@ -16,6 +15,7 @@ from klinke.collectives.access import members_only_view
 from klinke.collectives.models import Collective
 from klinke.core.forms import refusal_onto
 from klinke.core.htmx import HtmxHttpRequest
+from klinke.core.languages import interface_language
 from klinke.core.submissions import once_per_submission
 from klinke.rates import actions, calculation
 from klinke.rates.explanation import LANGUAGES, chart_svg, explain
@@ -24,7 +24,7 @@ from klinke.rates.models import DayRate
 
 
 def _language() -> str:
-    language = (get_language() or "de")[:2]
+    language = interface_language()
     return language if language in LANGUAGES else "de"
 
 

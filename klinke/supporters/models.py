@@ -9,9 +9,9 @@ from django.db import models
 from django.db.models import F
 from django.db.models.functions import Lower, Upper
 from django.urls import reverse
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from klinke.core.languages import interface_language
 from klinke.core.models import (
     DirectoryProfile,
     DirectoryProfileQuerySet,
@@ -107,7 +107,7 @@ class Supporter(DirectoryProfile):
 
     @property
     def bio(self) -> str:
-        if (get_language() or "de").startswith("de"):
+        if interface_language() == "de":
             return self.bio_de or self.bio_en
         return self.bio_en or self.bio_de
 

@@ -31,6 +31,7 @@ from klinke.collectives.access import collective_member, request_collective
 from klinke.collectives.models import Collective
 from klinke.core.api_pagination import Pagination
 from klinke.core.api_schemas import InputSchema, SearchText, answers
+from klinke.core.languages import interface_language
 from klinke.screening import Hit
 from klinke.tenders import actions, consortia, cpv
 from klinke.tenders.actions import ProfileValues
@@ -447,7 +448,7 @@ def restore_entry(request: HttpRequest, collective: str, entry_id: int) -> Inbox
 def turn_into_lead(request: HttpRequest, collective: str, entry_id: int) -> Status[TenderLeadOut]:
     """Make a workbench lead of the tender, due the profile's days before the deadline."""
     entry = _entry(request, entry_id)
-    language = (translation.get_language() or "de")[:2]
+    language = interface_language()
     try:
         lead = actions.do_turn_entry_into_lead(
             entry=entry, user=request_user(request), language=language
@@ -608,7 +609,7 @@ def start_consortium(
             tender=tender,
             collective=request_collective(request),
             user=request_user(request),
-            language=(translation.get_language() or "de")[:2],
+            language=interface_language(),
         )
     except actions.TenderError as exc:
         raise _conflict(exc) from exc
@@ -688,7 +689,7 @@ def answer_consortium(
             user=request_user(request),
             accept=payload.accept,
             part=consortia.Part(lot_ids=payload.lots, share=payload.share),
-            language=(translation.get_language() or "de")[:2],
+            language=interface_language(),
         )
     except actions.TenderError as exc:
         raise _conflict(exc) from exc

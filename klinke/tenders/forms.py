@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from klinke.core.forms import CleanTextInputs
+from klinke.core.languages import interface_language
 from klinke.matching.reasons import LANGUAGE_NAMES
 from klinke.tenders import cpv
 from klinke.tenders.actions import ProfileValues
@@ -16,9 +17,8 @@ from klinke.workbench.models import split_lines
 
 
 def _language_choices() -> list[tuple[str, str]]:
-    from django.utils.translation import get_language
 
-    lang = (get_language() or "de")[:2]
+    lang = interface_language()
     return [(code, label.get(lang)) for code, label in LANGUAGE_NAMES.items()]
 
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from django.urls import reverse
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from klinke.core.languages import interface_language
 from klinke.tenders.models import EntryState, InboxEntry
 from klinke.workbench.models import Lead, LeadSource
 from klinke.workbench.origins import LeadOrigin
@@ -23,7 +23,7 @@ def tender_origin(lead: Lead) -> LeadOrigin | None:
     if entry is None:
         return None
     tender = entry.tender
-    language = (get_language() or "de")[:2]
+    language = interface_language()
     url = reverse("tenders:inbox", args=[lead.collective.slug])
     return LeadOrigin(
         kind=_("Tender"),

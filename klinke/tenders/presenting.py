@@ -12,15 +12,12 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal
 
 from django.utils import formats, timezone
-from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
+from klinke.core.languages import interface_language
 from klinke.tenders import cpv, nuts
 from klinke.tenders.models import Lot, Tender
-
-
-def _lang() -> str:
-    return (get_language() or "de")[:2]
 
 
 def money(value: Decimal, currency: str) -> str:
@@ -60,11 +57,11 @@ def deadline_text(tender: Tender, now: dt.datetime | None = None) -> str:
 def reason_text(reason: Mapping[str, str]) -> str:
     kind, value = reason.get("kind"), reason.get("value", "")
     if kind == "cpv":
-        return f"CPV {value} {cpv.label(value, _lang())}".strip()
+        return f"CPV {value} {cpv.label(value, interface_language())}".strip()
     if kind == "keyword":
         return _("keyword “%(word)s”") % {"word": value}
     if kind == "region":
-        return nuts.label(value, _lang())
+        return nuts.label(value, interface_language())
     if kind == "remote":
         return _("can be done anywhere")
     return value

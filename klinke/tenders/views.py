@@ -17,13 +17,13 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from klinke.accounts import request_user
 from klinke.collectives.access import members_only_view
 from klinke.collectives.models import Collective
 from klinke.core.htmx import HtmxHttpRequest
+from klinke.core.languages import interface_language
 from klinke.screening.evidence import Evidence, build_evidence
 from klinke.tenders import actions, consortia, cpv
 from klinke.tenders.actions import TenderError
@@ -55,10 +55,6 @@ View = Callable[..., HttpResponse]
 PAGE_SIZE = 25
 
 
-def _language() -> str:
-    return (get_language() or "de")[:2]
-
-
 def _entry(collective: Collective, pk: int) -> InboxEntry:
     queryset = InboxEntry.objects.filter(collective=collective).select_related(
         "collective", "tender"
@@ -83,7 +79,7 @@ def _screen_again_if_red_lines_changed(profile: TenderProfile) -> None:
 
 def _evidence(entry: InboxEntry) -> list[Evidence]:
     texts, _known = actions.screening_fields(entry.tender)
-    return build_evidence(entry.hits, texts, _language())
+    return build_evidence(entry.hits, texts, interface_language())
 
 
 @members_only_view(["GET"])
@@ -104,7 +100,7 @@ def inbox(request: HttpRequest, collective: Collective) -> HttpResponse:
             | Q(tender__deadline_placeholder=True)
         )
     page = Paginator(entries.order_by("-score", "pk"), PAGE_SIZE).get_page(request.GET.get("page"))
-    language = _language()
+    language = interface_language()
     in_consortia = dict(
         ConsortiumMember.objects.filter(
             collective=collective,
@@ -149,7 +145,7 @@ def profile_edit(request: HtmxHttpRequest, collective: Collective) -> HttpRespon
     """
     query = request.GET.get("q", "")[:100]
     results = cpv.search(query, limit=30) if query else []
-    language = _language()
+    language = interface_language()
     found = [(c.code, c.label(language)) for c in results]
     if request.htmx and request.method == "GET":
         return render(request, "tenders/_cpv_results.html", {"found": found, "query": query})
@@ -221,7 +217,7 @@ def entry_lead(request: HttpRequest, collective: Collective, pk: int) -> HttpRes
     entry = _entry(collective, pk)
     try:
         lead = actions.do_turn_entry_into_lead(
-            entry=entry, user=request_user(request), language=_language()
+            entry=entry, user=request_user(request), language=interface_language()
         )
     except actions.TenderError as exc:
         messages.error(request, str(exc))
@@ -291,7 +287,7 @@ def _decision_summary(member: ConsortiumMember) -> dict[str, object] | None:
 @members_only_view(["GET"])
 def consortium_list(request: HttpRequest, collective: Collective) -> HttpResponse:
     """The consortia the collective takes part in or is invited to."""
-    language = _language()
+    language = interface_language()
     memberships = (
         ConsortiumMember.objects.filter(collective=collective)
         .select_related("consortium__tender", "consortium__initiator")
@@ -317,7 +313,7 @@ def consortium_start(request: HttpRequest, collective: Collective, pk: int) -> H
             tender=entry.tender,
             collective=collective,
             user=request_user(request),
-            language=_language(),
+            language=interface_language(),
         )
     except TenderError as exc:
         messages.error(request, str(exc))
@@ -335,7 +331,7 @@ def consortium_detail(request: HttpRequest, collective: Collective, pk: int) -> 
     the viewer's own red-line screening while it answers an invitation."""
     consortium = _consortium(collective, pk)
     own = _own_member(consortium, collective)
-    language = _language()
+    language = interface_language()
     tender = consortium.tender
     members = list(consortium.members.all())
     taken = {ct.lot_id: m for m in members for ct in m.taken_lots.all()}
@@ -434,7 +430,7 @@ def consortium_invite(request: HttpRequest, collective: Collective, pk: int) -> 
 def consortium_answer(request: HttpRequest, collective: Collective, pk: int) -> HttpResponse:
     consortium = _consortium(collective, pk)
     own = _own_member(consortium, collective)
-    form = AnswerForm(request.POST, lots=_lot_choices(consortium, _language()))
+    form = AnswerForm(request.POST, lots=_lot_choices(consortium, interface_language()))
     if not form.is_valid():
         messages.error(request, _("Check your answer: %(errors)s") % {"errors": _form_errors(form)})
         return _to_page(collective, pk)
@@ -447,7 +443,7 @@ def consortium_answer(request: HttpRequest, collective: Collective, pk: int) -> 
             part=consortia.Part(
                 lot_ids=form.cleaned_data["lots"], share=form.cleaned_data["share"]
             ),
-            language=_language(),
+            language=interface_language(),
         )
     except TenderError as exc:
         messages.error(request, str(exc))
@@ -470,7 +466,7 @@ def _form_errors(form: forms.BaseForm) -> str:
 def consortium_part(request: HttpRequest, collective: Collective, pk: int) -> HttpResponse:
     consortium = _consortium(collective, pk)
     own = _own_member(consortium, collective)
-    form = PartForm(request.POST, lots=_lot_choices(consortium, _language()))
+    form = PartForm(request.POST, lots=_lot_choices(consortium, interface_language()))
     if not form.is_valid():
         messages.error(
             request, _("Check your lots and share: %(errors)s") % {"errors": _form_errors(form)}

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 
 from django.db import models
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+from klinke.core.languages import interface_language
 
 
 class TopicQuerySet(models.QuerySet["Topic"]):
@@ -60,7 +61,7 @@ class Topic(models.Model):
 
     @property
     def name(self) -> str:
-        return self.name_de if (get_language() or "de").startswith("de") else self.name_en
+        return self.name_de if interface_language() == "de" else self.name_en
 
 
 def topic_names_by_row(model: type[models.Model], pks: Collection[int]) -> dict[int, list[str]]:
@@ -73,7 +74,7 @@ def topic_names_by_row(model: type[models.Model], pks: Collection[int]) -> dict[
     assert through is not None
     row = relation.m2m_field_name()
     topic = relation.m2m_reverse_field_name()
-    name = "name_de" if (get_language() or "de").startswith("de") else "name_en"
+    name = "name_de" if interface_language() == "de" else "name_en"
     names: dict[int, list[str]] = {pk: [] for pk in pks}
     if names:
         found = (

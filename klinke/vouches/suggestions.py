@@ -10,9 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db.models import Q
-from django.utils.translation import get_language
 
 from klinke.collectives.models import Collective
+from klinke.core.languages import interface_language
 from klinke.exchange.models import Introduction
 from klinke.supporters.models import Supporter
 from klinke.tenders.models import ConsortiumMember, MemberState
@@ -74,7 +74,7 @@ def _raw_for_collective(collective: Collective) -> list[tuple[Side, str, VouchSo
         .exclude(collective=collective)
         .select_related("collective", "consortium__tender")
     )
-    language = (get_language() or "de")[:2]
+    language = interface_language()
     for member in partners:
         tender = member.consortium.tender
         title = tender.title_in(language) or tender.procedure_id

@@ -7,7 +7,6 @@ from django import forms
 from django.core.files.uploadedfile import UploadedFile
 from django.db.models import Q, QuerySet
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from klinke.accounts.models import User
@@ -15,6 +14,7 @@ from klinke.collectives.models import Collective
 from klinke.collectives.scoped_forms import CollectiveForm, CollectiveModelForm
 from klinke.contacts.models import Contact, Organisation
 from klinke.core.forms import CleanTextInputs
+from klinke.core.languages import interface_language
 from klinke.core.signatures import FormData, FormOptions, ModelFormOptions, form_field
 from klinke.core.widgets import IsoDateInput, IsoDateTimeField, IsoDateTimeLocalInput
 from klinke.screening import sector_choices
@@ -202,7 +202,7 @@ class RedLineForm(CleanTextInputs, forms.ModelForm[RedLine]):
     def __init__(self, data: FormData = None, **options: Unpack[ModelFormOptions[RedLine]]) -> None:
         super().__init__(data, **options)
         sectors = form_field(self, "sector_choices", forms.ChoiceField)
-        sectors.choices = sector_choices(get_language() or "de")
+        sectors.choices = sector_choices(interface_language())
         if self.instance.pk:
             sectors.initial = self.instance.sector_codes
 

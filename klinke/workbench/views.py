@@ -21,7 +21,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import capfirst
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from klinke.accounts import request_user
@@ -30,6 +29,7 @@ from klinke.collectives.models import Collective
 from klinke.contacts.models import Contact
 from klinke.core.forms import refusal_onto
 from klinke.core.htmx import HtmxHttpRequest
+from klinke.core.languages import interface_language
 from klinke.core.models import NotificationKind, NotificationMute
 from klinke.core.submissions import once_per_submission
 from klinke.matching.analysis import query_terms
@@ -92,10 +92,6 @@ def _next_url(request: HttpRequest, fallback: str) -> str:
 
 def _settings(collective: Collective) -> WorkbenchSettings:
     return WorkbenchSettings.for_collective(collective)
-
-
-def _language() -> str:
-    return (get_language() or "de")[:2]
 
 
 # --- board and list --------------------------------------------------------------------
@@ -316,7 +312,7 @@ def _evidence(lead: Lead) -> list[Evidence]:
         "description": _("description"),
         "source": _("source"),
     }
-    return build_evidence(lead.hits, lead.screening_fields(), _language(), field_labels)
+    return build_evidence(lead.hits, lead.screening_fields(), interface_language(), field_labels)
 
 
 def _activities_context(
@@ -832,7 +828,7 @@ def red_lines(request: HttpRequest, collective: Collective) -> HttpResponse:
             % {"name": red_line.name, "n": flagged_count},
         )
         return redirect("workbench:red_lines", collective.slug)
-    language = _language()
+    language = interface_language()
     lines = [
         (red_line, red_line.sector_labels(language))
         for red_line in RedLine.objects.filter(collective=collective)

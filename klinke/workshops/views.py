@@ -26,7 +26,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.text import slugify
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -34,7 +33,7 @@ from klinke.accounts import request_user
 from klinke.core.counts import CachedCountPaginator
 from klinke.core.forms import refusal_onto
 from klinke.core.htmx import HtmxHttpRequest
-from klinke.core.languages import LANGUAGE_NAMES
+from klinke.core.languages import LANGUAGE_NAMES, interface_language
 from klinke.core.models import Visibility, Visitor, is_network_member, signed_in_pk
 from klinke.core.submissions import once_per_submission
 from klinke.knowledge.markup import render_markdown
@@ -746,10 +745,6 @@ def material_delete(request: HttpRequest, pk: int) -> HttpResponse:
 # --- calendars -----------------------------------------------------------------------
 
 
-def _language(request: HttpRequest) -> str:
-    return (get_language() or "de")[:2]
-
-
 def event_ics(request: HttpRequest, pk: int) -> HttpResponse:
     """One event as an .ics file; the online link only for hosts and participants."""
     event = _visible_event(request, pk)
@@ -757,7 +752,7 @@ def event_ics(request: HttpRequest, pk: int) -> HttpResponse:
     registration = context["registration"]
     status = registration.status if registration is not None and not context["is_host"] else None
     content = feeds.build_calendar(
-        [(event, context["can_see_link"], status)], name=event.title, language=_language(request)
+        [(event, context["can_see_link"], status)], name=event.title, language=interface_language()
     )
     return feeds.calendar_response(
         content, f"{slugify(event.title) or 'event'}.ics", attachment=True
@@ -776,7 +771,7 @@ def public_feed(request: HttpRequest) -> HttpResponse:
         ((event, False, None) for event in events),
         name=_("klinke workshops"),
         description=_("Public workshops and events of the klinke network."),
-        language=_language(request),
+        language=interface_language(),
         feed=True,
     )
     response = feeds.calendar_response(content, "klinke-workshops.ics", attachment=False)
