@@ -3,7 +3,6 @@
 from typing import Any
 
 from django import forms
-from django.conf import settings
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -28,9 +27,9 @@ LANGUAGE_NAMES = dict(WORKING_LANGUAGES)
 
 
 def interface_language() -> str:
-    """The two-letter code of the active interface language ("de" or "en"); the site's
-    default (`LANGUAGE_CODE`, German) where none is active (commands, the worker's jobs)."""
-    return (get_language() or settings.LANGUAGE_CODE)[:2]
+    """The two-letter code of the active interface language ("de" or "en"); German, the
+    network's first language, where none is active (commands, the worker's jobs)."""
+    return (get_language() or "de")[:2]
 
 
 # WORKING_LANGUAGES is ordered by how many people in German-speaking networks work in each;

@@ -81,9 +81,16 @@ def test_it_takes_a_lead_from_an_imported_contact_to_a_decision(browser_page, ne
     page.get_by_role("button", name=f"Move “{title}” to Qualified").click()
     page.locator("#board-status").filter(has_text="moved to qualified").wait_for()
     assert column_of(page, title) == "qualified"
-    # The redrawn board puts the focus on the button that moves on.
+    # The redrawn board puts the focus on the button that moves on (htmx focuses it when the
+    # swap settles, which can come a moment after the status line).
+    expected = f"Move “{title}” to Proposal"
+    page.wait_for_function(
+        "label => document.activeElement?.getAttribute('aria-label') === label",
+        arg=expected,
+        timeout=5000,
+    )
     focused = page.evaluate("document.activeElement.getAttribute('aria-label')")
-    assert focused == f"Move “{title}” to Proposal"
+    assert focused == expected
     wait_for_htmx(page, f"Move “{title}” to Proposal")
     page.keyboard.press("Enter")
     page.locator("#board-status").filter(has_text="moved to proposal").wait_for()
