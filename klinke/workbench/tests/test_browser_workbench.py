@@ -84,10 +84,8 @@ def test_it_takes_a_lead_from_an_imported_contact_to_a_decision(browser_page, ne
     # The redrawn board puts the focus on the button that moves on (htmx focuses it when the
     # swap settles, which can come a moment after the status line).
     expected = f"Move “{title}” to Proposal"
-    page.wait_for_function(
-        "label => document.activeElement?.getAttribute('aria-label') === label",
-        arg=expected,
-        timeout=5000,
+    wait_for_js(
+        page, "label => document.activeElement?.getAttribute('aria-label') === label", expected
     )
     focused = page.evaluate("document.activeElement.getAttribute('aria-label')")
     assert focused == expected
