@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -239,11 +240,19 @@ def test_it_never_fails_or_sees_half_a_generation_while_generations_are_swapped(
     done = threading.Event()
     errors: list[BaseException] = []
     seen: set[int] = set()
+    reads = [0]  # whole reads so far; the writer lets the readers in between its swaps
 
     def writer() -> None:
         try:
             for n in range(2, 40):
+                before = reads[0]
                 write_generation(path, generation(n))
+                # On a busy machine the writer could swap all generations before a reader
+                # got the GIL once; waiting for one more read keeps reads and swaps interleaved
+                # (the readers go on reading while the next generation is written).
+                deadline = time.monotonic() + 5
+                while reads[0] == before and time.monotonic() < deadline and not errors:
+                    time.sleep(0.001)
         except BaseException as exc:  # pragma: no cover - reported below
             errors.append(exc)
         finally:
@@ -264,6 +273,7 @@ def test_it_never_fails_or_sees_half_a_generation_while_generations_are_swapped(
                 assert len(current.index) == current.number == current.high_water
                 assert len(matches) == current.number
                 seen.add(current.number)
+                reads[0] += 1
         except BaseException as exc:
             errors.append(exc)
 
