@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import threading
-import time
 from dataclasses import replace
 from datetime import date
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -221,6 +221,10 @@ def test_it_reloads_a_generation_only_when_the_file_is_replaced(tmp_path: Path) 
     assert second is not None and (second.number, second.high_water) == (2, 5)
 
 
+def _read_since(reads: list[int], errors: list[BaseException], before: int) -> bool:
+    return reads[0] > before or bool(errors)
+
+
 def test_it_never_fails_or_sees_half_a_generation_while_generations_are_swapped(
     tmp_path: Path,
 ) -> None:
@@ -241,18 +245,19 @@ def test_it_never_fails_or_sees_half_a_generation_while_generations_are_swapped(
     errors: list[BaseException] = []
     seen: set[int] = set()
     reads = [0]  # whole reads so far; the writer lets the readers in between its swaps
+    read = threading.Condition()
 
     def writer() -> None:
         try:
             for n in range(2, 40):
-                before = reads[0]
+                with read:
+                    before = reads[0]
                 write_generation(path, generation(n))
                 # On a busy machine the writer could swap all generations before a reader
                 # got the GIL once; waiting for one more read keeps reads and swaps interleaved
                 # (the readers go on reading while the next generation is written).
-                deadline = time.monotonic() + 5
-                while reads[0] == before and time.monotonic() < deadline and not errors:
-                    time.sleep(0.001)
+                with read:
+                    read.wait_for(partial(_read_since, reads, errors, before), timeout=5)
         except BaseException as exc:  # pragma: no cover - reported below
             errors.append(exc)
         finally:
@@ -273,7 +278,9 @@ def test_it_never_fails_or_sees_half_a_generation_while_generations_are_swapped(
                 assert len(current.index) == current.number == current.high_water
                 assert len(matches) == current.number
                 seen.add(current.number)
-                reads[0] += 1
+                with read:
+                    reads[0] += 1
+                    read.notify_all()
         except BaseException as exc:
             errors.append(exc)
 
