@@ -4,7 +4,8 @@ Run ``.venv/bin/python bench/load.py [--scale 100] [--database postgres://…/kl
 (needs ``wrk``: ``apt-get install -y wrk``). It builds the demo network on a fresh database
 (SQLite in a temporary directory unless --database is given; that database is emptied
 first), starts gunicorn with ``gunicorn.conf.py`` (3 workers, DEBUG off) plus a trivial view
-in the same stack, and drives each key page with 20 concurrent clients (wrk) for a fixed
+in the same stack, and a signed-in page of the layout alone (base.html: what every page pays
+before its own content), and drives each key page with 20 concurrent clients (wrk) for a fixed
 time. It measures first at demo size, then loads the demo at --scale, lets the worker's job
 build the shared matching index, and measures again. It prints req/s, p50, p95, p99 and the
 throughput ratio to the trivial view per page; RSS and PSS per worker after the load; the
@@ -49,6 +50,7 @@ STATIC_ROOT = {static!r}
 
 URLS = """
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.urls import include, path
 
 
@@ -56,7 +58,15 @@ def trivial(request: HttpRequest) -> HttpResponse:
     return HttpResponse("ok", content_type="text/plain")
 
 
-urlpatterns = [path("bench/trivial/", trivial), path("", include("klinke.urls"))]
+def layout(request: HttpRequest) -> HttpResponse:
+    return render(request, "base.html")
+
+
+urlpatterns = [
+    path("bench/trivial/", trivial),
+    path("bench/layout/", layout),
+    path("", include("klinke.urls")),
+]
 """
 
 
@@ -225,6 +235,9 @@ class Bench:
     def pages(self) -> list[tuple[str, str]]:
         return [
             ("trivial view", "/bench/trivial/"),
+            # What every page of a signed-in person pays before its own content: the session,
+            # the user, the network-member check and the layout (base.html), nothing else.
+            ("signed-in layout only", "/bench/layout/"),
             ("directory search ?q=Preisgestaltung", "/directory/?q=Preisgestaltung"),
             ("exchange index", "/exchange/"),
             ("need page with suggestions", self.need_url),

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, Protocol, Self, TypeAlias, TypeVar
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
-from django.db import models
+from django.db import connections, models, router
 from django.db.models import Exists, Q, Value
 from django.db.models.functions import Length, Replace
 from django.utils import timezone
@@ -50,6 +50,43 @@ def register_network_role(
     are the rows that exist exactly when it is true (the same question as a subquery)."""
     _network_roles[name] = holds_role
     _network_role_rows[name] = rows
+    _network_member_sql.clear()
+
+
+# Building and compiling the OR of the roles' EXISTS subqueries costs several times what the
+# query itself costs (about 2 ms of CPU against 0.3 ms), and every page of a signed-in person
+# asks it. The SQL depends only on the registered roles and the database, so it is compiled
+# once per process and database, with a stand-in primary key whose parameter slots are then
+# filled with the visitor's.
+_STAND_IN_PK = -7_340_033  # no row has it: primary keys are positive
+_network_member_sql: dict[str, tuple[str, tuple[object, ...], tuple[int, ...]]] = {}
+
+
+def _compiled_network_member_query(alias: str) -> tuple[str, tuple[object, ...], tuple[int, ...]]:
+    """(sql, params, the positions in params that hold the visitor's primary key)."""
+    compiled = _network_member_sql.get(alias)
+    if compiled is None:
+        proofs = [Q(Exists(rows(_STAND_IN_PK))) for rows in _network_role_rows.values()]
+        users = get_user_model()._default_manager.using(alias)
+        query = users.filter(pk=_STAND_IN_PK).filter(reduce(or_, proofs)).query.exists()
+        sql, params = query.get_compiler(alias).as_sql()
+        slots = tuple(i for i, param in enumerate(params) if param == _STAND_IN_PK)
+        # The visitor's key appears once for the user and at least once in each role's rows;
+        # a role whose rows() does not filter on it would be asked for nobody in particular.
+        assert len(slots) > len(_network_role_rows), "a network role's rows ignore the user"
+        compiled = _network_member_sql[alias] = (sql, tuple(params), slots)
+    return compiled
+
+
+def _ask_network_member(pk: int) -> bool:
+    alias = router.db_for_read(get_user_model())
+    sql, params, slots = _compiled_network_member_query(alias)
+    values = list(params)
+    for slot in slots:
+        values[slot] = pk
+    with connections[alias].cursor() as cursor:
+        cursor.execute(sql, values)
+        return cursor.fetchone() is not None
 
 
 def signed_in_pk(user: Visitor | None) -> int | None:
@@ -76,10 +113,7 @@ def is_network_member(user: Visitor | None) -> bool:
         if getattr(user, "is_superuser", False) or any(held.values()):
             cached = True
         else:
-            proofs = [Q(Exists(rows(pk))) for rows in _network_role_rows.values()]
-            cached = bool(proofs) and (
-                get_user_model()._default_manager.filter(pk=pk).filter(reduce(or_, proofs)).exists()
-            )
+            cached = bool(_network_role_rows) and _ask_network_member(pk)
         setattr(user, "_is_network_member", cached)  # noqa: B010 - a per-request cache
     return cached
 

@@ -54,6 +54,50 @@ def test_it_asks_network_membership_in_one_query_whose_rows_agree_with_every_rol
         assert member == (person not in (network.outsider, archived))
 
 
+def test_the_compiled_membership_question_follows_the_registered_roles(
+    network: Network, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The question's SQL is compiled once per process with a stand-in key; a role registered
+    later (or a changed one) compiles it anew, and every visitor gets their own answer."""
+    monkeypatch.setattr(core_models, "_network_roles", dict(core_models._network_roles))
+    monkeypatch.setattr(core_models, "_network_role_rows", dict(core_models._network_role_rows))
+    monkeypatch.setattr(core_models, "_network_member_sql", {})
+
+    def fresh(person: Any) -> Any:
+        return type(person).objects.get(pk=person.pk)
+
+    assert is_network_member(fresh(network.alice))
+    assert not is_network_member(fresh(network.outsider))
+    assert len(core_models._network_member_sql) == 1
+    (sql, _params, slots) = next(iter(core_models._network_member_sql.values()))
+    assert str(core_models._STAND_IN_PK) not in sql  # a parameter, never spliced into the text
+    assert len(slots) == 1 + len(network_roles())
+
+    users = type(network.outsider).objects
+    users.filter(pk=network.outsider.pk).update(name="Olga, invited guest")
+    core_models.register_network_role(
+        "invited guest",
+        lambda user: user.name == "Olga, invited guest",
+        lambda pk: users.filter(pk=pk, name="Olga, invited guest"),
+    )
+    assert core_models._network_member_sql == {}
+    assert is_network_member(fresh(network.outsider))
+    assert not is_network_member(make_user("still-nobody@example.org"))
+
+
+def test_a_role_whose_rows_ignore_the_person_is_refused(
+    network: Network, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(core_models, "_network_roles", dict(core_models._network_roles))
+    monkeypatch.setattr(core_models, "_network_role_rows", dict(core_models._network_role_rows))
+    monkeypatch.setattr(core_models, "_network_member_sql", {})
+    core_models.register_network_role(
+        "anyone at all", lambda user: True, lambda pk: Membership.objects.all()
+    )
+    with pytest.raises(AssertionError, match="ignore the user"):
+        is_network_member(type(network.outsider).objects.get(pk=network.outsider.pk))
+
+
 def test_it_does_not_count_membership_of_an_archived_collective(network: Network) -> None:
     network.collective_a.archived_at = timezone.now()
     network.collective_a.save()
