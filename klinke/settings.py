@@ -160,6 +160,8 @@ TEMPLATES = [
         "DIRS": [BASE_DIR / "klinke" / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
+            # {% url %} in every template remembers its reversals (klinke.core.templatetags).
+            "builtins": ["klinke.core.templatetags.url_memo"],
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
