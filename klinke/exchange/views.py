@@ -1,4 +1,5 @@
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -15,7 +16,8 @@ from klinke.collectives.access import collective_to_act_for
 from klinke.collectives.models import Collective
 from klinke.core.counts import CachedCountPaginator
 from klinke.core.forms import refusal_onto
-from klinke.core.models import Visibility, is_network_member
+from klinke.core.htmx import HtmxHttpRequest
+from klinke.core.models import Visibility, is_network_member, signed_in_pk
 from klinke.core.submissions import once_per_submission
 from klinke.exchange import actions, candidates, match_index
 from klinke.exchange.forms import (
@@ -42,9 +44,10 @@ from klinke.topics.models import topic_names_by_row
 
 def _visible_need(request: HttpRequest, ref: str) -> Need:
     queryset = Need.objects.visible_to(request.user).select_related("collective")
+    if not is_network_member(request.user):
+        # What Collective.objects.visible_to says, as a join rather than a query of its own.
+        queryset = queryset.filter(collective__visibility=Visibility.PUBLIC)
     need: Need = get_object_or_404(queryset.prefetch_related("topics"), ref=ref)
-    if not Collective.objects.visible_to(request.user).filter(pk=need.collective_id).exists():
-        raise Http404
     return need
 
 
@@ -190,36 +193,73 @@ def need_create(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-def need_detail(request: HttpRequest, ref: str) -> HttpResponse:
+FURTHER_OFFERS_SHOWN = 3
+"""How many of a suggested party's further fitting offers the need page lists at first; a
+link shows them all (`?further=<party>`, in place through htmx)."""
+
+
+@dataclass(frozen=True)
+class _Suggestion:
+    """One row of the need page's suggestions, as its template shows it."""
+
+    match: candidates.RankedCandidate
+    key: str
+    """The party to ask (`Introduction.key_for`)."""
+    already_asked: bool
+    further: tuple[candidates.RankedCandidate, ...]
+    """The party's further offers the row lists: the first few, or all when asked for."""
+
+    @property
+    def hidden(self) -> int:
+        """How many further offers the row does not list (the link to all of them says so)."""
+        return len(self.match.also) - len(self.further)
+
+
+def need_detail(request: HtmxHttpRequest, ref: str) -> HttpResponse:
     need = _visible_need(request, ref)
-    is_owner = need.is_owned_by(request.user)
-    matches: list[tuple[candidates.RankedCandidate, bool, str]] = []
+    # The collective's members answer the owner check here and keep them out of the
+    # suggestions below: one query for both.
+    member_ids = (
+        set(need.collective.memberships.order_by().values_list("user_id", flat=True))
+        if request.user.is_authenticated
+        else set()
+    )
+    is_owner = signed_in_pk(request.user) in member_ids
+    suggestions: list[_Suggestion] = []
     introductions: QuerySet[Introduction] | list[Introduction] = []
     if is_owner:
-        ranked = candidates.rank_helpers_for_need(need, user=request.user, limit=10)
+        ranked = candidates.rank_helpers_for_need(
+            need, user=request.user, limit=10, member_ids=member_ids
+        )
+        # Every further offer of one party, when its "show all" link asked for them.
+        further = request.GET.get("further", "")
+        if request.htmx and further:
+            row = next((m for m in ranked if Introduction.key_for(m.counterpart) == further), None)
+            if row is None:
+                raise Http404
+            return render(
+                request,
+                "exchange/_further_offers.html",
+                {"entries": row.also, "focus": FURTHER_OFFERS_SHOWN + 1},
+            )
         introductions = need.introductions.select_related("supporter", "collective", "offer")
         open_keys = {i.counterpart_key for i in introductions if i.is_open}
-        matches = [
-            (
-                m,
-                Introduction.key_for(m.counterpart) in open_keys,
-                Introduction.key_for(m.counterpart),
-            )
-            for m in ranked
-        ]
+        for match in ranked:
+            key = Introduction.key_for(match.counterpart)
+            shown = match.also if key == further else match.also[:FURTHER_OFFERS_SHOWN]
+            suggestions.append(_Suggestion(match, key, key in open_keys, shown))
     return render(
         request,
         "exchange/need_detail.html",
         {
             "need": need,
             "is_owner": is_owner,
-            "matches": matches,
+            "matches": suggestions,
             # A fresh install: the worker has not built the first matching index yet.
             "suggestions_preparing": is_owner
-            and not matches
+            and not suggestions
             and match_index.is_preparing(match_index.HELPERS),
             "introductions": introductions,
-            "request_form": IntroductionRequestForm(),
             "close_form": CloseItemForm(),
         },
     )
