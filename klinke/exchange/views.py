@@ -1,3 +1,5 @@
+from __future__ import annotations
+
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -9,6 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from klinke.accounts import request_user
@@ -200,7 +203,8 @@ link shows them all (`?further=<party>`, in place through htmx)."""
 
 @dataclass(frozen=True)
 class _Suggestion:
-    """One row of the need page's suggestions, as its template shows it."""
+    """One row of the need page's suggestions, worked out here once: the template shows four
+    to ten of them, each with several links and labels."""
 
     match: candidates.RankedCandidate
     key: str
@@ -208,11 +212,47 @@ class _Suggestion:
     already_asked: bool
     further: tuple[candidates.RankedCandidate, ...]
     """The party's further offers the row lists: the first few, or all when asked for."""
+    link: str
+    """Where the row's name leads: the offer, or the supporter's profile, told which need."""
+    offer_link: str
+    profile_link: str
+    profile_label: str
+    kind_label: str
+    show_all_label: str
+    """The link to all further offers, when the row lists only the first few (else "")."""
 
-    @property
-    def hidden(self) -> int:
-        """How many further offers the row does not list (the link to all of them says so)."""
-        return len(self.match.also) - len(self.further)
+    @classmethod
+    def of(
+        cls, match: candidates.RankedCandidate, need: Need, open_keys: set[str], further: str
+    ) -> _Suggestion:
+        key = Introduction.key_for(match.counterpart)
+        shown = match.also if key == further else match.also[:FURTHER_OFFERS_SHOWN]
+        asking = f"?need={need.ref}"
+        offer_link = f"{match.item_url}{asking}" if match.item_url else ""
+        profile_link = f"{match.profile_url}{asking}"
+        is_supporter = match.type == "supporter"
+        hidden = len(match.also) - len(shown)
+        return cls(
+            match=match,
+            key=key,
+            already_asked=key in open_keys,
+            further=shown,
+            link=offer_link or profile_link,
+            offer_link=offer_link,
+            profile_link=profile_link,
+            profile_label=_("Read the profile")
+            if is_supporter
+            else _("Profile of %(name)s") % {"name": match.owner_name},
+            kind_label=_("Supporter") if is_supporter else _("Offer"),
+            show_all_label=ngettext(
+                "Show the further offer",
+                "Show all %(counter)s further offers",
+                len(match.also),
+            )
+            % {"counter": len(match.also)}
+            if hidden
+            else "",
+        )
 
 
 def need_detail(request: HtmxHttpRequest, ref: str) -> HttpResponse:
@@ -244,10 +284,7 @@ def need_detail(request: HtmxHttpRequest, ref: str) -> HttpResponse:
             )
         introductions = need.introductions.select_related("supporter", "collective", "offer")
         open_keys = {i.counterpart_key for i in introductions if i.is_open}
-        for match in ranked:
-            key = Introduction.key_for(match.counterpart)
-            shown = match.also if key == further else match.also[:FURTHER_OFFERS_SHOWN]
-            suggestions.append(_Suggestion(match, key, key in open_keys, shown))
+        suggestions = [_Suggestion.of(match, need, open_keys, further) for match in ranked]
     return render(
         request,
         "exchange/need_detail.html",

@@ -44,13 +44,13 @@ def test_it_lists_the_first_further_offers_and_links_to_all_of_them(
     also = row.match.also
     assert len(also) > FURTHER_OFFERS_SHOWN
     assert row.further == also[:FURTHER_OFFERS_SHOWN]
-    assert row.hidden == len(also) - FURTHER_OFFERS_SHOWN
+    assert row.show_all_label == f"Show all {len(also)} further offers"
     html = response.content.decode()
     for entry in also[:FURTHER_OFFERS_SHOWN]:
         assert f'href="{entry.item_url}"' in html
     for entry in also[FURTHER_OFFERS_SHOWN:]:
         assert f'href="{entry.item_url}"' not in html
-    link = f"?further=supporter%3A{network.supporter.pk}"
+    link = f"?further=supporter:{network.supporter.pk}"
     assert f'href="{link}#' in html and f'data-hx-get="{link}"' in html
     assert f"Show all {len(also)} further offers" in html
 
@@ -62,7 +62,7 @@ def test_it_lists_all_further_offers_of_the_party_asked_for_without_javascript(
     response = network.client_for(network.alice).get(url)
 
     row = party_row(response, network)
-    assert row.further == row.match.also and row.hidden == 0
+    assert row.further == row.match.also and not row.show_all_label
     html = response.content.decode()
     for entry in row.match.also:
         assert f'href="{entry.item_url}"' in html
