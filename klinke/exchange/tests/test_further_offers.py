@@ -102,3 +102,11 @@ def test_it_shows_no_further_offers_to_others_than_the_owners(network: Any, need
         assert response.status_code == 200
         assert response.context["matches"] == []
         assert "Pricing help" not in response.content.decode()
+
+
+def test_it_says_so_in_german(network: Any, need: Any) -> None:
+    client = network.client_for(network.alice)
+    response = client.get(need.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="de")
+
+    count = len(party_row(response, network).match.also)
+    assert f"Alle {count} weiteren Angebote zeigen" in response.content.decode()
