@@ -419,16 +419,30 @@ def _ranked(
 
 
 def rank_helpers_for_need(
-    need: Need, *, user: Visitor | None = None, limit: int = 10
+    need: Need,
+    *,
+    user: Visitor | None = None,
+    limit: int = 10,
+    member_ids: set[int] | None = None,
 ) -> list[RankedCandidate]:
-    """Offers and supporters that could help with `need`, best first, with reasons."""
-    return rank_helpers_for_needs([need], user=user, limit=limit)[0][1]
+    """Offers and supporters that could help with `need`, best first, with reasons.
+
+    `member_ids`, the users of the need's collective, when the caller has read them already.
+    """
+    members = None if member_ids is None else {need.collective_id: member_ids}
+    return rank_helpers_for_needs([need], user=user, limit=limit, members=members)[0][1]
 
 
 def rank_helpers_for_needs(
-    needs: Iterable[Need], *, user: Visitor | None = None, limit: int = 10
+    needs: Iterable[Need],
+    *,
+    user: Visitor | None = None,
+    limit: int = 10,
+    members: dict[int, set[int]] | None = None,
 ) -> list[tuple[Need, list[RankedCandidate]]]:
-    """`rank_helpers_for_need` for several needs, with the same few queries for all of them."""
+    """`rank_helpers_for_need` for several needs, with the same few queries for all of them.
+
+    `members`, the users of each need's collective by its pk, when the caller has them."""
     needs = list(needs)
     if not needs:
         return []
@@ -438,11 +452,11 @@ def rank_helpers_for_needs(
     tree = topic_tree()
     labels = kind_labels()
     feedback = helpful_feedback()
-    members: dict[int, set[int]] = {need.collective_id: set() for need in needs}
-    for collective_id, user_id in Membership.objects.filter(collective_id__in=members).values_list(
-        "collective_id", "user_id"
-    ):
-        members[collective_id].add(user_id)
+    if members is None:
+        members = {need.collective_id: set() for need in needs}
+        rows = Membership.objects.filter(collective_id__in=members).order_by()
+        for collective_id, user_id in rows.values_list("collective_id", "user_id"):
+            members[collective_id].add(user_id)
     if len(needs) > 1:
         # Rank every need first and load the suggested objects for all of them at once.
         live.objects.defer()

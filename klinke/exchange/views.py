@@ -1,4 +1,7 @@
+from __future__ import annotations
+
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -8,6 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from klinke.accounts import request_user
@@ -15,7 +19,8 @@ from klinke.collectives.access import collective_to_act_for
 from klinke.collectives.models import Collective
 from klinke.core.counts import CachedCountPaginator
 from klinke.core.forms import refusal_onto
-from klinke.core.models import Visibility, is_network_member
+from klinke.core.htmx import HtmxHttpRequest
+from klinke.core.models import Visibility, is_network_member, signed_in_pk
 from klinke.core.submissions import once_per_submission
 from klinke.exchange import actions, candidates, match_index
 from klinke.exchange.forms import (
@@ -42,9 +47,10 @@ from klinke.topics.models import topic_names_by_row
 
 def _visible_need(request: HttpRequest, ref: str) -> Need:
     queryset = Need.objects.visible_to(request.user).select_related("collective")
+    if not is_network_member(request.user):
+        # What Collective.objects.visible_to says, as a join rather than a query of its own.
+        queryset = queryset.filter(collective__visibility=Visibility.PUBLIC)
     need: Need = get_object_or_404(queryset.prefetch_related("topics"), ref=ref)
-    if not Collective.objects.visible_to(request.user).filter(pk=need.collective_id).exists():
-        raise Http404
     return need
 
 
@@ -190,36 +196,107 @@ def need_create(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-def need_detail(request: HttpRequest, ref: str) -> HttpResponse:
+FURTHER_OFFERS_SHOWN = 3
+"""How many of a suggested party's further fitting offers the need page lists at first; a
+link shows them all (`?further=<party>`, in place through htmx)."""
+
+
+@dataclass(frozen=True)
+class _Suggestion:
+    """One row of the need page's suggestions, worked out here once: the template shows four
+    to ten of them, each with several links and labels."""
+
+    match: candidates.RankedCandidate
+    key: str
+    """The party to ask (`Introduction.key_for`)."""
+    already_asked: bool
+    further: tuple[candidates.RankedCandidate, ...]
+    """The party's further offers the row lists: the first few, or all when asked for."""
+    link: str
+    """Where the row's name leads: the offer, or the supporter's profile, told which need."""
+    offer_link: str
+    profile_link: str
+    profile_label: str
+    kind_label: str
+    show_all_label: str
+    """The link to all further offers, when the row lists only the first few (else "")."""
+
+    @classmethod
+    def of(
+        cls, match: candidates.RankedCandidate, need: Need, open_keys: set[str], further: str
+    ) -> _Suggestion:
+        key = Introduction.key_for(match.counterpart)
+        shown = match.also if key == further else match.also[:FURTHER_OFFERS_SHOWN]
+        asking = f"?need={need.ref}"
+        offer_link = f"{match.item_url}{asking}" if match.item_url else ""
+        profile_link = f"{match.profile_url}{asking}"
+        is_supporter = match.type == "supporter"
+        hidden = len(match.also) - len(shown)
+        return cls(
+            match=match,
+            key=key,
+            already_asked=key in open_keys,
+            further=shown,
+            link=offer_link or profile_link,
+            offer_link=offer_link,
+            profile_link=profile_link,
+            profile_label=_("Read the profile")
+            if is_supporter
+            else _("Profile of %(name)s") % {"name": match.owner_name},
+            kind_label=_("Supporter") if is_supporter else _("Offer"),
+            show_all_label=ngettext(
+                "Show the further offer",
+                "Show all %(counter)s further offers",
+                len(match.also),
+            )
+            % {"counter": len(match.also)}
+            if hidden
+            else "",
+        )
+
+
+def need_detail(request: HtmxHttpRequest, ref: str) -> HttpResponse:
     need = _visible_need(request, ref)
-    is_owner = need.is_owned_by(request.user)
-    matches: list[tuple[candidates.RankedCandidate, bool, str]] = []
+    # The collective's members answer the owner check here and keep them out of the
+    # suggestions below: one query for both.
+    member_ids = (
+        set(need.collective.memberships.order_by().values_list("user_id", flat=True))
+        if request.user.is_authenticated
+        else set()
+    )
+    is_owner = signed_in_pk(request.user) in member_ids
+    suggestions: list[_Suggestion] = []
     introductions: QuerySet[Introduction] | list[Introduction] = []
     if is_owner:
-        ranked = candidates.rank_helpers_for_need(need, user=request.user, limit=10)
+        ranked = candidates.rank_helpers_for_need(
+            need, user=request.user, limit=10, member_ids=member_ids
+        )
+        # Every further offer of one party, when its "show all" link asked for them.
+        further = request.GET.get("further", "")
+        if request.htmx and further:
+            row = next((m for m in ranked if Introduction.key_for(m.counterpart) == further), None)
+            if row is None:
+                raise Http404
+            return render(
+                request,
+                "exchange/_further_offers.html",
+                {"entries": row.also, "focus": FURTHER_OFFERS_SHOWN + 1},
+            )
         introductions = need.introductions.select_related("supporter", "collective", "offer")
         open_keys = {i.counterpart_key for i in introductions if i.is_open}
-        matches = [
-            (
-                m,
-                Introduction.key_for(m.counterpart) in open_keys,
-                Introduction.key_for(m.counterpart),
-            )
-            for m in ranked
-        ]
+        suggestions = [_Suggestion.of(match, need, open_keys, further) for match in ranked]
     return render(
         request,
         "exchange/need_detail.html",
         {
             "need": need,
             "is_owner": is_owner,
-            "matches": matches,
+            "matches": suggestions,
             # A fresh install: the worker has not built the first matching index yet.
             "suggestions_preparing": is_owner
-            and not matches
+            and not suggestions
             and match_index.is_preparing(match_index.HELPERS),
             "introductions": introductions,
-            "request_form": IntroductionRequestForm(),
             "close_form": CloseItemForm(),
         },
     )

@@ -1,11 +1,14 @@
-"""The support exchange's main flow in a real browser, from a need to mutual consent."""
+"""The support exchange in a real browser: from a need to mutual consent, and a suggested
+party's further offers shown in place."""
 
 import re
 
 import pytest
 
 from klinke.conftest import log_in_browser
-from klinke.exchange.tests.factories import make_offer
+from klinke.exchange.tests.factories import make_need, make_offer
+from klinke.exchange.views import FURTHER_OFFERS_SHOWN
+from klinke.testing import wait_for_js
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -66,3 +69,36 @@ def test_it_posts_a_need_finds_help_and_introduces_both_sides(
     details = page.locator("#contact-details").inner_text()
     assert "sam@example.org" in details
     assert "+49 30 1234567" in details
+
+
+def test_it_shows_all_further_offers_of_a_party_in_place(browser_page, network, live_server):
+    page = browser_page
+    for index in range(FURTHER_OFFERS_SHOWN + 3):
+        make_offer(
+            network.supporter,
+            f"Pricing help {index}",
+            f"I help collectives with day rates, prices and estimates, variant {index}.",
+            topics=["pricing"],
+        )
+    need = make_need(
+        network.collective_a, "Pricing", "How do we set day rates and prices?", topics=["pricing"]
+    )
+
+    log_in_browser(page, network.alice, live_server.url)
+    page.goto(need.get_absolute_url())
+    further = page.locator("li.match ul.also-offers li")
+    assert further.count() == FURTHER_OFFERS_SHOWN
+    before = further.all_inner_texts()
+
+    # htmx puts the whole list in place of the first few and the link, and moves the focus to
+    # the first offer that was not listed before.
+    page.get_by_role("link", name=re.compile(r"Show all \d+ further offers")).click()
+    wait_for_js(
+        page, f"document.querySelectorAll('li.match ul.also-offers li').length > {len(before)}"
+    )
+    texts = further.all_inner_texts()
+    assert texts[:FURTHER_OFFERS_SHOWN] == before and len(texts) > FURTHER_OFFERS_SHOWN
+    assert page.get_by_role("link", name=re.compile("Show all")).count() == 0
+    assert page.url.endswith(need.get_absolute_url())
+    focused = page.evaluate("document.activeElement.textContent")
+    assert focused == further.nth(FURTHER_OFFERS_SHOWN).locator("a").inner_text()

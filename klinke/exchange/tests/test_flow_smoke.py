@@ -32,12 +32,12 @@ def test_it_runs_a_need_from_posting_to_mutual_consent(network):
     html = detail.content.decode()
     assert "Preisgestaltung für Kollektive" in html
     matches = detail.context["matches"]
-    assert matches and matches[0][0].reason_texts
+    assert matches and matches[0].match.reason_texts
     need = detail.context["need"]
-    key = matches[0][2]
+    key = matches[0].key
     response = alice.post(
         reverse("exchange:request_introduction", args=[need.ref]),
-        {"counterpart": key, "offer": matches[0][0].ref, "message": "Hallo Sam!"},
+        {"counterpart": key, "offer": matches[0].match.ref, "message": "Hallo Sam!"},
     )
     introduction = Introduction.objects.get()
     sam = network.client_for(network.sam)

@@ -795,10 +795,9 @@ def test_it_runs_the_whole_flow_through_the_pages(network, smtp_server):
     need = pricing_need(network)
     alice, sam = network.client_for(network.alice), network.client_for(network.sam)
     detail = alice.get(need.get_absolute_url())
-    match, already_asked, counterpart_key = next(
-        row for row in detail.context["matches"] if row[0].ref == "sam-berater"
-    )
-    assert not already_asked
+    row = next(row for row in detail.context["matches"] if row.match.ref == "sam-berater")
+    match, counterpart_key = row.match, row.key
+    assert not row.already_asked
 
     alice.post(
         reverse("exchange:request_introduction", args=[need.ref]),
@@ -807,7 +806,7 @@ def test_it_runs_the_whole_flow_through_the_pages(network, smtp_server):
     introduction = Introduction.objects.get()
     # The need page now says an introduction is under way instead of offering the form again.
     again = alice.get(need.get_absolute_url())
-    assert next(row for row in again.context["matches"] if row[0].ref == match.ref)[1]
+    assert next(row for row in again.context["matches"] if row.match.ref == match.ref).already_asked
     assert "An introduction is already under way." in again.content.decode()
 
     waiting = sam.get(reverse("exchange:dashboard"))

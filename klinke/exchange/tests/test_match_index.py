@@ -31,7 +31,7 @@ def rows(ranked: list[Any]) -> list[tuple[str, str, float]]:
 
 
 def suggested(response: Any) -> list[str]:
-    return [match.ref for match, _asked, _key in response.context["matches"]]
+    return [row.match.ref for row in response.context["matches"]]
 
 
 def forbid_building(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -241,13 +241,14 @@ def test_it_shows_a_need_page_with_a_built_index_in_few_queries(
     client = network.client_for(network.alice)
     response = client.get(need.get_absolute_url())
     assert response.status_code == 200
-    assert any(match.also for match, _asked, _key in response.context["matches"])
+    assert any(row.match.also for row in response.context["matches"])
 
-    # The page: session, user and the network-member check (3); the need, its topics, its
-    # collective and the owner check (4); the changes since the build, the topics, helpful
-    # introductions, the need collective's members, the suggested offers and supporters
-    # (6); the need's introductions (1). Further offers of a party cost nothing more.
-    with django_assert_num_queries(14):
+    # The page: session, user and the network-member check (3); the need with its collective
+    # (one query, its visibility in the join), its topics, and the collective's members, who
+    # answer the owner check and stay out of the suggestions (3); the changes since the
+    # build, the topics, helpful introductions, the suggested offers and supporters (5); the
+    # need's introductions (1). Further offers of a party cost nothing more.
+    with django_assert_num_queries(12):
         assert client.get(need.get_absolute_url()).status_code == 200
     with django_assert_max_num_queries(1):
         match_index.live_index(match_index.HELPERS)

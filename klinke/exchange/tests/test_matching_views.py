@@ -25,7 +25,7 @@ PRICING_OFFER = (
 
 def suggested(response: Any) -> list[tuple[str, str]]:
     """(type, ref) of the suggestions a need page shows."""
-    return [(match.type, match.ref) for match, _asked, _key in response.context["matches"]]
+    return [(row.match.type, row.match.ref) for row in response.context["matches"]]
 
 
 def make_supporter(slug: str, name: str, user: Any, **fields: Any) -> Supporter:
@@ -49,7 +49,7 @@ def test_it_shows_suggestions_with_reasons_to_the_owners_only(network, client):
     for owner in (network.alice, network.alice2):
         response = network.client_for(owner).get(need.get_absolute_url())
         assert ("offer", offer.ref) in suggested(response)
-        match = next(m for m, _a, _k in response.context["matches"] if m.ref == offer.ref)
+        match = next(row.match for row in response.context["matches"] if row.match.ref == offer.ref)
         assert match.reason_texts
         html = response.content.decode()
         assert PRICING_OFFER[0] in html
@@ -150,7 +150,7 @@ def test_it_finds_an_english_pricing_offer_for_a_german_need(network):
 
     # Sam is the best match; Sam's profile ("pricing and acquisition") and the English pricing
     # offer are the same person to ask, so Sam is listed once, the offer shown with Sam.
-    matches = [m for m, _asked, _key in response.context["matches"]]
+    matches = [row.match for row in response.context["matches"]]
     assert matches[0].counterpart == network.supporter
     assert [m.counterpart for m in matches].count(network.supporter) == 1
     hit = next(m for m in [matches[0], *matches[0].also] if m.ref == offer.ref)
