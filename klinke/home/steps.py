@@ -1,4 +1,5 @@
-"""How far each of a person's collectives has come on its first steps, in two queries."""
+"""How far each of a person's collectives has come on its first steps, in two queries (one,
+when the page loaded its collectives with `with_step_facts`)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from django.db.models import Exists, OuterRef
 from django.urls import reverse
 
 from klinke.accounts.models import User
-from klinke.collectives.models import Collective, Invitation, Membership
+from klinke.collectives.models import Collective, CollectiveQuerySet, Invitation, Membership
 from klinke.exchange.models import Need
 from klinke.home.models import SkippedStep, Step
 
@@ -59,23 +60,34 @@ class Progress:
         return reverse("home:first_steps", args=[self.collective.slug])
 
 
+def with_step_facts(collectives: CollectiveQuerySet, user: User) -> CollectiveQuerySet:
+    """`collectives` with what their first steps are read from, so that `progress_for` need
+    not ask again for the collectives a page has already loaded this way."""
+    return collectives.annotate(
+        has_topics=Exists(Collective.topics.through.objects.filter(collective_id=OuterRef("pk"))),
+        has_need=Exists(Need.objects.filter(collective_id=OuterRef("pk"))),
+        has_colleague=Exists(
+            Membership.objects.filter(collective_id=OuterRef("pk")).exclude(user_id=user.pk)
+        ),
+        has_invitation=Exists(Invitation.objects.filter(collective_id=OuterRef("pk"))),
+    )
+
+
 def progress_for(collectives: Sequence[Collective], user: User) -> list[Progress]:
-    """Each collective's first steps, seen by `user` (a colleague is anyone but them)."""
+    """Each collective's first steps, seen by `user` (a colleague is anyone but them).
+
+    Collectives loaded through `with_step_facts` (for the same user) are not asked again."""
     if not collectives:
         return []
-    facts = {
-        row.pk: row
-        for row in Collective.objects.filter(pk__in=[c.pk for c in collectives]).annotate(
-            has_topics=Exists(
-                Collective.topics.through.objects.filter(collective_id=OuterRef("pk"))
-            ),
-            has_need=Exists(Need.objects.filter(collective_id=OuterRef("pk"))),
-            has_colleague=Exists(
-                Membership.objects.filter(collective_id=OuterRef("pk")).exclude(user_id=user.pk)
-            ),
-            has_invitation=Exists(Invitation.objects.filter(collective_id=OuterRef("pk"))),
-        )
-    }
+    if all(hasattr(collective, "has_need") for collective in collectives):
+        facts = {collective.pk: collective for collective in collectives}
+    else:
+        facts = {
+            row.pk: row
+            for row in with_step_facts(
+                Collective.objects.filter(pk__in=[c.pk for c in collectives]), user
+            )
+        }
     skipped: set[tuple[int, str]] = set(
         SkippedStep.objects.filter(collective__in=list(facts)).values_list("collective_id", "step")
     )

@@ -25,9 +25,8 @@ from klinke.exchange.models import Introduction, IntroductionState, ItemState, N
 from klinke.home import actions
 from klinke.home.forms import ProfileEssentialsForm
 from klinke.home.models import Step
-from klinke.home.steps import progress_for
+from klinke.home.steps import progress_for, with_step_facts
 from klinke.knowledge.models import Question
-from klinke.supporters.models import Supporter
 from klinke.workbench.models import Decision, Response
 from klinke.workshops.models import Event
 
@@ -47,13 +46,14 @@ def personal_home(user: User) -> dict[str, Any]:
     A fixed number of queries whatever the number of collectives, needs, introductions,
     events or decisions; suggestions come from the match index, which no request builds.
     """
-    collectives = list(Collective.objects.active().of_member(user).order_by("name"))
+    # Archived collectives too: their members still answer the introductions they asked for.
+    mine = list(with_step_facts(Collective.objects.of_member(user), user).order_by("name"))
+    collectives = [collective for collective in mine if not collective.is_archived]
     progress = [p for p in progress_for(collectives, user) if not p.is_complete]
     waiting = list(
         Introduction.objects.filter(state=IntroductionState.REQUESTED)
-        .filter(Q(supporter__user=user) | Q(collective__memberships__user=user))
+        .filter(Q(supporter__user_id=user.pk) | Q(collective_id__in=[c.pk for c in mine]))
         .select_related("need__collective")
-        .distinct()
         .order_by("expires_at", "pk")[:10]
     )
     answered = list(
@@ -97,7 +97,7 @@ def personal_home(user: User) -> dict[str, Any]:
         "need_matches": need_matches,
         "events": events,
         "decisions": decisions,
-        "has_supporter_profile": Supporter.objects.filter(user=user).exists(),
+        # has_supporter_profile comes from the context processor: the session remembers it.
     }
 
 
