@@ -60,6 +60,10 @@ class Progress:
         return reverse("home:first_steps", args=[self.collective.slug])
 
 
+STEP_FACT_FIELDS = ("description_de", "description_en", "city")
+"""The fields of a collective (besides the annotations) that its first steps are read from."""
+
+
 def with_step_facts(collectives: CollectiveQuerySet, user: User) -> CollectiveQuerySet:
     """`collectives` with what their first steps are read from, so that `progress_for` need
     not ask again for the collectives a page has already loaded this way."""
