@@ -1,5 +1,6 @@
-"""How far each of a person's collectives has come on its first steps, in two queries (one,
-when the page loaded its collectives with `with_step_facts`)."""
+"""How far each of a person's collectives has come on its first steps, in two queries: their
+facts (none, when the page loaded its collectives with `with_step_facts`) and their skips
+(none, when every step is done)."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ class StepState:
     step: Step
     done: bool
     skipped: bool
+    """Skipped and not done: once a step is done, whether it was skipped no longer matters."""
 
     @property
     def finished(self) -> bool:
@@ -92,28 +94,43 @@ def progress_for(collectives: Sequence[Collective], user: User) -> list[Progress
                 Collective.objects.filter(pk__in=[c.pk for c in collectives]), user
             )
         }
-    skipped: set[tuple[int, str]] = set(
-        SkippedStep.objects.filter(collective__in=list(facts)).values_list("collective_id", "step")
-    )
-    result = []
-    for collective in collectives:
-        row = facts[collective.pk]
-        done = {
-            Step.PROFILE: bool(
-                (row.description_de.strip() or row.description_en.strip())
-                and row.city.strip()
-                and row.has_topics  # type: ignore[attr-defined]
-            ),
-            Step.NEED: bool(row.has_need),  # type: ignore[attr-defined]
-            Step.INVITE: bool(row.has_colleague or row.has_invitation),  # type: ignore[attr-defined]
-        }
-        result.append(
-            Progress(
-                collective=collective,
-                steps=tuple(
-                    StepState(step=step, done=done[step], skipped=(collective.pk, step) in skipped)
-                    for step in Step
-                ),
+    done = {collective.pk: _done(facts[collective.pk]) for collective in collectives}
+    # A skip only matters for a step that is not done, so collectives with every step done
+    # (most, once they are settled in) need no look at their skips.
+    unfinished = [pk for pk, steps in done.items() if not all(steps.values())]
+    skipped: set[tuple[int, str]] = (
+        set(
+            SkippedStep.objects.filter(collective__in=unfinished).values_list(
+                "collective_id", "step"
             )
         )
-    return result
+        if unfinished
+        else set()
+    )
+    return [
+        Progress(
+            collective=collective,
+            steps=tuple(
+                StepState(
+                    step=step,
+                    done=done[collective.pk][step],
+                    skipped=not done[collective.pk][step] and (collective.pk, step) in skipped,
+                )
+                for step in Step
+            ),
+        )
+        for collective in collectives
+    ]
+
+
+def _done(row: Collective) -> dict[Step, bool]:
+    """Which first steps a collective (loaded through `with_step_facts`) has done."""
+    return {
+        Step.PROFILE: bool(
+            (row.description_de.strip() or row.description_en.strip())
+            and row.city.strip()
+            and row.has_topics  # type: ignore[attr-defined]
+        ),
+        Step.NEED: bool(row.has_need),  # type: ignore[attr-defined]
+        Step.INVITE: bool(row.has_colleague or row.has_invitation),  # type: ignore[attr-defined]
+    }

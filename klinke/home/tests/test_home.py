@@ -155,6 +155,8 @@ def test_it_renders_the_home_in_a_fixed_number_of_queries(network, django_assert
     make_event(network.alice, "Erstes Treffen")
     ask(network.bob, title="Erste Frage?")
     _asking_collective_a(network, "Erste Bitte")
+    # A collective with first steps left: its skips are read (a settled one's are not).
+    make_collective("neu", "Neues Kollektiv", members=[network.alice])
     match_index.do_fold_match_changes()  # as the worker does: the index holds everything
     _page(client)
     with CaptureQueriesContext(connection) as first:
