@@ -46,9 +46,9 @@ def personal_home(user: User) -> dict[str, Any]:
     A fixed number of queries whatever the number of collectives, needs, introductions,
     events or decisions; suggestions come from the match index, which no request builds.
     """
-    # Each list loads only the fields its section shows (`only`): building and reading the
-    # full rows of introductions, needs and collectives cost more than the queries themselves.
-    # Archived collectives too: their members still answer the introductions they asked for.
+    # Each list loads only the fields its section shows (`only`): compiling and reading full
+    # rows (and the rows they join) cost more Python time than the database takes to answer.
+    # Archived collectives too: requests to them still wait for their members' answer.
     mine = list(
         with_step_facts(Collective.objects.of_member(user), user)
         .only(*STEP_FACT_FIELDS, "name", "slug", "archived_at")
