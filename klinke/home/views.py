@@ -25,9 +25,8 @@ from klinke.exchange.models import Introduction, IntroductionState, ItemState, N
 from klinke.home import actions
 from klinke.home.forms import ProfileEssentialsForm
 from klinke.home.models import Step
-from klinke.home.steps import progress_for
+from klinke.home.steps import STEP_FACT_FIELDS, progress_for, with_step_facts
 from klinke.knowledge.models import Question
-from klinke.supporters.models import Supporter
 from klinke.workbench.models import Decision, Response
 from klinke.workshops.models import Event
 
@@ -47,46 +46,73 @@ def personal_home(user: User) -> dict[str, Any]:
     A fixed number of queries whatever the number of collectives, needs, introductions,
     events or decisions; suggestions come from the match index, which no request builds.
     """
-    collectives = list(Collective.objects.active().of_member(user).order_by("name"))
+    # Each list loads only the fields its section shows (`only`): compiling and reading full
+    # rows (and the rows they join) cost more Python time than the database takes to answer.
+    # Archived collectives too: requests to them still wait for their members' answer.
+    mine = list(
+        with_step_facts(Collective.objects.of_member(user), user)
+        .only(*STEP_FACT_FIELDS, "name", "slug", "archived_at")
+        .order_by("name")
+    )
+    collectives = [collective for collective in mine if not collective.is_archived]
+    ids = [collective.pk for collective in collectives]
     progress = [p for p in progress_for(collectives, user) if not p.is_complete]
     waiting = list(
         Introduction.objects.filter(state=IntroductionState.REQUESTED)
-        .filter(Q(supporter__user=user) | Q(collective__memberships__user=user))
+        .filter(Q(supporter__user_id=user.pk) | Q(collective_id__in=[c.pk for c in mine]))
         .select_related("need__collective")
-        .distinct()
+        .only("expires_at", "need__title", "need__collective__name")
         .order_by("expires_at", "pk")[:10]
     )
-    answered = list(
-        Introduction.objects.filter(
-            need__collective__in=collectives,
-            state=IntroductionState.ACCEPTED,
+    answered = (
+        list(
+            Introduction.objects.filter(
+                need__collective_id__in=ids, state=IntroductionState.ACCEPTED
+            )
+            .select_related("need", "supporter", "collective")
+            .only("need__title", "supporter__name", "collective__name")
+            .order_by("-answered_at", "-pk")[:5]
         )
-        .select_related("need", "supporter", "collective")
-        .order_by("-answered_at", "-pk")[:5]
+        if ids
+        else []
     )
     questions = list(
         Question.objects.visible_to(user)
         .filter(answers__isnull=True)
         .exclude(asker=user)
+        .only("title")
         .order_by("-created_at", "-pk")[:5]
     )
-    needs = list(
-        Need.objects.filter(collective__in=collectives)
-        .exclude(state=ItemState.CLOSED)
-        .select_related("collective")
-        .prefetch_related("topics")
-        .order_by("-created_at", "-pk")[:NEEDS_WITH_SUGGESTIONS]
+    needs = (
+        list(
+            Need.objects.filter(collective_id__in=ids)
+            .exclude(state=ItemState.CLOSED)
+            .select_related("collective")
+            .prefetch_related("topics")
+            .order_by("-created_at", "-pk")[:NEEDS_WITH_SUGGESTIONS]
+        )
+        if ids
+        else []
     )
     need_matches = candidates.rank_helpers_for_needs(needs, user=user, limit=SUGGESTIONS_PER_NEED)
-    events = list(Event.objects.visible_to(user).scheduled().upcoming()[:3])
-    decisions = list(
-        Decision.objects.open()
-        .filter(collective__in=collectives)
-        .select_related("collective")
-        .annotate(
-            responded=Exists(Response.objects.filter(decision_id=OuterRef("pk"), member=user))
+    events = list(
+        Event.objects.visible_to(user).scheduled().upcoming().only("title", "starts_at")[:3]
+    )
+    decisions = (
+        list(
+            Decision.objects.open()
+            .filter(collective_id__in=ids)
+            .select_related("collective")
+            .only("question", "deadline", "collective__name", "collective__slug")
+            .annotate(
+                responded=Exists(
+                    Response.objects.filter(decision_id=OuterRef("pk"), member_id=user.pk)
+                )
+            )
+            .order_by("deadline", "pk")[:5]
         )
-        .order_by("deadline", "pk")[:5]
+        if ids
+        else []
     )
     return {
         "collectives": collectives,
@@ -97,7 +123,7 @@ def personal_home(user: User) -> dict[str, Any]:
         "need_matches": need_matches,
         "events": events,
         "decisions": decisions,
-        "has_supporter_profile": Supporter.objects.filter(user=user).exists(),
+        # has_supporter_profile comes from the context processor: the session remembers it.
     }
 
 

@@ -7,12 +7,12 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
-from klinke.collectives.models import Invitation
+from klinke.collectives.models import Collective, Invitation
 from klinke.conftest import make_collective
 from klinke.exchange.models import Need
 from klinke.home import actions
 from klinke.home.models import SkippedStep, Step
-from klinke.home.steps import progress_for
+from klinke.home.steps import progress_for, with_step_facts
 from klinke.topics.models import Topic
 
 pytestmark = pytest.mark.django_db
@@ -58,6 +58,29 @@ def test_it_skips_and_resumes_a_step_for_the_whole_collective(network, fresh):
     assert progress.finished_count == 1 and not progress.is_complete
     actions.do_resume_first_step(collective=fresh, user=network.outsider, step="need")
     assert not SkippedStep.objects.exists()
+
+
+def test_it_counts_a_skipped_step_as_done_once_it_is_done(network, fresh):
+    actions.do_skip_first_step(collective=fresh, user=network.outsider, step="need")
+    Need.objects.create(collective=fresh, title="Hilfe")
+    assert _states(fresh, network.outsider)[Step.NEED] == (True, False)
+
+
+def test_it_reads_loaded_facts_and_skips_only_for_steps_left(
+    network, fresh, django_assert_num_queries
+):
+    Need.objects.create(collective=network.collective_a, title="Erstes Gesuch")
+    actions.do_skip_first_step(collective=fresh, user=network.outsider, step="need")
+    # Quellcode has done every step: its facts came with it and its skips do not matter.
+    [quellcode] = with_step_facts(Collective.objects.filter(slug="quellcode"), network.alice)
+    with django_assert_num_queries(0):
+        [done] = progress_for([quellcode], network.alice)
+    assert done.is_complete
+    [neu] = with_step_facts(Collective.objects.filter(slug="neu"), network.outsider)
+    with django_assert_num_queries(1):
+        [left] = progress_for([neu], network.outsider)
+    assert left.next_step is not None and left.next_step.step == Step.PROFILE
+    assert [state.skipped for state in left.steps] == [False, True, False]
 
 
 def test_it_refuses_outsiders_and_unknown_steps(network, fresh):

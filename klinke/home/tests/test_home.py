@@ -43,6 +43,21 @@ def _introduction(network: Any, need: Need, state: str = IntroductionState.REQUE
     )
 
 
+def _asking_collective_a(network: Any, title: str) -> Introduction:
+    """Rotkehlchen asks Quellcode (alice's collective) for an introduction."""
+    need = Need.objects.create(collective=network.collective_b, title=title)
+    return Introduction.objects.create(
+        need=need,
+        collective=network.collective_a,
+        counterpart_key=Introduction.key_for(network.collective_a),
+        state=IntroductionState.REQUESTED,
+        requested_by=network.bob,
+        message="Hallo",
+        requester_email=network.bob.email,
+        expires_at=timezone.now() + timedelta(days=5),
+    )
+
+
 def test_it_keeps_the_directory_welcome_for_anonymous_visitors(network):
     page = _page(network.client_for(None))
     assert "The network of tech collectives and their supporters" in page
@@ -84,6 +99,25 @@ def test_it_shows_what_waits_for_the_person_and_their_collective(network):
     assert "you have responded" in _page(network.client_for(network.alice))
 
 
+def test_it_lists_requests_to_the_collective_and_accepted_introductions_with_whom(network):
+    _asking_collective_a(network, "Hosting-Umzug")
+    need = Need.objects.create(collective=network.collective_a, title="Hilfe beim Festpreis")
+    _introduction(network, need, IntroductionState.ACCEPTED)
+    page = _page(network.client_for(network.alice))
+    waiting = page.split('id="waiting"', 1)[1]
+    assert "Rotkehlchen Hosting: Hosting-Umzug" in waiting
+    assert "Hilfe beim Festpreis ↔ Sam Beispiel" in waiting
+
+
+def test_it_keeps_requests_to_an_archived_collective_waiting_for_its_members(network):
+    _asking_collective_a(network, "Hosting-Umzug")
+    network.collective_a.archived_at = timezone.now()
+    network.collective_a.save()
+    page = _page(network.client_for(network.alice))
+    assert "Rotkehlchen Hosting: Hosting-Umzug" in page.split('id="waiting"', 1)[1]
+    assert "Kollektiv Quellcode" not in page.split('id="more"', 1)[1]
+
+
 def test_it_shows_nothing_of_other_collectives(network):
     Need.objects.create(collective=network.collective_b, title="Hosting-Gesuch von Rotkehlchen")
     make_decision(network.collective_b, network.bob, question="Geheime Frage von Rotkehlchen?")
@@ -120,6 +154,9 @@ def test_it_renders_the_home_in_a_fixed_number_of_queries(network, django_assert
     make_decision(network.collective_a, network.alice)
     make_event(network.alice, "Erstes Treffen")
     ask(network.bob, title="Erste Frage?")
+    _asking_collective_a(network, "Erste Bitte")
+    # A collective with first steps left: its skips are read (a settled one's are not).
+    make_collective("neu", "Neues Kollektiv", members=[network.alice])
     match_index.do_fold_match_changes()  # as the worker does: the index holds everything
     _page(client)
     with CaptureQueriesContext(connection) as first:
@@ -133,6 +170,7 @@ def test_it_renders_the_home_in_a_fixed_number_of_queries(network, django_assert
         make_event(network.alice, f"Treffen {n}")
         ask(network.bob, title=f"Frage Nummer {n}?")
         make_collective(f"k{n}", f"Kollektiv {n}", members=[network.alice])
+        _asking_collective_a(network, f"Bitte {n}")
     match_index.do_fold_match_changes()
     _page(client)
     with django_assert_num_queries(queries):
