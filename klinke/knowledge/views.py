@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from klinke.accounts import request_user
 from klinke.accounts.models import User
-from klinke.core.counts import CachedCountPaginator
+from klinke.core.counts import page_of
 from klinke.core.forms import refusal_onto
 from klinke.core.htmx import HtmxHttpRequest
 from klinke.core.languages import interface_language
@@ -85,7 +85,7 @@ def index(request: HtmxHttpRequest) -> HttpResponse:
             "topics", Prefetch("translation", Article.objects.only("language", "visibility"))
         )
     )
-    page = CachedCountPaginator(articles, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(articles, PAGE_SIZE, request.GET.get("page"))
     context: dict[str, object] = {
         "form": form,
         "page": page,

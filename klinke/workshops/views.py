@@ -30,7 +30,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from klinke.accounts import request_user
-from klinke.core.counts import CachedCountPaginator
+from klinke.core.counts import page_of
 from klinke.core.forms import refusal_onto
 from klinke.core.htmx import HtmxHttpRequest
 from klinke.core.languages import LANGUAGE_NAMES, interface_language
@@ -129,7 +129,7 @@ def index(request: HtmxHttpRequest) -> HttpResponse:
     """Upcoming (or past) events the visitor may see, with filters and full-text search."""
     form = EventFilterForm(request.GET or None)
     events = _filtered_events(request, form)
-    page = CachedCountPaginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(events, PAGE_SIZE, request.GET.get("page"))
     statuses = _my_statuses(request.user, [e.pk for e in page.object_list])
     for event in page.object_list:
         event.my_status = statuses.get(event.pk)

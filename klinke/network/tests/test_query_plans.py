@@ -213,9 +213,10 @@ def _pages(network: Network) -> list[tuple[str, str, int]]:
         ("exchange needs", "/exchange/", 7),
         ("exchange offers", "/exchange/?show=offers", 7),
         ("knowledge search", "/knowledge/?q=Preisgestaltung", 8),
-        # the events with their topics, the ideas with theirs, the topic filter's choices
+        # the events with their topics, the ideas with theirs, the topic filter's choices; a
+        # search finds fewer events than a page holds, so it needs no count
         ("workshops", "/workshops/", 10),
-        ("workshops search", "/workshops/?q=Preisgestaltung", 10),
+        ("workshops search", "/workshops/?q=Preisgestaltung", 9),
         # the collective with the membership check in one query; leads, members, settings,
         # offered referrals, open decisions
         ("workbench board", f"/collectives/{slug}/workbench/", 8),
