@@ -62,7 +62,9 @@ class CachedCountPaginator(Paginator[_T]):
         return super().count
 
 
-def page_of(queryset: models.QuerySet[Any, _T], per_page: int, number: object) -> Page[_T]:
+def page_of(
+    queryset: models.QuerySet[Any, _T], per_page: int, number: int | str | None
+) -> Page[_T]:
     """`CachedCountPaginator(queryset, per_page).get_page(number)`, except that a first page
     with room to spare counts itself: a list shorter than a page (a few upcoming events, the
     articles a search finds) needs neither a count nor a look at the cache. A full first page

@@ -85,11 +85,13 @@ class TopicFilterField(forms.ModelChoiceField[Topic]):
         has its own copy of the field), however often the choices are listed."""
         if self._listed is None:
             name = "name_de" if interface_language() == "de" else "name_en"
+            assert self.queryset is not None, "set in __init__"
             self._listed = list(self.queryset.values_list("slug", name))
         return self._listed
 
     def __deepcopy__(self, memo: dict[int, Any]) -> TopicFilterField:
         # A form's copy reads the topics afresh, in its own request's language.
-        result: TopicFilterField = super().__deepcopy__(memo)
+        # (ModelChoiceField defines __deepcopy__; django-stubs do not say so.)
+        result: TopicFilterField = super().__deepcopy__(memo)  # type: ignore[misc]
         result._listed = None
         return result
