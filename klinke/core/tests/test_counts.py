@@ -40,7 +40,7 @@ def test_it_asks_the_cache_once_for_several_counts(settings, django_assert_num_q
         assert cached_counts([named_b, everyone]) == [1, 1]
 
 
-def test_a_short_first_page_counts_itself(settings, django_assert_num_queries):
+def test_it_counts_a_short_first_page_by_its_rows(settings, django_assert_num_queries):
     settings.KLINKE_COUNT_CACHE_SECONDS = 60
     for slug in "abc":
         make_collective(slug, slug.upper(), members=[])
@@ -52,7 +52,7 @@ def test_a_short_first_page_counts_itself(settings, django_assert_num_queries):
             assert page.paginator.count == 3 and not page.has_next()
 
 
-def test_a_full_first_page_and_later_pages_count_through_the_cache(settings):
+def test_it_counts_a_full_first_page_and_later_pages_through_the_cache(settings):
     settings.KLINKE_COUNT_CACHE_SECONDS = 60
     for slug in "abcde":
         make_collective(slug, slug.upper(), members=[])

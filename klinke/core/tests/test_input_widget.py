@@ -3,6 +3,8 @@ markup stays exactly Django's own, for every kind of input and for values that n
 
 from __future__ import annotations
 
+from datetime import date, time
+
 import pytest
 from django import forms
 from django.forms.renderers import DjangoTemplates, get_default_renderer
@@ -22,8 +24,6 @@ class _Inputs(forms.Form):
         required=False,
     )
     safe = forms.CharField(widget=forms.TextInput(attrs={"title": mark_safe("<i>")}))
-    day = forms.DateField(widget=IsoDateInput, required=False)
-    time = forms.TimeField(widget=IsoTimeInput, required=False)
     password = forms.CharField(widget=forms.PasswordInput(render_value=True), required=False)
 
 
@@ -32,7 +32,7 @@ class _Inputs(forms.Form):
     [
         None,
         {"text": 'x "y" <z> & w', "number": "3", "email": "a@b.example", "hidden": "h&i"},
-        {"day": "2026-05-01", "time": "09:30", "password": "p<w>", "search": "Preis"},
+        {"password": "p<w>", "search": "Preis"},
     ],
 )
 def test_it_renders_inputs_exactly_as_djangos_own_templates(data: dict[str, str] | None) -> None:
@@ -45,3 +45,15 @@ def test_it_renders_inputs_exactly_as_djangos_own_templates(data: dict[str, str]
         djangos = widget.render(field.html_name, field.value(), attrs, DjangoTemplates())
         assert "<input" in ours
         assert ours == djangos, field.name
+
+
+@pytest.mark.parametrize(
+    ("widget", "value"), [(IsoDateInput(), date(2026, 5, 1)), (IsoTimeInput(), time(9, 30))]
+)
+def test_it_renders_klinkes_date_and_time_inputs_as_djangos_own_templates(
+    widget: forms.Widget, value: object
+) -> None:
+    attrs = {"id": "id_when", "required": True}
+    ours = widget.render("when", value, attrs, get_default_renderer())
+    assert ours == widget.render("when", value, attrs, DjangoTemplates())
+    assert "<input" in ours

@@ -52,7 +52,7 @@ def test_it_cleans_a_slug_to_its_topic_and_refuses_an_unknown_one() -> None:
     assert _Filter({}).is_valid()
 
 
-def test_each_form_reads_the_topics_afresh_in_its_language() -> None:
+def test_it_reads_the_topics_afresh_for_each_form_in_its_language() -> None:
     with translation.override("en"):
         english = str(_Filter(None)["topic"])
     Topic.objects.filter(slug="pricing").update(name_de="Preise neu")
