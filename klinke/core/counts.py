@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.db import models
 from django.utils.functional import cached_property
 
@@ -60,3 +60,23 @@ class CachedCountPaginator(Paginator[_T]):
         if isinstance(self.object_list, models.QuerySet):
             return cached_count(self.object_list)
         return super().count
+
+
+def page_of(
+    queryset: models.QuerySet[Any, _T], per_page: int, number: int | str | None
+) -> Page[_T]:
+    """`CachedCountPaginator(queryset, per_page).get_page(number)`, except that a first page
+    with room to spare counts itself: a list shorter than a page (a few upcoming events, the
+    articles a search finds) needs neither a count nor a look at the cache. A full first page
+    reads one row more to know that, and its count comes from the cache as before."""
+    paginator = CachedCountPaginator(queryset, per_page)
+    try:
+        first = int(str(number)) == 1
+    except ValueError:
+        first = True  # get_page shows the first page for anything that is not a number
+    if not first:
+        return paginator.get_page(number)
+    rows = list(queryset[: per_page + 1])
+    if len(rows) <= per_page:
+        paginator.count = len(rows)  # the whole list is on this page
+    return Page(rows[:per_page], 1, paginator)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from itertools import islice
 from typing import Any, TypeVar, cast, overload
@@ -12,6 +12,7 @@ from django.core.paginator import Page, Paginator
 from django.db import models
 from django.db.models import F, Value
 from django.db.models.functions import Lower
+from django.urls import reverse
 
 from klinke.collectives.models import Collective, CollectiveQuerySet
 from klinke.core import search
@@ -20,13 +21,38 @@ from klinke.core.models import Visitor
 from klinke.core.search import TextQuery
 from klinke.matching.analysis import query_terms
 from klinke.supporters.models import Supporter, SupporterQuerySet
-from klinke.topics.models import Topic
+from klinke.topics.models import Topic, topic_names_by_row
 
 PAGE_SIZE = 20
 
-_Key = tuple[int, str, str, int]
+_Key = tuple[int, str, str, int, str, str, str, str, bool]
 """A result's sort key: relevance (fewer terms first, 0 without a text), name in lower case,
-kind ("c" or "s"), primary key."""
+kind ("c" or "s"), primary key; then what its card shows (`CARD_FIELDS`), read in the same
+query. The key ends in the primary key, so the card's columns never decide the order."""
+
+CARD_FIELDS = ("name", "slug", "city", "country", "is_demo")
+"""What a result's card shows of a collective or supporter, besides its topics."""
+
+
+@dataclass(frozen=True)
+class Card:
+    """A result as the directory shows it: worked out once here, so the template reads plain
+    attributes instead of calling a model's properties and `reverse` for each card."""
+
+    name: str
+    url: str
+    kind: str
+    region: str
+    is_demo: bool
+    topics: list[str]
+
+
+def _detail_url(viewname: str) -> Callable[[str], str]:
+    """`reverse(viewname, args=[slug])` for any number of slugs, with one `reverse`: a slug
+    (letters, digits, hyphens, underscores) is written into an address as it is."""
+    head, _marker, tail = reverse(viewname, args=["__slug__"]).rpartition("__slug__")
+    return lambda slug: f"{head}{slug}{tail}"
+
 
 _Found = TypeVar("_Found", CollectiveQuerySet, SupporterQuerySet)
 
@@ -72,23 +98,34 @@ class DirectoryQuery:
             parts.append(_Part(self.filter(Supporter.objects.all(), user, text=False), query))
         return _Keys(parts)
 
-    def page(self, user: Visitor, number: str | int | None) -> Page[Collective | Supporter]:
-        """One page of results across both kinds, in a fixed number of queries."""
+    def page(self, user: Visitor, number: str | int | None) -> Page[Card]:
+        """One page of results across both kinds, in a fixed number of queries: the sort keys
+        bring the cards' columns along, so only the topics are read for the page."""
         key_page: Page[_Key] = Paginator(self.keys(user), PAGE_SIZE).get_page(number)
-        collective_ids = [pk for *_rest, kind, pk in key_page.object_list if kind == "c"]
-        supporter_ids = [pk for *_rest, kind, pk in key_page.object_list if kind == "s"]
-        objects: dict[tuple[str, int], Collective | Supporter] = {}
-        if collective_ids:
-            for c in Collective.objects.filter(pk__in=collective_ids).prefetch_related("topics"):
-                objects[("c", c.pk)] = c
-        if supporter_ids:
-            for s in Supporter.objects.filter(pk__in=supporter_ids).prefetch_related("topics"):
-                objects[("s", s.pk)] = s
-        profiles = [objects[(kind, pk)] for *_rest, kind, pk in key_page.object_list]
-        # The same page (number, count, links) showing the profiles instead of their keys; the
-        # page asks its paginator only for counts, which are the same for keys and profiles.
-        paginator = cast("Paginator[Collective | Supporter]", key_page.paginator)
-        return Page(profiles, key_page.number, paginator)
+        rows = key_page.object_list
+        topics = {
+            (kind, pk): names
+            for kind, model in (("c", Collective), ("s", Supporter))
+            if (pks := [row[3] for row in rows if row[2] == kind])
+            for pk, names in topic_names_by_row(model, pks).items()
+        }
+        urls = {"c": _detail_url("collectives:detail"), "s": _detail_url("supporters:detail")}
+        kinds = {"c": str(Collective.directory_kind), "s": str(Supporter.directory_kind)}
+        cards = [
+            Card(
+                name=name,
+                url=urls[kind](slug),
+                kind=kinds[kind],
+                region=", ".join(part for part in (city, country) if part),  # region_label
+                is_demo=is_demo,
+                topics=topics[(kind, pk)],
+            )
+            for _relevance, _sort_name, kind, pk, name, slug, city, country, is_demo in rows
+        ]
+        # The same page (number, count, links) showing the cards instead of their keys; the
+        # page asks its paginator only for counts, which are the same for keys and cards.
+        paginator = cast("Paginator[Card]", key_page.paginator)
+        return Page(cards, key_page.number, paginator)
 
 
 _ORDER = ("relevance", "sort_name", "key")
@@ -111,7 +148,7 @@ class _Part:
                 profile_kind=Value(kind, output_field=models.CharField()),
                 key=F("pk"),
             )
-            .values_list("relevance", "sort_name", "profile_kind", "key")
+            .values_list("relevance", "sort_name", "profile_kind", "key", *CARD_FIELDS)
         )
         self.count: int | None = None
 

@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from klinke.core.forms import CleanTextInputs
+from klinke.core.languages import interface_language
 from klinke.core.models import Visibility, Visitor
 from klinke.knowledge.models import Article, ArticleKind, ArticleLanguage
 from klinke.topics.models import Topic
@@ -109,7 +110,9 @@ class TopicFilter(CleanTextInputs, forms.Form):
         super().__init__(data)
         topic = self.fields["topic"]
         assert isinstance(topic, forms.ChoiceField)
-        topic.choices = [("", _("all"))] + [(t.slug, t.name) for t in Topic.objects.all()]
+        # Plain values in the visitor's language: a select needs no Topic objects.
+        name = "name_de" if interface_language() == "de" else "name_en"
+        topic.choices = [("", _("all")), *Topic.objects.values_list("slug", name)]
 
 
 class ArticleFilterForm(TopicFilter):

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from klinke.accounts import request_user
 from klinke.accounts.models import User
-from klinke.core.counts import CachedCountPaginator
+from klinke.core.counts import page_of
 from klinke.core.forms import refusal_onto
 from klinke.core.htmx import HtmxHttpRequest
 from klinke.core.languages import interface_language
@@ -36,7 +36,7 @@ from klinke.knowledge.forms import (
 )
 from klinke.knowledge.markup import outline, render_markdown
 from klinke.knowledge.models import Answer, Article, ArticleQuerySet, ArticleRevision, Question
-from klinke.topics.models import Topic
+from klinke.topics.models import Topic, topic_names_by_row
 
 PAGE_SIZE = 20
 _LONG_TEXTS = ("body", "body_html", "search_document", "title_document")
@@ -81,11 +81,13 @@ def index(request: HtmxHttpRequest) -> HttpResponse:
     articles = (
         articles.search(text)
         .defer(*_LONG_TEXTS)
-        .prefetch_related(
-            "topics", Prefetch("translation", Article.objects.only("language", "visibility"))
-        )
+        .prefetch_related(Prefetch("translation", Article.objects.only("language", "visibility")))
     )
-    page = CachedCountPaginator(articles, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(articles, PAGE_SIZE, request.GET.get("page"))
+    # The cards show their topics' names: read as plain values, without Topic objects.
+    names = topic_names_by_row(Article, [article.pk for article in page.object_list])
+    for article in page.object_list:
+        article.topic_names = names[article.pk]
     context: dict[str, object] = {
         "form": form,
         "page": page,

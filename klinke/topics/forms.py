@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from klinke.core.languages import interface_language
 from klinke.topics.models import Topic
 
 
@@ -45,18 +46,25 @@ class TopicsField(forms.ModelMultipleChoiceField[Topic]):
 
 
 class _ListedTopicChoices(forms.models.ModelChoiceIterator):
-    """The topics read with one ordinary query. Django's iterator reads through
-    `QuerySet.iterator()`, which on PostgreSQL opens a server-side cursor (DECLARE, FETCH and
-    CLOSE: three round trips) for a table of a few dozen rows, on every list page."""
+    """The topics' slugs and names in the visitor's language, read with one ordinary query of
+    plain values. Django's iterator reads through `QuerySet.iterator()`, which on PostgreSQL
+    opens a server-side cursor (DECLARE, FETCH and CLOSE: three round trips) for a table of a
+    few dozen rows, and builds a Topic for each option, on every list page. A select shows
+    only each option's value and label, so the options are (slug, name) pairs: the same
+    markup as Django's."""
+
+    def _rows(self) -> list[tuple[str, str]]:
+        field = self.field
+        assert isinstance(field, TopicFilterField)
+        return field.listed_topics()
 
     def __iter__(self) -> Iterator[Any]:
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
-        for topic in self.queryset:
-            yield self.choice(topic)
+        yield from self._rows()
 
     def __len__(self) -> int:
-        return len(self.queryset) + (self.field.empty_label is not None)
+        return len(self._rows()) + (self.field.empty_label is not None)
 
 
 class TopicFilterField(forms.ModelChoiceField[Topic]):
@@ -69,3 +77,21 @@ class TopicFilterField(forms.ModelChoiceField[Topic]):
         kwargs.setdefault("required", False)
         kwargs.setdefault("to_field_name", "slug")
         super().__init__(queryset=Topic.objects.only("slug", "name_en", "name_de"), **kwargs)
+
+    _listed: list[tuple[str, str]] | None = None
+
+    def listed_topics(self) -> list[tuple[str, str]]:
+        """(slug, name) of every topic in the visitor's language, read once per form (each form
+        has its own copy of the field), however often the choices are listed."""
+        if self._listed is None:
+            name = "name_de" if interface_language() == "de" else "name_en"
+            assert self.queryset is not None, "set in __init__"
+            self._listed = list(self.queryset.values_list("slug", name))
+        return self._listed
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> TopicFilterField:
+        # A form's copy reads the topics afresh, in its own request's language.
+        # (ModelChoiceField defines __deepcopy__; django-stubs do not say so.)
+        result: TopicFilterField = super().__deepcopy__(memo)  # type: ignore[misc]
+        result._listed = None
+        return result

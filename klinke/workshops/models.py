@@ -172,6 +172,9 @@ class WorkshopListing(SearchableMixin, models.Model):
     title: str
     description: str
     topics: TopicSet
+    card_url: str
+    topic_names: list[str]
+    """Only on rows a list shows as cards (`views._as_cards`): the address and topic names."""
 
     class Meta:
         abstract = True
@@ -362,6 +365,8 @@ class Event(WorkshopListing):
     confirmed_count: int
     waitlist_count: int
     """Only on rows from `EventQuerySet.with_counts()`."""
+    my_status: str | None
+    """Only on rows of the events list: the visitor's registration status, if any."""
 
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     title = models.CharField(_("title"), max_length=200)

@@ -1,10 +1,12 @@
 """The options of a select, written in Python: the markup of Django's
-django/forms/widgets/select.html and select_option.html, without a template per option.
+django/forms/widgets/select.html and select_option.html, without a template per option; and
+a widget's attributes, the markup of django/forms/widgets/attrs.html without an include.
 
 A topic or language filter has dozens of options on list pages every visitor opens; rendered
 through templates, each option costs a loop of tags, far more than the string it makes.
-klinke/templates/django/forms/widgets/select.html uses this; a test compares the result with
-Django's own templates.
+klinke/templates/django/forms/widgets/select.html and input.html (which every text, number,
+date, email and hidden input includes) use these; tests compare the results with Django's own
+templates.
 """
 
 from __future__ import annotations
@@ -51,3 +53,9 @@ def select_options(optgroups: Iterable[tuple[Any, list[dict[str, Any]], int]]) -
         if group_name:
             parts.append("\n  </optgroup>")
     return mark_safe("".join(parts))  # every value above is escaped
+
+
+@register.simple_tag
+def widget_attrs(attrs: Mapping[str, Any]) -> SafeString:
+    """What django/forms/widgets/attrs.html writes for `attrs`, as one string."""
+    return mark_safe(_attrs(attrs))  # every name and value is escaped

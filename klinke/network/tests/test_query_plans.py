@@ -195,26 +195,28 @@ def _pages(network: Network) -> list[tuple[str, str, int]]:
         # the personal home: what waits, suggestions, decisions, events, first steps
         ("front page", "/", 19),
         # both kinds' counts come from the cache in one query
-        ("directory", "/directory/", 9),
-        ("directory page 50", "/directory/?page=50", 9),
-        # A few matches of each kind, sorted by relevance; the supporters' shorter documents
-        # fill the first page (their rows and their topics), the second has both kinds.
-        ("directory search", "/directory/?q=Preisgestaltung", 9),
-        ("directory search page 2", "/directory/?q=Preisgestaltung&page=2", 11),
+        ("directory", "/directory/", 8),
+        ("directory page 50", "/directory/?page=50", 8),
+        # A few matches of each kind, sorted by relevance, each row with its card's columns;
+        # the supporters' shorter documents fill the first page (their topics), the second
+        # has both kinds (each kind's topics).
+        ("directory search", "/directory/?q=Preisgestaltung", 8),
+        ("directory search page 2", "/directory/?q=Preisgestaltung&page=2", 9),
         # A sixth of each kind matches. Hosting rows are among the shortest: a walk of the
         # index order finds the page. Web development rows are the longest: both walks find
         # too few, and the matches are sorted, through the search index (the setting read,
         # table scans off for the one query, and back).
-        ("directory search common word", "/directory/?q=Hosting", 9),
-        ("directory search common word, late", "/directory/?q=Webentwicklung", 17),
-        ("directory filter", "/directory/?region=DE&language=de&kind=collective", 8),
+        ("directory search common word", "/directory/?q=Hosting", 8),
+        ("directory search common word, late", "/directory/?q=Webentwicklung", 16),
+        ("directory filter", "/directory/?region=DE&language=de&kind=collective", 7),
         # the member sees "Gesuch veröffentlichen": one query for their collective
         ("exchange needs", "/exchange/", 7),
         ("exchange offers", "/exchange/?show=offers", 7),
         ("knowledge search", "/knowledge/?q=Preisgestaltung", 8),
-        # the events with their topics, the ideas with theirs, the topic filter's choices
+        # the events with their topics, the ideas with theirs, the topic filter's choices; a
+        # search finds fewer events than a page holds, so it needs no count
         ("workshops", "/workshops/", 10),
-        ("workshops search", "/workshops/?q=Preisgestaltung", 10),
+        ("workshops search", "/workshops/?q=Preisgestaltung", 9),
         # the collective with the membership check in one query; leads, members, settings,
         # offered referrals, open decisions
         ("workbench board", f"/collectives/{slug}/workbench/", 8),

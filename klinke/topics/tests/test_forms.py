@@ -50,3 +50,13 @@ def test_it_cleans_a_slug_to_its_topic_and_refuses_an_unknown_one() -> None:
     assert form.cleaned_data["topic"].slug == "pricing"
     assert not _Filter({"topic": "no-such-topic"}).is_valid()
     assert _Filter({}).is_valid()
+
+
+def test_it_reads_the_topics_afresh_for_each_form_in_its_language() -> None:
+    with translation.override("en"):
+        english = str(_Filter(None)["topic"])
+    Topic.objects.filter(slug="pricing").update(name_de="Preise neu")
+    with translation.override("de"):
+        german = str(_Filter(None)["topic"])
+    assert ">Pricing and estimates<" in english and "Preise neu" not in english
+    assert ">Preise neu<" in german
