@@ -8,6 +8,7 @@ from django.template import Context, Engine, Template, TemplateSyntaxError
 from django.test import RequestFactory, override_settings
 from django.urls import NoReverseMatch, get_resolver, reverse, set_script_prefix
 from django.utils import translation
+from django.utils.functional import lazy as lazy_text
 
 from klinke.core.templatetags import url_memo
 from klinke.core.templatetags.url_memo import RememberedURLNode, reverse_remembered
@@ -86,7 +87,7 @@ def test_it_keys_on_the_script_prefix_language_and_urlconf() -> None:
 
 def test_it_reverses_other_arguments_without_remembering_them() -> None:
     url_memo._reversed.cache_clear()
-    lazy = translation.gettext_lazy("x")
+    lazy = lazy_text(str, str)("x")  # a lazy string, as gettext_lazy gives
     assert reverse_remembered("collectives:detail", [lazy], {}, None) == reverse(
         "collectives:detail", args=["x"]
     )
