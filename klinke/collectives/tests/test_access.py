@@ -54,7 +54,7 @@ def test_it_asks_network_membership_in_one_query_whose_rows_agree_with_every_rol
         assert member == (person not in (network.outsider, archived))
 
 
-def test_the_compiled_membership_question_follows_the_registered_roles(
+def test_it_follows_the_registered_roles_in_the_compiled_membership_question(
     network: Network, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The question's SQL is compiled once per process with a stand-in key; a role registered
@@ -85,7 +85,7 @@ def test_the_compiled_membership_question_follows_the_registered_roles(
     assert not is_network_member(make_user("still-nobody@example.org"))
 
 
-def test_a_role_whose_rows_ignore_the_person_is_refused(
+def test_it_refuses_a_role_whose_rows_ignore_the_person(
     network: Network, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(core_models, "_network_roles", dict(core_models._network_roles))

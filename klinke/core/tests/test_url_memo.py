@@ -18,7 +18,7 @@ def _render(source: str, **context: object) -> str:
     return Template("{% load i18n %}" + source).render(Context(context))
 
 
-def test_every_template_gets_the_remembering_tag_without_loading_it() -> None:
+def test_it_gives_every_template_the_remembering_tag_without_loading_it() -> None:
     template = Engine.get_default().from_string("{% url 'home' %}")
     assert any(isinstance(node, RememberedURLNode) for node in template.nodelist)
 
