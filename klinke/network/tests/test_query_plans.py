@@ -193,7 +193,7 @@ def _pages(network: Network) -> list[tuple[str, str, int]]:
     slug = network.collective_a.slug
     return [
         # the personal home: what waits, suggestions, decisions, events, first steps
-        ("front page", "/", 19),
+        ("front page", "/", 16),
         # both kinds' counts come from the cache in one query
         ("directory", "/directory/", 8),
         ("directory page 50", "/directory/?page=50", 8),
@@ -222,7 +222,7 @@ def _pages(network: Network) -> list[tuple[str, str, int]]:
         ("workbench board", f"/collectives/{slug}/workbench/", 8),
         # its public vouches: one query
         ("collective profile", f"/collectives/{slug}/", 8),
-        ("need page", need.get_absolute_url(), 13),
+        ("need page", need.get_absolute_url(), 11),
     ]
 
 
