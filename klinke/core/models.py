@@ -59,10 +59,10 @@ def register_network_role(
 # once per process and database, with a stand-in primary key whose parameter slots are then
 # filled with the visitor's.
 _STAND_IN_PK = -7_340_033  # no row has it: primary keys are positive
-_network_member_sql: dict[str, tuple[str, tuple[object, ...], tuple[int, ...]]] = {}
+_network_member_sql: dict[str, tuple[str, tuple[Any, ...], tuple[int, ...]]] = {}
 
 
-def _compiled_network_member_query(alias: str) -> tuple[str, tuple[object, ...], tuple[int, ...]]:
+def _compiled_network_member_query(alias: str) -> tuple[str, tuple[Any, ...], tuple[int, ...]]:
     """(sql, params, the positions in params that hold the visitor's primary key)."""
     compiled = _network_member_sql.get(alias)
     if compiled is None:
