@@ -32,3 +32,20 @@ def make_offer(owner: Supporter | Collective, title: str, description: str, **fi
     offer.save()
     offer.topics.set(Topic.objects.filter(slug__in=topics))
     return offer
+
+
+def make_pricing_need_with_offers(
+    collective: Collective, supporter: Supporter, offers: int
+) -> Need:
+    """A need of `collective` about pricing, and `offers` pricing offers of `supporter` that
+    all fit it: one party with many further offers."""
+    for index in range(offers):
+        make_offer(
+            supporter,
+            f"Pricing help {index}",
+            f"I help collectives with day rates, prices and estimates, variant {index}.",
+            topics=["pricing"],
+        )
+    return make_need(
+        collective, "Pricing", "How do we set day rates and prices?", topics=["pricing"]
+    )

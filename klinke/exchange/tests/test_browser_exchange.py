@@ -6,7 +6,7 @@ import re
 import pytest
 
 from klinke.conftest import log_in_browser
-from klinke.exchange.tests.factories import make_need, make_offer
+from klinke.exchange.tests.factories import make_offer, make_pricing_need_with_offers
 from klinke.exchange.views import FURTHER_OFFERS_SHOWN
 from klinke.testing import wait_for_js
 
@@ -73,15 +73,8 @@ def test_it_posts_a_need_finds_help_and_introduces_both_sides(
 
 def test_it_shows_all_further_offers_of_a_party_in_place(browser_page, network, live_server):
     page = browser_page
-    for index in range(FURTHER_OFFERS_SHOWN + 3):
-        make_offer(
-            network.supporter,
-            f"Pricing help {index}",
-            f"I help collectives with day rates, prices and estimates, variant {index}.",
-            topics=["pricing"],
-        )
-    need = make_need(
-        network.collective_a, "Pricing", "How do we set day rates and prices?", topics=["pricing"]
+    need = make_pricing_need_with_offers(
+        network.collective_a, network.supporter, FURTHER_OFFERS_SHOWN + 3
     )
 
     log_in_browser(page, network.alice, live_server.url)

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from klinke.exchange.tests.factories import make_need, make_offer
+from klinke.exchange.tests.factories import make_pricing_need_with_offers
 from klinke.exchange.views import FURTHER_OFFERS_SHOWN
 
 pytestmark = pytest.mark.django_db
@@ -15,18 +15,8 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def need(network: Any) -> Any:
-    for index in range(FURTHER_OFFERS_SHOWN + 3):
-        make_offer(
-            network.supporter,
-            f"Pricing help {index}",
-            f"I help collectives with day rates, prices and estimates, variant {index}.",
-            topics=["pricing"],
-        )
-    return make_need(
-        network.collective_a,
-        "Pricing",
-        "How do we set day rates and prices?",
-        topics=["pricing"],
+    return make_pricing_need_with_offers(
+        network.collective_a, network.supporter, FURTHER_OFFERS_SHOWN + 3
     )
 
 
