@@ -14,6 +14,7 @@ import functools
 import os
 import socket
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.message import EmailMessage
@@ -64,6 +65,7 @@ def own_files(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
         MEDIA_ROOT=root / "media",
         PERSONAL_EXPORTS_ROOT=root / "exports",
         TENDER_FETCH_DIR=str(root / "tenders"),
+        KLINKE_FRAGMENT_GENERATION_FILE=root / "fragment-generation",
     )
     override.enable()
     yield
@@ -82,6 +84,41 @@ def english_by_default(settings: Any) -> Iterator[None]:
     settings.KLINKE_COUNT_CACHE_SECONDS = 0
     with translation.override("en"):
         yield
+
+
+@pytest.fixture(autouse=True)
+def fresh_page_parts() -> None:
+    """Each test starts with no kept page parts (klinke.core.fragments), which stay on in
+    tests: a test's data is rolled back behind the application's back, unseen by the
+    generation, so parts kept by the test before must not be served to this one."""
+    from django.core.cache import caches
+
+    caches["fragments"].clear()
+
+
+def _building(assert_queries: Any) -> Any:
+    """`assert_queries` (pytest-django's query-count fixture) measuring pages as they are
+    built: a kept page part (klinke.core.fragments) would hide the queries a pin is for."""
+
+    @contextmanager
+    def measured(*args: Any, **kwargs: Any) -> Iterator[Any]:
+        from django.core.cache import caches
+
+        caches["fragments"].clear()
+        with assert_queries(*args, **kwargs) as captured:
+            yield captured
+
+    return measured
+
+
+@pytest.fixture
+def django_assert_num_queries(django_assert_num_queries: Any) -> Any:
+    return _building(django_assert_num_queries)
+
+
+@pytest.fixture
+def django_assert_max_num_queries(django_assert_max_num_queries: Any) -> Any:
+    return _building(django_assert_max_num_queries)
 
 
 @pytest.fixture(autouse=True)

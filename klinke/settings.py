@@ -242,7 +242,14 @@ CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
         "LOCATION": "klinke_cache",
-    }
+    },
+    # Rendered parts of list pages, each web process its own (klinke.core.fragments). A part
+    # is a few to a few dozen kB; the cap keeps this well under 25 MB per process.
+    "fragments": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "klinke-fragments",
+        "OPTIONS": {"MAX_ENTRIES": 500, "CULL_FREQUENCY": 4},
+    },
 }
 
 # Mail is stored as rendered text in post_office's table; klinke's worker sends it.
@@ -351,3 +358,9 @@ KLINKE_INVITATION_DAYS = 14
 
 # How long list pages reuse a count that would read a whole table (klinke.core.counts); 0 = never.
 KLINKE_COUNT_CACHE_SECONDS = env_int("KLINKE_COUNT_CACHE_SECONDS", 30)
+
+# Rendered parts of list pages are kept until the database changes (klinke.core.fragments),
+# and at most this long, for what changes with the clock alone; 0 = never kept. The file
+# holds the database's generation; every web process and the worker must share it.
+KLINKE_FRAGMENT_SECONDS = env_int("KLINKE_FRAGMENT_SECONDS", 60)
+KLINKE_FRAGMENT_GENERATION_FILE = VAR_DIR / "fragment-generation"

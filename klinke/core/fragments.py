@@ -1,0 +1,232 @@
+"""Rendered parts of pages, kept by each web process until anything in the database changes.
+
+A list page of a big network spends most of its time building the same HTML again: the
+directory's cards for a search, the exchange's list, the upcoming workshops. What such a part
+shows depends on the database, on a few plain values (the filters, the page number, whether
+the visitor belongs to the network) and on the language, nothing else. So it is kept in this
+process's memory (the ``fragments`` cache, `CACHES` in settings) under those values and the
+database's current *generation*, and built again when any of them differ.
+
+The generation is exact, not a guess with a timeout:
+
+- Every statement that changes rows, on every connection of every process (the ORM, bulk
+  writes, raw SQL through Django), is seen by `_watch_writes`, an execute wrapper each
+  connection gets when it opens. Outside a transaction the write is committed when the
+  statement returns, and the generation moves on at once. Inside one it moves on when the
+  transaction commits (a part another process built meanwhile was kept under the old token).
+  A rollback needs nothing: what was kept before still shows the data as it is.
+- Inside a transaction of the application, parts are neither served nor kept: it may read
+  its own writes, which may yet be rolled back.
+- The generation is a random token in a small file (`KLINKE_FRAGMENT_GENERATION_FILE`, in the
+  var directory that the web processes and the worker already share), replaced atomically.
+  Reading it costs one small file read per part; a token never repeats, so a part kept under an
+  old one can never come back.
+- Writes to tables that no part shows are left out (sessions, the cache table): a visit that
+  saves its session does not make everyone's parts stale.
+
+Time moves on without a write (an event begins, a need expires at midnight), so a part is kept
+at most `KLINKE_FRAGMENT_SECONDS` (60 by default; 0 turns keeping off) and its key holds the
+date.
+
+What keeps this safe from showing one person's view to another: a part is built by a function
+of the key's values alone, and its templates are rendered without the request (`render_part`),
+so `user`, `request`, `perms` and `csrf_token` are not there to be used by mistake. The test
+suite runs with keeping on, so every page test also checks that the kept parts are right.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import re
+import secrets
+import tempfile
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import caches
+from django.core.exceptions import ImproperlyConfigured
+from django.db import transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.safestring import SafeString, mark_safe
+
+logger = logging.getLogger(__name__)
+
+CACHE_ALIAS = "fragments"
+
+# Tables whose rows no page part shows: writing them does not change any part.
+UNSHOWN_TABLES = frozenset({"django_session", "klinke_cache"})
+
+# Statements that change no rows. Anything else (INSERT, UPDATE, DELETE, a WITH that might
+# write, DDL) counts as a write.
+_READS = ("SELECT", "SAVEPOINT", "RELEASE", "ROLLBACK", "BEGIN", "SHOW", "EXPLAIN", "PRAGMA", "SET")
+_TARGET = re.compile(r'^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM|REPLACE\s+INTO)\s+"?(\w+)"?', re.I)
+
+Plain = str | int | bool | None | tuple["Plain", ...]
+
+
+def _generation_file() -> Path:
+    return Path(settings.KLINKE_FRAGMENT_GENERATION_FILE)
+
+
+def generation() -> str | None:
+    """The database's current generation token ("" when none was written yet, None when it
+    cannot be read: then nothing is kept)."""
+    try:
+        return _generation_file().read_text()
+    except FileNotFoundError:
+        return ""
+    except OSError:
+        logger.exception("cannot read %s; page parts are not kept", _generation_file())
+        return None
+
+
+def bump_generation() -> None:
+    """Move the generation on: every part kept so far, in every process, is stale."""
+    path = _generation_file()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".generation-")
+        with os.fdopen(fd, "w") as file:
+            file.write(secrets.token_hex(16))
+        os.replace(tmp, path)
+    except OSError:
+        # Parts could no longer be told stale: stop keeping them in this process.
+        logger.exception("cannot write %s; page parts are no longer kept", path)
+        _disabled.add(os.getpid())
+
+
+_disabled: set[int] = set()
+
+
+def is_write(sql: str) -> bool:
+    """Whether `sql` may change rows that page parts show."""
+    head = sql.lstrip()[:10].upper()
+    if head.startswith(_READS):
+        return False
+    target = _TARGET.match(sql)
+    return not (target and target.group(1).lower() in UNSHOWN_TABLES)
+
+
+def _app_atomic_blocks(connection: BaseDatabaseWrapper) -> list[Any]:
+    """The connection's open transaction blocks, without those a test case wraps around each
+    test (those are rolled back behind the application's back; see conftest)."""
+    return [b for b in connection.atomic_blocks if not getattr(b, "_from_testcase", False)]
+
+
+def _note_write(connection: BaseDatabaseWrapper) -> None:
+    if not (connection.in_atomic_block and _app_atomic_blocks(connection)):
+        # Committed when the statement returned; or, in a test, inside the transaction a test
+        # case wraps around each test, which stands for the database and never commits.
+        bump_generation()
+        return
+    if _in_test_case(connection):
+        bump_generation()  # the application's transaction is a savepoint of the test's
+    # Once per transaction (and per savepoint, which may be rolled back on its own).
+    here = set(connection.savepoint_ids)
+    if not any(f is bump_generation and s == here for s, f, _ in connection.run_on_commit):
+        transaction.on_commit(bump_generation, using=connection.alias, robust=True)
+
+
+def _in_test_case(connection: BaseDatabaseWrapper) -> bool:
+    return any(getattr(b, "_from_testcase", False) for b in connection.atomic_blocks)
+
+
+def in_transaction(connection: BaseDatabaseWrapper) -> bool:
+    """Whether the application has a transaction open on `connection`: what it reads there
+    may be its own uncommitted writes, so kept parts are neither served nor kept."""
+    return connection.in_atomic_block and bool(_app_atomic_blocks(connection))
+
+
+def _watch_writes(
+    execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Mapping[str, Any]
+) -> Any:
+    try:
+        return execute(sql, params, many, context)
+    finally:
+        if is_write(sql):
+            _note_write(context["connection"])
+
+
+def watch_connection(sender: object, connection: BaseDatabaseWrapper, **kwargs: object) -> None:
+    """`connection_created` receiver: the connection reports its writes from now on. The
+    wrapper goes first in the list, so `connection.execute_wrapper()` blocks, which pop the
+    last one when they end, never remove it."""
+    if _watch_writes not in connection.execute_wrappers:
+        connection.execute_wrappers.insert(0, _watch_writes)
+
+
+def _seconds() -> int:
+    return int(getattr(settings, "KLINKE_FRAGMENT_SECONDS", 0))
+
+
+def _key(name: str, values: tuple[Plain, ...], token: str) -> str:
+    text = repr((name, values, translation.get_language(), timezone.localdate().isoformat()))
+    return f"klinke:part:{token}:{hashlib.sha256(text.encode()).hexdigest()}"
+
+
+def kept(name: str, values: tuple[Plain, ...], build: Callable[[], str]) -> SafeString:
+    """The part `name` for `values`: kept HTML when this process built it under the current
+    generation, language and date; else `build()` (which must depend on nothing but `values`
+    and the database), kept for next time when it may be."""
+    from django.db import connection
+
+    seconds = _seconds()
+    if seconds <= 0 or os.getpid() in _disabled or in_transaction(connection):
+        return mark_safe(build())
+    token = generation()
+    if token is None:
+        return mark_safe(build())
+    key = _key(name, values, token)
+    cache = caches[CACHE_ALIAS]
+    html = cache.get(key)
+    if isinstance(html, str):
+        return mark_safe(html)
+    html = build()
+    cache.set(key, html, seconds)
+    return mark_safe(html)
+
+
+class NotInAPart:
+    """What `user`, `request`, `perms` and `csrf_token` are while a kept part renders: any use
+    of them (printing, testing, an attribute) fails loudly instead of baking one visitor's view
+    into what the next visitor gets."""
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+
+    def _refuse(self, *args: object, **kwargs: object) -> Any:
+        raise ImproperlyConfigured(
+            f"a kept page part may not use {self._name!r}: its key would not hold it"
+            " (klinke.core.fragments)"
+        )
+
+    __str__ = __bool__ = __iter__ = __len__ = __html__ = _refuse
+
+    def __getattr__(self, name: str) -> Any:
+        self._refuse()
+
+
+REFUSED = ("user", "request", "perms", "csrf_token")
+
+
+def render_part(template_name: str, context: Mapping[str, Any]) -> str:
+    """`template_name` rendered with `context` alone: no request and no context processors,
+    and `user`, `request`, `perms` or `csrf_token` fail when used (see `NotInAPart`)."""
+    clash = set(REFUSED) & set(context)
+    if clash:
+        raise ImproperlyConfigured(f"a kept page part may not be given {sorted(clash)}")
+    return render_to_string(
+        template_name, {**{name: NotInAPart(name) for name in REFUSED}, **context}
+    )
+
+
+def query_values(query: Mapping[str, Any]) -> tuple[Plain, ...]:
+    """A request's GET parameters as key values: every name with all its values, sorted."""
+    lists = query.lists() if hasattr(query, "lists") else ((k, [v]) for k, v in query.items())
+    return tuple(sorted((str(name), tuple(str(v) for v in values)) for name, values in lists))
