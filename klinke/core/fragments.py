@@ -230,3 +230,29 @@ def query_values(query: Mapping[str, Any]) -> tuple[Plain, ...]:
     """A request's GET parameters as key values: every name with all its values, sorted."""
     lists = query.lists() if hasattr(query, "lists") else ((k, [v]) for k, v in query.items())
     return tuple(sorted((str(name), tuple(str(v) for v in values)) for name, values in lists))
+
+
+# --- slots: the few visitor-specific bits inside a kept part ----------------------------
+
+_SLOT = re.compile(r"<!--klinke-slot:(\w+):(\w+)-->")
+
+
+def slot(name: str, key: int | str) -> SafeString:
+    """A mark in a kept part where `fill_slots` puts the visitor's own bit for `key` (their
+    registration for an event, say). A mark cannot come from user text, which is escaped."""
+    return mark_safe(f"<!--klinke-slot:{name}:{key}-->")
+
+
+def slot_keys(html: str, name: str) -> list[str]:
+    """The keys of the marks named `name` in `html`, in order."""
+    return [key for found, key in _SLOT.findall(html) if found == name]
+
+
+def fill_slots(html: str, name: str, fillings: Mapping[str, str]) -> SafeString:
+    """`html` with each mark named `name` replaced by its filling (escaped HTML), or by
+    nothing when `fillings` has none for its key."""
+
+    def fill(match: re.Match[str]) -> str:
+        return fillings.get(match.group(2), "") if match.group(1) == name else match.group(0)
+
+    return mark_safe(_SLOT.sub(fill, html))

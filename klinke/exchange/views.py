@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Page
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -17,10 +18,11 @@ from django.views.decorators.http import require_POST
 from klinke.accounts import request_user
 from klinke.collectives.access import collective_to_act_for
 from klinke.collectives.models import Collective
+from klinke.core import fragments
 from klinke.core.counts import CachedCountPaginator
 from klinke.core.forms import refusal_onto
 from klinke.core.htmx import HtmxHttpRequest
-from klinke.core.models import Visibility, is_network_member, signed_in_pk
+from klinke.core.models import Visibility, Visitor, is_network_member, signed_in_pk
 from klinke.core.submissions import once_per_submission
 from klinke.exchange import actions, candidates, match_index
 from klinke.exchange.forms import (
@@ -62,32 +64,20 @@ def _visible_offer(request: HttpRequest, ref: str) -> Offer:
 
 def index(request: HttpRequest) -> HttpResponse:
     """Browse what the network currently asks for and offers."""
-    show = request.GET.get("show", "needs")
-    items: NeedQuerySet | OfferQuerySet
-    if show == "offers":
-        items = (
-            Offer.objects.current()
-            .visible_to(request.user)
-            .select_related("supporter", "collective")
-            .only(*_CARD_FIELDS, "supporter__name", "collective__name")
+    show = "offers" if request.GET.get("show") == "offers" else "needs"
+    member = is_network_member(request.user)
+
+    def build() -> str:
+        # What everyone of an audience sees alike, kept for the next (klinke.core.fragments).
+        page = _index_page(request.user, show, request.GET.get("page"))
+        return fragments.render_part(
+            "exchange/_index_list.html",
+            {"page": page, "cards": _cards(page.object_list), "query": request.GET},
         )
-    else:
-        show = "needs"
-        items = (
-            Need.objects.current()
-            .visible_to(request.user)
-            .select_related("collective")
-            .only(*_CARD_FIELDS, "collective__name")
-        )
-        if not is_network_member(request.user):
-            # What Collective.objects.visible_to says, as a join rather than a subquery.
-            items = items.filter(collective__visibility=Visibility.PUBLIC)
-    # Newest first through the need_newest/offer_newest indexes; the count is cached.
-    page = CachedCountPaginator(items.order_by("-created_at", "pk"), 20).get_page(
-        request.GET.get("page")
+
+    listing = fragments.kept(
+        "exchange/_index_list.html", (member, show, fragments.query_values(request.GET)), build
     )
-    shown: list[Need] | list[Offer] = list(page.object_list)
-    page.object_list = shown
     # Where "Post a need" leads: the visitor's own collectives, if any.
     my_collectives = (
         list(
@@ -102,13 +92,33 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "exchange/index.html",
-        {
-            "page": page,
-            "cards": _cards(shown),
-            "show": show,
-            "my_collectives": my_collectives,
-        },
+        {"listing": listing, "show": show, "my_collectives": my_collectives},
     )
+
+
+def _index_page(user: Visitor, show: str, number: str | None) -> Page[Need] | Page[Offer]:
+    items: NeedQuerySet | OfferQuerySet
+    if show == "offers":
+        items = (
+            Offer.objects.current()
+            .visible_to(user)
+            .select_related("supporter", "collective")
+            .only(*_CARD_FIELDS, "supporter__name", "collective__name")
+        )
+    else:
+        items = (
+            Need.objects.current()
+            .visible_to(user)
+            .select_related("collective")
+            .only(*_CARD_FIELDS, "collective__name")
+        )
+        if not is_network_member(user):
+            # What Collective.objects.visible_to says, as a join rather than a subquery.
+            items = items.filter(collective__visibility=Visibility.PUBLIC)
+    # Newest first through the need_newest/offer_newest indexes; the count is cached.
+    page = CachedCountPaginator(items.order_by("-created_at", "pk"), 20).get_page(number)
+    page.object_list = list(page.object_list)
+    return page
 
 
 def _cards(items: list[Need] | list[Offer]) -> list[dict[str, object]]:

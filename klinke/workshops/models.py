@@ -367,6 +367,8 @@ class Event(WorkshopListing):
     """Only on rows from `EventQuerySet.with_counts()`."""
     my_status: str | None
     """Only on rows of the events list: the visitor's registration status, if any."""
+    status_slot: str
+    """Only on rows of a kept events list: where the visitor's status goes (core.fragments)."""
 
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     title = models.CharField(_("title"), max_length=200)

@@ -23,6 +23,7 @@ from django.db.models import Q, QuerySet
 from django.forms import Form
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
@@ -31,6 +32,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from klinke.accounts import request_user
+from klinke.core import fragments
 from klinke.core.counts import page_of
 from klinke.core.forms import refusal_onto
 from klinke.core.htmx import HtmxHttpRequest
@@ -153,25 +155,50 @@ def _filtered_events(request: HttpRequest, form: EventFilterForm) -> EventQueryS
 
 
 def index(request: HtmxHttpRequest) -> HttpResponse:
-    """Upcoming (or past) events the visitor may see, with filters and full-text search."""
-    form = EventFilterForm(request.GET or None)
-    events = _filtered_events(request, form)
-    page = page_of(events, PAGE_SIZE, request.GET.get("page"))
-    page.object_list = _as_cards(page.object_list)
-    statuses = _my_statuses(request.user, [e.pk for e in page.object_list])
-    for event in page.object_list:
-        event.my_status = statuses.get(event.pk)
-    context: dict[str, object] = {"form": form, "page": page}
-    if request.htmx:
-        return render(request, "workshops/_event_results.html", context)
-    context["ideas"] = _as_cards(
-        WorkshopIdea.objects.open()
-        .visible_to(request.user)
-        .with_interest_count()
-        .defer(*LONG_TEXTS)
-        .order_by("-interest_count", "-created_at")[:4]
+    """Upcoming (or past) events the visitor may see, with filters and full-text search.
+
+    The filters, events and ideas show alike to everyone of an audience (the public, or the
+    network's members) and are kept for the next visitor (klinke.core.fragments); only the
+    visitor's own registrations are filled in, into the slots the event cards leave."""
+    member = is_network_member(request.user)
+    template = "workshops/_event_results.html" if request.htmx else "workshops/_index_body.html"
+
+    def build() -> str:
+        form = EventFilterForm(request.GET or None)
+        page = page_of(_filtered_events(request, form), PAGE_SIZE, request.GET.get("page"))
+        page.object_list = _as_cards(page.object_list)
+        for event in page.object_list:
+            event.status_slot = fragments.slot("status", event.pk)
+        context: dict[str, object] = {
+            "form": form,
+            "page": page,
+            "query": request.GET,
+            "is_network_member": member,
+        }
+        if not request.htmx:
+            context["ideas"] = _as_cards(
+                WorkshopIdea.objects.open()
+                .visible_to(request.user)
+                .with_interest_count()
+                .defer(*LONG_TEXTS)
+                .order_by("-interest_count", "-created_at")[:4]
+            )
+        return fragments.render_part(template, context)
+
+    body = fragments.kept(template, (member, fragments.query_values(request.GET)), build)
+    event_ids = [int(key) for key in fragments.slot_keys(body, "status")]
+    statuses = _my_statuses(request.user, event_ids)
+    body = fragments.fill_slots(
+        body,
+        "status",
+        {
+            str(pk): render_to_string("workshops/_my_status.html", {"status": status})
+            for pk, status in statuses.items()
+        },
     )
-    return render(request, "workshops/index.html", context)
+    if request.htmx:
+        return HttpResponse(body)
+    return render(request, "workshops/index.html", {"body": body})
 
 
 # --- ideas ---------------------------------------------------------------------------
