@@ -72,7 +72,7 @@ def index(request: HttpRequest) -> HttpResponse:
         page = _index_page(request.user, show, request.GET.get("page"))
         return fragments.render_part(
             "exchange/_index_list.html",
-            {"page": page, "cards": _cards(page.object_list), "query": request.GET},
+            {"page": page, "cards": _cards(page.object_list), "page_query": request.GET},
         )
 
     listing = fragments.kept(

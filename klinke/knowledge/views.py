@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from klinke.accounts import request_user
 from klinke.accounts.models import User
+from klinke.core import fragments
 from klinke.core.counts import page_of
 from klinke.core.forms import refusal_onto
 from klinke.core.htmx import HtmxHttpRequest
@@ -63,7 +64,23 @@ def _visible_article(
 
 
 def index(request: HtmxHttpRequest) -> HttpResponse:
-    """The knowledge base: search and browse articles, with the newest questions alongside."""
+    """The knowledge base: search and browse articles, with the newest questions alongside.
+
+    It shows alike to everyone of an audience (the public, or the network's members), so it is
+    kept for the next visitor (klinke.core.fragments)."""
+    member = is_network_member(request.user)
+    template = "knowledge/_article_results.html" if request.htmx else "knowledge/_index_body.html"
+
+    def build() -> str:
+        return fragments.render_part(template, _index_context(request, member))
+
+    body = fragments.kept(template, (member, fragments.query_values(request.GET)), build)
+    if request.htmx:
+        return HttpResponse(body)
+    return render(request, "knowledge/index.html", {"body": body})
+
+
+def _index_context(request: HtmxHttpRequest, member: bool) -> dict[str, object]:
     form = ArticleFilterForm(request.GET or None)
     articles = Article.objects.visible_to(request.user)
     text = ""
@@ -91,11 +108,13 @@ def index(request: HtmxHttpRequest) -> HttpResponse:
     context: dict[str, object] = {
         "form": form,
         "page": page,
+        "page_query": request.GET,
         "query": text,
-        "is_member": is_network_member(request.user),
+        "is_member": member,
+        "can_write": member,
     }
     if request.htmx:
-        return render(request, "knowledge/_article_results.html", context)
+        return context
     # The newest five through their index, answers counted for those five only (a count
     # grouped over the join would count the answers of every question first).
     answers = (
@@ -110,8 +129,7 @@ def index(request: HtmxHttpRequest) -> HttpResponse:
         .only("title")
         .annotate(answer_count=Coalesce(Subquery(answers), 0))[:5]
     )
-    context["can_write"] = is_network_member(request.user)
-    return render(request, "knowledge/index.html", context)
+    return context
 
 
 class _ArticleValues(TypedDict):

@@ -172,7 +172,7 @@ def index(request: HtmxHttpRequest) -> HttpResponse:
         context: dict[str, object] = {
             "form": form,
             "page": page,
-            "query": request.GET,
+            "page_query": request.GET,
             "is_network_member": member,
         }
         if not request.htmx:
