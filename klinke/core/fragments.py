@@ -51,8 +51,11 @@ from django.core.cache import caches
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
+from django.http import HttpRequest
+from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
 logger = logging.getLogger(__name__)
@@ -222,7 +225,8 @@ def render_part(template_name: str, context: Mapping[str, Any]) -> str:
     if clash:
         raise ImproperlyConfigured(f"a kept page part may not be given {sorted(clash)}")
     return render_to_string(
-        template_name, {**{name: NotInAPart(name) for name in REFUSED}, **context}
+        template_name,
+        {**{name: NotInAPart(name) for name in REFUSED}, "csrf_slot": CSRF_SLOT, **context},
     )
 
 
@@ -256,3 +260,18 @@ def fill_slots(html: str, name: str, fillings: Mapping[str, str]) -> SafeString:
         return fillings.get(match.group(2), "") if match.group(1) == name else match.group(0)
 
     return mark_safe(_SLOT.sub(fill, html))
+
+
+CSRF_SLOT = slot("csrf", "token")
+"""Where a form in a kept part takes the visitor's CSRF token: ``{{ csrf_slot }}``, which
+`render_part` provides, in place of ``{% csrf_token %}``; `fill_csrf` puts it in."""
+
+
+def fill_csrf(html: str, request: HttpRequest) -> SafeString:
+    """`html` with the CSRF slots of its forms filled with `request`'s token."""
+    if CSRF_SLOT not in html:
+        return mark_safe(html)
+    token = format_html(
+        '<input type="hidden" name="csrfmiddlewaretoken" value="{}">', get_token(request)
+    )
+    return fill_slots(html, "csrf", {"token": token})

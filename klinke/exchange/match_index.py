@@ -449,6 +449,12 @@ class _RankingCache:
 ranking_cache = _RankingCache()
 
 
+def generation_number(pool: str) -> int | None:
+    """The number of the pool's shared index generation in use (None before the first)."""
+    generation = _generation(pool)
+    return None if generation is None else generation.number
+
+
 def is_preparing(pool: str) -> bool:
     """Whether suggestions wait for the worker's first build (say so rather than nothing)."""
     if _generation(pool) is not None:

@@ -7,7 +7,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page
-from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.formats import date_format
@@ -275,15 +274,14 @@ def need_detail(request: HtmxHttpRequest, ref: str) -> HttpResponse:
         else set()
     )
     is_owner = signed_in_pk(request.user) in member_ids
-    suggestions: list[_Suggestion] = []
-    introductions: QuerySet[Introduction] | list[Introduction] = []
+    suggestions = ""
     if is_owner:
-        ranked = candidates.rank_helpers_for_need(
-            need, user=request.user, limit=10, member_ids=member_ids
-        )
-        # Every further offer of one party, when its "show all" link asked for them.
         further = request.GET.get("further", "")
         if request.htmx and further:
+            # Every further offer of one party, when its "show all" link asked for them.
+            ranked = candidates.rank_helpers_for_need(
+                need, user=request.user, limit=10, member_ids=member_ids
+            )
             row = next((m for m in ranked if Introduction.key_for(m.counterpart) == further), None)
             if row is None:
                 raise Http404
@@ -292,24 +290,45 @@ def need_detail(request: HtmxHttpRequest, ref: str) -> HttpResponse:
                 "exchange/_further_offers.html",
                 {"entries": row.also, "focus": FURTHER_OFFERS_SHOWN + 1},
             )
-        introductions = need.introductions.select_related("supporter", "collective", "offer")
-        open_keys = {i.counterpart_key for i in introductions if i.is_open}
-        suggestions = [_Suggestion.of(match, need, open_keys, further) for match in ranked]
+
+        def build() -> str:
+            return fragments.render_part(
+                "exchange/_need_suggestions.html",
+                _suggestions_context(need, request.user, member_ids, further),
+            )
+
+        # The suggestions and introductions show alike to every member of the collective, so
+        # they are kept (klinke.core.fragments) until the database or the shared index changes.
+        key = (need.pk, match_index.generation_number(match_index.HELPERS), further)
+        suggestions = fragments.fill_csrf(
+            fragments.kept("exchange/_need_suggestions.html", key, build), request
+        )
     return render(
         request,
         "exchange/need_detail.html",
         {
             "need": need,
             "is_owner": is_owner,
-            "matches": suggestions,
-            # A fresh install: the worker has not built the first matching index yet.
-            "suggestions_preparing": is_owner
-            and not suggestions
-            and match_index.is_preparing(match_index.HELPERS),
-            "introductions": introductions,
+            "suggestions": suggestions,
             "close_form": CloseItemForm(),
         },
     )
+
+
+def _suggestions_context(
+    need: Need, user: Visitor, member_ids: set[int], further: str
+) -> dict[str, object]:
+    ranked = candidates.rank_helpers_for_need(need, user=user, limit=10, member_ids=member_ids)
+    introductions = list(need.introductions.select_related("supporter", "collective", "offer"))
+    open_keys = {i.counterpart_key for i in introductions if i.is_open}
+    matches = [_Suggestion.of(match, need, open_keys, further) for match in ranked]
+    return {
+        "need": need,
+        "matches": matches,
+        # A fresh install: the worker has not built the first matching index yet.
+        "suggestions_preparing": not matches and match_index.is_preparing(match_index.HELPERS),
+        "introductions": introductions,
+    }
 
 
 def _owned_need(request: HttpRequest, ref: str) -> Need:
