@@ -35,6 +35,8 @@ from typing import Any
 from django.conf import settings
 from django.db import connections
 
+from klinke.core import fragments
+
 MANIFEST = "manifest.json"
 MEDIA_PART = "media.tar"
 SQLITE_PART = "database.sqlite3"
@@ -347,6 +349,8 @@ def do_restore(
             _restore_sqlite(source, target, force=force)
         else:
             _restore_postgres(source, target, force=force)
+        # Written behind Django's connections: page parts kept by running processes are stale.
+        fragments.bump_generation()
         media.mkdir(parents=True, exist_ok=True)
         _move_media(Path(staging), media)
     return manifest

@@ -68,10 +68,10 @@ def index(request: HttpRequest) -> HttpResponse:
 
     def build() -> str:
         # What everyone of an audience sees alike, kept for the next (klinke.core.fragments).
-        page = _index_page(request.user, show, request.GET.get("page"))
+        page, shown = _index_page(request.user, show, request.GET.get("page"))
         return fragments.render_part(
             "exchange/_index_list.html",
-            {"page": page, "cards": _cards(page.object_list), "page_query": request.GET},
+            {"page": page, "cards": _cards(shown), "page_query": request.GET},
         )
 
     listing = fragments.kept(
@@ -95,7 +95,9 @@ def index(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _index_page(user: Visitor, show: str, number: str | None) -> Page[Need] | Page[Offer]:
+def _index_page(
+    user: Visitor, show: str, number: str | None
+) -> tuple[Page[Need] | Page[Offer], list[Need] | list[Offer]]:
     items: NeedQuerySet | OfferQuerySet
     if show == "offers":
         items = (
@@ -116,8 +118,9 @@ def _index_page(user: Visitor, show: str, number: str | None) -> Page[Need] | Pa
             items = items.filter(collective__visibility=Visibility.PUBLIC)
     # Newest first through the need_newest/offer_newest indexes; the count is cached.
     page = CachedCountPaginator(items.order_by("-created_at", "pk"), 20).get_page(number)
-    page.object_list = list(page.object_list)
-    return page
+    shown: list[Need] | list[Offer] = list(page.object_list)
+    page.object_list = shown
+    return page, shown  # type: ignore[return-value]
 
 
 def _cards(items: list[Need] | list[Offer]) -> list[dict[str, object]]:

@@ -26,6 +26,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test import override_settings
 
+from klinke.core import fragments
 from klinke.core.backup import (
     MANIFEST,
     MEDIA_PART,
@@ -274,6 +275,20 @@ def test_it_restores_through_the_command(round_trip: RoundTrip, tmp_path: Path) 
         assert _file_hashes(tmp_path / "media") == _file_hashes(round_trip.media)
     finally:
         _drop_target(target)
+
+
+def test_it_tells_kept_page_parts_that_the_database_changed(
+    round_trip: RoundTrip, tmp_path: Path
+) -> None:
+    # pg_restore and SQLite's backup write behind Django's connections, unseen by the
+    # generation of kept page parts (klinke.core.fragments): the restore moves it on itself.
+    target = _empty_target(tmp_path, "generation")
+    before = fragments.generation()
+    try:
+        do_restore(source=round_trip.backup, database=target, media_root=tmp_path / "media")
+    finally:
+        _drop_target(target)
+    assert fragments.generation() != before
 
 
 def test_it_refuses_uploaded_files_that_leave_their_folder(
