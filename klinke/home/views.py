@@ -17,10 +17,12 @@ from klinke.accounts.models import User
 from klinke.collectives.access import members_only_view
 from klinke.collectives.actions import MembershipError, do_save_profile_essentials
 from klinke.collectives.models import Collective
+from klinke.core import fragments
 from klinke.core.forms import refusal_onto
 from klinke.core.languages import interface_language
+from klinke.core.models import session_holds_network_role
 from klinke.directory.front import front_page_context
-from klinke.exchange import candidates
+from klinke.exchange import candidates, match_index
 from klinke.exchange.models import Introduction, IntroductionState, ItemState, Need
 from klinke.home import actions
 from klinke.home.forms import ProfileEssentialsForm
@@ -37,7 +39,18 @@ SUGGESTIONS_PER_NEED = 3
 def home(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return render(request, "directory/home.html", front_page_context(request.user))
-    return render(request, "home/home.html", personal_home(request_user(request)))
+    user = request_user(request)
+    has_supporter_profile = session_holds_network_role(request, "supporter")
+
+    def build() -> str:
+        context = {**personal_home(user), "has_supporter_profile": has_supporter_profile}
+        return fragments.render_part("home/_personal.html", context)
+
+    # What is waiting for this person is theirs alone: kept for their next visit of the front
+    # page until anything in the database or the shared matching index changes.
+    key = (user.pk, has_supporter_profile, match_index.generation_number(match_index.HELPERS))
+    body = fragments.kept("home/_personal.html", key, build)
+    return render(request, "home/home.html", {"body": body})
 
 
 def personal_home(user: User) -> dict[str, Any]:

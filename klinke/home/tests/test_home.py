@@ -6,6 +6,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.core.cache import caches
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -159,6 +160,7 @@ def test_it_renders_the_home_in_a_fixed_number_of_queries(network, django_assert
     make_collective("neu", "Neues Kollektiv", members=[network.alice])
     match_index.do_fold_match_changes()  # as the worker does: the index holds everything
     _page(client)
+    caches["fragments"].clear()  # the page as it is built, not its kept part
     with CaptureQueriesContext(connection) as first:
         _page(client)
     queries = len(first)  # now: the connection's query log is a bounded deque
@@ -200,3 +202,16 @@ def test_it_names_people_by_their_name_never_by_their_email(network):
         assert "zq.lokalteil" not in page, url
     assert "Mira Schneider" in client.get(decision.get_absolute_url()).content.decode()
     assert "Mira Schneider" in client.get(event.get_absolute_url()).content.decode()
+
+
+def test_it_keeps_each_persons_home_for_them_alone(network):
+    # Kept page parts (klinke.core.fragments): the home is kept per person. Alina and Alice
+    # share a collective; only Alina is asked Alice's question.
+    alina = network.client_for(network.alice2)
+    alice = network.client_for(network.alice)
+    ask(network.alice, title="Wer kennt sich mit Ausschreibungen aus?")
+    assert "Wer kennt sich mit Ausschreibungen aus?" in _page(alina)
+    assert "Wer kennt sich mit Ausschreibungen aus?" not in _page(alice)
+    assert "Wer kennt sich mit Ausschreibungen aus?" in _page(alina)
+    assert "Hello, Alina" in _page(alina)
+    assert "Hello, Alice" in _page(alice)
