@@ -27,6 +27,7 @@ from klinke.accounts import request_user
 from klinke.collectives.access import members_only_view
 from klinke.collectives.models import Collective
 from klinke.contacts.models import Contact
+from klinke.core import fragments
 from klinke.core.forms import refusal_onto
 from klinke.core.htmx import HtmxHttpRequest
 from klinke.core.languages import interface_language
@@ -200,19 +201,29 @@ def _card(
 
 @members_only_view(["GET"])
 def index(request: HtmxHttpRequest, collective: Collective) -> HttpResponse:
-    """The board: a column per stage, buttons to move leads, and what needs attention."""
-    context = _board_context(collective)
+    """The board: a column per stage, buttons to move leads, and what needs attention.
+
+    It shows alike to every member of the collective, so it is kept (klinke.core.fragments)
+    until anything in the database changes; each visitor's CSRF token goes into its forms."""
+    template = "workbench/_board.html" if request.htmx else "workbench/_index_body.html"
+
+    def build() -> str:
+        context = _board_context(collective)
+        if not request.htmx:
+            context["incoming"] = (
+                Referral.objects.filter(to_collective=collective, state=ReferralState.OFFERED)
+                .select_related("from_collective")
+                .order_by("-created_at")
+            )
+            context["open_decisions"] = (
+                Decision.objects.filter(collective=collective).open().order_by("deadline")
+            )
+        return fragments.render_part(template, context)
+
+    body = fragments.fill_csrf(fragments.kept(template, (collective.pk,), build), request)
     if request.htmx:
-        return render(request, "workbench/_board.html", context)
-    context["incoming"] = (
-        Referral.objects.filter(to_collective=collective, state=ReferralState.OFFERED)
-        .select_related("from_collective")
-        .order_by("-created_at")
-    )
-    context["open_decisions"] = (
-        Decision.objects.filter(collective=collective).open().order_by("deadline")
-    )
-    return render(request, "workbench/index.html", context)
+        return HttpResponse(body)
+    return render(request, "workbench/index.html", {"collective": collective, "body": body})
 
 
 def _filtered_leads(collective: Collective, form: LeadFilterForm) -> LeadQuerySet:
