@@ -3,6 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.forms import BaseInlineFormSet, ModelForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -17,6 +18,7 @@ from klinke.collectives.forms import (
 )
 from klinke.collectives.models import Collective, Invitation, Reference
 from klinke.collectives.profile_sections import profile_sections
+from klinke.core import fragments
 from klinke.core.forms import refusal_onto
 from klinke.core.models import is_network_member
 from klinke.core.personal_data import what_goes_with
@@ -24,16 +26,40 @@ from klinke.core.submissions import once_per_submission
 
 
 def detail(request: HttpRequest, slug: str) -> HttpResponse:
-    collective = visible_collective(request, slug, Collective.objects.with_profile_relations())
+    collective = visible_collective(
+        request, slug, Collective.objects.prefetch_related("memberships")
+    )
     is_member = any(m.user_id == request.user.pk for m in collective.memberships.all())
+    member = is_network_member(request.user)
+
+    def build() -> str:
+        # What the profile shows alike to everyone of an audience (the public, or the
+        # network's members), kept for the next visitor (klinke.core.fragments). The sections
+        # other apps add (vouches) speak to the visitor: they go into the slot per request.
+        full = Collective.objects.with_profile_relations().get(pk=collective.pk)
+        return fragments.render_part(
+            "collectives/_profile.html",
+            {
+                "collective": full,
+                "show_members_only": member,
+                "sections_slot": fragments.slot("sections", "profile"),
+            },
+        )
+
+    profile = fragments.kept("collectives/_profile.html", (collective.pk, member), build)
+    sections = "".join(
+        render_to_string(
+            section.template, {"collective": collective, "section": section.context}, request
+        )
+        for section in profile_sections(collective, request.user)
+    )
     return render(
         request,
         "collectives/detail.html",
         {
             "collective": collective,
             "is_member": is_member,
-            "show_members_only": is_network_member(request.user),
-            "sections": profile_sections(collective, request.user),
+            "profile": fragments.fill_slots(profile, "sections", {"profile": sections}),
         },
     )
 
