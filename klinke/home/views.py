@@ -38,7 +38,15 @@ SUGGESTIONS_PER_NEED = 3
 
 def home(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
-        return render(request, "directory/home.html", front_page_context(request.user))
+        # The same for every visitor who is not signed in: kept (klinke.core.fragments).
+        front = fragments.kept(
+            "directory/_front.html",
+            (),
+            lambda: fragments.render_part(
+                "directory/_front.html", front_page_context(request.user)
+            ),
+        )
+        return render(request, "directory/home.html", {"body": front})
     user = request_user(request)
     has_supporter_profile = session_holds_network_role(request, "supporter")
 
