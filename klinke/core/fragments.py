@@ -181,8 +181,8 @@ def _seconds() -> int:
 
 
 def _key(name: str, values: tuple[Plain, ...], token: str) -> str:
-    text = repr((name, values, translation.get_language(), timezone.localdate().isoformat()))
-    return f"klinke:part:{token}:{hashlib.sha256(text.encode()).hexdigest()}"
+    text = repr((token, name, values, translation.get_language(), timezone.localdate().isoformat()))
+    return f"klinke:part:{hashlib.sha256(text.encode()).hexdigest()}"
 
 
 def kept(name: str, values: tuple[Plain, ...], build: Callable[[], str]) -> SafeString:
