@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Prefetch
 from django.forms import BaseInlineFormSet, ModelForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -16,7 +17,7 @@ from klinke.collectives.forms import (
     InvitationForm,
     ReferenceFormSet,
 )
-from klinke.collectives.models import Collective, Invitation, Reference
+from klinke.collectives.models import Collective, Invitation, Membership, Reference
 from klinke.collectives.profile_sections import profile_sections
 from klinke.core import fragments
 from klinke.core.forms import refusal_onto
@@ -26,8 +27,14 @@ from klinke.core.submissions import once_per_submission
 
 
 def detail(request: HttpRequest, slug: str) -> HttpResponse:
+    # Who may see it, and what the page shows around its kept part (the part reads the whole
+    # profile when it is built).
     collective = visible_collective(
-        request, slug, Collective.objects.prefetch_related("memberships")
+        request,
+        slug,
+        Collective.objects.only("slug", "name", "archived_at").prefetch_related(
+            Prefetch("memberships", Membership.objects.only("collective_id", "user_id"))
+        ),
     )
     is_member = any(m.user_id == request.user.pk for m in collective.memberships.all())
     member = is_network_member(request.user)

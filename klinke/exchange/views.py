@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -16,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from klinke.accounts import request_user
 from klinke.collectives.access import collective_to_act_for
-from klinke.collectives.models import Collective
+from klinke.collectives.models import Collective, Membership
 from klinke.core import fragments
 from klinke.core.counts import CachedCountPaginator
 from klinke.core.forms import refusal_onto
@@ -268,13 +269,36 @@ class _Suggestion:
 
 
 def need_detail(request: HtmxHttpRequest, ref: str) -> HttpResponse:
-    need = _visible_need(request, ref)
+    # Who may see it, and what the page shows around its kept parts; the parts themselves
+    # (klinke.core.fragments) read the whole need when they are built.
+    visible = Need.objects.visible_to(request.user)
+    if not is_network_member(request.user):
+        # What Collective.objects.visible_to says, as a join rather than a query of its own.
+        visible = visible.filter(collective__visibility=Visibility.PUBLIC)
+    need: Need = get_object_or_404(visible.only("ref", "title", "state", "collective_id"), ref=ref)
     # The collective's members answer the owner check here and keep them out of the
     # suggestions below: one query for both.
     member_ids = (
-        set(need.collective.memberships.order_by().values_list("user_id", flat=True))
+        set(
+            Membership.objects.filter(collective_id=need.collective_id).values_list(
+                "user_id", flat=True
+            )
+        )
         if request.user.is_authenticated
         else set()
+    )
+
+    @functools.cache
+    def full_need() -> Need:
+        found: Need = (
+            Need.objects.select_related("collective").prefetch_related("topics").get(pk=need.pk)
+        )
+        return found
+
+    facts = fragments.kept(
+        "exchange/_need_facts.html",
+        (need.pk,),
+        lambda: fragments.render_part("exchange/_need_facts.html", {"need": full_need()}),
     )
     is_owner = signed_in_pk(request.user) in member_ids
     suggestions = ""
@@ -283,7 +307,7 @@ def need_detail(request: HtmxHttpRequest, ref: str) -> HttpResponse:
         if request.htmx and further:
             # Every further offer of one party, when its "show all" link asked for them.
             ranked = candidates.rank_helpers_for_need(
-                need, user=request.user, limit=10, member_ids=member_ids
+                full_need(), user=request.user, limit=10, member_ids=member_ids
             )
             row = next((m for m in ranked if Introduction.key_for(m.counterpart) == further), None)
             if row is None:
@@ -297,7 +321,7 @@ def need_detail(request: HtmxHttpRequest, ref: str) -> HttpResponse:
         def build() -> str:
             return fragments.render_part(
                 "exchange/_need_suggestions.html",
-                _suggestions_context(need, request.user, member_ids, further),
+                _suggestions_context(full_need(), request.user, member_ids, further),
             )
 
         # The suggestions and introductions show alike to every member of the collective, so
@@ -311,6 +335,7 @@ def need_detail(request: HtmxHttpRequest, ref: str) -> HttpResponse:
         "exchange/need_detail.html",
         {
             "need": need,
+            "facts": facts,
             "is_owner": is_owner,
             "suggestions": suggestions,
             "close_form": CloseItemForm(),

@@ -10,6 +10,8 @@ from typing import Any
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -243,13 +245,18 @@ def test_it_shows_a_need_page_with_a_built_index_in_few_queries(
     assert response.status_code == 200
     assert any(row.match.also for row in response.context["matches"])
 
-    # The page: session, user and the network-member check (3); the need with its collective
-    # (one query, its visibility in the join), its topics, and the collective's members, who
-    # answer the owner check and stay out of the suggestions (3); the changes since the
-    # build, the topics, helpful introductions, the suggested offers and supporters (5); the
-    # need's introductions (1). Further offers of a party cost nothing more.
-    with django_assert_num_queries(12):
+    # The page as built: session, user and the network-member check (3); the need's few
+    # fields that say who may see it (one query, its collective's visibility in the join),
+    # and the collective's members, who answer the owner check and stay out of the
+    # suggestions (2); for the kept parts, the whole need with its collective, and its topics
+    # (2); the changes since the build, the topics, helpful introductions, the suggested
+    # offers and supporters (5); the need's introductions (1). Further offers of a party cost
+    # nothing more. With its parts kept, the page asks only the first five.
+    with django_assert_num_queries(13):
         assert client.get(need.get_absolute_url()).status_code == 200
+    with CaptureQueriesContext(connection) as kept:
+        assert client.get(need.get_absolute_url()).status_code == 200
+    assert len(kept) == 5
     with django_assert_max_num_queries(1):
         match_index.live_index(match_index.HELPERS)
 

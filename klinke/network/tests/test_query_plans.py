@@ -221,9 +221,11 @@ def _pages(network: Network) -> list[tuple[str, str, int]]:
         # the collective with the membership check in one query; leads, members, settings,
         # offered referrals, open decisions
         ("workbench board", f"/collectives/{slug}/workbench/", 8),
-        # its public vouches: one query
-        ("collective profile", f"/collectives/{slug}/", 8),
-        ("need page", need.get_absolute_url(), 11),
+        # its public vouches: one query. Pages are counted as built; with their kept parts
+        # (klinke.core.fragments) the profile and the need page first read a few fields of
+        # the collective or need (and its members), and read it whole only to build a part.
+        ("collective profile", f"/collectives/{slug}/", 10),
+        ("need page", need.get_absolute_url(), 12),
     ]
 
 
