@@ -22,7 +22,8 @@ The generation is exact, not a guess with a timeout:
   Reading it costs one `pread` per part; a token never repeats, so a part kept under an old
   one can never come back.
 - Writes to tables that no part shows are left out (sessions, the cache table): a visit that
-  saves its session does not make everyone's parts stale.
+  saves its session does not make everyone's parts stale. So are INSERTs, UPDATEs and
+  DELETEs that changed no row (the worker's jobs ask "anything due?" that way every minute).
 
 Time moves on without a write (an event begins, a need expires at midnight), so a part is kept
 at most `KLINKE_FRAGMENT_SECONDS` (60 by default; 0 turns keeping off) and its key holds the
@@ -158,14 +159,32 @@ def in_transaction(connection: BaseDatabaseWrapper) -> bool:
     return connection.in_atomic_block and bool(_app_atomic_blocks(connection))
 
 
+_ROW_WRITES = re.compile(r"^\s*(?:INSERT|UPDATE|DELETE)\b", re.I)
+
+
+def _changed_rows(sql: str, cursor: Any) -> bool:
+    """Whether a write statement that went through changed rows: an INSERT, UPDATE or DELETE
+    that says it touched none (a job's conditional UPDATE with nothing due) changed nothing;
+    anything else (DDL, a WITH, a RETURNING whose rows are not fetched yet, which SQLite
+    counts only as they are) is taken to have changed something."""
+    if not _ROW_WRITES.match(sql) or "RETURNING" in sql.upper():
+        return True
+    count = getattr(cursor, "rowcount", -1)
+    return count is None or count != 0
+
+
 def _watch_writes(
     execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Mapping[str, Any]
 ) -> Any:
     try:
-        return execute(sql, params, many, context)
-    finally:
+        result = execute(sql, params, many, context)
+    except BaseException:
         if is_write(sql):
-            _note_write(context["connection"])
+            _note_write(context["connection"])  # it may have written part of its rows
+        raise
+    if is_write(sql) and _changed_rows(sql, context.get("cursor")):
+        _note_write(context["connection"])
+    return result
 
 
 def watch_connection(sender: object, connection: BaseDatabaseWrapper, **kwargs: object) -> None:

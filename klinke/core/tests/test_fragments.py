@@ -7,7 +7,7 @@ import re
 import pytest
 from django.core.cache import caches
 from django.core.exceptions import ImproperlyConfigured
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.template import engines
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -90,6 +90,22 @@ def test_it_moves_the_generation_on_with_every_kind_of_write(network: Network, w
                 f"UPDATE {Collective._meta.db_table} SET name = %s WHERE id = %s",  # noqa: S608
                 ["Renamed", collective.pk],
             )
+    assert fragments.generation() != before
+
+
+def test_it_does_not_move_on_for_writes_that_change_no_row(network: Network) -> None:
+    before = fragments.generation()
+    assert Collective.objects.filter(slug="no-such-collective").update(name="Nobody") == 0
+    Collective.objects.filter(slug="no-such-collective").delete()
+    assert fragments.generation() == before
+    assert Collective.objects.filter(pk=network.collective_a.pk).update(name="Renamed") == 1
+    assert fragments.generation() != before
+
+
+def test_it_moves_on_when_a_write_fails_half_way(network: Network) -> None:
+    before = fragments.generation()
+    with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("UPDATE collectives_collective SET slug = %s", ["same-for-all"])
     assert fragments.generation() != before
 
 
