@@ -21,8 +21,9 @@ The generation is exact, not a guess with a timeout:
   var directory that the web processes and the worker already share), overwritten in place.
   Reading it costs one `pread` per part; a token never repeats, so a part kept under an old
   one can never come back.
-- Writes to tables that no part shows are left out (sessions, the cache table): a visit that
-  saves its session does not make everyone's parts stale. So are INSERTs, UPDATEs and
+- Writes to tables that no part shows are left out (sessions, the cache table, the mail
+  outbox): a visit that saves its session, or the worker sending mail, does not make
+  everyone's parts stale. So are INSERTs, UPDATEs and
   DELETEs that changed no row (the worker's jobs ask "anything due?" that way every minute).
 
 Time moves on without a write (an event begins, a need expires at midnight), so a part is kept
@@ -62,8 +63,11 @@ logger = logging.getLogger(__name__)
 
 CACHE_ALIAS = "fragments"
 
-# Tables whose rows no page part shows: writing them does not change any part.
-UNSHOWN_TABLES = frozenset({"django_session", "klinke_cache"})
+# Tables whose rows no page part shows: writing them does not change any part. Sessions and
+# the cache change on visits; the outbox changes as the worker sends (and retries) mail.
+UNSHOWN_TABLES = frozenset(
+    {"django_session", "klinke_cache", "post_office_email", "post_office_log"}
+)
 
 # Statements that change no rows. Anything else (INSERT, UPDATE, DELETE, a WITH that might
 # write, DDL) counts as a write.

@@ -50,6 +50,8 @@ class Builds:
         ('UPDATE "django_session" SET "session_data" = %s', False),
         ('INSERT INTO "klinke_cache" (cache_key) VALUES (%s)', False),
         ('DELETE FROM "klinke_cache" WHERE cache_key = %s', False),
+        ('UPDATE "post_office_email" SET "status" = %s', False),
+        ('INSERT INTO "post_office_log" ("email_id") VALUES (%s)', False),
     ],
 )
 def test_it_tells_writes_from_reads(sql: str, writes: bool) -> None:
