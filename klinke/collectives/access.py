@@ -70,7 +70,8 @@ def member_collective(request: HttpRequest, slug: str) -> Collective:
     if pk is None:
         raise Http404
     visible = Collective.objects.visible_to(request.user).filter(memberships__user_id=pk)
-    collective: Collective = get_object_or_404(visible, slug=slug)
+    # Its search document (large) is for the directory's index, never for a members' page.
+    collective: Collective = get_object_or_404(visible.defer("search_document"), slug=slug)
     return collective
 
 
