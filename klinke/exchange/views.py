@@ -324,8 +324,8 @@ def need_detail(request: HtmxHttpRequest, ref: str) -> HttpResponse:
                 _suggestions_context(full_need(), request.user, member_ids, further),
             )
 
-        # The suggestions and introductions show alike to every member of the collective, so
-        # they are kept (klinke.core.fragments) until the database or the shared index changes.
+        # The controls, suggestions and introductions show alike to every member of the
+        # collective: kept (klinke.core.fragments) until the database or shared index changes.
         key = (need.pk, match_index.generation_number(match_index.HELPERS), further)
         suggestions = fragments.fill_csrf(
             fragments.kept("exchange/_need_suggestions.html", key, build), request
@@ -338,7 +338,6 @@ def need_detail(request: HtmxHttpRequest, ref: str) -> HttpResponse:
             "facts": facts,
             "is_owner": is_owner,
             "suggestions": suggestions,
-            "close_form": CloseItemForm(),
         },
     )
 
@@ -356,6 +355,7 @@ def _suggestions_context(
         # A fresh install: the worker has not built the first matching index yet.
         "suggestions_preparing": not matches and match_index.is_preparing(match_index.HELPERS),
         "introductions": introductions,
+        "close_form": CloseItemForm(),
     }
 
 
