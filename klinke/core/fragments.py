@@ -140,7 +140,7 @@ def _app_atomic_blocks(connection: BaseDatabaseWrapper) -> list[Any]:
 
 
 def _note_write(connection: BaseDatabaseWrapper) -> None:
-    if not (connection.in_atomic_block and _app_atomic_blocks(connection)):
+    if not in_transaction(connection):
         # Committed when the statement returned; or, in a test, inside the transaction a test
         # case wraps around each test, which stands for the database and never commits.
         bump_generation()
@@ -215,9 +215,8 @@ def kept(name: str, values: tuple[Plain, ...], build: Callable[[], str]) -> Safe
     from django.db import connection
 
     seconds = _seconds()
-    if seconds <= 0 or os.getpid() in _disabled or in_transaction(connection):
-        return mark_safe(build())
-    token = generation()
+    off = seconds <= 0 or os.getpid() in _disabled or in_transaction(connection)
+    token = None if off else generation()
     if token is None:
         return mark_safe(build())
     key = _key(name, values, token)

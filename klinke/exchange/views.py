@@ -47,11 +47,16 @@ from klinke.supporters.models import Supporter
 from klinke.topics.models import topic_names_by_row
 
 
-def _visible_need(request: HttpRequest, ref: str) -> Need:
-    queryset = Need.objects.visible_to(request.user).select_related("collective")
-    if not is_network_member(request.user):
+def _visible_needs(user: Visitor) -> NeedQuerySet:
+    queryset = Need.objects.visible_to(user)
+    if not is_network_member(user):
         # What Collective.objects.visible_to says, as a join rather than a query of its own.
         queryset = queryset.filter(collective__visibility=Visibility.PUBLIC)
+    return queryset
+
+
+def _visible_need(request: HttpRequest, ref: str) -> Need:
+    queryset = _visible_needs(request.user).select_related("collective")
     need: Need = get_object_or_404(queryset.prefetch_related("topics"), ref=ref)
     return need
 
@@ -271,11 +276,8 @@ class _Suggestion:
 def need_detail(request: HtmxHttpRequest, ref: str) -> HttpResponse:
     # Who may see it, and what the page shows around its kept parts; the parts themselves
     # (klinke.core.fragments) read the whole need when they are built.
-    visible = Need.objects.visible_to(request.user)
-    if not is_network_member(request.user):
-        # What Collective.objects.visible_to says, as a join rather than a query of its own.
-        visible = visible.filter(collective__visibility=Visibility.PUBLIC)
-    need: Need = get_object_or_404(visible.only("ref", "title", "state", "collective_id"), ref=ref)
+    visible = _visible_needs(request.user).only("ref", "title", "state", "collective_id")
+    need: Need = get_object_or_404(visible, ref=ref)
     # The collective's members answer the owner check here and keep them out of the
     # suggestions below: one query for both.
     member_ids = (
