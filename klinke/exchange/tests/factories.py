@@ -49,3 +49,22 @@ def make_pricing_need_with_offers(
     return make_need(
         collective, "Pricing", "How do we set day rates and prices?", topics=["pricing"]
     )
+
+
+PRICING_OFFER = (
+    "Pricing and estimates for small collectives",
+    "I help collectives calculate day rates, set prices and write transparent estimates.",
+)
+
+
+def make_pricing_need_and_offer(collective: Collective, supporter: Supporter) -> tuple[Need, Offer]:
+    """A German pricing need of `collective` and the English pricing offer of `supporter`
+    that its suggestions find."""
+    offer = make_offer(supporter, *PRICING_OFFER, topics=["pricing"])
+    need = make_need(
+        collective,
+        "Hilfe bei der Preisgestaltung",
+        "Wie kalkulieren wir Tagessätze und Kostenschätzungen?",
+        topics=["pricing"],
+    )
+    return need, offer

@@ -11,25 +11,14 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from klinke.conftest import Network
-from klinke.exchange.tests.factories import make_need, make_offer
+from klinke.exchange.models import Need, Offer
+from klinke.exchange.tests.factories import make_pricing_need_and_offer
 
 pytestmark = pytest.mark.django_db
 
 
-def make_story(network: Network):  # type: ignore[no-untyped-def]
-    offer = make_offer(
-        network.supporter,
-        "Pricing and estimates for small collectives",
-        "I help collectives calculate day rates, set prices and write transparent estimates.",
-        topics=["pricing"],
-    )
-    need = make_need(
-        network.collective_a,
-        "Hilfe bei der Preisgestaltung",
-        "Wie kalkulieren wir Tagessätze und Kostenschätzungen?",
-        topics=["pricing"],
-    )
-    return need, offer
+def make_story(network: Network) -> tuple[Need, Offer]:
+    return make_pricing_need_and_offer(network.collective_a, network.supporter)
 
 
 def csrf_tokens(html: str) -> set[str]:

@@ -11,16 +11,16 @@ from klinke.collectives.models import Membership
 from klinke.conftest import make_collective, make_user
 from klinke.exchange import actions
 from klinke.exchange.candidates import rank_helpers_for_need
-from klinke.exchange.tests.factories import make_need, make_offer
+from klinke.exchange.tests.factories import (
+    PRICING_OFFER,
+    make_need,
+    make_offer,
+    make_pricing_need_and_offer,
+)
 from klinke.supporters.models import Supporter
 from klinke.topics.models import Topic
 
 pytestmark = pytest.mark.django_db
-
-PRICING_OFFER = (
-    "Pricing and estimates for small collectives",
-    "I help collectives calculate day rates, set prices and write transparent estimates.",
-)
 
 
 def suggested(response: Any) -> list[tuple[str, str]]:
@@ -38,13 +38,7 @@ def make_supporter(slug: str, name: str, user: Any, **fields: Any) -> Supporter:
 
 
 def test_it_shows_suggestions_with_reasons_to_the_owners_only(network, client):
-    offer = make_offer(network.supporter, *PRICING_OFFER, topics=["pricing"])
-    need = make_need(
-        network.collective_a,
-        "Hilfe bei der Preisgestaltung",
-        "Wie kalkulieren wir Tagessätze und Kostenschätzungen?",
-        topics=["pricing"],
-    )
+    need, offer = make_pricing_need_and_offer(network.collective_a, network.supporter)
 
     for owner in (network.alice, network.alice2):
         response = network.client_for(owner).get(need.get_absolute_url())
