@@ -4,9 +4,10 @@ Django's tag calls `reverse()` on every render: about 30 µs each, and a list pa
 (a link per card) on top of the layout's dozen. The URL a name and its arguments reverse to
 depends only on the URLconf, the script prefix, the active language (translated routes) and the
 current application namespace, so those are part of the key; only plain `str` and `int`
-arguments are remembered (anything else, a lazy string or a model instance, is reversed as
-Django does). Installed as a template builtin (settings.TEMPLATES), so it replaces Django's tag
-in every template without a `{% load %}`; its syntax and errors are Django's.
+names and arguments are remembered, a template's string literals (SafeString) among them
+(anything else, a lazy string or a model instance, is reversed as Django does). Installed as
+a template builtin (settings.TEMPLATES), so it replaces Django's tag in every template
+without a `{% load %}`; its syntax and errors are Django's.
 """
 
 from __future__ import annotations
@@ -23,11 +24,13 @@ from django.template.defaulttags import URLNode
 from django.template.defaulttags import url as django_url
 from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 
 register = Library()
 
-_PLAIN = (str, int)
+# A template's string literals are SafeStrings: they reverse as the str they hold.
+_PLAIN = (str, int, SafeString)
 
 
 @lru_cache(maxsize=8192)
@@ -50,18 +53,23 @@ def reverse_remembered(
     view_name: str, args: list[Any], kwargs: dict[str, Any], current_app: str | None
 ) -> str:
     """`reverse(view_name, args=args, kwargs=kwargs, current_app=current_app)`, remembered."""
-    values = [*args, *kwargs.values()]
-    if type(view_name) is not str or any(type(value) not in _PLAIN for value in values):
+    values = [view_name, *args, *kwargs.values()]
+    if any(type(value) not in _PLAIN for value in values):
         return reverse(view_name, args=args, kwargs=kwargs, current_app=current_app)
     return _reversed(
         get_urlconf() or settings.ROOT_URLCONF,
         get_script_prefix(),
         get_language(),
         current_app,
-        view_name,
-        tuple(args),
-        tuple(sorted(kwargs.items())),
+        _plain(view_name),
+        tuple(_plain(arg) for arg in args),
+        tuple(sorted((name, _plain(value)) for name, value in kwargs.items())),
     )
+
+
+def _plain(value: str | int) -> str | int:
+    """`value` as a plain str or int (a SafeString keyed as the str it holds)."""
+    return str.__str__(value) if type(value) is SafeString else value
 
 
 @receiver(setting_changed)

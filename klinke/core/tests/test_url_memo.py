@@ -102,3 +102,14 @@ def test_it_uses_the_current_application_of_the_request() -> None:
     assert Template("{% url 'admin:index' %}").render(Context({"request": request})) == reverse(
         "admin:index", current_app="admin"
     )
+
+
+def test_it_remembers_the_string_literals_of_a_template() -> None:
+    # A literal in a template is a SafeString (a str subclass), as are the layout's links.
+    url_memo._reversed.cache_clear()
+    source = "{% url 'collectives:detail' 'a-b' %}|{% url 'home' %}"
+    first = _render(source)
+    second = _render(source)
+    info = url_memo._reversed.cache_info()
+    assert first == second == reverse("collectives:detail", args=["a-b"]) + "|" + reverse("home")
+    assert (info.currsize, info.hits) == (2, 2)
