@@ -12,7 +12,8 @@ from django.utils.translation import ngettext
 
 from klinke.collectives.models import Collective
 from klinke.collectives.profile_sections import ProfileSection
-from klinke.core.models import Visitor, signed_in_pk
+from klinke.core import fragments
+from klinke.core.models import Visitor, is_network_member, signed_in_pk
 from klinke.supporters.models import Supporter
 from klinke.vouches.models import Vouch
 
@@ -82,12 +83,25 @@ def vouch_links(collective: Collective, viewer: Visitor) -> list[tuple[str, str]
 
 def profile_section(collective: Collective, viewer: Visitor) -> ProfileSection | None:
     """The section "Who has worked with us" on the profile: the public vouches, and for people
-    who may vouch, where to do it."""
-    vouches = public_vouches(collective, viewer)
+    who may vouch, where to do it.
+
+    The vouches shown depend on the collective and on whether the viewer belongs to the
+    network, nothing else: their list is kept for the next viewer of that audience
+    (klinke.core.fragments); where the viewer may vouch is asked per request."""
+    member = is_network_member(viewer)
+
+    def build() -> str:
+        vouches = public_vouches(collective, viewer)
+        if not vouches:
+            return ""
+        return fragments.render_part(
+            "vouches/_profile_vouches.html", {"vouches": vouches, "counted": counted(vouches)}
+        )
+
+    listing = fragments.kept("vouches/_profile_vouches.html", (collective.pk, member), build)
     links = vouch_links(collective, viewer)
-    if not vouches and not links:
+    if not listing and not links:
         return None
     return ProfileSection(
-        template="vouches/_profile_section.html",
-        context={"vouches": vouches, "counted": counted(vouches), "links": links},
+        template="vouches/_profile_section.html", context={"listing": listing, "links": links}
     )

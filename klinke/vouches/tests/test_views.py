@@ -216,3 +216,20 @@ def test_it_shows_people_who_may_vouch_where_to_do_it_from_the_profile(network):
     form = network.client_for(network.bob).get("/collectives/rotkehlchen/vouches/?for=quellcode")
     assert form.status_code == 200
     assert '<option value="quellcode" selected>' in form.content.decode()
+
+
+def test_it_keeps_the_vouches_of_a_profile_per_audience_and_never_shows_a_hidden_voucher(network):
+    # The hidden collective is seen by network members only, its vouch as well.
+    public_vouch(network.hidden, network.collective_a, network.bob, network.alice, "Verborgen")
+    url = network.collective_a.get_absolute_url()
+    member_page = network.client_for(network.alice2).get(url).content.decode()
+    assert "Verborgenes Kollektiv" in member_page
+
+    for _ in range(2):  # the second time from what the first one kept
+        public = network.client_for(None).get(url).content.decode()
+        assert "Verborgenes Kollektiv" not in public
+        assert "Who has worked with us" not in public
+        member = network.client_for(network.bob).get(url).content.decode()
+        assert "Verborgenes Kollektiv" in member
+        assert "/collectives/rotkehlchen/vouches/?for=quellcode" in member  # bob's own links
+        assert "?for=quellcode" not in network.client_for(network.alice2).get(url).content.decode()
