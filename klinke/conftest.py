@@ -91,9 +91,9 @@ def fresh_page_parts() -> None:
     """Each test starts with no kept page parts (klinke.core.fragments), which stay on in
     tests: a test's data is rolled back behind the application's back, unseen by the
     generation, so parts kept by the test before must not be served to this one."""
-    from django.core.cache import caches
+    from klinke.core import fragments
 
-    caches["fragments"].clear()
+    fragments.forget_all()
 
 
 def _building(assert_queries: Any) -> Any:
@@ -102,9 +102,9 @@ def _building(assert_queries: Any) -> Any:
 
     @contextmanager
     def measured(*args: Any, **kwargs: Any) -> Iterator[Any]:
-        from django.core.cache import caches
+        from klinke.core import fragments
 
-        caches["fragments"].clear()
+        fragments.forget_all()
         with assert_queries(*args, **kwargs) as captured:
             yield captured
 

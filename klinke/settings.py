@@ -139,7 +139,7 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "klinke.core.middleware.KeptUserMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -250,6 +250,13 @@ CACHES = {
         "LOCATION": "klinke-fragments",
         "OPTIONS": {"MAX_ENTRIES": 500, "CULL_FREQUENCY": 4},
     },
+    # Small values kept the same way (klinke.core.fragments.kept_value): a signed-in person's
+    # session row, user row and network membership, a few hundred bytes each.
+    "kept-values": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "klinke-kept-values",
+        "OPTIONS": {"MAX_ENTRIES": 5000, "CULL_FREQUENCY": 4},
+    },
 }
 
 # Mail is stored as rendered text in post_office's table; klinke's worker sends it.
@@ -296,6 +303,8 @@ MEDIA_URL = "/media/"
 # download view checks the owner before reading one.
 PERSONAL_EXPORTS_ROOT = VAR_DIR / "exports"
 
+# Django's database sessions, kept by each web process until a session row changes.
+SESSION_ENGINE = "klinke.core.sessions"
 SESSION_COOKIE_SECURE = SITE_URL.startswith("https")
 CSRF_COOKIE_SECURE = SITE_URL.startswith("https")
 CSRF_TRUSTED_ORIGINS = [SITE_URL]

@@ -349,8 +349,10 @@ def do_restore(
             _restore_sqlite(source, target, force=force)
         else:
             _restore_postgres(source, target, force=force)
-        # Written behind Django's connections: page parts kept by running processes are stale.
+        # Written behind Django's connections: page parts, sessions and users kept by running
+        # processes are stale.
         fragments.bump_generation()
+        fragments.bump_session_generation()
         media.mkdir(parents=True, exist_ok=True)
         _move_media(Path(staging), media)
     return manifest

@@ -25,6 +25,10 @@ The generation is exact, not a guess with a timeout:
   outbox): a visit that saves its session, or the worker sending mail, does not make
   everyone's parts stale. So are INSERTs, UPDATEs and
   DELETEs that changed no row (the worker's jobs ask "anything due?" that way every minute).
+- Sessions have a generation of their own, in the same file, moved on by every write to the
+  session table (and by writes whose table cannot be told). It keeps what every page of a
+  signed-in person asks first (their session, their user row, whether they belong to the
+  network) with `kept_value`: see `klinke.core.sessions` and `KeptUserMiddleware`.
 
 Time moves on without a write (an event begins, a need expires at midnight), so a part is kept
 at most `KLINKE_FRAGMENT_SECONDS` (60 by default; 0 turns keeping off) and its key holds the
@@ -45,7 +49,7 @@ import re
 import secrets
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.cache import caches
@@ -62,6 +66,9 @@ from django.utils.safestring import SafeString, mark_safe
 logger = logging.getLogger(__name__)
 
 CACHE_ALIAS = "fragments"
+VALUES_ALIAS = "kept-values"
+
+SESSIONS_TABLE = "django_session"
 
 # Tables whose rows no page part shows: writing them does not change any part. Sessions and
 # the cache change on visits; the outbox changes as the worker sends (and retries) mail.
@@ -95,30 +102,54 @@ def _descriptor(path: Path) -> int:
     return fd
 
 
+# The file holds two tokens of _TOKEN bytes: the data's at offset 0, the sessions' after it.
+_TOKEN = 32
+_DATA, _SESSIONS = 0, _TOKEN
+
+
+def _read_token(offset: int) -> str | None:
+    path = _generation_file()
+    try:
+        return os.pread(_descriptor(path), _TOKEN, offset).decode("ascii", "replace")
+    except OSError:
+        logger.exception("cannot read %s; page parts are not kept", path)
+        return None
+
+
+def _write_token(offset: int) -> None:
+    path = _generation_file()
+    try:
+        os.pwrite(_descriptor(path), secrets.token_hex(_TOKEN // 2).encode(), offset)
+    except OSError:
+        # Parts could no longer be told stale: stop keeping them in this process.
+        logger.exception("cannot write %s; page parts are no longer kept", path)
+        _disabled.add(os.getpid())
+
+
 def generation() -> str | None:
     """The database's current generation token ("" when none was written yet, None when it
     cannot be read: then nothing is kept).
 
     A read that overlaps a write may see a mix of the old and the new token: a token that is
     neither, under which nothing kept is found."""
-    path = _generation_file()
-    try:
-        return os.pread(_descriptor(path), 64, 0).decode("ascii", "replace")
-    except OSError:
-        logger.exception("cannot read %s; page parts are not kept", path)
-        return None
+    return _read_token(_DATA)
+
+
+def session_generation() -> str | None:
+    """The sessions' current generation token, as `generation` is the data's."""
+    return _read_token(_SESSIONS)
 
 
 def bump_generation() -> None:
     """Move the generation on: every part kept so far, in every process, is stale. The file
     is written in place (its descriptor stays open in every process)."""
-    path = _generation_file()
-    try:
-        os.pwrite(_descriptor(path), secrets.token_hex(16).encode(), 0)
-    except OSError:
-        # Parts could no longer be told stale: stop keeping them in this process.
-        logger.exception("cannot write %s; page parts are no longer kept", path)
-        _disabled.add(os.getpid())
+    _write_token(_DATA)
+
+
+def bump_session_generation() -> None:
+    """Move the sessions' generation on: every session (and signed-in user) kept so far, in
+    every process, is stale."""
+    _write_token(_SESSIONS)
 
 
 _disabled: set[int] = set()
@@ -133,24 +164,35 @@ def is_write(sql: str) -> bool:
     return not (target and target.group(1).lower() in UNSHOWN_TABLES)
 
 
+def writes_sessions(sql: str) -> bool:
+    """Whether `sql` may change rows of the session table: a write to it, or a write whose
+    table cannot be told (DDL, TRUNCATE, a WITH)."""
+    head = sql.lstrip()[:10].upper()
+    if head.startswith(_READS):
+        return False
+    target = _TARGET.match(sql)
+    return target is None or target.group(1).lower() == SESSIONS_TABLE
+
+
 def _app_atomic_blocks(connection: BaseDatabaseWrapper) -> list[Any]:
     """The connection's open transaction blocks, without those a test case wraps around each
     test (those are rolled back behind the application's back; see conftest)."""
     return [b for b in connection.atomic_blocks if not getattr(b, "_from_testcase", False)]
 
 
-def _note_write(connection: BaseDatabaseWrapper) -> None:
+def _note_write(connection: BaseDatabaseWrapper, bump: Callable[[], None]) -> None:
+    """Move on the generation that `bump` moves, now or when the transaction commits."""
     if not in_transaction(connection):
         # Committed when the statement returned; or, in a test, inside the transaction a test
         # case wraps around each test, which stands for the database and never commits.
-        bump_generation()
+        bump()
         return
     if _in_test_case(connection):
-        bump_generation()  # the application's transaction is a savepoint of the test's
+        bump()  # the application's transaction is a savepoint of the test's
     # Once per transaction (and per savepoint, which may be rolled back on its own).
     here = set(connection.savepoint_ids)
-    if not any(e[1] is bump_generation and e[0] == here for e in connection.run_on_commit):
-        transaction.on_commit(bump_generation, using=connection.alias, robust=True)
+    if not any(e[1] is bump and e[0] == here for e in connection.run_on_commit):
+        transaction.on_commit(bump, using=connection.alias, robust=True)
 
 
 def _in_test_case(connection: BaseDatabaseWrapper) -> bool:
@@ -180,15 +222,24 @@ def _changed_rows(sql: str, cursor: Any) -> bool:
 def _watch_writes(
     execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Mapping[str, Any]
 ) -> Any:
+    data, sessions = is_write(sql), writes_sessions(sql)
+    if not (data or sessions):
+        return execute(sql, params, many, context)
     try:
         result = execute(sql, params, many, context)
     except BaseException:
-        if is_write(sql):
-            _note_write(context["connection"])  # it may have written part of its rows
+        _note_writes(context["connection"], data, sessions)  # it may have written some rows
         raise
-    if is_write(sql) and _changed_rows(sql, context.get("cursor")):
-        _note_write(context["connection"])
+    if _changed_rows(sql, context.get("cursor")):
+        _note_writes(context["connection"], data, sessions)
     return result
+
+
+def _note_writes(connection: BaseDatabaseWrapper, data: bool, sessions: bool) -> None:
+    if data:
+        _note_write(connection, bump_generation)
+    if sessions:
+        _note_write(connection, bump_session_generation)
 
 
 def watch_connection(sender: object, connection: BaseDatabaseWrapper, **kwargs: object) -> None:
@@ -227,6 +278,46 @@ def kept(name: str, values: tuple[Plain, ...], build: Callable[[], str]) -> Safe
     html = build()
     cache.set(key, html, seconds)
     return mark_safe(html)
+
+
+_T = TypeVar("_T")
+
+
+def kept_value(
+    name: str,
+    values: tuple[Plain, ...],
+    build: Callable[[], _T | None],
+    *,
+    data: bool = True,
+    sessions: bool = False,
+) -> _T | None:
+    """The value `name` for `values`, kept like a part (in the ``kept-values`` cache) under
+    the data's generation when `data` and the sessions' when `sessions`; else `build()`, kept
+    unless it is None. Values are copied in and out (the cache pickles them), so a caller may
+    change what it gets. Neither language nor date is part of the key."""
+    from django.db import connection
+
+    seconds = _seconds()
+    if seconds <= 0 or os.getpid() in _disabled or in_transaction(connection):
+        return build()
+    tokens = (generation() if data else "", session_generation() if sessions else "")
+    if None in tokens:
+        return build()
+    text = repr((tokens, name, values))
+    key = f"klinke:value:{hashlib.sha256(text.encode()).hexdigest()}"
+    cache = caches[VALUES_ALIAS]
+    value: _T | None = cache.get(key)
+    if value is None:
+        value = build()
+        if value is not None:
+            cache.set(key, value, seconds)
+    return value
+
+
+def forget_all() -> None:
+    """Drop every part and value this process keeps (tests start from nothing kept)."""
+    caches[CACHE_ALIAS].clear()
+    caches[VALUES_ALIAS].clear()
 
 
 class NotInAPart:

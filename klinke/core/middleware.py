@@ -1,5 +1,5 @@
-"""Middleware of klinke's own: response headers Django's SecurityMiddleware does not set, and the
-input rule of `klinke.core.text` for the URL.
+"""Middleware of klinke's own: response headers Django's SecurityMiddleware does not set, the
+input rule of `klinke.core.text` for the URL, and the signed-in user kept between requests.
 
 A NUL in the path or the query is refused. Bodies are checked by the forms and the API's input
 schemas; the URL reaches views and API endpoints as plain strings (a `?collective=` filter, a slug
@@ -10,8 +10,12 @@ runs covers every one.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
+from django.apps import apps
 from django.conf import settings
+from django.contrib import auth
+from django.contrib.auth.middleware import AuthenticationMiddleware
 from django.http import (
     HttpRequest,
     HttpResponse,
@@ -19,7 +23,10 @@ from django.http import (
     HttpResponseBase,
     JsonResponse,
 )
+from django.utils.functional import SimpleLazyObject
 
+from klinke.core import fragments
+from klinke.core.models import Visitor
 from klinke.core.text import NUL_MESSAGE, has_nul
 
 API_PREFIX = "/api/"
@@ -64,3 +71,57 @@ class RefuseNulInURL:
         else:
             response = HttpResponseBadRequest(f"{' '.join(location)}: {NUL_MESSAGE}")
         return response
+
+
+class KeptUserMiddleware(AuthenticationMiddleware):
+    """Django's `AuthenticationMiddleware`, whose `request.user` each web process keeps for a
+    session until the session rows or any data change (`klinke.core.fragments.kept_value`).
+
+    The user is what `django.contrib.auth.get_user` returned for the same session row and the
+    same user row, checks of the session's hash included, so keeping it decides nothing anew.
+    What is kept are the row's values; each request gets its own user object built from them,
+    as a query would build it."""
+
+    def process_request(self, request: HttpRequest) -> None:
+        super().process_request(request)
+        request.user = SimpleLazyObject(lambda: _kept_user(request))  # type: ignore[assignment]
+
+
+UserRow = tuple[str, str, tuple[Any, ...]]
+
+
+def _kept_user(request: HttpRequest) -> Visitor:
+    cached: Visitor | None = getattr(request, "_cached_user", None)
+    if cached is not None:
+        return cached
+    built: list[Visitor] = []
+
+    def build() -> UserRow | None:
+        user = auth.get_user(request)
+        built.append(user)
+        if not user.is_authenticated or user.pk is None:
+            return None
+        fields = user._meta.concrete_fields
+        return (
+            user._meta.label,
+            user._state.db or "default",
+            tuple(getattr(user, field.attname) for field in fields),
+        )
+
+    # Reading the session first (itself kept) makes an expired or deleted session anonymous
+    # before anything kept for it could be served.
+    session = request.session
+    user_id = session.get(auth.SESSION_KEY)
+    row = None
+    if user_id is not None and session.session_key:
+        key = (session.session_key, str(user_id), str(session.get(auth.HASH_SESSION_KEY)))
+        row = fragments.kept_value("user", key, build, sessions=True)
+    if built or row is None:
+        user = built[0] if built else auth.get_user(request)
+    else:
+        label, alias, values = row
+        model = apps.get_model(label)
+        names = [field.attname for field in model._meta.concrete_fields]
+        user = model.from_db(alias, names, list(values))
+    request._cached_user = user  # type: ignore[attr-defined]
+    return user

@@ -79,6 +79,15 @@ def _compiled_network_member_query(alias: str) -> tuple[str, tuple[Any, ...], tu
 
 
 def _ask_network_member(pk: int) -> bool:
+    """Whether the user `pk` belongs to the network, kept by each web process until the data
+    change (`klinke.core.fragments.kept_value`)."""
+    from klinke.core import fragments
+
+    member = fragments.kept_value("network-member", (pk,), lambda: _query_network_member(pk))
+    return bool(member)
+
+
+def _query_network_member(pk: int) -> bool:
     alias = router.db_for_read(get_user_model())
     sql, params, slots = _compiled_network_member_query(alias)
     values = list(params)

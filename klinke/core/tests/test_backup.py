@@ -284,11 +284,13 @@ def test_it_tells_kept_page_parts_that_the_database_changed(
     # generation of kept page parts (klinke.core.fragments): the restore moves it on itself.
     target = _empty_target(tmp_path, "generation")
     before = fragments.generation()
+    sessions_before = fragments.session_generation()
     try:
         do_restore(source=round_trip.backup, database=target, media_root=tmp_path / "media")
     finally:
         _drop_target(target)
     assert fragments.generation() != before
+    assert fragments.session_generation() != sessions_before
 
 
 def test_it_refuses_uploaded_files_that_leave_their_folder(

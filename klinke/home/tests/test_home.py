@@ -6,13 +6,13 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from django.core.cache import caches
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from klinke.conftest import make_collective, make_user
+from klinke.core import fragments
 from klinke.exchange import match_index
 from klinke.exchange.models import Introduction, IntroductionState, Need
 from klinke.home.views import NEEDS_WITH_SUGGESTIONS
@@ -160,7 +160,7 @@ def test_it_renders_the_home_in_a_fixed_number_of_queries(network, django_assert
     make_collective("neu", "Neues Kollektiv", members=[network.alice])
     match_index.do_fold_match_changes()  # as the worker does: the index holds everything
     _page(client)
-    caches["fragments"].clear()  # the page as it is built, not its kept part
+    fragments.forget_all()  # the page as it is built, not its kept part
     with CaptureQueriesContext(connection) as first:
         _page(client)
     queries = len(first)  # now: the connection's query log is a bounded deque

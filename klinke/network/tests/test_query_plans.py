@@ -14,13 +14,13 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from django.core.cache import caches
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from klinke.collectives.models import Collective
 from klinke.conftest import Network
+from klinke.core import fragments
 from klinke.core.models import Visibility
 from klinke.exchange.models import Need, Offer
 from klinke.knowledge.models import Article
@@ -237,7 +237,7 @@ def test_it_reads_no_big_table_whole_on_any_key_page(seeded: Network) -> None:
     counts: dict[str, tuple[int, int]] = {}
     for name, url, queries in _pages(seeded):
         assert client.get(url).status_code == 200, name  # warms cached counts and indexes
-        caches["fragments"].clear()  # the page as it is built, not a kept part of it
+        fragments.forget_all()  # the page as it is built, not a kept part of it
         with CaptureQueriesContext(connection) as captured:
             response = client.get(url)
         assert response.status_code == 200, name

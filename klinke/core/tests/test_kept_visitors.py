@@ -1,0 +1,196 @@
+"""What every signed-in page asks first, kept by each web process (klinke.core.sessions,
+KeptUserMiddleware, the network-member check): served without a query, and never a moment
+longer than the session row and the user row say."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth import SESSION_KEY
+from django.contrib.sessions.models import Session
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from klinke.accounts.models import User
+from klinke.collectives.models import Membership
+from klinke.conftest import Network
+from klinke.core import fragments, sessions
+from klinke.core.models import is_network_member
+
+pytestmark = pytest.mark.django_db
+
+
+def board(slug: str = "quellcode") -> str:
+    return reverse("workbench:index", args=[slug])
+
+
+def queries_of(client: Client, url: str) -> tuple[int, list[str]]:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    return response.status_code, [q["sql"] for q in captured.captured_queries]
+
+
+@pytest.mark.parametrize(
+    ("sql", "sessions_written"),
+    [
+        ('SELECT * FROM "django_session"', False),
+        ('UPDATE "django_session" SET "session_data" = %s', True),
+        ('INSERT INTO "django_session" ("session_key") VALUES (%s)', True),
+        ('DELETE FROM "django_session" WHERE "expire_date" < %s', True),
+        ('UPDATE "collectives_collective" SET "name" = %s', False),
+        ('DELETE FROM "klinke_cache"', False),
+        ('TRUNCATE "django_session", "collectives_collective"', True),
+        ("WITH x AS (DELETE FROM django_session RETURNING *) SELECT * FROM x", True),
+    ],
+)
+def test_it_tells_writes_to_sessions(sql: str, sessions_written: bool) -> None:
+    assert fragments.writes_sessions(sql) is sessions_written
+
+
+def test_it_keeps_a_value_until_its_generations_move_on(network: Network) -> None:
+    built: list[int] = []
+
+    def build() -> int:
+        built.append(1)
+        return len(built)
+
+    def data_only() -> int | None:
+        return fragments.kept_value("probe", ("a",), build)
+
+    def sessions_only() -> int | None:
+        return fragments.kept_value("probe", ("b",), build, data=False, sessions=True)
+
+    assert (data_only(), data_only(), sessions_only(), sessions_only()) == (1, 1, 2, 2)
+    network.collective_a.save()  # data
+    assert (data_only(), sessions_only()) == (3, 2)
+    Client().force_login(network.bob)  # a session row (and bob's last login: data)
+    assert (data_only(), sessions_only()) == (4, 5)
+
+
+def test_it_keeps_no_value_built_as_none(network: Network) -> None:
+    built: list[int] = []
+
+    def build() -> None:
+        built.append(1)
+
+    fragments.kept_value("probe", (), build)
+    fragments.kept_value("probe", (), build)
+    assert len(built) == 2
+
+
+def test_it_serves_a_signed_in_page_again_without_asking_for_session_user_or_membership(
+    network: Network,
+) -> None:
+    client = network.client_for(network.alice)
+    status, first = queries_of(client, board())
+    status_again, again = queries_of(client, board())
+
+    assert (status, status_again) == (200, 200)
+    assert any("django_session" in sql for sql in first)
+    assert not any("django_session" in sql for sql in again)
+    assert not any('FROM "accounts_user"' in sql for sql in again)
+    assert len(again) < len(first)
+
+
+def test_it_gives_each_request_its_own_user_object(network: Network) -> None:
+    client = network.client_for(network.alice)
+    first = client.get(board()).wsgi_request.user
+    first.name = "Changed in memory only"
+    second = client.get(board()).wsgi_request.user
+
+    assert second is not first
+    assert second.pk == network.alice.pk
+    assert second.name == "Alice"
+
+
+def test_it_ends_a_session_signed_out_elsewhere_at_once(network: Network) -> None:
+    client = network.client_for(network.alice)
+    assert client.get(board()).status_code == 200
+    replay = Client()
+    replay.cookies = client.cookies  # the same session cookie, as another tab or a thief
+    assert replay.get(board()).status_code == 200
+
+    client.post(reverse("account_logout"))
+
+    assert replay.get(board()).status_code == 302
+
+
+@pytest.mark.parametrize("change", ["password", "deactivated", "session deleted", "expired"])
+def test_it_signs_out_as_soon_as_the_rows_say_so(network: Network, change: str) -> None:
+    client = network.client_for(network.alice)
+    assert client.get(board()).status_code == 200
+    key = client.session.session_key
+    if change == "password":
+        alice = User.objects.get(pk=network.alice.pk)
+        alice.set_password("a new and long passphrase")
+        alice.save()
+    elif change == "deactivated":
+        User.objects.filter(pk=network.alice.pk).update(is_active=False)
+    elif change == "session deleted":
+        Session.objects.filter(session_key=key).delete()
+    else:
+        Session.objects.filter(session_key=key).update(expire_date=timezone.now())
+
+    assert client.get(board()).status_code == 302
+
+
+def test_it_does_not_serve_a_kept_session_past_its_expiry(network: Network, monkeypatch) -> None:
+    client = network.client_for(network.alice)
+    assert client.get(board()).status_code == 200
+    expiry = Session.objects.get(session_key=client.session.session_key).expire_date
+    later = expiry + timedelta(seconds=1)
+    monkeypatch.setattr(timezone, "now", lambda: later)
+
+    assert client.get(board()).status_code == 302
+
+
+def test_it_keeps_sessions_apart(network: Network) -> None:
+    alice = network.client_for(network.alice)
+    bob = network.client_for(network.bob)
+    for _ in range(2):
+        assert alice.get(board()).wsgi_request.user.pk == network.alice.pk
+        as_bob = bob.get(board())
+        assert as_bob.status_code == 404  # not a member of Quellcode
+        assert as_bob.wsgi_request.user.pk == network.bob.pk
+        assert Client().get(board()).status_code == 302
+
+
+def test_it_sees_a_changed_session_at_once(network: Network) -> None:
+    client = network.client_for(network.alice)
+    client.get(board())
+    session = Session.objects.get(session_key=client.session.session_key)
+    data = session.get_decoded()
+    data[SESSION_KEY] = str(network.bob.pk)  # as a login in another process would
+    Session.objects.filter(pk=session.pk).update(session_data=sessions.SessionStore().encode(data))
+
+    response = client.get(board())
+
+    # The test personas share a password, so the session's hash holds for bob as well.
+    assert response.status_code == 404
+    assert response.wsgi_request.user.pk == network.bob.pk
+
+
+def test_it_sees_a_new_membership_at_once(network: Network) -> None:
+    client = network.client_for(network.outsider)
+    before = client.get(board())
+    assert before.status_code == 404
+    assert not is_network_member(before.wsgi_request.user)
+    Membership.objects.create(collective=network.collective_a, user=network.outsider)
+
+    response = client.get(board())
+
+    assert response.status_code == 200
+    assert is_network_member(response.wsgi_request.user)
+
+
+def test_it_keeps_nothing_when_turned_off(network: Network, settings) -> None:
+    settings.KLINKE_FRAGMENT_SECONDS = 0
+    client = network.client_for(network.alice)
+    client.get(board())
+    _, again = queries_of(client, board())
+
+    assert any("django_session" in sql for sql in again)
