@@ -34,7 +34,8 @@ from django.shortcuts import get_object_or_404
 
 from klinke.accounts.api_auth import TokenOrSessionRequired
 from klinke.collectives.models import Collective, CollectiveQuerySet, Membership
-from klinke.core.models import Visitor, signed_in_pk
+from klinke.core import fragments
+from klinke.core.models import Visitor, is_network_member, signed_in_pk
 
 
 def is_collective_member(user: Visitor) -> bool:
@@ -47,14 +48,30 @@ def is_collective_member(user: Visitor) -> bool:
 
 
 def visible_collective(
-    request: HttpRequest, slug: str, queryset: CollectiveQuerySet | None = None
+    request: HttpRequest,
+    slug: str,
+    queryset: CollectiveQuerySet | None = None,
+    *,
+    keep_as: str = "",
 ) -> Collective:
     """The collective, or 404 for anyone who may not see it, so its existence does not leak.
 
-    `queryset` may add related rows to fetch; it is narrowed to what the user may see.
+    `queryset` may add related rows to fetch; it is narrowed to what the user may see. With
+    `keep_as`, the row found (with what `queryset` fetched alongside) is kept under that name
+    until the data change (`klinke.core.fragments.kept_value`), for everyone of the same
+    audience: who finds it depends only on whether they belong to the network.
     """
     base = Collective.objects.all() if queryset is None else queryset
-    collective: Collective = get_object_or_404(base.visible_to(request.user), slug=slug)
+
+    def find() -> Collective:
+        found: Collective = get_object_or_404(base.visible_to(request.user), slug=slug)
+        return found
+
+    if keep_as:
+        audience = (slug, is_network_member(request.user))
+        collective = fragments.kept_value(keep_as, audience, find) or find()
+    else:
+        collective = find()
     if collective.is_archived and not collective.has_member(request.user):
         raise Http404
     return collective

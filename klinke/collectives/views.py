@@ -35,6 +35,7 @@ def detail(request: HttpRequest, slug: str) -> HttpResponse:
         Collective.objects.only("slug", "name", "archived_at").prefetch_related(
             Prefetch("memberships", Membership.objects.only("collective_id", "user_id"))
         ),
+        keep_as="collectives:profile-access",
     )
     is_member = any(m.user_id == request.user.pk for m in collective.memberships.all())
     member = is_network_member(request.user)

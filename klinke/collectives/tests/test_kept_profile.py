@@ -4,6 +4,9 @@ reach the public, the vouch links speak to each visitor, and an edit shows at on
 from __future__ import annotations
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from klinke.collectives.models import Collective
 from klinke.conftest import Network
@@ -43,3 +46,30 @@ def test_it_shows_an_edit_at_once(network: Network) -> None:
     collective.description_de = collective.description_en = "Genossenschaft seit gestern"
     collective.save()
     assert "Genossenschaft seit gestern" in client.get(url).text
+
+
+def test_it_keeps_who_may_see_a_profile_per_audience(network: Network) -> None:
+    # Members-only: found for a network member, then kept; the public still gets 404.
+    hidden = network.hidden.get_absolute_url()
+    for _ in range(2):
+        assert network.client_for(network.sam).get(hidden).status_code == 200
+        assert network.client_for(None).get(hidden).status_code == 404
+    # Archived: its members still see it from what was kept, nobody else does.
+    Collective.objects.filter(pk=network.collective_a.pk).update(archived_at=timezone.now())
+    url = network.collective_a.get_absolute_url()
+    for _ in range(2):
+        assert network.client_for(network.alice).get(url).status_code == 200
+        assert network.client_for(network.bob).get(url).status_code == 404
+        assert network.client_for(None).get(url).status_code == 404
+
+
+def test_it_asks_no_query_for_a_kept_profile(network: Network) -> None:
+    client = network.client_for(network.bob)
+    url = network.collective_a.get_absolute_url()
+    first = client.get(url)
+    with CaptureQueriesContext(connection) as kept:
+        again = client.get(url)
+    assert (first.status_code, again.status_code) == (200, 200)
+    assert network.collective_a.name in again.text
+    # bob is not one of its members: where he may vouch from is asked per visit (2 queries)
+    assert len(kept) == 2
