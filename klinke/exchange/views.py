@@ -276,19 +276,19 @@ class _Suggestion:
 def need_detail(request: HtmxHttpRequest, ref: str) -> HttpResponse:
     # Who may see it, and what the page shows around its kept parts; the parts themselves
     # (klinke.core.fragments) read the whole need when they are built.
-    visible = _visible_needs(request.user).only("ref", "title", "state", "collective_id")
-    need: Need = get_object_or_404(visible, ref=ref)
-    # The collective's members answer the owner check here and keep them out of the
-    # suggestions below: one query for both.
-    member_ids = (
-        set(
-            Membership.objects.filter(collective_id=need.collective_id).values_list(
-                "user_id", flat=True
-            )
-        )
-        if request.user.is_authenticated
-        else set()
-    )
+    def access() -> tuple[Need, frozenset[int]]:
+        visible = _visible_needs(request.user).only("ref", "title", "state", "collective_id")
+        found: Need = get_object_or_404(visible, ref=ref)
+        # The collective's members answer the owner check here and keep them out of the
+        # suggestions below: one query for both.
+        members = Membership.objects.filter(collective_id=found.collective_id)
+        return found, frozenset(members.values_list("user_id", flat=True))
+
+    # Who finds the need depends only on whether they belong to the network: kept for the
+    # next visitor of the same audience until the data change (klinke.core.fragments).
+    audience = (ref, is_network_member(request.user))
+    need, members = fragments.kept_value("exchange:need-access", audience, access) or access()
+    member_ids = set(members)
 
     @functools.cache
     def full_need() -> Need:

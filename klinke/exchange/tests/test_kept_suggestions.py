@@ -11,6 +11,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from klinke.conftest import Network
+from klinke.core.models import Visibility
 from klinke.exchange.models import Need, Offer
 from klinke.exchange.tests.factories import make_pricing_need_and_offer
 
@@ -74,3 +75,18 @@ def test_it_shows_an_edited_offer_at_once(network: Network) -> None:
     offer.title = "Tagessätze kalkulieren mit Kollektiven"
     offer.save()
     assert "Tagessätze kalkulieren mit Kollektiven" in alice.get(need.get_absolute_url()).text
+
+
+def test_it_keeps_who_may_see_a_need_per_audience(network: Network) -> None:
+    need, _ = make_story(network)
+    Need.objects.filter(pk=need.pk).update(visibility=Visibility.MEMBERS)
+    url = need.get_absolute_url()
+    for _ in range(2):  # the second time from what the first one kept
+        assert network.client_for(network.sam).get(url).status_code == 200
+        assert network.client_for(network.outsider).get(url).status_code == 404
+        assert Client().get(url).status_code == 404
+    Need.objects.filter(pk=need.pk).update(visibility=Visibility.PUBLIC)
+    assert Client().get(url).status_code == 200
+    # Its owners' part is for the collective's members alone, from what was kept as well.
+    assert "Close" in network.client_for(network.alice).get(url).text
+    assert "Close" not in network.client_for(network.bob).get(url).text

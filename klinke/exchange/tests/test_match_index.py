@@ -251,13 +251,13 @@ def test_it_shows_a_need_page_with_a_built_index_in_few_queries(
     # suggestions (2); for the kept parts, the whole need with its collective, and its topics
     # (2); the changes since the build, the topics, helpful introductions, the suggested
     # offers and supporters (5); the need's introductions (1). Further offers of a party cost
-    # nothing more. With its parts, the session, the user and the network-member check kept,
-    # the page asks only who may see the need and the collective's members.
+    # nothing more. With its parts, who may see the need (per audience), the session, the
+    # user and the network-member check kept, the page asks nothing at all.
     with django_assert_num_queries(13):
         assert client.get(need.get_absolute_url()).status_code == 200
     with CaptureQueriesContext(connection) as kept:
         assert client.get(need.get_absolute_url()).status_code == 200
-    assert len(kept) == 2
+    assert len(kept) == 0
     with django_assert_max_num_queries(1):
         match_index.live_index(match_index.HELPERS)
 
