@@ -300,9 +300,11 @@ class Bench:
         """Seconds from an offer edit to its showing in the need's suggestions, and the need
         page's time right after the edit (ms).
 
-        The offer edited is one the need's suggestions show (its title gets a new word), so
-        the edit must show: at scale, an offer edited into a good fit may still rank below a
-        hundred copies of a better one, which says nothing about how fast edits show."""
+        The offer edited is one the need's suggestions show, and its title gets the need's own
+        words besides a new one, so it can only rise and the edit must show: at scale a
+        hundred copies of the offer tie with it, and an edit that lowered its score by a hair
+        (a word the need does not ask for, a longer title) would sink it below them, which
+        says nothing about how fast edits show."""
         word = f"Bench{int(time.time())}"
         ref = (
             self.django(
@@ -313,7 +315,7 @@ class Bench:
                 "user = User.objects.get(email='mira@demo.klinke.example')\n"
                 "shown = rank_helpers_for_need(need, user=user, limit=10)\n"
                 "o = next(m.obj for m in shown if isinstance(m.obj, Offer))\n"
-                f"o.title = o.title[:100] + ' {word}'\n"
+                f"o.title = o.title[:100] + ' Preisgestaltung Akquise {word}'\n"
                 "o.save()\n"
                 "print('BENCH', o.ref)\n"
             )
