@@ -251,7 +251,8 @@ CACHES = {
         "OPTIONS": {"MAX_ENTRIES": 500, "CULL_FREQUENCY": 4},
     },
     # Small values kept the same way (klinke.core.fragments.kept_value): a signed-in person's
-    # session row, user row and network membership, a few hundred bytes each.
+    # session row, user row and network membership, and the rows that say who may see a
+    # profile or a need, a few hundred bytes to a few kB each.
     "kept-values": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "klinke-kept-values",

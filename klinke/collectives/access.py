@@ -69,7 +69,7 @@ def visible_collective(
 
     if keep_as:
         audience = (slug, is_network_member(request.user))
-        collective = fragments.kept_value(keep_as, audience, find) or find()
+        collective = fragments.kept_value(keep_as, audience, find)
     else:
         collective = find()
     if collective.is_archived and not collective.has_member(request.user):

@@ -157,21 +157,24 @@ _disabled: set[int] = set()
 
 def is_write(sql: str) -> bool:
     """Whether `sql` may change rows that page parts show."""
-    head = sql.lstrip()[:10].upper()
-    if head.startswith(_READS):
-        return False
-    target = _TARGET.match(sql)
-    return not (target and target.group(1).lower() in UNSHOWN_TABLES)
+    return _writes(sql)[0]
 
 
 def writes_sessions(sql: str) -> bool:
     """Whether `sql` may change rows of the session table: a write to it, or a write whose
     table cannot be told (DDL, TRUNCATE, a WITH)."""
-    head = sql.lstrip()[:10].upper()
-    if head.startswith(_READS):
-        return False
+    return _writes(sql)[1]
+
+
+def _writes(sql: str) -> tuple[bool, bool]:
+    """(`is_write`, `writes_sessions`) of `sql`, told apart in one look at it."""
+    if sql.lstrip()[:10].upper().startswith(_READS):
+        return False, False
     target = _TARGET.match(sql)
-    return target is None or target.group(1).lower() == SESSIONS_TABLE
+    if target is None:
+        return True, True
+    table = target.group(1).lower()
+    return table not in UNSHOWN_TABLES, table == SESSIONS_TABLE
 
 
 def _app_atomic_blocks(connection: BaseDatabaseWrapper) -> list[Any]:
@@ -222,7 +225,7 @@ def _changed_rows(sql: str, cursor: Any) -> bool:
 def _watch_writes(
     execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Mapping[str, Any]
 ) -> Any:
-    data, sessions = is_write(sql), writes_sessions(sql)
+    data, sessions = _writes(sql)
     if not (data or sessions):
         return execute(sql, params, many, context)
     try:
@@ -254,30 +257,12 @@ def _seconds() -> int:
     return int(getattr(settings, "KLINKE_FRAGMENT_SECONDS", 0))
 
 
-def _key(name: str, values: tuple[Plain, ...], token: str) -> str:
-    text = repr((token, name, values, translation.get_language(), timezone.localdate().isoformat()))
-    return f"klinke:part:{hashlib.sha256(text.encode()).hexdigest()}"
-
-
 def kept(name: str, values: tuple[Plain, ...], build: Callable[[], str]) -> SafeString:
     """The part `name` for `values`: kept HTML when this process built it under the current
     generation, language and date; else `build()` (which must depend on nothing but `values`
     and the database), kept for next time when it may be."""
-    from django.db import connection
-
-    seconds = _seconds()
-    off = seconds <= 0 or os.getpid() in _disabled or in_transaction(connection)
-    token = None if off else generation()
-    if token is None:
-        return mark_safe(build())
-    key = _key(name, values, token)
-    cache = caches[CACHE_ALIAS]
-    html = cache.get(key)
-    if isinstance(html, str):
-        return mark_safe(html)
-    html = build()
-    cache.set(key, html, seconds)
-    return mark_safe(html)
+    where = (translation.get_language(), timezone.localdate().isoformat())
+    return mark_safe(_keep(CACHE_ALIAS, (name, values, where), build, data=True, sessions=False))
 
 
 _T = TypeVar("_T")
@@ -286,15 +271,24 @@ _T = TypeVar("_T")
 def kept_value(
     name: str,
     values: tuple[Plain, ...],
-    build: Callable[[], _T | None],
+    build: Callable[[], _T],
     *,
     data: bool = True,
     sessions: bool = False,
-) -> _T | None:
+) -> _T:
     """The value `name` for `values`, kept like a part (in the ``kept-values`` cache) under
     the data's generation when `data` and the sessions' when `sessions`; else `build()`, kept
     unless it is None. Values are copied in and out (the cache pickles them), so a caller may
     change what it gets. Neither language nor date is part of the key."""
+    return _keep(VALUES_ALIAS, (name, values), build, data=data, sessions=sessions)
+
+
+def _keep(
+    alias: str, what: tuple[Any, ...], build: Callable[[], _T], *, data: bool, sessions: bool
+) -> _T:
+    """What `build()` gives, kept in the cache `alias` under `what` and the tokens asked for;
+    built afresh (and not kept) when keeping is off, inside the application's transaction,
+    when a token cannot be read, or when it gives None."""
     from django.db import connection
 
     seconds = _seconds()
@@ -303,9 +297,9 @@ def kept_value(
     tokens = (generation() if data else "", session_generation() if sessions else "")
     if None in tokens:
         return build()
-    text = repr((tokens, name, values))
-    key = f"klinke:value:{hashlib.sha256(text.encode()).hexdigest()}"
-    cache = caches[VALUES_ALIAS]
+    text = repr((tokens, what))
+    key = f"klinke:{alias}:{hashlib.sha256(text.encode()).hexdigest()}"
+    cache = caches[alias]
     value: _T | None = cache.get(key)
     if value is None:
         value = build()

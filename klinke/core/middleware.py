@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from django.apps import apps
 from django.conf import settings
 from django.contrib import auth
 from django.contrib.auth.middleware import AuthenticationMiddleware
@@ -87,7 +86,8 @@ class KeptUserMiddleware(AuthenticationMiddleware):
         request.user = SimpleLazyObject(lambda: _kept_user(request))  # type: ignore[assignment]
 
 
-UserRow = tuple[str, str, tuple[Any, ...]]
+UserRow = tuple[str, tuple[Any, ...]]
+"""The database alias and the concrete field values of a user row."""
 
 
 def _kept_user(request: HttpRequest) -> Visitor:
@@ -102,11 +102,7 @@ def _kept_user(request: HttpRequest) -> Visitor:
         if not user.is_authenticated or user.pk is None:
             return None
         fields = user._meta.concrete_fields
-        return (
-            user._meta.label,
-            user._state.db or "default",
-            tuple(getattr(user, field.attname) for field in fields),
-        )
+        return user._state.db or "default", tuple(getattr(user, f.attname) for f in fields)
 
     # Reading the session first (itself kept) makes an expired or deleted session anonymous
     # before anything kept for it could be served.
@@ -119,8 +115,8 @@ def _kept_user(request: HttpRequest) -> Visitor:
     if built or row is None:
         user = built[0] if built else auth.get_user(request)
     else:
-        label, alias, values = row
-        model = apps.get_model(label)
+        alias, values = row
+        model = auth.get_user_model()
         names = [field.attname for field in model._meta.concrete_fields]
         user = model.from_db(alias, names, list(values))
     request._cached_user = user  # type: ignore[attr-defined]

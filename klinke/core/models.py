@@ -83,8 +83,7 @@ def _ask_network_member(pk: int) -> bool:
     change (`klinke.core.fragments.kept_value`)."""
     from klinke.core import fragments
 
-    member = fragments.kept_value("network-member", (pk,), lambda: _query_network_member(pk))
-    return bool(member)
+    return fragments.kept_value("network-member", (pk,), lambda: _query_network_member(pk))
 
 
 def _query_network_member(pk: int) -> bool:

@@ -287,7 +287,7 @@ def need_detail(request: HtmxHttpRequest, ref: str) -> HttpResponse:
     # Who finds the need depends only on whether they belong to the network: kept for the
     # next visitor of the same audience until the data change (klinke.core.fragments).
     audience = (ref, is_network_member(request.user))
-    need, members = fragments.kept_value("exchange:need-access", audience, access) or access()
+    need, members = fragments.kept_value("exchange:need-access", audience, access)
     member_ids = set(members)
 
     @functools.cache

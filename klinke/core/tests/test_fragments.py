@@ -34,28 +34,37 @@ class Builds:
 
 
 @pytest.mark.parametrize(
-    ("sql", "writes"),
+    ("sql", "writes", "sessions_written"),
     [
-        ("SELECT 1", False),
-        ("  select * from x", False),
-        ("SAVEPOINT s1", False),
-        ("RELEASE SAVEPOINT s1", False),
-        ("ROLLBACK TO SAVEPOINT s1", False),
-        ("PRAGMA foreign_keys = ON", False),
-        ('INSERT INTO "collectives_collective" ("slug") VALUES (%s)', True),
-        ('UPDATE "collectives_collective" SET "name" = %s', True),
-        ('DELETE FROM "collectives_collective"', True),
-        ("WITH x AS (DELETE FROM t RETURNING *) SELECT * FROM x", True),
-        ("CREATE TABLE t (x int)", True),
-        ('UPDATE "django_session" SET "session_data" = %s', False),
-        ('INSERT INTO "klinke_cache" (cache_key) VALUES (%s)', False),
-        ('DELETE FROM "klinke_cache" WHERE cache_key = %s', False),
-        ('UPDATE "post_office_email" SET "status" = %s', False),
-        ('INSERT INTO "post_office_log" ("email_id") VALUES (%s)', False),
+        ("SELECT 1", False, False),
+        ("  select * from x", False, False),
+        ('SELECT * FROM "django_session"', False, False),
+        ("SAVEPOINT s1", False, False),
+        ("RELEASE SAVEPOINT s1", False, False),
+        ("ROLLBACK TO SAVEPOINT s1", False, False),
+        ("PRAGMA foreign_keys = ON", False, False),
+        ('INSERT INTO "collectives_collective" ("slug") VALUES (%s)', True, False),
+        ('UPDATE "collectives_collective" SET "name" = %s', True, False),
+        ('DELETE FROM "collectives_collective"', True, False),
+        ("WITH x AS (DELETE FROM t RETURNING *) SELECT * FROM x", True, True),
+        ("WITH x AS (DELETE FROM django_session RETURNING *) SELECT * FROM x", True, True),
+        ("CREATE TABLE t (x int)", True, True),
+        ('TRUNCATE "django_session", "collectives_collective"', True, True),
+        ('UPDATE "django_session" SET "session_data" = %s', False, True),
+        ('INSERT INTO "django_session" ("session_key") VALUES (%s)', False, True),
+        ('DELETE FROM "django_session" WHERE "expire_date" < %s', False, True),
+        ('INSERT INTO "klinke_cache" (cache_key) VALUES (%s)', False, False),
+        ('DELETE FROM "klinke_cache" WHERE cache_key = %s', False, False),
+        ('DELETE FROM "klinke_cache"', False, False),
+        ('UPDATE "post_office_email" SET "status" = %s', False, False),
+        ('INSERT INTO "post_office_log" ("email_id") VALUES (%s)', False, False),
     ],
 )
-def test_it_tells_writes_from_reads(sql: str, writes: bool) -> None:
+def test_it_tells_writes_from_reads_and_writes_to_sessions(
+    sql: str, writes: bool, sessions_written: bool
+) -> None:
     assert fragments.is_write(sql) is writes
+    assert fragments.writes_sessions(sql) is sessions_written
 
 
 @pytest.mark.parametrize(

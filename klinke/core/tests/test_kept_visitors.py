@@ -34,23 +34,6 @@ def queries_of(client: Client, url: str) -> tuple[int, list[str]]:
     return response.status_code, [q["sql"] for q in captured.captured_queries]
 
 
-@pytest.mark.parametrize(
-    ("sql", "sessions_written"),
-    [
-        ('SELECT * FROM "django_session"', False),
-        ('UPDATE "django_session" SET "session_data" = %s', True),
-        ('INSERT INTO "django_session" ("session_key") VALUES (%s)', True),
-        ('DELETE FROM "django_session" WHERE "expire_date" < %s', True),
-        ('UPDATE "collectives_collective" SET "name" = %s', False),
-        ('DELETE FROM "klinke_cache"', False),
-        ('TRUNCATE "django_session", "collectives_collective"', True),
-        ("WITH x AS (DELETE FROM django_session RETURNING *) SELECT * FROM x", True),
-    ],
-)
-def test_it_tells_writes_to_sessions(sql: str, sessions_written: bool) -> None:
-    assert fragments.writes_sessions(sql) is sessions_written
-
-
 def test_it_keeps_a_value_until_its_generations_move_on(network: Network) -> None:
     built: list[int] = []
 
