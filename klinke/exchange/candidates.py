@@ -367,6 +367,7 @@ class _IndexCache:
             self._entries.clear()
         match_index.overlay_cache.clear()
         match_index.ranking_cache.clear()
+        match_index.generation_rankings.clear()
 
 
 index_cache = _IndexCache()

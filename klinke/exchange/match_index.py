@@ -36,6 +36,7 @@ from klinke.exchange.models import Introduction, IntroductionState, MatchChange,
 from klinke.matching import store
 from klinke.matching.documents import Label, MatchDocument, TopicTree
 from klinke.matching.engine import MatchIndex, _document_terms
+from klinke.matching.engine import rank as rank_index
 from klinke.matching.reasons import Match
 from klinke.matching.semantic import Embedder
 from klinke.supporters.models import Supporter
@@ -367,6 +368,19 @@ def _expired(pool: str, generation: store.Generation) -> frozenset[str]:
     return expired
 
 
+def _inputs(
+    kind_labels: Mapping[str, Label] | None, feedback: Mapping[str, Mapping[str, int]] | None
+) -> tuple[object, object]:
+    """A ranking's kind labels and helpful introductions, as parts of a key."""
+    labels = tuple(sorted(kind_labels.items())) if kind_labels else ()
+    helpful = (
+        tuple(sorted((ref, tuple(sorted(n.items()))) for ref, n in feedback.items()))
+        if feedback
+        else ()
+    )
+    return labels, helpful
+
+
 @dataclass
 class _RankingCache:
     """Rankings by everything they depend on, shared by the requests of a process.
@@ -393,13 +407,14 @@ class _RankingCache:
         kind_labels: Mapping[str, Label] | None,
         feedback: Mapping[str, Mapping[str, int]] | None,
     ) -> tuple[object, ...]:
-        labels = tuple(sorted(kind_labels.items())) if kind_labels else ()
-        helpful = (
-            tuple(sorted((ref, tuple(sorted(n.items()))) for ref, n in feedback.items()))
-            if feedback
-            else ()
+        return (
+            pool,
+            id(view.base),
+            id(view.overlay),
+            query,
+            limit,
+            *_inputs(kind_labels, feedback),
         )
-        return (pool, id(view.base), id(view.overlay), query, limit, labels, helpful)
 
     def get(
         self, key: tuple[object, ...], view: store.LiveIndex, topics: TopicTree
@@ -449,6 +464,71 @@ class _RankingCache:
 ranking_cache = _RankingCache()
 
 
+@dataclass
+class _GenerationRankings:
+    """The shared generation's part of rankings, shared by the requests of a process.
+
+    An edit makes a new overlay, so `ranking_cache` ranks again; but the generation's
+    ranking for the same query does not change with the overlay (only how many of its
+    results are masked, so how many are asked for). Kept here by pool, query and the other
+    inputs, told apart by the generation's and topic tree's identity, an edit costs a
+    ranking of the overlay alone. A longer ranking answers for a shorter one (its start)."""
+
+    SLACK: Final = 16
+    """Asked for this many results more than needed, so that the next edits, which mask a
+    few more of the generation's documents, find the ranking long enough."""
+
+    size: int = 256
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _entries: OrderedDict[tuple[object, ...], tuple[MatchIndex, TopicTree, int, list[Match]]] = (
+        field(default_factory=OrderedDict)
+    )
+
+    def rank(
+        self,
+        pool: str,
+        query: MatchDocument,
+        base: MatchIndex,
+        wanted: int,
+        *,
+        topics: TopicTree,
+        kind_labels: Mapping[str, Label] | None,
+        feedback: Mapping[str, Mapping[str, int]] | None,
+    ) -> list[Match]:
+        """The generation's `wanted` best for `query`, as `engine.rank` returns them."""
+        key = (pool, id(base), query, *_inputs(kind_labels, feedback))
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is not None:
+                seen, tree, asked, matches = entry
+                complete = len(matches) < asked  # the generation has no more to give
+                if seen is base and tree is topics and (asked >= wanted or complete):
+                    self._entries.move_to_end(key)
+                    return matches[:wanted]
+        asked = wanted + self.SLACK
+        matches = rank_index(
+            query, base, topics=topics, limit=asked, kind_labels=kind_labels, feedback=feedback
+        )
+        with self._lock:
+            # The previous generation's rankings are found no more: let it go now.
+            stale = [
+                k for k, entry in self._entries.items() if k[0] == pool and entry[0] is not base
+            ]
+            for k in stale:
+                del self._entries[k]
+            self._entries[key] = (base, topics, asked, matches)
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
+        return matches[:wanted]
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+generation_rankings = _GenerationRankings()
+
+
 def generation_number(pool: str) -> int | None:
     """The number of the pool's shared index generation in use (None before the first)."""
     generation = _generation(pool)
@@ -485,6 +565,7 @@ def rank(
         )
         matches = ranking_cache.get(shared, view, topics)
         if matches is None:
+            base = view.base
             matches = store.rank(
                 query,
                 view,
@@ -492,6 +573,17 @@ def rank(
                 limit=limit,
                 kind_labels=kind_labels,
                 feedback=feedback,
+                base_ranking=None
+                if base is None
+                else lambda wanted: generation_rankings.rank(
+                    candidates.objects.pool,
+                    query,
+                    base,
+                    wanted,
+                    topics=topics,
+                    kind_labels=kind_labels,
+                    feedback=feedback,
+                ),
             )
             ranking_cache.put(shared, view, topics, matches)
         candidates.rankings[key] = matches = list(matches)

@@ -23,7 +23,7 @@ import os
 import tempfile
 import threading
 from array import array
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from itertools import compress
@@ -246,11 +246,17 @@ def rank(
     weights: Weights = DEFAULT_WEIGHTS,
     kind_labels: Mapping[str, Label] | None = None,
     feedback: Mapping[str, Mapping[str, int]] | None = None,
+    base_ranking: Callable[[int], list[Match]] | None = None,
 ) -> list[Match]:
     """:func:`klinke.matching.engine.rank` over the shared generation and the overlay.
 
     The generation is asked for as many more results as it holds masked documents, which
     are then dropped; both lists are merged by score, then ref, as one index orders them.
+
+    `base_ranking(n)`, when given, answers for the generation: its `n` best for the same
+    query and inputs, as `engine.rank` would return them. A caller keeps the generation's
+    ranking with it, since only the overlay changes with an edit (the engine's `n` best are
+    the first `n` of any longer ranking: it orders by score, then ref, exactly).
     """
     matches = rank_index(
         query,
@@ -264,15 +270,18 @@ def rank(
     if live.base is not None:
         base = live.base
         hidden = sum(1 for ref in live.masked if base._ids.get(ref) is not None)
-        from_base = rank_index(
-            query,
-            base,
-            topics=topics,
-            limit=limit + hidden,
-            weights=weights,
-            kind_labels=kind_labels,
-            feedback=feedback,
-        )
+        if base_ranking is not None:
+            from_base = base_ranking(limit + hidden)
+        else:
+            from_base = rank_index(
+                query,
+                base,
+                topics=topics,
+                limit=limit + hidden,
+                weights=weights,
+                kind_labels=kind_labels,
+                feedback=feedback,
+            )
         matches += [m for m in from_base if m.ref not in live.masked]
     matches.sort(key=lambda m: (-round(m.score, SCORE_DIGITS), m.ref))
     return matches[:limit]

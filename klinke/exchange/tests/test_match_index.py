@@ -355,15 +355,32 @@ def test_it_ranks_again_only_when_something_the_ranking_reads_changed(
         return real(*args, **kwargs)
 
     monkeypatch.setattr(store, "rank", counting)
+    # The generation's own part of a ranking, kept apart (match_index.generation_rankings).
+    generation_ranked: list[int] = []
+    real_engine = match_index.rank_index
+
+    def counting_generation(*args: Any, **kwargs: Any) -> Any:
+        generation_ranked.append(1)
+        return real_engine(*args, **kwargs)
+
+    monkeypatch.setattr(match_index, "rank_index", counting_generation)
     first = rows(rank_helpers_for_need(need))
     assert rows(rank_helpers_for_need(need)) == first
     assert len(ranked) == 1  # the second request found the first one's ranking
+    assert len(generation_ranked) == 1
 
-    # A change row (an edit) makes a new overlay: ranked again, the edit shown at once.
+    # A change row (an edit) makes a new overlay: ranked again, the edit shown at once;
+    # the generation's part is not ranked again (the overlay alone is).
     other.description = "We run servers and help with pricing and day rates."
     other.save()
-    assert other.ref in [m.ref for m in rank_helpers_for_need(need, limit=20)]
+    assert other.ref in [m.ref for m in rank_helpers_for_need(need)]
     assert len(ranked) == 2
+    assert len(generation_ranked) == 1
+    # The generation's whole ranking (it holds fewer documents than were asked for) answers
+    # for a longer one too.
+    assert other.ref in [m.ref for m in rank_helpers_for_need(need, limit=100)]
+    assert len(ranked) == 3
+    assert len(generation_ranked) == 1
 
     # Other helpful introductions, or other topics, are other inputs (each request has
     # its own live index).
@@ -376,12 +393,15 @@ def test_it_ranks_again_only_when_something_the_ranking_reads_changed(
 
     rank_now()
     rank_now()
-    assert len(ranked) == 3
-    rank_now(feedback={f"offer:{offer.ref}": {"pricing": 1}})
     assert len(ranked) == 4
+    assert len(generation_ranked) == 2  # without the kind labels: other inputs
+    rank_now(feedback={f"offer:{offer.ref}": {"pricing": 1}})
+    assert len(ranked) == 5
+    assert len(generation_ranked) == 3
     Topic.objects.filter(slug="pricing").update(name_en="Prices")
     rank_now()
-    assert len(ranked) == 5
+    assert len(ranked) == 6
+    assert len(generation_ranked) == 4
 
     # A new generation: the rankings of the previous one are let go at the next ranking.
     monkeypatch.setattr(match_index, "build_generation", build)
@@ -393,3 +413,45 @@ def test_it_ranks_again_only_when_something_the_ranking_reads_changed(
     entries = match_index.ranking_cache._entries.items()
     kept = [entry for key, entry in entries if key[0] == match_index.HELPERS]
     assert kept and all(view.base is current.view.base for view, _tree, _m in kept)
+    assert len(generation_ranked) == 5
+    generations = match_index.generation_rankings._entries.items()
+    kept_parts = [entry for key, entry in generations if key[0] == match_index.HELPERS]
+    assert kept_parts and all(base is current.view.base for base, *_rest in kept_parts)
+
+
+def test_it_answers_from_a_kept_generation_ranking_only_when_it_is_long_enough() -> None:
+    from klinke.exchange.candidates import topic_tree
+    from klinke.matching.documents import MatchDocument
+    from klinke.matching.engine import rank as rank_index
+
+    docs = [
+        MatchDocument(
+            f"offer:{n:02}", "offer", "Preisgestaltung", f"Tagessatz {'Kalkulation ' * n}"
+        )
+        for n in range(60)
+    ]
+    base = MatchIndex.build(docs)
+    query = MatchDocument("need:q", "need", "Preisgestaltung und Tagessatz", "Kalkulation")
+    tree = topic_tree()
+    kept = match_index._GenerationRankings()
+
+    def ranked(wanted: int) -> list[str]:
+        got = kept.rank(
+            "helpers", query, base, wanted, topics=tree, kind_labels=None, feedback=None
+        )
+        fresh = rank_index(query, base, topics=tree, limit=wanted)
+        assert [m.ref for m in got] == [m.ref for m in fresh]
+        return [m.ref for m in got]
+
+    assert len(ranked(5)) == 5
+    (entry,) = kept._entries.values()
+    assert entry[2] == 5 + kept.SLACK
+    assert len(ranked(3)) == 3 and len(ranked(5 + kept.SLACK)) == 5 + kept.SLACK
+    assert kept._entries[next(iter(kept._entries))] is entry  # answered from the kept one
+    assert len(ranked(40)) == 40  # longer than kept: ranked again, and kept longer
+    (longer,) = kept._entries.values()
+    assert longer is not entry and longer[2] == 40 + kept.SLACK
+    # Another generation's ranking is never an answer, and the old one is let go.
+    other = MatchIndex.build(docs[:30])
+    kept.rank("helpers", query, other, 5, topics=tree, kind_labels=None, feedback=None)
+    assert [entry[0] for entry in kept._entries.values()] == [other]

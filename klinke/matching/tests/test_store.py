@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from klinke.matching.documents import MatchDocument, Region, Topic, TopicTree
 from klinke.matching.engine import MatchIndex
 from klinke.matching.engine import rank as rank_index
+from klinke.matching.reasons import Match
 from klinke.matching.store import (
     Generation,
     GenerationFile,
@@ -109,12 +110,13 @@ feedbacks = st.dictionaries(
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(corpus_and_edits(), documents("need:q"), st.integers(1, 12), feedbacks)
+@given(corpus_and_edits(), documents("need:q"), st.integers(1, 12), feedbacks, st.integers(0, 20))
 def test_it_ranks_overlay_and_generation_as_one_index_of_the_current_documents(
     data: tuple[dict[str, MatchDocument], dict[str, MatchDocument | None]],
     query: MatchDocument,
     limit: int,
     feedback: dict[str, dict[str, int]],
+    longer: int,
 ) -> None:
     corpus, edits = data
     base = MatchIndex.build(corpus.values())
@@ -126,6 +128,17 @@ def test_it_ranks_overlay_and_generation_as_one_index_of_the_current_documents(
     expected = rank_index(query, fresh, topics=TREE, limit=limit, feedback=feedback)
     got = rank(query, live(base, edits), topics=TREE, limit=limit, feedback=feedback)
     assert got == expected
+
+    # The generation's part from a longer ranking kept before (as match_index keeps it):
+    # its start is the ranking asked for.
+    def kept(wanted: int) -> list[Match]:
+        ranked = rank_index(query, base, topics=TREE, limit=wanted + longer, feedback=feedback)
+        return ranked[:wanted]
+
+    view = live(base, edits)
+    assert rank(query, view, topics=TREE, limit=limit, feedback=feedback, base_ranking=kept) == (
+        expected
+    )
 
 
 @settings(max_examples=60, deadline=None)
