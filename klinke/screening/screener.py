@@ -455,7 +455,8 @@ def _typo_span(name: str, text: str) -> tuple[int, int, float, str] | None:
     """
     core = _core_words(name)
     targets = [fold(word) for word in core]
-    if max(len(word) for word in targets) < TYPO_MIN_LENGTH:
+    # A name of no words ("--", as a list may hold) has no core to misspell.
+    if max((len(word) for word in targets), default=0) < TYPO_MIN_LENGTH:
         return None
     folded, offsets = _fold_with_offsets(text)
     words = [(m.start(), m.end()) for m in _WORD_RE.finditer(folded)]

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from klinke.screening import SECTORS, Hit, Keyword, RedLineRule, screen, sector_choices
-from klinke.screening.screener import snippet
+from klinke.screening.screener import _typo_span, snippet
 
 SURVEILLANCE = RedLineRule("1", "Keine Überwachung", sectors=("surveillance",))
 ADTECH = RedLineRule("2", "No ad tracking", sectors=("adtech",))
@@ -248,3 +252,33 @@ def test_it_shows_an_exactly_spelled_name_without_a_resemblance():
     red_line = RedLineRule("o", "Named", organisations=("Rheinmetall",))
     hits = screen({"client": "Rheinmetall Digital GmbH"}, [red_line])
     assert [hit.evidence for hit in hits] == ["Rheinmetall"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.text(max_size=30), max_size=3),
+    st.lists(st.tuples(st.text(max_size=20), st.sampled_from([None, "de", "en"])), max_size=3),
+    st.dictionaries(st.sampled_from(["title", "client"]), st.text(max_size=200), max_size=2),
+)
+def test_it_screens_any_text_against_any_listed_names_and_words(
+    organisations: list[str], keywords: list[tuple[str, Any]], fields: dict[str, str]
+) -> None:
+    """A collective writes its red lines' names and words itself: whatever they hold (no
+    letters at all, punctuation, spaces, other scripts), screening answers, and every hit
+    points into the text it names."""
+    red_line = RedLineRule(
+        "x",
+        "Any",
+        sectors=("surveillance",),
+        keywords=tuple(Keyword(text, language) for text, language in keywords),
+        organisations=tuple(organisations),
+    )
+    for hit in screen(fields, [red_line]):
+        assert 0 <= hit.start < hit.end <= len(fields[hit.field])
+
+
+@pytest.mark.parametrize("name", ["--", "§ §", "   ", "…!"])
+def test_it_finds_no_misspelt_name_in_a_name_of_no_words(name: str) -> None:
+    assert _typo_span(name, "Auftrag der Bundeswehr, Beschaffungsamt") is None
+    red_line = RedLineRule("o", "Named", organisations=(name,))
+    assert screen({"client": "Auftrag der Bundeswehr, Beschaffungsamt"}, [red_line]) == []
