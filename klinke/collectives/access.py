@@ -86,10 +86,16 @@ def member_collective(request: HttpRequest, slug: str) -> Collective:
     pk = signed_in_pk(request.user)
     if pk is None:
         raise Http404
-    visible = Collective.objects.visible_to(request.user).filter(memberships__user_id=pk)
-    # Its search document (large) is for the directory's index, never for a members' page.
-    collective: Collective = get_object_or_404(visible.defer("search_document"), slug=slug)
-    return collective
+
+    def find() -> Collective:
+        visible = Collective.objects.visible_to(request.user).filter(memberships__user_id=pk)
+        # Its search document (large) is for the directory's index, never for a members' page.
+        found: Collective = get_object_or_404(visible.defer("search_document"), slug=slug)
+        return found
+
+    # Kept for this member until the data change (klinke.core.fragments): a new membership,
+    # a member leaving, an archived collective or a changed user all write to the database.
+    return fragments.kept_value("collectives:member-collective", (slug, pk), find)
 
 
 def collective_to_act_for(request: HttpRequest, slug: str) -> Collective:

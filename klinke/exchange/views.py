@@ -83,15 +83,21 @@ def index(request: HttpRequest) -> HttpResponse:
     listing = fragments.kept(
         "exchange/_index_list.html", (member, show, fragments.query_values(request.GET)), build
     )
-    # Where "Post a need" leads: the visitor's own collectives, if any.
+    # Where "Post a need" leads: the visitor's own collectives, if any (kept for the
+    # visitor until the data change, klinke.core.fragments).
+    user_id = signed_in_pk(request.user)
     my_collectives = (
-        list(
-            Collective.objects.active()
-            .of_member(request.user)
-            .order_by("name")
-            .only("name", "slug")[:10]
+        fragments.kept_value(
+            "exchange:my-collectives",
+            (user_id,),
+            lambda: list(
+                Collective.objects.active()
+                .of_member(request.user)
+                .order_by("name")
+                .only("name", "slug")[:10]
+            ),
         )
-        if request.user.is_authenticated
+        if user_id is not None
         else []
     )
     return render(

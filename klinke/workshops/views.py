@@ -131,10 +131,15 @@ def _my_statuses(user: Visitor, event_ids: list[int]) -> dict[int, str]:
     user_id = signed_in_pk(user)
     if user_id is None or not event_ids:
         return {}
-    rows = Registration.objects.filter(
-        user_id=user_id, event_id__in=event_ids, status__in=ACTIVE_REGISTRATION
-    ).values_list("event_id", "status")
-    return dict(rows)
+
+    def statuses() -> dict[int, str]:
+        rows = Registration.objects.filter(
+            user_id=user_id, event_id__in=event_ids, status__in=ACTIVE_REGISTRATION
+        ).values_list("event_id", "status")
+        return dict(rows)
+
+    # Kept for this visitor until the data change (klinke.core.fragments).
+    return fragments.kept_value("workshops:my-statuses", (user_id, tuple(event_ids)), statuses)
 
 
 def _filtered_events(request: HttpRequest, form: EventFilterForm) -> EventQuerySet:

@@ -177,3 +177,44 @@ def test_it_keeps_nothing_when_turned_off(network: Network, settings) -> None:
     _, again = queries_of(client, board())
 
     assert any("django_session" in sql for sql in again)
+
+
+def test_it_serves_what_a_member_alone_sees_again_without_a_query(network: Network) -> None:
+    """The members' area's collective, the collectives a need may be posted for and the
+    visitor's own registrations are kept per visitor, like the pages' shared parts."""
+    from klinke.core.models import Visibility
+    from klinke.workshops import actions
+    from klinke.workshops.tests.conftest import make_event
+
+    event = make_event(network.bob, "Preise kalkulieren", visibility=Visibility.PUBLIC)
+    actions.do_register(event_id=event.pk, user=network.alice)
+    client = network.client_for(network.alice)
+    pages = {
+        board(): "Quellcode",
+        reverse("exchange:index"): reverse("exchange:need_create", args=["quellcode"]),
+        reverse("workshops:index"): "You are registered",
+    }
+    for url, shown in pages.items():
+        client.get(url)
+        status, again = queries_of(client, url)
+        assert status == 200
+        assert again == [], url
+        assert shown in client.get(url, HTTP_ACCEPT_LANGUAGE="en").text, url
+
+
+def test_it_closes_the_members_area_to_a_member_who_left_at_once(network: Network) -> None:
+    client = network.client_for(network.alice)
+    assert client.get(board()).status_code == 200
+    Membership.objects.filter(user=network.alice, collective=network.collective_a).delete()
+
+    assert client.get(board()).status_code == 404
+
+
+def test_it_offers_to_post_a_need_for_a_collective_joined_since(network: Network) -> None:
+    client = network.client_for(network.alice)
+    url = reverse("exchange:index")
+    post_for_b = reverse("exchange:need_create", args=[network.collective_b.slug])
+    assert post_for_b not in client.get(url).text
+    Membership.objects.create(collective=network.collective_b, user=network.alice)
+
+    assert post_for_b in client.get(url).text
