@@ -21,6 +21,7 @@ from klinke.exchange.models import ItemState, MatchChange, Outcome
 from klinke.exchange.tests.factories import make_need, make_offer
 from klinke.matching import store
 from klinke.matching.engine import MatchIndex
+from klinke.matching.engine import rank as rank_index
 from klinke.topics.models import Topic
 
 pytestmark = pytest.mark.django_db
@@ -357,11 +358,10 @@ def test_it_ranks_again_only_when_something_the_ranking_reads_changed(
     monkeypatch.setattr(store, "rank", counting)
     # The generation's own part of a ranking, kept apart (match_index.generation_rankings).
     generation_ranked: list[int] = []
-    real_engine = match_index.rank_index
 
     def counting_generation(*args: Any, **kwargs: Any) -> Any:
         generation_ranked.append(1)
-        return real_engine(*args, **kwargs)
+        return rank_index(*args, **kwargs)
 
     monkeypatch.setattr(match_index, "rank_index", counting_generation)
     first = rows(rank_helpers_for_need(need))
@@ -422,7 +422,6 @@ def test_it_ranks_again_only_when_something_the_ranking_reads_changed(
 def test_it_answers_from_a_kept_generation_ranking_only_when_it_is_long_enough() -> None:
     from klinke.exchange.candidates import topic_tree
     from klinke.matching.documents import MatchDocument
-    from klinke.matching.engine import rank as rank_index
 
     docs = [
         MatchDocument(
