@@ -37,8 +37,9 @@ run: $(RUNTIME)
 # One pytest worker per core (at most PYTEST_WORKERS, 2 by default; PYTEST_WORKERS=0 runs in
 # this process). Each worker has its own test database, live server and temporary files.
 PYTEST_WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 1); [ $$n -lt 2 ] && echo $$n || echo 2)
+# The 30 slowest tests are listed at the end, so a CI log shows where its time goes.
 test: $(DEV)
-	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --durations=30 $(PYTEST_ARGS)
 
 lint: $(DEV)
 	$(BIN)/ruff check .
