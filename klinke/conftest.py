@@ -87,12 +87,17 @@ def english_by_default(settings: Any) -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
-def fresh_page_parts() -> None:
+def fresh_page_parts(settings: Any) -> None:
     """Each test starts with no kept page parts (klinke.core.fragments), which stay on in
     tests: a test's data is rolled back behind the application's back, unseen by the
-    generation, so parts kept by the test before must not be served to this one."""
+    generations, so parts kept by the test before must not be served to this one.
+
+    Every part served as kept is built again and compared (`KLINKE_FRAGMENT_CHECK`): a part
+    whose build read something its key and recorded tables do not hold fails the test that
+    serves it stale. Tests that count builds or queries of kept parts turn it off."""
     from klinke.core import fragments
 
+    settings.KLINKE_FRAGMENT_CHECK = True
     fragments.forget_all()
 
 

@@ -369,8 +369,10 @@ KLINKE_INVITATION_DAYS = 14
 # How long list pages reuse a count that would read a whole table (klinke.core.counts); 0 = never.
 KLINKE_COUNT_CACHE_SECONDS = env_int("KLINKE_COUNT_CACHE_SECONDS", 30)
 
-# Rendered parts of list pages are kept until the database changes (klinke.core.fragments),
+# Rendered parts of pages are kept until a table they read changes (klinke.core.fragments),
 # and at most this long, for what changes with the clock alone; 0 = never kept. The file
-# holds the database's generation; every web process and the worker must share it.
+# holds the tables' generations; every web process and the worker must share it.
 KLINKE_FRAGMENT_SECONDS = env_int("KLINKE_FRAGMENT_SECONDS", 60)
 KLINKE_FRAGMENT_GENERATION_FILE = VAR_DIR / "fragment-generation"
+# Build every kept part again when it is served and fail if it differs (the test suite).
+KLINKE_FRAGMENT_CHECK = False

@@ -352,7 +352,6 @@ def do_restore(
         # Written behind Django's connections: page parts, sessions and users kept by running
         # processes are stale.
         fragments.bump_generation()
-        fragments.bump_session_generation()
         media.mkdir(parents=True, exist_ok=True)
         _move_media(Path(staging), media)
     return manifest

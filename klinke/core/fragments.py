@@ -1,34 +1,45 @@
-"""Rendered parts of pages, kept by each web process until anything in the database changes.
+"""Rendered parts of pages, kept by each web process until a table they read changes.
 
 A list page of a big network spends most of its time building the same HTML again: the
 directory's cards for a search, the exchange's list, the upcoming workshops. What such a part
 shows depends on the database, on a few plain values (the filters, the page number, whether
 the visitor belongs to the network) and on the language, nothing else. So it is kept in this
-process's memory (the ``fragments`` cache, `CACHES` in settings) under those values and the
-database's current *generation*, and built again when any of them differ.
+process's memory (the ``fragments`` cache, `CACHES` in settings) under those values, with the
+*generations* of the tables its build read, and built again when any of them moved on.
 
-The generation is exact, not a guess with a timeout:
+The generations are exact, not a guess with a timeout:
 
 - Every statement that changes rows, on every connection of every process (the ORM, bulk
-  writes, raw SQL through Django), is seen by `_watch_writes`, an execute wrapper each
-  connection gets when it opens. Outside a transaction the write is committed when the
-  statement returns, and the generation moves on at once. Inside one it moves on when the
-  transaction commits (a part another process built meanwhile was kept under the old token).
-  A rollback needs nothing: what was kept before still shows the data as it is.
+  writes, raw SQL through Django), is seen by `_watch`, an execute wrapper each connection
+  gets when it opens. It moves on the generation of the table the statement writes (or of
+  every table, when the statement does not say which: DDL, TRUNCATE, a WITH). Outside a
+  transaction the write is committed when the statement returns, and the generation moves on
+  at once. Inside one it moves on when the transaction commits (a part another process built
+  meanwhile was kept under the old token). A rollback needs nothing: what was kept before
+  still shows the data as it is. INSERTs, UPDATEs and DELETEs that changed no row move
+  nothing (the worker's jobs ask "anything due?" that way every minute).
+- The same wrapper notes the tables each SELECT reads (its FROM and JOIN clauses; a SQLite
+  search table ``<table>_search``, which triggers fill, counts as its table). A part depends
+  on what its build read and on everything its request read before the build began (a view
+  hands its build what it checked access to: the need, the collective). A part or value
+  kept counts as read when it is served, too. The visitor's session and user row are read
+  first on every page but no part is built from them (`kept_value(feeds_parts=False)`), so
+  they do not count. A SELECT whose tables cannot be told (a comma join) makes the part
+  unkeepable: it is built every time, never served stale.
+- So an edited offer makes the parts that read offers stale, and leaves the visitor's
+  session, their collectives and a need's facts kept in every process.
 - Inside a transaction of the application, parts are neither served nor kept: it may read
   its own writes, which may yet be rolled back.
-- The generation is a random token in a small file (`KLINKE_FRAGMENT_GENERATION_FILE`, in the
-  var directory that the web processes and the worker already share), overwritten in place.
-  Reading it costs one `pread` per part; a token never repeats, so a part kept under an old
-  one can never come back.
-- Writes to tables that no part shows are left out (sessions, the cache table, the mail
-  outbox): a visit that saves its session, or the worker sending mail, does not make
-  everyone's parts stale. So are INSERTs, UPDATEs and
-  DELETEs that changed no row (the worker's jobs ask "anything due?" that way every minute).
-- Sessions have a generation of their own, in the same file, moved on by every write to the
-  session table (and by writes whose table cannot be told). It keeps what every page of a
-  signed-in person asks first (their session, their user row, whether they belong to the
-  network) with `kept_value`: see `klinke.core.sessions` and `KeptUserMiddleware`.
+- The generations are random tokens in a small file (`KLINKE_FRAGMENT_GENERATION_FILE`, in
+  the var directory that the web processes and the worker already share), each table's in a
+  slot picked by a hash of its name (two tables sharing a slot only make each other's parts
+  stale more often), overwritten in place. Slot 0 stands for every table: a write it cannot
+  place, or `bump_generation`, moves it on. Checking a kept part costs one `pread` per table
+  it read; a token never repeats, so a part kept under an old one can never come back.
+- A build must depend on nothing but its key's values and what the database holds: not on
+  what a process keeps in memory without asking the database. With `KLINKE_FRAGMENT_CHECK`
+  (on in the test suite) every part served is built again and compared, so a part served
+  stale fails the test that sees it.
 
 Time moves on without a write (an event begins, a need expires at midnight), so a part is kept
 at most `KLINKE_FRAGMENT_SECONDS` (60 by default; 0 turns keeping off) and its key holds the
@@ -42,12 +53,15 @@ suite runs with keeping on, so every page test also checks that the kept parts a
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import os
 import re
 import secrets
-from collections.abc import Callable, Mapping
+import threading
+import zlib
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -68,18 +82,22 @@ logger = logging.getLogger(__name__)
 CACHE_ALIAS = "fragments"
 VALUES_ALIAS = "kept-values"
 
-SESSIONS_TABLE = "django_session"
-
-# Tables whose rows no page part shows: writing them does not change any part. Sessions and
-# the cache change on visits; the outbox changes as the worker sends (and retries) mail.
-UNSHOWN_TABLES = frozenset(
-    {"django_session", "klinke_cache", "post_office_email", "post_office_log"}
-)
+EVERY_TABLE = "*"
+"""What `written_table` says of a write whose table cannot be told."""
 
 # Statements that change no rows. Anything else (INSERT, UPDATE, DELETE, a WITH that might
 # write, DDL) counts as a write.
 _READS = ("SELECT", "SAVEPOINT", "RELEASE", "ROLLBACK", "BEGIN", "SHOW", "EXPLAIN", "PRAGMA", "SET")
 _TARGET = re.compile(r'^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM|REPLACE\s+INTO)\s+"?(\w+)"?', re.I)
+# The tables a SELECT reads: each name after FROM or JOIN (quoted as Django quotes them, or
+# not), and, to refuse them, FROM lists with a comma (`FROM "a", "b"`), whose later tables
+# this would miss. A name that is no table (`EXTRACT(YEAR FROM "t"."c")` gives t, a table all
+# the same) only makes a part depend on more than it needs.
+_FROM = re.compile(r'\b(?:FROM|JOIN)\s+"?([A-Za-z_][\w$]*)"?', re.I)
+_FROM_LIST = re.compile(
+    r'\bFROM\s+"?[A-Za-z_][\w$]*"?(?:\s+(?:AS\s+)?"?(?!WHERE|INNER|LEFT|ON)\w+"?)?\s*,', re.I
+)
+_SEARCH_SUFFIX = "_search"  # klinke.core.search: the FTS5 table of <table>, filled by triggers
 
 Plain = str | int | bool | None | tuple["Plain", ...]
 
@@ -102,79 +120,101 @@ def _descriptor(path: Path) -> int:
     return fd
 
 
-# The file holds two tokens of _TOKEN bytes: the data's at offset 0, the sessions' after it.
+# The file holds SLOTS tokens of _TOKEN bytes. Slot 0 is every table's; each table's own slot
+# is one of the others, picked by a hash of its name. A slot never written reads as b"".
 _TOKEN = 32
-_DATA, _SESSIONS = 0, _TOKEN
+SLOTS = 4096
+_EVERY = 0
+_UNKNOWN = -1  # a recorded read whose tables could not be told
 
 
-def _read_token(offset: int) -> str | None:
+def table_slot(table: str) -> int:
+    """The slot of `table`'s generation (a SQLite search table shares its table's)."""
+    name = table.lower()
+    if name.endswith(_SEARCH_SUFFIX):
+        name = name[: -len(_SEARCH_SUFFIX)]
+    return 1 + zlib.crc32(name.encode()) % (SLOTS - 1)
+
+
+def _read_slots(slots: Iterable[int]) -> tuple[bytes, ...] | None:
     path = _generation_file()
     try:
-        return os.pread(_descriptor(path), _TOKEN, offset).decode("ascii", "replace")
+        fd = _descriptor(path)
+        return tuple(os.pread(fd, _TOKEN, slot * _TOKEN) for slot in slots)
     except OSError:
         logger.exception("cannot read %s; page parts are not kept", path)
         return None
 
 
-def _write_token(offset: int) -> None:
+def _snapshot() -> bytes | None:
+    """Every slot at once, slot 0 made a token first if it is none yet: what a build is kept
+    under is read before it starts, so a write during the build makes it stale."""
     path = _generation_file()
     try:
-        os.pwrite(_descriptor(path), secrets.token_hex(_TOKEN // 2).encode(), offset)
+        fd = _descriptor(path)
+        if not os.pread(fd, _TOKEN, 0).strip(b"\0"):
+            # A new (or emptied) file: a fresh token for every table, so that nothing kept
+            # under an earlier file's empty slots can match it.
+            _write_slot(_EVERY)
+        return os.pread(fd, SLOTS * _TOKEN, 0)
+    except OSError:
+        logger.exception("cannot read %s; page parts are not kept", path)
+        return None
+
+
+def _slot_of(snapshot: bytes, slot: int) -> bytes:
+    return snapshot[slot * _TOKEN : (slot + 1) * _TOKEN]
+
+
+def _write_slot(slot: int) -> None:
+    path = _generation_file()
+    try:
+        os.pwrite(_descriptor(path), secrets.token_hex(_TOKEN // 2).encode(), slot * _TOKEN)
     except OSError:
         # Parts could no longer be told stale: stop keeping them in this process.
         logger.exception("cannot write %s; page parts are no longer kept", path)
         _disabled.add(os.getpid())
 
 
-def generation() -> str | None:
-    """The database's current generation token ("" when none was written yet, None when it
-    cannot be read: then nothing is kept).
+def generation(tables: Iterable[str] = ()) -> str | None:
+    """The generation of every table and of `tables`, as one string that changes whenever
+    a write to any of them is seen (None when the file cannot be read: then nothing is kept).
 
     A read that overlaps a write may see a mix of the old and the new token: a token that is
     neither, under which nothing kept is found."""
-    return _read_token(_DATA)
-
-
-def session_generation() -> str | None:
-    """The sessions' current generation token, as `generation` is the data's."""
-    return _read_token(_SESSIONS)
+    tokens = _read_slots([_EVERY, *(table_slot(t) for t in tables)])
+    return None if tokens is None else b"|".join(tokens).decode("ascii", "replace")
 
 
 def bump_generation() -> None:
-    """Move the generation on: every part kept so far, in every process, is stale. The file
-    is written in place (its descriptor stays open in every process)."""
-    _write_token(_DATA)
+    """Move every table's generation on: every part kept so far, in every process, is
+    stale. The file is written in place (its descriptor stays open in every process)."""
+    _write_slot(_EVERY)
 
 
-def bump_session_generation() -> None:
-    """Move the sessions' generation on: every session (and signed-in user) kept so far, in
-    every process, is stale."""
-    _write_token(_SESSIONS)
+def bump_table(table: str) -> None:
+    """Move `table`'s generation on: every part whose build read it is stale."""
+    _write_slot(_EVERY if table == EVERY_TABLE else table_slot(table))
 
 
 _disabled: set[int] = set()
 
 
-def is_write(sql: str) -> bool:
-    """Whether `sql` may change rows that page parts show."""
-    return _writes(sql)[0]
-
-
-def writes_sessions(sql: str) -> bool:
-    """Whether `sql` may change rows of the session table: a write to it, or a write whose
-    table cannot be told (DDL, TRUNCATE, a WITH)."""
-    return _writes(sql)[1]
-
-
-def _writes(sql: str) -> tuple[bool, bool]:
-    """(`is_write`, `writes_sessions`) of `sql`, told apart in one look at it."""
+def written_table(sql: str) -> str | None:
+    """The table `sql` may change rows of: None for a read, `EVERY_TABLE` when the statement
+    does not say (DDL, TRUNCATE, a WITH)."""
     if sql.lstrip()[:10].upper().startswith(_READS):
-        return False, False
+        return None
     target = _TARGET.match(sql)
-    if target is None:
-        return True, True
-    table = target.group(1).lower()
-    return table not in UNSHOWN_TABLES, table == SESSIONS_TABLE
+    return EVERY_TABLE if target is None else target.group(1).lower()
+
+
+@functools.lru_cache(maxsize=4096)
+def read_tables(sql: str) -> frozenset[str] | None:
+    """The tables a SELECT reads, or None when they cannot be told (a comma join)."""
+    if _FROM_LIST.search(sql):
+        return None
+    return frozenset(name.lower() for name in _FROM.findall(sql))
 
 
 def _app_atomic_blocks(connection: BaseDatabaseWrapper) -> list[Any]:
@@ -183,8 +223,36 @@ def _app_atomic_blocks(connection: BaseDatabaseWrapper) -> list[Any]:
     return [b for b in connection.atomic_blocks if not getattr(b, "_from_testcase", False)]
 
 
-def _note_write(connection: BaseDatabaseWrapper, bump: Callable[[], None]) -> None:
-    """Move on the generation that `bump` moves, now or when the transaction commits."""
+class _Bump:
+    """Moves one slot on when called: one per slot (`_bump`), so that a transaction asks for
+    it once (`_note_write` compares the callbacks it has by identity)."""
+
+    __slots__ = ("slot",)
+
+    def __init__(self, slot: int) -> None:
+        self.slot = slot
+
+    def __call__(self) -> None:
+        _write_slot(self.slot)
+
+    def __repr__(self) -> str:
+        return f"<bump slot {self.slot}>"
+
+
+_bumps: dict[int, _Bump] = {}
+
+
+def _bump(table: str) -> _Bump:
+    slot = _EVERY if table == EVERY_TABLE else table_slot(table)
+    bump = _bumps.get(slot)
+    if bump is None:
+        bump = _bumps.setdefault(slot, _Bump(slot))
+    return bump
+
+
+def _note_write(connection: BaseDatabaseWrapper, table: str) -> None:
+    """Move on `table`'s generation, now or when the transaction commits."""
+    bump = _bump(table)
     if not in_transaction(connection):
         # Committed when the statement returned; or, in a test, inside the transaction a test
         # case wraps around each test, which stands for the database and never commits.
@@ -222,35 +290,60 @@ def _changed_rows(sql: str, cursor: Any) -> bool:
     return count is None or count != 0
 
 
-def _watch_writes(
+class _Recordings(threading.local):
+    """The slots read in this thread: at the bottom, since the request began
+    (`start_request`); above it, by each build running, innermost last."""
+
+    def __init__(self) -> None:
+        self.open: list[set[int]] = []
+
+
+_recordings = _Recordings()
+
+
+def _note_reads(slots: set[int] | tuple[int, ...]) -> None:
+    for read in _recordings.open:
+        read.update(slots)
+
+
+def start_request(sender: object = None, **kwargs: object) -> None:
+    """`request_started` receiver: what the request reads from now on counts for every part
+    it builds later. A build may be handed what was read before it (the need a view checked
+    access to, the collective of a workbench): its part must be stale when that changes too.
+    """
+    _recordings.open = [set()]
+
+
+def end_request(sender: object = None, **kwargs: object) -> None:
+    """`request_finished` receiver: nothing is recorded between requests."""
+    _recordings.open = []
+
+
+def _watch(
     execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Mapping[str, Any]
 ) -> Any:
-    data, sessions = _writes(sql)
-    if not (data or sessions):
+    table = written_table(sql)
+    if table is None:
+        if _recordings.open:
+            tables = read_tables(sql)
+            _note_reads({_UNKNOWN} if tables is None else {table_slot(t) for t in tables})
         return execute(sql, params, many, context)
     try:
         result = execute(sql, params, many, context)
     except BaseException:
-        _note_writes(context["connection"], data, sessions)  # it may have written some rows
+        _note_write(context["connection"], table)  # it may have written some rows
         raise
     if _changed_rows(sql, context.get("cursor")):
-        _note_writes(context["connection"], data, sessions)
+        _note_write(context["connection"], table)
     return result
 
 
-def _note_writes(connection: BaseDatabaseWrapper, data: bool, sessions: bool) -> None:
-    if data:
-        _note_write(connection, bump_generation)
-    if sessions:
-        _note_write(connection, bump_session_generation)
-
-
 def watch_connection(sender: object, connection: BaseDatabaseWrapper, **kwargs: object) -> None:
-    """`connection_created` receiver: the connection reports its writes from now on. The
-    wrapper goes first in the list, so `connection.execute_wrapper()` blocks, which pop the
-    last one when they end, never remove it."""
-    if _watch_writes not in connection.execute_wrappers:
-        connection.execute_wrappers.insert(0, _watch_writes)
+    """`connection_created` receiver: the connection reports its reads and writes from now
+    on. The wrapper goes first in the list, so `connection.execute_wrapper()` blocks, which
+    pop the last one when they end, never remove it."""
+    if _watch not in connection.execute_wrappers:
+        connection.execute_wrappers.insert(0, _watch)
 
 
 def _seconds() -> int:
@@ -258,54 +351,100 @@ def _seconds() -> int:
 
 
 def kept(name: str, values: tuple[Plain, ...], build: Callable[[], str]) -> SafeString:
-    """The part `name` for `values`: kept HTML when this process built it under the current
-    generation, language and date; else `build()` (which must depend on nothing but `values`
-    and the database), kept for next time when it may be."""
+    """The part `name` for `values`: kept HTML when this process built it since no table its
+    build read was written, in the same language and on the same date; else `build()`
+    (which must depend on nothing but `values` and the database), kept for next time."""
     where = (translation.get_language(), timezone.localdate().isoformat())
-    return mark_safe(_keep(CACHE_ALIAS, (name, values, where), build, data=True, sessions=False))
+    return mark_safe(_keep(CACHE_ALIAS, (name, values, where), build))
 
 
 _T = TypeVar("_T")
 
 
 def kept_value(
-    name: str,
-    values: tuple[Plain, ...],
-    build: Callable[[], _T],
-    *,
-    data: bool = True,
-    sessions: bool = False,
+    name: str, values: tuple[Plain, ...], build: Callable[[], _T], *, feeds_parts: bool = True
 ) -> _T:
-    """The value `name` for `values`, kept like a part (in the ``kept-values`` cache) under
-    the data's generation when `data` and the sessions' when `sessions`; else `build()`, kept
-    unless it is None. Values are copied in and out (the cache pickles them), so a caller may
-    change what it gets. Neither language nor date is part of the key."""
-    return _keep(VALUES_ALIAS, (name, values), build, data=data, sessions=sessions)
+    """The value `name` for `values`, kept like a part (in the ``kept-values`` cache); else
+    `build()`, kept unless it is None. Values are copied in and out (the cache pickles them),
+    so a caller may change what it gets. Neither language nor date is part of the key.
+
+    A value from which no part is built (the visitor's session and user row, which parts
+    never see) says so with `feeds_parts=False`: parts built later in the request do not
+    depend on what it read, so a login elsewhere leaves them kept."""
+    return _keep(VALUES_ALIAS, (name, values), build, feeds_parts=feeds_parts)
+
+
+class StalePart(AssertionError):
+    """A kept part or value differs from what its build gives now (`KLINKE_FRAGMENT_CHECK`):
+    its build read something that is not in its key or its recorded tables."""
 
 
 def _keep(
-    alias: str, what: tuple[Any, ...], build: Callable[[], _T], *, data: bool, sessions: bool
+    alias: str, what: tuple[Any, ...], build: Callable[[], _T], *, feeds_parts: bool = True
 ) -> _T:
-    """What `build()` gives, kept in the cache `alias` under `what` and the tokens asked for;
-    built afresh (and not kept) when keeping is off, inside the application's transaction,
-    when a token cannot be read, or when it gives None."""
+    """What `build()` gives, kept in the cache `alias` under `what`, with the tokens of the
+    tables read by the build and before it in the request; built afresh (and not kept) when
+    keeping is off, inside the application's transaction, when the tokens cannot be read,
+    when a read's tables cannot be told, or when it gives None."""
     from django.db import connection
 
     seconds = _seconds()
     if seconds <= 0 or os.getpid() in _disabled or in_transaction(connection):
         return build()
-    tokens = (generation() if data else "", session_generation() if sessions else "")
-    if None in tokens:
-        return build()
-    text = repr((tokens, what))
-    key = f"klinke:{alias}:{hashlib.sha256(text.encode()).hexdigest()}"
+    key = f"klinke:{alias}:{hashlib.sha256(repr(what).encode()).hexdigest()}"
     cache = caches[alias]
-    value: _T | None = cache.get(key)
-    if value is None:
+    entry: tuple[tuple[int, ...], tuple[bytes, ...], _T] | None = cache.get(key)
+    if entry is not None:
+        slots, tokens, value = entry
+        if _read_slots(slots) == tokens:
+            if feeds_parts:
+                _note_reads(slots)  # what is built from it later depends on them too
+            if getattr(settings, "KLINKE_FRAGMENT_CHECK", False):
+                _check(what, value, build)
+            return value
+    snapshot = _snapshot()
+    read: set[int] = set()
+    outer = _recordings.open
+    if feeds_parts:
+        inherited = set().union(*outer)  # what was read before may be handed to the build
+        outer.append(read)
+    else:
+        inherited, _recordings.open = set(), [read]
+    try:
         value = build()
-        if value is not None:
-            cache.set(key, value, seconds)
+    finally:
+        if feeds_parts:
+            outer.pop()
+            _note_reads(read)
+        else:
+            _recordings.open = outer
+    read |= inherited
+    if value is not None and snapshot is not None and _UNKNOWN not in read:
+        slots = (_EVERY, *sorted(read - {_EVERY}))
+        cache.set(key, (slots, tuple(_slot_of(snapshot, s) for s in slots), value), seconds)
     return value
+
+
+def _check(what: tuple[Any, ...], value: object, build: Callable[[], object]) -> None:
+    from django.db import connection
+    from django.test.signals import template_rendered
+
+    # Built again unseen: the queries and templates a test counts are the page's own.
+    logging_queries, connection.force_debug_cursor = connection.force_debug_cursor, False
+    receivers, template_rendered.receivers = template_rendered.receivers, []
+    template_rendered.sender_receivers_cache.clear()
+    try:
+        fresh = build()
+    finally:
+        connection.force_debug_cursor = logging_queries
+        template_rendered.receivers = receivers
+        template_rendered.sender_receivers_cache.clear()
+    if fresh != value:
+        raise StalePart(
+            f"{what[0]!r} for {what[1]!r} was served as kept, but its build now gives"
+            " something else: it depends on a read its key and tables do not hold"
+            " (klinke.core.fragments)"
+        )
 
 
 def forget_all() -> None:

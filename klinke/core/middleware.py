@@ -74,7 +74,8 @@ class RefuseNulInURL:
 
 class KeptUserMiddleware(AuthenticationMiddleware):
     """Django's `AuthenticationMiddleware`, whose `request.user` each web process keeps for a
-    session until the session rows or any data change (`klinke.core.fragments.kept_value`).
+    session until the user table changes (`klinke.core.fragments.kept_value`; the session is
+    itself kept until the session table changes, and read first).
 
     The user is what `django.contrib.auth.get_user` returned for the same session row and the
     same user row, checks of the session's hash included, so keeping it decides nothing anew.
@@ -111,7 +112,7 @@ def _kept_user(request: HttpRequest) -> Visitor:
     row = None
     if user_id is not None and session.session_key:
         key = (session.session_key, str(user_id), str(session.get(auth.HASH_SESSION_KEY)))
-        row = fragments.kept_value("user", key, build, sessions=True)
+        row = fragments.kept_value("user", key, build, feeds_parts=False)
     if built or row is None:
         user = built[0] if built else auth.get_user(request)
     else:

@@ -2,8 +2,8 @@
 
 Every page of a signed-in person reads their session first. The rows are Django's own
 (`django.contrib.sessions.backends.db`, so sessions made before keep working); what changes is
-that `load` asks `klinke.core.fragments.kept_value` first, under the sessions' generation,
-which every write to the session table moves on, in every process (a login, a logout
+that `load` asks `klinke.core.fragments.kept_value` first, under the session table's
+generation, which every write to it moves on, in every process (a login, a logout
 elsewhere, `clearsessions`). A kept row is served only while it has not expired.
 """
 
@@ -23,7 +23,7 @@ class SessionStore(DatabaseSessionStore):
         key = self.session_key
         if not key:
             return {}
-        row = fragments.kept_value("session", (key,), self._row, data=False, sessions=True)
+        row = fragments.kept_value("session", (key,), self._row, feeds_parts=False)
         if row is None or row[1] <= timezone.now():
             self._session_key = None
             return {}

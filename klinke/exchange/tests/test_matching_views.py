@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from klinke.collectives.models import Membership
 from klinke.conftest import make_collective, make_user
+from klinke.core import fragments
 from klinke.exchange import actions
 from klinke.exchange.candidates import rank_helpers_for_need
 from klinke.exchange.tests.factories import (
@@ -41,6 +42,7 @@ def test_it_shows_suggestions_with_reasons_to_the_owners_only(network, client):
     need, offer = make_pricing_need_and_offer(network.collective_a, network.supporter)
 
     for owner in (network.alice, network.alice2):
+        fragments.forget_all()  # both are members: each page is read, not kept
         response = network.client_for(owner).get(need.get_absolute_url())
         assert ("offer", offer.ref) in suggested(response)
         match = next(row.match for row in response.context["matches"] if row.match.ref == offer.ref)

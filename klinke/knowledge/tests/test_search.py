@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from klinke.core import fragments
 from klinke.knowledge.models import Article
 from klinke.knowledge.search import parse_query
 from klinke.knowledge.tests.conftest import topics, write_article
@@ -137,6 +138,7 @@ def test_it_hides_members_only_articles_from_outsiders_in_lists_search_and_pages
     network, public_article, members_article
 ):
     for user in (None, network.outsider):
+        fragments.forget_all()  # one audience: each list is read, not kept
         client = network.client_for(user)
         listed = client.get(reverse("knowledge:index")).context["page"].object_list
         assert [a.slug for a in listed] == [public_article.slug]
@@ -151,6 +153,7 @@ def test_it_hides_members_only_articles_from_outsiders_in_lists_search_and_pages
         assert client.get(url).status_code == 404
 
     for user in (network.alice, network.sam, network.stella):
+        fragments.forget_all()  # one audience: each list is read, not kept
         client = network.client_for(user)
         searched = client.get(reverse("knowledge:index"), {"q": "Stundensätze"})
         assert [a.slug for a in searched.context["page"].object_list] == [members_article.slug]
