@@ -192,11 +192,6 @@ def bump_generation() -> None:
     _write_slot(_EVERY)
 
 
-def bump_table(table: str) -> None:
-    """Move `table`'s generation on: every part whose build read it is stale."""
-    _write_slot(_EVERY if table == EVERY_TABLE else table_slot(table))
-
-
 _disabled: set[int] = set()
 
 

@@ -233,3 +233,43 @@ def test_it_offers_to_post_a_need_for_a_collective_joined_since(network: Network
     Membership.objects.create(collective=network.collective_b, user=network.alice)
 
     assert post_for_b in client.get(url).text
+
+
+def test_it_serves_every_part_of_the_key_pages_kept_on_a_second_visit(
+    network: Network, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A part whose build reads tables that cannot be told (a comma join) is built on every
+    # visit; so is one whose build gives None. Neither may happen on the pages that matter.
+    from klinke.exchange.tests.factories import make_pricing_need_and_offer
+
+    need, _offer = make_pricing_need_and_offer(network.collective_a, network.supporter)
+    slug = network.collective_a.slug
+    public = [
+        reverse("directory:index"),
+        reverse("directory:index") + "?q=Preisgestaltung",
+        reverse("exchange:index"),
+        reverse("workshops:index"),
+        reverse("knowledge:index") + "?q=Preisgestaltung",
+        reverse("collectives:detail", args=[slug]),
+        reverse("home"),
+    ]
+    members = [need.get_absolute_url(), reverse("workbench:index", args=[slug])]
+    builds: list[str] = []
+    snapshot = fragments._snapshot
+
+    def counted() -> bytes | None:
+        builds.append("build")
+        return snapshot()
+
+    monkeypatch.setattr(fragments, "_snapshot", counted)
+    for client, pages in (
+        (network.client_for(network.alice), public + members),
+        (Client(), public),
+    ):
+        for url in pages:
+            assert client.get(url).status_code == 200, url
+        first = len(builds)
+        for url in pages:
+            client.get(url)
+        assert len(builds) == first, f"built again on a second visit: {len(builds) - first}"
+    assert builds  # the first visits built them
