@@ -61,7 +61,7 @@ import re
 import secrets
 import threading
 import zlib
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -204,12 +204,19 @@ def written_table(sql: str) -> str | None:
     return EVERY_TABLE if target is None else target.group(1).lower()
 
 
-@functools.lru_cache(maxsize=4096)
 def read_tables(sql: str) -> frozenset[str] | None:
     """The tables a SELECT reads, or None when they cannot be told (a comma join)."""
     if _FROM_LIST.search(sql):
         return None
     return frozenset(name.lower() for name in _FROM.findall(sql))
+
+
+@functools.lru_cache(maxsize=4096)
+def _slots_read(sql: str) -> frozenset[int]:
+    """The slots of the tables `sql` reads (`_UNKNOWN` when they cannot be told), worked out
+    once per statement text: every SELECT of a request asks."""
+    tables = read_tables(sql)
+    return frozenset({_UNKNOWN} if tables is None else map(table_slot, tables))
 
 
 def _app_atomic_blocks(connection: BaseDatabaseWrapper) -> list[Any]:
@@ -296,7 +303,8 @@ class _Recordings(threading.local):
 _recordings = _Recordings()
 
 
-def _note_reads(slots: set[int] | tuple[int, ...]) -> None:
+def _note_reads(slots: Collection[int]) -> None:
+    # A collection, not an iterator: each open record takes all of it.
     for read in _recordings.open:
         read.update(slots)
 
@@ -320,8 +328,7 @@ def _watch(
     table = written_table(sql)
     if table is None:
         if _recordings.open:
-            tables = read_tables(sql)
-            _note_reads({_UNKNOWN} if tables is None else {table_slot(t) for t in tables})
+            _note_reads(_slots_read(sql))
         return execute(sql, params, many, context)
     try:
         result = execute(sql, params, many, context)
